@@ -1,0 +1,6 @@
+import type { Command } from '../Command.js';
+import { decodeCommand } from './decode.js';
+import { demoCommand } from './demo.js';
+
+/** Every CLI command, in help order. */
+export const commands: readonly Command[] = [decodeCommand, demoCommand];

@@ -1,0 +1,80 @@
+import { BitField, assertU64 } from './BitField.js';
+
+/**
+ * The hypercall control word (RCX on x86-64), inventory §b.1.
+ * Bits 27–30, 44–47 and 60–63 are reserved; bit 31 is NESTED.
+ */
+export const ControlBits = {
+  code: new BitField('code', 0, 16),
+  fast: new BitField('fast', 16, 1),
+  varHeadQwords: new BitField('varHeadQwords', 17, 10),
+  reserved0: new BitField('reserved0', 27, 4),
+  nested: new BitField('nested', 31, 1),
+  repCount: new BitField('repCount', 32, 12),
+  reserved1: new BitField('reserved1', 44, 4),
+  repStart: new BitField('repStart', 48, 12),
+  reserved2: new BitField('reserved2', 60, 4),
+} as const;
+
+export const CONTROL_RESERVED_MASK =
+  ControlBits.reserved0.mask | ControlBits.reserved1.mask | ControlBits.reserved2.mask;
+
+/** Largest rep count the 12-bit field carries. */
+export const REP_COUNT_MAX = 4095;
+
+export interface Control {
+  readonly code: number;
+  readonly fast: boolean;
+  /** Variable header size in 8-byte units. */
+  readonly varHeadQwords: number;
+  readonly nested: boolean;
+  readonly repCount: number;
+  /** Absolute index of the first rep to run (rep-start resume after partial completion). */
+  readonly repStart: number;
+}
+
+export interface DecodedControl extends Control {
+  /** Reserved bits that were set (0n when the word is clean). */
+  readonly reservedBits: bigint;
+}
+
+/**
+ * Encode a control word. Throws a RangeError naming the field when a value does not fit.
+ *
+ * @example
+ * encodeControl({ code: 0x4b, repCount: 509, repStart: 253 }); // 0x00fd01fd0000004bn
+ */
+export function encodeControl(c: Partial<Control> & { readonly code: number }): bigint {
+  let w = 0n;
+  w = ControlBits.code.set(w, toBig(c.code, 'code'));
+  w = ControlBits.fast.set(w, c.fast === true ? 1n : 0n);
+  w = ControlBits.varHeadQwords.set(w, toBig(c.varHeadQwords ?? 0, 'varHeadQwords'));
+  w = ControlBits.nested.set(w, c.nested === true ? 1n : 0n);
+  w = ControlBits.repCount.set(w, toBig(c.repCount ?? 0, 'repCount'));
+  w = ControlBits.repStart.set(w, toBig(c.repStart ?? 0, 'repStart'));
+  return w;
+}
+
+/** Decode a control word; reserved bits are reported, not dropped. */
+export function decodeControl(word: bigint): DecodedControl {
+  assertU64(word, 'control word');
+  return {
+    code: Number(ControlBits.code.get(word)),
+    fast: ControlBits.fast.get(word) === 1n,
+    varHeadQwords: Number(ControlBits.varHeadQwords.get(word)),
+    nested: ControlBits.nested.get(word) === 1n,
+    repCount: Number(ControlBits.repCount.get(word)),
+    repStart: Number(ControlBits.repStart.get(word)),
+    reservedBits: word & CONTROL_RESERVED_MASK,
+  };
+}
+
+/** The same control word with a new rep start: how a caller resumes after partial completion. */
+export function withRepStart(word: bigint, repStart: number): bigint {
+  return ControlBits.repStart.set(word, toBig(repStart, 'repStart'));
+}
+
+function toBig(v: number, name: string): bigint {
+  if (!Number.isSafeInteger(v)) throw new RangeError(`${name}: ${v} is not an integer`);
+  return BigInt(v);
+}

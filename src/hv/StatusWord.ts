@@ -1,0 +1,41 @@
+import { BitField, U64_MAX, assertU64 } from './BitField.js';
+
+/**
+ * The hypercall status word (RAX), inventory §b.1: bits 0–15 result, bits 32–43 reps completed,
+ * everything else ignored by callers. All-ones means "no hypercall page".
+ */
+export const StatusBits = {
+  result: new BitField('result', 0, 16),
+  repsCompleted: new BitField('repsCompleted', 32, 12),
+} as const;
+
+/** U64_MAX: no hypercall page; hv_result_to_errno answers -EOPNOTSUPP. */
+export const STATUS_NO_HYPERCALL_PAGE = U64_MAX;
+
+export interface Status {
+  /** The raw 16-bit result code, kept even when it is not in the status table. */
+  readonly result: number;
+  /** Absolute count of reps completed for this call (rep hypercalls). */
+  readonly repsCompleted: number;
+}
+
+/**
+ * Encode a status word. Throws a RangeError naming the field when a value does not fit.
+ *
+ * @example
+ * encodeStatus({ result: 0x0b, repsCompleted: 3 }); // 0x000000030000000bn
+ */
+export function encodeStatus(s: Status): bigint {
+  let w = StatusBits.result.set(0n, BigInt(s.result));
+  w = StatusBits.repsCompleted.set(w, BigInt(s.repsCompleted));
+  return w;
+}
+
+/** Decode a status word the way hv_result()/hv_repcomp() do: other bits are ignored. */
+export function decodeStatus(word: bigint): Status {
+  assertU64(word, 'status word');
+  return {
+    result: Number(StatusBits.result.get(word)),
+    repsCompleted: Number(StatusBits.repsCompleted.get(word)),
+  };
+}

@@ -1,0 +1,25 @@
+/** Branded ids: a PartitionId cannot be passed where a port id is expected. */
+declare const brand: unique symbol;
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+/** Hypervisor partition id (u64). */
+export type PartitionId = Brand<bigint, 'PartitionId'>;
+/** VP index within a partition (u32; the driver allows < 256). */
+export type VpIndex = Brand<number, 'VpIndex'>;
+/** Guest frame number: guest physical address >> 12. */
+export type Gfn = Brand<bigint, 'Gfn'>;
+/** Host (system) physical frame number. */
+export type Pfn = Brand<bigint, 'Pfn'>;
+/** Synic port id / connection id (u32). */
+export type PortId = Brand<number, 'PortId'>;
+
+export const partitionId = (v: bigint): PartitionId => v as PartitionId;
+export const vpIndex = (v: number): VpIndex => v as VpIndex;
+export const gfn = (v: bigint): Gfn => v as Gfn;
+export const pfn = (v: bigint): Pfn => v as Pfn;
+export const portId = (v: number): PortId => v as PortId;
+
+/** HV_PARTITION_ID_SELF: the caller's own partition (U64_MAX). */
+export const HV_PARTITION_ID_SELF = 0xffff_ffff_ffff_ffffn as PartitionId;
+/** HV_ANY_VP. */
+export const HV_ANY_VP = 0xffff_ffff;

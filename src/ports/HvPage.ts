@@ -1,0 +1,37 @@
+import { HV_PAGE_SIZE } from '../hv/Page.js';
+
+/**
+ * One 4 KiB hypervisor page with the views the hot paths need. Per-CPU argument pages are long-lived
+ * instances of this class: bytes written by one call stay until something overwrites them.
+ */
+export class HvPage {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  /** Little-endian u32 view, for writing u64 list entries as lo/hi halves without bigint. */
+  readonly u32: Uint32Array;
+
+  constructor(buffer: ArrayBuffer = new ArrayBuffer(HV_PAGE_SIZE)) {
+    if (buffer.byteLength !== HV_PAGE_SIZE)
+      throw new RangeError(`HvPage: ${buffer.byteLength} bytes, want ${HV_PAGE_SIZE}`);
+    this.bytes = new Uint8Array(buffer);
+    this.view = new DataView(buffer);
+    this.u32 = new Uint32Array(buffer);
+  }
+
+  zero(): void {
+    this.bytes.fill(0);
+  }
+
+  /** Write a u64 list entry (a PFN below 2^53) at a byte offset that is a multiple of 8. */
+  setU64Number(byteOffset: number, value: number): void {
+    const i = byteOffset >>> 2;
+    this.u32[i] = value >>> 0;
+    this.u32[i + 1] = Math.floor(value / 0x1_0000_0000);
+  }
+
+  /** Read a u64 list entry as a number; the caller guarantees it is below 2^53. */
+  getU64Number(byteOffset: number): number {
+    const i = byteOffset >>> 2;
+    return (this.u32[i] ?? 0) + (this.u32[i + 1] ?? 0) * 0x1_0000_0000;
+  }
+}

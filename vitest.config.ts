@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'machines/**/*.test.ts', 'adapters/**/*.test.ts'],
+    // Property tests and child-process crash tests are CPU bound; two cores here.
+    pool: 'forks',
+    testTimeout: 60_000,
+  },
+});
