@@ -13,7 +13,10 @@ export const InitializePartitionInput = new Layout('hv_input_initialize_partitio
  */
 export const INIT_PARTITION_DEPOSIT_PAGES = 208;
 
-/** HVCALL_INITIALIZE_PARTITION (0x0041, fast8): created → initialized. */
+/**
+ * HVCALL_INITIALIZE_PARTITION (0x0041, fast8): MSHV_INITIALIZE_PARTITION, created → initialized; 1-page
+ * deposit per retry, WITHDRAW_MEMORY(all) on failure. Fast: no IRQ disabling (review point e.10).
+ */
 export const InitializePartition = {
   name: 'INITIALIZE_PARTITION',
   code: HypercallCode.INITIALIZE_PARTITION,

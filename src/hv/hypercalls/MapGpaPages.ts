@@ -14,7 +14,19 @@ export const MapGpaPagesInput = new Layout('hv_input_map_gpa_pages', 24, [
   u32('mapFlags', 16),
 ] as const);
 
-/** HVCALL_MAP_GPA_PAGES (0x004B): map guest RAM or MMIO; batch 509 = (4096 − 24) / 8. */
+/** HV_MAP_GPA_BATCH_SIZE = (4096 − 24) / 8 = 509 PFNs after the header; `traitsOf` derives it. */
+export const MAP_GPA_PAGES_REPS_MAX = 509;
+
+/**
+ * HV_MAP_GPA_DEPOSIT_PAGES: pages deposited into the child on each INSUFFICIENT_MEMORY (ORIG/MID,
+ * empirical; a Feb-2026 patch replaces it with the status-driven helper, inventory §b.3).
+ */
+export const MAP_GPA_DEPOSIT_PAGES = 256;
+
+/**
+ * HVCALL_MAP_GPA_PAGES (0x004B, rep ≤ 509): map guest RAM or MMIO (flags in mapGpaFlags.ts). Review
+ * point e.4: in 2 MiB mode only every 512th entry of the 4 KiB page array (the head PFN) is passed.
+ */
 export const MapGpaPages = {
   name: 'MAP_GPA_PAGES',
   code: HypercallCode.MAP_GPA_PAGES,

@@ -11,7 +11,10 @@ export const WithdrawMemoryInput = new Layout('hv_input_withdraw_memory', 16, [
 /** HV_WITHDRAW_BATCH_SIZE = 4096/8 = 512: the output page holds 512 GPAs (an output-page bound). */
 export const WITHDRAW_MEMORY_REPS_MAX = 512;
 
-/** Page count teardown passes to withdraw "all" (U64_MAX); the loop ends on NO_RESOURCES, which counts as success. */
+/**
+ * Page count teardown passes to withdraw "all" (U64_MAX); the loop ends on NO_RESOURCES, which counts as
+ * success.
+ */
 export const WITHDRAW_ALL_PAGES = 0xffff_ffff_ffff_ffffn;
 
 /** HVCALL_WITHDRAW_MEMORY (0x0049, rep ≤ 512): take a partition's deposited pages back. */

@@ -1,6 +1,9 @@
 import type { BytesField, Field, Layout, ReservedField, ScalarField } from '../Layout.js';
 
-/** A nested struct's field renamed into its parent: `doorbellGpa` inside `connectionInfo` → `connectionInfoDoorbellGpa`. */
+/**
+ * A nested struct's field renamed into its parent: `doorbellGpa` inside `connectionInfo` →
+ * `connectionInfoDoorbellGpa`.
+ */
 export type Embedded<P extends string, F> =
   F extends ScalarField<infer N, infer K>
     ? ScalarField<`${P}${Capitalize<N>}`, K>
