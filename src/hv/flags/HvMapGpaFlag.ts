@@ -1,0 +1,31 @@
+/**
+ * HV_MAP_GPA_* flags of the MAP_GPA_PAGES `map_flags` word (u32), inventory §b.4 / facts
+ * `flags_enums.HV_MAP_GPA`. EXECUTABLE is KERNEL_EXECUTABLE | USER_EXECUTABLE.
+ *
+ * @example
+ * HV_MAP_GPA.READABLE | HV_MAP_GPA.WRITABLE; // 3
+ */
+export const HV_MAP_GPA = {
+  PERMISSIONS_NONE: 0x0,
+  READABLE: 0x1,
+  WRITABLE: 0x2,
+  KERNEL_EXECUTABLE: 0x4,
+  USER_EXECUTABLE: 0x8,
+  EXECUTABLE: 0xc,
+  PERMISSIONS_MASK: 0xf,
+  ADJUSTABLE: 0x8000,
+  NO_ACCESS: 0x10000,
+  NOT_CACHED: 0x200000,
+  LARGE_PAGE: 0x80000000,
+} as const;
+
+/** HV_UNMAP_GPA_LARGE_PAGE: the UNMAP_GPA_PAGES `unmap_flags` bit for 2 MiB units. */
+export const HV_UNMAP_GPA_LARGE_PAGE = 0x2;
+
+/** HV_MODIFY_SPA_PAGE_HOST_ACCESS_* flags of ACQUIRE/RELEASE_SPARSE_SPA_PAGE_HOST_ACCESS (SNP). */
+export const HV_MODIFY_SPA_PAGE_HOST_ACCESS = {
+  MAKE_EXCLUSIVE: 0x1,
+  MAKE_SHARED: 0x2,
+  LARGE_PAGE: 0x4,
+  HUGE_PAGE: 0x8,
+} as const;
