@@ -11,16 +11,11 @@ export const DispatchVpInput = new Layout('hv_input_dispatch_vp', 32, [
   u64('specCtrl', 24),
 ] as const);
 
-/** hv_output_dispatch_vp (8 bytes). */
+/** hv_output_dispatch_vp (8 bytes): HV_VP_DISPATCH_STATE and HV_VP_DISPATCH_EVENT (src/hv/flags). */
 export const DispatchVpOutput = new Layout('hv_output_dispatch_vp', 8, [
   u32('dispatchState', 0),
   u32('dispatchEvent', 4),
 ] as const);
-
-/** HV_DISPATCH_VP_FLAG_* the run loop sets (inventory §c.6). */
-export const DispatchVpFlag = { CLEAR_INTERCEPT_SUSPEND: 0x1, SCAN_INTERRUPT_INJECTION: 0x40 } as const;
-export const VpDispatchState = { INVALID: 0, BLOCKED: 1, READY: 2 } as const;
-export const VpDispatchEvent = { INVALID: 0, SUSPEND: 1, INTERCEPT: 2 } as const;
 
 /**
  * HVCALL_DISPATCH_VP (0x00C2, simple): the root-scheduler run loop. It uses its own per-CPU 2-page

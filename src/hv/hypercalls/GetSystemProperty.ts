@@ -14,12 +14,6 @@ export const GetSystemPropertyOutput = new Layout('hv_output_get_system_property
   u32('schedulerType', 0),
 ] as const);
 
-/** HV_SYSTEM_PROPERTY_SCHEDULER_TYPE. */
-export const SYSTEM_PROPERTY_SCHEDULER_TYPE = 15;
-
-/** HV_SCHEDULER_TYPE_*: anything else fails module init with -EOPNOTSUPP (inventory §c.1). */
-export const SchedulerType = { LP: 1, LP_SMT: 2, CORE_SMT: 3, ROOT: 4 } as const;
-
 /** HVCALL_GET_SYSTEM_PROPERTY (0x007B, simple): module init on the root asks for the scheduler type. */
 export const GetSystemProperty = {
   name: 'GET_SYSTEM_PROPERTY',

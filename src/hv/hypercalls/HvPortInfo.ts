@@ -10,9 +10,3 @@ export const HvPortInfo = new Layout('hv_port_info', 24, [
   u32('doorbellTargetVp', 12),
   reserved('doorbell.rsvdz', 16, 8),
 ] as const);
-
-/** HV_PORT_TYPE_*; ioeventfd doorbells use DOORBELL. */
-export const PortType = { MESSAGE: 1, EVENT: 2, MONITOR: 3, DOORBELL: 4 } as const;
-
-/** SINT the doorbell notifications target (SINT 5); intercepts arrive on SINT 0. */
-export const DOORBELL_SINT = 5;

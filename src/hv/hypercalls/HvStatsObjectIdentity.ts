@@ -12,14 +12,3 @@ export const HvStatsObjectIdentity = new Layout('hv_stats_object_identity.vp', 1
   reserved('reserved', 14, 1),
   u8('statsAreaType', 15),
 ] as const);
-
-/** HV_STATS_OBJECT_* types (the VP object is what the driver maps per VP). */
-export const StatsObjectType = {
-  HYPERVISOR: 0x1,
-  LOGICAL_PROCESSOR: 0x2,
-  PARTITION: 0x10001,
-  VP: 0x10002,
-} as const;
-
-/** HV_STATS_AREA_*: the driver maps SELF and PARENT for each VP. */
-export const StatsArea = { SELF: 0, PARENT: 1, INTERNAL: 2 } as const;

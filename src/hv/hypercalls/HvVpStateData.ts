@@ -8,17 +8,6 @@ export const HvVpStateData = new Layout('hv_vp_state_data', 24, [
   u64('xsaveStates', 16),
 ] as const);
 
-/** HV_GET_SET_VP_STATE_* types: bit 31 set means the data travels as PFNs in the variable header. */
-export const VpStateType = {
-  LAPIC_STATE: 0x8000_0000,
-  XSAVE: 0x8000_0001,
-  SIM_PAGE: 0x8000_0002,
-  SIEF_PAGE: 0x8000_0003,
-  SYNTHETIC_TIMERS: 4,
-} as const;
-
-export const VP_STATE_TYPE_PFN_BIT = 31;
-
 /**
  * HV_GET/SET_VP_STATE_BATCH_SIZE = (4096 − 40) / 8 = 507 PFNs after the 40-byte header; the wrapper
  * returns -EINVAL for more (inventory §b.5, §c.7).

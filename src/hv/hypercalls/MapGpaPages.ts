@@ -24,7 +24,7 @@ export const MAP_GPA_PAGES_REPS_MAX = 509;
 export const MAP_GPA_DEPOSIT_PAGES = 256;
 
 /**
- * HVCALL_MAP_GPA_PAGES (0x004B, rep ≤ 509): map guest RAM or MMIO (flags in mapGpaFlags.ts). Review
+ * HVCALL_MAP_GPA_PAGES (0x004B, rep ≤ 509): map guest RAM or MMIO (HV_MAP_GPA in src/hv/flags). Review
  * point e.4: in 2 MiB mode only every 512th entry of the 4 KiB page array (the head PFN) is passed.
  */
 export const MapGpaPages = {

@@ -10,13 +10,5 @@ export const ModifySparseSpaPageHostAccessInput = new Layout(
   [u32('hostAccess', 0, 0xffff_fffcn), u32('flags', 4), u64('partitionId', 8)] as const,
 );
 
-/** HV_MODIFY_SPA_PAGE_HOST_ACCESS_* flags (LARGE_PAGE needs a page count that is a multiple of 512). */
-export const ModifySpaPageHostAccessFlag = {
-  MAKE_EXCLUSIVE: 0x1,
-  MAKE_SHARED: 0x2,
-  LARGE_PAGE: 0x4,
-  HUGE_PAGE: 0x8,
-} as const;
-
 /** HV_MODIFY_SPARSE_SPA_PAGE_HOST_ACCESS_MAX_PAGE_COUNT = (4096 − 16) / 8 = 510, a page bound. */
 export const MODIFY_SPA_HOST_ACCESS_REPS_MAX = 510;

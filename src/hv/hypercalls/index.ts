@@ -70,14 +70,12 @@ export * from './HvStatsObjectIdentity.js';
 export * from './HvVpStateData.js';
 export * from './InitializePartition.js';
 export * from './InstallIntercept.js';
-export * from './mapGpaFlags.js';
 export * from './MapGpaPages.js';
 export * from './MapStatsPage.js';
 export * from './MapStatsPage2.js';
 export * from './MapVpStatePage.js';
 export * from './ModifySparseSpaPageHostAccessInput.js';
 export * from './NotifyPortRingEmpty.js';
-export * from './PartitionProperty.js';
 export * from './PostMessageDirect.js';
 export * from './RegisterInterceptResult.js';
 export * from './ReleaseSparseSpaPageHostAccess.js';
@@ -90,10 +88,12 @@ export * from './TranslateVirtualAddress.js';
 export * from './UnmapGpaPages.js';
 export * from './UnmapStatsPage.js';
 export * from './UnmapVpStatePage.js';
-export * from './VpStatePageType.js';
 export * from './WithdrawMemory.js';
 
-/** Every hypercall the mshv_root driver issues, directly or through the passthrough allow-list (inventory §b.4), in code order. */
+/**
+ * Every hypercall the mshv_root driver issues, directly or through the passthrough allow-list (inventory
+ * §b.4), in code order.
+ */
 export const HYPERCALL_DEFS: readonly HypercallDef[] = [
   CreatePartition,
   InitializePartition,
