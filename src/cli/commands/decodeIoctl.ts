@@ -24,9 +24,13 @@ function argLine(arg: { readonly name: string; readonly size: number } | undefin
   return arg === undefined ? '  argument: none' : `  argument: ${arg.name} (${arg.size} bytes)`;
 }
 
-function fdText(d: IoctlDef): string {
-  const label = IOCTL_FD_LABEL[d.fd];
-  return d.since === undefined ? label : `${label} (${d.since} only)`;
+/** The fd label, with its `since` and (when the block lists several fds) its fd-specific note. */
+function fdText(d: IoctlDef, noteInline: boolean): string {
+  const extra = [
+    ...(d.since === undefined ? [] : [`${d.since} only`]),
+    ...(noteInline && d.note !== undefined ? [d.note] : []),
+  ];
+  return extra.length === 0 ? IOCTL_FD_LABEL[d.fd] : `${IOCTL_FD_LABEL[d.fd]} (${extra.join('; ')})`;
 }
 
 /** One block per ioctl name; entries of the same name (MSHV_ROOT_HVCALL) differ only in fd. */
@@ -36,12 +40,12 @@ function mshvBlock(defs: readonly IoctlDef[]): string[] {
   const driver = first.driver === 'mshv_root' ? 'mshv_root' : 'mshv_vtl driver, not mshv_root';
   const lines = [
     `ioctl: ${first.name} (${driver})`,
-    `  fd: ${defs.map(fdText).join(', ')}`,
+    `  fd: ${defs.map((d) => fdText(d, defs.length > 1)).join(', ')}`,
     `  direction: ${first.macro} (${DIRECTION[first.macro]})`,
     `  nr: ${hex2(first.nr)}`,
     argLine(first.arg),
   ];
-  for (const d of defs) if (d.note !== undefined) lines.push(`  note: ${d.note}`);
+  if (defs.length === 1 && first.note !== undefined) lines.push(`  note: ${first.note}`);
   return lines;
 }
 
