@@ -11,6 +11,9 @@ export const GetVpRegistersInput = new Layout('hv_input_get_vp_registers', 16, [
   reserved('rsvdZ16', 14, 2),
 ] as const);
 
+/** HV_GET_REGISTER_BATCH_SIZE = 4096 / 16 = 256 register values per output page. */
+export const GET_VP_REGISTERS_REPS_MAX = 256;
+
 /**
  * HVCALL_GET_VP_REGISTERS (0x0050, rep): batch 256 = 4096/16, bounded by the 16-byte output values,
  * not by the 4-byte names (1020 fit the input page). The wrapper writes every header field

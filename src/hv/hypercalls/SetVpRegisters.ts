@@ -12,6 +12,9 @@ export const SetVpRegistersInput = new Layout('hv_input_set_vp_registers', 16, [
   reserved('rsvdZ16', 14, 2),
 ] as const);
 
+/** HV_SET_REGISTER_BATCH_SIZE = (4096 − 16) / 32 = 127 hv_register_assoc elements per input page. */
+export const SET_VP_REGISTERS_REPS_MAX = 127;
+
 /**
  * HVCALL_SET_VP_REGISTERS (0x0051, rep): batch 127 = (4096 − 16) / 32, rounded down from 127.5. The
  * run loop clears INTERCEPT_SUSPEND before EXPLICIT_SUSPEND in one call (inventory §c.6).
