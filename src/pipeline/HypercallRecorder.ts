@@ -1,0 +1,49 @@
+import type { HvPage } from '../ports/HvPage.js';
+
+/** One hypercall as it crossed the HypervisorPort: the unit of the trace and of the event log. */
+export interface HypercallEvent {
+  readonly name: string;
+  readonly code: number;
+  readonly control: bigint;
+  readonly fast: boolean;
+  readonly repCount: number;
+  readonly repStart: number;
+  /** The interrupt window it ran in; null for fast calls. */
+  readonly window: number | null;
+  /** Input bytes passed: fixed header then the list entries; for fast calls the register bytes. */
+  readonly input: Uint8Array;
+  readonly statusWord: bigint;
+  readonly result: number;
+  readonly repsCompleted: number;
+  /** Output bytes the caller used; undefined where there are none. */
+  readonly output: Uint8Array | undefined;
+  /** The /dev/mshv operation the call served. */
+  readonly op: string;
+}
+
+/**
+ * Receives every hypercall. `wants()` lets the hot path skip copying page bytes when nobody reads
+ * them (the 1 TiB bench counts calls; the trace and the log need every byte).
+ */
+export interface HypercallRecorder {
+  readonly wantsBytes: boolean;
+  record(event: HypercallEvent): void;
+}
+
+/** Copy `length` bytes of a page (the bytes a call passed), or an empty array when not wanted. */
+export function pageBytes(page: HvPage | null, length: number, wanted: boolean): Uint8Array {
+  if (!wanted || page === null) return new Uint8Array(0);
+  return page.bytes.slice(0, length);
+}
+
+/** Counts calls by name; keeps no bytes. */
+export class CountingRecorder implements HypercallRecorder {
+  readonly wantsBytes = false;
+  readonly byName = new Map<string, number>();
+  total = 0;
+
+  record(event: HypercallEvent): void {
+    this.total += 1;
+    this.byName.set(event.name, (this.byName.get(event.name) ?? 0) + 1);
+  }
+}

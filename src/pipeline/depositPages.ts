@@ -1,0 +1,68 @@
+import { traitsOf } from '../hv/Hypercall.js';
+import type { PartitionId } from '../hv/ids.js';
+import { DepositMemory, DEPOSIT_MEMORY_REPS_MAX } from '../hv/hypercalls/DepositMemory.js';
+import { Errno } from '../hv/Errno.js';
+import { hvResultToErrno } from '../hv/HvStatus.js';
+import { HV_STATUS_SUCCESS } from './CallPlan.js';
+import type { Executor } from './Executor.js';
+import type { KernelPages } from './KernelPages.js';
+import { type PfnRun, PfnRunList } from './PfnRuns.js';
+
+const traits = traitsOf(DepositMemory);
+
+/** Deposits made, for the run summary and the conservation checks. */
+export interface DepositLedger {
+  deposit(target: PartitionId, pages: number): void;
+}
+
+/**
+ * hv_call_deposit_pages (inventory §b.3): allocate `count` pages and hand them to `target` with one
+ * rep DEPOSIT_MEMORY (rep count = count, at most HV_DEPOSIT_MAX = 511, else -E2BIG; 0 is a no-op).
+ * Returns 0 or a negative errno. On failure the kernel frees every page it allocated; here only the
+ * pages the hypervisor did not accept (reps completed onward) go back to the host, because the
+ * accepted ones now belong to the partition (docs/DECISIONS.md, "deposit failure").
+ *
+ * @example
+ * depositPages(exec, pages, ledger, partitionId(5n), 208, 'MSHV_INITIALIZE_PARTITION'); // 0
+ */
+export function depositPages(
+  exec: Executor,
+  kernel: KernelPages,
+  ledger: DepositLedger,
+  target: PartitionId,
+  count: number,
+  op: string,
+): number {
+  if (count === 0) return 0;
+  if (count > DEPOSIT_MEMORY_REPS_MAX) return -Errno.E2BIG;
+  const runs = kernel.allocPages(count);
+  if (runs === null) return -Errno.ENOMEM;
+  const list = new PfnRunList(runs);
+  const outcome = exec({
+    def: DepositMemory,
+    traits,
+    header: { partitionId: target },
+    repCount: count,
+    list,
+    op,
+  });
+  if (outcome.repsCompleted > 0) ledger.deposit(target, outcome.repsCompleted);
+  if (outcome.result === HV_STATUS_SUCCESS) return 0;
+  kernel.freePages(tailRuns(runs, outcome.repsCompleted));
+  return hvResultToErrno(BigInt(outcome.result));
+}
+
+/** The runs covering pages `[skip, total)`. */
+export function tailRuns(runs: readonly PfnRun[], skip: number): PfnRun[] {
+  const out: PfnRun[] = [];
+  let left = skip;
+  for (const r of runs) {
+    if (left >= r.count) {
+      left -= r.count;
+      continue;
+    }
+    out.push({ pfn: r.pfn + left, count: r.count - left });
+    left = 0;
+  }
+  return out;
+}

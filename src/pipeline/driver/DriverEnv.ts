@@ -1,0 +1,26 @@
+import type { PartitionId } from '../../hv/ids.js';
+import type { Executor } from '../Executor.js';
+import type { HypercallRecorder } from '../HypercallRecorder.js';
+import type { KernelPages } from '../KernelPages.js';
+import type { WindowTracker } from '../WindowTracker.js';
+import type { Depositor } from '../withDepositRetry.js';
+import type { DriverHooks } from './DriverHooks.js';
+import type { HostMemory } from './HostMemory.js';
+
+/** Everything a driver routine needs: the composed call path and the host services. */
+export interface DriverEnv {
+  /** Routed fast/windowed executor with deposit-and-retry for single calls. */
+  readonly exec: Executor;
+  /** The bare routed executor, without deposit-and-retry (list calls retry in runBatches). */
+  readonly execOnce: Executor;
+  readonly deposit: Depositor;
+  readonly kernel: KernelPages;
+  readonly host: HostMemory;
+  readonly windows: WindowTracker;
+  readonly recorder: HypercallRecorder;
+  /** The root partition's own id (deposit target for CREATE_PARTITION and CREATE_PORT). */
+  readonly rootPartition: PartitionId;
+  /** The scheduler the hypervisor reported at module init (GET_SYSTEM_PROPERTY 15). */
+  readonly scheduler: 'lp' | 'lp-smt' | 'core-smt' | 'root';
+  readonly hooks: DriverHooks;
+}

@@ -1,0 +1,30 @@
+import type { KernelPartition, KernelRegion, KernelVp } from './KernelPartition.js';
+import type { DriverEnv } from './DriverEnv.js';
+import type { Chunk } from './planChunks.js';
+
+/**
+ * Extension points of the driver model: the places where real drivers have gone wrong. The shipped
+ * defaults do what the newest upstream kernel does; the model checker's self-test builds broken
+ * variants by replacing one hook, so the shipped code carries no switches.
+ */
+export interface DriverHooks {
+  /**
+   * Undo a map that failed part-way: `mappedPages` 4 KiB pages of `chunk` took effect (plus every
+   * earlier chunk of the region, already in `done`).
+   */
+  unwindPartialMap(
+    env: DriverEnv,
+    pt: KernelPartition,
+    region: KernelRegion,
+    done: readonly Chunk[],
+    chunk: Chunk,
+    mappedPages: number,
+  ): void;
+  /** Release one VP's hypervisor mappings at teardown (stats pages, then state pages). */
+  releaseVp(env: DriverEnv, pt: KernelPartition, vp: KernelVp): void;
+  /**
+   * The one-async-call-in-flight gate of the passthrough path (inventory §c.9): true when a new
+   * asynchronous call may be issued.
+   */
+  asyncGateOpen(pt: KernelPartition): boolean;
+}

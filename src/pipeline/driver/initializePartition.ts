@@ -1,0 +1,37 @@
+import {
+  INIT_PARTITION_DEPOSIT_PAGES,
+  InitializePartition,
+} from '../../hv/hypercalls/InitializePartition.js';
+import { HV_STATUS_SUCCESS } from '../CallPlan.js';
+import type { DriverEnv } from './DriverEnv.js';
+import { type IoctlResult, failCall, failErrno, ok } from './IoctlResult.js';
+import type { KernelPartition } from './KernelPartition.js';
+import { plan } from './plan.js';
+import { withdrawAll } from './withdrawAll.js';
+
+export const INITIALIZE_PARTITION = 'MSHV_INITIALIZE_PARTITION';
+
+/**
+ * MSHV_INITIALIZE_PARTITION (inventory §c.3): idempotent; deposit HV_INIT_PARTITION_DEPOSIT_PAGES
+ * (208), then INITIALIZE_PARTITION (fast8) with 1-page deposit retries. On failure, withdraw every
+ * deposited page and return the error. (NEW also creates debugfs entries, not modelled.)
+ *
+ * @example
+ * initializePartition(env, pt); // { ok: true }
+ */
+export function initializePartition(env: DriverEnv, pt: KernelPartition): IoctlResult<void> {
+  const op = INITIALIZE_PARTITION;
+  if (pt.initialized) return ok(undefined);
+  const errno = env.deposit(pt.id, INIT_PARTITION_DEPOSIT_PAGES);
+  // The kernel returns at once here; pages the hypervisor accepted are withdrawn at teardown.
+  if (errno !== 0) return failErrno(op, errno, `deposit of ${INIT_PARTITION_DEPOSIT_PAGES} pages failed`);
+  const outcome = env.exec(
+    plan(InitializePartition, { partitionId: pt.id }, op, { deposit: { target: pt.id, pagesPerRetry: 1 } }),
+  );
+  if (outcome.result !== HV_STATUS_SUCCESS) {
+    withdrawAll(env, pt.id, op);
+    return failCall(op, outcome);
+  }
+  pt.initialized = true;
+  return ok(undefined);
+}

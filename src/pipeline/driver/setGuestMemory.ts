@@ -1,0 +1,145 @@
+import { HV_MAP_GPA } from '../../hv/flags/HvMapGpaFlag.js';
+import { HV_PAGE_SIZE } from '../../hv/Page.js';
+import { MSHV_SET_MEM_BIT, MSHV_SET_MEM_FLAGS_MASK } from '../../hv/uapi/flags.js';
+import type { DriverEnv } from './DriverEnv.js';
+import { type IoctlResult, fail, failCall, failErrno, ok } from './IoctlResult.js';
+import type { KernelPartition, KernelRegion } from './KernelPartition.js';
+import { SET_GUEST_MEMORY, mapRegion, unmapRegion } from './mapRegion.js';
+import { planChunks } from './planChunks.js';
+
+/** struct mshv_user_mem_region, with the reserved bytes as one little-endian value (must be 0). */
+export interface UserMemRegion {
+  readonly size: bigint;
+  readonly guestPfn: bigint;
+  readonly userspaceAddr: bigint;
+  readonly flags: number;
+  readonly rsvd?: bigint;
+}
+
+/** x86-64 TASK_SIZE_MAX (47-bit user space): access_ok fails beyond it. */
+export const USER_ADDR_LIMIT = 1n << 47n;
+/** Guest frame numbers the model accepts: a 52-bit GPA space (GFNs below 2^40). */
+const GFN_LIMIT = 1n << 40n;
+const PAGE = BigInt(HV_PAGE_SIZE);
+
+/**
+ * MSHV_SET_GUEST_MEMORY (inventory §c.4, §d): common validation, then the unmap path (UNMAP bit) or
+ * the map path. Every rejection leaves no state behind: a region is linked only after its mapping
+ * succeeded, and a failed map unpins what it pinned.
+ *
+ * @example
+ * setGuestMemory(env, pt, { size: 1n << 30n, guestPfn: 0n, userspaceAddr: 0x7f00_0000_0000n, flags: 3 });
+ */
+export function setGuestMemory(env: DriverEnv, pt: KernelPartition, arg: UserMemRegion): IoctlResult<void> {
+  const op = SET_GUEST_MEMORY;
+  if (arg.size === 0n) return fail(op, 'EINVAL', 'size is 0');
+  if (arg.size % PAGE !== 0n)
+    return fail(op, 'EINVAL', `size 0x${arg.size.toString(16)} is not page aligned`);
+  if (arg.userspaceAddr % PAGE !== 0n) return fail(op, 'EINVAL', 'userspace_addr is not page aligned');
+  if ((arg.flags & ~MSHV_SET_MEM_FLAGS_MASK) !== 0)
+    return fail(op, 'EINVAL', `flags 0x${arg.flags.toString(16)}: unknown bits (mask 0x7)`);
+  if ((arg.rsvd ?? 0n) !== 0n) return fail(op, 'EINVAL', 'rsvd is not zero');
+  const pages = arg.size / PAGE;
+  if (arg.guestPfn >= GFN_LIMIT || pages > GFN_LIMIT - arg.guestPfn) {
+    return fail(op, 'EINVAL', 'guest_pfn + size/4096 exceeds the guest physical address space');
+  }
+  if ((arg.flags & (1 << MSHV_SET_MEM_BIT.UNMAP)) !== 0) return unmapUserRegion(env, pt, arg, Number(pages));
+  return mapUserRegion(env, pt, arg, Number(pages));
+}
+
+function mapUserRegion(
+  env: DriverEnv,
+  pt: KernelPartition,
+  arg: UserMemRegion,
+  pages: number,
+): IoctlResult<void> {
+  const op = SET_GUEST_MEMORY;
+  if (arg.userspaceAddr + arg.size > USER_ADDR_LIMIT)
+    return fail(op, 'EINVAL', 'access_ok: range is outside user space');
+  const gfn = Number(arg.guestPfn);
+  const clash = pt.overlapping(gfn, pages);
+  if (clash !== undefined) {
+    return fail(
+      op,
+      'EEXIST',
+      `GFN range [0x${gfn.toString(16)}, +${pages}) overlaps the region at 0x${clash.guestPfn.toString(16)}`,
+    );
+  }
+  const range = env.host.pinUserRange(arg.userspaceAddr, pages);
+  if (range.kind === 'none')
+    return fail(op, 'EINVAL', `no VMA covers userspace_addr 0x${arg.userspaceAddr.toString(16)}`);
+  let region: KernelRegion;
+  if (range.kind === 'mmio') {
+    // One pass over the range (seed review point 5: the kernel tests page_is_ram page by page).
+    if (env.host.rangeHasRam(range.startPfn, pages)) return fail(op, 'EINVAL', 'MMIO range contains RAM');
+    region = {
+      guestPfn: gfn,
+      pages,
+      userAddr: arg.userspaceAddr,
+      mapFlags: HV_MAP_GPA.READABLE | HV_MAP_GPA.WRITABLE | HV_MAP_GPA.NOT_CACHED,
+      kind: 'mmio',
+      runs: [],
+      mmioPfn: range.startPfn,
+      chunks: [{ pageOffset: 0, pages, large: false }],
+    };
+  } else {
+    region = {
+      guestPfn: gfn,
+      pages,
+      userAddr: arg.userspaceAddr,
+      mapFlags: regionMapFlags(arg.flags),
+      kind: 'ram',
+      runs: range.runs,
+      mmioPfn: 0,
+      chunks: planChunks(gfn, range.runs, range.hugeBacked),
+    };
+  }
+  const r = mapRegion(env, pt, region);
+  if (r !== undefined) {
+    if (region.kind === 'ram') env.host.unpinUserRange(region.runs);
+    if (r === 'EINVAL') return fail(op, 'EINVAL', 'large-page count is not a multiple of 512');
+    if (r.depositErrno !== undefined)
+      return failErrno(op, r.depositErrno, 'deposit for MAP_GPA_PAGES failed');
+    if (r.last === undefined) return fail(op, 'EINVAL', 'empty map');
+    return failCall(op, r.last);
+  }
+  pt.regions.push(region);
+  return ok(undefined);
+}
+
+function unmapUserRegion(
+  env: DriverEnv,
+  pt: KernelPartition,
+  arg: UserMemRegion,
+  pages: number,
+): IoctlResult<void> {
+  const op = SET_GUEST_MEMORY;
+  const region = pt.regionAt(Number(arg.guestPfn));
+  // NEW returns -ENOENT here; ORIG returned -EINVAL.
+  if (region === undefined)
+    return fail(op, 'ENOENT', `no region contains guest_pfn 0x${arg.guestPfn.toString(16)}`);
+  if (
+    region.guestPfn !== Number(arg.guestPfn) ||
+    region.userAddr !== arg.userspaceAddr ||
+    region.pages !== pages
+  ) {
+    return fail(op, 'EINVAL', 'guest_pfn, userspace_addr and size must equal the region exactly');
+  }
+  pt.regions.splice(pt.regions.indexOf(region), 1);
+  destroyRegion(env, pt, region, op);
+  return ok(undefined);
+}
+
+/** Region destroy (NEW): UNMAP_GPA_PAGES per chunk (failures ignored), then unpin. */
+export function destroyRegion(env: DriverEnv, pt: KernelPartition, region: KernelRegion, op: string): void {
+  unmapRegion(env, pt, region, op);
+  if (region.kind === 'ram') env.host.unpinUserRange(region.runs);
+}
+
+/** READABLE | ADJUSTABLE, plus WRITABLE and EXECUTABLE from the MSHV_SET_MEM_BIT_* flags (inventory §c.4). */
+export function regionMapFlags(memFlags: number): number {
+  let f = HV_MAP_GPA.READABLE | HV_MAP_GPA.ADJUSTABLE;
+  if ((memFlags & (1 << MSHV_SET_MEM_BIT.WRITABLE)) !== 0) f |= HV_MAP_GPA.WRITABLE;
+  if ((memFlags & (1 << MSHV_SET_MEM_BIT.EXECUTABLE)) !== 0) f |= HV_MAP_GPA.EXECUTABLE;
+  return f;
+}

@@ -1,0 +1,81 @@
+import { DeletePort } from '../../hv/hypercalls/DeletePort.js';
+import { DISCONNECT_IS_DOORBELL, DisconnectPort } from '../../hv/hypercalls/DisconnectPort.js';
+import { FinalizePartition } from '../../hv/hypercalls/FinalizePartition.js';
+import { HV_REGISTER } from '../../hv/flags/HvRegisterName.js';
+import { deletePartition } from './createPartition.js';
+import type { DriverEnv } from './DriverEnv.js';
+import type { KernelIoeventfd, KernelPartition } from './KernelPartition.js';
+import { plan } from './plan.js';
+import { destroyRegion } from './setGuestMemory.js';
+import { getVpRegisters, setVpRegisters } from './vpRegisters.js';
+import { withdrawAll } from './withdrawAll.js';
+
+export const RELEASE = 'MSHV_RELEASE';
+
+/** What a teardown did, step by step, for the summary and the tests of §c.12's order. */
+export interface TeardownReport {
+  readonly steps: readonly string[];
+  readonly withdrawnPages: number;
+}
+
+/**
+ * Release of the partition fd (inventory §c.12, first paragraph): tear down ioeventfds (doorbells)
+ * and irqfds. The partition itself is destroyed at the last reference.
+ */
+export function releasePartitionFd(env: DriverEnv, pt: KernelPartition): void {
+  for (const io of [...pt.ioeventfds]) releaseDoorbell(env, pt, io, RELEASE);
+  pt.ioeventfds.length = 0;
+  pt.irqfds.length = 0;
+  pt.fdReleased = true;
+}
+
+/** Doorbell release: DISCONNECT_PORT(guest, id, is_doorbell) → DELETE_PORT(root, id) (inventory §c.11). */
+export function releaseDoorbell(env: DriverEnv, pt: KernelPartition, io: KernelIoeventfd, op: string): void {
+  env.exec(
+    plan(
+      DisconnectPort,
+      { connectionPartitionId: pt.id, connectionId: io.portId, isDoorbell: DISCONNECT_IS_DOORBELL },
+      op,
+    ),
+  );
+  env.exec(plan(DeletePort, { portPartitionId: env.rootPartition, portId: io.portId }, op));
+}
+
+/**
+ * destroy_partition (inventory §c.12, NEW order): (root scheduler) suspend every VP and read its
+ * signal count; release each VP's mappings; FINALIZE_PARTITION; unmap and unpin every region;
+ * WITHDRAW_MEMORY(all); DELETE_PARTITION; free the routing table.
+ *
+ * @example
+ * destroyPartition(env, pt).steps; // ['suspend-vps', 'release-vps', 'finalize', 'regions', 'withdraw', 'delete']
+ */
+export function destroyPartition(env: DriverEnv, pt: KernelPartition): TeardownReport {
+  const steps: string[] = [];
+  const vps = [...pt.vps.values()].sort((a, b) => a.index - b.index);
+  if (pt.initialized && env.scheduler === 'root' && vps.length > 0) {
+    steps.push('suspend-vps');
+    for (const vp of vps) {
+      setVpRegisters(env, pt.id, vp.index, [{ name: HV_REGISTER.DISPATCH_SUSPEND, value: 1n }], RELEASE);
+      // The kernel waits until its signal count equals the hypervisor's; the model reads it once.
+      getVpRegisters(env, pt.id, vp.index, [HV_REGISTER.VP_ROOT_SIGNAL_COUNT], RELEASE);
+    }
+  }
+  if (vps.length > 0) {
+    steps.push('release-vps');
+    for (const vp of vps) env.hooks.releaseVp(env, pt, vp);
+  }
+  steps.push('finalize');
+  env.exec(plan(FinalizePartition, { partitionId: pt.id }, RELEASE));
+  if (pt.regions.length > 0) {
+    steps.push('regions');
+    for (const region of pt.regions) destroyRegion(env, pt, region, RELEASE);
+    pt.regions.length = 0;
+  }
+  steps.push('withdraw');
+  const withdrawn = withdrawAll(env, pt.id, RELEASE);
+  steps.push('delete');
+  deletePartition(env, pt.id, RELEASE);
+  pt.vps.clear();
+  pt.msiRouting = null;
+  return { steps, withdrawnPages: withdrawn.pages };
+}

@@ -1,0 +1,80 @@
+import type { HypercallDef, HypercallTraits } from '../hv/Hypercall.js';
+import { HvStatus } from '../hv/HvStatus.js';
+import type { CallOutcome, DepositPolicy, ListWriter } from './CallPlan.js';
+import type { Executor } from './Executor.js';
+import { DEPOSIT_RETRIES_MAX, type Depositor } from './withDepositRetry.js';
+
+/** A rep hypercall over a whole list, before it is cut into batches. */
+export interface BatchRequest {
+  readonly def: HypercallDef;
+  readonly traits: HypercallTraits;
+  /** Elements (reps) in all; in large-page mode these are 2 MiB units. */
+  readonly total: number;
+  /** The fixed header for the batch that starts at element `done`. */
+  readonly header: (done: number) => Readonly<Record<string, unknown>>;
+  readonly list?: ListWriter;
+  readonly deposit?: DepositPolicy;
+  readonly op: string;
+}
+
+export interface BatchResult {
+  /** Elements completed in all (a prefix of the list). */
+  readonly done: number;
+  /** The last outcome, or undefined when `total` was 0. */
+  readonly last: CallOutcome | undefined;
+  readonly ok: boolean;
+  readonly depositedPages: number;
+  /** Set when a deposit failed: its negative errno. */
+  readonly depositErrno?: number;
+  readonly batches: number;
+}
+
+/**
+ * The kernel's batch loop (hv_do_map_gpa_hcall, hv_call_unmap_gpa_pages,
+ * hv_call_get_gpa_access_states …): cut the list into batches of `traits.batchRepsMax`, issue each
+ * (the executor resumes partial completion inside its window), advance by the reps completed, and
+ * on INSUFFICIENT_MEMORY deposit and continue from where the hypervisor stopped. Stops at the first
+ * other failure; `done` says exactly how much of the list took effect, which is what a caller needs
+ * to unwind (inventory §d, "release obligations").
+ *
+ * @example
+ * runBatches(exec, deposit, { def: UnmapGpaPages, traits, total: 1 << 18, header: (d) => ({ … }), op });
+ */
+export function runBatches(exec: Executor, deposit: Depositor, req: BatchRequest): BatchResult {
+  let done = 0;
+  let deposited = 0;
+  let retries = 0;
+  let batches = 0;
+  let last: CallOutcome | undefined;
+  const max = req.traits.batchRepsMax;
+  while (done < req.total) {
+    const count = Math.min(max, req.total - done);
+    const plan = {
+      def: req.def,
+      traits: req.traits,
+      header: req.header(done),
+      repCount: count,
+      listFrom: done,
+      op: req.op,
+      ...(req.list === undefined ? {} : { list: req.list }),
+    };
+    last = exec(plan);
+    batches += 1;
+    done += last.repsCompleted;
+    if (last.result === HvStatus.SUCCESS) continue;
+    if (
+      last.result === HvStatus.INSUFFICIENT_MEMORY &&
+      req.deposit !== undefined &&
+      retries < DEPOSIT_RETRIES_MAX
+    ) {
+      const errno = deposit(req.deposit.target, req.deposit.pagesPerRetry);
+      if (errno !== 0)
+        return { done, last, ok: false, depositedPages: deposited, depositErrno: errno, batches };
+      deposited += req.deposit.pagesPerRetry;
+      retries += 1;
+      continue;
+    }
+    return { done, last, ok: false, depositedPages: deposited, batches };
+  }
+  return { done, last, ok: true, depositedPages: deposited, batches };
+}

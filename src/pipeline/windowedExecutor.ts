@@ -1,0 +1,99 @@
+import { encodeControl } from '../hv/ControlWord.js';
+import type { HypervisorPort } from '../ports/HypervisorPort.js';
+import type { CallOutcome, CallPlan } from './CallPlan.js';
+import type { CpuPages } from './CpuPages.js';
+import type { Executor } from './Executor.js';
+import { type InputFiller, zeroThenFill } from './fillInputPage.js';
+import { type HypercallRecorder, pageBytes } from './HypercallRecorder.js';
+import { issueRep } from './issueRep.js';
+import type { WindowTracker } from './WindowTracker.js';
+
+export interface WindowedEnv {
+  readonly port: HypervisorPort;
+  readonly pages: CpuPages;
+  readonly windows: WindowTracker;
+  readonly recorder: HypercallRecorder;
+  /** Defaults to the kernel's zero-then-fill. */
+  readonly fill?: InputFiller;
+}
+
+/**
+ * The slow path: open an interrupt window, zero and fill the per-CPU input page, issue (resuming a
+ * partially completed rep call from reps completed, in the same window), copy the output out, close
+ * the window. The window closes on every path, errors and exceptions included (inventory §b.1:
+ * local_irq_save … local_irq_restore around the per-CPU pages).
+ *
+ * @example
+ * const exec = windowedExecutor({ port, pages, windows, recorder });
+ * const outcome = exec(plan);
+ */
+export function windowedExecutor(env: WindowedEnv): Executor {
+  const fill = env.fill ?? zeroThenFill;
+  return (plan: CallPlan): CallOutcome => {
+    const { traits } = plan;
+    const listCount = plan.listCount ?? plan.repCount;
+    const inputLength = traits.headerSize + listCount * traits.elementSize;
+    const control = encodeControl({
+      code: plan.def.code,
+      repCount: plan.repCount,
+      repStart: plan.repStart ?? 0,
+      varHeadQwords: plan.varHeadQwords ?? 0,
+    });
+    const window = env.windows.open();
+    try {
+      fill(plan, env.pages.input, plan.listFrom ?? 0, listCount);
+      const wantsBytes = env.recorder.wantsBytes;
+      const input = pageBytes(env.pages.input, inputLength, wantsBytes);
+      const status = issueRep(
+        env.port,
+        control,
+        plan.repCount,
+        env.pages.input,
+        env.pages.output,
+        (word, sw, result, reps) => {
+          const start = Number((word >> 48n) & 0xfffn);
+          env.windows.addReps(plan.repCount === 0 ? 1 : Math.max(0, reps - start));
+          env.recorder.record({
+            name: plan.def.name,
+            code: plan.def.code,
+            control: word,
+            fast: false,
+            repCount: plan.repCount,
+            repStart: start,
+            window,
+            input,
+            statusWord: sw,
+            result,
+            repsCompleted: reps,
+            output: outputBytes(env, plan, reps, wantsBytes),
+            op: plan.op,
+          });
+        },
+      );
+      const result = Number(status & 0xffffn);
+      const repsCompleted = Number((status >> 32n) & 0xfffn);
+      return {
+        plan,
+        result,
+        repsCompleted,
+        output: outputBytes(env, plan, repsCompleted, true),
+        depositedPages: 0,
+      };
+    } finally {
+      env.windows.close(window);
+    }
+  };
+}
+
+/** The output bytes a caller uses: the fixed output plus one element per completed rep. */
+function outputBytes(
+  env: WindowedEnv,
+  plan: CallPlan,
+  repsCompleted: number,
+  wanted: boolean,
+): Uint8Array | undefined {
+  const { outputHeaderSize, outputElementSize } = plan.traits;
+  const length = outputHeaderSize + repsCompleted * outputElementSize;
+  if (length === 0) return undefined;
+  return pageBytes(env.pages.output, length, wanted);
+}

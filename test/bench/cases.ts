@@ -1,0 +1,8 @@
+/** The bench cases, in report order. A case with `ratio` is reported against a baseline case's metric. */
+export interface BenchCase {
+  readonly name: string;
+  readonly run: () => Promise<Record<string, number>>;
+  readonly ratio?: { readonly baseline: string; readonly metric: string };
+}
+
+export const benchCases: readonly BenchCase[] = [];
