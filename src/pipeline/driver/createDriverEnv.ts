@@ -1,0 +1,70 @@
+import type { PartitionId } from '../../hv/ids.js';
+import type { HypervisorPort } from '../../ports/HypervisorPort.js';
+import type { CpuPages } from '../CpuPages.js';
+import { type DepositLedger, depositPages } from '../depositPages.js';
+import type { Executor } from '../Executor.js';
+import { fastExecutor } from '../fastExecutor.js';
+import type { InputFiller } from '../fillInputPage.js';
+import type { HypercallRecorder } from '../HypercallRecorder.js';
+import type { KernelPages } from '../KernelPages.js';
+import { routeByTraits } from '../routeByTraits.js';
+import { windowedExecutor } from '../windowedExecutor.js';
+import { WindowTracker } from '../WindowTracker.js';
+import { type Depositor, withDepositRetry } from '../withDepositRetry.js';
+import { defaultHooks } from './defaultHooks.js';
+import type { DriverEnv } from './DriverEnv.js';
+import type { DriverHooks } from './DriverHooks.js';
+import type { HostMemory } from './HostMemory.js';
+
+export interface DriverConfig {
+  readonly hypervisor: HypervisorPort;
+  readonly pages: CpuPages;
+  readonly kernel: KernelPages;
+  readonly host: HostMemory;
+  readonly rootPartition: PartitionId;
+  readonly scheduler: DriverEnv['scheduler'];
+  readonly recorder: HypercallRecorder;
+  readonly ledger?: DepositLedger;
+  /** Extension points: replace one stage to model a broken driver (tests and the checker only). */
+  readonly hooks?: Partial<DriverHooks>;
+  readonly fill?: InputFiller;
+  /** Replace the composed single-call executor (e.g. one without deposit retry). */
+  readonly wrapExecutor?: (routed: Executor, deposit: Depositor) => Executor;
+}
+
+/**
+ * Compose the driver's call path: fast and windowed executors routed by traits, deposits through
+ * DEPOSIT_MEMORY, and deposit-and-retry around single calls.
+ *
+ * @example
+ * const env = createDriverEnv({ hypervisor, pages, kernel, host, rootPartition, scheduler: 'core-smt', recorder });
+ */
+export function createDriverEnv(cfg: DriverConfig): DriverEnv {
+  const windows = new WindowTracker();
+  const fast = fastExecutor({ port: cfg.hypervisor, recorder: cfg.recorder });
+  const windowed = windowedExecutor({
+    port: cfg.hypervisor,
+    pages: cfg.pages,
+    windows,
+    recorder: cfg.recorder,
+    ...(cfg.fill === undefined ? {} : { fill: cfg.fill }),
+  });
+  const routed = routeByTraits(fast, windowed);
+  const ledger = cfg.ledger ?? { deposit: () => undefined };
+  const deposit: Depositor = (target, pages) =>
+    depositPages(routed, cfg.kernel, ledger, target, pages, 'deposit');
+  const exec =
+    cfg.wrapExecutor === undefined ? withDepositRetry(routed, deposit) : cfg.wrapExecutor(routed, deposit);
+  return {
+    exec,
+    execOnce: routed,
+    deposit,
+    kernel: cfg.kernel,
+    host: cfg.host,
+    windows,
+    recorder: cfg.recorder,
+    rootPartition: cfg.rootPartition,
+    scheduler: cfg.scheduler,
+    hooks: { ...defaultHooks, ...cfg.hooks },
+  };
+}

@@ -1,0 +1,11 @@
+import type { DriverHooks } from './DriverHooks.js';
+import { unwindPartialMap } from './mapRegion.js';
+import { releaseVp } from './releaseVp.js';
+
+/** The newest upstream kernel's behaviour at every extension point. */
+export const defaultHooks: DriverHooks = {
+  unwindPartialMap,
+  releaseVp,
+  // One completion object per partition: a completed-but-unconsumed async status blocks the next call.
+  asyncGateOpen: (pt) => !pt.asyncCompletionDone,
+};

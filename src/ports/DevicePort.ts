@@ -1,0 +1,116 @@
+import type { PartitionId } from '../hv/ids.js';
+import type { CreatePartitionArgs } from '../pipeline/driver/createPartition.js';
+import type { IoctlResult } from '../pipeline/driver/IoctlResult.js';
+import type { UserMemRegion } from '../pipeline/driver/setGuestMemory.js';
+
+export type { CreatePartitionArgs, IoctlResult, UserMemRegion };
+
+/** struct mshv_user_irqfd. */
+export interface UserIrqfd {
+  readonly fd: number;
+  readonly resamplefd: number;
+  readonly gsi: number;
+  readonly flags: number;
+}
+
+/** struct mshv_user_ioeventfd, with `rsvd` as one value (must be 0). */
+export interface UserIoeventfd {
+  readonly datamatch: bigint;
+  readonly addr: bigint;
+  readonly len: number;
+  readonly fd: number;
+  readonly flags: number;
+  readonly rsvd?: number;
+}
+
+/** struct mshv_user_irq_entry. */
+export interface UserIrqEntry {
+  readonly gsi: number;
+  readonly addressLo: number;
+  readonly addressHi: number;
+  readonly data: number;
+}
+
+/** struct mshv_gpap_access_bitmap without the user pointer (the bitmap comes back as bytes). */
+export interface GpapAccessBitmapArgs {
+  readonly accessType: number;
+  readonly accessOp: number;
+  readonly rsvd?: bigint;
+  readonly pageCount: bigint;
+  readonly gpapBase: bigint;
+}
+
+/** struct mshv_get_set_vp_state without the user pointer: the buffer travels as bytes. */
+export interface VpStateArgs {
+  readonly type: number;
+  readonly rsvd?: number;
+  /** Buffer size in bytes (page aligned, non-zero). */
+  readonly bufSz: number;
+  /** SET only: the state bytes (length ≤ bufSz). */
+  readonly data?: Uint8Array;
+}
+
+export interface VpStateResult {
+  /** buf_sz as written back: the required (or actual) size. */
+  readonly bufSz: number;
+  readonly data: Uint8Array;
+}
+
+/** struct mshv_root_hvcall with the user buffers as bytes. */
+export interface RootHvcallArgs {
+  readonly code: number;
+  readonly reps: number;
+  readonly input: Uint8Array;
+  /** Output buffer size (0: no output buffer). */
+  readonly outSz: number;
+  readonly status?: number;
+  readonly rsvd?: bigint;
+}
+
+export interface RootHvcallResult {
+  readonly status: number;
+  readonly reps: number;
+  readonly output: Uint8Array;
+}
+
+/** The fd a DevicePort operation acts on; numbers as the process would see them. */
+export type Fd = number;
+
+/**
+ * What /dev/mshv offers (design.md, "Layers and ports"): one method per mshv_root ioctl, taking the
+ * uapi struct's fields and answering a typed result or an MshvError with the kernel's errno. The
+ * driver model (src/pipeline/driver over a HypervisorPort) implements it, and so will the native
+ * adapter; one contract test suite runs on both.
+ */
+export interface DevicePort {
+  /** MSHV_CREATE_PARTITION on /dev/mshv: a new partition fd. */
+  createPartition(arg: CreatePartitionArgs): IoctlResult<Fd>;
+  /** MSHV_INITIALIZE_PARTITION. */
+  initializePartition(partitionFd: Fd): IoctlResult<void>;
+  /** MSHV_SET_GUEST_MEMORY (map, or unmap with the UNMAP flag). */
+  setGuestMemory(partitionFd: Fd, region: UserMemRegion): IoctlResult<void>;
+  /** MSHV_CREATE_VP: a new VP fd. */
+  createVp(partitionFd: Fd, vpIndex: number): IoctlResult<Fd>;
+  /** MSHV_RUN_VP: the 256-byte hv_message of the exit. */
+  runVp(vpFd: Fd): IoctlResult<Uint8Array>;
+  /** MSHV_GET_VP_STATE. */
+  getVpState(vpFd: Fd, arg: VpStateArgs): IoctlResult<VpStateResult>;
+  /** MSHV_SET_VP_STATE. */
+  setVpState(vpFd: Fd, arg: VpStateArgs): IoctlResult<VpStateResult>;
+  /** MSHV_IRQFD. */
+  irqfd(partitionFd: Fd, arg: UserIrqfd): IoctlResult<void>;
+  /** MSHV_IOEVENTFD. */
+  ioeventfd(partitionFd: Fd, arg: UserIoeventfd): IoctlResult<void>;
+  /** MSHV_SET_MSI_ROUTING: the table is replaced whole. `rsvd` is the header's reserved u32. */
+  setMsiRouting(partitionFd: Fd, entries: readonly UserIrqEntry[], rsvd?: number): IoctlResult<void>;
+  /** MSHV_GET_GPAP_ACCESS_BITMAP: one bit per page. */
+  getGpapAccessBitmap(partitionFd: Fd, arg: GpapAccessBitmapArgs): IoctlResult<Uint8Array>;
+  /** MSHV_ROOT_HVCALL on a partition fd, a VP fd or /dev/mshv itself (fd `'device'`). */
+  rootHvcall(fd: Fd | 'device', arg: RootHvcallArgs): IoctlResult<RootHvcallResult>;
+  /** eventfd(2): a counter the device can signal (irqfd, ioeventfd). */
+  createEventfd(): Fd;
+  /** close(2): releasing a partition fd's last reference runs the full teardown. */
+  close(fd: Fd): IoctlResult<void>;
+  /** The hypervisor partition id behind a partition fd (for logs and checkers). */
+  partitionIdOf(partitionFd: Fd): PartitionId | undefined;
+}
