@@ -1,0 +1,260 @@
+import type { ErrnoName } from '../hv/Errno.js';
+import type { HypercallName } from '../hv/HypercallCode.js';
+
+/**
+ * A loaded scenario (format version 1, ../../docs/scenario-format.md): the typed value
+ * `loadScenario` returns. Numbers of uapi fields up to 32 bits are `number`, 64-bit ones `bigint`.
+ * Flag words and enumerations are raw values: the names a scenario writes are turned into bits
+ * here, and unknown bits pass through, because rejecting them is the driver's job (inventory §d)
+ * and a scenario may `expect: EINVAL` on them. Every uapi field the scenario may leave out is filled
+ * with the value a zero-initialised C struct would carry (see the field docs for the one exception).
+ */
+export interface Scenario {
+  readonly format: 1;
+  readonly name: string;
+  /** Free text for the reader (extension). */
+  readonly description?: string;
+  /** Seed of every deterministic choice in the run (host PFNs, ...). u32. */
+  readonly seed: number;
+  readonly hypervisor: HypervisorConfig;
+  /** The simulated host address space that `userAddr` values point into. */
+  readonly hostMemory: readonly HostMemoryDecl[];
+  readonly steps: readonly Step[];
+}
+
+/** Hypervisor scheduler types (HV_SCHEDULER_TYPE LP=1, LP_SMT=2, CORE_SMT=3, ROOT=4; inventory §c.1). */
+export type Scheduler = 'lp' | 'lp-smt' | 'core-smt' | 'root';
+
+export interface HypervisorConfig {
+  /** Absent in the file: `core-smt`. */
+  readonly scheduler: Scheduler;
+  /** Reps a rep hypercall completes before it returns with partial completion; absent: never. >= 1. */
+  readonly repTimeSlice?: number;
+  /** Ordered fault plan; absent in the file: empty. */
+  readonly faults: readonly FaultPlanEntry[];
+}
+
+/** The `nth` (1-based) call of hypercall `call` returns `status` instead of running. */
+export interface FaultPlanEntry {
+  readonly call: HypercallName;
+  readonly nth: number;
+  /** Raw 16-bit HV_STATUS result. */
+  readonly status: number;
+  /** Its name without the HV_STATUS_ prefix, or `UNKNOWN_0x....` for a code no table knows. */
+  readonly statusName: string;
+}
+
+export type HostMemoryDecl = RamDecl | MmioDecl;
+
+/** Host RAM at `userAddr`, backed by pages of `pageSize` (PFNs chosen from the seed). */
+export interface RamDecl {
+  readonly kind: 'ram';
+  readonly userAddr: bigint;
+  readonly size: bigint;
+  readonly pageSize: 4096 | 2097152;
+}
+
+/** An MMIO mapping at `userAddr` of the system physical range starting at `spa` (a VM_PFNMAP VMA). */
+export interface MmioDecl {
+  readonly kind: 'mmio';
+  readonly userAddr: bigint;
+  readonly size: bigint;
+  readonly spa: bigint;
+}
+
+/** What a step must return: `ok` (0 or a positive result) or the errno name of a failure. */
+export type Expect = 'ok' | ErrnoName;
+
+/** Fields every step carries. */
+export interface StepCommon<Op extends string = string> {
+  readonly op: Op;
+  /** The partition, by the name its createPartition step gave it. */
+  readonly partition: string;
+  /** Absent in the file: `ok`. */
+  readonly expect: Expect;
+  /** Free text for the reader (extension). */
+  readonly description?: string;
+}
+
+/** MSHV_CREATE_PARTITION (struct mshv_create_partition, v2 when CPU_AND_XSAVE_FEATURES is set). */
+export interface CreatePartitionStep extends StepCommon<'createPartition'> {
+  /** pt_flags: MSHV_PT_BIT_* names or raw bits. */
+  readonly flags: bigint;
+  /** pt_isolation: MSHV_PT_ISOLATION_* (NONE) or a raw value. */
+  readonly isolation: bigint;
+  /** v2 pt_num_cpu_fbanks. Absent in the file: 2 (MSHV_NUM_CPU_FEATURES_BANKS), the value the kernel requires. */
+  readonly numCpuFbanks: number;
+  /** v2 pt_rsvd[6] (must be zero for the driver). */
+  readonly rsvd: readonly number[];
+  /** v2 pt_cpu_fbanks[2]: disabled processor-feature banks. */
+  readonly cpuFbanks: readonly bigint[];
+  /** v2 pt_rsvd1[2]. */
+  readonly rsvd1: readonly bigint[];
+  /** v2 pt_disabled_xsave (pt_rsvd2 off x86-64). */
+  readonly disabledXsave: bigint;
+}
+
+/** MSHV_INITIALIZE_PARTITION (no argument). */
+export type InitializePartitionStep = StepCommon<'initializePartition'>;
+
+/** MSHV_SET_GUEST_MEMORY (struct mshv_user_mem_region). */
+export interface SetGuestMemoryStep extends StepCommon<'setGuestMemory'> {
+  readonly guestPfn: bigint;
+  /** Bytes. */
+  readonly size: bigint;
+  /** userspace_addr. */
+  readonly userAddr: bigint;
+  /** MSHV_SET_MEM_BIT_* names (WRITABLE, EXECUTABLE, UNMAP) or raw bits; u8. */
+  readonly flags: number;
+  /** rsvd[7]. */
+  readonly rsvd: readonly number[];
+}
+
+/** MSHV_CREATE_VP (struct mshv_create_vp). */
+export interface CreateVpStep extends StepCommon<'createVp'> {
+  readonly vpIndex: number;
+}
+
+/** MSHV_RUN_VP on the VP's fd, once per exit of the guest script. */
+export interface RunVpStep extends StepCommon<'runVp'> {
+  readonly vpIndex: number;
+  /** What the guest does, in order: each entry is one intercept the VP exits with. Absent: empty. */
+  readonly guest: readonly GuestExit[];
+  /** A signal arrives during the run: EINTR unless an intercept is in flight (extension). */
+  readonly signal: boolean;
+}
+
+/** One intercept in a guest script; each variant names the hypervisor message it produces. */
+export type GuestExit =
+  /** HVMSG_X64_IO_PORT_INTERCEPT. `value` is the data (fits `size` bytes). */
+  | {
+      readonly exit: 'IO_PORT';
+      readonly port: number;
+      readonly write: boolean;
+      readonly size: 1 | 2 | 4;
+      readonly value: number;
+    }
+  /** HVMSG_GPA_INTERCEPT on an MMIO range. `value` is the data (fits `size` bytes). */
+  | {
+      readonly exit: 'MMIO';
+      readonly gpa: bigint;
+      readonly write: boolean;
+      readonly size: 1 | 2 | 4 | 8;
+      readonly value: bigint;
+    }
+  /** HVMSG_X64_HALT. */
+  | { readonly exit: 'HALT' }
+  /** HVMSG_X64_CPUID_INTERCEPT. */
+  | { readonly exit: 'CPUID'; readonly leaf: number; readonly subleaf: number }
+  /** HVMSG_X64_MSR_INTERCEPT. */
+  | { readonly exit: 'MSR'; readonly msr: number; readonly write: boolean; readonly value: bigint }
+  /** HVMSG_UNMAPPED_GPA. */
+  | { readonly exit: 'UNMAPPED_GPA'; readonly gpa: bigint }
+  /** HVMSG_X64_EXCEPTION_INTERCEPT. */
+  | { readonly exit: 'EXCEPTION'; readonly vector: number };
+
+export type GuestExitKind = GuestExit['exit'];
+
+/** MSHV_GET_VP_STATE / MSHV_SET_VP_STATE (struct mshv_get_set_vp_state); the buffer is allocated by the runner. */
+export interface VpStateFields {
+  readonly vpIndex: number;
+  /** MSHV_VP_STATE_* name (LAPIC, XSAVE, SIMP, SIEFP, SYNTHETIC_TIMERS) or a raw u8. */
+  readonly type: number;
+  /** rsvd[3]. */
+  readonly rsvd: readonly number[];
+  /** buf_sz in bytes. */
+  readonly bufSize: number;
+}
+
+export interface GetVpStateStep extends StepCommon<'getVpState'>, VpStateFields {}
+export interface SetVpStateStep extends StepCommon<'setVpState'>, VpStateFields {}
+
+/** MSHV_IRQFD (struct mshv_user_irqfd). `fd` numbers name eventfds of the scenario. */
+export interface IrqfdStep extends StepCommon<'irqfd'> {
+  readonly fd: number;
+  readonly resamplefd: number;
+  readonly gsi: number;
+  /** MSHV_IRQFD_BIT_* names (DEASSIGN, RESAMPLE) or raw bits; u32. */
+  readonly flags: number;
+}
+
+/** MSHV_IOEVENTFD (struct mshv_user_ioeventfd). */
+export interface IoeventfdStep extends StepCommon<'ioeventfd'> {
+  readonly datamatch: bigint;
+  readonly addr: bigint;
+  readonly len: number;
+  readonly fd: number;
+  /** MSHV_IOEVENTFD_BIT_* names (DATAMATCH, PIO, DEASSIGN) or raw bits; u32. */
+  readonly flags: number;
+  /** rsvd[4]. */
+  readonly rsvd: readonly number[];
+}
+
+/** struct mshv_user_irq_entry. */
+export interface MsiRoutingEntry {
+  readonly gsi: number;
+  readonly addressLo: number;
+  readonly addressHi: number;
+  readonly data: number;
+}
+
+/** MSHV_SET_MSI_ROUTING (struct mshv_user_irq_table; `nr` is the number of entries). */
+export interface SetMsiRoutingStep extends StepCommon<'setMsiRouting'> {
+  readonly entries: readonly MsiRoutingEntry[];
+  /** The table header's rsvd (u32). */
+  readonly rsvd: number;
+}
+
+/** MSHV_GET_GPAP_ACCESS_BITMAP (struct mshv_gpap_access_bitmap); the bitmap buffer is the runner's. */
+export interface GetGpapAccessBitmapStep extends StepCommon<'getGpapAccessBitmap'> {
+  /** MSHV_GPAP_ACCESS_TYPE_* name (ACCESSED, DIRTY) or a raw u8. */
+  readonly accessType: number;
+  /** MSHV_GPAP_ACCESS_OP_* name (NOOP, CLEAR, SET) or a raw u8. */
+  readonly accessOp: number;
+  /** rsvd[6]. */
+  readonly rsvd: readonly number[];
+  readonly pageCount: bigint;
+  readonly gpapBase: bigint;
+}
+
+/** Which fd a root hypercall goes through. */
+export type HvcallTarget = 'partition' | 'vp' | 'device';
+
+/** MSHV_ROOT_HVCALL (struct mshv_root_hvcall). */
+export interface RootHvcallStep extends StepCommon<'rootHvcall'> {
+  /** partition fd (default), the VP fd of `vpIndex`, or /dev/mshv itself (self-targeted). */
+  readonly target: HvcallTarget;
+  /** Present exactly when `target` is `vp`. */
+  readonly vpIndex?: number;
+  /** Call code: an HVCALL name or a raw u16. */
+  readonly code: number;
+  readonly reps: number;
+  /** The input bytes (in_sz is their length). */
+  readonly input: Uint8Array;
+  /** out_sz. */
+  readonly outSize: number;
+  /** status on input (must be zero for the driver). */
+  readonly status: number;
+  /** rsvd[6]. */
+  readonly rsvd: readonly number[];
+}
+
+/** Release of the partition fd: the driver's full teardown runs. */
+export type ClosePartitionStep = StepCommon<'closePartition'>;
+
+export type Step =
+  | CreatePartitionStep
+  | InitializePartitionStep
+  | SetGuestMemoryStep
+  | CreateVpStep
+  | RunVpStep
+  | GetVpStateStep
+  | SetVpStateStep
+  | IrqfdStep
+  | IoeventfdStep
+  | SetMsiRoutingStep
+  | GetGpapAccessBitmapStep
+  | RootHvcallStep
+  | ClosePartitionStep;
+
+export type StepOp = Step['op'];

@@ -1,0 +1,75 @@
+import { HypercallCode, type HypercallName } from '../hv/HypercallCode.js';
+import { hvStatusByName, hvStatusName, HvStatusPatchOnly, HvStatusTable } from '../hv/HvStatus.js';
+import { type Codec, int, list, oneOf, unknownName } from './Codec.js';
+import { defaulted, objectCodec, optional, required, type SpecFor } from './objectCodec.js';
+import { parseNumber } from './parseNumber.js';
+import type { FaultPlanEntry, HypervisorConfig, Scheduler } from './Scenario.js';
+
+const statusNames = [...HvStatusTable.map((s) => s.name), ...Object.keys(HvStatusPatchOnly)];
+
+/**
+ * A fault status: an HV_STATUS name without the prefix, or a raw u16 (extension) so that codes no
+ * table knows can be injected. Read as the raw 16-bit value.
+ *
+ * @example
+ * statusCodec.read('INSUFFICIENT_MEMORY', '$.hypervisor.faults[0].status'); // 11
+ */
+export const statusCodec: Codec<number> = {
+  expected: 'HV_STATUS name (without prefix) or u16',
+  read(value, path) {
+    if (typeof value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+      const code = hvStatusByName(value);
+      if (code === undefined) throw unknownName(path, 'HV status', value, statusNames);
+      return code;
+    }
+    return Number(parseNumber(value, 'u16', path));
+  },
+  write(value) {
+    const name = hvStatusName(value);
+    return name.startsWith('UNKNOWN_') ? value : name;
+  },
+};
+
+const faultFields: SpecFor<Omit<FaultPlanEntry, 'statusName'>> = {
+  call: required(oneOf(Object.keys(HypercallCode) as HypercallName[], 'hypercall')),
+  nth: required(int('u32', 1)),
+  status: required(statusCodec),
+};
+
+const faultInput = objectCodec(faultFields, 'a fault plan entry');
+
+/**
+ * One fault plan entry `{call, nth, status}`; the typed value adds `statusName`.
+ *
+ * @example
+ * faultCodec.read({ call: 'MAP_GPA_PAGES', nth: 2, status: 'INSUFFICIENT_MEMORY' }, '$.f');
+ * // { call: 'MAP_GPA_PAGES', nth: 2, status: 11, statusName: 'INSUFFICIENT_MEMORY' }
+ */
+export const faultCodec: Codec<FaultPlanEntry> = {
+  expected: faultInput.expected,
+  read(value, path) {
+    const f = faultInput.read(value, path);
+    return { ...f, statusName: hvStatusName(f.status) };
+  },
+  write: ({ call, nth, status }) => faultInput.write({ call, nth, status }),
+};
+
+export const schedulers = ['lp', 'lp-smt', 'core-smt', 'root'] as const satisfies readonly Scheduler[];
+
+/** The scheduler of a scenario that does not name one. */
+export const defaultScheduler: Scheduler = 'core-smt';
+
+/**
+ * The `hypervisor` object; every field optional.
+ *
+ * @example
+ * hypervisorCodec.read({}, '$.hypervisor'); // { scheduler: 'core-smt', faults: [] }
+ */
+export const hypervisorCodec: Codec<HypervisorConfig> = objectCodec<HypervisorConfig>(
+  {
+    scheduler: defaulted(oneOf(schedulers, 'scheduler'), defaultScheduler),
+    repTimeSlice: optional(int('u32', 1)),
+    faults: defaulted(list(faultCodec), []),
+  },
+  'the hypervisor configuration',
+);

@@ -1,0 +1,117 @@
+import { int, text, unknownName } from './Codec.js';
+import { hostMemoryCodec } from './hostMemoryCodec.js';
+import { defaultScheduler, hypervisorCodec } from './hypervisorCodec.js';
+import { childPath, parentPath } from './jsonPath.js';
+import {
+  checkFields,
+  defaulted,
+  expectObject,
+  optional,
+  readFields,
+  required,
+  type SpecFor,
+} from './objectCodec.js';
+import { parseJson } from './parseJson.js';
+import { describeJson } from './parseNumber.js';
+import type { Scenario, Step, StepOp } from './Scenario.js';
+import { ScenarioError } from './ScenarioError.js';
+import { checkStep, commonStepSpec, stepOps, StepSpecs } from './stepSpecs.js';
+
+/** The format version this loader reads. */
+export const scenarioFormat = 1;
+
+/** Top-level fields after `format` and before `steps`. */
+export const scenarioSpec: SpecFor<Omit<Scenario, 'format' | 'steps'>> = {
+  name: required(text(true)),
+  description: optional(text()),
+  seed: required(int('u32')),
+  hypervisor: defaulted(hypervisorCodec, { scheduler: defaultScheduler, faults: [] }),
+  hostMemory: defaulted(hostMemoryCodec, []),
+};
+
+const topFields = ['format', ...Object.keys(scenarioSpec), 'steps'];
+
+/**
+ * Check a parsed JSON value against the scenario format (version 1) and return the typed scenario.
+ * The loader checks syntax, types, units and uapi field widths, and that every step names a
+ * partition an earlier createPartition step created; the driver's own rules (vp_index < 256,
+ * alignment, flag bits) are left to the driver so a step can `expect` their errno.
+ * Throws a ScenarioError naming the JSON path and the rule.
+ *
+ * @example
+ * loadScenario({ format: 1, name: 'empty', seed: 7, steps: [] }).hypervisor.scheduler; // 'core-smt'
+ */
+export function loadScenario(json: unknown): Scenario {
+  const root = expectObject(json, '$', 'a scenario');
+  if (!Object.hasOwn(root, 'format')) {
+    throw new ScenarioError(
+      '$.format',
+      'required',
+      `missing required field 'format' (write "format": ${scenarioFormat})`,
+    );
+  }
+  if (root.format !== scenarioFormat) {
+    throw new ScenarioError(
+      '$.format',
+      'format',
+      `format ${describeJson(root.format)} is not supported; this loader reads format ${scenarioFormat}`,
+    );
+  }
+  checkFields(root, '$', topFields, 'a scenario');
+  const head = readFields(root, '$', scenarioSpec, 'a scenario');
+  if (!Object.hasOwn(root, 'steps'))
+    throw new ScenarioError('$.steps', 'required', "missing required field 'steps' (a list)");
+  if (!Array.isArray(root.steps))
+    throw new ScenarioError('$.steps', 'type', `expected a list of steps, got ${describeJson(root.steps)}`);
+  const created = new Set<string>();
+  const steps = root.steps.map((value: unknown, i) => readStep(value, childPath('$.steps', i), created));
+  return { format: scenarioFormat, ...head, steps };
+}
+
+function readStep(value: unknown, path: string, created: Set<string>): Step {
+  const obj = expectObject(value, path, 'a step');
+  const opPath = childPath(path, 'op');
+  if (!Object.hasOwn(obj, 'op')) throw new ScenarioError(opPath, 'required', "missing required field 'op'");
+  const op = obj.op;
+  if (typeof op !== 'string')
+    throw new ScenarioError(opPath, 'type', `expected an op name, got ${describeJson(op)}`);
+  if (!Object.hasOwn(StepSpecs, op)) {
+    const e = unknownName(opPath, 'op', op, stepOps);
+    throw new ScenarioError(opPath, 'unknown-op', e.detail);
+  }
+  const spec = StepSpecs[op as StepOp];
+  const what = `a ${op} step`;
+  checkFields(obj, path, ['op', ...Object.keys(commonStepSpec), ...Object.keys(spec)], what);
+  const common = readFields(obj, path, commonStepSpec, what);
+  const step = { op, ...common, ...readFields<object>(obj, path, spec, what) } as Step;
+  checkStep(step, path);
+  if (step.op === 'createPartition') created.add(step.partition);
+  else if (!created.has(step.partition)) {
+    const known = created.size === 0 ? 'none yet' : [...created].join(', ');
+    throw new ScenarioError(
+      childPath(path, 'partition'),
+      'unknown-partition',
+      `partition '${step.partition}' is not created by an earlier createPartition step (created: ${known})`,
+    );
+  }
+  return step;
+}
+
+/**
+ * Parse scenario text (JSON) and load it; every error carries the line and column of the value it
+ * names (or, for a missing field, of the object that lacks it).
+ *
+ * @example
+ * parseScenarioText('{"format": 1, "name": "x", "seed": 1, "steps": []}').name; // 'x'
+ */
+export function parseScenarioText(text: string): Scenario {
+  const { value, positions } = parseJson(text);
+  try {
+    return loadScenario(value);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    let path: string | undefined = e.path;
+    while (path !== undefined && !positions.has(path)) path = parentPath(path);
+    throw e.at(path === undefined ? undefined : positions.get(path));
+  }
+}
