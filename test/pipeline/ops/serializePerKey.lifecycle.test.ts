@@ -1,4 +1,4 @@
-import { NEVER, map } from 'rxjs';
+import { NEVER, Subject, map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type {
   OperationError,
@@ -8,7 +8,7 @@ import type {
 import { resultOf } from '../../../src/pipeline/ops/Operation.js';
 import { serializePerKey } from '../../../src/pipeline/ops/serializePerKey.js';
 import { toOperationResult } from '../../../src/pipeline/ops/toOperationResult.js';
-import { done, slow, type StartLog, testScheduler } from './opsHelpers.js';
+import { done, slow, type StartLog, syncReq, testScheduler } from './opsHelpers.js';
 
 // design.md principle 4: operating errors are values, broken invariants throw.
 const enomem: OperationError = {
@@ -135,5 +135,19 @@ describe('serializePerKey: errors and completion (design.md principle 4)', () =>
         new TypeError('operation #1 (MSHV_RUN_VP): vp must be an integer in [0, 2^32)'),
       );
     });
+  });
+
+  it('does not recurse when the consumer issues the next request from a result', () => {
+    const requests = new Subject<OperationRequest<number>>();
+    const ids: number[] = [];
+    const count = 20_000;
+    requests.pipe(serializePerKey(toOperationResult)).subscribe((r) => {
+      ids.push(r.id);
+      if (r.id + 1 < count) requests.next(syncReq(r.id + 1, 'vm0', { ok: true, value: 0 }));
+      else requests.complete();
+    });
+    requests.next(syncReq(0, 'vm0', { ok: true, value: 0 }));
+    expect(ids).toHaveLength(count);
+    expect(ids[count - 1]).toBe(count - 1);
   });
 });
