@@ -61,17 +61,14 @@ export class ExtentMap<V> {
   }
 
   /** Calls `fn` for every extent overlapping [lo, hi), in order; stop early by returning true. */
-  forEachOverlap(lo: number, hi: number, fn: (e: Extent<V>) => boolean | void): void {
+  forEachOverlap(lo: number, hi: number, fn: (e: Extent<V>) => boolean | undefined): void {
     let [b, i] = this.#locate(lo);
     const blocks = this.#blocks;
-    while (b < blocks.length) {
-      const block = blocks[b] as Extent<V>[];
-      for (; i < block.length; i++) {
-        const e = block[i] as Extent<V>;
+    for (let block = blocks[b]; block !== undefined; block = blocks[++b]) {
+      for (let e = block[i]; e !== undefined; e = block[++i]) {
         if (e.start >= hi) return;
         if (fn(e) === true) return;
       }
-      b++;
       i = 0;
     }
   }
@@ -166,17 +163,17 @@ export class ExtentMap<V> {
     let hi = blocks.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const block = blocks[mid] as Extent<V>[];
-      if ((block[block.length - 1] as Extent<V>).end > key) hi = mid;
+      const block = blocks[mid] ?? [];
+      if ((block[block.length - 1]?.end ?? -1) > key) hi = mid;
       else lo = mid + 1;
     }
-    if (lo === blocks.length) return [lo, 0];
-    const block = blocks[lo] as Extent<V>[];
+    const block = blocks[lo];
+    if (block === undefined) return [lo, 0];
     let a = 0;
     let z = block.length - 1;
     while (a < z) {
       const mid = (a + z) >>> 1;
-      if ((block[mid] as Extent<V>).end > key) z = mid;
+      if ((block[mid]?.end ?? -1) > key) z = mid;
       else a = mid + 1;
     }
     return [lo, a];
@@ -192,14 +189,13 @@ export class ExtentMap<V> {
     let b = bi;
     let i = ii;
     const blocks = this.#blocks;
-    while (b < blocks.length) {
-      const block = blocks[b] as Extent<V>[];
-      const e = block[i] as Extent<V>;
-      if (e.start >= hi) break;
+    for (let block = blocks[b]; block !== undefined;) {
+      const e = block[i];
+      if (e === undefined || e.start >= hi) break;
       overlapped.push(e);
       i++;
       if (i >= block.length) {
-        b++;
+        block = blocks[++b];
         i = 0;
       }
     }
@@ -235,8 +231,8 @@ export class ExtentMap<V> {
     const pBlock = blocks[pb];
     if (pBlock === undefined) return;
     const pi = i > 0 ? i - 1 : pBlock.length - 1;
-    const left = pBlock[pi] as Extent<V>;
-    if (left.end !== key || !this.codec.joins(left.value, left.end - left.start, right.value)) return;
+    const left = pBlock[pi];
+    if (left?.end !== key || !this.codec.joins(left.value, left.end - left.start, right.value)) return;
     this.#spliceAt(pb, pi, 2, [{ start: left.start, end: right.end, value: left.value }]);
   }
 
@@ -256,12 +252,14 @@ export class ExtentMap<V> {
       }
       return;
     }
-    const block = blocks[bi] as Extent<V>[];
+    const block = blocks[bi];
+    if (block === undefined) throw new Error(`ExtentMap: block ${bi} missing`);
     const inBlock = Math.min(count, block.length - ii);
     let rest = count - inBlock;
-    let after = bi + 1;
+    const after = bi + 1;
     while (rest > 0) {
-      const next = blocks[after] as Extent<V>[];
+      const next = blocks[after];
+      if (next === undefined) throw new Error('ExtentMap: splice past the end');
       if (next.length <= rest) {
         rest -= next.length;
         blocks.splice(after, 1);
@@ -278,7 +276,8 @@ export class ExtentMap<V> {
   /** Drop an empty block or split an oversized one. */
   #normalize(bi: number): void {
     const blocks = this.#blocks;
-    const block = blocks[bi] as Extent<V>[];
+    const block = blocks[bi];
+    if (block === undefined) return;
     if (block.length === 0) {
       blocks.splice(bi, 1);
       return;
