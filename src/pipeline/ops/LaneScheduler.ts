@@ -27,9 +27,9 @@ export const laneKey = (partition: string, vp: number | undefined): string =>
 /**
  * The ordering rule of serializePerKey, without streams: a request starts once every earlier
  * request of its partition that it conflicts with has finished. Partition operations conflict with
- * everything in their partition (`pt_mutex`); VP operations conflict with partition operations and
- * with operations on the same VP (`vp_mutex`). So VPs overlap, a partition operation excludes them,
- * and a VP request arriving after a waiting partition request waits for it (no overtaking).
+ * everything in their partition; VP operations conflict with partition operations and with
+ * operations on the same VP. So VPs overlap, a partition operation excludes them, and a VP request
+ * arriving after a waiting partition request waits for it (no overtaking, no starvation).
  *
  * @example
  * const lanes = new LaneScheduler(boundedQueue());

@@ -8,16 +8,16 @@ import type { OperationRequest, OperationResult } from './Operation.js';
 export type Execute<T> = (req: OperationRequest<T>) => Observable<OperationResult<T>>;
 
 /**
- * Per-partition ordering with the kernel's locks (inventory §d, "Locks"): requests of one partition
- * run one at a time in arrival order, except that VP operations on different VPs overlap (`vp_mutex`
- * per VP); a partition operation waits for everything in flight in its partition and VP operations
- * wait for it (`pt_mutex`). Partitions are independent. Waiting requests sit in bounded per-lane
- * queues (no concatMap buffer), one set per subscription; a request whose lane is full is answered
- * at once with EAGAIN.
- * Results are emitted as operations finish; the output completes once the source has completed and
- * every accepted operation has finished. An error from `execute` or a malformed request errors the
- * output. Pending work is trampolined, so a consumer that issues the next request from a result
- * does not recurse.
+ * Per-partition ordering (issue 4, "The pipeline"): requests of one partition run one at a time in
+ * arrival order, except that VP operations on different VPs overlap; a partition operation waits for
+ * everything in flight in its partition and VP operations wait for it. This is stricter than the
+ * kernel, whose `pt_mutex` and `vp_mutex` are separate (inventory §d, "Locks"), so that a partition
+ * operation always sees a quiescent partition. Partitions are independent. Waiting requests sit in
+ * bounded per-lane queues (no concatMap buffer), one set per subscription; a request whose lane is
+ * full is answered at once with EAGAIN. Results are emitted as operations finish; the output
+ * completes once the source has completed and every accepted operation has finished. An error from
+ * `execute` or a malformed request errors the output. Pending work is trampolined, so a consumer
+ * that issues the next request from a result does not recurse.
  *
  * @example
  * requests$.pipe(serializePerKey(toOperationResult, { depthMax: 8 })).subscribe(console.log);

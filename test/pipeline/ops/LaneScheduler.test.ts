@@ -12,7 +12,8 @@ const drainNow = (s: LaneScheduler<number>, partition: string): OperationRequest
   return started;
 };
 
-// inventory §d "Locks": partition ioctls take pt_mutex, VP ioctls take vp_mutex.
+// Issue 4 "The pipeline"; modelled on inventory §d "Locks" (pt_mutex, vp_mutex) but stricter: a
+// partition operation excludes VP operations of its partition.
 describe('LaneScheduler (inventory §d Locks)', () => {
   it('names lanes partition and partition/vpN', () => {
     expect([laneKey('vm0', undefined), laneKey('vm0', 3)]).toEqual(['vm0', 'vm0/vp3']);

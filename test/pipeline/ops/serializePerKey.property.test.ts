@@ -20,7 +20,10 @@ const opArb = fc.record({
   gap: fc.integer({ min: 0, max: 3 }),
 });
 
-/** pt_mutex / vp_mutex (inventory §d Locks): same partition, and one of them partition-wide or same VP. */
+/**
+ * The pipeline's conflict rule (issue 4): same partition, and one of them partition-wide or both on
+ * the same VP (stricter than the kernel's separate pt_mutex and vp_mutex, inventory §d Locks).
+ */
 const conflicts = (a: Op, b: Op): boolean =>
   a.partition === b.partition && (a.vp === undefined || b.vp === undefined || a.vp === b.vp);
 

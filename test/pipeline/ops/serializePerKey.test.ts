@@ -4,7 +4,7 @@ import { toOperationResult } from '../../../src/pipeline/ops/toOperationResult.j
 import { done, slow, type StartLog, testScheduler } from './opsHelpers.js';
 
 // Issue 4, "The pipeline": one operation at a time per partition, per VP for VP operations,
-// partitions independent; inventory §d "Locks": partition ioctls take pt_mutex, VP ioctls vp_mutex.
+// partitions independent; after inventory §d "Locks" (pt_mutex, vp_mutex), stricter for partition ops.
 describe('serializePerKey: ordering (issue 4 "The pipeline", inventory §d Locks)', () => {
   it('runs one partition operation at a time in arrival order, with delayed routines', () => {
     const scheduler = testScheduler();
