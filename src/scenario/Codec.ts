@@ -202,9 +202,9 @@ export function list<T>(item: Codec<T>, length?: number): Codec<readonly T[]> {
  * Bytes written as a string of hex digit pairs; whitespace between them is ignored.
  *
  * @example
- * hexBytes(4096).read('0a0b 0c', '$.input'); // Uint8Array [10, 11, 12]
+ * hexBytes(0xffff, 'in_sz (u16)').read('0a0b 0c', '$.input'); // Uint8Array [10, 11, 12]
  */
-export function hexBytes(bytesMax: number): Codec<Uint8Array> {
+export function hexBytes(bytesMax: number, sizeField: string): Codec<Uint8Array> {
   return {
     expected: 'hex string',
     read(value, path) {
@@ -222,11 +222,7 @@ export function hexBytes(bytesMax: number): Codec<Uint8Array> {
       if (digits.length % 2 !== 0)
         throw new ScenarioError(path, 'hex', `odd number of hex digits (${digits.length})`);
       if (digits.length / 2 > bytesMax) {
-        throw new ScenarioError(
-          path,
-          'width',
-          `${digits.length / 2} bytes do not fit a u16 size (at most ${bytesMax})`,
-        );
+        throw new ScenarioError(path, 'width', `${digits.length / 2} bytes do not fit ${sizeField}`);
       }
       return Uint8Array.from({ length: digits.length / 2 }, (_, i) =>
         parseInt(digits.slice(2 * i, 2 * i + 2), 16),

@@ -134,7 +134,10 @@ export type GuestExit =
       readonly size: 1 | 2 | 4;
       readonly value: number;
     }
-  /** HVMSG_GPA_INTERCEPT on an MMIO range. `value` is the data (fits `size` bytes). */
+  /**
+   * An emulated MMIO access: HVMSG_UNMAPPED_GPA (HVMSG_GPA_INTERCEPT where the GPA is mapped without
+   * that access) carrying the access; `value` is the data (fits `size` bytes).
+   */
   | {
       readonly exit: 'MMIO';
       readonly gpa: bigint;
@@ -148,7 +151,7 @@ export type GuestExit =
   | { readonly exit: 'CPUID'; readonly leaf: number; readonly subleaf: number }
   /** HVMSG_X64_MSR_INTERCEPT. */
   | { readonly exit: 'MSR'; readonly msr: number; readonly write: boolean; readonly value: bigint }
-  /** HVMSG_UNMAPPED_GPA. */
+  /** HVMSG_UNMAPPED_GPA: the guest touched a GPA no region maps (no access data). */
   | { readonly exit: 'UNMAPPED_GPA'; readonly gpa: bigint }
   /** HVMSG_X64_EXCEPTION_INTERCEPT. */
   | { readonly exit: 'EXCEPTION'; readonly vector: number };
@@ -167,7 +170,10 @@ export interface VpStateFields {
 }
 
 export interface GetVpStateStep extends StepCommon<'getVpState'>, VpStateFields {}
-export interface SetVpStateStep extends StepCommon<'setVpState'>, VpStateFields {}
+export interface SetVpStateStep extends StepCommon<'setVpState'>, VpStateFields {
+  /** The state bytes at the start of the buffer (hex in the file; extension); absent: none, the buffer is zero. */
+  readonly data: Uint8Array;
+}
 
 /** MSHV_IRQFD (struct mshv_user_irqfd). `fd` numbers name eventfds of the scenario. */
 export interface IrqfdStep extends StepCommon<'irqfd'> {

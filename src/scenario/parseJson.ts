@@ -229,10 +229,14 @@ class JsonParser {
     const start = this.offset;
     this.offset += literal.length;
     const c = this.text[this.offset];
-    if (c !== undefined && /[0-9A-Za-z_.]/.test(c)) {
+    if (c !== undefined && /[0-9]/.test(c)) {
+      this.fail(path, `invalid number '${literal}${c}...': JSON numbers have no leading zero`, start);
+    }
+    if (c !== undefined && /[A-Za-z_.]/.test(c)) {
       this.fail(
         path,
         `invalid number '${literal}${c}...': hex, sizes and units go in a string, e.g. "0x1000" or "4KiB"`,
+        start,
       );
     }
     const value = Number(literal);

@@ -91,7 +91,7 @@ export const StepSpecs: { readonly [Op in StepOp]: SpecFor<OpFields<Op>> } = {
     signal: defaulted(bool, false),
   },
   getVpState: vpState,
-  setVpState: vpState,
+  setVpState: { ...vpState, data: defaulted(hexBytes(0xffff_ffff, 'buf_sz (u32)'), new Uint8Array(0)) },
   irqfd: {
     fd: required(int('s32')),
     resamplefd: defaulted(int('s32'), 0),
@@ -125,7 +125,7 @@ export const StepSpecs: { readonly [Op in StepOp]: SpecFor<OpFields<Op>> } = {
     vpIndex: optional(int('u32')),
     code: required(enumeration(hypercallCodes, 'u16', 'hypercall')),
     reps: defaulted(int('u16'), 0),
-    input: required(hexBytes(0xffff)),
+    input: required(hexBytes(0xffff, 'in_sz (u16)')),
     outSize: defaulted(int('u16'), 0),
     status: defaulted(int('u16'), 0),
     rsvd: u8s(6),
@@ -140,9 +140,16 @@ export const stepOps = Object.keys(StepSpecs) as StepOp[];
  * Rules between fields of one step that the format (not the driver) imposes.
  *
  * @example
- * checkStep({ op: 'rootHvcall', target: 'vp', ... }, '$.steps[4]'); // throws: vpIndex is required
+ * checkStep(rootHvcallStepWithTargetVpAndNoVpIndex, '$.steps[4]'); // throws: vpIndex is required
  */
 export function checkStep(step: Step, path: string): void {
+  if (step.op === 'setVpState' && step.data.length > step.bufSize) {
+    throw new ScenarioError(
+      childPath(path, 'data'),
+      'range',
+      `${step.data.length} bytes do not fit the ${step.bufSize}-byte buffer (bufSize)`,
+    );
+  }
   if (step.op !== 'rootHvcall') return;
   if (step.target === 'vp' && step.vpIndex === undefined) {
     throw new ScenarioError(

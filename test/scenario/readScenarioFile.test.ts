@@ -1,0 +1,27 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readScenarioFile } from '../../src/scenario/readScenarioFile.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scenario-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('readScenarioFile', () => {
+  it('names the file, line and column in a loader error', async () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(
+      file,
+      '{\n  "format": 1, "name": "bad", "seed": 1,\n  "steps": [{ "op": "createPartition", "partition": "vm0", "flags": ["LAPIC", "APIC"] }]\n}\n',
+    );
+    await expect(readScenarioFile(file)).rejects.toThrow(
+      `${file}:3:79: $.steps[0].flags[1]: unknown partition flag 'APIC'`,
+    );
+  });
+
+  it('passes file system errors through', async () => {
+    await expect(readScenarioFile(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
