@@ -1,25 +1,15 @@
 import type { Observable } from 'rxjs';
 import { Errno, type ErrnoName } from '../../hv/Errno.js';
+import type { IoctlResult, MshvError } from '../driver/IoctlResult.js';
 
 /**
- * A failed /dev/mshv operation as a value (design.md principle 4): the errno the kernel returns and,
- * where a hypercall failed, its raw 16-bit status (kept even when unknown) and the call's name. The
- * fields match the driver routines' error one for one, so their results pass through unchanged.
+ * A failed /dev/mshv operation as a value (design.md principle 4): the one error type of the
+ * driver, `MshvError`, under the name the stream layer uses.
  */
-export interface OperationError {
-  readonly errno: number;
-  readonly errnoName: ErrnoName | `E${number}`;
-  readonly hvStatus?: number;
-  readonly hvStatusName?: string;
-  readonly hypercall?: string;
-  /** The ioctl that failed, e.g. MSHV_RUN_VP. */
-  readonly op: string;
-  readonly message: string;
-}
+export type OperationError = MshvError;
 
 /** What a driver routine returns: a value, or an operating error as a value. */
-export type OperationOutcome<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: OperationError };
+export type OperationOutcome<T> = IoctlResult<T>;
 
 /** The identity of an operation, shared by its request and its result. */
 export interface OperationMeta {

@@ -1,0 +1,111 @@
+import type { HypercallEvent, HypercallRecorder } from '../pipeline/HypercallRecorder.js';
+import { hexWord, toHex } from './hex.js';
+
+/** One trace line (scenario-format.md, "Trace"): an ioctl or a hypercall. */
+export type TraceRecord =
+  | {
+      readonly seq: number;
+      readonly kind: 'ioctl';
+      readonly partition: string;
+      readonly name: string;
+      readonly request: string;
+      readonly result: string;
+    }
+  | {
+      readonly seq: number;
+      readonly kind: 'hypercall';
+      readonly partition: string;
+      readonly name: string;
+      readonly code: string;
+      readonly control: string;
+      readonly fast: boolean;
+      readonly repCount: number;
+      readonly repStart: number;
+      readonly window: number | null;
+      readonly input: string;
+      readonly status: string;
+      readonly repsCompleted: number;
+      readonly output?: string;
+    };
+
+/**
+ * Collects the trace of a run: each ioctl record is numbered when the ioctl starts and written with
+ * its result once it returns, followed by the hypercalls it issued, so the lines read in the order
+ * things happened and every run of the same scenario and seed prints the same bytes.
+ *
+ * @example
+ * const t = new TraceRecorder();
+ * t.beginIoctl('vm0', 'MSHV_CREATE_PARTITION', 0x4010b800);
+ * t.endIoctl(3);
+ */
+export class TraceRecorder implements HypercallRecorder {
+  readonly wantsBytes = true;
+  readonly #lines: string[] = [];
+  #seq = 0;
+  #pending:
+    { seq: number; partition: string; name: string; request: number; calls: TraceRecord[] } | undefined;
+  #partition = '';
+
+  /** The partition the calls that follow act for (outside an ioctl: teardown, deposits). */
+  setPartition(name: string): void {
+    this.#partition = name;
+  }
+
+  beginIoctl(partition: string, name: string, request: number): void {
+    if (this.#pending !== undefined) throw new Error(`ioctl ${name} begins inside ${this.#pending.name}`);
+    this.#partition = partition;
+    this.#seq += 1;
+    this.#pending = { seq: this.#seq, partition, name, request, calls: [] };
+  }
+
+  /** Close the open ioctl with its return value (0, a positive value, or a negative errno). */
+  endIoctl(result: number): void {
+    const p = this.#pending;
+    if (p === undefined) throw new Error('endIoctl without beginIoctl');
+    this.#pending = undefined;
+    this.#push({
+      seq: p.seq,
+      kind: 'ioctl',
+      partition: p.partition,
+      name: p.name,
+      request: hexWord(p.request >>> 0, 8),
+      result: String(result),
+    });
+    for (const c of p.calls) this.#push(c);
+  }
+
+  record(e: HypercallEvent): void {
+    const rec: TraceRecord = {
+      seq: 0,
+      kind: 'hypercall',
+      partition: this.#pending?.partition ?? this.#partition,
+      name: e.name,
+      code: hexWord(e.code, 4),
+      control: hexWord(e.control, 16),
+      fast: e.fast,
+      repCount: e.repCount,
+      repStart: e.repStart,
+      window: e.window,
+      input: toHex(e.input),
+      status: hexWord(e.result, 4),
+      repsCompleted: e.repsCompleted,
+      ...(e.output === undefined ? {} : { output: toHex(e.output) }),
+    };
+    if (this.#pending !== undefined) {
+      this.#seq += 1;
+      this.#pending.calls.push({ ...rec, seq: this.#seq });
+    } else {
+      this.#seq += 1;
+      this.#push({ ...rec, seq: this.#seq });
+    }
+  }
+
+  /** The JSON Lines so far. */
+  lines(): readonly string[] {
+    return this.#lines;
+  }
+
+  #push(r: TraceRecord): void {
+    this.#lines.push(JSON.stringify(r));
+  }
+}

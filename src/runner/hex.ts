@@ -1,0 +1,11 @@
+/** Lower-case hex of bytes, no separators. */
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** `0x` followed by `digits` hex digits. */
+export function hexWord(value: bigint | number, digits: number): string {
+  return `0x${value.toString(16).padStart(digits, '0')}`;
+}
