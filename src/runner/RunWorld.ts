@@ -1,0 +1,16 @@
+import type { GuestExit } from '../scenario/Scenario.js';
+import type { MshvDevice } from '../pipeline/driver/MshvDevice.js';
+
+/**
+ * What a scenario run needs around the device: the ways a scenario acts on the world that are not
+ * ioctls (what a guest does, a signal arriving). The simulated machine provides it.
+ */
+export interface RunWorld {
+  readonly device: MshvDevice;
+  /** Program the exits VP `vpIndex` of the partition behind `partitionFd` takes, in order. */
+  setGuestScript(partitionFd: number, vpIndex: number, exits: readonly GuestExit[]): void;
+  /** A signal arrives during the next MSHV_RUN_VP of that VP. */
+  raiseSignal(partitionFd: number, vpIndex: number): void;
+  /** Lines describing the seed and every derived knob (printed first by `run` and `trace`). */
+  describe(): readonly string[];
+}
