@@ -154,10 +154,11 @@ export function unknownName(
   what: string,
   name: string,
   known: readonly string[],
+  rule: 'unknown-name' | 'unknown-op' = 'unknown-name',
 ): ScenarioError {
   const hint = didYouMean(name, known);
   const list = known.length <= 24 ? ` (known: ${known.join(', ')})` : '';
-  return new ScenarioError(path, 'unknown-name', `unknown ${what} '${name}'${hint}${list}`);
+  return new ScenarioError(path, rule, `unknown ${what} '${name}'${hint}${list}`);
 }
 
 /**

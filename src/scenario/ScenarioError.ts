@@ -89,7 +89,7 @@ export class ScenarioError extends Error {
   }
 
   /** The same error, naming the file it came from. */
-  in(source: string): ScenarioError {
+  inFile(source: string): ScenarioError {
     return new ScenarioError(this.path, this.rule, this.detail, this.position, source);
   }
 }

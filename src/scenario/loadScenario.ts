@@ -75,10 +75,7 @@ function readStep(value: unknown, path: string, created: Set<string>): Step {
   const op = obj.op;
   if (typeof op !== 'string')
     throw new ScenarioError(opPath, 'type', `expected an op name, got ${describeJson(op)}`);
-  if (!Object.hasOwn(StepSpecs, op)) {
-    const e = unknownName(opPath, 'op', op, stepOps);
-    throw new ScenarioError(opPath, 'unknown-op', e.detail);
-  }
+  if (!Object.hasOwn(StepSpecs, op)) throw unknownName(opPath, 'op', op, stepOps, 'unknown-op');
   const spec = StepSpecs[op as StepOp];
   const what = `a ${op} step`;
   checkFields(obj, path, ['op', ...Object.keys(commonStepSpec), ...Object.keys(spec)], what);

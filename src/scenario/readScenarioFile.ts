@@ -20,12 +20,12 @@ export async function readScenarioFile(file: string): Promise<Scenario> {
       '$',
       'json-limit',
       `file is ${size} bytes; a scenario is at most ${scenarioTextCharsMax} characters`,
-    ).in(file);
+    ).inFile(file);
   }
   const text = await readFile(file, 'utf8');
   try {
     return parseScenarioText(text);
   } catch (e) {
-    throw e instanceof ScenarioError ? e.in(file) : e;
+    throw e instanceof ScenarioError ? e.inFile(file) : e;
   }
 }

@@ -91,6 +91,19 @@ describe('loadScenario: the contract example (scenario-format.md, version 1)', (
     });
   });
 
+  it('allows a partition name to be created twice (the driver rejects nothing there)', () => {
+    const steps = [
+      { op: 'createPartition', partition: 'vm0' },
+      { op: 'createPartition', partition: 'vm0', flags: ['LAPIC'] },
+      { op: 'closePartition', partition: 'vm0' },
+    ];
+    expect(loadScenario({ format: 1, name: 'n', seed: 0, steps }).steps.map((s) => s.op)).toEqual([
+      'createPartition',
+      'createPartition',
+      'closePartition',
+    ]);
+  });
+
   it('gives every loaded scenario its own default objects', () => {
     const a = loadScenario({ format: 1, name: 'n', seed: 0, steps: [] });
     (a.hypervisor.faults as unknown[]).push('x');
