@@ -53,23 +53,29 @@ export class PfnRunList implements ListWriter {
     let word = byteOffset >>> 2;
     let p = this.firstPage + from * this.stride;
     let r = this.#seek(p);
-    for (let i = 0; i < count; i++) {
-      let run = this.runs[r];
-      let start = this.#starts[r];
+    let left = count;
+    const stride = this.stride;
+    while (left > 0) {
+      const run = this.runs[r];
+      const start = this.#starts[r];
       if (run === undefined || start === undefined)
-        throw new RangeError(`PFN list: element ${from + i} is past the end`);
-      while (p >= start + run.count) {
+        throw new RangeError(`PFN list: element ${from + count - left} is past the end`);
+      const end = start + run.count;
+      if (p >= end) {
         r += 1;
-        run = this.runs[r];
-        start = this.#starts[r];
-        if (run === undefined || start === undefined)
-          throw new RangeError(`PFN list: element ${from + i} is past the end`);
+        continue;
       }
-      const pfn = run.pfn + (p - start);
-      u32[word] = pfn >>> 0;
-      u32[word + 1] = Math.floor(pfn / 0x1_0000_0000);
-      word += 2;
-      p += this.stride;
+      // Elements that fall inside this run: p, p + stride, … < end.
+      const n = Math.min(left, Math.ceil((end - p) / stride));
+      let pfn = run.pfn + (p - start);
+      for (let i = 0; i < n; i++) {
+        u32[word] = pfn >>> 0;
+        u32[word + 1] = Math.floor(pfn / 0x1_0000_0000);
+        word += 2;
+        pfn += stride;
+      }
+      p += n * stride;
+      left -= n;
     }
     this.#cursorRun = r;
   }
