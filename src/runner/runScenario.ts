@@ -46,7 +46,6 @@ function runStep(
   trace: TraceRecorder | undefined,
 ): StepOutcome {
   const dev = world.device;
-  const ptFd = names.partitions.get(step.partition);
   const base = { index, op: step.op, partition: step.partition, expected: step.expect };
   const ioctl = <T>(
     name: keyof typeof MSHV_REQUEST,
@@ -83,11 +82,13 @@ function runStep(
     if (r.ok) names.partitions.set(step.partition, r.value);
     return done(r, (fd) => `fd ${fd}, partition id ${String(dev.partitionIdOf(fd))}`);
   }
-  if (ptFd === undefined)
-    throw new Error(`step ${index}: partition '${step.partition}' has no fd (the loader checks names)`);
+  // A partition whose creation failed or that was closed has no fd: its ioctls answer EBADF.
+  const ptFd = names.partitions.get(step.partition) ?? -1;
   const vpKey = (vp: number): string => `${step.partition}/${vp}`;
   const vpFd = (vp: number): number => names.vps.get(vpKey(vp)) ?? -1;
+  // Scenario eventfd numbers name eventfds the runner creates on first use; negative ones pass through.
   const eventfd = (n: number): number => {
+    if (n < 0) return n;
     let fd = names.eventfds.get(n);
     if (fd === undefined) {
       fd = dev.createEventfd();
@@ -156,7 +157,7 @@ function runStep(
         ioctl('MSHV_IRQFD', () =>
           dev.irqfd(ptFd, {
             fd: eventfd(step.fd),
-            resamplefd: step.resamplefd === 0 ? 0 : eventfd(step.resamplefd),
+            resamplefd: step.resamplefd <= 0 ? step.resamplefd : eventfd(step.resamplefd),
             gsi: step.gsi,
             flags: step.flags,
           }),
