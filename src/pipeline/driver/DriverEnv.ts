@@ -6,6 +6,7 @@ import type { WindowTracker } from '../WindowTracker.js';
 import type { Depositor } from '../withDepositRetry.js';
 import type { DriverHooks } from './DriverHooks.js';
 import type { HostMemory } from './HostMemory.js';
+import type { HvShared } from './HvShared.js';
 
 /** Everything a driver routine needs: the composed call path and the host services. */
 export interface DriverEnv {
@@ -23,4 +24,6 @@ export interface DriverEnv {
   /** The scheduler the hypervisor reported at module init (GET_SYSTEM_PROPERTY 15). */
   readonly scheduler: 'lp' | 'lp-smt' | 'core-smt' | 'root';
   readonly hooks: DriverHooks;
+  /** Hypervisor-shared pages, the SINT0 slot and its interrupt, time and signals (VP run, VP state). */
+  readonly shared: HvShared;
 }

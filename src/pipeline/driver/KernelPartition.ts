@@ -74,6 +74,11 @@ export class KernelPartition {
   msiRouting: readonly MsiRoute[] | null = null;
   /** The async-hypercall completion: true while a completed status waits to be consumed (c.9). */
   asyncCompletionDone = false;
+  /**
+   * The 32-bit status the ISR stored from HVMSG_ASYNC_CALL_COMPLETION (`async_hypercall_status`); it
+   * replaces CALL_PENDING as the call's result (c.9).
+   */
+  asyncCompletionStatus = 0;
 
   constructor(
     readonly fd: number,

@@ -15,6 +15,7 @@ import { defaultHooks } from './defaultHooks.js';
 import type { DriverEnv } from './DriverEnv.js';
 import type { DriverHooks } from './DriverHooks.js';
 import type { HostMemory } from './HostMemory.js';
+import type { HvShared } from './HvShared.js';
 
 export interface DriverConfig {
   readonly hypervisor: HypervisorPort;
@@ -24,6 +25,8 @@ export interface DriverConfig {
   readonly rootPartition: PartitionId;
   readonly scheduler: DriverEnv['scheduler'];
   readonly recorder: HypercallRecorder;
+  /** What the root sees of hypervisor-shared memory and events (src/pipeline/driver/HvShared.ts). */
+  readonly shared: HvShared;
   readonly ledger?: DepositLedger;
   /** Extension points: replace one stage to model a broken driver (tests and the checker only). */
   readonly hooks?: Partial<DriverHooks>;
@@ -37,7 +40,7 @@ export interface DriverConfig {
  * DEPOSIT_MEMORY, and deposit-and-retry around single calls.
  *
  * @example
- * const env = createDriverEnv({ hypervisor, pages, kernel, host, rootPartition, scheduler: 'core-smt', recorder });
+ * const env = createDriverEnv({ hypervisor, pages, kernel, host, rootPartition, scheduler: 'core-smt', recorder, shared });
  */
 export function createDriverEnv(cfg: DriverConfig): DriverEnv {
   const windows = new WindowTracker();
@@ -66,5 +69,6 @@ export function createDriverEnv(cfg: DriverConfig): DriverEnv {
     rootPartition: cfg.rootPartition,
     scheduler: cfg.scheduler,
     hooks: { ...defaultHooks, ...cfg.hooks },
+    shared: cfg.shared,
   };
 }
