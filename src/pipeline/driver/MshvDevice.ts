@@ -16,7 +16,11 @@ import type {
 import { createPartition, CREATE_PARTITION } from './createPartition.js';
 import { createVp } from './createVp.js';
 import type { DriverEnv } from './DriverEnv.js';
-import { getGpapAccessBitmap, ioeventfd, irqfd, rootHvcall, setMsiRouting } from './eventfds.js';
+import { getGpapAccessBitmap } from './gpapAccessBitmap.js';
+import { ioeventfd } from './ioeventfd.js';
+import { irqfd } from './irqfd.js';
+import { setMsiRouting } from './msiRouting.js';
+import { rootHvcall } from './rootHvcall.js';
 import { initializePartition } from './initializePartition.js';
 import { type IoctlResult, fail, ok } from './IoctlResult.js';
 import { KernelPartition, type KernelVp } from './KernelPartition.js';

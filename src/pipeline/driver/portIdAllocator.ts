@@ -1,0 +1,74 @@
+import { PORT_ID_MAX, PORT_ID_MIN } from '../../hv/hypercalls/CreatePort.js';
+import type { DriverEnv } from './DriverEnv.js';
+import type { KernelPartition } from './KernelPartition.js';
+
+/**
+ * The driver's port-id IDR (mshv_portid_table.c): one table for the whole driver, ids handed out by
+ * `idr_alloc(…, 1, INT_MAX)`, i.e. the lowest free id in [1, INT_MAX). Deterministic: the same
+ * sequence of allocations and frees gives the same ids.
+ *
+ * Ids are freed explicitly on deassign and on a failed registration. The partition-fd release in
+ * teardown.ts tears doorbells down without calling back here, so an id whose owner's fd has been
+ * released is reclaimed at the next allocation, before the lowest free id is chosen: the ids handed
+ * out are the same as if it had been freed at release time.
+ *
+ * @example
+ * const ids = new PortIdAllocator();
+ * ids.alloc(pt); // 1
+ * ids.alloc(pt); // 2
+ * ids.free(1);
+ * ids.alloc(pt); // 1
+ */
+export class PortIdAllocator {
+  readonly #owners = new Map<number, KernelPartition>();
+  /** Freed ids below #next, ascending. */
+  #freed: number[] = [];
+  #next = PORT_ID_MIN;
+
+  /** The lowest free id, recorded as owned by `owner`; undefined when [1, INT_MAX) is exhausted. */
+  alloc(owner: KernelPartition): number | undefined {
+    this.#reclaimReleased();
+    let id = this.#freed.shift();
+    if (id === undefined) {
+      if (this.#next >= PORT_ID_MAX) return undefined;
+      id = this.#next;
+      this.#next += 1;
+    }
+    this.#owners.set(id, owner);
+    return id;
+  }
+
+  /** mshv_portid_free. Freeing an id that is not allocated is a broken invariant. */
+  free(id: number): void {
+    if (!this.#owners.delete(id)) throw new Error(`port id ${id} is not allocated`);
+    const at = this.#freed.findIndex((f) => f > id);
+    this.#freed.splice(at === -1 ? this.#freed.length : at, 0, id);
+  }
+
+  /** Ids in use, ascending (for checkers). */
+  inUse(): number[] {
+    this.#reclaimReleased();
+    return [...this.#owners.keys()].sort((a, b) => a - b);
+  }
+
+  #reclaimReleased(): void {
+    for (const [id, owner] of [...this.#owners]) if (owner.fdReleased) this.free(id);
+  }
+}
+
+const allocators = new WeakMap<DriverEnv, PortIdAllocator>();
+
+/**
+ * The port-id table of one driver instance (one DriverEnv), created on first use.
+ *
+ * @example
+ * const id = portIdsOf(env).alloc(pt);
+ */
+export function portIdsOf(env: DriverEnv): PortIdAllocator {
+  let ids = allocators.get(env);
+  if (ids === undefined) {
+    ids = new PortIdAllocator();
+    allocators.set(env, ids);
+  }
+  return ids;
+}
