@@ -1,6 +1,7 @@
 import type { Command } from '../Command.js';
 import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
+import { logCommand } from './log.js';
 
 /** Every CLI command, in help order. */
-export const commands: readonly Command[] = [decodeCommand, demoCommand];
+export const commands: readonly Command[] = [decodeCommand, demoCommand, logCommand];

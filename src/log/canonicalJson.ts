@@ -1,0 +1,76 @@
+import type { JsonValue } from './JsonValue.js';
+
+/** Characters JSON.stringify leaves raw that canonical text escapes: everything outside ASCII. */
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * A JSON string literal in canonical form: JSON.stringify's escapes, plus `\uXXXX` for every
+ * character from U+007F up, so canonical text is pure ASCII (one byte per character).
+ *
+ * @example
+ * canonicalString('é'); // '"\\u00e9"'
+ */
+export function canonicalString(s: string): string {
+  const text = JSON.stringify(s);
+  return NON_ASCII.test(text) ? text.replace(NON_ASCII, escapeChar) : text;
+}
+
+/**
+ * The canonical JSON text of a JSON value: object keys sorted by UTF-16 code unit, no whitespace,
+ * numbers as JSON.stringify writes them (-0 as 0), strings as `canonicalString`. Equal values give
+ * identical text, which is what the record checksums cover. Throws a TypeError naming the path
+ * (`$.args.size`) for anything JSON cannot hold: undefined, a bigint, a non-finite number, a
+ * function, a symbol, or an object that is not a plain object or array.
+ *
+ * @example
+ * canonicalJson({ b: 1, a: [true, null, 'x'] }); // '{"a":[true,null,"x"],"b":1}'
+ */
+export function canonicalJson(value: unknown, path = '$'): string {
+  switch (typeof value) {
+    case 'string':
+      return canonicalString(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`${path}: ${value} is not a finite number (JSON)`);
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError(`${path}: bigint ${value}n is not JSON; write it as a string`);
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        const parts: string[] = [];
+        for (let i = 0; i < value.length; i += 1) parts.push(canonicalJson(value[i], `${path}[${i}]`));
+        return `[${parts.join(',')}]`;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null)
+        throw new TypeError(`${path}: ${describe(value)} is not a plain object (JSON)`);
+      const obj = value as Readonly<Record<string, unknown>>;
+      const keys = Object.keys(obj).sort(compareKeys);
+      const parts: string[] = [];
+      for (const k of keys) parts.push(`${canonicalString(k)}:${canonicalJson(obj[k], `${path}.${k}`)}`);
+      return `{${parts.join(',')}}`;
+    }
+    default:
+      throw new TypeError(`${path}: ${typeof value} is not JSON`);
+  }
+}
+
+/** Key order of canonical objects: by UTF-16 code unit, the default sort order of strings. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Check that a value is JSON (the same rules as `canonicalJson`), returning it typed. */
+export function asJsonValue(value: unknown, path: string): JsonValue {
+  canonicalJson(value, path);
+  return value as JsonValue;
+}
+
+function describe(value: object): string {
+  const name = (value.constructor as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a prototype';
+}
