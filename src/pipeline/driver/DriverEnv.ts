@@ -7,6 +7,7 @@ import type { Depositor } from '../withDepositRetry.js';
 import type { DriverHooks } from './DriverHooks.js';
 import type { HostMemory } from './HostMemory.js';
 import type { HvShared } from './HvShared.js';
+import type { PassthroughExecutor } from './passthroughExecutor.js';
 
 /** Everything a driver routine needs: the composed call path and the host services. */
 export interface DriverEnv {
@@ -26,4 +27,6 @@ export interface DriverEnv {
   readonly hooks: DriverHooks;
   /** Hypervisor-shared pages, the SINT0 slot and its interrupt, time and signals (VP run, VP state). */
   readonly shared: HvShared;
+  /** MSHV_ROOT_HVCALL's own-page executor (no per-CPU pages, no window). */
+  readonly passthrough: PassthroughExecutor;
 }

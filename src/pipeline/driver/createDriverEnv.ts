@@ -14,6 +14,7 @@ import { type Depositor, withDepositRetry } from '../withDepositRetry.js';
 import { defaultHooks } from './defaultHooks.js';
 import type { DriverEnv } from './DriverEnv.js';
 import type { DriverHooks } from './DriverHooks.js';
+import { passthroughExecutor } from './passthroughExecutor.js';
 import type { HostMemory } from './HostMemory.js';
 import type { HvShared } from './HvShared.js';
 
@@ -70,5 +71,6 @@ export function createDriverEnv(cfg: DriverConfig): DriverEnv {
     scheduler: cfg.scheduler,
     hooks: { ...defaultHooks, ...cfg.hooks },
     shared: cfg.shared,
+    passthrough: passthroughExecutor({ port: cfg.hypervisor, recorder: cfg.recorder }),
   };
 }

@@ -21,11 +21,6 @@ export interface PassthroughCall {
 /** Issues a passthrough call and returns the final status word (after any rep resume). */
 export type PassthroughExecutor = (call: PassthroughCall) => bigint;
 
-/** A DriverEnv that can issue passthrough calls (the env built for a device carries one). */
-export interface PassthroughCapable {
-  readonly passthrough?: PassthroughExecutor;
-}
-
 /**
  * The executor for MSHV_ROOT_HVCALL (inventory §b.1 exceptions, §d). The passthrough allocates its
  * own input (and output) page in the kernel instead of using the per-CPU pages, and issues with

@@ -12,7 +12,6 @@ import { ROOT_HVCALL, checkRootHvcall } from './checkRootHvcall.js';
 import type { DriverEnv } from './DriverEnv.js';
 import { type IoctlResult, type MshvError, fail, ok } from './IoctlResult.js';
 import type { KernelPartition, KernelVp } from './KernelPartition.js';
-import type { PassthroughCapable } from './passthroughExecutor.js';
 
 export { ROOT_HVCALL };
 
@@ -48,7 +47,7 @@ const CALL_PENDING: number = HvStatus.CALL_PENDING;
  * rootHvcall(env, pt, undefined, { code: 0x44, reps: 0, input: new Uint8Array(16), outSz: 8 });
  */
 export function rootHvcall(
-  env: DriverEnv & PassthroughCapable,
+  env: DriverEnv,
   pt: KernelPartition | undefined,
   vp: KernelVp | undefined,
   arg: RootHvcallArgs,
@@ -63,7 +62,6 @@ export function rootHvcall(
     pt.asyncCompletionDone = false; // reinit_completion
   }
   const pass = env.passthrough;
-  if (pass === undefined) return fail(op, 'EOPNOTSUPP', 'this driver env has no passthrough executor');
   const def = hypercallDefByCode(arg.code);
   if (def === undefined) throw new Error(`allow-listed code 0x${arg.code.toString(16)} has no definition`);
 

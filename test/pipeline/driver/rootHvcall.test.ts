@@ -261,19 +261,6 @@ describe('the passthrough call (inventory §c.9, §d)', () => {
     });
   });
 
-  it('answers EOPNOTSUPP when the env has no passthrough executor', () => {
-    const r = rig();
-    expect(
-      errnoOf(
-        rootHvcall(r.base, r.pt, undefined, {
-          code: C.GET_PARTITION_PROPERTY,
-          reps: 0,
-          input: new Uint8Array(16),
-          outSz: 0,
-        }),
-      ),
-    ).toBe('EOPNOTSUPP');
-  });
 });
 
 describe('async SET_PARTITION_PROPERTY (inventory §c.9)', () => {
