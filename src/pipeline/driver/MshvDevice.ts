@@ -15,6 +15,8 @@ import type {
 } from '../../ports/DevicePort.js';
 import { createPartition, CREATE_PARTITION } from './createPartition.js';
 import { createVp } from './createVp.js';
+import { installMshvIsr } from './mshvIsr.js';
+import { ackIrqfdResample } from './ackIrqfdResample.js';
 import type { DriverEnv } from './DriverEnv.js';
 import { getGpapAccessBitmap } from './gpapAccessBitmap.js';
 import { ioeventfd } from './ioeventfd.js';
@@ -52,7 +54,13 @@ export class MshvDevice implements DevicePort {
   /** Teardown reports of destroyed partitions, newest last. */
   readonly teardowns: TeardownReport[] = [];
 
-  constructor(readonly env: DriverEnv) {}
+  constructor(readonly env: DriverEnv) {
+    // Module init (inventory §c.10): the SINT0 callback looks partitions up by hypervisor id, also
+    // those whose fd is closed but whose VP fds still hold a reference.
+    installMshvIsr(env.shared, (id) => this.#livePartition(id), {
+      ackedGsi: (pt, vector) => ackIrqfdResample(env, pt, vector).length > 0,
+    });
+  }
 
   /** Live partitions, for checkers (what the driver believes). */
   partitions(): KernelPartition[] {
@@ -154,6 +162,11 @@ export class MshvDevice implements DevicePort {
     e.pt.refs -= 1;
     if (e.pt.refs === 0) this.teardowns.push(destroyPartition(this.env, e.pt));
     return ok(undefined);
+  }
+
+  #livePartition(id: PartitionId): KernelPartition | undefined {
+    for (const e of this.#fds.values()) if (e.kind !== 'eventfd' && e.pt.id === id) return e.pt;
+    return undefined;
   }
 
   #allocFd(): Fd {

@@ -108,7 +108,7 @@ function mapVpObjects(env: DriverEnv, pt: KernelPartition, vp: KernelVp, undo: U
     );
     if (outcome.result !== HV_STATUS_SUCCESS) return failOutcome(op, outcome);
     vp.statsPages.set(area, mapLocation(outcome));
-    // One undo for the stats pair: unmapStatsPages unmaps whichever areas are mapped, parent first.
+    // One undo for the stats pair: unmapStatsPages unmaps whichever areas are mapped, self first (kernel order).
     if (area === HV_STATS_AREA.SELF) {
       undo.push(() => {
         unmapStatsPages(env, pt, vp, op);

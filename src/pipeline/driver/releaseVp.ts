@@ -5,12 +5,12 @@ import type { DriverEnv } from './DriverEnv.js';
 import type { KernelPartition, KernelVp } from './KernelPartition.js';
 import { plan } from './plan.js';
 
-/** Stats areas in the order they are mapped (self, then parent when distinct). */
+/** Stats areas in the order they are mapped and unmapped (self, then parent when distinct: mshv_vp_stats_unmap). */
 const STATS_AREAS = [HV_STATS_AREA.SELF, HV_STATS_AREA.PARENT] as const;
 
 /**
  * Release a VP's hypervisor mappings at teardown (inventory §c.12 step 2, NEW): unmap its stats pages
- * (parent, then self: the reverse of creation), then its VP state pages (registers, intercept
+ * (self, then parent, as mshv_vp_stats_unmap does), then its VP state pages (registers, intercept
  * message, GHCB), each only if it was mapped. No DELETE_VP is issued: FINALIZE_PARTITION releases
  * VPs. Leaving one of these mapped is the leak that failed hosts after ~2,040 VMs
  * (vmm-lifecycle-rules, rust-vmm/mshv issue 194).
@@ -28,9 +28,12 @@ export function releaseVp(env: DriverEnv, pt: KernelPartition, vp: KernelVp): vo
   }
 }
 
-/** UNMAP_STATS_PAGE for each mapped stats area of the VP, last mapped first. */
+/**
+ * UNMAP_STATS_PAGE for each mapped stats area of the VP: self, then parent (inventory §c.5 unwind and
+ * §c.12; the kernel's mshv_vp_stats_unmap order, also on the creation error path).
+ */
 export function unmapStatsPages(env: DriverEnv, pt: KernelPartition, vp: KernelVp, op: string): void {
-  for (const area of [...STATS_AREAS].reverse()) {
+  for (const area of STATS_AREAS) {
     if (!vp.statsPages.has(area)) continue;
     env.exec(plan(UnmapStatsPage, statsHeader(pt, vp.index, area), op));
     vp.statsPages.delete(area);

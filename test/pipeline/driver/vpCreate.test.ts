@@ -198,8 +198,8 @@ describe('MSHV_CREATE_VP unwinding (inventory §c.5 "strictly reverse", §d rele
     const res = createVp(r.env, r.pt, 2, 4);
     expect(res.ok ? 'ok' : res.error.errnoName).toBe('EBADF');
     expect(r.events.map(label).slice(CREATE_SEQUENCE.length)).toEqual([
-      'UNMAP_STATS_PAGE:parent',
       'UNMAP_STATS_PAGE:self',
+      'UNMAP_STATS_PAGE:parent',
       'UNMAP_VP_STATE_PAGE:registers',
       'UNMAP_VP_STATE_PAGE:intercept',
       'DELETE_VP',
