@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { isChecksumHex, recordChecksum } from './checksum.js';
 import { decodeRecord } from './decodeRecord.js';
+import { diagnoseUnreadable } from './diagnoseUnreadable.js';
 import { LogError, RecordError } from './LogError.js';
 import { canonicalHeader, LOG_FORMAT_VERSION, type LogHeader } from './LogHeader.js';
 import { headerChecksum } from './checksum.js';
@@ -322,7 +323,7 @@ function readHeader(path: string, db: DatabaseSync): { header: LogHeader; checks
         .map((r) => String(r.name)),
     );
   } catch (e) {
-    throw new LogError(path, null, 'not-a-log', `not a SQLite database (${(e as Error).message})`);
+    throw diagnoseUnreadable(path, (e as Error).message);
   }
   if (appId === 0 && tables.size === 0)
     throw new LogError(
