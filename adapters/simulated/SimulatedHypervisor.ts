@@ -1,0 +1,192 @@
+import { type DecodedControl, decodeControl } from '../../src/hv/ControlWord.js';
+import { traitsOf, type HypercallTraits } from '../../src/hv/Hypercall.js';
+import { HvStatus } from '../../src/hv/HvStatus.js';
+import { HV_PAGE_SIZE } from '../../src/hv/Page.js';
+import { encodeStatus } from '../../src/hv/StatusWord.js';
+import type { HvPage } from '../../src/ports/HvPage.js';
+import type { HypervisorPort } from '../../src/ports/HypervisorPort.js';
+import type { FaultPlan } from './faults/FaultPlan.js';
+import type { CallContext, Handler } from './handlers/Handler.js';
+import { HANDLERS } from './handlers/index.js';
+import type { HvModel } from './model/HvModel.js';
+
+/** Simulated time one hypercall takes, and each rep on top (ns): moves the reference clock. */
+export const CALL_COST_NS = 1_000n;
+export const REP_COST_NS = 10n;
+
+/** One line of the call log checkers read: what was called and what it answered. */
+export interface CallRecord {
+  readonly code: number;
+  readonly result: number;
+  readonly repsCompleted: number;
+  readonly fault: boolean;
+}
+
+interface Entry {
+  readonly handler: Handler;
+  readonly traits: HypercallTraits;
+}
+
+/**
+ * The simulated Microsoft hypervisor behind HypervisorPort. Every call goes the same way, driven by
+ * the hypercall's definition and traits, never by its code: the fault plan may answer first; then the
+ * control word is checked (reserved bits, NESTED, the fast bit against the call's kind, rep fields on a
+ * non-rep call, a variable header where the call has none, a list that leaves the page) →
+ * INVALID_HYPERCALL_INPUT; then the input's reserved and padding bytes, header and list elements →
+ * INVALID_PARAMETER ("MSHV checks reserved bits are zero"); then the handler runs. Rep calls run reps
+ * [rep start, min(rep count, rep start + repTimeSlice)): SUCCESS with fewer reps than asked is a
+ * partial completion the caller resumes, and reps completed is always an absolute index.
+ */
+export class SimulatedHypervisor implements HypervisorPort {
+  readonly #table = new Map<number, Entry>();
+  readonly #cpuOfPage = new Map<HvPage, number>();
+  readonly #fastInput = new DataView(new ArrayBuffer(16));
+  /** The CPU fast calls run on (the driver model says where it runs; page identity overrides). */
+  currentCpu = 0;
+  /** Every call answered, in order (bounded by `callLogMax`; the oldest records are dropped). */
+  readonly calls: CallRecord[] = [];
+  callCount = 0;
+
+  constructor(
+    readonly model: HvModel,
+    readonly faults: FaultPlan,
+    readonly callLogMax = 10_000,
+  ) {
+    for (const h of HANDLERS) {
+      if (this.#table.has(h.def.code)) throw new Error(`handler table: two handlers for ${h.def.name}`);
+      this.#table.set(h.def.code, { handler: h, traits: traitsOf(h.def) });
+    }
+  }
+
+  /** Tell the hypervisor which CPU owns a page, so calls passing it run on that CPU. */
+  registerCpuPage(page: HvPage, cpu: number): void {
+    this.#cpuOfPage.set(page, cpu);
+  }
+
+  /** Codes with a handler. */
+  handledCodes(): number[] {
+    return [...this.#table.keys()].sort((a, b) => a - b);
+  }
+
+  hypercall(control: bigint, input: HvPage | null, output: HvPage | null): bigint {
+    const cpu =
+      (input === null ? undefined : this.#cpuOfPage.get(input)) ??
+      (output === null ? undefined : this.#cpuOfPage.get(output)) ??
+      this.currentCpu;
+    return this.#call(control, input, output, input === null ? null : input.view, cpu);
+  }
+
+  fastHypercall8(control: bigint, input: bigint): bigint {
+    this.#fastInput.setBigUint64(0, BigInt.asUintN(64, input), true);
+    this.#fastInput.setBigUint64(8, 0n, true);
+    return this.#call(control, null, null, this.#fastInput, this.currentCpu);
+  }
+
+  fastHypercall16(control: bigint, input0: bigint, input1: bigint): bigint {
+    this.#fastInput.setBigUint64(0, BigInt.asUintN(64, input0), true);
+    this.#fastInput.setBigUint64(8, BigInt.asUintN(64, input1), true);
+    return this.#call(control, null, null, this.#fastInput, this.currentCpu);
+  }
+
+  #call(
+    word: bigint,
+    inputPage: HvPage | null,
+    output: HvPage | null,
+    input: DataView | null,
+    cpu: number,
+  ): bigint {
+    const control = decodeControl(BigInt.asUintN(64, word));
+    const entry = this.#table.get(control.code);
+    this.callCount += 1;
+    this.model.clock.advance(CALL_COST_NS);
+    if (entry === undefined) return this.#answer(control.code, HvStatus.INVALID_HYPERCALL_CODE, 0, false);
+    const { handler, traits } = entry;
+    const isRep = handler.kind === 'rep';
+    const planned = this.faults.planned(handler.def.name);
+    if (planned !== undefined)
+      return this.#answer(control.code, planned.status, isRep ? control.repStart : 0, true);
+
+    const bad = controlProblem(
+      control,
+      traits,
+      inputPage !== null || input === this.#fastInput,
+      output !== null,
+    );
+    if (bad) return this.#answer(control.code, HvStatus.INVALID_HYPERCALL_INPUT, 0, false);
+    if (input === null) return this.#answer(control.code, HvStatus.INVALID_HYPERCALL_INPUT, 0, false);
+    const layout = handler.def.input;
+    if (layout !== undefined && layout.reservedViolations(input).length > 0)
+      return this.#answer(control.code, HvStatus.INVALID_PARAMETER, isRep ? control.repStart : 0, false);
+
+    const ctx: CallContext = { m: this.model, cpu, control, input, inputPage, output };
+    if (handler.kind === 'simple') {
+      const fault = this.faults.random(handler.def.name, handler.statuses, 0);
+      if (fault !== undefined) return this.#answer(control.code, fault.status, 0, true);
+      return this.#answer(control.code, handler.run(ctx), 0, false);
+    }
+
+    const from = control.repStart;
+    let to = control.repCount;
+    const slice = this.model.knobs.repTimeSlice;
+    if (slice !== undefined) to = Math.min(to, from + slice);
+    // Reserved bytes inside struct list elements (hv_register_assoc) fail the rep that carries them.
+    let elementError = -1;
+    const element = handler.def.inputElement?.layout;
+    if (element !== undefined) {
+      const base = traits.headerSize + control.varHeadQwords * 8;
+      for (let i = from; i < to; i++) {
+        if (element.reservedViolations(input, base + i * element.size).length > 0) {
+          elementError = i;
+          to = i;
+          break;
+        }
+      }
+    }
+    const fault = this.faults.random(handler.def.name, handler.statuses, to - from);
+    if (fault !== undefined) to = Math.min(to, from + fault.partialReps);
+    this.model.clock.advance(REP_COST_NS * BigInt(to - from));
+    const out = to > from ? handler.reps(ctx, from, to) : { status: HvStatus.SUCCESS, done: 0 };
+    const completed = from + out.done;
+    if (out.status !== HvStatus.SUCCESS) return this.#answer(control.code, out.status, completed, false);
+    if (fault !== undefined) return this.#answer(control.code, fault.status, completed, true);
+    if (elementError >= 0) return this.#answer(control.code, HvStatus.INVALID_PARAMETER, completed, false);
+    return this.#answer(control.code, HvStatus.SUCCESS, completed, false);
+  }
+
+  #answer(code: number, result: number, repsCompleted: number, fault: boolean): bigint {
+    if (this.calls.length >= this.callLogMax) this.calls.splice(0, this.calls.length - this.callLogMax + 1);
+    this.calls.push({ code, result, repsCompleted, fault });
+    return encodeStatus({ result, repsCompleted });
+  }
+}
+
+/**
+ * Why a control word does not fit its call (TLFS: HV_STATUS_INVALID_HYPERCALL_INPUT), or undefined.
+ * Driven by the call's traits only.
+ */
+export function controlProblem(
+  c: DecodedControl,
+  t: HypercallTraits,
+  hasInput: boolean,
+  hasOutput: boolean,
+): string | undefined {
+  if (c.reservedBits !== 0n) return 'reserved control bits set';
+  if (c.nested) return 'NESTED set';
+  if (c.fast !== t.fast)
+    return t.fast ? 'fast call issued as memory call' : 'memory call issued as fast call';
+  if (t.kind === 'passthrough') return undefined;
+  const rep = t.kind === 'rep';
+  if (!rep && (c.repCount !== 0 || c.repStart !== 0)) return 'rep count or rep start on a non-rep call';
+  if (rep && c.repCount === 0) return 'rep count 0';
+  if (rep && c.repStart > c.repCount) return 'rep start beyond rep count';
+  const varHead = t.kind === 'simple' && t.elementSize > 0;
+  if (!varHead && c.varHeadQwords !== 0) return 'variable header on a call without one';
+  if (t.fast) return undefined;
+  if (t.headerSize > 0 && !hasInput) return 'no input page';
+  const listBytes = rep ? c.repCount * t.elementSize : c.varHeadQwords * 8;
+  if (t.headerSize + listBytes > HV_PAGE_SIZE) return 'input leaves the page';
+  const outBytes = t.outputHeaderSize + (rep ? c.repCount * t.outputElementSize : 0);
+  if (outBytes > HV_PAGE_SIZE) return 'output leaves the page';
+  if (outBytes > 0 && !hasOutput) return 'no output page';
+  return undefined;
+}

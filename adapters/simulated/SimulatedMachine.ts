@@ -1,0 +1,272 @@
+import { ManualClock } from '../../src/det/Clock.js';
+import { Rng } from '../../src/det/Rng.js';
+import { HvPage } from '../../src/ports/HvPage.js';
+import type { GuestExit } from '../../src/scenario/Scenario.js';
+import { type AuditReport, auditMachine } from './audit.js';
+import { FaultPlan } from './faults/FaultPlan.js';
+import { HostRam, type OwnerKind, ramRanges } from './host/HostRam.js';
+import { SimulatedHost } from './host/SimulatedHost.js';
+import { Synic } from './host/Synic.js';
+import { UserSpace } from './host/UserSpace.js';
+import { type Knobs, type MachineConfig, deriveKnobs, describeKnobs } from './MachineConfig.js';
+import { pushExits } from './model/Guest.js';
+import type { GpaValue } from './model/GpaMap.js';
+import { HvModel } from './model/HvModel.js';
+import type { Partition } from './model/Partition.js';
+import { SimulatedHypervisor } from './SimulatedHypervisor.js';
+
+/** The per-CPU hypercall input and output pages (structurally the driver's CpuPages). */
+export interface CpuPagePair {
+  readonly input: HvPage;
+  readonly output: HvPage;
+}
+
+/** A read-only snapshot of one partition for checkers. */
+export interface PartitionView {
+  readonly id: bigint;
+  readonly state: Partition['state'];
+  readonly isRoot: boolean;
+  readonly creationFlags: bigint;
+  readonly pool: {
+    readonly freePages: number;
+    readonly usedPages: number;
+    readonly depositedTotal: number;
+    readonly withdrawnTotal: number;
+  };
+  readonly slatPages: number;
+  readonly mappedPages: number;
+  readonly gpaExtents: number;
+  readonly unmapMissPages: number;
+  readonly timeFrozen: boolean;
+  readonly referenceTime: bigint;
+  readonly vps: readonly VpView[];
+  readonly ports: readonly {
+    readonly id: number;
+    readonly type: number;
+    readonly connections: readonly number[];
+  }[];
+  readonly connections: readonly {
+    readonly id: number;
+    readonly portPartition: bigint;
+    readonly portId: number;
+    readonly gpa: bigint;
+  }[];
+  readonly asyncCompletions: number;
+}
+
+/** A read-only snapshot of one VP. */
+export interface VpView {
+  readonly index: number;
+  readonly cpu: number;
+  readonly explicitSuspend: boolean;
+  readonly interceptSuspend: boolean;
+  readonly dispatchSuspend: boolean;
+  readonly signalCount: number;
+  readonly halted: boolean;
+  readonly thread: 'idle' | 'blocked';
+  readonly scriptLeft: number;
+  readonly exits: number;
+  readonly statePages: readonly { readonly type: number; readonly pfn: number }[];
+  readonly statsPages: readonly { readonly area: number; readonly pfn: number }[];
+}
+
+/**
+ * The simulated machine: host memory, the root kernel's view of it (HostPort) and the Microsoft
+ * hypervisor (HypervisorPort), all from one seed and one config. It is the only object a user
+ * constructs; everything else is reached through it.
+ *
+ * @example
+ * const machine = new SimulatedMachine({ seed: 7, hostMemory: [{ kind: 'ram', userAddr: 0x7f0000000000n, size: 1n << 30n, pageSize: 4096 }] });
+ * machine.describe()[0]; // 'seed 7'
+ * const { input, output } = machine.cpuPages(0);
+ * machine.hypervisor.hypercall(0x7bn, input, output); // GET_SYSTEM_PROPERTY
+ */
+export class SimulatedMachine {
+  readonly knobs: Knobs;
+  readonly clock: ManualClock;
+  readonly hypervisor: SimulatedHypervisor;
+  readonly host: SimulatedHost;
+  readonly model: HvModel;
+  readonly #ram: HostRam;
+  readonly #user: UserSpace;
+  readonly #pages: CpuPagePair[] = [];
+
+  constructor(readonly config: MachineConfig) {
+    this.knobs = deriveKnobs(config);
+    const rng = new Rng(config.seed);
+    this.clock = new ManualClock(this.knobs.clockStartNs);
+    this.#ram = new HostRam(ramRanges(this.knobs.hostRamPages));
+    this.#user = new UserSpace(
+      config.hostMemory ?? [],
+      this.#ram,
+      rng.derive('host-pfns'),
+      this.knobs.fragmentation,
+    );
+    const synic = new Synic(this.knobs.cpuCount);
+    this.host = new SimulatedHost(this.#ram, this.#user, synic);
+    this.model = new HvModel(this.knobs, this.#ram, synic, this.clock, rng.derive('async'));
+    const faults = new FaultPlan(config.faults ?? [], config.randomFaults ?? {}, rng.derive('faults'));
+    this.hypervisor = new SimulatedHypervisor(this.model, faults);
+    for (let cpu = 0; cpu < this.knobs.cpuCount; cpu++) {
+      const pair = { input: new HvPage(), output: new HvPage() };
+      this.hypervisor.registerCpuPage(pair.input, cpu);
+      this.hypervisor.registerCpuPage(pair.output, cpu);
+      this.#pages.push(pair);
+    }
+    const initial = this.knobs.costs.rootPoolInitialPages;
+    const runs = initial > 0 ? this.host.allocPages(initial) : [];
+    for (const r of runs ?? []) this.model.root.pool.deposit(r.pfn, r.count);
+  }
+
+  /**
+   * CPU `cpu`'s persistent hypercall input and output pages: bytes an earlier call left stay there.
+   * Passing them to `hypervisor.hypercall` also tells the hypervisor the call runs on `cpu`.
+   */
+  cpuPages(cpu: number): CpuPagePair {
+    const pair = this.#pages[cpu];
+    if (pair === undefined)
+      throw new RangeError(`cpuPages: cpu ${cpu} is not in [0, ${this.knobs.cpuCount})`);
+    return pair;
+  }
+
+  /** The CPU the caller runs on from now: fast hypercalls (which pass no page) run there. */
+  runOn(cpu: number): void {
+    this.cpuPages(cpu);
+    this.hypervisor.currentCpu = cpu;
+  }
+
+  /** The seed first, then every knob derived from it, one per line. */
+  describe(): string[] {
+    return describeKnobs(this.knobs);
+  }
+
+  /** Prove page conservation; see auditMachine. */
+  audit(): AuditReport {
+    return auditMachine(this.model, this.#ram, this.#user);
+  }
+
+  /** Host pages per owner kind. */
+  ownership(): Readonly<Record<OwnerKind, number>> & { readonly totalPages: number } {
+    return { ...this.#ram.counts(), totalPages: this.#ram.totalPages };
+  }
+
+  /** Host ownership extents (start PFN, end PFN, owner), in PFN order. */
+  *hostExtents(): IterableIterator<{
+    readonly start: number;
+    readonly end: number;
+    readonly kind: OwnerKind;
+    readonly partition: number;
+    readonly pins: number;
+    readonly maps: number;
+    readonly exclusive: number;
+  }> {
+    for (const e of this.#ram.owners) yield { start: e.start, end: e.end, ...e.value };
+  }
+
+  /** Number of host ownership extents. */
+  get hostExtentCount(): number {
+    return this.#ram.owners.size;
+  }
+
+  /** Every partition, root first, deleted ones included. */
+  partitions(): PartitionView[] {
+    return this.model.all().map((p) => this.#view(p));
+  }
+
+  /** One partition by id (any state), or undefined. */
+  partition(id: bigint): PartitionView | undefined {
+    const p = this.model.all().find((x) => x.id === id);
+    return p === undefined ? undefined : this.#view(p);
+  }
+
+  /** A partition's GPA extents (start GFN, end GFN, mapping), in GFN order. */
+  *gpaExtents(
+    id: bigint,
+  ): IterableIterator<{ readonly start: number; readonly end: number; readonly value: GpaValue }> {
+    const p = this.model.all().find((x) => x.id === id);
+    if (p !== undefined) yield* p.gpa.extents;
+  }
+
+  /**
+   * World control (not a hypercall): append exits to a VP's guest script. Under a hypervisor scheduler
+   * a runnable VP runs at once; under the root scheduler a blocked VP is signalled.
+   */
+  pushExits(partitionId: bigint, vpIndex: number, exits: readonly GuestExit[]): void {
+    const p = this.model.resolve(partitionId);
+    const vp = p?.vps.get(vpIndex);
+    if (p === undefined || vp === undefined)
+      throw new RangeError(`pushExits: no VP ${vpIndex} in partition 0x${partitionId.toString(16)}`);
+    pushExits(this.model, p, vp, exits);
+  }
+
+  /** World control: the guest reads or writes guest pages (sets accessed, and dirty on write, where mapped). */
+  guestTouch(partitionId: bigint, gfn: number, pages: number, write: boolean): void {
+    const p = this.model.resolve(partitionId);
+    if (p === undefined) throw new RangeError(`guestTouch: no partition 0x${partitionId.toString(16)}`);
+    p.gpa.touch(gfn, pages, write);
+  }
+
+  /** World control: let simulated time pass. */
+  advanceTime(ns: bigint): void {
+    this.clock.advance(ns);
+  }
+
+  /**
+   * Convenience for tests and simple drivers: take the message in `cpu`'s SINT0 slot (copy), clear the
+   * slot and write EOM when more are pending, as the driver's ISR does. Undefined when empty.
+   */
+  takeSint0Message(cpu: number): Uint8Array | undefined {
+    const slot = this.host.sint0Slot(cpu);
+    const view = new DataView(slot.buffer, slot.byteOffset, slot.byteLength);
+    if (view.getUint32(0, true) === 0) return undefined;
+    const msg = slot.slice();
+    const pending = ((slot[5] ?? 0) & 1) !== 0;
+    view.setUint32(0, 0, true);
+    slot[5] = 0;
+    if (pending) this.host.endOfMessage(cpu);
+    return msg;
+  }
+
+  #view(p: Partition): PartitionView {
+    return {
+      id: p.id,
+      state: p.state,
+      isRoot: p.isRoot,
+      creationFlags: p.creationFlags,
+      pool: {
+        freePages: p.pool.freePages,
+        usedPages: p.pool.usedPages,
+        depositedTotal: p.pool.depositedTotal,
+        withdrawnTotal: p.pool.withdrawnTotal,
+      },
+      slatPages: p.gpa.slatPages,
+      mappedPages: p.gpa.mappedPages(),
+      gpaExtents: p.gpa.extents.size,
+      unmapMissPages: p.gpa.unmapMissPages,
+      timeFrozen: p.timeFrozen,
+      referenceTime: this.model.referenceTime(p),
+      vps: [...p.vps.values()].map((vp) => ({
+        index: vp.index,
+        cpu: vp.cpu,
+        explicitSuspend: vp.explicitSuspend,
+        interceptSuspend: vp.interceptSuspend,
+        dispatchSuspend: vp.dispatchSuspend,
+        signalCount: vp.signalCount,
+        halted: vp.halted,
+        thread: vp.thread,
+        scriptLeft: vp.script.length,
+        exits: vp.exits,
+        statePages: [...vp.statePages].map(([type, page]) => ({ type, pfn: page.pfn })),
+        statsPages: [...vp.statsPages].map(([area, page]) => ({ area, pfn: page.pfn })),
+      })),
+      ports: [...p.ports.values()].map((x) => ({ id: x.id, type: x.type, connections: [...x.connections] })),
+      connections: [...p.connections.values()].map((c) => ({
+        id: c.id,
+        portPartition: c.portPartition,
+        portId: c.portId,
+        gpa: c.gpa,
+      })),
+      asyncCompletions: p.asyncCompletions,
+    };
+  }
+}

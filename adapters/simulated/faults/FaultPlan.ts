@@ -1,0 +1,116 @@
+/**
+ * Faults the simulated hypervisor injects: the scenario's ordered plan (`hypervisor.faults`: the nth
+ * call of a hypercall returns a status instead of running) and seeded random faults for the model
+ * checker (a probability per status). A random fault only picks a status the call's handler declares
+ * it can return, so every injected answer is one a real hypervisor could give; on a rep call it may
+ * first complete a seeded number of reps (partial progress, then the error).
+ *
+ * What each fault models and why the system must survive it:
+ * - INSUFFICIENT_MEMORY: the pool is short. The deposits before INITIALIZE_PARTITION (208) and
+ *   CREATE_VP (90) are empirical guesses, not contracts, so every allocating call can need more; the
+ *   driver deposits (1 page, 256 for MAP_GPA_PAGES) and retries, resuming a rep call at the reps
+ *   already completed (inventory §b.3).
+ * - INSUFFICIENT_CONTIGUOUS_MEMORY: the 2026 variant: the driver deposits 8 contiguous pages.
+ * - NO_RESOURCES: WITHDRAW_MEMORY found the pool empty; the driver treats it as the end of the loop.
+ * - TIME_OUT, OPERATION_FAILED: transient failures. The driver must map them to -EIO and run every
+ *   release obligation of the failing path (unmap what was mapped, unpin, delete the port), leaking
+ *   nothing (inventory §d "Release obligations").
+ * - INVALID_PARTITION_STATE, INVALID_VP_STATE: the hypervisor changed state under the caller (a
+ *   concurrent teardown, a VP that moved on). The ioctl fails with -EIO; the partition must still
+ *   tear down cleanly.
+ * - ACCESS_DENIED: a page the hypervisor will not take (an SNP page still owned elsewhere). The map
+ *   fails part way and the driver must unwind the part already mapped.
+ * - INVALID_PARAMETER, INVALID_PARTITION_ID, INVALID_VP_INDEX, INVALID_PORT_ID,
+ *   INVALID_CONNECTION_ID, INVALID_ALIGNMENT: misuse answers. Injected, they check that the driver
+ *   propagates an unexpected refusal as an errno instead of assuming success.
+ * CALL_PENDING is never injected at random: asynchronous completion is modelled by the
+ * `asyncPropertyRate` knob, which also delivers the completion message.
+ */
+import type { Rng } from '../../../src/det/Rng.js';
+import { hvStatusByName } from '../../../src/hv/HvStatus.js';
+import type { FaultPlanEntry } from '../../../src/scenario/Scenario.js';
+
+/** Probability per call, by HV_STATUS name without the prefix, e.g. `{ INSUFFICIENT_MEMORY: 0.05 }`. */
+export type RandomFaultRates = Readonly<Partial<Record<string, number>>>;
+
+/** A fault the plan decided for one call. */
+export interface InjectedFault {
+  readonly call: string;
+  /** 1-based count of this call among calls of the same name. */
+  readonly nth: number;
+  readonly status: number;
+  readonly source: 'planned' | 'random';
+  /** Reps to complete before failing (0 for planned faults: the call does not run). */
+  readonly partialReps: number;
+}
+
+export class FaultPlan {
+  readonly #counts = new Map<string, number>();
+  readonly #planned: readonly FaultPlanEntry[];
+  readonly #rates: readonly (readonly [number, number])[];
+  /** Every fault injected so far, in order. */
+  readonly injected: InjectedFault[] = [];
+
+  /**
+   * @example
+   * const plan = new FaultPlan([{ call: 'MAP_GPA_PAGES', nth: 2, status: 0x0b, statusName: 'INSUFFICIENT_MEMORY' }], {}, rng);
+   */
+  constructor(
+    planned: readonly FaultPlanEntry[],
+    random: RandomFaultRates,
+    readonly rng: Rng,
+  ) {
+    this.#planned = planned;
+    this.#rates = Object.keys(random)
+      .sort()
+      .map((name) => {
+        const code = hvStatusByName(name);
+        const rate = random[name] ?? 0;
+        if (code === undefined) throw new RangeError(`randomFaults.${name}: not an HV_STATUS name`);
+        if (code === 0 || name === 'CALL_PENDING')
+          throw new RangeError(`randomFaults.${name}: cannot be injected (see the faults module)`);
+        if (!(rate >= 0 && rate <= 1)) throw new RangeError(`randomFaults.${name}: ${rate} is not in [0, 1]`);
+        return [code, rate] as const;
+      });
+  }
+
+  /**
+   * Count one call of `call` and return the planned fault for it, if any: the call then returns that
+   * status without running.
+   */
+  planned(call: string): InjectedFault | undefined {
+    const nth = (this.#counts.get(call) ?? 0) + 1;
+    this.#counts.set(call, nth);
+    for (const p of this.#planned) {
+      if (p.call === call && p.nth === nth)
+        return this.#record({ call, nth, status: p.status, source: 'planned', partialReps: 0 });
+    }
+    return undefined;
+  }
+
+  /**
+   * Decide a random fault for a valid call already counted by `planned`. `canReturn` lists the statuses
+   * its handler declares; `reps` is the number of reps this call would run (0 for non-rep calls).
+   */
+  random(call: string, canReturn: readonly number[], reps: number): InjectedFault | undefined {
+    const nth = this.#counts.get(call) ?? 0;
+    for (const [status, rate] of this.#rates) {
+      if (!canReturn.includes(status)) continue;
+      if (this.rng.chance(rate)) {
+        const partialReps = reps > 1 ? this.rng.below(reps) : 0;
+        return this.#record({ call, nth, status, source: 'random', partialReps });
+      }
+    }
+    return undefined;
+  }
+
+  /** Calls counted so far, by name. */
+  calls(): ReadonlyMap<string, number> {
+    return this.#counts;
+  }
+
+  #record(f: InjectedFault): InjectedFault {
+    this.injected.push(f);
+    return f;
+  }
+}

@@ -1,0 +1,27 @@
+import { DeletePartition, DeletePartitionInput } from '../../../src/hv/hypercalls/DeletePartition.js';
+import { S, partitionIn, simpleHandler } from './Handler.js';
+
+/**
+ * DELETE_PARTITION (fast8): from created (the driver's create error path) or finalized; an
+ * initialized partition must be finalized first (INVALID_PARTITION_STATE). The partition object goes
+ * back to the root's pool. Pages still deposited (not withdrawn) stay attributed to the deleted
+ * partition: nobody can withdraw them any more, and `audit()` reports them as leaked.
+ */
+export const DeletePartitionHandler = simpleHandler(
+  DeletePartition,
+  [S.INVALID_PARTITION_ID, S.INVALID_PARTITION_STATE, S.ACCESS_DENIED],
+  (ctx) => {
+    const { partitionId } = DeletePartitionInput.decode(ctx.input);
+    const found = partitionIn(ctx, partitionId, ['created', 'finalized']);
+    if (!found.ok) return found.status;
+    const p = found.value;
+    if (p.isRoot) return S.ACCESS_DENIED;
+    if (p.state === 'created') ctx.m.finalize(p);
+    const m = ctx.m;
+    const cost = m.knobs.costs.createPartitionRootPages;
+    m.root.pool.release(cost);
+    m.root.held.partition -= cost;
+    p.state = 'deleted';
+    return S.SUCCESS;
+  },
+);

@@ -1,0 +1,60 @@
+import { isPfnVpStateType } from '../../../src/hv/flags/HvVpState.js';
+import { GetVpState, GetVpStateInput } from '../../../src/hv/hypercalls/GetVpState.js';
+import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
+import { S, listU64, simpleHandler, vpOf, vtlOk } from './Handler.js';
+import { stateBlob, stateBytes } from './vpState.js';
+
+/**
+ * GET_VP_STATE: LAPIC, XSAVE, SIM and SIEF pages are written into the host pages whose PFNs follow the
+ * header as the variable header (too few pages for the state: INVALID_PARAMETER; a page the root does
+ * not own: ACCESS_DENIED). SYNTHETIC_TIMERS (200 bytes) go to the output page and take no PFNs.
+ * INSUFFICIENT_MEMORY is listed for the fault plan (the driver deposits 1 page per retry) though the
+ * model's own state never needs pool pages.
+ */
+export const GetVpStateHandler = simpleHandler(
+  GetVpState,
+  [
+    S.INVALID_PARTITION_ID,
+    S.INVALID_PARTITION_STATE,
+    S.INVALID_VP_INDEX,
+    S.INVALID_PARAMETER,
+    S.ACCESS_DENIED,
+    S.INSUFFICIENT_MEMORY,
+  ],
+  (ctx) => {
+    const v = GetVpStateInput.decode(ctx.input);
+    if (!vtlOk(v.inputVtl)) return S.INVALID_PARAMETER;
+    const found = vpOf(ctx, v.partitionId, v.vpIndex);
+    if (!found.ok) return found.status;
+    const m = ctx.m;
+    const type = v.stateDataType;
+    const size = stateBytes(m, type);
+    if (size === undefined) return S.INVALID_PARAMETER;
+    const blob = stateBlob(m, found.value.vp, type);
+    const pfns = ctx.control.varHeadQwords;
+    if (!isPfnVpStateType(type)) {
+      if (pfns !== 0) return S.INVALID_PARAMETER;
+      if (ctx.output === null) return S.INVALID_HYPERCALL_INPUT;
+      ctx.output.bytes.set(blob, 0);
+      return S.SUCCESS;
+    }
+    if (pfns * HV_PAGE_SIZE < size) return S.INVALID_PARAMETER;
+    const pages: number[] = [];
+    for (let i = 0; i < pfns; i++) {
+      const pfn = listU64(ctx, GetVpStateInput.size, i);
+      if (
+        pfn >= 2 ** 40 ||
+        !m.ram.all(pfn, 1, (o) => (o.kind === 'kernel' || o.kind === 'user') && o.exclusive < 0)
+      )
+        return S.ACCESS_DENIED;
+      pages.push(pfn);
+    }
+    pages.forEach((pfn, i) => {
+      const chunk = blob.subarray(i * HV_PAGE_SIZE, Math.min(size, (i + 1) * HV_PAGE_SIZE));
+      const page = m.ram.contents(pfn);
+      page.zero();
+      page.bytes.set(chunk, 0);
+    });
+    return S.SUCCESS;
+  },
+);

@@ -1,0 +1,41 @@
+import { HV_GET_SET_VP_STATE } from '../../../src/hv/flags/HvVpState.js';
+import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
+import type { HvModel } from '../model/HvModel.js';
+import type { Vp } from '../model/Vp.js';
+
+/** SYNTHETIC_TIMERS state size: hv_synthetic_timers_state, 4 × 40 + 5 × 8 bytes. */
+export const SYNTHETIC_TIMERS_BYTES = 200;
+
+/** Bytes of a GET/SET_VP_STATE type, or undefined for a type the model does not know. */
+export function stateBytes(m: HvModel, type: number): number | undefined {
+  switch (type) {
+    case HV_GET_SET_VP_STATE.LAPIC_STATE:
+    case HV_GET_SET_VP_STATE.SIM_PAGE:
+    case HV_GET_SET_VP_STATE.SIEF_PAGE:
+      return HV_PAGE_SIZE;
+    case HV_GET_SET_VP_STATE.XSAVE:
+      return m.knobs.maxXsaveDataSize;
+    case HV_GET_SET_VP_STATE.SYNTHETIC_TIMERS:
+      return SYNTHETIC_TIMERS_BYTES;
+  }
+  return undefined;
+}
+
+/**
+ * The VP's state blob of `type`, created on first use: zeros, except the LAPIC page, which carries the
+ * APIC id (VP index, register 0x20 bits 24–31) and the version register (0x30) of an x2APIC-capable
+ * local APIC.
+ */
+export function stateBlob(m: HvModel, vp: Vp, type: number): Uint8Array {
+  let blob = vp.stateBlobs.get(type);
+  if (blob === undefined) {
+    blob = new Uint8Array(stateBytes(m, type) ?? 0);
+    if (type === HV_GET_SET_VP_STATE.LAPIC_STATE) {
+      const v = new DataView(blob.buffer);
+      v.setUint32(0x20, (vp.index & 0xff) << 24, true);
+      v.setUint32(0x30, 0x0005_0014, true);
+    }
+    vp.stateBlobs.set(type, blob);
+  }
+  return blob;
+}

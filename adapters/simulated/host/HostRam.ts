@@ -1,0 +1,269 @@
+import { HvPage } from '../../../src/ports/HvPage.js';
+import type { PfnRun } from '../../../src/ports/HostPort.js';
+import { ExtentMap, flatCodec, type Extent } from '../ExtentMap.js';
+import { HostCrash } from './HostCrash.js';
+
+/**
+ * Who owns a host page. Exactly one owner per RAM page, kept as run-length extents:
+ * - `free`: the root kernel's free lists;
+ * - `kernel`: allocated by the root kernel (deposit candidates, VP-state buffers);
+ * - `user`: resident memory of the VMM process (`pins` = pin count);
+ * - `pool`: deposited into `partition`'s memory pool and not yet used;
+ * - `hv`: taken from `partition`'s pool by the hypervisor (page tables, VP and port structures,
+ *   state and stats pages).
+ * `maps` counts the guest GPA mappings that point at the page (any owner kind may be mapped, but the
+ * hypervisor only maps root-owned pages). `exclusive` is the partition a user page was made
+ * exclusive to (SNP RELEASE_SPARSE_SPA_PAGE_HOST_ACCESS), or -1.
+ */
+export type OwnerKind = 'free' | 'kernel' | 'user' | 'pool' | 'hv';
+
+export interface Owner {
+  readonly kind: OwnerKind;
+  readonly partition: number;
+  readonly pins: number;
+  readonly maps: number;
+  readonly exclusive: number;
+}
+
+export const FREE: Owner = { kind: 'free', partition: -1, pins: 0, maps: 0, exclusive: -1 };
+export const KERNEL: Owner = { kind: 'kernel', partition: -1, pins: 0, maps: 0, exclusive: -1 };
+export const USER: Owner = { kind: 'user', partition: -1, pins: 0, maps: 0, exclusive: -1 };
+
+export function sameOwner(a: Owner, b: Owner): boolean {
+  return (
+    a === b ||
+    (a.kind === b.kind &&
+      a.partition === b.partition &&
+      a.pins === b.pins &&
+      a.maps === b.maps &&
+      a.exclusive === b.exclusive)
+  );
+}
+
+/** How the allocator spreads a request over free memory: the next run length and the gap after it. */
+export type AllocPattern = (remainingPages: number) => {
+  readonly runPages: number;
+  readonly gapPages: number;
+};
+
+/** One page at a time, no gaps: what a fresh buddy allocator hands the kernel. */
+export const CONTIGUOUS: AllocPattern = (remaining) => ({ runPages: remaining, gapPages: 0 });
+
+/**
+ * Host physical memory: the RAM map, page ownership as extents, a next-fit allocator with cursors,
+ * and sparse page contents. Every page of every RAM range has exactly one extent; non-RAM PFNs have
+ * none (they are MMIO space).
+ */
+export class HostRam {
+  readonly owners = new ExtentMap<Owner>(flatCodec(sameOwner));
+  readonly #contents = new Map<number, HvPage>();
+  readonly #counts: Record<OwnerKind, number> = { free: 0, kernel: 0, user: 0, pool: 0, hv: 0 };
+  /** Hypervisor pages currently shared with the root (state pages, stats pages): readable by it. */
+  readonly sharedWithRoot = new Set<number>();
+  readonly totalPages: number;
+  /** Pages promised to VMAs that are not resident yet: kernel allocations may not eat them. */
+  reservedPages = 0;
+
+  /**
+   * @example
+   * const ram = new HostRam([{ pfn: 0x100, count: 0x1000 }]);
+   * ram.allocate('kernel', 4, CONTIGUOUS, 0); // [{ pfn: 0x100, count: 4 }]
+   */
+  constructor(readonly ranges: readonly PfnRun[]) {
+    let total = 0;
+    let prevEnd = -1;
+    for (const r of ranges) {
+      if (r.pfn < prevEnd || r.count <= 0)
+        throw new RangeError('HostRam.ranges: must be sorted, disjoint, non-empty');
+      this.owners.set(r.pfn, r.pfn + r.count, FREE);
+      prevEnd = r.pfn + r.count;
+      total += r.count;
+    }
+    this.totalPages = total;
+    this.#counts.free = total;
+  }
+
+  /** Pages per owner kind. */
+  counts(): Readonly<Record<OwnerKind, number>> {
+    return { ...this.#counts };
+  }
+
+  /** One past the highest RAM PFN. */
+  get endPfn(): number {
+    const last = this.ranges[this.ranges.length - 1];
+    return last === undefined ? 0 : last.pfn + last.count;
+  }
+
+  owner(pfn: number): Owner | undefined {
+    return this.owners.get(pfn)?.value;
+  }
+
+  /** True when any page of [pfn, pfn + count) is RAM: one pass over the sorted RAM ranges. */
+  rangeHasRam(pfn: number, count: number): boolean {
+    const end = pfn + count;
+    for (const r of this.ranges) if (r.pfn < end && pfn < r.pfn + r.count) return true;
+    return false;
+  }
+
+  /** True when every page of [pfn, pfn + count) is RAM and satisfies `pred`. */
+  all(pfn: number, count: number, pred: (o: Owner) => boolean): boolean {
+    return this.owners.covered(pfn, pfn + count, (e) => pred(e.value)) === count;
+  }
+
+  /** Replace the owner of every RAM page in [pfn, pfn + count), keeping the per-kind counts. */
+  retag(pfn: number, count: number, fn: (o: Owner) => Owner): void {
+    this.owners.update(pfn, pfn + count, (o, s, e) => {
+      const n = fn(o);
+      if (n.kind !== o.kind) {
+        this.#counts[o.kind] -= e - s;
+        this.#counts[n.kind] += e - s;
+        if (n.kind === 'free') this.#dropContents(s, e);
+      }
+      return n;
+    });
+  }
+
+  /**
+   * Take `count` free pages for `as` ('kernel' or 'user'), next-fit from cursor `cursor`, spread by
+   * `pattern`. Returns the runs and the new cursor, or null when there are too few free pages
+   * (kernel allocations may not use pages reserved for VMAs).
+   */
+  allocate(
+    as: 'kernel' | 'user',
+    count: number,
+    pattern: AllocPattern,
+    cursor: number,
+  ): { runs: PfnRun[]; cursor: number } | null {
+    const usable = as === 'kernel' ? this.#counts.free - this.reservedPages : this.#counts.free;
+    if (count > usable) return null;
+    const owner = as === 'kernel' ? KERNEL : USER;
+    const runs: PfnRun[] = [];
+    let need = count;
+    let pos = cursor;
+    let wrapped = false;
+    while (need > 0) {
+      const free = this.#nextFree(pos);
+      if (free === undefined) {
+        if (wrapped) throw new Error(`HostRam: ${need} pages short although ${this.#counts.free} are free`);
+        wrapped = true;
+        pos = 0;
+        continue;
+      }
+      const start = Math.max(free.start, pos);
+      const { runPages, gapPages } = pattern(need);
+      const take = Math.max(1, Math.min(runPages, free.end - start, need));
+      this.retag(start, take, () => owner);
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last.pfn + last.count === start)
+        runs[runs.length - 1] = { pfn: last.pfn, count: last.count + take };
+      else runs.push({ pfn: start, count: take });
+      need -= take;
+      pos = start + take + gapPages;
+    }
+    return { runs, cursor: pos };
+  }
+
+  /**
+   * Take `chunks` free 2 MiB pages (512-aligned) for user memory, in runs of `runChunks()` chunks with
+   * `gapChunks()` skipped between runs, starting at `cursor`. Null when no aligned room is left.
+   */
+  allocateHuge(
+    chunks: number,
+    runChunks: () => number,
+    gapChunks: () => number,
+    cursor: number,
+  ): { runs: PfnRun[]; cursor: number } | null {
+    const runs: PfnRun[] = [];
+    let need = chunks;
+    let pos = alignUp(cursor);
+    let wrapped = false;
+    while (need > 0) {
+      const free = this.#nextFree(pos);
+      if (free === undefined) {
+        if (wrapped) return null;
+        wrapped = true;
+        pos = 0;
+        continue;
+      }
+      const start = alignUp(Math.max(free.start, pos));
+      const room = Math.floor((free.end - start) / 512);
+      if (room <= 0) {
+        pos = free.end;
+        continue;
+      }
+      const take = Math.min(runChunks(), room, need);
+      this.retag(start, take * 512, () => USER);
+      runs.push({ pfn: start, count: take * 512 });
+      need -= take;
+      pos = start + (take + gapChunks()) * 512;
+    }
+    return { runs, cursor: pos };
+  }
+
+  /** The live contents of a page (allocated zero-filled on first touch). */
+  contents(pfn: number): HvPage {
+    let page = this.#contents.get(pfn);
+    if (page === undefined) {
+      page = new HvPage();
+      this.#contents.set(pfn, page);
+    }
+    return page;
+  }
+
+  /** The page as the root may see it: throws HostCrash for pages the root does not own. */
+  rootPage(pfn: number): HvPage {
+    const o = this.owner(pfn);
+    if (o === undefined) throw new HostCrash('touch-foreign', `pfn 0x${pfn.toString(16)} is not RAM`);
+    if (o.exclusive >= 0)
+      throw new HostCrash('touch-exclusive', `pfn 0x${pfn.toString(16)} is exclusive to a guest`);
+    const rootOwned = o.kind === 'kernel' || o.kind === 'user';
+    if (!rootOwned && !this.sharedWithRoot.has(pfn))
+      throw new HostCrash('touch-foreign', `pfn 0x${pfn.toString(16)} is ${o.kind}, not the root's`);
+    return this.contents(pfn);
+  }
+
+  /** Number of pages with stored contents (sparse). */
+  get contentPages(): number {
+    return this.#contents.size;
+  }
+
+  /** Freed pages lose their contents (the simulated scrub), without walking a huge range page by page. */
+  #dropContents(start: number, end: number): void {
+    if (this.#contents.size === 0) return;
+    if (end - start <= this.#contents.size) {
+      for (let p = start; p < end; p++) this.#contents.delete(p);
+      return;
+    }
+    for (const p of [...this.#contents.keys()]) if (p >= start && p < end) this.#contents.delete(p);
+  }
+
+  #nextFree(pos: number): Extent<Owner> | undefined {
+    let found: Extent<Owner> | undefined;
+    this.owners.forEachOverlap(pos, Number.MAX_SAFE_INTEGER, (e) => {
+      if (e.value.kind === 'free' && e.end > pos) found = e;
+      return found !== undefined;
+    });
+    return found;
+  }
+}
+
+function alignUp(pfn: number): number {
+  return Math.ceil(pfn / 512) * 512;
+}
+
+/**
+ * The host's RAM ranges for `pages` pages of RAM: from 1 MiB up to the 3 GiB PCI hole, then from
+ * 4 GiB on, as on a typical x86-64 server (the hole below 4 GiB is where MMIO BARs live).
+ *
+ * @example
+ * ramRanges(1 << 20); // [{ pfn: 0x100, count: 0xbff00 }, { pfn: 0x100000, count: 0x40100 }]
+ */
+export function ramRanges(pages: number): PfnRun[] {
+  const lowStart = 0x100;
+  const holeStart = 0xc0000;
+  const highStart = 0x100000;
+  const low = Math.min(pages, holeStart - lowStart);
+  const out: PfnRun[] = [{ pfn: lowStart, count: low }];
+  if (pages > low) out.push({ pfn: highStart, count: pages - low });
+  return out;
+}

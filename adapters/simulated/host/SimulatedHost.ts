@@ -1,0 +1,97 @@
+import type { HvPage } from '../../../src/ports/HvPage.js';
+import type { HostPort, PfnRun, UserRange, VmaInfo } from '../../../src/ports/HostPort.js';
+import { HostCrash } from './HostCrash.js';
+import { CONTIGUOUS, FREE, type HostRam } from './HostRam.js';
+import type { Synic } from './Synic.js';
+import type { UserSpace } from './UserSpace.js';
+
+/**
+ * The simulated host as the root kernel sees it (HostPort): its page allocator over the shared
+ * ownership map, the VMM's address space, the RAM map, the pages the hypervisor shares, and each CPU's
+ * SynIC slot and doorbell ring. Kernel pages are handed out next-fit from low memory, so they fill the
+ * holes user memory left, as a long-running host's allocator does.
+ */
+export class SimulatedHost implements HostPort {
+  #kernelCursor: number;
+
+  constructor(
+    readonly ram: HostRam,
+    readonly user: UserSpace,
+    readonly synic: Synic,
+  ) {
+    this.#kernelCursor = ram.ranges[0]?.pfn ?? 0;
+  }
+
+  get cpuCount(): number {
+    return this.synic.cpuCount;
+  }
+
+  allocPages(count: number): PfnRun[] | null {
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new RangeError(`allocPages: ${count} is not a page count`);
+    if (count === 0) return [];
+    const got = this.ram.allocate('kernel', count, CONTIGUOUS, this.#kernelCursor);
+    if (got === null) return null;
+    this.#kernelCursor = got.cursor;
+    return got.runs;
+  }
+
+  freePages(runs: readonly PfnRun[]): void {
+    for (const r of runs) {
+      if (!this.ram.all(r.pfn, r.count, (o) => o.kind === 'kernel'))
+        throw new HostCrash(
+          'double-free',
+          `[0x${r.pfn.toString(16)}, +${r.count}) is not all allocated kernel memory`,
+        );
+      if (!this.ram.all(r.pfn, r.count, (o) => o.maps === 0) || hasShared(this.ram.sharedWithRoot, r))
+        throw new HostCrash(
+          'free-in-use',
+          `[0x${r.pfn.toString(16)}, +${r.count}) is still mapped or shared`,
+        );
+    }
+    for (const r of runs) this.ram.retag(r.pfn, r.count, () => FREE);
+  }
+
+  findVma(userAddr: bigint): VmaInfo | undefined {
+    const v = this.user.findVma(userAddr);
+    return v === undefined ? undefined : { start: v.start, end: v.end, kind: v.kind, pgoff: v.pgoff };
+  }
+
+  pinUserRange(userAddr: bigint, pages: number): UserRange {
+    return this.user.pin(userAddr, pages);
+  }
+
+  unpinUserRange(runs: readonly PfnRun[]): void {
+    this.user.unpin(runs);
+  }
+
+  rangeHasRam(startPfn: number, count: number): boolean {
+    return this.ram.rangeHasRam(startPfn, count);
+  }
+
+  physPage(pfn: number): HvPage {
+    return this.ram.rootPage(pfn);
+  }
+
+  sint0Slot(cpu: number): Uint8Array {
+    return this.synic.slot(cpu);
+  }
+
+  endOfMessage(cpu: number): void {
+    this.synic.endOfMessage(cpu);
+  }
+
+  sint0PendingCpus(): readonly number[] {
+    return this.synic.pendingCpus();
+  }
+
+  doorbellRing(cpu: number): Uint8Array {
+    return this.synic.ring(cpu);
+  }
+}
+
+function hasShared(shared: ReadonlySet<number>, r: PfnRun): boolean {
+  if (shared.size === 0) return false;
+  for (const pfn of shared) if (pfn >= r.pfn && pfn < r.pfn + r.count) return true;
+  return false;
+}

@@ -1,0 +1,212 @@
+import type { HostMemoryDecl } from '../../../src/scenario/Scenario.js';
+import type { PfnRun, UserRange, VmaInfo } from '../../../src/ports/HostPort.js';
+import type { Rng } from '../../../src/det/Rng.js';
+import { ExtentMap, type ExtentCodec } from '../ExtentMap.js';
+import { HostCrash } from './HostCrash.js';
+import { type AllocPattern, HostRam, USER } from './HostRam.js';
+
+/** Page index inside a VMA → host PFN, joined when both continue. */
+const residentCodec: ExtentCodec<number> = {
+  slice: (pfn, offset) => pfn + offset,
+  joins: (a, len, b) => a + len === b,
+};
+
+/** One VMA of the VMM process. */
+export interface Vma extends VmaInfo {
+  readonly pages: number;
+  /** Resident pages (RAM VMAs): page index → PFN. 2 MiB VMAs are fully resident from the start. */
+  readonly resident: ExtentMap<number>;
+}
+
+/** Fragmentation knobs of 4 KiB-backed memory, chosen from the seed and printed by `describe()`. */
+export interface FragmentationKnobs {
+  /** Mean pages per physically contiguous run of a 4 KiB-backed VMA. */
+  readonly runPagesMean: number;
+  /** Probability that a run is a short one (1..16 pages), as after long uptime. */
+  readonly shortRunRate: number;
+  /** Largest hole (pages) left free between two runs. */
+  readonly gapPagesMax: number;
+  /** Largest run of 2 MiB pages handed out contiguously to a hugetlb VMA. */
+  readonly hugeRunChunksMax: number;
+}
+
+/**
+ * The VMM process's address space: the scenario's `hostMemory` VMAs, faulted in on first pin with
+ * PFNs chosen from the seed. 4 KiB-backed memory comes in runs of varying length with holes between
+ * them (the holes later serve kernel allocations); 2 MiB-backed (hugetlb) memory is reserved at
+ * construction, as a hugetlb pool is at boot, in 512-aligned runs.
+ */
+export class UserSpace {
+  readonly vmas: readonly Vma[];
+  #cursor: number;
+
+  constructor(
+    decls: readonly HostMemoryDecl[],
+    readonly ram: HostRam,
+    readonly rng: Rng,
+    readonly knobs: FragmentationKnobs,
+  ) {
+    const vmas: Vma[] = decls.map((d, i) => {
+      if (d.userAddr % 4096n !== 0n || d.size % 4096n !== 0n || d.size === 0n)
+        throw new RangeError(`hostMemory[${i}]: userAddr and size must be non-zero multiples of 4 KiB`);
+      if (d.kind === 'ram' && d.pageSize === 2097152 && (d.userAddr | d.size) % 2097152n !== 0n)
+        throw new RangeError(`hostMemory[${i}]: 2M-backed memory needs 2 MiB aligned userAddr and size`);
+      if (d.kind === 'mmio' && d.spa % 4096n !== 0n)
+        throw new RangeError(`hostMemory[${i}].spa: must be 4 KiB aligned`);
+      return {
+        start: d.userAddr,
+        end: d.userAddr + d.size,
+        kind: d.kind === 'mmio' ? 'mmio' : d.pageSize === 4096 ? 'ram-4k' : 'ram-2m',
+        pgoff: d.kind === 'mmio' ? Number(d.spa >> 12n) : 0,
+        pages: Number(d.size >> 12n),
+        resident: new ExtentMap<number>(residentCodec),
+      };
+    });
+    vmas.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    for (let i = 1; i < vmas.length; i++) {
+      const prev = vmas[i - 1];
+      const cur = vmas[i];
+      if (prev !== undefined && cur !== undefined && cur.start < prev.end)
+        throw new RangeError(
+          `hostMemory: VMAs at 0x${prev.start.toString(16)} and 0x${cur.start.toString(16)} overlap`,
+        );
+    }
+    this.vmas = vmas;
+    this.#cursor = ram.ranges[0]?.pfn ?? 0;
+    this.#cursor += rng.below(Math.max(1, Math.floor(ram.totalPages / 8)));
+    for (const v of vmas) {
+      if (v.kind === 'ram-4k') ram.reservedPages += v.pages;
+      if (v.kind === 'ram-2m') this.#backHuge(v);
+    }
+  }
+
+  findVma(userAddr: bigint): Vma | undefined {
+    let lo = 0;
+    let hi = this.vmas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.vmas[mid];
+      if (v !== undefined && v.end <= userAddr) lo = mid + 1;
+      else hi = mid;
+    }
+    const v = this.vmas[lo];
+    return v !== undefined && v.start <= userAddr ? v : undefined;
+  }
+
+  /** Pin `pages` pages from `userAddr` (all or nothing), faulting in what is not resident yet. */
+  pin(userAddr: bigint, pages: number): UserRange {
+    if (userAddr % 4096n !== 0n || !Number.isSafeInteger(pages) || pages <= 0) return { kind: 'none' };
+    const first = this.findVma(userAddr);
+    if (first === undefined) return { kind: 'none' };
+    if (first.kind === 'mmio') return { kind: 'mmio', startPfn: first.pgoff };
+    // Collect the VMA segments the range crosses; they must be contiguous RAM VMAs.
+    const segments: { vma: Vma; from: number; count: number }[] = [];
+    let addr = userAddr;
+    let left = pages;
+    while (left > 0) {
+      const v = this.findVma(addr);
+      if (v === undefined || v.kind === 'mmio') return { kind: 'none' };
+      const from = Number((addr - v.start) >> 12n);
+      const count = Math.min(left, v.pages - from);
+      segments.push({ vma: v, from, count });
+      left -= count;
+      addr = v.end;
+    }
+    const runs: PfnRun[] = [];
+    for (const s of segments) {
+      this.#faultIn(s.vma, s.from, s.count);
+      s.vma.resident.forEachOverlap(s.from, s.from + s.count, (e) => {
+        const lo = Math.max(e.start, s.from);
+        const hi = Math.min(e.end, s.from + s.count);
+        pushRun(runs, e.value + (lo - e.start), hi - lo);
+      });
+    }
+    for (const r of runs) this.ram.retag(r.pfn, r.count, (o) => ({ ...o, pins: o.pins + 1 }));
+    return { kind: 'ram', runs, hugeBacked: first.kind === 'ram-2m' };
+  }
+
+  /** Drop one pin from every page of `runs`. */
+  unpin(runs: readonly PfnRun[]): void {
+    for (const r of runs) {
+      if (!this.ram.all(r.pfn, r.count, (o) => o.kind === 'user' && o.pins > 0))
+        throw new HostCrash(
+          'bad-unpin',
+          `[0x${r.pfn.toString(16)}, +${r.count}) is not all pinned user memory`,
+        );
+      if (!this.ram.all(r.pfn, r.count, (o) => o.exclusive < 0))
+        throw new HostCrash(
+          'touch-exclusive',
+          `unpinning [0x${r.pfn.toString(16)}, +${r.count}) still exclusive to a guest`,
+        );
+    }
+    for (const r of runs) this.ram.retag(r.pfn, r.count, (o) => ({ ...o, pins: o.pins - 1 }));
+  }
+
+  /** Resident pages over all VMAs. */
+  residentPages(): number {
+    let n = 0;
+    for (const v of this.vmas) for (const e of v.resident) n += e.end - e.start;
+    return n;
+  }
+
+  #faultIn(vma: Vma, from: number, count: number): void {
+    let pos = from;
+    const end = from + count;
+    const holes: [number, number][] = [];
+    vma.resident.forEachOverlap(from, end, (e) => {
+      if (e.start > pos) holes.push([pos, e.start]);
+      pos = Math.max(pos, e.end);
+    });
+    if (pos < end) holes.push([pos, end]);
+    for (const [lo, hi] of holes) {
+      this.ram.reservedPages -= hi - lo;
+      const got = this.ram.allocate('user', hi - lo, this.#pattern, this.#cursor);
+      if (got === null)
+        throw new Error('UserSpace: reserved VMA memory is missing (host RAM accounting broken)');
+      this.#cursor = got.cursor;
+      let page = lo;
+      for (const r of got.runs) {
+        vma.resident.set(page, page + r.count, r.pfn);
+        page += r.count;
+      }
+    }
+  }
+
+  readonly #pattern: AllocPattern = (remaining) => {
+    const k = this.knobs;
+    const runPages = this.rng.chance(k.shortRunRate)
+      ? this.rng.int(1, 16)
+      : this.rng.int(1, Math.max(1, 2 * k.runPagesMean));
+    const gapPages = this.rng.chance(0.5) ? this.rng.int(1, k.gapPagesMax) : 0;
+    return { runPages: Math.min(runPages, remaining), gapPages };
+  };
+
+  #backHuge(vma: Vma): void {
+    const chunks = vma.pages / 512;
+    const got = this.ram.allocateHuge(
+      chunks,
+      () => this.rng.int(1, this.knobs.hugeRunChunksMax),
+      () => (this.rng.chance(0.5) ? this.rng.int(1, 4) : 0),
+      this.#cursor,
+    );
+    if (got === null)
+      throw new RangeError(
+        `hostMemory: no room for ${chunks} aligned 2 MiB pages at 0x${vma.start.toString(16)}`,
+      );
+    this.#cursor = got.cursor;
+    let page = 0;
+    for (const r of got.runs) {
+      vma.resident.set(page, page + r.count, r.pfn);
+      page += r.count;
+    }
+  }
+}
+
+function pushRun(runs: PfnRun[], pfn: number, count: number): void {
+  const last = runs[runs.length - 1];
+  if (last !== undefined && last.pfn + last.count === pfn)
+    runs[runs.length - 1] = { pfn: last.pfn, count: last.count + count };
+  else runs.push({ pfn, count });
+}
+
+export { USER };

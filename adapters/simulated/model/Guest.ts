@@ -1,0 +1,196 @@
+import {
+  HV_VP_DISPATCH_EVENT,
+  HV_VP_DISPATCH_STATE,
+  HV_DISPATCH_VP_FLAG,
+} from '../../../src/hv/flags/HvDispatchVp.js';
+import { HV_MAP_GPA } from '../../../src/hv/flags/HvMapGpaFlag.js';
+import { HV_DOORBELL_FLAG, HV_PORT_TYPE } from '../../../src/hv/flags/HvPortType.js';
+import { VP_ROOT_DISPATCH_THREAD_BLOCKED_COUNTER } from '../../../src/hv/flags/HvStats.js';
+import { HV_VP_STATE_PAGE } from '../../../src/hv/flags/HvVpState.js';
+import type { GuestExit } from '../../../src/scenario/Scenario.js';
+import type { HvModel } from './HvModel.js';
+import {
+  type MemoryExitKind,
+  interceptMessage,
+  opaqueInterceptMessage,
+  signalPairMessage,
+} from './Messages.js';
+import type { Partition } from './Partition.js';
+import type { Vp } from './Vp.js';
+
+/** RIP, RFLAGS and RAX register names (hvgdk_mini.h HV_X64_REGISTER_*), read into intercept headers. */
+export const HV_X64_REGISTER_RAX = 0x00020000;
+export const HV_X64_REGISTER_RIP = 0x00020010;
+export const HV_X64_REGISTER_RFLAGS = 0x00020011;
+
+/**
+ * Offset of `interrupt_vectors` in hv_vp_register_page (x86-64, with the 8 reserved bytes after the
+ * 18 registers that an April 2026 fix restored): the irqfd fast path appends vectors there and
+ * DISPATCH_VP with SCAN_INTERRUPT_INJECTION takes them.
+ */
+export const REGISTER_PAGE_INTERRUPT_VECTORS_OFFSET = 688;
+
+const BLOCKED_COUNTER_OFFSET = VP_ROOT_DISPATCH_THREAD_BLOCKED_COUNTER.x86_64 * 8;
+
+/** True when the hypervisor scheduler (not the root) runs VPs. */
+export function hypervisorScheduled(m: HvModel): boolean {
+  return m.knobs.scheduler !== 'root';
+}
+
+/**
+ * Hypervisor schedulers (lp, lp-smt, core-smt): run `vp` as far as its script goes while it is not
+ * suspended (inventory §c.6). Memory accesses the map satisfies and doorbell writes complete inside
+ * the guest; the first exit that needs the VMM becomes an intercept: the message lands in the VP's
+ * intercept page, INTERCEPT_SUSPEND is set, and HVMSG_OPAQUE_INTERCEPT naming the VP goes to SINT0 of
+ * the VP's CPU. An empty script leaves the guest running with nothing to report.
+ */
+export function runVp(m: HvModel, p: Partition, vp: Vp): void {
+  if (!hypervisorScheduled(m)) return;
+  while (p.state === 'initialized' && !vp.explicitSuspend && !vp.interceptSuspend) {
+    vp.pendingVectors.length = 0;
+    const exit = vp.script.shift();
+    if (exit === undefined) return;
+    const memory = resolveInGuest(m, p, vp, exit);
+    if (memory === 'done') continue;
+    deliverIntercept(m, p, vp, exit, memory);
+    m.synic.post(vp.cpu, opaqueInterceptMessage(p.id, vp.index));
+  }
+}
+
+/** What one DISPATCH_VP returns (hv_output_dispatch_vp). */
+export interface DispatchResult {
+  readonly state: number;
+  readonly event: number;
+}
+
+/**
+ * Root scheduler: one DISPATCH_VP (inventory §c.6). Suspended → BLOCKED + SUSPEND; an intercept still
+ * pending (not cleared with CLEAR_INTERCEPT_SUSPEND) is delivered again → READY + INTERCEPT; HALT or
+ * an empty script → BLOCKED until an interrupt or new work signals the VP; otherwise the next exit
+ * that needs the VMM → READY + INTERCEPT with the message in the intercept page.
+ */
+export function dispatchVp(m: HvModel, p: Partition, vp: Vp, flags: number): DispatchResult {
+  if ((flags & HV_DISPATCH_VP_FLAG.CLEAR_INTERCEPT_SUSPEND) !== 0) vp.interceptSuspend = false;
+  if ((flags & HV_DISPATCH_VP_FLAG.SCAN_INTERRUPT_INJECTION) !== 0) takeRegisterPageVectors(m, vp);
+  if (vp.explicitSuspend || vp.dispatchSuspend) return blocked(m, vp, HV_VP_DISPATCH_EVENT.SUSPEND);
+  if (vp.interceptSuspend)
+    return { state: HV_VP_DISPATCH_STATE.READY, event: HV_VP_DISPATCH_EVENT.INTERCEPT };
+  for (;;) {
+    if (vp.halted) {
+      if (vp.pendingVectors.length === 0) return blocked(m, vp, HV_VP_DISPATCH_EVENT.INVALID);
+      vp.halted = false;
+    }
+    vp.pendingVectors.length = 0;
+    const exit = vp.script.shift();
+    if (exit === undefined || exit.exit === 'HALT') {
+      vp.halted = true;
+      continue;
+    }
+    const memory = resolveInGuest(m, p, vp, exit);
+    if (memory === 'done') continue;
+    deliverIntercept(m, p, vp, exit, memory);
+    return { state: HV_VP_DISPATCH_STATE.READY, event: HV_VP_DISPATCH_EVENT.INTERCEPT };
+  }
+}
+
+/**
+ * The hypervisor signals a VP's root-scheduler dispatch thread: VP_ROOT_SIGNAL_COUNT + 1, the
+ * RootDispatchThreadBlocked counters go to 0, and HVMSG_SCHEDULER_VP_SIGNAL_PAIR goes to SINT0.
+ */
+export function signalVp(m: HvModel, p: Partition, vp: Vp): void {
+  vp.signalCount += 1;
+  vp.thread = 'idle';
+  setBlockedCounter(m, vp, 0n);
+  m.synic.post(vp.cpu, signalPairMessage([{ partitionId: p.id, vpIndex: vp.index }]));
+}
+
+/** Something the VP waits for happened (an interrupt, new work, a suspend request): wake or run it. */
+export function wakeVp(m: HvModel, p: Partition, vp: Vp): void {
+  if (hypervisorScheduled(m)) runVp(m, p, vp);
+  else if (vp.thread === 'blocked') signalVp(m, p, vp);
+}
+
+/** World control: append exits to the VP's script, then let it run (or signal it) as the scheduler would. */
+export function pushExits(m: HvModel, p: Partition, vp: Vp, exits: readonly GuestExit[]): void {
+  vp.script.push(...exits);
+  if (!hypervisorScheduled(m) && vp.halted && vp.thread === 'blocked') {
+    vp.halted = false;
+    signalVp(m, p, vp);
+  } else if (!hypervisorScheduled(m)) vp.halted = false;
+  else runVp(m, p, vp);
+}
+
+/** Write the intercept to the VP's intercept-message page and suspend the VP on it. */
+function deliverIntercept(m: HvModel, p: Partition, vp: Vp, exit: GuestExit, memory: MemoryExitKind): void {
+  const msg = interceptMessage(
+    p.id,
+    {
+      vpIndex: vp.index,
+      rip: vp.reg64(HV_X64_REGISTER_RIP),
+      rflags: vp.reg64(HV_X64_REGISTER_RFLAGS) | 0x2n,
+      rax: vp.reg64(HV_X64_REGISTER_RAX),
+    },
+    exit,
+    memory,
+  );
+  vp.lastMessage = msg;
+  vp.interceptSuspend = true;
+  vp.exits += 1;
+  const page = vp.statePages.get(HV_VP_STATE_PAGE.INTERCEPT_MESSAGE);
+  if (page !== undefined) m.ram.contents(page.pfn).bytes.set(msg);
+}
+
+/**
+ * Let the guest complete an exit by itself where it can: a doorbell write signals its port, a RAM
+ * access the map allows sets the accessed/dirty bits. 'done' when no intercept is needed.
+ */
+function resolveInGuest(m: HvModel, p: Partition, vp: Vp, exit: GuestExit): 'done' | MemoryExitKind {
+  if (exit.exit !== 'MMIO' && exit.exit !== 'UNMAPPED_GPA') return 'unmapped';
+  const write = exit.exit === 'MMIO' && exit.write;
+  if (exit.exit === 'MMIO' && write) {
+    for (const c of p.connections.values()) {
+      if (c.type !== HV_PORT_TYPE.DOORBELL || c.gpa !== exit.gpa) continue;
+      const sizeCode = Number(c.flags & BigInt(HV_DOORBELL_FLAG.TRIGGER_SIZE_MASK));
+      const anyValue = (c.flags & BigInt(HV_DOORBELL_FLAG.TRIGGER_ANY_VALUE)) !== 0n;
+      if (sizeCode !== 0 && 1 << (sizeCode - 1) !== exit.size) continue;
+      if (!anyValue && c.triggerValue !== exit.value) continue;
+      m.synic.signalDoorbell(vp.cpu, c.portId);
+      return 'done';
+    }
+  }
+  const gfn = Number(exit.gpa >> 12n);
+  const e = p.gpa.extents.get(gfn);
+  if (e === undefined) return 'unmapped';
+  const need = write ? HV_MAP_GPA.WRITABLE : HV_MAP_GPA.READABLE;
+  if (
+    e.value.backing === 'none' ||
+    (e.value.flags & HV_MAP_GPA.NO_ACCESS) !== 0 ||
+    (e.value.flags & need) === 0
+  )
+    return 'no-access';
+  if (e.value.backing === 'ram') p.gpa.touch(gfn, 1, write);
+  return 'done';
+}
+
+function blocked(m: HvModel, vp: Vp, event: number): DispatchResult {
+  vp.thread = 'blocked';
+  setBlockedCounter(m, vp, 1n);
+  return { state: HV_VP_DISPATCH_STATE.BLOCKED, event };
+}
+
+/** The RootDispatchThreadBlocked counter in the VP's SELF and PARENT stats pages. */
+function setBlockedCounter(m: HvModel, vp: Vp, value: bigint): void {
+  for (const page of vp.statsPages.values())
+    m.ram.contents(page.pfn).view.setBigUint64(BLOCKED_COUNTER_OFFSET, value, true);
+}
+
+/** Take the vectors the root's irqfd fast path appended to the register page (count byte, 7 vectors). */
+function takeRegisterPageVectors(m: HvModel, vp: Vp): void {
+  const page = vp.statePages.get(HV_VP_STATE_PAGE.REGISTERS);
+  if (page === undefined) return;
+  const bytes = m.ram.contents(page.pfn).bytes;
+  const at = REGISTER_PAGE_INTERRUPT_VECTORS_OFFSET;
+  const count = Math.min(bytes[at] ?? 0, 7);
+  for (let i = 0; i < count; i++) vp.pendingVectors.push(bytes[at + 1 + i] ?? 0);
+  bytes.fill(0, at, at + 8);
+}

@@ -1,0 +1,137 @@
+import type { ManualClock } from '../../../src/det/Clock.js';
+import { NS_PER_REFERENCE_TICK } from '../../../src/det/Clock.js';
+import type { Rng } from '../../../src/det/Rng.js';
+import { HV_PARTITION_ID_SELF } from '../../../src/hv/ids.js';
+import type { Knobs } from '../MachineConfig.js';
+import type { HostRam } from '../host/HostRam.js';
+import type { Synic } from '../host/Synic.js';
+import { GpaMap, type HostRefs } from './GpaMap.js';
+import { Partition } from './Partition.js';
+import { Pool } from './Pool.js';
+
+/**
+ * The hypervisor's state: every partition (the root included), the host page map it shares with the
+ * simulated host, the SynIC it posts messages through, and the knobs it runs with. Handlers read and
+ * change it; checkers only read it (through SimulatedMachine's introspection).
+ */
+export class HvModel {
+  readonly root: Partition;
+  readonly #partitions = new Map<bigint, Partition>();
+  readonly #byKey: Partition[] = [];
+  #nextChildId: bigint;
+  /** Host `maps` accounting for every GPA map. */
+  readonly refs: HostRefs;
+
+  constructor(
+    readonly knobs: Knobs,
+    readonly ram: HostRam,
+    readonly synic: Synic,
+    readonly clock: ManualClock,
+    /** Stream for asynchronous-completion choices. */
+    readonly rng: Rng,
+  ) {
+    this.refs = {
+      ref: (pfn, count) => {
+        ram.retag(pfn, count, (o) => ({ ...o, maps: o.maps + 1 }));
+      },
+      unref: (pfn, count) => {
+        ram.retag(pfn, count, (o) => ({ ...o, maps: o.maps - 1 }));
+      },
+    };
+    this.root = this.#add(knobs.rootPartitionId, true, 0n, 0);
+    this.#nextChildId = knobs.firstChildPartitionId;
+  }
+
+  /** A live partition by id (HV_PARTITION_ID_SELF is the root), or undefined (unknown or deleted). */
+  resolve(id: bigint): Partition | undefined {
+    const p = id === HV_PARTITION_ID_SELF ? this.root : this.#partitions.get(id);
+    return p?.state === 'deleted' ? undefined : p;
+  }
+
+  /** A partition by its host-tag key (any state). */
+  byKey(key: number): Partition | undefined {
+    return this.#byKey[key];
+  }
+
+  /** Every partition ever created, root first, deleted ones included. */
+  all(): readonly Partition[] {
+    return this.#byKey;
+  }
+
+  /** Create a child partition with the next id. */
+  createPartition(flags: bigint, isolationType: number): Partition {
+    const id = this.#nextChildId;
+    this.#nextChildId += 1n;
+    return this.#add(id, false, flags, isolationType);
+  }
+
+  /** Reference time of `p` in 100 ns ticks. */
+  referenceTime(p: Partition): bigint {
+    if (p.timeFrozen) return p.frozenReferenceTime;
+    return this.clock.now() / NS_PER_REFERENCE_TICK + p.referenceOffset;
+  }
+
+  /**
+   * FINALIZE_PARTITION: the hypervisor drops the partition's VPs and GPA mappings and everything they
+   * held goes back to the pool (the driver withdraws it next). Ports the partition owns and
+   * connections it holds are released too.
+   */
+  finalize(p: Partition): void {
+    for (const vp of p.vps.values()) {
+      for (const page of vp.statePages.values()) this.releaseSharedPage(p, page);
+      for (const page of vp.statsPages.values()) this.releaseSharedPage(this.root, page);
+    }
+    p.vps.clear();
+    p.pool.release(p.gpa.clearAll());
+    for (const c of [...p.connections.values()]) this.disconnect(p, c.id);
+    for (const port of [...p.ports.values()]) this.deletePort(p, port.id);
+    p.pool.release(p.held.vps + p.held.partition);
+    p.held.vps = 0;
+    p.held.partition = 0;
+    p.state = 'finalized';
+  }
+
+  /** Give back a state/stats page: a pool page goes back to `owner`'s pool; an overlay page to the root. */
+  releaseSharedPage(owner: Partition, page: { readonly pfn: number; readonly overlay: boolean }): void {
+    this.ram.sharedWithRoot.delete(page.pfn);
+    if (!page.overlay) owner.pool.returnPage(page.pfn);
+  }
+
+  /** Remove connection `id` of connection partition `p` (and its link from the port). */
+  disconnect(p: Partition, id: number): void {
+    const c = p.connections.get(id);
+    if (c === undefined) return;
+    p.connections.delete(id);
+    this.resolve(c.portPartition)?.ports.get(c.portId)?.connections.delete(id);
+    p.pool.release(this.knobs.costs.connectionPages);
+    p.held.connections -= this.knobs.costs.connectionPages;
+  }
+
+  /** Remove port `id` of port partition `p`, disconnecting what is still connected. */
+  deletePort(p: Partition, id: number): void {
+    const port = p.ports.get(id);
+    if (port === undefined) return;
+    const cp = this.resolve(port.connectionPartition);
+    for (const cid of [...port.connections]) if (cp !== undefined) this.disconnect(cp, cid);
+    p.ports.delete(id);
+    p.pool.release(this.knobs.costs.portPages);
+    p.held.ports -= this.knobs.costs.portPages;
+  }
+
+  #add(id: bigint, isRoot: boolean, flags: bigint, isolationType: number): Partition {
+    const key = this.#byKey.length;
+    const p = new Partition(
+      id,
+      key,
+      isRoot,
+      flags,
+      isolationType,
+      new Pool(key, this.ram),
+      new GpaMap(this.refs),
+    );
+    p.referenceOffset = -this.clock.now() / NS_PER_REFERENCE_TICK;
+    this.#partitions.set(id, p);
+    this.#byKey.push(p);
+    return p;
+  }
+}

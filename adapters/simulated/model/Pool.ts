@@ -1,0 +1,129 @@
+import type { PfnRun } from '../../../src/ports/HostPort.js';
+import type { HostRam } from '../host/HostRam.js';
+
+/**
+ * A partition's memory pool: pages the root deposited (DEPOSIT_MEMORY) that the hypervisor draws on
+ * for its own structures. Free pool pages are `pool` owned in the host map, used ones `hv` owned,
+ * both attributed to the partition (`key`). Fungible uses (page tables, VP and port structures) take
+ * and return pages from the top of a stack; specific uses (state and stats pages the root maps) take
+ * one known PFN and give that PFN back.
+ */
+export class Pool {
+  readonly #free: PfnRun[] = [];
+  readonly #used: PfnRun[] = [];
+  freePages = 0;
+  /** Pages the hypervisor holds (fungible and specific). */
+  usedPages = 0;
+  /** Pages ever deposited, and ever withdrawn. */
+  depositedTotal = 0;
+  withdrawnTotal = 0;
+
+  constructor(
+    readonly key: number,
+    readonly ram: HostRam,
+  ) {}
+
+  /** Pages owned by this pool, free or used. */
+  get totalPages(): number {
+    return this.freePages + this.usedPages;
+  }
+
+  /** Take a kernel page run into the pool (the caller checked ownership). */
+  deposit(pfn: number, count: number): void {
+    this.ram.retag(pfn, count, (o) => ({ ...o, kind: 'pool', partition: this.key }));
+    pushRun(this.#free, pfn, count);
+    this.freePages += count;
+    this.depositedTotal += count;
+  }
+
+  /** Use `pages` fungible pages; false (and nothing taken) when the pool has too few. */
+  consume(pages: number): boolean {
+    if (pages > this.freePages) return false;
+    let need = pages;
+    while (need > 0) {
+      const top = this.#free.pop();
+      if (top === undefined) throw new Error(`pool ${this.key}: free count ${this.freePages} but no runs`);
+      const take = Math.min(need, top.count);
+      const rest = top.count - take;
+      if (rest > 0) this.#free.push({ pfn: top.pfn, count: rest });
+      const pfn = top.pfn + rest;
+      this.ram.retag(pfn, take, (o) => ({ ...o, kind: 'hv', partition: this.key }));
+      pushRun(this.#used, pfn, take);
+      need -= take;
+    }
+    this.freePages -= pages;
+    this.usedPages += pages;
+    return true;
+  }
+
+  /** Give back `pages` fungible pages. */
+  release(pages: number): void {
+    let need = pages;
+    while (need > 0) {
+      const top = this.#used.pop();
+      if (top === undefined)
+        throw new Error(`pool ${this.key}: releasing ${pages} fungible pages it does not hold`);
+      const take = Math.min(need, top.count);
+      const rest = top.count - take;
+      if (rest > 0) this.#used.push({ pfn: top.pfn, count: rest });
+      const pfn = top.pfn + rest;
+      this.ram.retag(pfn, take, (o) => ({ ...o, kind: 'pool', partition: this.key }));
+      pushRun(this.#free, pfn, take);
+      need -= take;
+    }
+    this.freePages += pages;
+    this.usedPages -= pages;
+  }
+
+  /** Use one specific page (a state or stats page); undefined when the pool is empty. */
+  takePage(): number | undefined {
+    const top = this.#free.pop();
+    if (top === undefined) return undefined;
+    if (top.count > 1) this.#free.push({ pfn: top.pfn + 1, count: top.count - 1 });
+    this.ram.retag(top.pfn, 1, (o) => ({ ...o, kind: 'hv', partition: this.key }));
+    this.ram.contents(top.pfn).zero();
+    this.freePages -= 1;
+    this.usedPages += 1;
+    return top.pfn;
+  }
+
+  /** Return a page taken with `takePage`. */
+  returnPage(pfn: number): void {
+    this.ram.retag(pfn, 1, (o) => ({ ...o, kind: 'pool', partition: this.key }));
+    pushRun(this.#free, pfn, 1);
+    this.freePages += 1;
+    this.usedPages -= 1;
+  }
+
+  /** Hand up to `max` free pages back to the root kernel (WITHDRAW_MEMORY), as single PFNs in order. */
+  withdraw(max: number, out: (pfn: number) => void): number {
+    let got = 0;
+    while (got < max) {
+      const top = this.#free.pop();
+      if (top === undefined) break;
+      const take = Math.min(max - got, top.count);
+      const rest = top.count - take;
+      if (rest > 0) this.#free.push({ pfn: top.pfn, count: rest });
+      const pfn = top.pfn + rest;
+      this.ram.retag(pfn, take, (o) => ({ ...o, kind: 'kernel', partition: -1 }));
+      for (let i = take - 1; i >= 0; i--) out(pfn + i);
+      got += take;
+    }
+    this.freePages -= got;
+    this.withdrawnTotal += got;
+    return got;
+  }
+
+  /** Free runs (for introspection). */
+  freeRuns(): readonly PfnRun[] {
+    return this.#free;
+  }
+}
+
+function pushRun(stack: PfnRun[], pfn: number, count: number): void {
+  const top = stack[stack.length - 1];
+  if (top === undefined) stack.push({ pfn, count });
+  else if (top.pfn + top.count === pfn) stack[stack.length - 1] = { pfn: top.pfn, count: top.count + count };
+  else if (pfn + count === top.pfn) stack[stack.length - 1] = { pfn, count: top.count + count };
+  else stack.push({ pfn, count });
+}
