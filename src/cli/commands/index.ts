@@ -2,6 +2,14 @@ import type { Command } from '../Command.js';
 import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { logCommand } from './log.js';
+import { runCommand } from './run.js';
+import { traceCommand } from './trace.js';
 
 /** Every CLI command, in help order. */
-export const commands: readonly Command[] = [decodeCommand, demoCommand, logCommand];
+export const commands: readonly Command[] = [
+  decodeCommand,
+  demoCommand,
+  logCommand,
+  runCommand,
+  traceCommand,
+];

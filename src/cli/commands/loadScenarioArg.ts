@@ -1,0 +1,16 @@
+import { readScenarioFile } from '../../scenario/readScenarioFile.js';
+import type { Scenario } from '../../scenario/Scenario.js';
+import { ScenarioError } from '../../scenario/ScenarioError.js';
+import { CliError } from '../CliError.js';
+
+/** Load the scenario named on the command line; loader errors become exit-2 CLI errors with path and rule. */
+export async function loadScenarioArg(path: string | undefined, usage: string): Promise<Scenario> {
+  if (path === undefined) throw new CliError(`missing SCENARIO\n${usage}`);
+  try {
+    return await readScenarioFile(path);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new CliError(e.message);
+    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') throw new CliError(`${path}: no such file`);
+    throw e;
+  }
+}
