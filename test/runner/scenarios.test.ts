@@ -41,7 +41,10 @@ describe('example scenarios on the simulated stack', () => {
     const a = trace(scenario);
     const b = trace({ ...scenario, seed: scenario.seed + 1 });
     const shape = (lines: string[]) =>
-      lines.map((l) => (JSON.parse(l) as { kind: string; name: string }).name);
+      lines
+        .map((l) => JSON.parse(l) as { kind: string; name: string; result?: string })
+        .filter((r) => r.kind === 'ioctl')
+        .map((r) => `${r.name}=${r.result ?? ''}`);
     const maps = (lines: string[]) =>
       lines
         .filter((l) => l.includes('"MAP_GPA_PAGES"'))
