@@ -13,11 +13,11 @@ describe('canonicalJson: the bytes the checksums cover', () => {
 
   it('equal values give identical text whatever the key order; the text parses back to the value', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ noNegativeZero: true }), (v) => {
+      fc.property(fc.jsonValue({ stringUnit: 'binary' }), (v) => {
         const text = canonicalJson(v);
         expect(text).toMatch(/^[\x20-\x7e]*$/);
         const back: unknown = JSON.parse(text);
-        expect(back).toEqual(v);
+        expect(back).toEqual(JSON.parse(JSON.stringify(v))); // the value, with -0 written as 0
         expect(canonicalJson(back)).toBe(text);
         expect(canonicalJson(reverseKeys(back))).toBe(text);
       }),

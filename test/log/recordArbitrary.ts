@@ -3,10 +3,10 @@ import type { JsonValue } from '../../src/log/JsonValue.js';
 import type { LogRecord, ResultOutcome } from '../../src/log/LogRecord.js';
 
 const name = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 });
-const json: fc.Arbitrary<JsonValue> = fc.jsonValue({
-  noNegativeZero: true,
-  maxDepth: 3,
-}) as fc.Arbitrary<JsonValue>;
+/** JSON values; -0 becomes 0, as JSON text (and so the log) writes it. */
+const json: fc.Arbitrary<JsonValue> = fc
+  .jsonValue({ maxDepth: 3, stringUnit: 'binary' })
+  .map((v) => JSON.parse(JSON.stringify(v)) as JsonValue);
 const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
 const idOrNull = fc.option(fc.nat(), { nil: null });
 const page = fc.uint8Array({ maxLength: 4096 });

@@ -85,3 +85,39 @@ export function sampleRecord(seq: number): LogRecord {
     }
   }
 }
+
+/**
+ * The record the crash test's child writes at `seq`: every third one a page-sized hypercall, so
+ * transactions are large enough for a kill to land inside a commit's writes.
+ */
+export function crashRecord(seq: number): LogRecord {
+  if (seq % 3 !== 0) return sampleRecord(seq);
+  return {
+    kind: 'hypercall',
+    name: 'MAP_GPA_PAGES',
+    code: 0x004b,
+    control: 0x01fd_0000_0000_004bn,
+    input: bytesOf(seq, 4096),
+    status: 0x01fd_0000_0000n,
+    repsCompleted: 509,
+    output: null,
+    window: seq,
+    op: 'MSHV_SET_GUEST_MEMORY',
+  };
+}
+
+/** Records in the crash child's operation `op` (0, 1, ...): mostly a few, every ninth 150. */
+export function crashOpSize(op: number): number {
+  return op % 9 === 8 ? 150 : 1 + (mix(op) % 6);
+}
+
+/** The seqs at which the crash child commits, up to `maxSeq`. */
+export function crashCommitBoundaries(maxSeq: number): Set<number> {
+  const out = new Set<number>([0]);
+  let seq = 0;
+  for (let op = 0; seq < maxSeq; op += 1) {
+    seq += crashOpSize(op);
+    out.add(seq);
+  }
+  return out;
+}
