@@ -45,14 +45,26 @@ export interface DecodedControl extends Control {
  * encodeControl({ code: 0x4b, repCount: 509, repStart: 253 }); // 0x00fd01fd0000004bn
  */
 export function encodeControl(c: Partial<Control> & { readonly code: number }): bigint {
-  let w = 0n;
-  w = ControlBits.code.set(w, toBig(c.code, 'code'));
-  w = ControlBits.fast.set(w, c.fast === true ? 1n : 0n);
-  w = ControlBits.varHeadQwords.set(w, toBig(c.varHeadQwords ?? 0, 'varHeadQwords'));
-  w = ControlBits.nested.set(w, c.nested === true ? 1n : 0n);
-  w = ControlBits.repCount.set(w, toBig(c.repCount ?? 0, 'repCount'));
-  w = ControlBits.repStart.set(w, toBig(c.repStart ?? 0, 'repStart'));
-  return w;
+  const varHead = c.varHeadQwords ?? 0;
+  const repCount = c.repCount ?? 0;
+  const repStart = c.repStart ?? 0;
+  checkField('code', c.code, 0xffff);
+  checkField('varHeadQwords', varHead, 0x3ff);
+  checkField('repCount', repCount, REP_COUNT_MAX);
+  checkField('repStart', repStart, REP_COUNT_MAX);
+  // Bits 0-31 fit a number; the rep fields go in the high word. No bit of a reserved field is set.
+  const low =
+    (c.code | (c.fast === true ? 1 << 16 : 0) | (varHead << 17) | (c.nested === true ? 0x8000_0000 : 0)) >>>
+    0;
+  const high = (repCount | (repStart << 16)) >>> 0;
+  return (BigInt(high) << 32n) | BigInt(low);
+}
+
+/** Throws a RangeError naming the field unless `v` is an integer in [0, max]. */
+function checkField(name: string, v: number, max: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) {
+    throw new RangeError(`${name}: ${v} does not fit ${Math.log2(max + 1)} bits (max ${max})`);
+  }
 }
 
 /** Decode a control word; reserved bits are reported, not dropped. */

@@ -30,9 +30,12 @@ export interface HypercallRecorder {
   record(event: HypercallEvent): void;
 }
 
+/** The shared empty byte array recorders get when they do not want bytes. */
+const NO_BYTES = new Uint8Array(0);
+
 /** Copy `length` bytes of a page (the bytes a call passed), or an empty array when not wanted. */
 export function pageBytes(page: HvPage | null, length: number, wanted: boolean): Uint8Array {
-  if (!wanted || page === null) return new Uint8Array(0);
+  if (!wanted || page === null) return NO_BYTES;
   return page.bytes.slice(0, length);
 }
 

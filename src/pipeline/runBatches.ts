@@ -33,7 +33,8 @@ export interface BatchResult {
  * The kernel's batch loop (hv_do_map_gpa_hcall, hv_call_unmap_gpa_pages,
  * hv_call_get_gpa_access_states …): cut the list into batches of `traits.batchRepsMax`, issue each
  * (the executor resumes partial completion inside its window), advance by the reps completed, and
- * on INSUFFICIENT_MEMORY deposit and continue from where the hypervisor stopped. Stops at the first
+ * on INSUFFICIENT_MEMORY deposit and continue from where the hypervisor stopped (at most
+ * DEPOSIT_RETRIES_MAX deposits in a row without a rep completed in between). Stops at the first
  * other failure; `done` says exactly how much of the list took effect, which is what a caller needs
  * to unwind (inventory §d, "release obligations").
  *
@@ -61,6 +62,8 @@ export function runBatches(exec: Executor, deposit: Depositor, req: BatchRequest
     last = exec(plan);
     batches += 1;
     done += last.repsCompleted;
+    // The retry budget bounds deposits that buy no progress; any reps completed renew it.
+    if (last.repsCompleted > 0) retries = 0;
     if (last.result === HvStatus.SUCCESS) continue;
     if (
       last.result === HvStatus.INSUFFICIENT_MEMORY &&

@@ -7,9 +7,11 @@ import type { Executor } from './Executor.js';
 export type Depositor = (target: PartitionId, pages: number) => number;
 
 /**
- * Bound on deposit retries for one call. The kernel's wrappers loop for as long as deposits succeed
- * (inventory §b.3); a hypervisor that keeps answering INSUFFICIENT_MEMORY would drain the host. The
- * model bounds the loop so every operation completes (docs/DECISIONS.md, "bounded deposit retry").
+ * Bound on deposits in a row that buy no progress: for a single call, deposits before it succeeds;
+ * for a rep list (runBatches), deposits with no rep completed in between, so a 1 TiB map that needs
+ * ~2,000 deposits of 256 pages for its page tables still completes. The kernel's wrappers loop for as
+ * long as deposits succeed (inventory §b.3); a hypervisor that keeps answering INSUFFICIENT_MEMORY
+ * would drain the host. The bound makes every operation complete (docs/DECISIONS.md, deviation 3).
  */
 export const DEPOSIT_RETRIES_MAX = 64;
 
