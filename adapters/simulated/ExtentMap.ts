@@ -39,7 +39,7 @@ export class ExtentMap<V> {
    */
   constructor(
     readonly codec: ExtentCodec<V>,
-    readonly blockMax = 512,
+    readonly blockMax = 128,
   ) {}
 
   /** Number of extents. */
@@ -96,6 +96,7 @@ export class ExtentMap<V> {
   set(lo: number, hi: number, value: V): void {
     checkRange(lo, hi);
     if (lo === hi) return;
+    if (this.#extend(lo, hi, value)) return;
     this.#replace(lo, hi, () => [{ start: lo, end: hi, value }]);
   }
 
@@ -113,6 +114,7 @@ export class ExtentMap<V> {
   update(lo: number, hi: number, fn: (value: V, start: number, end: number) => V | undefined): void {
     checkRange(lo, hi);
     if (lo === hi) return;
+    if (this.#shiftBoundary(lo, hi, fn)) return;
     this.#replace(lo, hi, (overlapped) => {
       const pieces: Extent<V>[] = [];
       for (const e of overlapped) {
@@ -177,6 +179,91 @@ export class ExtentMap<V> {
       else a = mid + 1;
     }
     return [lo, a];
+  }
+
+  /**
+   * Fast path of `update` for sequential work: [lo, hi) lies inside one extent, touches one of its
+   * ends, and the new value joins the neighbour on that side. The boundary between the two moves; no
+   * extent is added or removed. False when not applicable (nothing changed then).
+   */
+  #shiftBoundary(
+    lo: number,
+    hi: number,
+    fn: (value: V, start: number, end: number) => V | undefined,
+  ): boolean {
+    const [b, i] = this.#locate(lo);
+    const blocks = this.#blocks;
+    const block = blocks[b];
+    const e = block?.[i];
+    if (block === undefined || e === undefined || e.start > lo || hi > e.end) return false;
+    if (lo === e.start && hi < e.end) {
+      const pb = i > 0 ? b : b - 1;
+      const pBlock = blocks[pb];
+      if (pBlock === undefined) return false;
+      const pi = i > 0 ? i - 1 : pBlock.length - 1;
+      const prev = pBlock[pi];
+      if (prev?.end !== lo) return false;
+      const v = fn(e.value, lo, hi);
+      if (v === undefined || !this.codec.joins(prev.value, lo - prev.start, v))
+        return this.#undo(lo, hi, fn, v);
+      pBlock[pi] = { start: prev.start, end: hi, value: prev.value };
+      block[i] = { start: hi, end: e.end, value: this.codec.slice(e.value, hi - e.start) };
+      return true;
+    }
+    if (hi === e.end && lo > e.start) {
+      const nb = i + 1 < block.length ? b : b + 1;
+      const nBlock = blocks[nb];
+      const ni = i + 1 < block.length ? i + 1 : 0;
+      const next = nBlock?.[ni];
+      if (nBlock === undefined || next?.start !== hi) return false;
+      const v = fn(this.codec.slice(e.value, lo - e.start), lo, hi);
+      if (v === undefined || !this.codec.joins(v, hi - lo, next.value)) return this.#undo(lo, hi, fn, v);
+      block[i] = { start: e.start, end: lo, value: e.value };
+      nBlock[ni] = { start: lo, end: next.end, value: v };
+      return true;
+    }
+    return false;
+  }
+
+  /** The fast path computed a value it cannot use: finish with the general path, reusing that value. */
+  #undo(
+    lo: number,
+    hi: number,
+    fn: (value: V, start: number, end: number) => V | undefined,
+    v: V | undefined,
+  ): boolean {
+    let used = false;
+    this.#replace(lo, hi, (overlapped) => {
+      const pieces: Extent<V>[] = [];
+      for (const e of overlapped) {
+        const s = Math.max(e.start, lo);
+        const en = Math.min(e.end, hi);
+        const nv = used ? fn(s === e.start ? e.value : this.codec.slice(e.value, s - e.start), s, en) : v;
+        used = true;
+        if (nv !== undefined) pieces.push({ start: s, end: en, value: nv });
+      }
+      return pieces;
+    });
+    return true;
+  }
+
+  /**
+   * Fast path of `set` (sequential mapping): [lo, hi) overlaps nothing, directly follows an extent it
+   * joins, and does not touch the next one. Extends that extent in place; false when not applicable.
+   */
+  #extend(lo: number, hi: number, value: V): boolean {
+    const [b, i] = this.#locate(lo);
+    const blocks = this.#blocks;
+    const next = blocks[b]?.[i];
+    if (next !== undefined && next.start <= hi) return false;
+    const pb = i > 0 ? b : b - 1;
+    const pBlock = blocks[pb];
+    if (pBlock === undefined) return false;
+    const pi = i > 0 ? i - 1 : pBlock.length - 1;
+    const prev = pBlock[pi];
+    if (prev?.end !== lo || !this.codec.joins(prev.value, lo - prev.start, value)) return false;
+    pBlock[pi] = { start: prev.start, end: hi, value: prev.value };
+    return true;
   }
 
   /**
@@ -254,6 +341,11 @@ export class ExtentMap<V> {
     }
     const block = blocks[bi];
     if (block === undefined) throw new Error(`ExtentMap: block ${bi} missing`);
+    if (count === items.length && ii + count <= block.length) {
+      let k = ii;
+      for (const it of items) block[k++] = it;
+      return;
+    }
     const inBlock = Math.min(count, block.length - ii);
     let rest = count - inBlock;
     const after = bi + 1;

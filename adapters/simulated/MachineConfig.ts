@@ -18,7 +18,7 @@ export interface MachineConfig {
   readonly hostMemory?: readonly HostMemoryDecl[];
   /** Simulated logical processors. Default: 2–8 from the seed. */
   readonly cpuCount?: number;
-  /** Host RAM. Default: the RAM VMAs + 1/256 of them + 1 GiB for the kernel and pools. */
+  /** Host RAM. Default: the RAM VMAs + 1/16 of them (holes between runs) + 1 GiB for the kernel and pools. */
   readonly hostRamBytes?: bigint;
   /** Probability that a valid SET_PARTITION_PROPERTY completes asynchronously (CALL_PENDING). Default 0.5. */
   readonly asyncPropertyRate?: number;
@@ -82,7 +82,9 @@ export function deriveKnobs(config: MachineConfig): Knobs {
   const seed = BigInt(config.seed);
   const rng = new Rng(config.seed).derive('knobs');
   const ramVmaBytes = (config.hostMemory ?? []).reduce((s, d) => s + (d.kind === 'ram' ? d.size : 0n), 0n);
-  const defaultRam = ramVmaBytes + ramVmaBytes / 256n + (1n << 30n);
+  // Room for the holes 4 KiB-backed memory leaves between its runs (at most ~3 %) and 1 GiB for the
+  // kernel and the pools, so faulting a VMA in never wraps around into a sea of tiny holes.
+  const defaultRam = ramVmaBytes + ramVmaBytes / 16n + (1n << 30n);
   const hostRamBytes = config.hostRamBytes ?? alignUp(defaultRam, 2n << 20n);
   if (hostRamBytes < ramVmaBytes)
     throw new RangeError(`hostRamBytes: ${hostRamBytes} is less than the ${ramVmaBytes} bytes of RAM VMAs`);

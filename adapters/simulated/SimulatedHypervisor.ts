@@ -43,8 +43,8 @@ export class SimulatedHypervisor implements HypervisorPort {
   readonly #fastInput = new DataView(new ArrayBuffer(16));
   /** The CPU fast calls run on (the driver model says where it runs; page identity overrides). */
   currentCpu = 0;
-  /** Every call answered, in order (bounded by `callLogMax`; the oldest records are dropped). */
-  readonly calls: CallRecord[] = [];
+  readonly #log: CallRecord[] = [];
+  #logNext = 0;
   callCount = 0;
 
   constructor(
@@ -153,9 +153,18 @@ export class SimulatedHypervisor implements HypervisorPort {
     return this.#answer(control.code, HvStatus.SUCCESS, completed, false);
   }
 
+  /** The last `callLogMax` calls answered, oldest first. */
+  recentCalls(): CallRecord[] {
+    const log = this.#log;
+    if (log.length < this.callLogMax) return log.slice();
+    return log.slice(this.#logNext).concat(log.slice(0, this.#logNext));
+  }
+
   #answer(code: number, result: number, repsCompleted: number, fault: boolean): bigint {
-    if (this.calls.length >= this.callLogMax) this.calls.splice(0, this.calls.length - this.callLogMax + 1);
-    this.calls.push({ code, result, repsCompleted, fault });
+    const record = { code, result, repsCompleted, fault };
+    if (this.#log.length < this.callLogMax) this.#log.push(record);
+    else this.#log[this.#logNext] = record;
+    this.#logNext = (this.#logNext + 1) % this.callLogMax;
     return encodeStatus({ result, repsCompleted });
   }
 }

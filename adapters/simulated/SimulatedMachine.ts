@@ -179,6 +179,27 @@ export class SimulatedMachine {
     return p === undefined ? undefined : this.#view(p);
   }
 
+  /** Cheap counters of one partition (no snapshot): for sampling inside long loops. */
+  partitionCounters(
+    id: bigint,
+  ):
+    | {
+        readonly gpaExtents: number;
+        readonly slatPages: number;
+        readonly poolFreePages: number;
+        readonly poolUsedPages: number;
+      }
+    | undefined {
+    const p = this.model.all().find((x) => x.id === id);
+    if (p === undefined) return undefined;
+    return {
+      gpaExtents: p.gpa.extents.size,
+      slatPages: p.gpa.slatPages,
+      poolFreePages: p.pool.freePages,
+      poolUsedPages: p.pool.usedPages,
+    };
+  }
+
   /** A partition's GPA extents (start GFN, end GFN, mapping), in GFN order. */
   *gpaExtents(
     id: bigint,

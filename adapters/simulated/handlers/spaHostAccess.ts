@@ -2,6 +2,7 @@ import { HV_MODIFY_SPA_PAGE_HOST_ACCESS } from '../../../src/hv/flags/HvMapGpaFl
 import { HV_PARTITION_ISOLATION_TYPE } from '../../../src/hv/flags/HvPartitionCreationFlag.js';
 import { ModifySparseSpaPageHostAccessInput } from '../../../src/hv/hypercalls/ModifySparseSpaPageHostAccessInput.js';
 import { PAGES_PER_LARGE_PAGE } from '../../../src/hv/Page.js';
+import { withOwner } from '../host/HostRam.js';
 import { GFN_LIMIT } from '../model/GpaMap.js';
 import { type CallContext, type RepOutcome, S, listU64, partitionIn } from './Handler.js';
 
@@ -46,7 +47,7 @@ export function modifyHostAccess(
       ? ram.all(pfn, pages, (o) => o.kind === 'user' && o.exclusive < 0)
       : ram.all(pfn, pages, (o) => o.kind === 'user' && o.exclusive === p.key);
     if (!ok) return { status: S.ACCESS_DENIED, done: i - from };
-    ram.retag(pfn, pages, (o) => ({ ...o, exclusive: makeExclusive ? p.key : -1 }));
+    ram.retag(pfn, pages, (o) => withOwner(o, { exclusive: makeExclusive ? p.key : -1 }));
   }
   return { status: S.SUCCESS, done: to - from };
 }

@@ -25,9 +25,43 @@ export interface Owner {
   readonly exclusive: number;
 }
 
-export const FREE: Owner = { kind: 'free', partition: -1, pins: 0, maps: 0, exclusive: -1 };
-export const KERNEL: Owner = { kind: 'kernel', partition: -1, pins: 0, maps: 0, exclusive: -1 };
-export const USER: Owner = { kind: 'user', partition: -1, pins: 0, maps: 0, exclusive: -1 };
+const interned = new Map<number, Owner>();
+
+/**
+ * The shared Owner value for these fields: extents with equal owners share one object, so a host map
+ * of a million extents does not carry a million owner records.
+ */
+export function owner(
+  kind: OwnerKind,
+  partition: number,
+  pins: number,
+  maps: number,
+  exclusive: number,
+): Owner {
+  if (pins < 0 || pins > 255 || maps < 0 || maps > 255 || partition >= 0xffff || exclusive >= 0xffff)
+    return { kind, partition, pins, maps, exclusive };
+  const key =
+    (((KIND_CODE[kind] * 0x10000 + (partition + 1)) * 256 + pins) * 256 + maps) * 0x10000 + (exclusive + 1);
+  let o = interned.get(key);
+  if (o === undefined) {
+    o = { kind, partition, pins, maps, exclusive };
+    interned.set(key, o);
+  }
+  return o;
+}
+
+/** Copy of `o` with some fields changed, interned. */
+export function withOwner(o: Owner, change: Partial<Owner>): Owner {
+  return owner(
+    change.kind ?? o.kind,
+    change.partition ?? o.partition,
+    change.pins ?? o.pins,
+    change.maps ?? o.maps,
+    change.exclusive ?? o.exclusive,
+  );
+}
+
+const KIND_CODE: Readonly<Record<OwnerKind, number>> = { free: 0, kernel: 1, user: 2, pool: 3, hv: 4 };
 
 export function sameOwner(a: Owner, b: Owner): boolean {
   return (
@@ -246,6 +280,10 @@ export class HostRam {
     return found;
   }
 }
+
+export const FREE: Owner = owner('free', -1, 0, 0, -1);
+export const KERNEL: Owner = owner('kernel', -1, 0, 0, -1);
+export const USER: Owner = owner('user', -1, 0, 0, -1);
 
 function alignUp(pfn: number): number {
   return Math.ceil(pfn / 512) * 512;

@@ -3,7 +3,7 @@ import type { PfnRun, UserRange, VmaInfo } from '../../../src/ports/HostPort.js'
 import type { Rng } from '../../../src/det/Rng.js';
 import { ExtentMap, type ExtentCodec } from '../ExtentMap.js';
 import { HostCrash } from './HostCrash.js';
-import { type AllocPattern, HostRam, USER } from './HostRam.js';
+import { type AllocPattern, HostRam, withOwner } from './HostRam.js';
 
 /** Page index inside a VMA → host PFN, joined when both continue. */
 const residentCodec: ExtentCodec<number> = {
@@ -121,7 +121,7 @@ export class UserSpace {
         pushRun(runs, e.value + (lo - e.start), hi - lo);
       });
     }
-    for (const r of runs) this.ram.retag(r.pfn, r.count, (o) => ({ ...o, pins: o.pins + 1 }));
+    for (const r of runs) this.ram.retag(r.pfn, r.count, (o) => withOwner(o, { pins: o.pins + 1 }));
     return { kind: 'ram', runs, hugeBacked: first.kind === 'ram-2m' };
   }
 
@@ -139,7 +139,7 @@ export class UserSpace {
           `unpinning [0x${r.pfn.toString(16)}, +${r.count}) still exclusive to a guest`,
         );
     }
-    for (const r of runs) this.ram.retag(r.pfn, r.count, (o) => ({ ...o, pins: o.pins - 1 }));
+    for (const r of runs) this.ram.retag(r.pfn, r.count, (o) => withOwner(o, { pins: o.pins - 1 }));
   }
 
   /** Resident pages over all VMAs. */
@@ -208,5 +208,3 @@ function pushRun(runs: PfnRun[], pfn: number, count: number): void {
     runs[runs.length - 1] = { pfn: last.pfn, count: last.count + count };
   else runs.push({ pfn, count });
 }
-
-export { USER };

@@ -3,7 +3,7 @@ import { NS_PER_REFERENCE_TICK } from '../../../src/det/Clock.js';
 import type { Rng } from '../../../src/det/Rng.js';
 import { HV_PARTITION_ID_SELF } from '../../../src/hv/ids.js';
 import type { Knobs } from '../MachineConfig.js';
-import type { HostRam } from '../host/HostRam.js';
+import { type HostRam, withOwner } from '../host/HostRam.js';
 import type { Synic } from '../host/Synic.js';
 import { GpaMap, type HostRefs } from './GpaMap.js';
 import { Partition } from './Partition.js';
@@ -32,10 +32,10 @@ export class HvModel {
   ) {
     this.refs = {
       ref: (pfn, count) => {
-        ram.retag(pfn, count, (o) => ({ ...o, maps: o.maps + 1 }));
+        ram.retag(pfn, count, (o) => withOwner(o, { maps: o.maps + 1 }));
       },
       unref: (pfn, count) => {
-        ram.retag(pfn, count, (o) => ({ ...o, maps: o.maps - 1 }));
+        ram.retag(pfn, count, (o) => withOwner(o, { maps: o.maps - 1 }));
       },
     };
     this.root = this.#add(knobs.rootPartitionId, true, 0n, 0);

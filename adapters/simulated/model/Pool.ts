@@ -1,5 +1,5 @@
 import type { PfnRun } from '../../../src/ports/HostPort.js';
-import type { HostRam } from '../host/HostRam.js';
+import { type HostRam, withOwner } from '../host/HostRam.js';
 
 /**
  * A partition's memory pool: pages the root deposited (DEPOSIT_MEMORY) that the hypervisor draws on
@@ -30,7 +30,7 @@ export class Pool {
 
   /** Take a kernel page run into the pool (the caller checked ownership). */
   deposit(pfn: number, count: number): void {
-    this.ram.retag(pfn, count, (o) => ({ ...o, kind: 'pool', partition: this.key }));
+    this.ram.retag(pfn, count, (o) => withOwner(o, { kind: 'pool', partition: this.key }));
     pushRun(this.#free, pfn, count);
     this.freePages += count;
     this.depositedTotal += count;
@@ -47,7 +47,7 @@ export class Pool {
       const rest = top.count - take;
       if (rest > 0) this.#free.push({ pfn: top.pfn, count: rest });
       const pfn = top.pfn + rest;
-      this.ram.retag(pfn, take, (o) => ({ ...o, kind: 'hv', partition: this.key }));
+      this.ram.retag(pfn, take, (o) => withOwner(o, { kind: 'hv', partition: this.key }));
       pushRun(this.#used, pfn, take);
       need -= take;
     }
@@ -67,7 +67,7 @@ export class Pool {
       const rest = top.count - take;
       if (rest > 0) this.#used.push({ pfn: top.pfn, count: rest });
       const pfn = top.pfn + rest;
-      this.ram.retag(pfn, take, (o) => ({ ...o, kind: 'pool', partition: this.key }));
+      this.ram.retag(pfn, take, (o) => withOwner(o, { kind: 'pool', partition: this.key }));
       pushRun(this.#free, pfn, take);
       need -= take;
     }
@@ -80,7 +80,7 @@ export class Pool {
     const top = this.#free.pop();
     if (top === undefined) return undefined;
     if (top.count > 1) this.#free.push({ pfn: top.pfn + 1, count: top.count - 1 });
-    this.ram.retag(top.pfn, 1, (o) => ({ ...o, kind: 'hv', partition: this.key }));
+    this.ram.retag(top.pfn, 1, (o) => withOwner(o, { kind: 'hv', partition: this.key }));
     this.ram.contents(top.pfn).zero();
     this.freePages -= 1;
     this.usedPages += 1;
@@ -89,7 +89,7 @@ export class Pool {
 
   /** Return a page taken with `takePage`. */
   returnPage(pfn: number): void {
-    this.ram.retag(pfn, 1, (o) => ({ ...o, kind: 'pool', partition: this.key }));
+    this.ram.retag(pfn, 1, (o) => withOwner(o, { kind: 'pool', partition: this.key }));
     pushRun(this.#free, pfn, 1);
     this.freePages += 1;
     this.usedPages -= 1;
@@ -105,7 +105,7 @@ export class Pool {
       const rest = top.count - take;
       if (rest > 0) this.#free.push({ pfn: top.pfn, count: rest });
       const pfn = top.pfn + rest;
-      this.ram.retag(pfn, take, (o) => ({ ...o, kind: 'kernel', partition: -1 }));
+      this.ram.retag(pfn, take, (o) => withOwner(o, { kind: 'kernel', partition: -1 }));
       for (let i = take - 1; i >= 0; i--) out(pfn + i);
       got += take;
     }
