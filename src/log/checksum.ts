@@ -30,13 +30,13 @@ export function fnv64Init(): Fnv64State {
 
 /**
  * Feed one byte (0..255). `x * prime mod 2^64` with prime = 2^40 + 0x1b3: the low half times
- * 0x1b3 is below 2^41 (exact in a double); its carry and the 2^40 term (lo << 8) land in hi.
+ * 0x1b3 is below 2^41 (exact in a double); its carry (below 2^9), the high half times 0x1b3 modulo
+ * 2^32 (Math.imul) and the 2^40 term (lo << 8) land in hi.
  */
 function step(s: Fnv64State, byte: number): void {
   const lo = (s.lo ^ byte) >>> 0;
   const t = lo * PRIME_LO;
-  const carry = Math.floor(t / TWO_32);
-  s.hi = (s.hi * PRIME_LO + carry + (lo << 8)) >>> 0;
+  s.hi = (Math.imul(s.hi, PRIME_LO) + ((t / TWO_32) | 0) + (lo << 8)) >>> 0;
   s.lo = t >>> 0;
 }
 
@@ -68,7 +68,7 @@ export function fnv64Ascii(s: Fnv64State, text: string): number {
     }
     lo = (lo ^ c) >>> 0;
     const t = lo * PRIME_LO;
-    hi = (hi * PRIME_LO + Math.floor(t / TWO_32) + (lo << 8)) >>> 0;
+    hi = (Math.imul(hi, PRIME_LO) + ((t / TWO_32) | 0) + (lo << 8)) >>> 0;
     lo = t >>> 0;
   }
   s.hi = hi;

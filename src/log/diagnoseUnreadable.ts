@@ -24,7 +24,8 @@ export function diagnoseUnreadable(path: string, cause: string): LogError {
   const pageSizeField = bytes.readUInt16BE(16);
   const pageSize = pageSizeField === 1 ? 65_536 : pageSizeField;
   const declared = pageSize * bytes.readUInt32BE(28);
-  if (bytes.length >= declared) return new LogError(path, null, 'storage', `the file is damaged (SQLite: ${cause})`);
+  if (bytes.length >= declared)
+    return new LogError(path, null, 'storage', `the file is damaged (SQLite: ${cause})`);
   const what = `the file is truncated: ${bytes.length} bytes of the ${declared} its SQLite header declares (SQLite: ${cause})`;
   const readable = readableRecords(bytes, declared);
   return readable === null

@@ -125,6 +125,32 @@ describe('mshv-control log export | import | info', () => {
     );
   });
 
+  it('an edited header line fails by default; --recompute-checksums accepts it and re-chains every record', async () => {
+    const dir = tempDir();
+    const lines = await exportTo(makeLog(dir, 20), join(dir, 'a.jsonl'));
+    const edited = [lines[0]!.replace('"seed":"42"', '"seed":"43"'), ...lines.slice(1)];
+    writeFileSync(join(dir, 'edited.jsonl'), `${edited.join('\n')}\n`);
+    const refused = await cli('log', 'import', join(dir, 'edited.jsonl'), join(dir, 'copy.log'));
+    expect(refused.code).toBe(1);
+    expect(refused.err[0]).toContain('line 1: header: checksum mismatch');
+    const r = await cli(
+      'log',
+      'import',
+      join(dir, 'edited.jsonl'),
+      join(dir, 'copy.log'),
+      '--recompute-checksums',
+    );
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([
+      'header: edited; checksum recomputed',
+      'recomputed: 0 edited record(s) and the header; 20 later record(s) re-chained',
+    ]);
+    const log = openLog(join(dir, 'copy.log'));
+    expect(log.header.seed).toBe('43');
+    expect(log.verify()).toMatchObject({ ok: true, records: 20, closed: true });
+    log.close();
+  });
+
   it('a deleted, reordered or cut-off line fails even with --recompute-checksums', async () => {
     const dir = tempDir();
     const lines = await exportTo(makeLog(dir, 60), join(dir, 'a.jsonl'));
