@@ -1,6 +1,7 @@
 import type { Command } from '../Command.js';
 import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
+import { diagramCommand } from './diagram.js';
 import { logCommand } from './log.js';
 import { runCommand } from './run.js';
 import { traceCommand } from './trace.js';
@@ -9,6 +10,7 @@ import { traceCommand } from './trace.js';
 export const commands: readonly Command[] = [
   decodeCommand,
   demoCommand,
+  diagramCommand,
   logCommand,
   runCommand,
   traceCommand,
