@@ -3,7 +3,13 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { recordChecksum } from './checksum.js';
 import { encodeRecord } from './encodeRecord.js';
 import { canonicalJson } from './canonicalJson.js';
-import { checksumOfHeader, makeHeader, type LogHeader, type LogHeaderInit } from './LogHeader.js';
+import {
+  checksumOfHeader,
+  LOG_FORMAT_VERSION,
+  makeHeader,
+  type LogHeader,
+  type LogHeaderInit,
+} from './LogHeader.js';
 import type { LogRecord } from './LogRecord.js';
 import { LOG_APPLICATION_ID, SCHEMA_SQL } from './schema.js';
 
@@ -17,6 +23,10 @@ import { LOG_APPLICATION_ID, SCHEMA_SQL } from './schema.js';
  *   checkpoint but never leaves a partial transaction. About 5x the commit rate (`npm run bench`).
  */
 export type LogDurability = 'full' | 'normal';
+
+/** SQLite primary result codes for a lock held by another connection. */
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
 
 export interface LogWriterOptions {
   readonly durability?: LogDurability;
@@ -63,7 +73,11 @@ export class LogWriter {
    * left by another database to the new file.
    */
   static create(path: string, init: LogHeaderInit | LogHeader, options: LogWriterOptions = {}): LogWriter {
-    const header = 'formatVersion' in init ? makeHeader(init, init.formatVersion) : makeHeader(init);
+    if ('formatVersion' in init && init.formatVersion !== LOG_FORMAT_VERSION)
+      throw new RangeError(
+        `header.formatVersion: ${init.formatVersion} is not the format this build writes (${LOG_FORMAT_VERSION})`,
+      );
+    const header = makeHeader(init);
     for (const p of [`${path}-wal`, `${path}-journal`])
       if (existsSync(p)) throw existsError(path, `${p} exists (left by another database)`);
     try {
@@ -163,7 +177,8 @@ export class LogWriter {
   /**
    * Commit what is buffered, write the end marker (unless `endMarker: false`, which `log import`
    * uses to copy a log that was never closed), fold the WAL into the file and switch it to rollback
-   * mode, so a closed log is one self-contained file and readers create no -wal or -shm beside it.
+   * mode, so a closed log is one self-contained file and readers create no -wal or -shm beside it
+   * (unless a reader had it open at that moment: then it stays in WAL mode, equally complete).
    */
   close(options: { readonly endMarker?: boolean } = {}): void {
     if (this.#state === 'closed') return;
@@ -174,12 +189,26 @@ export class LogWriter {
           this.#db
             .prepare('INSERT INTO end_marker (id, last_seq, last_checksum) VALUES (1, ?, ?)')
             .run(this.#committedSeq, this.#committedChecksum);
-        this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-        this.#db.exec('PRAGMA journal_mode = DELETE');
+        this.#foldWal();
       }
     } finally {
       this.#state = 'closed';
       this.#db.close();
+    }
+  }
+
+  /**
+   * Checkpoint the WAL into the file and leave WAL mode. Best effort: while a reader holds the log
+   * open SQLite refuses (SQLITE_BUSY), and the closed log stays in WAL mode with its -wal beside it,
+   * complete all the same (the end marker is committed).
+   */
+  #foldWal(): void {
+    try {
+      this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      this.#db.exec('PRAGMA journal_mode = DELETE');
+    } catch (e) {
+      const code = (e as { errcode?: unknown }).errcode;
+      if (code !== SQLITE_BUSY && code !== SQLITE_LOCKED) throw e;
     }
   }
 

@@ -81,10 +81,11 @@ function encodeHypercall(r: HypercallRecord): string {
 
 function encodeResult(r: ResultRecord): string {
   const o = r.outcome;
-  let outcome: string;
-  if (typeof o !== 'object' || ((o.ok as unknown) !== true && (o.ok as unknown) !== false)) {
+  const okField: unknown = (o as { ok?: unknown } | null | undefined)?.ok;
+  if (okField !== true && okField !== false)
     throw new TypeError('result.outcome: expected { ok: true, value } or { ok: false, errno, ... }');
-  } else if (o.ok) {
+  let outcome: string;
+  if (o.ok) {
     outcome = `{"ok":true,"value":${json(o.value, 'result.outcome.value')}}`;
   } else {
     outcome =

@@ -2,7 +2,7 @@ import { linkSync, mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isChecksumHex, recordChecksum } from './checksum.js';
 import { decodeRecordValue } from './decodeRecord.js';
-import { encodeRecord } from './encodeRecord.js';
+import { encodeRecord, RECORD_BODY_BYTES_MAX } from './encodeRecord.js';
 import { EXPORT_FORMAT } from './exportLog.js';
 import type { JsonObject } from './JsonValue.js';
 import { RecordError } from './LogError.js';
@@ -59,6 +59,9 @@ export interface ImportReport {
   readonly rechained: number;
 }
 
+/** The longest line an export can hold: the largest record body and room for seq and checksum. */
+export const LINE_CHARS_MAX = RECORD_BODY_BYTES_MAX + 1024;
+
 /** Records per transaction while importing. */
 const IMPORT_BATCH_RECORDS = 10_000;
 
@@ -86,6 +89,13 @@ export async function importLog(
     let blank: number | null = null;
     for await (const raw of lines) {
       lineNo += 1;
+      if (raw.length > LINE_CHARS_MAX)
+        throw new ImportError(
+          lineNo,
+          null,
+          false,
+          `${raw.length} characters, above LINE_CHARS_MAX (${LINE_CHARS_MAX})`,
+        );
       if (raw.trim() === '') {
         blank ??= lineNo;
         continue;

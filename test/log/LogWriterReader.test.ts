@@ -116,6 +116,23 @@ describe('LogWriter and openLog', () => {
     w.close();
   });
 
+  it('closing while a reader has the log open still closes it: complete, end marker, left in WAL mode', () => {
+    const dir = tempDir();
+    const path = join(dir, 'run.log');
+    const w = writeLog(path, samples(40), 5, false);
+    const reader = openLog(path);
+    const walk = reader.records();
+    walk.next(); // the reader is inside a read transaction
+    w.close();
+    walk.return(undefined);
+    expect(reader.verify()).toMatchObject({ ok: true, records: 40, closed: true });
+    reader.close();
+    expect(readdirSync(dir)).toContain('run.log-wal');
+    const again = openLog(path);
+    expect(again.verify()).toMatchObject({ ok: true, records: 40, closed: true });
+    again.close();
+  });
+
   it('is deterministic: the same header and records give the same export and the same file bytes', () => {
     const [a, b] = [join(tempDir(), 'a.log'), join(tempDir(), 'b.log')];
     writeLog(a, samples(400));

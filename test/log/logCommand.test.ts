@@ -193,6 +193,8 @@ describe('mshv-control log export | import | info', () => {
     expect(exists.err[0]).toContain('exists: import writes a new log and never overwrites one');
     expect(fileHash(log)).toBe(before);
     expect((await cli('log', 'import', join(dir, 'none.jsonl'), join(dir, 'x.log'))).code).toBe(2);
+    const noDir = await cli('log', 'import', join(dir, 'a.jsonl'), join(dir, 'no', 'x.log'));
+    expect(noDir).toMatchObject({ code: 2, err: [expect.stringContaining('no such directory')] });
     writeFileSync(join(dir, 'bad.jsonl'), `${lines[0]!}\n{"seq":1,\n`);
     const bad = await cli('log', 'import', join(dir, 'bad.jsonl'), join(dir, 'x.log'));
     expect(bad.code).toBe(2);

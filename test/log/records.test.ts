@@ -66,6 +66,16 @@ describe('LogRecord encoding (canonical JSON, versioned per kind)', () => {
     ],
     ['transition.to', { ...examples.transition, to: '' }, 'transition.to: expected a non-empty string'],
     ['kind', { kind: 'ioctl' }, "record.kind: 'ioctl' is not one of intent, transition"],
+    [
+      'result.outcome',
+      { kind: 'result', id: 1, op: 'x', outcome: null },
+      'result.outcome: expected { ok: true, value }',
+    ],
+    [
+      'operation.partition',
+      { ...examples.operation, partition: undefined },
+      'operation.partition: expected a non-empty string',
+    ],
   ])('rejects a bad %s at encode time, naming the field', (_field, r, message) => {
     expect(() => encodeRecord(r as LogRecord)).toThrow(message);
   });

@@ -1,4 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { exportLines } from '../../log/exportLog.js';
 import { ImportError, importLog } from '../../log/importLog.js';
@@ -85,6 +86,8 @@ async function importCommand(jsonl: string, target: string, recompute: boolean, 
   if (!existsSync(jsonl) || !statSync(jsonl).isFile()) throw new CliError(`${jsonl}: no such file`);
   if (existsSync(target))
     throw new CliError(`${target} exists: import writes a new log and never overwrites one`);
+  if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory())
+    throw new CliError(`${target}: no such directory ${dirname(target)}`);
   const input = createReadStream(jsonl, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
