@@ -60,8 +60,12 @@ describe('ManualClock', () => {
     expect(c.now()).toBe(10n);
     c.advance(5n);
     expect(c.now()).toBe(15n);
-    expect(() => c.advance(-1n)).toThrow(/monotonic/);
-    expect(() => c.set(14n)).toThrow(/before now/);
+    expect(() => {
+      c.advance(-1n);
+    }).toThrow(/monotonic/);
+    expect(() => {
+      c.set(14n);
+    }).toThrow(/before now/);
     c.set(20n);
     expect(c.now()).toBe(20n);
   });

@@ -59,7 +59,10 @@ describe('control word checks → INVALID_HYPERCALL_INPUT (inventory §b.1)', ()
 
   it('refuses a fast call issued as a memory call and a memory call issued fast', () => {
     expect(raw(c, encodeControl({ code: InitializePartition.code }))).toBe(S.INVALID_HYPERCALL_INPUT);
-    const w = c.machine.hypervisor.fastHypercall8(encodeControl({ code: GetSystemProperty.code, fast: true }), 15n);
+    const w = c.machine.hypervisor.fastHypercall8(
+      encodeControl({ code: GetSystemProperty.code, fast: true }),
+      15n,
+    );
     expect(decodeStatus(w).result).toBe(S.INVALID_HYPERCALL_INPUT);
   });
 
@@ -91,11 +94,21 @@ describe('reserved and padding bytes → INVALID_PARAMETER ("MSHV checks reserve
     const a = c.call(
       MapGpaPages,
       { targetPartitionId: id, targetGpaBase: 0n, mapFlags: 3 },
-      { repCount: 1, keepStale: true, list: (p, at) => p.setU64Number(at, pin.runs[0]!.pfn) },
+      {
+        repCount: 1,
+        keepStale: true,
+        list: (p, at) => {
+          p.setU64Number(at, pin.runs[0]!.pfn);
+        },
+      },
     );
     expect(a.status).toBe(S.SUCCESS); // Layout.encode zeroes the whole header span first
     c.input.bytes[20] = 0xaa;
-    const w = m.hypervisor.hypercall(encodeControl({ code: MapGpaPages.code, repCount: 1 }), c.input, c.output);
+    const w = m.hypervisor.hypercall(
+      encodeControl({ code: MapGpaPages.code, repCount: 1 }),
+      c.input,
+      c.output,
+    );
     expect(decodeStatus(w)).toEqual({ result: S.INVALID_PARAMETER, repsCompleted: 0 });
   });
 
@@ -130,7 +143,11 @@ describe('rep calls: absolute indexes and partial completion (inventory §b.1, l
     const pin = m.host.pinUserRange(USER_4K, 300);
     if (pin.kind !== 'ram') throw new Error('pin');
     const pfns = pin.runs.flatMap((r) => Array.from({ length: r.count }, (_, i) => r.pfn + i));
-    const list = (p: typeof c.input, at: number): void => pfns.forEach((x, i) => p.setU64Number(at + i * 8, x));
+    const list = (p: typeof c.input, at: number): void => {
+      pfns.forEach((x, i) => {
+        p.setU64Number(at + i * 8, x);
+      });
+    };
     const values = { targetPartitionId: id, targetGpaBase: 0n, mapFlags: 3 };
     let a = c.call(MapGpaPages, values, { repCount: 300, list });
     for (let i = 0; a.status === S.INSUFFICIENT_MEMORY && i < 4; i++) {
@@ -180,7 +197,10 @@ describe('fault plan (scenario hypervisor.faults)', () => {
     const id = c.readyPartition();
     const values = { targetPartitionId: id, targetGpaBase: 0n, unmapFlags: 0 };
     expect(c.call(UnmapGpaPages, values, { repCount: 8 }).status).toBe(S.SUCCESS);
-    expect(c.call(UnmapGpaPages, values, { repCount: 8, repStart: 3 })).toMatchObject({ status: S.TIME_OUT, reps: 3 });
+    expect(c.call(UnmapGpaPages, values, { repCount: 8, repStart: 3 })).toMatchObject({
+      status: S.TIME_OUT,
+      reps: 3,
+    });
     expect(c.call(UnmapGpaPages, values, { repCount: 8 }).status).toBe(S.SUCCESS);
   });
 

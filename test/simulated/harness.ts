@@ -134,7 +134,7 @@ export class Caller {
 
   // ---- common sequences ----
 
-  createPartition(flags = ALL_CREATION_FLAGS): bigint {
+  createPartition(flags = ALL_CREATION_FLAGS, isolationProperties = 0n): bigint {
     for (let i = 0; i < 64; i++) {
       const a = this.call(CreatePartition, {
         flags,
@@ -143,7 +143,7 @@ export class Caller {
         disabledProcessorFeatures0: 0n,
         disabledProcessorFeatures1: 0n,
         disabledProcessorXsaveFeatures: 0n,
-        isolationProperties: 0n,
+        isolationProperties,
       });
       if (a.status === 0) return a.output.view.getBigUint64(0, true);
       if (a.status !== 0x0b) throw new Error(`CREATE_PARTITION: 0x${a.status.toString(16)}`);
@@ -198,8 +198,8 @@ export class Caller {
   }
 
   /** A created + initialized partition. */
-  readyPartition(flags = ALL_CREATION_FLAGS): bigint {
-    const id = this.createPartition(flags);
+  readyPartition(flags = ALL_CREATION_FLAGS, isolationProperties = 0n): bigint {
+    const id = this.createPartition(flags, isolationProperties);
     this.initialize(id);
     return id;
   }
