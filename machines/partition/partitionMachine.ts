@@ -327,10 +327,11 @@ export const partitionMachine = setup({
       entry: phase('pausing'),
       initial: 'parkVps',
       on: {
-        // A failed step stays where it failed; the same request retries it.
+        // A failed step stays where it failed; the same request re-enters it through the history
+        // state, which emits its command again.
         PAUSE: [
           { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: '.hist' },
+          { target: '.hist', reenter: true },
         ],
         CLOSE: [
           { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
@@ -388,7 +389,7 @@ export const partitionMachine = setup({
       on: {
         RESUME: [
           { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: '.hist' },
+          { target: '.hist', reenter: true },
         ],
         CLOSE: [
           { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
@@ -444,12 +445,12 @@ export const partitionMachine = setup({
     },
     // Inventory §c.12, in the kernel's order; a step with nothing to do is skipped.
     closing: {
-      entry: [phase('closing'), 'resetCursor'],
+      entry: phase('closing'),
       initial: 'releaseEventfds',
       on: {
         CLOSE: [
           { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: '.hist' },
+          { target: '.hist', reenter: true },
         ],
       },
       states: {
@@ -470,7 +471,7 @@ export const partitionMachine = setup({
             check: {
               always: [
                 { guard: 'eventfdsToRelease', target: 'issue' },
-                { target: '#partition.closing.suspendVps' },
+                { target: '#partition.closing.suspendVps', actions: 'resetCursor' },
               ],
             },
             issue: {
@@ -479,7 +480,7 @@ export const partitionMachine = setup({
                 OP_OK: {
                   guard: { type: 'resultIs', params: { op: 'RELEASE_EVENTFDS' } },
                   target: '#partition.closing.suspendVps',
-                  actions: 'applyResult',
+                  actions: ['applyResult', 'resetCursor'],
                 },
               },
             },
