@@ -180,9 +180,7 @@ export class SimulatedMachine {
   }
 
   /** Cheap counters of one partition (no snapshot): for sampling inside long loops. */
-  partitionCounters(
-    id: bigint,
-  ):
+  partitionCounters(id: bigint):
     | {
         readonly gpaExtents: number;
         readonly slatPages: number;

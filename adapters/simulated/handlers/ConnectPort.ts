@@ -3,7 +3,8 @@ import { ConnectPort, ConnectPortInput } from '../../../src/hv/hypercalls/Connec
 import { PORT_ID_MAX, PORT_ID_MIN } from '../../../src/hv/hypercalls/CreatePort.js';
 import { S, partitionIn, simpleHandler } from './Handler.js';
 
-const DOORBELL_FLAGS_KNOWN = BigInt(HV_DOORBELL_FLAG.TRIGGER_SIZE_MASK | HV_DOORBELL_FLAG.TRIGGER_ANY_VALUE);
+const DOORBELL_FLAGS_KNOWN =
+  BigInt(HV_DOORBELL_FLAG.TRIGGER_SIZE_MASK) | BigInt(HV_DOORBELL_FLAG.TRIGGER_ANY_VALUE);
 
 /**
  * CONNECT_PORT: connection `connection_id` of the connection partition to a port. The port must exist

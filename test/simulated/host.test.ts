@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { HostCrash } from '../../adapters/simulated/host/HostCrash.js';
+import { Synic } from '../../adapters/simulated/host/Synic.js';
+import { buildMessage } from '../../adapters/simulated/model/Messages.js';
+import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
+import { Caller, USER_2M, USER_4K, smallMachine } from './harness.js';
+
+const facts = JSON.parse(readFileSync(new URL('../fixtures/mshv-facts.json', import.meta.url), 'utf8')) as {
+  limits: {
+    HV_SYNIC_EVENT_RING_MESSAGE_COUNT: number;
+    HV_MESSAGE_SIZE: number;
+    HV_MESSAGE_PAYLOAD_BYTE_COUNT: number;
+  };
+  hv_structs: { hv_message: { size: number }; hv_message_header: { size: number } };
+};
+
+describe('host memory: VMAs, pinning, PFN choice (HostPort)', () => {
+  it('pins 4K-backed memory into seeded, fragmented runs, and the same range again into the same PFNs', () => {
+    const m = smallMachine();
+    const a = m.host.pinUserRange(USER_4K, 8192);
+    expect(a.kind).toBe('ram');
+    if (a.kind !== 'ram') return;
+    expect(a.hugeBacked).toBe(false);
+    expect(a.runs.reduce((s, r) => s + r.count, 0)).toBe(8192);
+    expect(a.runs.length).toBeGreaterThan(1);
+    const b = m.host.pinUserRange(USER_4K, 8192);
+    expect(b).toEqual(a);
+    m.host.unpinUserRange(a.runs);
+    m.host.unpinUserRange(a.runs);
+    expect(() => { m.host.unpinUserRange(a.runs); }).toThrow(HostCrash);
+    expect(m.audit().violations).toEqual([]);
+  });
+
+  it('backs 2M memory with 512-aligned runs at construction (a hugetlb pool)', () => {
+    const m = smallMachine();
+    const r = m.host.pinUserRange(USER_2M, 16384);
+    if (r.kind !== 'ram') throw new Error('pin');
+    expect(r.hugeBacked).toBe(true);
+    for (const run of r.runs) {
+      expect(run.pfn % 512).toBe(0);
+      expect(run.count % 512).toBe(0);
+    }
+  });
+
+  it('changes the host PFNs with the seed, and keeps them with the same seed', () => {
+    const runs = (seed: number): unknown => {
+      const r = smallMachine({ seed }).host.pinUserRange(USER_4K, 4096);
+      return r.kind === 'ram' ? r.runs : undefined;
+    };
+    expect(runs(5)).toEqual(runs(5));
+    expect(runs(5)).not.toEqual(runs(6));
+  });
+
+  it('answers like the kernel: no VMA → none, MMIO VMA → its vm_pgoff, a range leaving RAM → none', () => {
+    const m = smallMachine();
+    expect(m.host.pinUserRange(0x1000n, 1)).toEqual({ kind: 'none' });
+    expect(m.host.findVma(0x7f80_0000_1000n)).toMatchObject({ kind: 'mmio', pgoff: 0xfe000 });
+    // The vm_pgoff of the VMA, whatever the offset inside it (the kernel's quirk).
+    expect(m.host.pinUserRange(0x7f80_0000_1000n, 1)).toEqual({ kind: 'mmio', startPfn: 0xfe000 });
+    expect(m.host.pinUserRange(USER_4K + (64n << 20n) - 4096n, 2)).toEqual({ kind: 'none' });
+  });
+
+  it('checks a PFN range for RAM in one pass (review point 5)', () => {
+    const m = smallMachine();
+    expect(m.host.rangeHasRam(0xfe000, 16)).toBe(false);
+    expect(m.host.rangeHasRam(0xf0, 0x20)).toBe(true); // crosses into RAM at 1 MiB
+    expect(m.host.rangeHasRam(0x0, 0x100)).toBe(false);
+  });
+
+  it('allocates and frees kernel pages; a double free or a free of user memory crashes the host', () => {
+    const m = smallMachine();
+    const runs = m.host.allocPages(100)!;
+    expect(runs.reduce((s, r) => s + r.count, 0)).toBe(100);
+    m.host.freePages(runs);
+    expect(() => { m.host.freePages(runs); }).toThrow(/double-free/);
+    const user = m.host.pinUserRange(USER_4K, 1);
+    if (user.kind !== 'ram') throw new Error('pin');
+    expect(() => { m.host.freePages(user.runs); }).toThrow(/double-free/);
+    expect(m.host.allocPages(m.ownership().totalPages)).toBeNull();
+  });
+
+  it('lets the root touch only pages it owns or the hypervisor shares', () => {
+    const m = smallMachine();
+    const free = [...m.hostExtents()].find((e) => e.kind === 'free')!.start;
+    expect(() => m.host.physPage(free)).toThrow(/touch-foreign/);
+    expect(() => m.host.physPage(0xfe000)).toThrow(/not RAM/);
+    const k = m.host.allocPages(1)![0]!.pfn;
+    m.host.physPage(k).bytes[0] = 9;
+    expect(m.host.physPage(k).bytes[0]).toBe(9);
+  });
+
+  it('sizes host RAM from the VMAs unless told, and refuses less RAM than the VMAs need', () => {
+    expect(() => smallMachine({ hostRamBytes: 1n << 20n })).toThrow(/hostRamBytes/);
+    expect(
+      () =>
+        new SimulatedMachine({
+          seed: 1,
+          hostMemory: [{ kind: 'ram', userAddr: 0x1001n, size: 4096n, pageSize: 4096 }],
+        }),
+    ).toThrow(/hostMemory\[0\]/);
+  });
+});
+
+describe('SynIC SINT0 slot and doorbell ring (inventory §c.8, §c.11)', () => {
+  it('has the fact-sheet sizes: 256-byte messages with a 16-byte header, 63 ring slots', () => {
+    expect(facts.hv_structs.hv_message.size).toBe(256);
+    expect(facts.hv_structs.hv_message_header.size).toBe(16);
+    expect(buildMessage(1, 0n, () => undefined, 0).length).toBe(facts.limits.HV_MESSAGE_SIZE);
+    expect(new Synic(1).ring(0).length).toBe(4 + 4 * facts.limits.HV_SYNIC_EVENT_RING_MESSAGE_COUNT);
+  });
+
+  it('queues a second message behind the slot with msg_pending; EOM delivers it', () => {
+    const s = new Synic(2);
+    s.post(
+      1,
+      buildMessage(0x10, 0n, () => undefined, 0),
+    );
+    s.post(
+      1,
+      buildMessage(0x20, 0n, () => undefined, 0),
+    );
+    expect(s.pendingCpus()).toEqual([1]);
+    const slot = s.slot(1);
+    expect(slot[0]).toBe(0x10);
+    expect((slot[5] ?? 0) & 1).toBe(1);
+    s.endOfMessage(1); // slot still occupied: nothing happens
+    expect(slot[0]).toBe(0x10);
+    slot.fill(0, 0, 4);
+    s.endOfMessage(1);
+    expect(slot[0]).toBe(0x20);
+    expect(s.queued(1)).toBe(0);
+  });
+
+  it('takes messages in order through the machine helper, EOM included', () => {
+    const m = smallMachine();
+    const c = new Caller(m);
+    m.host.synic.post(
+      0,
+      buildMessage(0x11, 1n, () => undefined, 0),
+    );
+    m.host.synic.post(
+      0,
+      buildMessage(0x22, 2n, () => undefined, 0),
+    );
+    expect(m.takeSint0Message(0)?.[0]).toBe(0x11);
+    expect(m.takeSint0Message(0)?.[0]).toBe(0x22);
+    expect(m.takeSint0Message(0)).toBeUndefined();
+    expect(c.machine.host.sint0PendingCpus()).toEqual([]);
+  });
+});
+
+describe('describe() (house style: the simulator prints its seed first and every knob)', () => {
+  it('starts with the seed and lists the derived knobs, identically for the same seed', () => {
+    const a = new SimulatedMachine({ seed: 99 }).describe();
+    expect(a[0]).toBe('seed 99');
+    expect(a.join('\n')).toMatch(/scheduler core-smt/);
+    expect(a.join('\n')).toMatch(/costs createPartitionRoot \d+ initialize \d+ vp \d+/);
+    expect(new SimulatedMachine({ seed: 99 }).describe()).toEqual(a);
+  });
+});
