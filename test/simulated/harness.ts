@@ -66,6 +66,9 @@ export function smallMachine(over: Partial<MachineConfig> = {}): SimulatedMachin
 }
 
 export class Caller {
+  /** When set, every answer is appended: the status word and a digest of the output page. */
+  transcript: string[] | undefined;
+
   constructor(
     readonly machine: SimulatedMachine,
     readonly cpu = 0,
@@ -269,7 +272,16 @@ export class Caller {
     }
   }
 
+  /** Append an answer to the transcript (when one is kept). */
+  record(word: bigint): void {
+    if (this.transcript === undefined) return;
+    let h = 0x811c9dc5;
+    for (const b of this.output.bytes) h = Math.imul(h ^ b, 0x01000193);
+    this.transcript.push(`${word.toString(16)}:${(h >>> 0).toString(16)}`);
+  }
+
   #answer(word: bigint): Answer {
+    this.record(word);
     const s = decodeStatus(word);
     return { status: s.result, reps: s.repsCompleted, word, output: this.output };
   }

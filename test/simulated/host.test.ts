@@ -28,7 +28,9 @@ describe('host memory: VMAs, pinning, PFN choice (HostPort)', () => {
     expect(b).toEqual(a);
     m.host.unpinUserRange(a.runs);
     m.host.unpinUserRange(a.runs);
-    expect(() => { m.host.unpinUserRange(a.runs); }).toThrow(HostCrash);
+    expect(() => {
+      m.host.unpinUserRange(a.runs);
+    }).toThrow(HostCrash);
     expect(m.audit().violations).toEqual([]);
   });
 
@@ -73,10 +75,14 @@ describe('host memory: VMAs, pinning, PFN choice (HostPort)', () => {
     const runs = m.host.allocPages(100)!;
     expect(runs.reduce((s, r) => s + r.count, 0)).toBe(100);
     m.host.freePages(runs);
-    expect(() => { m.host.freePages(runs); }).toThrow(/double-free/);
+    expect(() => {
+      m.host.freePages(runs);
+    }).toThrow(/double-free/);
     const user = m.host.pinUserRange(USER_4K, 1);
     if (user.kind !== 'ram') throw new Error('pin');
-    expect(() => { m.host.freePages(user.runs); }).toThrow(/double-free/);
+    expect(() => {
+      m.host.freePages(user.runs);
+    }).toThrow(/double-free/);
     expect(m.host.allocPages(m.ownership().totalPages)).toBeNull();
   });
 

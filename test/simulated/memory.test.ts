@@ -279,6 +279,24 @@ describe('UNMAP_GPA_PAGES', () => {
     expect(m.audit().violations).toEqual([]);
   });
 
+  it('demotes the rest of a 2 MiB mapping to 4 KiB pages when a 4 KiB map replaces part of it', () => {
+    const m = smallMachine();
+    const c = new Caller(m);
+    const id = c.readyPartition();
+    const head = pinned(c, USER_2M, 512)[0]!.pfn;
+    mapList(c, id, 0, [head], RW_LARGE);
+    const before = m.partition(id)!.slatPages;
+    const other = pinned(c, USER_4K, 1)[0]!.pfn;
+    expect(mapList(c, id, 5, [other]).status).toBe(S.SUCCESS);
+    expect([...m.gpaExtents(id)].map((e) => [e.start, e.end, e.value.large])).toEqual([
+      [0, 5, false],
+      [5, 6, false],
+      [6, 512, false],
+    ]);
+    expect(m.partition(id)!.slatPages).toBe(before + 1);
+    expect(m.audit().violations).toEqual([]);
+  });
+
   it('refuses unknown unmap flags (INVALID_PARAMETER)', () => {
     const c = new Caller(smallMachine());
     const id = c.readyPartition();

@@ -53,10 +53,12 @@ function setRegs(
     { partitionId, vpIndex, inputVtl: 0 },
     {
       repCount: regs.length,
-      list: (p, at) => { regs.forEach(([name, value], i) => {
+      list: (p, at) => {
+        regs.forEach(([name, value], i) => {
           p.view.setUint32(at + i * 32, name, true);
           p.view.setBigUint64(at + i * 32 + 16, value, true);
-        }); },
+        });
+      },
     },
   );
 }
@@ -72,7 +74,11 @@ function getRegs(
     { partitionId, vpIndex, inputVtl: 0 },
     {
       repCount: names.length,
-      list: (p, at) => { names.forEach((n, i) => { p.view.setUint32(at + i * 4, n, true); }); },
+      list: (p, at) => {
+        names.forEach((n, i) => {
+          p.view.setUint32(at + i * 4, n, true);
+        });
+      },
     },
   );
   return { status: a.status, values: names.map((_, i) => a.output.view.getBigUint64(i * 16, true)) };
@@ -397,7 +403,9 @@ describe('VP state pages and stats pages (inventory §c.5, §c.7)', () => {
     const free = [...m.hostExtents()].find((e) => e.kind === 'free')!.start;
     expect(map(free)).toBe(S.ACCESS_DENIED);
     expect(map(page)).toBe(S.SUCCESS);
-    expect(() => { m.host.freePages([{ pfn: page, count: 1 }]); }).toThrow(/still mapped or shared/);
+    expect(() => {
+      m.host.freePages([{ pfn: page, count: 1 }]);
+    }).toThrow(/still mapped or shared/);
   });
 
   it('maps SELF and PARENT stats pages from the root pool; MAP_STATS_PAGE2 overlays a root page', () => {
@@ -446,7 +454,12 @@ describe('GET/SET_VP_STATE (inventory §c.7)', () => {
     const id = c.readyPartition();
     c.createVp(id, 5 - 5);
     const buf = m.host.allocPages(1)![0]!.pfn;
-    const withPfn = { varHeadQwords: 1, list: (p: typeof c.input, at: number) => { p.setU64Number(at, buf); } };
+    const withPfn = {
+      varHeadQwords: 1,
+      list: (p: typeof c.input, at: number) => {
+        p.setU64Number(at, buf);
+      },
+    };
     expect(c.call(GetVpState, stateValues(id, HV_GET_SET_VP_STATE.LAPIC_STATE), withPfn).status).toBe(
       S.SUCCESS,
     );
@@ -469,7 +482,9 @@ describe('GET/SET_VP_STATE (inventory §c.7)', () => {
     expect(
       c.call(SetVpState, stateValues(id, HV_GET_SET_VP_STATE.SYNTHETIC_TIMERS), {
         varHeadQwords: 25,
-        list: (p, at) => { p.bytes.set(timers, at); },
+        list: (p, at) => {
+          p.bytes.set(timers, at);
+        },
       }).status,
     ).toBe(S.SUCCESS);
     const got = c.call(GetVpState, stateValues(id, HV_GET_SET_VP_STATE.SYNTHETIC_TIMERS));
@@ -479,7 +494,9 @@ describe('GET/SET_VP_STATE (inventory §c.7)', () => {
     expect(
       c.call(GetVpState, stateValues(id, HV_GET_SET_VP_STATE.XSAVE), {
         varHeadQwords: 1,
-        list: (p, at) => { p.setU64Number(at, free); },
+        list: (p, at) => {
+          p.setU64Number(at, free);
+        },
       }).status,
     ).toBe(S.ACCESS_DENIED);
     expect(c.call(GetVpState, stateValues(id, 7)).status).toBe(S.INVALID_PARAMETER);

@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
+import { smallMachine } from './harness.js';
+import { type Op, fuzzArb, opArb, runOps } from './randomOps.js';
+
+/** Everything a checker can see, minus time (more calls under time slicing move the clock further). */
+function snapshot(m: SimulatedMachine): unknown {
+  const audit = m.audit();
+  return {
+    partitions: m.partitions().map((p) => ({ ...p, referenceTime: undefined })),
+    host: [...m.hostExtents()],
+    totals: audit.totals,
+    pools: audit.pools,
+  };
+}
+
+const seedArb = fc.integer({ min: 0, max: 2 ** 31 });
+
+describe('property: random hypercall sequences keep the machine consistent (design principle 6)', () => {
+  it('never breaks conservation or double ownership, whatever the driver does', () => {
+    fc.assert(
+      fc.property(seedArb, fc.array(opArb, { minLength: 10, maxLength: 40 }), (seed, ops) => {
+        const m = smallMachine({ seed });
+        runOps(m, ops);
+        expect(m.audit().violations).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('survives raw fuzz (random control words and input bytes) mixed with real operations', () => {
+    fc.assert(
+      fc.property(
+        seedArb,
+        fc.array(fc.oneof(opArb, fuzzArb), { minLength: 10, maxLength: 60 }),
+        (seed, ops) => {
+          const m = smallMachine({ seed, scheduler: seed % 2 === 0 ? 'root' : 'lp' });
+          runOps(m, ops);
+          expect(m.audit().violations).toEqual([]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reaches the same final state under any rep time slice as under none (inventory §b.1)', () => {
+    fc.assert(
+      fc.property(
+        seedArb,
+        fc.integer({ min: 1, max: 600 }),
+        fc.array(opArb, { minLength: 10, maxLength: 30 }),
+        (seed, slice, ops) => {
+          const whole = smallMachine({ seed });
+          const sliced = smallMachine({ seed, repTimeSlice: slice });
+          runOps(whole, ops);
+          runOps(sliced, ops);
+          expect(snapshot(sliced)).toEqual(snapshot(whole));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('gives byte-identical answers for the same seed and inputs (design principle 3)', () => {
+    fc.assert(
+      fc.property(
+        seedArb,
+        fc.array(fc.oneof(opArb, fuzzArb), { minLength: 10, maxLength: 40 }),
+        (seed, ops: Op[]) => {
+          const a: string[] = [];
+          const b: string[] = [];
+          const ma = smallMachine({
+            seed,
+            asyncPropertyRate: 0.5,
+            randomFaults: { INSUFFICIENT_MEMORY: 0.05, TIME_OUT: 0.02 },
+          });
+          const mb = smallMachine({
+            seed,
+            asyncPropertyRate: 0.5,
+            randomFaults: { INSUFFICIENT_MEMORY: 0.05, TIME_OUT: 0.02 },
+          });
+          runOps(ma, ops, a);
+          runOps(mb, ops, b);
+          expect(b).toEqual(a);
+          expect(snapshot(mb)).toEqual(snapshot(ma));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});
