@@ -45,7 +45,8 @@ const startOp = (params: StartOp) => ({ type: 'startOp', params }) as const;
  *    the emitted commands in order (`machines/pureStep.ts`).
  *
  * Rule guards (`partitionGuards.ts`) are replaceable through `provide({ guards })`, which is how a
- * planted bug is expressed.
+ * planted bug is expressed. A snapshot carries the machine that made it (guards included): step a
+ * provided machine from its own `initialTransition`, or re-home a snapshot with `resolveState`.
  *
  * @example
  * const [s0] = initialTransition(partitionMachine, { scheduler: 'root' });
