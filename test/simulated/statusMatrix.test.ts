@@ -40,7 +40,15 @@ function issue(c: Caller, h: Handler, partitionId: bigint): Answer {
   Object.assign(values, OVERRIDES[h.def.name]);
   if (h.def.kind === 'fast8' || h.def.kind === 'fast16') return c.fast(h.def, values);
   if (h.def.input === undefined)
-    return c.call(h.def, {}, { list: (p) => { p.view.setBigUint64(0, partitionId, true); } });
+    return c.call(
+      h.def,
+      {},
+      {
+        list: (p) => {
+          p.view.setBigUint64(0, partitionId, true);
+        },
+      },
+    );
   return c.call(h.def, values, h.kind === 'rep' ? { repCount: 1 } : {});
 }
 
