@@ -260,7 +260,6 @@ describe('the passthrough call (inventory §c.9, §d)', () => {
       reservedBits: 1n << 44n,
     });
   });
-
 });
 
 describe('async SET_PARTITION_PROPERTY (inventory §c.9)', () => {
