@@ -9,7 +9,7 @@ import { SimulatedHost } from './host/SimulatedHost.js';
 import { Synic } from './host/Synic.js';
 import { UserSpace } from './host/UserSpace.js';
 import { type Knobs, type MachineConfig, deriveKnobs, describeKnobs } from './MachineConfig.js';
-import { pushExits } from './model/Guest.js';
+import { exitsSeenByVmm, pushExits } from './model/Guest.js';
 import type { GpaValue } from './model/GpaMap.js';
 import { HvModel } from './model/HvModel.js';
 import type { Partition } from './model/Partition.js';
@@ -216,6 +216,16 @@ export class SimulatedMachine {
     if (p === undefined || vp === undefined)
       throw new RangeError(`pushExits: no VP ${vpIndex} in partition 0x${partitionId.toString(16)}`);
     pushExits(this.model, p, vp, exits);
+  }
+
+  /**
+   * How many of `exits` would reach the VMM as messages if pushed now (see Guest.ts exitsSeenByVmm):
+   * the number of MSHV_RUN_VP calls that return one of them.
+   */
+  exitsSeenByVmm(partitionId: bigint, exits: readonly GuestExit[]): number {
+    const p = this.model.resolve(partitionId);
+    if (p === undefined) throw new RangeError(`exitsSeenByVmm: no partition 0x${partitionId.toString(16)}`);
+    return exitsSeenByVmm(this.model, p, exits);
   }
 
   /** World control: the guest reads or writes guest pages (sets accessed, and dirty on write, where mapped). */

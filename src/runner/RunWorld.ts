@@ -9,6 +9,12 @@ export interface RunWorld {
   readonly device: MshvDevice;
   /** Program the exits VP `vpIndex` of the partition behind `partitionFd` takes, in order. */
   setGuestScript(partitionFd: number, vpIndex: number, exits: readonly GuestExit[]): void;
+  /**
+   * How many MSHV_RUN_VP calls return an exit of this script: a doorbell write or a mapped RAM
+   * access completes in the guest, and under the root scheduler a HALT blocks the VP inside the
+   * hypervisor (DISPATCH_VP answers BLOCKED, inventory §c.6); neither reaches the VMM.
+   */
+  exitsSeenByVmm(partitionFd: number, exits: readonly GuestExit[]): number;
   /** A signal arrives during the next MSHV_RUN_VP of that VP. */
   raiseSignal(partitionFd: number, vpIndex: number): void;
   /** Lines describing the seed and every derived knob (printed first by `run` and `trace`). */

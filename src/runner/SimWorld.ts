@@ -73,6 +73,12 @@ export class SimWorld implements RunWorld {
     this.machine.pushExits(id, vpIndex, exits);
   }
 
+  exitsSeenByVmm(partitionFd: number, exits: readonly GuestExit[]): number {
+    const id = this.device.partitionIdOf(partitionFd);
+    if (id === undefined || this.machine.partition(id) === undefined) return exits.length;
+    return this.machine.exitsSeenByVmm(id, exits);
+  }
+
   raiseSignal(partitionFd: number, vpIndex: number): void {
     const id = this.device.partitionIdOf(partitionFd);
     if (id !== undefined) this.shared.raiseSignal(vpIndex, id);

@@ -126,9 +126,9 @@ function runStep(
       return done(r, (fd) => `vp fd ${fd}`);
     }
     case 'runVp': {
+      const runs = Math.max(1, world.exitsSeenByVmm(ptFd, step.guest));
       world.setGuestScript(ptFd, step.vpIndex, step.guest);
       if (step.signal) world.raiseSignal(ptFd, step.vpIndex);
-      const runs = Math.max(1, step.guest.length);
       const seen: string[] = [];
       for (let i = 0; i < runs; i++) {
         const r = ioctl('MSHV_RUN_VP', () => dev.runVp(vpFd(step.vpIndex)));

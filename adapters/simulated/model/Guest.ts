@@ -140,12 +140,19 @@ function deliverIntercept(m: HvModel, p: Partition, vp: Vp, exit: GuestExit, mem
   if (page !== undefined) m.ram.contents(page.pfn).bytes.set(msg);
 }
 
+/** Where an exit ends: inside the guest (a doorbell port or a mapped RAM page) or at the VMM. */
+type ExitRoute =
+  | { readonly to: 'doorbell'; readonly portId: number }
+  | { readonly to: 'ram'; readonly gfn: number; readonly write: boolean }
+  | { readonly to: 'vmm'; readonly kind: MemoryExitKind };
+
 /**
- * Let the guest complete an exit by itself where it can: a doorbell write signals its port, a RAM
- * access the map allows sets the accessed/dirty bits. 'done' when no intercept is needed.
+ * Where `exit` goes, without side effects: a MMIO write matching a doorbell connection (size code
+ * and trigger value, or any value) signals its port; a RAM access the map allows completes in the
+ * guest; everything else is an intercept for the VMM.
  */
-function resolveInGuest(m: HvModel, p: Partition, vp: Vp, exit: GuestExit): 'done' | MemoryExitKind {
-  if (exit.exit !== 'MMIO' && exit.exit !== 'UNMAPPED_GPA') return 'unmapped';
+function routeExit(p: Partition, exit: GuestExit): ExitRoute {
+  if (exit.exit !== 'MMIO' && exit.exit !== 'UNMAPPED_GPA') return { to: 'vmm', kind: 'unmapped' };
   const write = exit.exit === 'MMIO' && exit.write;
   if (exit.exit === 'MMIO' && write) {
     for (const c of p.connections.values()) {
@@ -154,21 +161,45 @@ function resolveInGuest(m: HvModel, p: Partition, vp: Vp, exit: GuestExit): 'don
       const anyValue = (c.flags & BigInt(HV_DOORBELL_FLAG.TRIGGER_ANY_VALUE)) !== 0n;
       if (sizeCode !== 0 && 1 << (sizeCode - 1) !== exit.size) continue;
       if (!anyValue && c.triggerValue !== exit.value) continue;
-      m.synic.signalDoorbell(vp.cpu, c.portId);
-      return 'done';
+      return { to: 'doorbell', portId: c.portId };
     }
   }
   const gfn = Number(exit.gpa >> 12n);
   const e = p.gpa.extents.get(gfn);
-  if (e === undefined) return 'unmapped';
+  if (e === undefined) return { to: 'vmm', kind: 'unmapped' };
   const need = write ? HV_MAP_GPA.WRITABLE : HV_MAP_GPA.READABLE;
   if (
     e.value.backing === 'none' ||
     (e.value.flags & HV_MAP_GPA.NO_ACCESS) !== 0 ||
     (e.value.flags & need) === 0
   )
-    return 'no-access';
-  if (e.value.backing === 'ram') p.gpa.touch(gfn, 1, write);
+    return { to: 'vmm', kind: 'no-access' };
+  return e.value.backing === 'ram' ? { to: 'ram', gfn, write } : { to: 'vmm', kind: 'unmapped' };
+}
+
+/**
+ * How many of `exits` reach the VMM as a message (one MSHV_RUN_VP each), given the partition's map
+ * and doorbells now: a doorbell write or a RAM access completes in the guest, and under the root
+ * scheduler a HALT blocks the VP in the hypervisor (DISPATCH_VP answers BLOCKED) instead.
+ */
+export function exitsSeenByVmm(m: HvModel, p: Partition, exits: readonly GuestExit[]): number {
+  let seen = 0;
+  for (const exit of exits) {
+    if (exit.exit === 'HALT' && !hypervisorScheduled(m)) continue;
+    if (routeExit(p, exit).to === 'vmm') seen += 1;
+  }
+  return seen;
+}
+
+/**
+ * Let the guest complete an exit by itself where it can: a doorbell write signals its port, a RAM
+ * access the map allows sets the accessed/dirty bits. 'done' when no intercept is needed.
+ */
+function resolveInGuest(m: HvModel, p: Partition, vp: Vp, exit: GuestExit): 'done' | MemoryExitKind {
+  const route = routeExit(p, exit);
+  if (route.to === 'vmm') return route.kind;
+  if (route.to === 'doorbell') m.synic.signalDoorbell(vp.cpu, route.portId);
+  else p.gpa.touch(route.gfn, 1, route.write);
   return 'done';
 }
 
