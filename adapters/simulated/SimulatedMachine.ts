@@ -9,7 +9,7 @@ import { SimulatedHost } from './host/SimulatedHost.js';
 import { Synic } from './host/Synic.js';
 import { UserSpace } from './host/UserSpace.js';
 import { type Knobs, type MachineConfig, deriveKnobs, describeKnobs } from './MachineConfig.js';
-import { exitsSeenByVmm, pushExits } from './model/Guest.js';
+import { exitsSeenByVmm, pushExits, vpHasExitForVmm } from './model/Guest.js';
 import type { GpaValue } from './model/GpaMap.js';
 import { HvModel } from './model/HvModel.js';
 import type { Partition } from './model/Partition.js';
@@ -226,6 +226,16 @@ export class SimulatedMachine {
     const p = this.model.resolve(partitionId);
     if (p === undefined) throw new RangeError(`exitsSeenByVmm: no partition 0x${partitionId.toString(16)}`);
     return exitsSeenByVmm(this.model, p, exits);
+  }
+
+  /**
+   * Whether VP `vpIndex` would produce an exit for the VMM if the root resumed or dispatched it now
+   * (see Guest.ts vpHasExitForVmm); false for an unknown VP.
+   */
+  vpHasExitForVmm(partitionId: bigint, vpIndex: number): boolean {
+    const p = this.model.resolve(partitionId);
+    const vp = p?.vps.get(vpIndex);
+    return p !== undefined && vp !== undefined && vpHasExitForVmm(this.model, p, vp);
   }
 
   /** World control: the guest reads or writes guest pages (sets accessed, and dirty on write, where mapped). */

@@ -15,6 +15,14 @@ export interface RunWorld {
    * hypervisor (DISPATCH_VP answers BLOCKED, inventory §c.6); neither reaches the VMM.
    */
   exitsSeenByVmm(partitionFd: number, exits: readonly GuestExit[]): number;
+  /**
+   * Whether MSHV_RUN_VP on `vpFd` would sleep until a signal: no signal waits for its thread, no
+   * kick is pending and the guest has no exit for the VMM before it blocks. A runtime keeps such a
+   * run waiting (the thread asleep in the kernel) instead of entering the driver's bounded wait.
+   */
+  runWouldBlock(vpFd: number): boolean;
+  /** The VP thread returned to user space: its signal handler ran, no signal is pending any more. */
+  dropSignal(partitionFd: number, vpIndex: number): void;
   /** A signal arrives during the next MSHV_RUN_VP of that VP. */
   raiseSignal(partitionFd: number, vpIndex: number): void;
   /** Lines describing the seed and every derived knob (printed first by `run` and `trace`). */

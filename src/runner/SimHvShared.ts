@@ -73,6 +73,16 @@ export class SimHvShared implements HvShared {
     return this.#signals.delete(`${partition}/${vpIndex}`);
   }
 
+  /** Whether a signal waits for the thread running that VP. */
+  signalPending(vpIndex: number, partition: PartitionId): boolean {
+    return this.#signals.has(`${partition}/${vpIndex}`);
+  }
+
+  /** The signal handler ran in user space: a pending signal no longer interrupts a wait. */
+  dropSignal(vpIndex: number, partition: PartitionId): void {
+    this.#signals.delete(`${partition}/${vpIndex}`);
+  }
+
   /** World control: a signal will interrupt the next wait of that VP's thread. */
   raiseSignal(vpIndex: number, partition: PartitionId): void {
     this.#signals.add(`${partition}/${vpIndex}`);

@@ -79,6 +79,20 @@ export class SimWorld implements RunWorld {
     return this.machine.exitsSeenByVmm(id, exits);
   }
 
+  runWouldBlock(vpFd: number): boolean {
+    const found = this.device.vpOf(vpFd);
+    if (found === undefined) return false;
+    const { pt, vp } = found;
+    if (this.shared.signalPending(vp.index, pt.id) || vp.kickedByHv) return false;
+    if (this.machine.partition(pt.id)?.state !== 'initialized') return false;
+    return !this.machine.vpHasExitForVmm(pt.id, vp.index);
+  }
+
+  dropSignal(partitionFd: number, vpIndex: number): void {
+    const id = this.device.partitionIdOf(partitionFd);
+    if (id !== undefined) this.shared.dropSignal(vpIndex, id);
+  }
+
   raiseSignal(partitionFd: number, vpIndex: number): void {
     const id = this.device.partitionIdOf(partitionFd);
     if (id !== undefined) this.shared.raiseSignal(vpIndex, id);

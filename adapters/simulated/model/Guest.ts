@@ -192,6 +192,23 @@ export function exitsSeenByVmm(m: HvModel, p: Partition, exits: readonly GuestEx
 }
 
 /**
+ * Whether resuming (hypervisor schedulers) or dispatching (root scheduler) `vp` now ends in an exit
+ * that reaches the VMM before the VP has nothing left to do: an exit of its script that is not
+ * completed in the guest, where under the root scheduler a HALT (with no vector pending) blocks the
+ * VP first. What a runtime asks before it lets a VP thread enter MSHV_RUN_VP, so a run that would
+ * sleep until a signal is kept waiting instead of spinning.
+ */
+export function vpHasExitForVmm(m: HvModel, p: Partition, vp: Vp): boolean {
+  const root = !hypervisorScheduled(m);
+  if (root && vp.halted && vp.pendingVectors.length === 0) return false;
+  for (const exit of vp.script) {
+    if (exit.exit === 'HALT') return !root;
+    if (routeExit(p, exit).to === 'vmm') return true;
+  }
+  return false;
+}
+
+/**
  * Let the guest complete an exit by itself where it can: a doorbell write signals its port, a RAM
  * access the map allows sets the accessed/dirty bits. 'done' when no intercept is needed.
  */

@@ -1,16 +1,14 @@
-import { HV_PARTITION_PROPERTY } from '../../../src/hv/flags/HvPartitionProperty.js';
+import {
+  HV_PARTITION_PROPERTY,
+  HV_PARTITION_PROPERTY_TIME,
+} from '../../../src/hv/flags/HvPartitionProperty.js';
 import { HvStatus } from '../../../src/hv/HvStatus.js';
 import type { HvModel } from './HvModel.js';
 import type { Partition } from './Partition.js';
 
-/**
- * Partition property codes the model knows beyond src/hv/flags: time freeze and reference time
- * (hvhdk.h HV_PARTITION_PROPERTY_TIME_FREEZE 0x00030003, _REFERENCE_TIME 0x00030005), used by pause
- * and resume (vmm-lifecycle-rules 2, 3).
- * TODO(src/hv/flags/HvPartitionProperty.ts): switch to the shared constants once they are listed there.
- */
-export const PROPERTY_TIME_FREEZE = 0x0003_0003;
-export const PROPERTY_REFERENCE_TIME = 0x0003_0005;
+/** Time freeze and reference time (src/hv/flags HV_PARTITION_PROPERTY_TIME), used by pause and resume. */
+export const PROPERTY_TIME_FREEZE = HV_PARTITION_PROPERTY_TIME.TIME_FREEZE;
+export const PROPERTY_REFERENCE_TIME = HV_PARTITION_PROPERTY_TIME.REFERENCE_TIME;
 
 /** Properties only legal before INITIALIZE_PARTITION (vmm-lifecycle-rules 1). */
 const EARLY = new Set<number>([

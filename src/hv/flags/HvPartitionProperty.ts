@@ -23,3 +23,30 @@ export const HV_SYSTEM_PROPERTY_SCHEDULER_TYPE = 15;
 
 /** HV_SCHEDULER_TYPE_*: any other value fails module init with -EOPNOTSUPP (§c.1). */
 export const HV_SCHEDULER_TYPE = { LP: 1, LP_SMT: 2, CORE_SMT: 3, ROOT: 4 } as const;
+
+/**
+ * Partition property codes that pause and resume need beyond the facts file (hvhdk.h
+ * HV_PARTITION_PROPERTY_TIME_FREEZE and _REFERENCE_TIME; vmm-lifecycle-rules 2, 3). The reference
+ * inventory names the properties but not their values; these are the header's.
+ *
+ * @example
+ * HV_PARTITION_PROPERTY_TIME.TIME_FREEZE.toString(16); // '30003'
+ */
+export const HV_PARTITION_PROPERTY_TIME = {
+  TIME_FREEZE: 0x00030003,
+  REFERENCE_TIME: 0x00030005,
+} as const;
+
+/**
+ * A partition property code by name, from either table; undefined for a name neither knows.
+ *
+ * @example
+ * partitionPropertyCode('TIME_FREEZE'); // 0x30003
+ */
+export function partitionPropertyCode(name: string): number | undefined {
+  if (Object.hasOwn(HV_PARTITION_PROPERTY, name))
+    return HV_PARTITION_PROPERTY[name as keyof typeof HV_PARTITION_PROPERTY];
+  if (Object.hasOwn(HV_PARTITION_PROPERTY_TIME, name))
+    return HV_PARTITION_PROPERTY_TIME[name as keyof typeof HV_PARTITION_PROPERTY_TIME];
+  return undefined;
+}

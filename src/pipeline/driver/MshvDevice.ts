@@ -69,6 +69,12 @@ export class MshvDevice implements DevicePort {
     return out;
   }
 
+  /** The driver's view of the VP behind a VP fd, for runtimes and checkers (what the driver believes). */
+  vpOf(fd: Fd): { readonly pt: KernelPartition; readonly vp: KernelVp } | undefined {
+    const e = this.#fds.get(fd);
+    return e?.kind === 'vp' ? { pt: e.pt, vp: e.vp } : undefined;
+  }
+
   partitionIdOf(fd: Fd): PartitionId | undefined {
     const e = this.#fds.get(fd);
     return e?.kind === 'partition' ? e.pt.id : undefined;

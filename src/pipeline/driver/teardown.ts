@@ -12,9 +12,21 @@ import { withdrawAll } from './withdrawAll.js';
 
 export const RELEASE = 'MSHV_RELEASE';
 
+/**
+ * One step of destroy_partition as it ran, named like the partition machine's closing operations
+ * (machines/partition/PartitionOp.ts) so a runtime can check the machine's prediction of §c.12's
+ * order against what the driver did.
+ */
+export type TeardownStep =
+  | { readonly op: 'SUSPEND_VP' | 'RELEASE_VP'; readonly vp: number }
+  | { readonly op: 'RELEASE_REGION'; readonly guestPfn: number }
+  | { readonly op: 'FINALIZE_PARTITION' | 'UNLIST_PARTITION' | 'WITHDRAW_MEMORY' | 'DELETE_PARTITION' };
+
 /** What a teardown did, step by step, for the summary and the tests of §c.12's order. */
 export interface TeardownReport {
   readonly steps: readonly string[];
+  /** Every step in the order it ran, one per VP and region. */
+  readonly ops: readonly TeardownStep[];
   readonly withdrawnPages: number;
 }
 
@@ -51,10 +63,12 @@ export function releaseDoorbell(env: DriverEnv, pt: KernelPartition, io: KernelI
  */
 export function destroyPartition(env: DriverEnv, pt: KernelPartition): TeardownReport {
   const steps: string[] = [];
+  const ops: TeardownStep[] = [];
   const vps = [...pt.vps.values()].sort((a, b) => a.index - b.index);
   if (pt.initialized && env.scheduler === 'root' && vps.length > 0) {
     steps.push('suspend-vps');
     for (const vp of vps) {
+      ops.push({ op: 'SUSPEND_VP', vp: vp.index });
       setVpRegisters(env, pt.id, vp.index, [{ name: HV_REGISTER.DISPATCH_SUSPEND, value: 1n }], RELEASE);
       // The kernel waits until its signal count equals the hypervisor's; the model reads it once.
       getVpRegisters(env, pt.id, vp.index, [HV_REGISTER.VP_ROOT_SIGNAL_COUNT], RELEASE);
@@ -62,20 +76,31 @@ export function destroyPartition(env: DriverEnv, pt: KernelPartition): TeardownR
   }
   if (vps.length > 0) {
     steps.push('release-vps');
-    for (const vp of vps) env.hooks.releaseVp(env, pt, vp);
+    for (const vp of vps) {
+      ops.push({ op: 'RELEASE_VP', vp: vp.index });
+      env.hooks.releaseVp(env, pt, vp);
+    }
   }
   steps.push('finalize');
+  ops.push({ op: 'FINALIZE_PARTITION' });
   env.exec(plan(FinalizePartition, { partitionId: pt.id }, RELEASE));
+  // Step 4, the hash-table removal, issues no hypercall; it is named for the order's sake.
+  ops.push({ op: 'UNLIST_PARTITION' });
   if (pt.regions.length > 0) {
     steps.push('regions');
-    for (const region of pt.regions) destroyRegion(env, pt, region, RELEASE);
+    for (const region of pt.regions) {
+      ops.push({ op: 'RELEASE_REGION', guestPfn: region.guestPfn });
+      destroyRegion(env, pt, region, RELEASE);
+    }
     pt.regions.length = 0;
   }
   steps.push('withdraw');
+  ops.push({ op: 'WITHDRAW_MEMORY' });
   const withdrawn = withdrawAll(env, pt.id, RELEASE);
   steps.push('delete');
+  ops.push({ op: 'DELETE_PARTITION' });
   deletePartition(env, pt.id, RELEASE);
   pt.vps.clear();
   pt.msiRouting = null;
-  return { steps, withdrawnPages: withdrawn.pages };
+  return { steps, ops, withdrawnPages: withdrawn.pages };
 }

@@ -1,0 +1,531 @@
+import type { SnapshotFrom } from 'xstate';
+import type { Emitted, OpCommand, Rejection } from '../../machines/MachineEmitted.js';
+import type { PartitionEvent, PartitionRequest } from '../../machines/partition/PartitionEvent.js';
+import type { PartitionCommand } from '../../machines/partition/PartitionOp.js';
+import { pureStart, pureStep } from '../../machines/pureStep.js';
+import type { VpEvent, VpRequest } from '../../machines/vp/VpEvent.js';
+import type { VpCommand } from '../../machines/vp/VpOp.js';
+import { type ErrnoName, isErrnoName } from '../hv/Errno.js';
+import { MSHV_REQUEST } from '../hv/uapi/MshvIoctl.js';
+import type { JsonValue } from '../log/JsonValue.js';
+import { resultRecordOf } from '../log/resultRecordOf.js';
+import type { IoctlResult, MshvError } from '../pipeline/driver/IoctlResult.js';
+import { fail, ok } from '../pipeline/driver/IoctlResult.js';
+import type { CreatePartitionArgs } from '../ports/DevicePort.js';
+import type { RunWorld } from '../runner/RunWorld.js';
+import { decodeRunExit } from './decodeRunExit.js';
+import { executePartitionOp, type PartitionOpHost } from './executePartitionOp.js';
+import { executeVpStateOp } from './executeVpStateOp.js';
+import { type Machines, type PartitionMachine, SHIPPED_MACHINES, type VpMachine } from './Machines.js';
+import { NULL_SINK, type RecordSink } from './RecordSink.js';
+import type { RequestOutcome } from './RequestOutcome.js';
+import type { PartitionSlot, VpSlot } from './Slots.js';
+import { stateName } from './stateName.js';
+
+/** Commands one request may drive through its machine before the runtime calls it a livelock. */
+export const DRIVE_ROUNDS_MAX = 4096;
+
+/**
+ * Times PARK re-signals a VP whose run has not returned (vmm-lifecycle-rules 4: there is no sticky
+ * cancel, so a canceller re-signals until the VP acknowledges).
+ */
+export const KICK_RESIGNALS_MAX = 8;
+
+/** A run that finished after its request returned `pending`. */
+export interface SettledRun {
+  readonly ticket: number;
+  readonly partition: string;
+  readonly vp: number;
+  readonly outcome: RequestOutcome;
+}
+
+export interface ControlPlaneOptions {
+  /** Where operation, transition and result records go (hypercalls come through the world's recorder). */
+  readonly sink?: RecordSink;
+  /** Machine definitions; variants made with `provide` plant broken rules (tests, the model checker). */
+  readonly machines?: Machines;
+}
+
+const rejected = (errno: ErrnoName, rule: string): RequestOutcome => ({ status: 'rejected', errno, rule });
+
+function isOp<O extends string>(e: Emitted<O>): e is OpCommand<O> {
+  return e.type === 'op';
+}
+
+function isRejection(e: Emitted): e is Rejection {
+  return e.type === 'rejected';
+}
+
+/** The errno name a machine's OP_FAILED carries; an errno outside the table reads as EIO. */
+function errnoOf(e: MshvError): ErrnoName {
+  return isErrnoName(e.errnoName) ? e.errnoName : 'EIO';
+}
+
+/**
+ * The control plane: the one runtime the Host API, replay, recovery and the model checker share.
+ * Every partition and VP is a machine definition (machines/) stepped purely with xstate's
+ * `transition`, no actor started: a request becomes an event; what the machine emits becomes
+ * operations, performed on the world's device (the driver model over the simulated hypervisor, or
+ * a recording of it) one at a time per partition; each outcome goes back as OP_OK / OP_FAILED. A
+ * refused request is answered with the machine's errno and leaves nothing behind.
+ *
+ * Everything is synchronous and deterministic. The one thing that waits is a VP thread in
+ * MSHV_RUN_VP with nothing to report: when the world says the run would sleep (no exit for the
+ * VMM, no signal, no kick), the run is kept `pending` and finishes in `settle()` once the guest has
+ * an exit or a signal arrives (PARK sends one). Records go to the sink in the order things happen:
+ * transition, operation, the hypercalls the device issued for it, result; each operation is a
+ * commit.
+ *
+ * @example
+ * const plane = new ControlPlane(world, { sink });
+ * plane.createPartition('vm0', { ptFlags: 0n, ptIsolation: 0n });
+ * plane.partition('vm0', { type: 'INITIALIZE' }); // { status: 'done', value: null }
+ */
+export class ControlPlane {
+  readonly #world: RunWorld;
+  readonly #sink: RecordSink;
+  readonly #machines: Machines;
+  readonly #slots = new Map<string, PartitionSlot>();
+  readonly #settled: SettledRun[] = [];
+  readonly #host: PartitionOpHost;
+  #opId = 0;
+  #ticket = 0;
+
+  constructor(world: RunWorld, options: ControlPlaneOptions = {}) {
+    this.#world = world;
+    this.#sink = options.sink ?? NULL_SINK;
+    this.#machines = options.machines ?? SHIPPED_MACHINES;
+    this.#host = {
+      device: world.device,
+      addVp: (slot, index, fd) => {
+        this.#addVp(slot, index, fd);
+      },
+      parkVps: (slot, park) => this.#parkVps(slot, park),
+      snapshotVps: (slot) => this.#snapshotVps(slot),
+      teardownStep: (slot, cmd) => this.#teardownStep(slot, cmd),
+    };
+  }
+
+  /** The world the plane drives (device, guest scripts, signals). */
+  get world(): RunWorld {
+    return this.#world;
+  }
+
+  /** 'root' when the hypervisor reported the root scheduler at module init, else 'hv'. */
+  get scheduler(): 'hv' | 'root' {
+    return this.#world.device.env.scheduler === 'root' ? 'root' : 'hv';
+  }
+
+  /** Partition keys, in creation order (closed ones included). */
+  partitionKeys(): string[] {
+    return [...this.#slots.keys()];
+  }
+
+  /** The partition machine's snapshot, or undefined for an unknown key. */
+  partitionSnapshot(key: string): SnapshotFrom<PartitionMachine> | undefined {
+    return this.#slots.get(key)?.snapshot;
+  }
+
+  /** The VP machine's snapshot, or undefined. */
+  vpSnapshot(key: string, index: number): SnapshotFrom<VpMachine> | undefined {
+    return this.#slots.get(key)?.vps.get(index)?.snapshot;
+  }
+
+  /** VP indexes of a partition that have a machine, ascending. */
+  vpIndexes(key: string): number[] {
+    return [...(this.#slots.get(key)?.vps.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  /** The partition fd behind a key (closed partitions keep theirs for the log's sake). */
+  partitionFd(key: string): number | undefined {
+    return this.#slots.get(key)?.fd;
+  }
+
+  /** Runs whose thread sleeps in MSHV_RUN_VP: partition key, VP index and ticket. */
+  pendingRuns(): { readonly partition: string; readonly vp: number; readonly ticket: number }[] {
+    const out: { partition: string; vp: number; ticket: number }[] = [];
+    for (const slot of this.#slots.values())
+      for (const vp of slot.vps.values())
+        if (vp.run !== null) out.push({ partition: slot.key, vp: vp.index, ticket: vp.run.ticket });
+    return out;
+  }
+
+  /** Append an intent record: an API call as the caller made it (what replay re-runs). */
+  intent(name: string, args: JsonValue): void {
+    this.#sink.append({ kind: 'intent', name, args });
+  }
+
+  /**
+   * MSHV_CREATE_PARTITION, then a partition machine in `created`. A key already in use is refused
+   * with EEXIST before anything reaches the device.
+   */
+  createPartition(key: string, args: CreatePartitionArgs): RequestOutcome {
+    if (this.#slots.has(key)) return rejected('EEXIST', 'partitionKeyFree');
+    const jsonArgs = {
+      ptFlags: `0x${args.ptFlags.toString(16)}`,
+      ptIsolation: `0x${args.ptIsolation.toString(16)}`,
+    };
+    let fd = -1;
+    const r = this.#runOp(key, null, 'MSHV_CREATE_PARTITION', null, jsonArgs, () => {
+      const created = this.#world.device.createPartition(args);
+      if (!created.ok) return created;
+      fd = created.value;
+      return ok(fd);
+    });
+    if (!r.ok) return { status: 'failed', error: r.error };
+    const { snapshot } = pureStart(this.#machines.partition, { scheduler: this.scheduler });
+    this.#transition(key, 'none', 'xstate.init', stateName(snapshot.value));
+    this.#slots.set(key, {
+      key,
+      fd,
+      snapshot,
+      vps: new Map(),
+      regions: new Map(),
+      savedClock: null,
+      teardown: null,
+      released: false,
+    });
+    return { status: 'done', value: fd };
+  }
+
+  /** A request to a partition machine, driven until no operation is in flight. */
+  partition(key: string, request: PartitionRequest): RequestOutcome {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return rejected('EBADF', 'partitionExists');
+    const outcome = this.#drivePartition(slot, this.#stepPartition(slot, request));
+    this.settle();
+    return outcome;
+  }
+
+  /**
+   * A request to a VP machine. RUN takes the partition's phase from its snapshot (the machines never
+   * message each other). A run that would sleep comes back `pending`; `takeSettled` reports it.
+   */
+  vp(key: string, index: number, request: VpRequest | { readonly type: 'RUN' }): RequestOutcome {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return rejected('EBADF', 'partitionExists');
+    const vp = slot.vps.get(index);
+    if (vp === undefined) return rejected('EBADF', 'vpExists');
+    const event: VpRequest =
+      request.type === 'RUN' ? { ...request, partition: slot.snapshot.context.phase } : request;
+    const outcome = this.#driveVp(slot, vp, this.#stepVp(vp, event));
+    this.settle();
+    return outcome;
+  }
+
+  /** World control: the guest of VP `index` takes these exits next (its script grows); then settle. */
+  guest(key: string, index: number, exits: Parameters<RunWorld['setGuestScript']>[2]): void {
+    const slot = this.#slots.get(key);
+    if (slot === undefined || slot.released) return;
+    this.#world.setGuestScript(slot.fd, index, exits);
+    this.settle();
+  }
+
+  /** World control: a signal arrives for the thread of VP `index`; then settle. */
+  signal(key: string, index: number): void {
+    const slot = this.#slots.get(key);
+    if (slot === undefined || slot.released) return;
+    this.#world.raiseSignal(slot.fd, index);
+    this.settle();
+  }
+
+  /** Finish every pending run that would no longer sleep, in partition then VP order. */
+  settle(): void {
+    for (let progress = true; progress;) {
+      progress = false;
+      for (const slot of this.#slots.values())
+        for (const vp of [...slot.vps.values()].sort((a, b) => a.index - b.index)) {
+          if (vp.run === null || slot.released || this.#world.runWouldBlock(vp.fd)) continue;
+          this.#finishRun(slot, vp);
+          progress = true;
+        }
+    }
+  }
+
+  /** Runs that finished since the last call, in the order they finished. */
+  takeSettled(): SettledRun[] {
+    return this.#settled.splice(0);
+  }
+
+  // ---- machines ------------------------------------------------------------------------------
+
+  #stepPartition(slot: PartitionSlot, event: PartitionEvent): Emitted<PartitionCommand['op']>[] {
+    const from = stateName(slot.snapshot.value);
+    const { snapshot, emitted } = pureStep<PartitionMachine, Emitted<PartitionCommand['op']>>(
+      this.#machines.partition,
+      slot.snapshot,
+      event,
+    );
+    const to = stateName(snapshot.value);
+    if (from !== to) this.#transition(slot.key, from, event.type, to);
+    slot.snapshot = snapshot;
+    return emitted;
+  }
+
+  #stepVp(vp: VpSlot, event: VpEvent): Emitted<VpCommand['op']>[] {
+    const from = stateName(vp.snapshot.value);
+    const { snapshot, emitted } = pureStep<VpMachine, Emitted<VpCommand['op']>>(
+      this.#machines.vp,
+      vp.snapshot,
+      event,
+    );
+    const to = stateName(snapshot.value);
+    if (from !== to) this.#transition(vp.name, from, event.type, to);
+    vp.snapshot = snapshot;
+    return emitted;
+  }
+
+  #transition(machine: string, from: string, event: string, to: string): void {
+    this.#sink.append({ kind: 'transition', machine, from, event, to });
+  }
+
+  #drivePartition(slot: PartitionSlot, first: Emitted<PartitionCommand['op']>[]): RequestOutcome {
+    let emitted = first;
+    let value: JsonValue = null;
+    let failure: MshvError | undefined;
+    for (let round = 0; round < DRIVE_ROUNDS_MAX; round++) {
+      const refusal = emitted.find(isRejection);
+      if (refusal !== undefined) {
+        if (round > 0)
+          throw new Error(`${slot.key}: the machine refused the runtime's own result (${refusal.rule})`);
+        return rejected(refusal.errno, refusal.rule);
+      }
+      const cmd = emitted.find(isOp);
+      if (cmd === undefined)
+        return failure === undefined ? { status: 'done', value } : { status: 'failed', error: failure };
+      const r = this.#runOp(slot.key, null, cmd.op, slot.fd, cmd.args, () =>
+        executePartitionOp(this.#host, slot, cmd),
+      );
+      if (r.ok) value = r.value;
+      else failure = r.error;
+      emitted = this.#stepPartition(
+        slot,
+        r.ok ? { type: 'OP_OK', op: cmd.op } : { type: 'OP_FAILED', op: cmd.op, errno: errnoOf(r.error) },
+      );
+    }
+    throw new Error(
+      `${slot.key}: more than ${DRIVE_ROUNDS_MAX} operations for one request (machine livelock)`,
+    );
+  }
+
+  #driveVp(slot: PartitionSlot, vp: VpSlot, first: Emitted<VpCommand['op']>[]): RequestOutcome {
+    let emitted = first;
+    let value: JsonValue = null;
+    let failure: MshvError | undefined;
+    for (let round = 0; round < DRIVE_ROUNDS_MAX; round++) {
+      const refusal = emitted.find(isRejection);
+      if (refusal !== undefined) {
+        if (round > 0)
+          throw new Error(`${vp.name}: the machine refused the runtime's own result (${refusal.rule})`);
+        return rejected(refusal.errno, refusal.rule);
+      }
+      const cmd = emitted.find(isOp);
+      if (cmd === undefined)
+        return failure === undefined ? { status: 'done', value } : { status: 'failed', error: failure };
+      if (cmd.op === 'VP_KICK') {
+        this.#kick(slot, vp);
+        return { status: 'done', value: null };
+      }
+      if (cmd.op === 'MSHV_RUN_VP') {
+        if (this.#world.runWouldBlock(vp.fd)) {
+          const ticket = ++this.#ticket;
+          const opId = this.#operationRecord(slot.key, vp.index, cmd.op, vp.fd, cmd.args);
+          vp.run = { ticket, cmd, opId };
+          return { status: 'pending', ticket };
+        }
+        const opId = this.#operationRecord(slot.key, vp.index, cmd.op, vp.fd, cmd.args);
+        const r = this.#run(slot, vp, opId);
+        if (r.ok) value = r.value;
+        else failure = r.error;
+        emitted = this.#stepVp(vp, this.#runEvent(vp, r));
+        continue;
+      }
+      const r = this.#runOp(slot.key, vp.index, cmd.op, vp.fd, cmd.args, () =>
+        executeVpStateOp(this.#world.device, vp, cmd),
+      );
+      if (r.ok) value = r.value;
+      else failure = r.error;
+      emitted = this.#stepVp(
+        vp,
+        r.ok ? { type: 'OP_OK', op: cmd.op } : { type: 'OP_FAILED', op: cmd.op, errno: errnoOf(r.error) },
+      );
+    }
+    throw new Error(
+      `${vp.name}: more than ${DRIVE_ROUNDS_MAX} operations for one request (machine livelock)`,
+    );
+  }
+
+  // ---- runs and kicks ------------------------------------------------------------------------
+
+  /** MSHV_RUN_VP on the device; the thread's pending signal is handled on the way back to user space. */
+  #run(slot: PartitionSlot, vp: VpSlot, opId: number): IoctlResult<JsonValue> {
+    const r = this.#world.device.runVp(vp.fd);
+    this.#world.dropSignal(slot.fd, vp.index);
+    let out: IoctlResult<JsonValue>;
+    if (!r.ok) out = r;
+    else {
+      const exit = decodeRunExit(r.value);
+      out =
+        exit === undefined
+          ? fail('MSHV_RUN_VP', 'EIO', `VP ${vp.index}: the exit message type is not one the VMM handles`)
+          : ok(exit);
+    }
+    this.#sink.append(resultRecordOf(opId, 'MSHV_RUN_VP', out));
+    this.#sink.commit();
+    return out;
+  }
+
+  #runEvent(vp: VpSlot, r: IoctlResult<JsonValue>): VpEvent {
+    if (r.ok) {
+      const exit = (r.value as { readonly kind: string }).kind;
+      return { type: 'OP_OK', op: 'MSHV_RUN_VP', exit: exit as never };
+    }
+    const errno = errnoOf(r.error);
+    if (errno !== 'EINTR') return { type: 'OP_FAILED', op: 'MSHV_RUN_VP', errno };
+    const blocked = this.#world.device.vpOf(vp.fd)?.vp.rootSchedBlocked ?? false;
+    return { type: 'OP_FAILED', op: 'MSHV_RUN_VP', errno, blocked };
+  }
+
+  #finishRun(slot: PartitionSlot, vp: VpSlot): void {
+    const pending = vp.run;
+    if (pending === null) return;
+    vp.run = null;
+    const r = this.#run(slot, vp, pending.opId);
+    const rest = this.#driveVp(slot, vp, this.#stepVp(vp, this.#runEvent(vp, r)));
+    const outcome: RequestOutcome = !r.ok
+      ? { status: 'failed', error: r.error }
+      : rest.status === 'done'
+        ? { status: 'done', value: r.value }
+        : rest;
+    this.#settled.push({ ticket: pending.ticket, partition: slot.key, vp: vp.index, outcome });
+  }
+
+  /** VP_KICK: signal the VP's thread; a run sleeping in the kernel wakes with EINTR. */
+  #kick(slot: PartitionSlot, vp: VpSlot): void {
+    this.#world.raiseSignal(slot.fd, vp.index);
+    if (vp.run !== null && !this.#world.runWouldBlock(vp.fd)) this.#finishRun(slot, vp);
+  }
+
+  // ---- operation hosts -----------------------------------------------------------------------
+
+  #addVp(slot: PartitionSlot, index: number, fd: number): void {
+    const name = `${slot.key}/vp${index}`;
+    const { snapshot } = pureStart(this.#machines.vp, { index, scheduler: this.scheduler });
+    this.#transition(name, 'none', 'xstate.init', stateName(snapshot.value));
+    slot.vps.set(index, { index, fd, name, snapshot, run: null });
+  }
+
+  /** PARK_VPS / UNPARK_VPS: every VP machine, ascending; a park re-signals until each run returned. */
+  #parkVps(slot: PartitionSlot, park: boolean): IoctlResult<JsonValue> {
+    const op = park ? 'PARK_VPS' : 'UNPARK_VPS';
+    for (const vp of [...slot.vps.values()].sort((a, b) => a.index - b.index)) {
+      if (stateName(vp.snapshot.value) === 'deleted') continue;
+      for (let attempt = 0; ; attempt++) {
+        const event: VpRequest = { type: park ? 'PARK' : 'UNPARK' };
+        this.#driveVp(slot, vp, this.#stepVp(vp, event));
+        if (!park || vp.run === null) break;
+        if (attempt === KICK_RESIGNALS_MAX)
+          return fail(
+            op,
+            'EBUSY',
+            `VP ${vp.index} did not return from MSHV_RUN_VP after ${attempt + 1} signals`,
+          );
+      }
+    }
+    return ok(null);
+  }
+
+  /** SNAPSHOT: every VP's state parts, read through the VP machines (rule 11: only while quiesced). */
+  #snapshotVps(slot: PartitionSlot): IoctlResult<JsonValue> {
+    const out: Record<string, Record<string, JsonValue>> = {};
+    for (const vp of [...slot.vps.values()].sort((a, b) => a.index - b.index)) {
+      const parts: Record<string, JsonValue> = {};
+      for (const part of ['REGISTERS', 'SPECIAL_REGISTERS', 'LAPIC', 'XSAVE', 'SYNTHETIC_TIMERS'] as const) {
+        const o = this.#driveVp(slot, vp, this.#stepVp(vp, { type: 'GET_STATE', part }));
+        if (o.status === 'failed') return { ok: false, error: o.error };
+        if (o.status !== 'done') return fail('SNAPSHOT', 'EBUSY', `VP ${vp.index}: ${part} read ${o.status}`);
+        parts[part] = o.value;
+      }
+      out[String(vp.index)] = parts;
+    }
+    return ok(out);
+  }
+
+  /**
+   * One §c.12 step. The first one closes the partition fd (releasing its eventfds) and every VP fd;
+   * the last reference destroys the partition in the driver, in the kernel's order. Each step the
+   * machine emits must then be the driver's next one: a mismatch means machine and driver disagree
+   * on the teardown order, a broken invariant.
+   */
+  #teardownStep(slot: PartitionSlot, cmd: PartitionCommand): IoctlResult<JsonValue> {
+    slot.teardown ??= this.#closeFds(slot);
+    const next = slot.teardown.shift();
+    const vp = cmd.args.vp;
+    const region = typeof cmd.args.region === 'string' ? slot.regions.get(cmd.args.region) : undefined;
+    const matches =
+      next?.op === cmd.op &&
+      (!('vp' in next) || next.vp === vp) &&
+      (!('guestPfn' in next) || BigInt(next.guestPfn) === region?.guestPfn);
+    if (!matches)
+      throw new Error(
+        `${slot.key}: teardown order (inventory §c.12): the machine stepped ${cmd.op} ${JSON.stringify(cmd.args)}, ` +
+          `the driver did ${next === undefined ? 'nothing more' : JSON.stringify(next)}`,
+      );
+    if (cmd.op === 'RELEASE_VP' && typeof vp === 'number') {
+      const vs = slot.vps.get(vp);
+      if (vs !== undefined) this.#driveVp(slot, vs, this.#stepVp(vs, { type: 'DELETE' }));
+    }
+    if (cmd.op === 'RELEASE_REGION' && typeof cmd.args.region === 'string')
+      slot.regions.delete(cmd.args.region);
+    if (cmd.op === 'DELETE_PARTITION' && slot.teardown.length > 0)
+      throw new Error(
+        `${slot.key}: the driver did more than the machine's teardown: ${JSON.stringify(slot.teardown)}`,
+      );
+    return ok(null);
+  }
+
+  #closeFds(slot: PartitionSlot): NonNullable<PartitionSlot['teardown']> {
+    const dev = this.#world.device;
+    const ctx = slot.snapshot.context;
+    const before = dev.teardowns.length;
+    const steps: NonNullable<PartitionSlot['teardown']> = [];
+    if (ctx.ioeventfds + ctx.irqfds > 0) steps.push({ op: 'RELEASE_EVENTFDS' });
+    dev.close(slot.fd);
+    for (const vp of [...slot.vps.values()].sort((a, b) => a.index - b.index)) dev.close(vp.fd);
+    slot.released = true;
+    const report = dev.teardowns[before];
+    if (report === undefined) throw new Error(`${slot.key}: closing every fd did not destroy the partition`);
+    return [...steps, ...report.ops];
+  }
+
+  // ---- records -------------------------------------------------------------------------------
+
+  #operationRecord(
+    partition: string,
+    vp: number | null,
+    name: string,
+    fd: number | null,
+    args: JsonValue,
+  ): number {
+    const id = ++this.#opId;
+    const request = Object.hasOwn(MSHV_REQUEST, name) ? MSHV_REQUEST[name as keyof typeof MSHV_REQUEST] : 0;
+    this.#sink.append({ kind: 'operation', id, name, fd, partition, vp, request, args });
+    return id;
+  }
+
+  /** One operation: its record, what it does (the device's hypercalls land in between), its result, a commit. */
+  #runOp(
+    partition: string,
+    vp: number | null,
+    name: string,
+    fd: number | null,
+    args: JsonValue,
+    exec: () => IoctlResult<JsonValue>,
+  ): IoctlResult<JsonValue> {
+    const id = this.#operationRecord(partition, vp, name, fd, args);
+    const r = exec();
+    this.#sink.append(resultRecordOf(id, name, r));
+    this.#sink.commit();
+    return r;
+  }
+}

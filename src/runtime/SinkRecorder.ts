@@ -1,0 +1,23 @@
+import { hypercallRecordOf } from '../log/hypercallRecordOf.js';
+import type { HypercallEvent, HypercallRecorder } from '../pipeline/HypercallRecorder.js';
+import type { RecordSink } from './RecordSink.js';
+
+/**
+ * The pipeline's hypercall recorder writing into a record sink: every hypercall, with its input and
+ * output bytes, becomes a `hypercall` record between its operation's record and its result.
+ *
+ * @example
+ * const world = new SimWorld(scenario, new SinkRecorder(sink));
+ */
+export class SinkRecorder implements HypercallRecorder {
+  readonly wantsBytes = true;
+  /** Hypercalls recorded so far. */
+  count = 0;
+
+  constructor(readonly sink: RecordSink) {}
+
+  record(event: HypercallEvent): void {
+    this.count += 1;
+    this.sink.append(hypercallRecordOf(event));
+  }
+}

@@ -1,0 +1,361 @@
+import type { OpArgs } from '../../machines/MachineEmitted.js';
+import type { PartitionCommand } from '../../machines/partition/PartitionOp.js';
+import { partitionPropertyCode } from '../hv/flags/HvPartitionProperty.js';
+import { HypercallCode } from '../hv/HypercallCode.js';
+import { GetPartitionPropertyInput } from '../hv/hypercalls/GetPartitionProperty.js';
+import { SetPartitionPropertyInput } from '../hv/hypercalls/SetPartitionProperty.js';
+import { Layout, u32, u64 } from '../hv/Layout.js';
+import { HV_PAGE_SIZE } from '../hv/Page.js';
+import {
+  MSHV_GPAP_ACCESS_OP,
+  MSHV_GPAP_ACCESS_TYPE,
+  MSHV_IOEVENTFD_BIT,
+  MSHV_IRQFD_BIT,
+  MSHV_SET_MEM_BIT,
+} from '../hv/uapi/flags.js';
+import type { JsonValue } from '../log/JsonValue.js';
+import { bytesToHex } from '../log/hexBytes.js';
+import { type IoctlResult, fail, ok } from '../pipeline/driver/IoctlResult.js';
+import type { DevicePort, UserIrqEntry, UserMemRegion } from '../ports/DevicePort.js';
+import { fdArg, hex64, intArg, u64Arg } from './opArgs.js';
+import { passthrough } from './passthrough.js';
+import type { PartitionSlot } from './Slots.js';
+
+/** What partition operations need of the control plane beyond the device: its VPs and teardown. */
+export interface PartitionOpHost {
+  readonly device: DevicePort;
+  /** MSHV_CREATE_VP succeeded: give the VP a slot and a machine. */
+  addVp(slot: PartitionSlot, index: number, fd: number): void;
+  /** Park (or unpark) the VP threads: PARK/UNPARK each VP machine and wait for the kicks to land. */
+  parkVps(slot: PartitionSlot, park: boolean): IoctlResult<JsonValue>;
+  /** Read every VP's state for a snapshot. */
+  snapshotVps(slot: PartitionSlot): IoctlResult<JsonValue>;
+  /** One §c.12 step: the first closes the fds (the driver tears down), each checks its place. */
+  teardownStep(slot: PartitionSlot, cmd: PartitionCommand): IoctlResult<JsonValue>;
+}
+
+/** Pages one MSHV_GET_GPAP_ACCESS_BITMAP covers at most (vmm-lifecycle-rules 7). */
+export const GPAP_BITMAP_PAGES_MAX = 65_536;
+
+/**
+ * hv_input_install_intercept (24 bytes): partition_id u64 @0, access_type u32 @8 (READ 1, WRITE 2,
+ * EXECUTE 4), intercept_type u32 @12, intercept_parameter u64 @16. Passthrough only.
+ */
+const InstallInterceptInput = new Layout('hv_input_install_intercept', 24, [
+  u64('partitionId', 0),
+  u32('accessType', 8),
+  u32('interceptType', 12),
+  u64('parameter', 16),
+] as const);
+
+/** hv_intercept_type values (hvhdk.h) of the intercepts a VMM installs. */
+export const HV_INTERCEPT_TYPE = {
+  X64_IO_PORT: 0x0,
+  X64_MSR: 0x1,
+  X64_CPUID: 0x2,
+  X64_EXCEPTION: 0x3,
+  MMIO: 0x5,
+} as const;
+
+const bit = (b: number): number => 1 << b;
+
+/**
+ * Perform one operation the partition machine emitted (machines/partition/PartitionOp.ts) on the
+ * device: each MSHV_* op is its ioctl, property and intercept ops go through MSHV_ROOT_HVCALL on the
+ * partition fd, VMM-level steps (park, quiesce) act on the VP machines or the VMM's own state, and
+ * §c.12 steps are matched against the driver's teardown. The value is JSON-safe (u64 as `0x`
+ * strings, bytes as hex).
+ *
+ * @example
+ * executePartitionOp(host, slot, { type: 'op', op: 'MSHV_INITIALIZE_PARTITION', args: {} });
+ */
+export function executePartitionOp(
+  host: PartitionOpHost,
+  slot: PartitionSlot,
+  cmd: PartitionCommand,
+): IoctlResult<JsonValue> {
+  const dev = host.device;
+  const { op, args } = cmd;
+  switch (op) {
+    case 'MSHV_INITIALIZE_PARTITION':
+      return unit(dev.initializePartition(slot.fd));
+    case 'SET_PARTITION_PROPERTY':
+      return setProperty(dev, slot, args);
+    case 'GET_PARTITION_PROPERTY':
+      return getProperty(dev, slot, args);
+    case 'MSHV_CREATE_VP': {
+      const vp = intArg(op, args, 'vp', 0xffff_ffff);
+      if (!vp.ok) return vp;
+      const r = dev.createVp(slot.fd, vp.value);
+      if (!r.ok) return r;
+      host.addVp(slot, vp.value, r.value);
+      return ok(r.value);
+    }
+    case 'MSHV_SET_GUEST_MEMORY':
+      return args.unmap === true ? unmapRegion(dev, slot, args) : mapRegion(dev, slot, args);
+    case 'INSTALL_INTERCEPT':
+      return installIntercept(dev, slot, args);
+    case 'MSHV_IOEVENTFD':
+      return ioeventfd(dev, slot, args);
+    case 'MSHV_IRQFD':
+      return irqfd(dev, slot, args);
+    case 'MSHV_SET_MSI_ROUTING':
+      return msiRouting(dev, slot, args);
+    case 'MSHV_GET_GPAP_ACCESS_BITMAP':
+      return args.mode === 'markAllDirty' ? markAllDirty(dev, slot) : readDirty(dev, slot, args);
+    case 'SNAPSHOT':
+      return host.snapshotVps(slot);
+    case 'PARK_VPS':
+      return host.parkVps(slot, true);
+    case 'UNPARK_VPS':
+      return host.parkVps(slot, false);
+    // The simulated world's only devices are eventfds, which the driver owns; a VMM stops and
+    // restarts its own device threads here. Nothing reaches /dev/mshv.
+    case 'QUIESCE_DEVICES':
+    case 'RESUME_DEVICES':
+      return ok(null);
+    case 'RELEASE_EVENTFDS':
+    case 'SUSPEND_VP':
+    case 'RELEASE_VP':
+    case 'FINALIZE_PARTITION':
+    case 'UNLIST_PARTITION':
+    case 'RELEASE_REGION':
+    case 'WITHDRAW_MEMORY':
+    case 'DELETE_PARTITION':
+      return host.teardownStep(slot, cmd);
+  }
+}
+
+function unit(r: IoctlResult<unknown>): IoctlResult<JsonValue> {
+  return r.ok ? ok(null) : r;
+}
+
+function propertyCodeOf(op: string, args: OpArgs): IoctlResult<number> {
+  const name = args.property;
+  const code = typeof name === 'string' ? partitionPropertyCode(name) : undefined;
+  if (code === undefined)
+    return fail(
+      op,
+      'EINVAL',
+      `args.property: ${JSON.stringify(name ?? null)} is not a known HV_PARTITION_PROPERTY name`,
+    );
+  return ok(code);
+}
+
+/** SET_PARTITION_PROPERTY through the passthrough (async: the driver waits for CALL_PENDING's completion). */
+function setProperty(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
+  const op = 'SET_PARTITION_PROPERTY';
+  const code = propertyCodeOf(op, args);
+  if (!code.ok) return code;
+  let value: bigint;
+  if (args.value === 'savedClock') {
+    if (slot.savedClock === null) return fail(op, 'EINVAL', 'args.value: savedClock, but no clock was saved');
+    value = slot.savedClock;
+  } else {
+    const v = u64Arg(op, args, 'value');
+    if (!v.ok) return v;
+    value = v.value;
+  }
+  const r = passthrough(
+    dev,
+    slot.fd,
+    HypercallCode.SET_PARTITION_PROPERTY,
+    SetPartitionPropertyInput,
+    {
+      propertyCode: code.value,
+      propertyValue: value,
+    },
+    0,
+  );
+  return r.ok ? ok(hex64(value)) : r;
+}
+
+/** GET_PARTITION_PROPERTY through the passthrough; the reference time a pause reads is saved. */
+function getProperty(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
+  const op = 'GET_PARTITION_PROPERTY';
+  const code = propertyCodeOf(op, args);
+  if (!code.ok) return code;
+  const r = passthrough(
+    dev,
+    slot.fd,
+    HypercallCode.GET_PARTITION_PROPERTY,
+    GetPartitionPropertyInput,
+    {
+      propertyCode: code.value,
+    },
+    8,
+  );
+  if (!r.ok) return r;
+  const value = new DataView(r.value.buffer, r.value.byteOffset, 8).getBigUint64(0, true);
+  if (args.property === 'REFERENCE_TIME') slot.savedClock = value;
+  return ok(hex64(value));
+}
+
+function mapRegion(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
+  const op = 'MSHV_SET_GUEST_MEMORY';
+  const guestPfn = u64Arg(op, args, 'guestPfn');
+  if (!guestPfn.ok) return guestPfn;
+  const size = u64Arg(op, args, 'size');
+  if (!size.ok) return size;
+  const userAddr = u64Arg(op, args, 'userAddr');
+  if (!userAddr.ok) return userAddr;
+  const flags = intArg(
+    op,
+    args,
+    'flags',
+    0xff,
+    bit(MSHV_SET_MEM_BIT.WRITABLE) | bit(MSHV_SET_MEM_BIT.EXECUTABLE),
+  );
+  if (!flags.ok) return flags;
+  const region: UserMemRegion = {
+    size: size.value,
+    guestPfn: guestPfn.value,
+    userspaceAddr: userAddr.value,
+    flags: flags.value,
+  };
+  const r = dev.setGuestMemory(slot.fd, region);
+  if (!r.ok) return r;
+  slot.regions.set(String(args.region), region);
+  return ok(null);
+}
+
+/** Unmap with the exact arguments the region was mapped with (§c.4: start, size and address must match). */
+function unmapRegion(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
+  const op = 'MSHV_SET_GUEST_MEMORY';
+  const key = String(args.region);
+  const region = slot.regions.get(key);
+  if (region === undefined) return fail(op, 'ENOENT', `region '${key}' was never mapped by this runtime`);
+  const r = dev.setGuestMemory(slot.fd, { ...region, flags: bit(MSHV_SET_MEM_BIT.UNMAP) });
+  if (!r.ok) return r;
+  slot.regions.delete(key);
+  return ok(null);
+}
+
+const INTERCEPT_KINDS: Readonly<Record<string, number>> = HV_INTERCEPT_TYPE;
+
+function installIntercept(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
+  const op = 'INSTALL_INTERCEPT';
+  const kind = typeof args.kind === 'string' ? INTERCEPT_KINDS[args.kind] : undefined;
+  if (kind === undefined)
+    return fail(
+      op,
+      'EINVAL',
+      `args.kind: ${JSON.stringify(args.kind ?? null)} is not one of ${Object.keys(INTERCEPT_KINDS).join(', ')}`,
+    );
+  const access = intArg(op, args, 'access', 0x7, 0x3);
+  if (!access.ok) return access;
+  const parameter = u64Arg(op, args, 'parameter', 0n);
+  if (!parameter.ok) return parameter;
+  return unit(
+    passthrough(
+      dev,
+      slot.fd,
+      HypercallCode.INSTALL_INTERCEPT,
+      InstallInterceptInput,
+      {
+        accessType: access.value,
+        interceptType: kind,
+        parameter: parameter.value,
+      },
+      0,
+    ),
+  );
+}
+
+function ioeventfd(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
+  const op = 'MSHV_IOEVENTFD';
+  const fd = fdArg(op, args, 'fd');
+  if (!fd.ok) return fd;
+  const addr = u64Arg(op, args, 'addr');
+  if (!addr.ok) return addr;
+  const len = intArg(op, args, 'len', 0xffff_ffff);
+  if (!len.ok) return len;
+  const datamatch = u64Arg(op, args, 'datamatch', 0n);
+  if (!datamatch.ok) return datamatch;
+  const flags =
+    (args.datamatch === undefined ? 0 : bit(MSHV_IOEVENTFD_BIT.DATAMATCH)) |
+    (args.pio === true ? bit(MSHV_IOEVENTFD_BIT.PIO) : 0) |
+    (args.assign === false ? bit(MSHV_IOEVENTFD_BIT.DEASSIGN) : 0);
+  return unit(
+    dev.ioeventfd(slot.fd, {
+      datamatch: datamatch.value,
+      addr: addr.value,
+      len: len.value,
+      fd: fd.value,
+      flags,
+    }),
+  );
+}
+
+function irqfd(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
+  const op = 'MSHV_IRQFD';
+  const fd = fdArg(op, args, 'fd');
+  if (!fd.ok) return fd;
+  const gsi = intArg(op, args, 'gsi', 0xffff_ffff);
+  if (!gsi.ok) return gsi;
+  const resamplefd = fdArg(op, args, 'resamplefd', 0);
+  if (!resamplefd.ok) return resamplefd;
+  const flags =
+    (args.assign === false ? bit(MSHV_IRQFD_BIT.DEASSIGN) : 0) |
+    (args.resamplefd === undefined ? 0 : bit(MSHV_IRQFD_BIT.RESAMPLE));
+  return unit(dev.irqfd(slot.fd, { fd: fd.value, resamplefd: resamplefd.value, gsi: gsi.value, flags }));
+}
+
+/** The table travels flat in `args.table`: gsi, address_lo, address_hi, data per entry. */
+function msiRouting(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
+  const op = 'MSHV_SET_MSI_ROUTING';
+  const flat = args.table ?? [];
+  if (!Array.isArray(flat) || flat.length % 4 !== 0 || !flat.every((x) => typeof x === 'number'))
+    return fail(
+      op,
+      'EINVAL',
+      'args.table: expected numbers, four per entry (gsi, addressLo, addressHi, data)',
+    );
+  const nums = flat as readonly number[];
+  const entries: UserIrqEntry[] = [];
+  for (let i = 0; i < nums.length; i += 4)
+    entries.push({
+      gsi: nums[i] ?? 0,
+      addressLo: nums[i + 1] ?? 0,
+      addressHi: nums[i + 2] ?? 0,
+      data: nums[i + 3] ?? 0,
+    });
+  return unit(dev.setMsiRouting(slot.fd, entries));
+}
+
+/** One read-and-clear pass of the dirty bits (rule 7): DIRTY + CLEAR over `pages` from `base`. */
+function readDirty(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
+  const op = 'MSHV_GET_GPAP_ACCESS_BITMAP';
+  const base = u64Arg(op, args, 'base', 0n);
+  if (!base.ok) return base;
+  const pages = intArg(op, args, 'pages', GPAP_BITMAP_PAGES_MAX);
+  if (!pages.ok) return pages;
+  const r = dev.getGpapAccessBitmap(slot.fd, {
+    accessType: MSHV_GPAP_ACCESS_TYPE.DIRTY,
+    accessOp: MSHV_GPAP_ACCESS_OP.CLEAR,
+    pageCount: BigInt(pages.value),
+    gpapBase: base.value,
+  });
+  return r.ok ? ok(bytesToHex(r.value)) : r;
+}
+
+/** Before disabling tracking, mark every page of every region dirty again (rule 7), 65,536 pages a call. */
+function markAllDirty(dev: DevicePort, slot: PartitionSlot): IoctlResult<JsonValue> {
+  let calls = 0;
+  for (const region of slot.regions.values()) {
+    const pages = region.size / BigInt(HV_PAGE_SIZE);
+    for (let done = 0n; done < pages; done += BigInt(GPAP_BITMAP_PAGES_MAX)) {
+      const count =
+        pages - done < BigInt(GPAP_BITMAP_PAGES_MAX) ? pages - done : BigInt(GPAP_BITMAP_PAGES_MAX);
+      const r = dev.getGpapAccessBitmap(slot.fd, {
+        accessType: MSHV_GPAP_ACCESS_TYPE.DIRTY,
+        accessOp: MSHV_GPAP_ACCESS_OP.SET,
+        pageCount: count,
+        gpapBase: region.guestPfn + done,
+      });
+      if (!r.ok) return r;
+      calls += 1;
+    }
+  }
+  return ok(calls);
+}

@@ -1,0 +1,28 @@
+import type { StructLayout } from '../hv/Layout.js';
+import type { DevicePort, Fd } from '../ports/DevicePort.js';
+import { type IoctlResult, ok } from '../pipeline/driver/IoctlResult.js';
+
+/**
+ * One MSHV_ROOT_HVCALL built from a hypercall's input layout (the first u64, the partition id, is
+ * left 0: the driver overwrites it with the fd's partition), issued on `fd`; the output bytes on
+ * success.
+ *
+ * @example
+ * passthrough(dev, ptFd, 0x44, GetPartitionPropertyInput, { propertyCode: 0x30005 }, 8);
+ */
+export function passthrough(
+  device: DevicePort,
+  fd: Fd,
+  code: number,
+  layout: StructLayout,
+  values: Readonly<Record<string, unknown>>,
+  outSz: number,
+  reps = 0,
+  list?: Uint8Array,
+): IoctlResult<Uint8Array> {
+  const input = new Uint8Array(layout.size + (list?.length ?? 0));
+  layout.encode({ partitionId: 0n, ...values }, new DataView(input.buffer));
+  if (list !== undefined) input.set(list, layout.size);
+  const r = device.rootHvcall(fd, { code, reps, input, outSz });
+  return r.ok ? ok(r.value.output) : r;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { MSHV_PT_BIT } from '../../src/hv/uapi/flags.js';
+import { ControlPlane } from '../../src/runtime/ControlPlane.js';
+import { MemorySink } from '../../src/runtime/RecordSink.js';
+import { SinkRecorder } from '../../src/runtime/SinkRecorder.js';
+import { stateName } from '../../src/runtime/stateName.js';
+import { SimWorld } from '../../src/runner/SimWorld.js';
+import type { Scenario } from '../../src/scenario/Scenario.js';
+
+const GiB = 1n << 30n;
+
+function world(scheduler: 'core-smt' | 'root' = 'core-smt'): {
+  plane: ControlPlane;
+  sink: MemorySink;
+  sim: SimWorld;
+} {
+  const scenario: Scenario = {
+    format: 1,
+    name: 'control-plane',
+    seed: 11,
+    hypervisor: { scheduler, faults: [] },
+    hostMemory: [{ kind: 'ram', userAddr: 0x7f00_0000_0000n, size: GiB, pageSize: '2M' }],
+    steps: [],
+  } as unknown as Scenario;
+  const sink = new MemorySink();
+  const sim = new SimWorld(scenario, new SinkRecorder(sink));
+  return { plane: new ControlPlane(sim, { sink }), sink, sim };
+}
+
+const flags = BigInt(
+  (1 << MSHV_PT_BIT.LAPIC) | (1 << MSHV_PT_BIT.X2APIC) | (1 << MSHV_PT_BIT.GPA_SUPER_PAGES),
+);
+
+function boot(plane: ControlPlane, vps: number): void {
+  expect(plane.createPartition('vm0', { ptFlags: flags, ptIsolation: 0n }).status).toBe('done');
+  expect(plane.partition('vm0', { type: 'INITIALIZE' }).status).toBe('done');
+  const map = plane.partition('vm0', {
+    type: 'MAP_MEMORY',
+    region: 'ram0',
+    detail: { guestPfn: '0x0', size: `0x${GiB.toString(16)}`, userAddr: '0x7f0000000000', flags: 3 },
+  });
+  expect(map).toEqual({ status: 'done', value: null });
+  for (let i = 0; i < vps; i++) {
+    expect(plane.partition('vm0', { type: 'CREATE_VP', vp: i }).status).toBe('done');
+    expect(plane.vp('vm0', i, { type: 'READY' }).status).toBe('done');
+  }
+  expect(plane.partition('vm0', { type: 'START' }).status).toBe('done');
+}
+
+describe.each(['core-smt', 'root'] as const)(
+  'ControlPlane on the simulated stack (%s scheduler)',
+  (scheduler) => {
+    it('runs a VP to its exits, parks a sleeping run with a kick on pause, resumes and tears down clean', () => {
+      const { plane, sim, sink } = world(scheduler);
+      boot(plane, 2);
+      plane.guest('vm0', 0, [{ exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 72 }]);
+      const run = plane.vp('vm0', 0, { type: 'RUN' });
+      expect(run.status).toBe('done');
+      expect(run.status === 'done' && (run.value as { kind: string }).kind).toBe('IO_PORT');
+      // Rule 9: RIP must be advanced before the next run.
+      expect(plane.vp('vm0', 0, { type: 'RUN' })).toMatchObject({
+        status: 'rejected',
+        rule: 'portIoRipAdvanced',
+      });
+      expect(plane.vp('vm0', 0, { type: 'SET_STATE', part: 'REGISTERS' }).status).toBe('done');
+      // VP 1 has nothing to do: its thread sleeps in MSHV_RUN_VP.
+      const sleeping = plane.vp('vm0', 1, { type: 'RUN' });
+      expect(sleeping.status).toBe('pending');
+      expect(plane.pendingRuns()).toHaveLength(1);
+      // Pause parks the VPs: the sleeping run is kicked out with EINTR, then time is frozen.
+      expect(plane.partition('vm0', { type: 'PAUSE' }).status).toBe('done');
+      expect(plane.pendingRuns()).toHaveLength(0);
+      const [settled] = plane.takeSettled();
+      expect(settled?.outcome).toMatchObject({ status: 'failed', error: { errnoName: 'EINTR' } });
+      expect(stateName(plane.vpSnapshot('vm0', 1)?.value)).toBe('suspended');
+      expect(stateName(plane.partitionSnapshot('vm0')?.value)).toBe('live.paused');
+      expect(plane.partition('vm0', { type: 'RESUME' }).status).toBe('done');
+      expect(stateName(plane.partitionSnapshot('vm0')?.value)).toBe('live.running');
+      expect(plane.partition('vm0', { type: 'CLOSE' }).status).toBe('done');
+      expect(stateName(plane.partitionSnapshot('vm0')?.value)).toBe('closed');
+      expect(sim.machine.audit().ok).toBe(true);
+      expect(sim.machine.partitions().filter((p) => !p.isRoot && p.state !== 'deleted')).toEqual([]);
+      const kinds = new Set(sink.records.map((r) => r.kind));
+      expect([...kinds].sort()).toEqual(['hypercall', 'operation', 'result', 'transition']);
+    });
+
+    it('refuses an illegal request with the rule errno and leaves the snapshot as it was', () => {
+      const { plane } = world(scheduler);
+      boot(plane, 1);
+      const before = plane.partitionSnapshot('vm0');
+      expect(plane.partition('vm0', { type: 'CREATE_VP', vp: 256 })).toEqual({
+        status: 'rejected',
+        errno: 'EINVAL',
+        rule: 'vpIndexBelowMax',
+      });
+      expect(plane.partitionSnapshot('vm0')).toBe(before);
+      expect(plane.partition('vm0', { type: 'SNAPSHOT' })).toMatchObject({
+        status: 'rejected',
+        errno: 'EBUSY',
+      });
+    });
+  },
+);
