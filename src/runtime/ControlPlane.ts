@@ -13,6 +13,7 @@ import type { IoctlResult, MshvError } from '../pipeline/driver/IoctlResult.js';
 import { fail, ok } from '../pipeline/driver/IoctlResult.js';
 import type { CreatePartitionArgs } from '../ports/DevicePort.js';
 import type { RunWorld } from '../runner/RunWorld.js';
+import type { GuestExit } from '../scenario/Scenario.js';
 import { decodeRunExit } from './decodeRunExit.js';
 import { executePartitionOp, type PartitionOpHost } from './executePartitionOp.js';
 import { executeVpStateOp } from './executeVpStateOp.js';
@@ -54,6 +55,20 @@ function isOp<O extends string>(e: Emitted<O>): e is OpCommand<O> {
 
 function isRejection(e: Emitted): e is Rejection {
   return e.type === 'rejected';
+}
+
+/** MSHV_CREATE_PARTITION's arguments as JSON (u64 as `0x` strings, v2 fields when present). */
+export function createArgsJson(args: CreatePartitionArgs): JsonValue {
+  return JSON.parse(
+    JSON.stringify(args, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v)),
+  ) as JsonValue;
+}
+
+/** Guest exits as JSON (u64 as `0x` strings), the form `guest` intents carry. */
+export function guestExitsJson(exits: readonly GuestExit[]): JsonValue {
+  return JSON.parse(
+    JSON.stringify(exits, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v)),
+  ) as JsonValue;
 }
 
 /** The errno name a machine's OP_FAILED carries; an errno outside the table reads as EIO. */
@@ -150,7 +165,10 @@ export class ControlPlane {
     return out;
   }
 
-  /** Append an intent record: an API call as the caller made it (what replay re-runs). */
+  /**
+   * Append an intent record. Every request and world-control call of the plane records itself
+   * first (`createPartition`, `partition`, `vp`, `guest`, `signal`): the inputs replay re-runs.
+   */
   intent(name: string, args: JsonValue): void {
     this.#sink.append({ kind: 'intent', name, args });
   }
@@ -160,13 +178,10 @@ export class ControlPlane {
    * with EEXIST before anything reaches the device.
    */
   createPartition(key: string, args: CreatePartitionArgs): RequestOutcome {
+    this.intent('createPartition', { key, args: createArgsJson(args) });
     if (this.#slots.has(key)) return rejected('EEXIST', 'partitionKeyFree');
-    const jsonArgs = {
-      ptFlags: `0x${args.ptFlags.toString(16)}`,
-      ptIsolation: `0x${args.ptIsolation.toString(16)}`,
-    };
     let fd = -1;
-    const r = this.#runOp(key, null, 'MSHV_CREATE_PARTITION', null, jsonArgs, () => {
+    const r = this.#runOp(key, null, 'MSHV_CREATE_PARTITION', null, createArgsJson(args), () => {
       const created = this.#world.device.createPartition(args);
       if (!created.ok) return created;
       fd = created.value;
@@ -190,6 +205,7 @@ export class ControlPlane {
 
   /** A request to a partition machine, driven until no operation is in flight. */
   partition(key: string, request: PartitionRequest): RequestOutcome {
+    this.intent('partition', { key, request: request as unknown as JsonValue });
     const slot = this.#slots.get(key);
     if (slot === undefined) return rejected('EBADF', 'partitionExists');
     const outcome = this.#drivePartition(slot, this.#stepPartition(slot, request));
@@ -202,6 +218,7 @@ export class ControlPlane {
    * message each other). A run that would sleep comes back `pending`; `takeSettled` reports it.
    */
   vp(key: string, index: number, request: VpRequest | { readonly type: 'RUN' }): RequestOutcome {
+    this.intent('vp', { key, vp: index, request: request as unknown as JsonValue });
     const slot = this.#slots.get(key);
     if (slot === undefined) return rejected('EBADF', 'partitionExists');
     const vp = slot.vps.get(index);
@@ -214,7 +231,8 @@ export class ControlPlane {
   }
 
   /** World control: the guest of VP `index` takes these exits next (its script grows); then settle. */
-  guest(key: string, index: number, exits: Parameters<RunWorld['setGuestScript']>[2]): void {
+  guest(key: string, index: number, exits: readonly GuestExit[]): void {
+    this.intent('guest', { key, vp: index, exits: guestExitsJson(exits) });
     const slot = this.#slots.get(key);
     if (slot === undefined || slot.released) return;
     this.#world.setGuestScript(slot.fd, index, exits);
@@ -223,6 +241,7 @@ export class ControlPlane {
 
   /** World control: a signal arrives for the thread of VP `index`; then settle. */
   signal(key: string, index: number): void {
+    this.intent('signal', { key, vp: index });
     const slot = this.#slots.get(key);
     if (slot === undefined || slot.released) return;
     this.#world.raiseSignal(slot.fd, index);

@@ -81,7 +81,7 @@ describe.each(['core-smt', 'root'] as const)(
       expect(sim.machine.audit().ok).toBe(true);
       expect(sim.machine.partitions().filter((p) => !p.isRoot && p.state !== 'deleted')).toEqual([]);
       const kinds = new Set(sink.records.map((r) => r.kind));
-      expect([...kinds].sort()).toEqual(['hypercall', 'operation', 'result', 'transition']);
+      expect([...kinds].sort()).toEqual(['hypercall', 'intent', 'operation', 'result', 'transition']);
     });
 
     it('refuses an illegal request with the rule errno and leaves the snapshot as it was', () => {
