@@ -18,6 +18,7 @@ export const facts = JSON.parse(readFileSync('test/fixtures/mshv-facts.json', 'u
     MSHV_MAX_VPS: number;
     HV_MESSAGE_SIZE: number;
     HV_MESSAGE_MAX_PARTITION_VP_PAIR_COUNT: number;
+    HV_SYNIC_EVENT_RING_MESSAGE_COUNT: number;
     vp_state_sizes: Record<'LAPIC' | 'SIMP' | 'SIEFP' | 'SYNTHETIC_TIMERS', number>;
   };
   deposit_counts: { CREATE_VP_UPFRONT: number; DEFAULT_RETRY: number };
