@@ -169,6 +169,13 @@ export class SimulatedMachine {
     return this.#ram.owners.size;
   }
 
+  /** User pages pinned, counted once per pin (a checker sees a pin the driver forgot to drop). */
+  get pinnedUserPages(): number {
+    let n = 0;
+    for (const e of this.#ram.owners) if (e.value.kind === 'user') n += e.value.pins * (e.end - e.start);
+    return n;
+  }
+
   /** Every partition, root first, deleted ones included. */
   partitions(): PartitionView[] {
     return this.model.all().map((p) => this.#view(p));
