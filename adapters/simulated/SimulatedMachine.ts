@@ -11,6 +11,7 @@ import { UserSpace } from './host/UserSpace.js';
 import { type Knobs, type MachineConfig, deriveKnobs, describeKnobs } from './MachineConfig.js';
 import { exitsSeenByVmm, pushExits, vpHasExitForVmm } from './model/Guest.js';
 import type { GpaValue } from './model/GpaMap.js';
+import { apicEoiMessage } from './model/Messages.js';
 import { HvModel } from './model/HvModel.js';
 import type { Partition } from './model/Partition.js';
 import { SimulatedHypervisor } from './SimulatedHypervisor.js';
@@ -168,6 +169,13 @@ export class SimulatedMachine {
     return this.#ram.owners.size;
   }
 
+  /** User pages pinned, counted once per pin (a checker sees a pin the driver forgot to drop). */
+  get pinnedUserPages(): number {
+    let n = 0;
+    for (const e of this.#ram.owners) if (e.value.kind === 'user') n += e.value.pins * (e.end - e.start);
+    return n;
+  }
+
   /** Every partition, root first, deleted ones included. */
   partitions(): PartitionView[] {
     return this.model.all().map((p) => this.#view(p));
@@ -236,6 +244,19 @@ export class SimulatedMachine {
     const p = this.model.resolve(partitionId);
     const vp = p?.vps.get(vpIndex);
     return p !== undefined && vp !== undefined && vpHasExitForVmm(this.model, p, vp);
+  }
+
+  /**
+   * World control: the guest acknowledges (EOI) `vector` on VP `vpIndex`, as it does at the end of a
+   * level-triggered interrupt; the hypervisor reports it to the root with HVMSG_X64_APIC_EOI on SINT0
+   * of the VP's CPU (the driver's irqfd resampler acts on it, inventory §c.8).
+   */
+  guestEoi(partitionId: bigint, vpIndex: number, vector: number): void {
+    const p = this.model.resolve(partitionId);
+    const vp = p?.vps.get(vpIndex);
+    if (p === undefined || vp === undefined)
+      throw new RangeError(`guestEoi: no VP ${vpIndex} in partition 0x${partitionId.toString(16)}`);
+    this.model.synic.post(vp.cpu, apicEoiMessage(p.id, vpIndex, vector));
   }
 
   /** World control: the guest reads or writes guest pages (sets accessed, and dirty on write, where mapped). */

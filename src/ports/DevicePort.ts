@@ -107,8 +107,30 @@ export interface DevicePort {
   getGpapAccessBitmap(partitionFd: Fd, arg: GpapAccessBitmapArgs): IoctlResult<Uint8Array>;
   /** MSHV_ROOT_HVCALL on a partition fd, a VP fd or /dev/mshv itself (fd `'device'`). */
   rootHvcall(fd: Fd | 'device', arg: RootHvcallArgs): IoctlResult<RootHvcallResult>;
-  /** eventfd(2): a counter the device can signal (irqfd, ioeventfd). */
+  /**
+   * eventfd(2) with EFD_NONBLOCK: a 64-bit counter, starting at 0, that the VMM hands to MSHV_IRQFD
+   * (as `fd` or `resamplefd`) and MSHV_IOEVENTFD.
+   */
   createEventfd(): Fd;
+  /**
+   * read(2) of 8 bytes on an eventfd: the count, which becomes 0. EAGAIN when the count is 0 (the
+   * non-blocking read); EBADF for an fd that is not open, EINVAL for one that is not an eventfd.
+   * The kernel adds 1 to an ioeventfd's eventfd each time the guest rings its doorbell, and to an
+   * irqfd's resample eventfd each time the guest acknowledges (EOI) that gsi.
+   *
+   * @example
+   * dev.readEventfd(efd); // { ok: true, value: 1n } after one doorbell write
+   */
+  readEventfd(fd: Fd): IoctlResult<bigint>;
+  /**
+   * write(2) of the u64 `value` on an eventfd: adds it to the count (EINVAL for 2^64 − 1, EAGAIN when
+   * the count would pass 2^64 − 2). Any successful write wakes the eventfd's waiters: an irqfd bound
+   * to it on a partition reads the count away and injects its gsi's interrupt (ASSERT_VIRTUAL_INTERRUPT).
+   *
+   * @example
+   * dev.writeEventfd(efd, 1n); // the irqfd on efd injects its interrupt; the count reads 0 after
+   */
+  writeEventfd(fd: Fd, value: bigint): IoctlResult<void>;
   /** close(2): releasing a partition fd's last reference runs the full teardown. */
   close(fd: Fd): IoctlResult<void>;
   /** The hypervisor partition id behind a partition fd (for logs and checkers). */

@@ -12,7 +12,22 @@ export interface StepOutcome {
   readonly error?: MshvError;
   /** A short line of what happened (value returned, exits seen). */
   readonly detail: string;
+  /** Set when the errno matched but a value the step also expects did not (`readEventfd.expectCount`). */
+  readonly mismatch?: string;
 }
 
 /** True when the step returned what it expected. */
-export const stepMet = (o: StepOutcome): boolean => o.expected === o.actual;
+export const stepMet = (o: StepOutcome): boolean => o.expected === o.actual && o.mismatch === undefined;
+
+/**
+ * The line a CLI prints for the step that stopped a run.
+ *
+ * @example
+ * describeFailure(report.failed); // 'step 3 (createVp vm0) expected ok but got EEXIST: …'
+ */
+export function describeFailure(f: StepOutcome): string {
+  const head = `step ${f.index} (${f.op} ${f.partition})`;
+  return f.mismatch === undefined
+    ? `${head} expected ${f.expected} but got ${f.actual}: ${f.detail}`
+    : `${head} returned ${f.actual} but ${f.mismatch}`;
+}

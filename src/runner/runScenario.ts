@@ -210,6 +210,21 @@ function runStep(
       );
       return done(r, (v) => `status 0x${v.status.toString(16)}, reps ${v.reps}`);
     }
+    case 'readEventfd': {
+      // read(2) is not an ioctl: no trace record; it issues no hypercall either.
+      const r = dev.readEventfd(eventfd(step.fd));
+      if (!r.ok) return done(r, () => '');
+      const detail = `count ${r.value}`;
+      const want = step.expectCount;
+      return want === undefined || want === r.value
+        ? { ...base, actual: 'ok', detail }
+        : { ...base, actual: 'ok', detail, mismatch: `count ${r.value}, expected ${want}` };
+    }
+    case 'writeEventfd': {
+      // write(2) is not an ioctl: no ioctl record; the injections it causes are traced for the partition.
+      trace?.setPartition(step.partition);
+      return done(dev.writeEventfd(eventfd(step.fd), step.value), () => `wrote ${step.value}`);
+    }
     case 'closePartition': {
       for (const [key, fd] of [...names.vps]) {
         if (!key.startsWith(`${step.partition}/`)) continue;

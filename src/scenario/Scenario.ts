@@ -248,6 +248,28 @@ export interface RootHvcallStep extends StepCommon<'rootHvcall'> {
 /** Release of the partition fd: the driver's full teardown runs. */
 export type ClosePartitionStep = StepCommon<'closePartition'>;
 
+/**
+ * read(2) of a scenario eventfd (extension): its count, which becomes 0; EAGAIN when it is 0. Not an
+ * ioctl: `partition` only orders the step. The kernel adds 1 per doorbell ring (ioeventfd) and per
+ * acknowledged level-triggered interrupt (irqfd resamplefd).
+ */
+export interface ReadEventfdStep extends StepCommon<'readEventfd'> {
+  /** The scenario's eventfd number, as in `irqfd.fd` and `ioeventfd.fd`. */
+  readonly fd: number;
+  /** The count the read must return (≥ 1, with `expect` ok); a different count fails the step. */
+  readonly expectCount?: bigint;
+}
+
+/**
+ * write(2) of a scenario eventfd (extension): adds `value` to its count; an irqfd bound to it injects
+ * its interrupt (ASSERT_VIRTUAL_INTERRUPT) and reads the count away. `partition` only orders the step.
+ */
+export interface WriteEventfdStep extends StepCommon<'writeEventfd'> {
+  readonly fd: number;
+  /** The u64 written. Absent in the file: 1. */
+  readonly value: bigint;
+}
+
 export type Step =
   | CreatePartitionStep
   | InitializePartitionStep
@@ -261,6 +283,8 @@ export type Step =
   | SetMsiRoutingStep
   | GetGpapAccessBitmapStep
   | RootHvcallStep
-  | ClosePartitionStep;
+  | ClosePartitionStep
+  | ReadEventfdStep
+  | WriteEventfdStep;
 
 export type StepOp = Step['op'];

@@ -131,9 +131,11 @@ export const StepSpecs: { readonly [Op in StepOp]: SpecFor<OpFields<Op>> } = {
     rsvd: u8s(6),
   },
   closePartition: {},
+  readEventfd: { fd: required(int('s32')), expectCount: optional(u64()) },
+  writeEventfd: { fd: required(int('s32')), value: defaulted(u64(), 1n) },
 };
 
-/** The ops of format version 1, in the contract's order. */
+/** The ops of format version 1, in the contract's order, then the extensions. */
 export const stepOps = Object.keys(StepSpecs) as StepOp[];
 
 /**
@@ -149,6 +151,22 @@ export function checkStep(step: Step, path: string): void {
       'range',
       `${step.data.length} bytes do not fit the ${step.bufSize}-byte buffer (bufSize)`,
     );
+  }
+  if (step.op === 'readEventfd' && step.expectCount !== undefined) {
+    if (step.expect !== 'ok') {
+      throw new ScenarioError(
+        childPath(path, 'expectCount'),
+        'conflict',
+        `expectCount is for a read that succeeds (expect is '${step.expect}')`,
+      );
+    }
+    if (step.expectCount === 0n) {
+      throw new ScenarioError(
+        childPath(path, 'expectCount'),
+        'range',
+        'a read never returns 0 (an empty eventfd answers EAGAIN: write "expect": "EAGAIN")',
+      );
+    }
   }
   if (step.op !== 'rootHvcall') return;
   if (step.target === 'vp' && step.vpIndex === undefined) {

@@ -91,6 +91,25 @@ describe('loadScenario: the contract example (scenario-format.md, version 1)', (
     });
   });
 
+  it('reads the eventfd ops (extension): fd, expectCount when given, value 1 by default', () => {
+    const s = loadScenario({
+      format: 1,
+      name: 'e',
+      seed: 1,
+      steps: [
+        { op: 'createPartition', partition: 'vm0' },
+        { op: 'writeEventfd', partition: 'vm0', fd: 4 },
+        { op: 'readEventfd', partition: 'vm0', fd: 4, expectCount: '0x1' },
+        { op: 'readEventfd', partition: 'vm0', fd: -1, expect: 'EBADF' },
+      ],
+    });
+    expect(s.steps.slice(1)).toStrictEqual([
+      { op: 'writeEventfd', partition: 'vm0', expect: 'ok', fd: 4, value: 1n },
+      { op: 'readEventfd', partition: 'vm0', expect: 'ok', fd: 4, expectCount: 1n },
+      { op: 'readEventfd', partition: 'vm0', expect: 'EBADF', fd: -1 },
+    ]);
+  });
+
   it('allows a partition name to be created twice (the driver rejects nothing there)', () => {
     const steps = [
       { op: 'createPartition', partition: 'vm0' },
@@ -323,6 +342,30 @@ const cases: Case[] = [
   ],
   ['vpIndex on a partition-fd hvcall', (s) => (s.steps[3]!.vpIndex = 0), '$.steps[3].vpIndex', 'conflict'],
   ['VP-fd hvcall without vpIndex', (s) => (s.steps[3]!.target = 'vp'), '$.steps[3].vpIndex', 'required'],
+  [
+    'readEventfd expectCount with an errno expected (extension)',
+    (s) => s.steps.push({ op: 'readEventfd', partition: 'vm0', fd: 3, expectCount: 1, expect: 'EAGAIN' }),
+    '$.steps[6].expectCount',
+    'conflict',
+  ],
+  [
+    'readEventfd expectCount 0 (an empty eventfd is EAGAIN)',
+    (s) => s.steps.push({ op: 'readEventfd', partition: 'vm0', fd: 3, expectCount: 0 }),
+    '$.steps[6].expectCount',
+    'range',
+  ],
+  [
+    'readEventfd without fd',
+    (s) => s.steps.push({ op: 'readEventfd', partition: 'vm0' }),
+    '$.steps[6].fd',
+    'required',
+  ],
+  [
+    'writeEventfd value beyond u64',
+    (s) => s.steps.push({ op: 'writeEventfd', partition: 'vm0', fd: 3, value: '0x10000000000000000' }),
+    '$.steps[6].value',
+    'width',
+  ],
 ];
 
 describe('loadScenario errors name the JSON path and the rule (scenario contract; issue 4)', () => {

@@ -135,6 +135,9 @@ const opFields: fc.Arbitrary<Record<string, unknown> & { op: Step['op'] }> = fc.
       ),
     ),
   rec({ op: fc.constant('closePartition' as const) }),
+  // expectCount needs expect ok (the common fields are drawn apart): the loader tests cover it.
+  rec({ op: fc.constant('readEventfd' as const), fd: s32 }),
+  rec({ op: fc.constant('writeEventfd' as const), fd: s32, value: u64 }),
 );
 
 /** Host memory laid out upwards without overlap, each range aligned to its page size. */

@@ -1,15 +1,26 @@
+import {
+  EVENT_RING_DATA_OFFSET,
+  EVENT_RING_FULL_OFFSET,
+  EVENT_RING_SIGNAL_MASKED_OFFSET,
+  EVENT_RING_SLOTS,
+  HvSynicEventRing,
+} from '../../../src/hv/HvSynicEventRing.js';
 import { HV_MESSAGE_SIZE, MSG_PENDING, sintInterceptMessage } from '../model/Messages.js';
 
-/** HV_SYNIC_EVENT_RING_MESSAGE_COUNT: u32 slots in a SINT's event ring after the 4-byte header. */
-export const EVENT_RING_SLOTS = 63;
-const RING_FULL_OFFSET = 1;
+export { EVENT_RING_SLOTS };
 
 /**
  * The per-CPU SynIC state the root sees: the SINT0 message slot (with the hypervisor's queue behind
  * it: a new message waits while the slot is occupied, and the slot's msg_pending flag tells the ISR
- * to write EOM) and the SINT5 doorbell event ring (the hypervisor writes port ids at its head; a
- * non-zero slot at the head means the ring is full: ring_full is set and the signal waits for
- * NOTIFY_PORT_RING_EMPTY).
+ * to write EOM) and the SINT5 doorbell event ring (hv_synic_event_ring, inventory §c.11).
+ *
+ * Ring model: the hypervisor writes port ids at its head; a non-zero slot at the head means the ring
+ * is full, so ring_full is set and the signal waits (in order) for NOTIFY_PORT_RING_EMPTY. A new entry
+ * raises a notification (HVMSG_SYNIC_SINT_INTERCEPT naming SINT 5 on SINT0) only while
+ * signal_masked is clear, and masks the ring as it does: one notification covers everything the root
+ * drains before it unmasks again. That reading of signal_masked is the one the driver's drain loop
+ * relies on (it unmasks only when it found the ring empty, then re-checks; it re-masks when that
+ * re-check finds an entry); the reference gives no other.
  */
 export class Synic {
   readonly #slots: Uint8Array[] = [];
@@ -24,7 +35,7 @@ export class Synic {
     for (let c = 0; c < cpuCount; c++) {
       this.#slots.push(new Uint8Array(HV_MESSAGE_SIZE));
       this.#queues.push([]);
-      this.#rings.push(new Uint8Array(4 + EVENT_RING_SLOTS * 4));
+      this.#rings.push(new Uint8Array(HvSynicEventRing.size));
       this.#ringHead.push(0);
       this.#ringPending.push([]);
       this.posted.push(0);
@@ -73,16 +84,20 @@ export class Synic {
     return this.#get(this.#queues, cpu).length;
   }
 
-  /** Signal doorbell port `portId` on `cpu`'s SINT5 ring (and notify through SINT0). */
+  /**
+   * Signal doorbell port `portId` on `cpu`'s SINT5 ring, notifying through SINT0 unless the ring is
+   * masked. Signals already waiting for room keep their order: a new one queues behind them.
+   */
   signalDoorbell(cpu: number, portId: number): void {
-    if (!this.#pushRing(cpu, portId)) {
-      this.#get(this.#ringPending, cpu).push(portId);
+    const pending = this.#get(this.#ringPending, cpu);
+    if (pending.length > 0 || !this.#pushRing(cpu, portId)) {
+      pending.push(portId);
       return;
     }
-    this.post(cpu, sintInterceptMessage(5));
+    this.#notify(cpu);
   }
 
-  /** NOTIFY_PORT_RING_EMPTY: move waiting signals into the ring while there is room. */
+  /** NOTIFY_PORT_RING_EMPTY: move waiting signals into the ring while there is room (notify as above). */
   ringEmptied(cpu: number): void {
     const pending = this.#get(this.#ringPending, cpu);
     let moved = false;
@@ -92,7 +107,15 @@ export class Synic {
       pending.shift();
       moved = true;
     }
-    if (moved) this.post(cpu, sintInterceptMessage(5));
+    if (moved) this.#notify(cpu);
+  }
+
+  /** Post the SINT5 notification and mask the ring, unless it is masked already. */
+  #notify(cpu: number): void {
+    const ring = this.ring(cpu);
+    if (ring[EVENT_RING_SIGNAL_MASKED_OFFSET] !== 0) return;
+    ring[EVENT_RING_SIGNAL_MASKED_OFFSET] = 1;
+    this.post(cpu, sintInterceptMessage(5));
   }
 
   /** Signals waiting for ring space on `cpu`. */
@@ -104,11 +127,11 @@ export class Synic {
     const ring = this.ring(cpu);
     const view = new DataView(ring.buffer);
     const head = this.#ringHead[cpu] ?? 0;
-    if (view.getUint32(4 + head * 4, true) !== 0) {
-      ring[RING_FULL_OFFSET] = 1;
+    if (view.getUint32(EVENT_RING_DATA_OFFSET + head * 4, true) !== 0) {
+      ring[EVENT_RING_FULL_OFFSET] = 1;
       return false;
     }
-    view.setUint32(4 + head * 4, portId, true);
+    view.setUint32(EVENT_RING_DATA_OFFSET + head * 4, portId, true);
     this.#ringHead[cpu] = (head + 1) % EVENT_RING_SLOTS;
     return true;
   }

@@ -222,3 +222,19 @@ export function sintInterceptMessage(sint: number): Uint8Array {
     8,
   );
 }
+
+/**
+ * HVMSG_X64_APIC_EOI: the guest wrote EOI for `vector` on VP `vpIndex` (hv_x64_apic_eoi_message:
+ * vp_index u32 @0, interrupt_vector u32 @4); the sender is the partition.
+ */
+export function apicEoiMessage(partitionId: bigint, vpIndex: number, vector: number): Uint8Array {
+  return buildMessage(
+    HVMSG.X64_APIC_EOI,
+    partitionId,
+    (p) => {
+      p.setUint32(0, vpIndex, true);
+      p.setUint32(4, vector, true);
+    },
+    8,
+  );
+}

@@ -1,6 +1,7 @@
 import { CountingRecorder } from '../../pipeline/HypercallRecorder.js';
 import { runScenario } from '../../runner/runScenario.js';
 import { SimWorld } from '../../runner/SimWorld.js';
+import { describeFailure, stepMet } from '../../runner/StepOutcome.js';
 import { CliError } from '../CliError.js';
 import type { Command } from '../Command.js';
 import { loadScenarioArg } from './loadScenarioArg.js';
@@ -22,7 +23,7 @@ export const runCommand: Command = {
     for (const line of world.describe()) io.out(line);
     const report = runScenario(scenario, world, undefined);
     for (const o of report.outcomes) {
-      const mark = o.expected === o.actual ? 'ok  ' : 'FAIL';
+      const mark = stepMet(o) ? 'ok  ' : 'FAIL';
       io.out(
         `${mark} step ${o.index} ${o.op} ${o.partition}: expect ${o.expected}, got ${o.actual} (${o.detail})`,
       );
@@ -36,9 +37,7 @@ export const runCommand: Command = {
     io.out(`audit: ${audit.ok ? 'conserved' : 'VIOLATED'}`);
     if (report.failed !== undefined) {
       const f = report.failed;
-      io.err(
-        `step ${f.index} (${f.op} ${f.partition}) expected ${f.expected} but got ${f.actual}: ${f.detail}`,
-      );
+      io.err(describeFailure(f));
       return 1;
     }
     return 0;

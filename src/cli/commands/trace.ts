@@ -1,5 +1,6 @@
 import { runScenario } from '../../runner/runScenario.js';
 import { SimWorld } from '../../runner/SimWorld.js';
+import { describeFailure } from '../../runner/StepOutcome.js';
 import { TraceRecorder } from '../../runner/TraceRecorder.js';
 import { CliError } from '../CliError.js';
 import type { Command } from '../Command.js';
@@ -23,9 +24,7 @@ export const traceCommand: Command = {
     for (const line of trace.lines()) io.out(line);
     if (report.failed !== undefined) {
       const f = report.failed;
-      io.err(
-        `step ${f.index} (${f.op} ${f.partition}) expected ${f.expected} but got ${f.actual}: ${f.detail}`,
-      );
+      io.err(describeFailure(f));
       return 1;
     }
     return 0;

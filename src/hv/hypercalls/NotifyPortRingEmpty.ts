@@ -8,9 +8,6 @@ export const NotifyPortRingEmptyInput = new Layout('hv_input_notify_port_ring_em
   reserved('reserved', 4, 4),
 ] as const);
 
-/** HV_SYNIC_EVENT_RING_MESSAGE_COUNT: u32 slots in one SINT's event ring. */
-export const EVENT_RING_SLOTS = 63;
-
 /**
  * HVCALL_NOTIFY_PORT_RING_EMPTY (0x008B, fast8): the ISR found the SINT-5 event ring empty with
  * ring_full set, cleared it, and tells the hypervisor (inventory §c.11). Fast: no IRQ disabling

@@ -2,7 +2,8 @@ import type { PartitionId } from '../../hv/ids.js';
 
 /**
  * What the root kernel sees of the hypervisor outside hypercalls: memory the two share, the SINT0
- * message slot with its interrupt, time passing, and signals arriving at the VMM thread. The
+ * message slot with its interrupt, the SINT5 doorbell event ring, time passing, and signals arriving
+ * at the VMM thread. The
  * simulated hypervisor implements it (adapters/simulated); on a real host each method is a memory
  * access, an MSR write or simply waiting. Every method names the kernel code it stands for.
  *
@@ -10,6 +11,8 @@ import type { PartitionId } from '../../hv/ids.js';
  * callback vector, i.e. calls the handler installed with `setInterruptHandler` (the driver's
  * `mshvIsr`). The handler reads the slot with `sint0Message` and, when it handled the message,
  * releases it with `ackSint0Message`; an unhandled message stays in the slot (the kernel only warns).
+ * Each CPU has its own slot and ring: inside the handler, "this CPU" is the CPU that took the
+ * interrupt (`cpu()`); outside it, the CPU the driver's thread runs on.
  */
 export interface HvShared {
   /**
@@ -36,6 +39,30 @@ export interface HvShared {
    * raises the interrupt again).
    */
   ackSint0Message(): void;
+  /** smp_processor_id(): the CPU whose SynIC the slot and ring methods reach now. */
+  cpu(): number;
+  /**
+   * This CPU's SINT5 (doorbell) event ring, struct hv_synic_event_ring (256 bytes, src/hv/
+   * HvSynicEventRing.ts): a snapshot of `sint_event_ring[HV_SYNIC_DOORBELL_SINT_INDEX]` in the
+   * hypervisor's event-ring page. Reading does not consume anything.
+   */
+  doorbellRing(): Uint8Array;
+  /** `ring->signal_masked = masked`: while set the hypervisor adds entries without notifying. */
+  setDoorbellRingSignalMasked(masked: boolean): void;
+  /** `ring->ring_full = 0`, written before NOTIFY_PORT_RING_EMPTY. */
+  clearDoorbellRingFull(): void;
+  /** `ring->data[slot] = 0`: the root took the entry at `slot` (0..62). */
+  clearDoorbellRingSlot(slot: number): void;
+  /**
+   * mb() after unmasking the ring: the hypervisor sees the unmask before the root's last look, so an
+   * entry it added without notifying (the ring was still masked) is visible to the next read.
+   */
+  memoryBarrier(): void;
+  /**
+   * Interrupts are enabled again (on entry to a syscall, after a hypercall that ran the guest): every
+   * CPU with a message waiting in its SINT0 slot takes the callback vector now.
+   */
+  takePendingInterrupts(): void;
   /**
    * Install the SINT0 callback (hv_setup_mshv_handler at module init, §c.10): the hypervisor calls
    * `handler` each time it delivers a message into the SINT0 slot.

@@ -17,7 +17,9 @@ import { createPartition, CREATE_PARTITION } from './createPartition.js';
 import { createVp } from './createVp.js';
 import { installMshvIsr } from './mshvIsr.js';
 import { ackIrqfdResample } from './ackIrqfdResample.js';
+import { type DoorbellRingTails, doorbellIsr } from './doorbellIsr.js';
 import type { DriverEnv } from './DriverEnv.js';
+import { Eventfd, EVENTFD_READ, EVENTFD_WRITE } from './Eventfd.js';
 import { getGpapAccessBitmap } from './gpapAccessBitmap.js';
 import { ioeventfd } from './ioeventfd.js';
 import { irqfd } from './irqfd.js';
@@ -26,15 +28,17 @@ import { rootHvcall } from './rootHvcall.js';
 import { initializePartition } from './initializePartition.js';
 import { type IoctlResult, fail, ok } from './IoctlResult.js';
 import { KernelPartition, type KernelVp } from './KernelPartition.js';
+import { portIdsOf } from './portIdAllocator.js';
 import { runVp } from './runVp.js';
 import { setGuestMemory } from './setGuestMemory.js';
+import { signalIrqfd } from './signalIrqfd.js';
 import { type TeardownReport, destroyPartition, releasePartitionFd } from './teardown.js';
 import { vpState } from './vpState.js';
 
 type FdEntry =
   | { readonly kind: 'partition'; readonly pt: KernelPartition }
   | { readonly kind: 'vp'; readonly pt: KernelPartition; readonly vp: KernelVp }
-  | { readonly kind: 'eventfd' };
+  | { readonly kind: 'eventfd'; readonly eventfd: Eventfd };
 
 /** First fd handed out: 0–2 are the process's standard streams. */
 const FIRST_FD = 3;
@@ -42,7 +46,13 @@ const FIRST_FD = 3;
 /**
  * The driver model as a DevicePort: the fd table of a VMM process talking to /dev/mshv, each ioctl
  * dispatched to its kernel routine over one DriverEnv. fds are numbered deterministically from 3 and
- * never reused within a device, so a log names each object unambiguously.
+ * never reused within a device, so a log names each object unambiguously. The process's eventfds
+ * live in the same table, each with its 64-bit counter: the VMM reads and writes them, the driver
+ * signals them (doorbells, irqfd resamplers), and a write to one bound to an irqfd injects.
+ *
+ * Every syscall first lets pending interrupts in (`takePendingInterrupts`): a SINT0 message the
+ * hypervisor posted while the previous call ran (a doorbell rung inside DISPATCH_VP, say) is handled
+ * before the next call looks at the state it changes.
  *
  * @example
  * const dev = new MshvDevice(env);
@@ -53,12 +63,25 @@ export class MshvDevice implements DevicePort {
   #nextFd = FIRST_FD;
   /** Teardown reports of destroyed partitions, newest last. */
   readonly teardowns: TeardownReport[] = [];
+  /**
+   * hv_synic_eventring_tail: the doorbell ISR's read position in each CPU's SINT5 event ring (driver
+   * state, inventory §c.11; snapshot it with the fd table).
+   */
+  readonly doorbellRingTails: DoorbellRingTails = new Map();
 
   constructor(readonly env: DriverEnv) {
     // Module init (inventory §c.10): the SINT0 callback looks partitions up by hypervisor id, also
     // those whose fd is closed but whose VP fds still hold a reference.
     installMshvIsr(env.shared, (id) => this.#livePartition(id), {
-      ackedGsi: (pt, vector) => ackIrqfdResample(env, pt, vector).length > 0,
+      doorbell: (msg) =>
+        doorbellIsr(env, this.doorbellRingTails, portIdsOf(env), msg, (pt, portId) => {
+          this.#doorbellRung(pt, portId);
+        }),
+      ackedGsi: (pt, vector) => {
+        const resamplefds = ackIrqfdResample(env, pt, vector);
+        for (const fd of resamplefds) this.#signalEventfd(fd);
+        return resamplefds.length > 0;
+      },
     });
   }
 
@@ -81,6 +104,7 @@ export class MshvDevice implements DevicePort {
   }
 
   createPartition(arg: CreatePartitionArgs): IoctlResult<Fd> {
+    this.#syscall();
     const r = createPartition(this.env, arg);
     if (!r.ok) return r;
     const fd = this.#allocFd();
@@ -120,7 +144,9 @@ export class MshvDevice implements DevicePort {
   }
 
   irqfd(fd: Fd, arg: UserIrqfd): IoctlResult<void> {
-    return this.#withPartition(fd, 'MSHV_IRQFD', (pt) => irqfd(this.env, pt, arg, this.#eventfds()));
+    return this.#withPartition(fd, 'MSHV_IRQFD', (pt) =>
+      irqfd(this.env, pt, arg, this.#eventfds(), (efd) => (this.eventfdCount(efd) ?? 0n) > 0n),
+    );
   }
 
   ioeventfd(fd: Fd, arg: UserIoeventfd): IoctlResult<void> {
@@ -140,6 +166,7 @@ export class MshvDevice implements DevicePort {
   }
 
   rootHvcall(fd: Fd | 'device', arg: RootHvcallArgs): IoctlResult<RootHvcallResult> {
+    this.#syscall();
     if (fd === 'device') return rootHvcall(this.env, undefined, undefined, arg);
     const e = this.#fds.get(fd);
     if (e === undefined || e.kind === 'eventfd')
@@ -150,24 +177,95 @@ export class MshvDevice implements DevicePort {
   }
 
   createEventfd(): Fd {
+    this.#syscall();
     const fd = this.#allocFd();
-    this.#fds.set(fd, { kind: 'eventfd' });
+    this.#fds.set(fd, { kind: 'eventfd', eventfd: new Eventfd() });
     return fd;
+  }
+
+  readEventfd(fd: Fd): IoctlResult<bigint> {
+    this.#syscall();
+    const e = this.#fds.get(fd);
+    if (e === undefined) return fail(EVENTFD_READ, 'EBADF', `fd ${fd} is not open`);
+    // read(2) on an mshv fd reaches a file with no read method.
+    if (e.kind !== 'eventfd') return fail(EVENTFD_READ, 'EINVAL', `fd ${fd} is not an eventfd`);
+    return e.eventfd.read();
+  }
+
+  writeEventfd(fd: Fd, value: bigint): IoctlResult<void> {
+    this.#syscall();
+    const e = this.#fds.get(fd);
+    if (e === undefined) return fail(EVENTFD_WRITE, 'EBADF', `fd ${fd} is not open`);
+    if (e.kind !== 'eventfd') return fail(EVENTFD_WRITE, 'EINVAL', `fd ${fd} is not an eventfd`);
+    const r = e.eventfd.write(value);
+    if (r.ok) this.#wakeEventfd(fd, e.eventfd);
+    return r;
+  }
+
+  /** An eventfd's count without consuming it (what /proc/PID/fdinfo shows), for checkers and tests. */
+  eventfdCount(fd: Fd): bigint | undefined {
+    const e = this.#fds.get(fd);
+    return e?.kind === 'eventfd' ? e.eventfd.count : undefined;
   }
 
   /**
    * close(2). A VP fd drops its partition reference; a partition fd first tears down its eventfds
-   * (inventory §c.12), then drops its reference; the last reference destroys the partition.
+   * (inventory §c.12), then drops its reference; the last reference destroys the partition. Closing
+   * an eventfd hangs up its waiters: every irqfd bound to it is deactivated (POLLHUP), as when the
+   * last reference to an eventfd file goes.
    */
   close(fd: Fd): IoctlResult<void> {
+    this.#syscall();
     const e = this.#fds.get(fd);
     if (e === undefined) return fail('close', 'EBADF', `fd ${fd} is not open`);
     this.#fds.delete(fd);
-    if (e.kind === 'eventfd') return ok(undefined);
+    if (e.kind === 'eventfd') {
+      for (const pt of this.#irqfdPartitions(fd)) removeIrqfds(pt, fd);
+      return ok(undefined);
+    }
     if (e.kind === 'partition') releasePartitionFd(this.env, e.pt);
     e.pt.refs -= 1;
     if (e.pt.refs === 0) this.teardowns.push(destroyPartition(this.env, e.pt));
     return ok(undefined);
+  }
+
+  /** Interrupts are taken on the way into the kernel (see the class comment). */
+  #syscall(): void {
+    this.env.shared.takePendingInterrupts();
+  }
+
+  /** ioeventfd_mmio_write: the doorbell callback signals the eventfd of the ioeventfd on that port. */
+  #doorbellRung(pt: KernelPartition, portId: number): void {
+    const io = pt.ioeventfds.find((p) => p.portId === portId);
+    if (io !== undefined) this.#signalEventfd(io.eventfd);
+  }
+
+  /** eventfd_signal from the kernel (doorbell, resampler): count + 1, then wake the waiters. */
+  #signalEventfd(fd: Fd): void {
+    const e = this.#fds.get(fd);
+    // A closed eventfd's context may still be referenced by the kernel; nobody can read it.
+    if (e?.kind !== 'eventfd') return;
+    e.eventfd.signal();
+    this.#wakeEventfd(fd, e.eventfd);
+  }
+
+  /**
+   * Wake an eventfd's waiters (EPOLLIN): each irqfd bound to it (mshv_irqfd_wakeup) reads the count
+   * away and injects its interrupt (signalIrqfd), in partition fd order.
+   */
+  #wakeEventfd(fd: Fd, eventfd: Eventfd): void {
+    for (const pt of this.#irqfdPartitions(fd)) {
+      eventfd.count = 0n;
+      signalIrqfd(this.env, pt, fd);
+    }
+  }
+
+  /** Partitions (fd not yet released) with an irqfd bound to eventfd `fd`. */
+  #irqfdPartitions(fd: Fd): KernelPartition[] {
+    const out: KernelPartition[] = [];
+    for (const e of this.#fds.values())
+      if (e.kind === 'partition' && e.pt.irqfds.some((f) => f.eventfd === fd)) out.push(e.pt);
+    return out;
   }
 
   #livePartition(id: PartitionId): KernelPartition | undefined {
@@ -188,6 +286,7 @@ export class MshvDevice implements DevicePort {
   }
 
   #withPartition<T>(fd: Fd, op: string, f: (pt: KernelPartition) => IoctlResult<T>): IoctlResult<T> {
+    this.#syscall();
     const e = this.#fds.get(fd);
     if (e === undefined) return fail(op, 'EBADF', `fd ${fd} is not open`);
     // A partition ioctl on another kind of fd reaches another file's ioctl handler: -ENOTTY.
@@ -196,11 +295,17 @@ export class MshvDevice implements DevicePort {
   }
 
   #withVp<T>(fd: Fd, op: string, f: (pt: KernelPartition, vp: KernelVp) => IoctlResult<T>): IoctlResult<T> {
+    this.#syscall();
     const e = this.#fds.get(fd);
     if (e === undefined) return fail(op, 'EBADF', `fd ${fd} is not open`);
     if (e.kind !== 'vp') return fail(op, 'ENOTTY', `fd ${fd} is not a VP fd`);
     return f(e.pt, e.vp);
   }
+}
+
+/** Drop every irqfd of `pt` bound to eventfd `fd` (irqfd_deactivate on POLLHUP). */
+function removeIrqfds(pt: KernelPartition, fd: Fd): void {
+  for (let i = pt.irqfds.length - 1; i >= 0; i--) if (pt.irqfds[i]?.eventfd === fd) pt.irqfds.splice(i, 1);
 }
 
 export { CREATE_PARTITION };

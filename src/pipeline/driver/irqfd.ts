@@ -4,6 +4,7 @@ import type { DriverEnv } from './DriverEnv.js';
 import { type IoctlResult, fail, ok } from './IoctlResult.js';
 import type { KernelPartition } from './KernelPartition.js';
 import { routedIrq } from './routedIrq.js';
+import { signalIrqfd } from './signalIrqfd.js';
 
 export const IRQFD = 'MSHV_IRQFD';
 
@@ -15,9 +16,10 @@ const RESAMPLE = 1 << MSHV_IRQFD_BIT.RESAMPLE;
  * (fd, gsi) and succeeds even when none is (a resampler goes with its last irqfd). Assign: fd (and,
  * with RESAMPLE, resamplefd) must be eventfds of the process (EBADF); RESAMPLE needs the gsi's route
  * to be level-triggered (data bit 15; EINVAL otherwise); an eventfd already bound on this partition
- * → EBUSY. Assigning issues no hypercall: injection happens when the eventfd is signalled
- * (signalIrqfd). An event already pending on the eventfd at assign time would be injected at once;
- * the device's eventfds carry no counter, so the model does not see one.
+ * → EBUSY. Assigning issues no hypercall unless an event is already pending on the eventfd
+ * (`pending`: its count is non-zero), which is injected at once (signalIrqfd) and left counted, as
+ * the kernel's poll at assign time does not read it; later injections happen when the eventfd is
+ * signalled (MshvDevice wakes the irqfd, which reads the count away and injects).
  *
  * Resample check: the kernel as read tests the new irqfd's cached route before filling it from the
  * table (a zeroed struct), which would refuse every RESAMPLE on x86; the model checks the route the
@@ -27,10 +29,11 @@ const RESAMPLE = 1 << MSHV_IRQFD_BIT.RESAMPLE;
  * irqfd(env, pt, { fd: 4, resamplefd: 0, gsi: 5, flags: 0 }, new Set([4]));
  */
 export function irqfd(
-  _env: DriverEnv,
+  env: DriverEnv,
   pt: KernelPartition,
   arg: UserIrqfd,
   eventfds: ReadonlySet<number>,
+  pending: (eventfd: number) => boolean = () => false,
 ): IoctlResult<void> {
   const op = IRQFD;
   if ((arg.flags & ~MSHV_IRQFD_FLAGS_MASK) !== 0)
@@ -53,5 +56,6 @@ export function irqfd(
   if (pt.irqfds.some((f) => f.eventfd === arg.fd))
     return fail(op, 'EBUSY', `eventfd ${arg.fd} is already bound on this partition`);
   pt.irqfds.push({ eventfd: arg.fd, gsi: arg.gsi, resamplefd: resample ? arg.resamplefd : undefined });
+  if (pending(arg.fd)) signalIrqfd(env, pt, arg.fd);
   return ok(undefined);
 }

@@ -3,9 +3,19 @@ import type { DriverEnv } from './DriverEnv.js';
 import type { KernelPartition } from './KernelPartition.js';
 
 /**
+ * What the port table keeps per id (struct port_table_info): the HV_PORT_TYPE_* of the port and, for
+ * a doorbell, whose callback data it is: the partition whose ioeventfd list the doorbell callback
+ * searches for the id (ioeventfd_mmio_write's `data`).
+ */
+export interface PortTableEntry {
+  readonly owner: KernelPartition;
+  readonly portType: number;
+}
+
+/**
  * The driver's port-id IDR (mshv_portid_table.c): one table for the whole driver, ids handed out by
- * `idr_alloc(…, 1, INT_MAX)`, i.e. the lowest free id in [1, INT_MAX). Deterministic: the same
- * sequence of allocations and frees gives the same ids.
+ * `idr_alloc(…, 1, INT_MAX)`, i.e. the lowest free id in [1, INT_MAX), each with its
+ * port_table_info. Deterministic: the same sequence of allocations and frees gives the same ids.
  *
  * Ids are freed explicitly on deassign and on a failed registration. The partition-fd release in
  * teardown.ts tears doorbells down without calling back here, so an id whose owner's fd has been
@@ -14,19 +24,22 @@ import type { KernelPartition } from './KernelPartition.js';
  *
  * @example
  * const ids = new PortIdAllocator();
- * ids.alloc(pt); // 1
- * ids.alloc(pt); // 2
+ * ids.alloc(pt, HV_PORT_TYPE.DOORBELL); // 1
+ * ids.alloc(pt, HV_PORT_TYPE.DOORBELL); // 2
  * ids.free(1);
- * ids.alloc(pt); // 1
+ * ids.alloc(pt, HV_PORT_TYPE.DOORBELL); // 1
  */
 export class PortIdAllocator {
-  readonly #owners = new Map<number, KernelPartition>();
+  readonly #owners = new Map<number, PortTableEntry>();
   /** Freed ids below #next, ascending. */
   #freed: number[] = [];
   #next = PORT_ID_MIN;
 
-  /** The lowest free id, recorded as owned by `owner`; undefined when [1, INT_MAX) is exhausted. */
-  alloc(owner: KernelPartition): number | undefined {
+  /**
+   * mshv_portid_alloc: the lowest free id, recorded with `owner` and `portType`; undefined when
+   * [1, INT_MAX) is exhausted.
+   */
+  alloc(owner: KernelPartition, portType: number): number | undefined {
     this.#reclaimReleased();
     let id = this.#freed.shift();
     if (id === undefined) {
@@ -34,8 +47,17 @@ export class PortIdAllocator {
       id = this.#next;
       this.#next += 1;
     }
-    this.#owners.set(id, owner);
+    this.#owners.set(id, { owner, portType });
     return id;
+  }
+
+  /**
+   * mshv_portid_lookup (the doorbell ISR's look-up): the entry of `id`, or undefined when the id is
+   * not allocated or its owner's fd has been released (its doorbells are gone).
+   */
+  lookup(id: number): PortTableEntry | undefined {
+    const e = this.#owners.get(id);
+    return e === undefined || e.owner.fdReleased ? undefined : e;
   }
 
   /** mshv_portid_free. Freeing an id that is not allocated is a broken invariant. */
@@ -52,7 +74,7 @@ export class PortIdAllocator {
   }
 
   #reclaimReleased(): void {
-    for (const [id, owner] of [...this.#owners]) if (owner.fdReleased) this.free(id);
+    for (const [id, e] of [...this.#owners]) if (e.owner.fdReleased) this.free(id);
   }
 }
 
@@ -62,7 +84,7 @@ const allocators = new WeakMap<DriverEnv, PortIdAllocator>();
  * The port-id table of one driver instance (one DriverEnv), created on first use.
  *
  * @example
- * const id = portIdsOf(env).alloc(pt);
+ * const id = portIdsOf(env).alloc(pt, HV_PORT_TYPE.DOORBELL);
  */
 export function portIdsOf(env: DriverEnv): PortIdAllocator {
   let ids = allocators.get(env);

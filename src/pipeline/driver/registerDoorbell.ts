@@ -38,7 +38,7 @@ export function registerDoorbell(
   op: string,
 ): IoctlResult<number> {
   const ids = portIdsOf(env);
-  const portId = ids.alloc(pt);
+  const portId = ids.alloc(pt, HV_PORT_TYPE.DOORBELL);
   if (portId === undefined) return fail(op, 'ENOSPC', 'port ids [1, INT_MAX) are exhausted');
   const created = env.exec(
     plan(

@@ -18,6 +18,7 @@ import { KernelPartition } from '../../../src/pipeline/driver/KernelPartition.js
 import type { GpapAccessBitmapArgs } from '../../../src/ports/DevicePort.js';
 import { HvPage } from '../../../src/ports/HvPage.js';
 import { ScriptedPort } from '../ScriptedPort.js';
+import { noDoorbellRing } from './noDoorbellRing.js';
 
 const facts = JSON.parse(readFileSync('test/fixtures/mshv-facts.json', 'utf8')) as {
   batch_sizes: { HV_GET_GPA_ACCESS_STATES_BATCH_SIZE: number };
@@ -49,6 +50,7 @@ function rig(state: (gfn: bigint) => number = () => 0) {
   const port = new StatesPort(state);
   const pages = { input: new HvPage(), output: new HvPage() };
   const shared: HvShared = {
+    ...noDoorbellRing,
     readPage: unused,
     writePage: unused,
     sint0Message: () => null,

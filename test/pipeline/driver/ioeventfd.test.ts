@@ -19,6 +19,7 @@ import { releasePartitionFd } from '../../../src/pipeline/driver/teardown.js';
 import type { UserIoeventfd } from '../../../src/ports/DevicePort.js';
 import { HvPage } from '../../../src/ports/HvPage.js';
 import { ScriptedPort, type SeenCall } from '../ScriptedPort.js';
+import { noDoorbellRing } from './noDoorbellRing.js';
 
 const facts = JSON.parse(readFileSync('test/fixtures/mshv-facts.json', 'utf8')) as {
   flags_enums: {
@@ -48,6 +49,7 @@ function rig() {
   let nextPfn = 0x1000;
   let memory = true;
   const shared: HvShared = {
+    ...noDoorbellRing,
     readPage: unused,
     writePage: unused,
     sint0Message: () => null,

@@ -13,6 +13,7 @@ import { signalIrqfd } from '../../../src/pipeline/driver/signalIrqfd.js';
 import { HvPage } from '../../../src/ports/HvPage.js';
 import type { UserIrqfd } from '../../../src/ports/DevicePort.js';
 import { ScriptedPort } from '../ScriptedPort.js';
+import { noDoorbellRing } from './noDoorbellRing.js';
 
 const DEASSIGN = 1 << MSHV_IRQFD_BIT.DEASSIGN;
 const RESAMPLE = 1 << MSHV_IRQFD_BIT.RESAMPLE;
@@ -24,6 +25,7 @@ const unused = (): never => {
 function rig() {
   const port = new ScriptedPort();
   const shared: HvShared = {
+    ...noDoorbellRing,
     readPage: unused,
     writePage: unused,
     sint0Message: () => null,

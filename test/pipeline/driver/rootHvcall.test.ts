@@ -15,6 +15,7 @@ import type { HypercallEvent } from '../../../src/pipeline/HypercallRecorder.js'
 import type { RootHvcallArgs } from '../../../src/ports/DevicePort.js';
 import { HvPage } from '../../../src/ports/HvPage.js';
 import { ScriptedPort } from '../ScriptedPort.js';
+import { noDoorbellRing } from './noDoorbellRing.js';
 
 const facts = JSON.parse(readFileSync('test/fixtures/mshv-facts.json', 'utf8')) as {
   passthrough_allowlist: { NEW: number[]; NEW_self_devmshv: number[]; async: number[] };
@@ -44,6 +45,7 @@ function rig() {
   let completeOnRun: number | undefined;
   const pt = new KernelPartition(3, partitionId(GUEST), 0n);
   const shared: HvShared = {
+    ...noDoorbellRing,
     readPage: unused,
     writePage: unused,
     sint0Message: () => null,

@@ -18,6 +18,7 @@ export const facts = JSON.parse(readFileSync('test/fixtures/mshv-facts.json', 'u
     MSHV_MAX_VPS: number;
     HV_MESSAGE_SIZE: number;
     HV_MESSAGE_MAX_PARTITION_VP_PAIR_COUNT: number;
+    HV_SYNIC_EVENT_RING_MESSAGE_COUNT: number;
     vp_state_sizes: Record<'LAPIC' | 'SIMP' | 'SIEFP' | 'SYNTHETIC_TIMERS', number>;
   };
   deposit_counts: { CREATE_VP_UPFRONT: number; DEFAULT_RETRY: number };
@@ -52,9 +53,19 @@ export class OutputPort extends ScriptedPort {
   }
 }
 
-/** A small fake of the hypervisor-shared side: pages, one SINT0 slot with a queue, scripted time. */
+/**
+ * A small fake of the hypervisor-shared side: pages, one SINT0 slot with a queue, one SINT5 event
+ * ring the test fills by hand, scripted time. Ring writes and barriers are logged in `ringOps`.
+ */
 export class FakeShared implements HvShared {
   readonly pages = new Map<bigint, Uint8Array>();
+  /** hv_synic_event_ring of this CPU (signal_masked @0, ring_full @1, data u32[63] @4). */
+  readonly ring = new Uint8Array(256);
+  /** The driver's ring writes and barriers in order: mask, unmask, clear-full, take N, mb. */
+  readonly ringOps: string[] = [];
+  /** Runs at each barrier: where a test lets the hypervisor add an entry while the ring was masked. */
+  onBarrier: (() => void) | undefined;
+  cpuIndex = 0;
   readonly #queue: Uint8Array[] = [];
   #slot: Uint8Array | null = null;
   #handler: (() => void) | undefined;
@@ -94,6 +105,50 @@ export class FakeShared implements HvShared {
 
   setInterruptHandler(handler: () => void): void {
     this.#handler = handler;
+  }
+
+  cpu(): number {
+    return this.cpuIndex;
+  }
+
+  doorbellRing(): Uint8Array {
+    return this.ring.slice();
+  }
+
+  setDoorbellRingSignalMasked(masked: boolean): void {
+    this.ringOps.push(masked ? 'mask' : 'unmask');
+    this.ring[0] = masked ? 1 : 0;
+  }
+
+  clearDoorbellRingFull(): void {
+    this.ringOps.push('clear-full');
+    this.ring[1] = 0;
+  }
+
+  clearDoorbellRingSlot(slot: number): void {
+    this.ringOps.push(`take ${slot}`);
+    new DataView(this.ring.buffer).setUint32(4 + slot * 4, 0, true);
+  }
+
+  memoryBarrier(): void {
+    this.ringOps.push('mb');
+    this.onBarrier?.();
+  }
+
+  /** Messages are delivered as they are posted, so there is never one waiting here. */
+  takePendingInterrupts(): void {
+    this.#deliver();
+  }
+
+  /** The hypervisor's side: write `port` into ring slot `slot` (0 empties it). */
+  putRing(slot: number, port: number): void {
+    new DataView(this.ring.buffer).setUint32(4 + slot * 4, port, true);
+  }
+
+  /** The ports in the ring's slots, 63 u32s. */
+  ringSlots(): number[] {
+    const v = new DataView(this.ring.buffer);
+    return Array.from({ length: 63 }, (_, i) => v.getUint32(4 + i * 4, true));
   }
 
   /** The hypervisor posts a message to SINT0 (queued while the slot is busy). */
