@@ -31,10 +31,18 @@ import { setGuestMemory } from './setGuestMemory.js';
 import { type TeardownReport, destroyPartition, releasePartitionFd } from './teardown.js';
 import { vpState } from './vpState.js';
 
-type FdEntry =
+/** What an open fd refers to. */
+export type FdEntry =
   | { readonly kind: 'partition'; readonly pt: KernelPartition }
   | { readonly kind: 'vp'; readonly pt: KernelPartition; readonly vp: KernelVp }
   | { readonly kind: 'eventfd' };
+
+/** The device as a snapshot keeps it: the fd table (ascending), the next fd, the teardown reports. */
+export interface SavedDevice {
+  readonly nextFd: number;
+  readonly fds: readonly (readonly [Fd, FdEntry])[];
+  readonly teardowns: readonly TeardownReport[];
+}
 
 /** First fd handed out: 0–2 are the process's standard streams. */
 const FIRST_FD = 3;
@@ -54,12 +62,34 @@ export class MshvDevice implements DevicePort {
   /** Teardown reports of destroyed partitions, newest last. */
   readonly teardowns: TeardownReport[] = [];
 
-  constructor(readonly env: DriverEnv) {
+  /**
+   * @param restored a recorded fd table (see `save`); the device continues from it.
+   */
+  constructor(
+    readonly env: DriverEnv,
+    restored?: SavedDevice,
+  ) {
+    if (restored !== undefined) {
+      for (const [fd, e] of restored.fds) this.#fds.set(fd, e);
+      this.#nextFd = restored.nextFd;
+      this.teardowns.push(...restored.teardowns);
+    }
     // Module init (inventory §c.10): the SINT0 callback looks partitions up by hypervisor id, also
     // those whose fd is closed but whose VP fds still hold a reference.
     installMshvIsr(env.shared, (id) => this.#livePartition(id), {
       ackedGsi: (pt, vector) => ackIrqfdResample(env, pt, vector).length > 0,
     });
+  }
+
+  /**
+   * The fd table in fd order (entries share their partition and VP objects as the table does), the
+   * next fd and the teardown reports, for snapshots.
+   *
+   * @example
+   * device.save().nextFd; // the fd the next open gets
+   */
+  save(): SavedDevice {
+    return { nextFd: this.#nextFd, fds: [...this.#fds], teardowns: [...this.teardowns] };
   }
 
   /** Live partitions, for checkers (what the driver believes). */
