@@ -138,6 +138,8 @@ export function readEach<T>(
 export class FieldReader {
   readonly #obj: Readonly<Record<string, unknown>>;
   readonly #read = new Set<string>();
+  /** The part's `v` when `of` was given versions to accept (a codec reading an older one fills defaults). */
+  version: number | undefined;
 
   private constructor(
     obj: Readonly<Record<string, unknown>>,
@@ -147,19 +149,24 @@ export class FieldReader {
     this.#obj = obj;
   }
 
-  /** A reader over `value`, which must be an object; with `version`, its `v` must equal it. */
-  static of(value: unknown, path: string, what: string, version?: number): FieldReader {
+  /**
+   * A reader over `value`, which must be an object. With `version` (one version, or every version
+   * the codec still reads), its `v` must be one of them; `reader.version` tells which.
+   */
+  static of(value: unknown, path: string, what: string, version?: number | readonly number[]): FieldReader {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new SnapshotError(path, 'type', `expected ${what} (an object), got ${describeJson(value)}`);
     const r = new FieldReader(value as Record<string, unknown>, path, what);
     if (version !== undefined) {
+      const accepted = typeof version === 'number' ? [version] : version;
       const v = r.int('v', 0);
-      if (v !== version)
+      if (!accepted.includes(v))
         throw new SnapshotError(
           r.path('v'),
           'version',
-          `${what} version ${v} is not ${version} (this build)`,
+          `${what} version ${v} is not ${accepted.join(' or ')} (this build)`,
         );
+      r.version = v;
     }
     return r;
   }

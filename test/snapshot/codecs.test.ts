@@ -137,5 +137,11 @@ describe('snapshot codecs', () => {
       rule: 'version',
     });
     expect(caught(() => FieldReader.of([], '$.p', 'a part'))).toMatchObject({ path: '$.p', rule: 'type' });
+    // A codec that grew a field reads both versions and fills the default for the older one.
+    expect(FieldReader.of({ v: 1 }, '$.p', 'a part', [1, 2]).version).toBe(1);
+    expect(caught(() => FieldReader.of({ v: 3 }, '$.p', 'a part', [1, 2]))).toMatchObject({
+      path: '$.p.v',
+      rule: 'version',
+    });
   });
 });
