@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
 import { canonicalJson } from '../../src/log/canonicalJson.js';
+import type { InputFiller } from '../../src/pipeline/fillInputPage.js';
+import { HvPage } from '../../src/ports/HvPage.js';
 import type { HypercallEvent, HypercallRecorder } from '../../src/pipeline/HypercallRecorder.js';
 import { CountingRecorder } from '../../src/pipeline/HypercallRecorder.js';
 import { SimWorld } from '../../src/runner/SimWorld.js';
@@ -63,6 +65,41 @@ describe('world snapshots', () => {
       expect(io.ok).toBe(true);
     }
     expect(canonicalJson(copy.snapshot())).toBe(canonicalJson(world.snapshot()));
+  });
+
+  it('keep stale per-CPU page bytes: a planted forgotten memset fails the same way after a restore', () => {
+    // A driver that writes the named fields but leaves reserved and padding bytes as they were.
+    const forgetful: InputFiller = (plan, page, from, count) => {
+      const layout = plan.def.input;
+      if (layout === undefined) throw new Error(`${plan.def.name}: no layout`);
+      const scratch = new HvPage();
+      layout.encode(plan.header, scratch.view, 0);
+      const reserved = new Set<number>();
+      for (const r of layout.reservedRanges)
+        for (let i = r.offset; i < r.offset + r.size; i++) reserved.add(i);
+      for (let i = 0; i < layout.size; i++) if (!reserved.has(i)) page.bytes[i] = scratch.bytes[i] ?? 0;
+      if (plan.list !== undefined && count > 0) plan.list.write(page, layout.size, from, count);
+    };
+    const map = { size: 2n << 20n, guestPfn: 0n, userspaceAddr: USER, flags: 3 };
+    for (const stale of [false, true]) {
+      const world = new SimWorld(scenario(), new CountingRecorder(), { fill: forgetful });
+      expect(world.device.createPartition({ ptFlags: 1n, ptIsolation: 0n }).ok).toBe(true);
+      expect(world.device.initializePartition(3).ok).toBe(true);
+      // What an earlier call left in MAP_GPA_PAGES' padding (bytes 20-23 of the input page).
+      if (stale) world.machine.cpuPages(0).input.bytes.fill(0xa5, 20, 24);
+      const restored = SimWorld.fromSnapshot(
+        JSON.parse(canonicalJson(world.snapshot())),
+        new CountingRecorder(),
+        { fill: forgetful },
+      );
+      if (!restored.ok) throw restored.error;
+      const answers = [world, restored.value].map((w) => {
+        const r = w.device.setGuestMemory(3, map);
+        return r.ok ? 'ok' : `${r.error.errnoName} ${String(r.error.hvStatus)}`;
+      });
+      expect(answers[1]).toBe(answers[0]);
+      expect(answers[0] === 'ok').toBe(!stale);
+    }
   });
 
   it('refuse to be taken inside an interrupt window (a snapshot is between ioctls)', () => {
