@@ -71,7 +71,12 @@ export class ScenarioRunner {
     return this.#next >= this.scenario.steps.length;
   }
 
-  /** Run the next step and return what it did; throws when every step ran already. */
+  /**
+   * Run the next step and return what it did; throws when every step ran already.
+   *
+   * @example
+   * while (!runner.done) runner.step();
+   */
   step(): StepOutcome {
     const step = this.scenario.steps[this.#next];
     if (step === undefined) throw new RangeError(`ScenarioRunner: no step ${this.#next}`);
@@ -80,7 +85,12 @@ export class ScenarioRunner {
     return o;
   }
 
-  /** Run the remaining steps, stopping at the first whose result differs from its `expect`. */
+  /**
+   * Run the remaining steps, stopping at the first whose result differs from its `expect`.
+   *
+   * @example
+   * runner.runToEnd().failed; // undefined when every expectation held
+   */
   runToEnd(): RunReport {
     const outcomes: StepOutcome[] = [];
     while (!this.done) {

@@ -63,14 +63,24 @@ export function readNumber(value: unknown, path: string, min: number, max: numbe
   return value;
 }
 
-/** Read a JSON boolean. */
+/**
+ * Read a JSON boolean.
+ *
+ * @example
+ * readBool(true, '$.halted'); // true
+ */
 export function readBool(value: unknown, path: string): boolean {
   if (typeof value !== 'boolean')
     throw new SnapshotError(path, 'type', `expected true or false, got ${describeJson(value)}`);
   return value;
 }
 
-/** Read a JSON string. */
+/**
+ * Read a JSON string.
+ *
+ * @example
+ * readString('vm0', '$.partitions[0][0]'); // 'vm0'
+ */
 export function readString(value: unknown, path: string): string {
   if (typeof value !== 'string')
     throw new SnapshotError(path, 'type', `expected a string, got ${describeJson(value)}`);
@@ -152,6 +162,9 @@ export class FieldReader {
   /**
    * A reader over `value`, which must be an object. With `version` (one version, or every version
    * the codec still reads), its `v` must be one of them; `reader.version` tells which.
+   *
+   * @example
+   * FieldReader.of({ v: 2, tail: 0 }, '$.driver', 'the driver', [1, 2]).version; // 2
    */
   static of(value: unknown, path: string, what: string, version?: number | readonly number[]): FieldReader {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -176,7 +189,12 @@ export class FieldReader {
     return childPath(this.at, name);
   }
 
-  /** The object's field names, in their JSON order. */
+  /**
+   * The object's field names, in their JSON order.
+   *
+   * @example
+   * FieldReader.of({ a: 1 }, '$', 'rates').keys(); // ['a']
+   */
   keys(): string[] {
     return Object.keys(this.#obj);
   }

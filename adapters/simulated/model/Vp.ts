@@ -101,7 +101,12 @@ export class Vp {
     };
   }
 
-  /** A VP in a recorded state. */
+  /**
+   * A VP in a recorded state.
+   *
+   * @example
+   * const copy = Vp.restore(vp.save());
+   */
   static restore(s: SavedVp): Vp {
     const vp = new Vp(s.index, s.cpu);
     for (const [name, lo, hi] of s.registers) vp.registers.set(name, [lo, hi]);

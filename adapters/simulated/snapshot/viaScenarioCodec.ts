@@ -1,4 +1,4 @@
-import type { Codec, Json } from '../../../src/scenario/Codec.js';
+import type { Codec } from '../../../src/scenario/Codec.js';
 import { ScenarioError } from '../../../src/scenario/ScenarioError.js';
 import { SnapshotError } from '../../../src/snapshot/SnapshotError.js';
 
@@ -17,9 +17,4 @@ export function viaScenarioCodec<T>(codec: Codec<T>, value: unknown, path: strin
     if (e instanceof ScenarioError) throw new SnapshotError(e.path, e.rule, e.detail);
     throw e;
   }
-}
-
-/** The JSON a scenario codec writes (the inverse of `viaScenarioCodec`). */
-export function writeViaScenarioCodec<T>(codec: Codec<T>, value: T): Json {
-  return codec.write(value);
 }
