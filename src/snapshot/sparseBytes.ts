@@ -20,6 +20,7 @@ const HEX = /^(?:[0-9a-f]{2})+$/;
  */
 export function writeSparseBytes(bytes: Uint8Array): SparseBytesJson {
   const out: [number, string][] = [];
+  if (allZero(bytes)) return out;
   let i = 0;
   const n = bytes.length;
   while (i < n) {
@@ -71,8 +72,22 @@ export function readSparseBytes(value: unknown, path: string, length: number): U
   return out;
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 function hexOf(bytes: Uint8Array, start: number, end: number): string {
   let s = '';
-  for (let i = start; i < end; i++) s += (bytes[i] ?? 0).toString(16).padStart(2, '0');
+  for (let i = start; i < end; i++) s += HEX_PAIRS[bytes[i] ?? 0] ?? '00';
   return s;
+}
+
+/** True when every byte is zero; word by word where the buffer allows (most pages and slots are empty). */
+function allZero(bytes: Uint8Array): boolean {
+  let i = 0;
+  if (bytes.byteOffset % 4 === 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+    for (const w of words) if (w !== 0) return false;
+    i = words.length * 4;
+  }
+  for (; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
