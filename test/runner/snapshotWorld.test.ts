@@ -6,6 +6,8 @@ import { HvPage } from '../../src/ports/HvPage.js';
 import type { HypercallEvent, HypercallRecorder } from '../../src/pipeline/HypercallRecorder.js';
 import { CountingRecorder } from '../../src/pipeline/HypercallRecorder.js';
 import { SimWorld } from '../../src/runner/SimWorld.js';
+import { TraceRecorder } from '../../src/runner/TraceRecorder.js';
+import { WindowTracker } from '../../src/pipeline/WindowTracker.js';
 import type { Scenario } from '../../src/scenario/Scenario.js';
 
 const USER = 0x7f00_0000_0000n;
@@ -121,7 +123,45 @@ describe('world snapshots', () => {
     holder.world = world;
     world.device.createPartition({ ptFlags: 1n, ptIsolation: 0n });
     expect(world.device.initializePartition(3).ok).toBe(true);
-    expect(String(refused)).toMatch(/interrupt window \d+ is open/);
+    expect(String(refused)).toMatch(/interrupt window \d+ is open|an ioctl is in progress/);
+  });
+
+  it('window counters and trace cursors are only taken between windows and ioctls', () => {
+    const w = new WindowTracker();
+    w.close(w.open());
+    const id = w.open();
+    expect(() => w.save()).toThrow(`interrupt window ${id} is open`);
+    w.close(id);
+    const again = WindowTracker.restore(w.save());
+    expect(again.open()).toBe(3);
+    const t = new TraceRecorder();
+    t.beginIoctl('vm0', 'MSHV_RUN_VP', 0);
+    expect(() => t.cursor()).toThrow('inside MSHV_RUN_VP');
+    t.endIoctl(0);
+    expect(t.cursor()).toEqual({ seq: 1, partition: 'vm0' });
+  });
+
+  it('refuse to be taken inside an ioctl, also between its hypercalls and in fast calls', () => {
+    const holder: { world?: SimWorld } = {};
+    const refused: string[] = [];
+    const recorder: HypercallRecorder = {
+      wantsBytes: false,
+      record(e: HypercallEvent) {
+        if (e.window === null && holder.world !== undefined) {
+          try {
+            holder.world.snapshot();
+          } catch (err) {
+            refused.push(`${e.name}: ${(err as Error).message}`);
+          }
+        }
+      },
+    };
+    const world = new SimWorld(scenario(), recorder);
+    holder.world = world;
+    expect(world.device.createPartition({ ptFlags: 1n, ptIsolation: 0n }).ok).toBe(true);
+    expect(world.device.initializePartition(3).ok).toBe(true);
+    expect(refused).toContain('INITIALIZE_PARTITION: an ioctl is in progress: no snapshot inside an ioctl');
+    expect(() => world.snapshot()).not.toThrow();
   });
 
   it.each([

@@ -59,6 +59,8 @@ const FIRST_FD = 3;
 export class MshvDevice implements DevicePort {
   readonly #fds = new Map<Fd, FdEntry>();
   #nextFd = FIRST_FD;
+  /** Ioctls in progress (a snapshot is only taken between them). */
+  #busy = 0;
   /** Teardown reports of destroyed partitions, newest last. */
   readonly teardowns: TeardownReport[] = [];
 
@@ -89,6 +91,7 @@ export class MshvDevice implements DevicePort {
    * device.save().nextFd; // the fd the next open gets
    */
   save(): SavedDevice {
+    if (this.#busy > 0) throw new Error('an ioctl is in progress: no snapshot inside an ioctl');
     return { nextFd: this.#nextFd, fds: [...this.#fds], teardowns: [...this.teardowns] };
   }
 
@@ -105,7 +108,7 @@ export class MshvDevice implements DevicePort {
   }
 
   createPartition(arg: CreatePartitionArgs): IoctlResult<Fd> {
-    const r = createPartition(this.env, arg);
+    const r = this.#inIoctl(() => createPartition(this.env, arg));
     if (!r.ok) return r;
     const fd = this.#allocFd();
     this.#fds.set(fd, { kind: 'partition', pt: new KernelPartition(fd, r.value, arg.ptFlags) });
@@ -164,13 +167,13 @@ export class MshvDevice implements DevicePort {
   }
 
   rootHvcall(fd: Fd | 'device', arg: RootHvcallArgs): IoctlResult<RootHvcallResult> {
-    if (fd === 'device') return rootHvcall(this.env, undefined, undefined, arg);
+    if (fd === 'device') return this.#inIoctl(() => rootHvcall(this.env, undefined, undefined, arg));
     const e = this.#fds.get(fd);
     if (e === undefined || e.kind === 'eventfd')
       return fail('MSHV_ROOT_HVCALL', 'EBADF', `fd ${fd} is not an mshv fd`);
-    return e.kind === 'vp'
-      ? rootHvcall(this.env, e.pt, e.vp, arg)
-      : rootHvcall(this.env, e.pt, undefined, arg);
+    return this.#inIoctl(() =>
+      e.kind === 'vp' ? rootHvcall(this.env, e.pt, e.vp, arg) : rootHvcall(this.env, e.pt, undefined, arg),
+    );
   }
 
   createEventfd(): Fd {
@@ -188,10 +191,12 @@ export class MshvDevice implements DevicePort {
     if (e === undefined) return fail('close', 'EBADF', `fd ${fd} is not open`);
     this.#fds.delete(fd);
     if (e.kind === 'eventfd') return ok(undefined);
-    if (e.kind === 'partition') releasePartitionFd(this.env, e.pt);
-    e.pt.refs -= 1;
-    if (e.pt.refs === 0) this.teardowns.push(destroyPartition(this.env, e.pt));
-    return ok(undefined);
+    return this.#inIoctl(() => {
+      if (e.kind === 'partition') releasePartitionFd(this.env, e.pt);
+      e.pt.refs -= 1;
+      if (e.pt.refs === 0) this.teardowns.push(destroyPartition(this.env, e.pt));
+      return ok(undefined);
+    });
   }
 
   #livePartition(id: PartitionId): KernelPartition | undefined {
@@ -216,14 +221,24 @@ export class MshvDevice implements DevicePort {
     if (e === undefined) return fail(op, 'EBADF', `fd ${fd} is not open`);
     // A partition ioctl on another kind of fd reaches another file's ioctl handler: -ENOTTY.
     if (e.kind !== 'partition') return fail(op, 'ENOTTY', `fd ${fd} is not a partition fd`);
-    return f(e.pt);
+    return this.#inIoctl(() => f(e.pt));
   }
 
   #withVp<T>(fd: Fd, op: string, f: (pt: KernelPartition, vp: KernelVp) => IoctlResult<T>): IoctlResult<T> {
     const e = this.#fds.get(fd);
     if (e === undefined) return fail(op, 'EBADF', `fd ${fd} is not open`);
     if (e.kind !== 'vp') return fail(op, 'ENOTTY', `fd ${fd} is not a VP fd`);
-    return f(e.pt, e.vp);
+    return this.#inIoctl(() => f(e.pt, e.vp));
+  }
+
+  /** Run an ioctl's kernel routine, counted as in progress (snapshots refuse to run inside one). */
+  #inIoctl<T>(f: () => T): T {
+    this.#busy += 1;
+    try {
+      return f();
+    } finally {
+      this.#busy -= 1;
+    }
   }
 }
 
