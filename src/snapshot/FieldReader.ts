@@ -148,8 +148,7 @@ export function readEach<T>(
 export class FieldReader {
   readonly #obj: Readonly<Record<string, unknown>>;
   readonly #read = new Set<string>();
-  /** The part's `v` when `of` was given versions to accept (a codec reading an older one fills defaults). */
-  version: number | undefined;
+  #version: number | undefined;
 
   private constructor(
     obj: Readonly<Record<string, unknown>>,
@@ -179,9 +178,14 @@ export class FieldReader {
           'version',
           `${what} version ${v} is not ${accepted.join(' or ')} (this build)`,
         );
-      r.version = v;
+      r.#version = v;
     }
     return r;
+  }
+
+  /** The part's `v` when `of` was given versions to accept (a codec reading an older one fills defaults). */
+  get version(): number | undefined {
+    return this.#version;
   }
 
   /** The path of field `name`. */
