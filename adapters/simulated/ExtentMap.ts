@@ -127,6 +127,22 @@ export class ExtentMap<V> {
     });
   }
 
+  /**
+   * Replace the contents with `extents` in one pass (restoring a snapshot): they must be in order,
+   * disjoint, non-empty and merged wherever the codec joins them, else this throws (a broken
+   * invariant: snapshot readers check that first and name the offending value).
+   *
+   * @example
+   * m.load([{ start: 0, end: 4, value: 'free' }, { start: 8, end: 9, value: 'kernel' }]);
+   */
+  load(extents: readonly Extent<V>[]): void {
+    this.clearAll();
+    for (let s = 0; s < extents.length; s += this.blockMax)
+      this.#blocks.push(extents.slice(s, s + this.blockMax));
+    this.#size = extents.length;
+    this.check('ExtentMap.load');
+  }
+
   /** Remove everything. */
   clearAll(): void {
     this.#blocks.length = 0;

@@ -1,7 +1,10 @@
 import { ManualClock } from '../../src/det/Clock.js';
 import { Rng } from '../../src/det/Rng.js';
+import type { JsonValue } from '../../src/log/JsonValue.js';
 import { HvPage } from '../../src/ports/HvPage.js';
 import type { GuestExit } from '../../src/scenario/Scenario.js';
+import { canonicalDigest, streamDigest } from '../../src/snapshot/jsonDigest.js';
+import { SnapshotError, type SnapshotResult } from '../../src/snapshot/SnapshotError.js';
 import { type AuditReport, auditMachine } from './audit.js';
 import { FaultPlan } from './faults/FaultPlan.js';
 import { HostRam, type OwnerKind, ramRanges } from './host/HostRam.js';
@@ -14,7 +17,18 @@ import type { GpaValue } from './model/GpaMap.js';
 import { apicEoiMessage } from './model/Messages.js';
 import { HvModel } from './model/HvModel.js';
 import type { Partition } from './model/Partition.js';
+import type { SavedMachine } from './SavedMachine.js';
+import { readMachine, writeMachine } from './snapshot/machineJson.js';
 import { SimulatedHypervisor } from './SimulatedHypervisor.js';
+
+/** How `SimulatedMachine.fromSnapshot` treats its input. */
+export interface RestoreOptions {
+  /**
+   * Run `audit()` on the restored machine and refuse it (rule `consistency`) when conservation does
+   * not hold. Default true; a model checker restoring its own snapshots may skip it.
+   */
+  readonly verify?: boolean;
+}
 
 /** The per-CPU hypercall input and output pages (structurally the driver's CpuPages). */
 export interface CpuPagePair {
@@ -92,31 +106,173 @@ export class SimulatedMachine {
   readonly #user: UserSpace;
   readonly #pages: CpuPagePair[] = [];
 
-  constructor(readonly config: MachineConfig) {
+  /**
+   * @param restored a recorded state (what `fromSnapshot` decoded); the machine then continues from
+   * it instead of starting fresh. Callers restore through `fromSnapshot`.
+   */
+  constructor(
+    readonly config: MachineConfig,
+    restored?: SavedMachine,
+  ) {
     this.knobs = deriveKnobs(config);
     const rng = new Rng(config.seed);
-    this.clock = new ManualClock(this.knobs.clockStartNs);
-    this.#ram = new HostRam(ramRanges(this.knobs.hostRamPages));
+    const ranges = ramRanges(this.knobs.hostRamPages);
+    this.clock = new ManualClock(restored?.clockNs ?? this.knobs.clockStartNs);
+    this.#ram = restored === undefined ? new HostRam(ranges) : HostRam.restore(ranges, restored.ram);
     this.#user = new UserSpace(
       config.hostMemory ?? [],
       this.#ram,
-      rng.derive('host-pfns'),
+      restored === undefined ? rng.derive('host-pfns') : Rng.fromState(restored.userRng),
       this.knobs.fragmentation,
+      restored?.user,
     );
-    const synic = new Synic(this.knobs.cpuCount);
-    this.host = new SimulatedHost(this.#ram, this.#user, synic);
-    this.model = new HvModel(this.knobs, this.#ram, synic, this.clock, rng.derive('async'));
-    const faults = new FaultPlan(config.faults ?? [], config.randomFaults ?? {}, rng.derive('faults'));
+    const synic = restored === undefined ? new Synic(this.knobs.cpuCount) : Synic.restore(restored.synic);
+    this.host = new SimulatedHost(this.#ram, this.#user, synic, restored?.kernelCursor);
+    this.model = new HvModel(
+      this.knobs,
+      this.#ram,
+      synic,
+      this.clock,
+      restored === undefined ? rng.derive('async') : Rng.fromState(restored.asyncRng),
+      restored?.hv,
+    );
+    const planned = config.faults ?? [];
+    const rates = config.randomFaults ?? {};
+    const faults =
+      restored === undefined
+        ? new FaultPlan(planned, rates, rng.derive('faults'))
+        : FaultPlan.restore(planned, rates, Rng.fromState(restored.faultRng), restored.faults);
     this.hypervisor = new SimulatedHypervisor(this.model, faults);
     for (let cpu = 0; cpu < this.knobs.cpuCount; cpu++) {
       const pair = { input: new HvPage(), output: new HvPage() };
+      const saved = restored?.cpuPages[cpu];
+      if (saved !== undefined) {
+        pair.input.bytes.set(saved.input);
+        pair.output.bytes.set(saved.output);
+      }
       this.hypervisor.registerCpuPage(pair.input, cpu);
       this.hypervisor.registerCpuPage(pair.output, cpu);
       this.#pages.push(pair);
     }
+    if (restored !== undefined) {
+      this.hypervisor.currentCpu = restored.currentCpu;
+      this.hypervisor.callCount = restored.callCount;
+      return;
+    }
     const initial = this.knobs.costs.rootPoolInitialPages;
     const runs = initial > 0 ? this.host.allocPages(initial) : [];
     for (const r of runs ?? []) this.model.root.pool.deposit(r.pfn, r.count);
+  }
+
+  /**
+   * Everything the machine is, as typed data (see SavedMachine): a machine built from it continues
+   * exactly as this one would. The call-log ring (`recentCalls()`) and the list of injected faults
+   * are records of the past, not state, and are not kept.
+   *
+   * @example
+   * new SimulatedMachine(m.config, m.save()); // a twin of m
+   */
+  save(): SavedMachine {
+    const faults = this.hypervisor.faults;
+    return {
+      config: this.config,
+      clockNs: this.clock.now(),
+      ram: this.#ram.save(),
+      user: this.#user.save(),
+      userRng: this.#user.rng.state(),
+      synic: this.host.synic.save(),
+      kernelCursor: this.host.kernelCursor,
+      hv: this.model.save(),
+      asyncRng: this.model.rng.state(),
+      faults: faults.save(),
+      faultRng: faults.rng.state(),
+      currentCpu: this.hypervisor.currentCpu,
+      callCount: this.hypervisor.callCount,
+      cpuPages: this.#pages.map((p) => ({ input: p.input.bytes.slice(), output: p.output.bytes.slice() })),
+    };
+  }
+
+  /**
+   * The machine as a plain JSON value (format `mshv-control-machine`, version 1): no bigint (64-bit
+   * values are `0x` words), sized by extents, runs and objects, never by guest or host RAM size.
+   * `canonicalJson` of it is the canonical text; equal states give equal text.
+   *
+   * @example
+   * const json = machine.snapshot();
+   * const twin = SimulatedMachine.fromSnapshot(JSON.parse(JSON.stringify(json)));
+   */
+  snapshot(): JsonValue {
+    return writeMachine(this.save(), this.knobs);
+  }
+
+  /**
+   * Rebuild a machine from a snapshot. Malformed input, another format or version, a configuration
+   * this build derives other knobs from, or (with `verify`, the default) a state whose audit fails
+   * is an error naming the JSON path and the rule; nothing is half built.
+   *
+   * @example
+   * const r = SimulatedMachine.fromSnapshot(json);
+   * if (!r.ok) console.error(r.error.message); // '$.hv.partitions[1].pool.free[2]: …'
+   */
+  static fromSnapshot(json: unknown, options: RestoreOptions = {}): SnapshotResult<SimulatedMachine> {
+    try {
+      return { ok: true, value: SimulatedMachine.restoreAt(json, '$', options) };
+    } catch (e) {
+      if (e instanceof SnapshotError) return { ok: false, error: e };
+      throw e;
+    }
+  }
+
+  /**
+   * `fromSnapshot` for a machine nested at `path` of a larger snapshot; throws the SnapshotError.
+   *
+   * @example
+   * SimulatedMachine.restoreAt(world.machine, '$.machine');
+   */
+  static restoreAt(json: unknown, path: string, options: RestoreOptions = {}): SimulatedMachine {
+    const saved = readMachine(json, path);
+    let machine: SimulatedMachine;
+    try {
+      machine = new SimulatedMachine(saved.config, saved);
+    } catch (e) {
+      throw new SnapshotError(
+        path,
+        'consistency',
+        `the recorded state cannot be rebuilt: ${(e as Error).message}`,
+      );
+    }
+    if (options.verify ?? true) {
+      const audit = machine.audit();
+      if (!audit.ok)
+        throw new SnapshotError(
+          path,
+          'consistency',
+          `the restored machine fails its audit: ${audit.violations.join('; ')}`,
+        );
+    }
+    return machine;
+  }
+
+  /**
+   * A 64-bit digest (16 hex digits) of the canonical snapshot text: FNV-1a 64, the log's checksum.
+   * Equal states give equal digests (the model checker's state hash).
+   *
+   * @example
+   * a.stateDigest() === b.stateDigest(); // true for twins
+   */
+  stateDigest(): string {
+    return canonicalDigest(this.snapshot());
+  }
+
+  /**
+   * The same digest as `stateDigest`, hashed while walking the snapshot value instead of over its
+   * text (see streamDigest): equal by construction, cheaper on large worlds.
+   *
+   * @example
+   * machine.fastStateDigest() === machine.stateDigest(); // true
+   */
+  fastStateDigest(): string {
+    return streamDigest(this.snapshot());
   }
 
   /**

@@ -1,3 +1,9 @@
+/** Where a generator is: its seed (for `derive` and `clone`) and its four state words. */
+export interface RngState {
+  readonly seed: number | bigint;
+  readonly words: readonly [number, number, number, number];
+}
+
 /**
  * The one source of randomness: xoshiro128** (Blackman and Vigna) over four 32-bit words, seeded
  * through splitmix32. Every choice the simulated machine and the model checker make comes from an
@@ -103,11 +109,40 @@ export class Rng {
 
   /** A copy that continues the same sequence independently (for snapshots and replay). */
   clone(): Rng {
-    const r = new Rng(this.seed);
-    r.#a = this.#a;
-    r.#b = this.#b;
-    r.#c = this.#c;
-    r.#d = this.#d;
+    return Rng.fromState(this.state());
+  }
+
+  /**
+   * The generator's position, for snapshots: a generator rebuilt from it draws the same numbers.
+   * Words are given as unsigned 32-bit values (the state is bits; every step is bitwise).
+   *
+   * @example
+   * const rng = new Rng(7);
+   * const again = Rng.fromState(rng.state());
+   * rng.u32() === again.u32(); // true
+   */
+  state(): RngState {
+    return { seed: this.seed, words: [this.#a >>> 0, this.#b >>> 0, this.#c >>> 0, this.#d >>> 0] };
+  }
+
+  /**
+   * A generator at a recorded position. Words are unsigned 32-bit and not all zero (xoshiro's one
+   * forbidden state); anything else is a broken invariant.
+   *
+   * @example
+   * Rng.fromState({ seed: 7, words: [1, 2, 3, 4] }).u32();
+   */
+  static fromState(s: RngState): Rng {
+    const [a, b, c, d] = s.words;
+    for (const w of s.words)
+      if (!Number.isInteger(w) || w < 0 || w > 0xffff_ffff)
+        throw new RangeError(`Rng word ${w} is not a u32`);
+    if ((a | b | c | d) === 0) throw new RangeError('Rng words are all zero');
+    const r = new Rng(s.seed);
+    r.#a = a;
+    r.#b = b;
+    r.#c = c;
+    r.#d = d;
     return r;
   }
 }

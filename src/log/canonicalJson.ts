@@ -28,35 +28,65 @@ export function canonicalString(s: string): string {
  * canonicalJson({ b: 1, a: [true, null, 'x'] }); // '{"a":[true,null,"x"],"b":1}'
  */
 export function canonicalJson(value: unknown, path = '$'): string {
+  return write(value, path, []);
+}
+
+/**
+ * One value's canonical text. `keys` is the way down from `root` (array indexes and member names);
+ * the path string is only built for an error message, so large documents cost no per-element paths.
+ */
+function write(value: unknown, root: string, keys: (string | number)[]): string {
   switch (typeof value) {
     case 'string':
       return canonicalString(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${path}: ${value} is not a finite number (JSON)`);
+      if (!Number.isFinite(value))
+        throw new TypeError(`${pathOf(root, keys)}: ${value} is not a finite number (JSON)`);
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
-      throw new TypeError(`${path}: bigint ${value}n is not JSON; write it as a string`);
+      throw new TypeError(`${pathOf(root, keys)}: bigint ${value}n is not JSON; write it as a string`);
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) {
+        // Arrays of finite numbers (extent runs) are written by JSON.stringify in one call: the same
+        // text as number by number (it writes -0 as 0 too).
+        if (value.every(isFiniteNumber)) return JSON.stringify(value);
         const parts: string[] = [];
-        for (let i = 0; i < value.length; i += 1) parts.push(canonicalJson(value[i], `${path}[${i}]`));
+        for (let i = 0; i < value.length; i += 1) {
+          keys.push(i);
+          parts.push(write(value[i], root, keys));
+          keys.pop();
+        }
         return `[${parts.join(',')}]`;
       }
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null)
-        throw new TypeError(`${path}: ${describe(value)} is not a plain object (JSON)`);
+        throw new TypeError(`${pathOf(root, keys)}: ${describe(value)} is not a plain object (JSON)`);
       const obj = value as Readonly<Record<string, unknown>>;
-      const keys = Object.keys(obj).sort(compareKeys);
+      const names = Object.keys(obj).sort(compareKeys);
       const parts: string[] = [];
-      for (const k of keys) parts.push(`${canonicalString(k)}:${canonicalJson(obj[k], `${path}.${k}`)}`);
+      for (const k of names) {
+        keys.push(k);
+        parts.push(`${canonicalString(k)}:${write(obj[k], root, keys)}`);
+        keys.pop();
+      }
       return `{${parts.join(',')}}`;
     }
     default:
-      throw new TypeError(`${path}: ${typeof value} is not JSON`);
+      throw new TypeError(`${pathOf(root, keys)}: ${typeof value} is not JSON`);
   }
+}
+
+function isFiniteNumber(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function pathOf(root: string, keys: readonly (string | number)[]): string {
+  let p = root;
+  for (const k of keys) p += typeof k === 'number' ? `[${k}]` : `.${k}`;
+  return p;
 }
 
 /** Key order of canonical objects: by UTF-16 code unit, the default sort order of strings. */

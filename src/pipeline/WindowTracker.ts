@@ -1,3 +1,10 @@
+/** A tracker between windows, as a snapshot keeps it (window ids continue from `count`). */
+export interface SavedWindowTracker {
+  readonly count: number;
+  readonly largestReps: number;
+  readonly largestCalls: number;
+}
+
 /**
  * Interrupt windows (design principle 7): a window is the span in which a CPU owns its per-CPU
  * hypercall pages with interrupts off (local_irq_save … local_irq_restore in the kernel). Every slow
@@ -38,6 +45,33 @@ export class WindowTracker {
   /** Most hypercall issues (first issue plus resumes) inside any one window. */
   get largestCalls(): number {
     return this.#largestCalls;
+  }
+
+  /**
+   * The counters, for snapshots. Only between windows: saving inside one (from a hypercall) is a
+   * broken invariant and throws.
+   *
+   * @example
+   * new WindowTracker().save(); // { count: 0, largestReps: 0, largestCalls: 0 }
+   */
+  save(): SavedWindowTracker {
+    if (this.#open !== null)
+      throw new Error(`interrupt window ${this.#open} is open: no snapshot inside a window`);
+    return { count: this.#count, largestReps: this.#largestReps, largestCalls: this.#largestCalls };
+  }
+
+  /**
+   * A tracker that continues from recorded counters (the next window id is `count + 1`).
+   *
+   * @example
+   * WindowTracker.restore({ count: 41, largestReps: 509, largestCalls: 2 }).open(); // 42
+   */
+  static restore(s: SavedWindowTracker): WindowTracker {
+    const w = new WindowTracker();
+    w.#count = s.count;
+    w.#largestReps = s.largestReps;
+    w.#largestCalls = s.largestCalls;
+    return w;
   }
 
   open(): number {

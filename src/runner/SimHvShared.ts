@@ -5,8 +5,14 @@ import {
   EVENT_RING_SIGNAL_MASKED_OFFSET,
   EVENT_RING_SLOTS,
 } from '../hv/HvSynicEventRing.js';
-import type { PartitionId } from '../hv/ids.js';
+import { type PartitionId, partitionId } from '../hv/ids.js';
 import type { HvShared } from '../pipeline/driver/HvShared.js';
+
+/** A signal waiting for the next wait of one VP's thread. */
+export interface PendingSignal {
+  readonly partition: PartitionId;
+  readonly vpIndex: number;
+}
 
 /** hv_message_header.message_flags: bit 0 is msg_pending (more messages queued behind this one). */
 const MESSAGE_FLAGS_OFFSET = 5;
@@ -41,7 +47,29 @@ export class SimHvShared implements HvShared {
     readonly machine: SimulatedMachine,
     /** The CPU the driver's thread runs on (its hypercall pages). */
     readonly driverCpu: number,
-  ) {}
+    /** Signals already raised and not yet taken (a restored snapshot's). */
+    signals: readonly PendingSignal[] = [],
+  ) {
+    for (const s of signals) this.raiseSignal(s.vpIndex, s.partition);
+  }
+
+  /**
+   * Signals raised and not yet taken, in (partition, VP) order, for snapshots.
+   *
+   * @example
+   * shared.raiseSignal(0, partitionId(5n));
+   * shared.pendingSignals(); // [{ partition: 5n, vpIndex: 0 }]
+   */
+  pendingSignals(): PendingSignal[] {
+    return [...this.#signals]
+      .map((key) => {
+        const [p, v] = key.split('/');
+        return { partition: partitionId(BigInt(p ?? '0')), vpIndex: Number(v) };
+      })
+      .sort((a, b) =>
+        a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : a.vpIndex - b.vpIndex,
+      );
+  }
 
   readPage(pfn: bigint): Uint8Array {
     return this.machine.host.physPage(Number(pfn)).bytes.slice();

@@ -1,15 +1,22 @@
 import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
 import { partitionId } from '../hv/ids.js';
+import type { JsonValue } from '../log/JsonValue.js';
 import { createDriverEnv } from '../pipeline/driver/createDriverEnv.js';
 import type { DriverHooks } from '../pipeline/driver/DriverHooks.js';
 import { MshvDevice } from '../pipeline/driver/MshvDevice.js';
+import { installPortIds, PortIdAllocator } from '../pipeline/driver/portIdAllocator.js';
+import { type SavedDriver, saveDriver } from '../pipeline/driver/snapshot/driverJson.js';
 import type { Executor } from '../pipeline/Executor.js';
 import type { InputFiller } from '../pipeline/fillInputPage.js';
 import type { HypercallRecorder } from '../pipeline/HypercallRecorder.js';
+import { WindowTracker } from '../pipeline/WindowTracker.js';
 import type { Depositor } from '../pipeline/withDepositRetry.js';
 import type { GuestExit, Scenario } from '../scenario/Scenario.js';
+import { canonicalDigest, streamDigest } from '../snapshot/jsonDigest.js';
+import { SnapshotError, type SnapshotResult } from '../snapshot/SnapshotError.js';
 import type { RunWorld } from './RunWorld.js';
-import { SimHvShared } from './SimHvShared.js';
+import { type PendingSignal, SimHvShared } from './SimHvShared.js';
+import { readWorld, writeWorld } from './worldJson.js';
 
 /** The CPU the driver's thread runs on (its per-CPU hypercall pages). */
 export const DRIVER_CPU = 0;
@@ -20,6 +27,14 @@ export interface SimWorldOptions {
   readonly fill?: InputFiller;
   readonly wrapExecutor?: (routed: Executor, deposit: Depositor) => Executor;
   readonly randomFaults?: ConstructorParameters<typeof SimulatedMachine>[0]['randomFaults'];
+  /** Restore only: skip the machine's audit after rebuilding it (see RestoreOptions.verify). */
+  readonly verify?: boolean;
+}
+
+/** What a world adds to its machine, as `fromSnapshot` decoded it. */
+export interface SavedWorldParts {
+  readonly driver: SavedDriver;
+  readonly signals: readonly PendingSignal[];
 }
 
 /**
@@ -36,19 +51,32 @@ export class SimWorld implements RunWorld {
   readonly device: MshvDevice;
   readonly shared: SimHvShared;
 
-  constructor(scenario: Scenario, recorder: HypercallRecorder, options: SimWorldOptions = {}) {
-    this.machine = new SimulatedMachine({
-      seed: scenario.seed,
-      scheduler: scenario.hypervisor.scheduler,
-      faults: scenario.hypervisor.faults,
-      hostMemory: scenario.hostMemory,
-      ...(scenario.hypervisor.repTimeSlice === undefined
-        ? {}
-        : { repTimeSlice: scenario.hypervisor.repTimeSlice }),
-      ...(options.randomFaults === undefined ? {} : { randomFaults: options.randomFaults }),
-    });
-    this.machine.runOn(DRIVER_CPU);
-    this.shared = new SimHvShared(this.machine, DRIVER_CPU);
+  /**
+   * @param source the scenario to build the machine from, or a machine to compose the driver over.
+   * @param restored the driver state to continue from (what `fromSnapshot` decoded); the machine
+   * is then the restored one.
+   */
+  constructor(
+    source: Scenario | SimulatedMachine,
+    recorder: HypercallRecorder,
+    options: SimWorldOptions = {},
+    restored?: SavedWorldParts,
+  ) {
+    this.machine =
+      source instanceof SimulatedMachine
+        ? source
+        : new SimulatedMachine({
+            seed: source.seed,
+            scheduler: source.hypervisor.scheduler,
+            faults: source.hypervisor.faults,
+            hostMemory: source.hostMemory,
+            ...(source.hypervisor.repTimeSlice === undefined
+              ? {}
+              : { repTimeSlice: source.hypervisor.repTimeSlice }),
+            ...(options.randomFaults === undefined ? {} : { randomFaults: options.randomFaults }),
+          });
+    if (restored === undefined) this.machine.runOn(DRIVER_CPU);
+    this.shared = new SimHvShared(this.machine, DRIVER_CPU, restored?.signals);
     const env = createDriverEnv({
       hypervisor: this.machine.hypervisor,
       pages: this.machine.cpuPages(DRIVER_CPU),
@@ -61,8 +89,88 @@ export class SimWorld implements RunWorld {
       ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
       ...(options.fill === undefined ? {} : { fill: options.fill }),
       ...(options.wrapExecutor === undefined ? {} : { wrapExecutor: options.wrapExecutor }),
+      ...(restored === undefined ? {} : { windows: WindowTracker.restore(restored.driver.windows) }),
     });
-    this.device = new MshvDevice(env);
+    if (restored !== undefined) installPortIds(env, PortIdAllocator.restore(restored.driver.portIds));
+    this.device = new MshvDevice(env, restored?.driver.device);
+  }
+
+  /**
+   * The whole world as a plain JSON value (format `mshv-control-world`, version 1): the machine's
+   * snapshot, the driver (fd table, partitions, regions, VPs, irqfds, ioeventfds, MSI routing,
+   * port ids, window counters) and the signals not yet taken. Only between ioctls.
+   *
+   * @example
+   * const text = canonicalJson(world.snapshot());
+   */
+  snapshot(): JsonValue {
+    return writeWorld({
+      machine: this.machine.snapshot(),
+      driver: saveDriver(this.device),
+      signals: this.shared.pendingSignals(),
+    });
+  }
+
+  /**
+   * Rebuild a world from a snapshot, composing a fresh driver (with `options`' hooks, filler and
+   * executor wrapper: extension points are code, not state) around the restored machine and
+   * driver state, recording into `recorder`. A malformed, foreign or version-mismatched snapshot is
+   * an error naming the JSON path and the rule, and nothing is built.
+   *
+   * @example
+   * const r = SimWorld.fromSnapshot(JSON.parse(text), new TraceRecorder());
+   * if (r.ok) r.value.device.runVp(5);
+   */
+  static fromSnapshot(
+    json: unknown,
+    recorder: HypercallRecorder,
+    options: SimWorldOptions = {},
+  ): SnapshotResult<SimWorld> {
+    try {
+      return { ok: true, value: SimWorld.restoreAt(json, '$', recorder, options) };
+    } catch (e) {
+      if (e instanceof SnapshotError) return { ok: false, error: e };
+      throw e;
+    }
+  }
+
+  /**
+   * `fromSnapshot` for a world nested at `path` of a larger snapshot; throws the SnapshotError.
+   *
+   * @example
+   * SimWorld.restoreAt(run.world, '$.world', trace);
+   */
+  static restoreAt(
+    json: unknown,
+    path: string,
+    recorder: HypercallRecorder,
+    options: SimWorldOptions = {},
+  ): SimWorld {
+    const parts = readWorld(json, path);
+    const machine = SimulatedMachine.restoreAt(parts.machine, parts.machinePath, {
+      ...(options.verify === undefined ? {} : { verify: options.verify }),
+    });
+    return new SimWorld(machine, recorder, options, parts);
+  }
+
+  /**
+   * FNV-1a 64 of the canonical world snapshot, 16 hex digits: the model checker's state hash.
+   *
+   * @example
+   * world.stateDigest(); // '3f9c…'
+   */
+  stateDigest(): string {
+    return canonicalDigest(this.snapshot());
+  }
+
+  /**
+   * The same digest as `stateDigest` without building the snapshot text (streamDigest).
+   *
+   * @example
+   * world.fastStateDigest() === world.stateDigest(); // true
+   */
+  fastStateDigest(): string {
+    return streamDigest(this.snapshot());
   }
 
   setGuestScript(partitionFd: number, vpIndex: number, exits: readonly GuestExit[]): void {

@@ -28,6 +28,12 @@ export type TraceRecord =
       readonly output?: string;
     };
 
+/** Where a trace is between ioctls: the last sequence number and the partition calls act for. */
+export interface TraceCursor {
+  readonly seq: number;
+  readonly partition: string;
+}
+
 /**
  * Collects the trace of a run: each ioctl record is numbered when the ioctl starts and written with
  * its result once it returns, followed by the hypercalls it issued, so the lines read in the order
@@ -45,6 +51,27 @@ export class TraceRecorder implements HypercallRecorder {
   #pending:
     { seq: number; partition: string; name: string; request: number; calls: TraceRecord[] } | undefined;
   #partition = '';
+
+  /**
+   * @param from where an earlier trace stopped (a restored run continues its numbering).
+   */
+  constructor(from?: TraceCursor) {
+    if (from !== undefined) {
+      this.#seq = from.seq;
+      this.#partition = from.partition;
+    }
+  }
+
+  /**
+   * Where this trace is, for snapshots; only between ioctls (inside one it throws).
+   *
+   * @example
+   * new TraceRecorder(t.cursor()); // continues t's numbering
+   */
+  cursor(): TraceCursor {
+    if (this.#pending !== undefined) throw new Error(`trace cursor taken inside ${this.#pending.name}`);
+    return { seq: this.#seq, partition: this.#partition };
+  }
 
   /** The partition the calls that follow act for (outside an ioctl: teardown, deposits). */
   setPartition(name: string): void {

@@ -44,6 +44,12 @@ export interface InjectedFault {
   readonly partialReps: number;
 }
 
+/** What a fault plan has counted, for snapshots (the plan and rates come from the configuration). */
+export interface SavedFaultPlan {
+  /** Calls counted by name, in first-call order. */
+  readonly counts: readonly (readonly [string, number])[];
+}
+
 export class FaultPlan {
   readonly #counts = new Map<string, number>();
   readonly #planned: readonly FaultPlanEntry[];
@@ -102,6 +108,34 @@ export class FaultPlan {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The per-name call counters (the `nth` of the plan); the random stream's position is
+   * `rng.state()`. The list of injected faults is a record of the past and is not kept.
+   *
+   * @example
+   * plan.save().counts; // [['CREATE_PARTITION', 1], ...]
+   */
+  save(): SavedFaultPlan {
+    return { counts: [...this.#counts] };
+  }
+
+  /**
+   * A plan that continues from recorded counters.
+   *
+   * @example
+   * const copy = FaultPlan.restore(config.faults ?? [], config.randomFaults ?? {}, Rng.fromState(s), plan.save());
+   */
+  static restore(
+    planned: readonly FaultPlanEntry[],
+    random: RandomFaultRates,
+    rng: Rng,
+    s: SavedFaultPlan,
+  ): FaultPlan {
+    const plan = new FaultPlan(planned, random, rng);
+    for (const [call, n] of s.counts) plan.#counts.set(call, n);
+    return plan;
   }
 
   /** Calls counted so far, by name. */

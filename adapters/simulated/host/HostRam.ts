@@ -83,6 +83,17 @@ export type AllocPattern = (remainingPages: number) => {
 /** One page at a time, no gaps: what a fresh buddy allocator hands the kernel. */
 export const CONTIGUOUS: AllocPattern = (remaining) => ({ runPages: remaining, gapPages: 0 });
 
+/** What a HostRam holds beyond its RAM ranges (which come from the configuration). */
+export interface SavedHostRam {
+  /** Ownership extents in PFN order (the per-kind counters are recomputed from them). */
+  readonly owners: readonly Extent<Owner>[];
+  /** Stored page contents that are not all zero, in PFN order (a missing page reads as zeros). */
+  readonly contents: readonly { readonly pfn: number; readonly bytes: Uint8Array }[];
+  /** Hypervisor pages shared with the root, ascending. */
+  readonly sharedWithRoot: readonly number[];
+  readonly reservedPages: number;
+}
+
 /**
  * Host physical memory: the RAM map, page ownership as extents, a next-fit allocator with cursors,
  * and sparse page contents. Every page of every RAM range has exactly one extent; non-RAM PFNs have
@@ -115,6 +126,45 @@ export class HostRam {
     }
     this.totalPages = total;
     this.#counts.free = total;
+  }
+
+  /**
+   * The state a snapshot keeps: extents, the pages whose contents are not all zero, the shared set
+   * and the reservation. Bounded by the extent count and the non-zero pages, never by RAM size.
+   *
+   * @example
+   * new HostRam([{ pfn: 0x100, count: 16 }]).save().owners.length; // 1
+   */
+  save(): SavedHostRam {
+    const contents: { pfn: number; bytes: Uint8Array }[] = [];
+    for (const [pfn, page] of this.#contents)
+      if (!allZero(page.u32)) contents.push({ pfn, bytes: page.bytes.slice() });
+    contents.sort((a, b) => a.pfn - b.pfn);
+    return {
+      owners: [...this.owners],
+      contents,
+      sharedWithRoot: [...this.sharedWithRoot].sort((a, b) => a - b),
+      reservedPages: this.reservedPages,
+    };
+  }
+
+  /**
+   * Host RAM over `ranges` in a recorded state. The per-kind counters are recomputed from the
+   * extents; extents outside the ranges or gaps in them are the audit's to report.
+   *
+   * @example
+   * const copy = HostRam.restore(ram.ranges, ram.save());
+   */
+  static restore(ranges: readonly PfnRun[], s: SavedHostRam): HostRam {
+    const ram = new HostRam(ranges);
+    ram.owners.load(s.owners);
+    const counts = ram.#counts;
+    for (const k of Object.keys(counts) as OwnerKind[]) counts[k] = 0;
+    for (const e of s.owners) counts[e.value.kind] += e.end - e.start;
+    for (const c of s.contents) ram.contents(c.pfn).bytes.set(c.bytes);
+    for (const pfn of s.sharedWithRoot) ram.sharedWithRoot.add(pfn);
+    ram.reservedPages = s.reservedPages;
+    return ram;
   }
 
   /** Pages per owner kind. */
@@ -284,6 +334,11 @@ export class HostRam {
 export const FREE: Owner = owner('free', -1, 0, 0, -1);
 export const KERNEL: Owner = owner('kernel', -1, 0, 0, -1);
 export const USER: Owner = owner('user', -1, 0, 0, -1);
+
+function allZero(words: Uint32Array): boolean {
+  for (const w of words) if (w !== 0) return false;
+  return true;
+}
 
 function alignUp(pfn: number): number {
   return Math.ceil(pfn / 512) * 512;

@@ -18,8 +18,15 @@ export class SimulatedHost implements HostPort {
     readonly ram: HostRam,
     readonly user: UserSpace,
     readonly synic: Synic,
+    /** Where the next kernel allocation starts looking (a snapshot's value; default: the first RAM page). */
+    kernelCursor?: number,
   ) {
-    this.#kernelCursor = ram.ranges[0]?.pfn ?? 0;
+    this.#kernelCursor = kernelCursor ?? ram.ranges[0]?.pfn ?? 0;
+  }
+
+  /** Where the next kernel allocation starts looking (next fit), for snapshots. */
+  get kernelCursor(): number {
+    return this.#kernelCursor;
   }
 
   get cpuCount(): number {

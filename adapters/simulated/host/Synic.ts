@@ -9,6 +9,20 @@ import { HV_MESSAGE_SIZE, MSG_PENDING, sintInterceptMessage } from '../model/Mes
 
 export { EVENT_RING_SLOTS };
 
+/** One CPU's SynIC state as a snapshot keeps it. */
+export interface SavedSynicCpu {
+  /** The SINT0 message slot (HV_MESSAGE_SIZE bytes). */
+  readonly slot: Uint8Array;
+  /** Messages waiting behind the slot, oldest first. */
+  readonly queue: readonly Uint8Array[];
+  /** The SINT5 event ring (4-byte header + 63 u32 slots). */
+  readonly ring: Uint8Array;
+  readonly ringHead: number;
+  /** Doorbell signals waiting for ring space, oldest first. */
+  readonly ringPending: readonly number[];
+  readonly posted: number;
+}
+
 /**
  * The per-CPU SynIC state the root sees: the SINT0 message slot (with the hypervisor's queue behind
  * it: a new message waits while the slot is occupied, and the slot's msg_pending flag tells the ISR
@@ -40,6 +54,53 @@ export class Synic {
       this.#ringPending.push([]);
       this.posted.push(0);
     }
+  }
+
+  /**
+   * Every CPU's slot, queue, ring and counters (copies), for snapshots.
+   *
+   * @example
+   * new Synic(2).save().length; // 2
+   */
+  save(): SavedSynicCpu[] {
+    const out: SavedSynicCpu[] = [];
+    for (let c = 0; c < this.cpuCount; c++) {
+      out.push({
+        slot: this.slot(c).slice(),
+        queue: this.#get(this.#queues, c).map((m) => m.slice()),
+        ring: this.ring(c).slice(),
+        ringHead: this.#ringHead[c] ?? 0,
+        ringPending: [...this.#get(this.#ringPending, c)],
+        posted: this.posted[c] ?? 0,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * A SynIC with one CPU per recorded state. Sizes are the caller's to have checked (a wrong size
+   * is a broken invariant and throws).
+   *
+   * @example
+   * const copy = Synic.restore(synic.save());
+   */
+  static restore(cpus: readonly SavedSynicCpu[]): Synic {
+    const synic = new Synic(cpus.length);
+    cpus.forEach((s, c) => {
+      const sizes = [s.slot.length, s.ring.length, ...s.queue.map((m) => m.length)];
+      const want = [HV_MESSAGE_SIZE, 4 + EVENT_RING_SLOTS * 4, ...s.queue.map(() => HV_MESSAGE_SIZE)];
+      if (sizes.some((n, i) => n !== want[i]))
+        throw new RangeError(`Synic.restore: cpu ${c} has a wrong-sized buffer`);
+      if (!Number.isInteger(s.ringHead) || s.ringHead < 0 || s.ringHead >= EVENT_RING_SLOTS)
+        throw new RangeError(`Synic.restore: cpu ${c} ring head ${s.ringHead}`);
+      synic.slot(c).set(s.slot);
+      synic.ring(c).set(s.ring);
+      synic.#get(synic.#queues, c).push(...s.queue.map((m) => m.slice()));
+      synic.#ringHead[c] = s.ringHead;
+      synic.#get(synic.#ringPending, c).push(...s.ringPending);
+      synic.posted[c] = s.posted;
+    });
+    return synic;
   }
 
   slot(cpu: number): Uint8Array {

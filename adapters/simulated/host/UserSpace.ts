@@ -1,7 +1,7 @@
 import type { HostMemoryDecl } from '../../../src/scenario/Scenario.js';
 import type { PfnRun, UserRange, VmaInfo } from '../../../src/ports/HostPort.js';
 import type { Rng } from '../../../src/det/Rng.js';
-import { ExtentMap, type ExtentCodec } from '../ExtentMap.js';
+import { type Extent, ExtentMap, type ExtentCodec } from '../ExtentMap.js';
 import { HostCrash } from './HostCrash.js';
 import { type AllocPattern, HostRam, withOwner } from './HostRam.js';
 
@@ -30,6 +30,14 @@ export interface FragmentationKnobs {
   readonly hugeRunChunksMax: number;
 }
 
+/** What UserSpace holds beyond its VMAs (which come from the configuration). */
+export interface SavedUserSpace {
+  /** Next-fit cursor for faulting 4 KiB-backed memory in. */
+  readonly cursor: number;
+  /** Resident extents (page index → PFN) of each VMA, in VMA address order. */
+  readonly resident: readonly (readonly Extent<number>[])[];
+}
+
 /**
  * The VMM process's address space: the scenario's `hostMemory` VMAs, faulted in on first pin with
  * PFNs chosen from the seed. 4 KiB-backed memory comes in runs of varying length with holes between
@@ -45,6 +53,8 @@ export class UserSpace {
     readonly ram: HostRam,
     readonly rng: Rng,
     readonly knobs: FragmentationKnobs,
+    /** A recorded state (SimulatedMachine.fromSnapshot): nothing is drawn or allocated, `ram` already holds it. */
+    restored?: SavedUserSpace,
   ) {
     const vmas: Vma[] = decls.map((d, i) => {
       if (d.userAddr % 4096n !== 0n || d.size % 4096n !== 0n || d.size === 0n)
@@ -72,6 +82,15 @@ export class UserSpace {
         );
     }
     this.vmas = vmas;
+    if (restored !== undefined) {
+      if (restored.resident.length !== vmas.length)
+        throw new RangeError(`UserSpace: ${restored.resident.length} resident maps for ${vmas.length} VMAs`);
+      vmas.forEach((v, i) => {
+        v.resident.load(restored.resident[i] ?? []);
+      });
+      this.#cursor = restored.cursor;
+      return;
+    }
     this.#cursor = ram.ranges[0]?.pfn ?? 0;
     this.#cursor += rng.below(Math.max(1, Math.floor(ram.totalPages / 8)));
     for (const v of vmas) {
@@ -140,6 +159,16 @@ export class UserSpace {
         );
     }
     for (const r of runs) this.ram.retag(r.pfn, r.count, (o) => withOwner(o, { pins: o.pins - 1 }));
+  }
+
+  /**
+   * The state a snapshot keeps (see SavedUserSpace); the generator's position is `rng.state()`.
+   *
+   * @example
+   * user.save().resident.length === user.vmas.length; // true
+   */
+  save(): SavedUserSpace {
+    return { cursor: this.#cursor, resident: this.vmas.map((v) => [...v.resident]) };
   }
 
   /** Resident pages over all VMAs. */

@@ -1,4 +1,4 @@
-import { ExtentMap, type ExtentCodec, flatCodec } from '../ExtentMap.js';
+import { type Extent, ExtentMap, type ExtentCodec, flatCodec } from '../ExtentMap.js';
 
 /** What one guest page maps to: a host PFN (RAM or MMIO), or nothing (HV_MAP_GPA_NO_ACCESS). */
 export interface GpaValue {
@@ -11,7 +11,8 @@ export interface GpaValue {
   readonly backing: 'ram' | 'mmio' | 'none';
 }
 
-const gpaCodec: ExtentCodec<GpaValue> = {
+/** The extent codec of GPA maps: PFNs slide with the position, unbacked extents join on flags alone. */
+export const gpaCodec: ExtentCodec<GpaValue> = {
   slice: (v, offset) => (v.pfn < 0 ? v : { ...v, pfn: v.pfn + offset }),
   joins: (a, len, b) =>
     a.flags === b.flags &&
@@ -19,6 +20,15 @@ const gpaCodec: ExtentCodec<GpaValue> = {
     a.backing === b.backing &&
     (a.backing === 'none' || a.pfn + len === b.pfn),
 };
+
+/** A GPA map as a snapshot keeps it. */
+export interface SavedGpaMap {
+  readonly extents: readonly Extent<GpaValue>[];
+  /** Non-zero accessed (1) / dirty (2) bits, as extents. */
+  readonly access: readonly Extent<number>[];
+  readonly slatPages: number;
+  readonly unmapMissPages: number;
+}
 
 /** Receives every change of a RAM page's guest-mapping count (host `maps`). */
 export interface HostRefs {
@@ -51,6 +61,37 @@ export class GpaMap {
   unmapMissPages = 0;
 
   constructor(readonly refs: HostRefs) {}
+
+  /**
+   * Extents, access bits and counters, for snapshots.
+   *
+   * @example
+   * gpa.save().extents.length === gpa.extents.size; // true
+   */
+  save(): SavedGpaMap {
+    return {
+      extents: [...this.extents],
+      access: [...this.access],
+      slatPages: this.slatPages,
+      unmapMissPages: this.unmapMissPages,
+    };
+  }
+
+  /**
+   * A map in a recorded state. The host `maps` counts are part of the host map's own state, so
+   * nothing is referenced again here.
+   *
+   * @example
+   * const copy = GpaMap.restore(refs, gpa.save());
+   */
+  static restore(refs: HostRefs, s: SavedGpaMap): GpaMap {
+    const map = new GpaMap(refs);
+    map.extents.load(s.extents);
+    map.access.load(s.access);
+    map.slatPages = s.slatPages;
+    map.unmapMissPages = s.unmapMissPages;
+    return map;
+  }
 
   /** Pages mapped (any backing). */
   mappedPages(): number {

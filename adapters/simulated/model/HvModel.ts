@@ -6,8 +6,15 @@ import type { Knobs } from '../MachineConfig.js';
 import { type HostRam, withOwner } from '../host/HostRam.js';
 import type { Synic } from '../host/Synic.js';
 import { GpaMap, type HostRefs } from './GpaMap.js';
-import { Partition } from './Partition.js';
+import { Partition, type SavedPartition } from './Partition.js';
 import { Pool } from './Pool.js';
+
+/** The hypervisor's partitions as a snapshot keeps them (the async stream's position is `rng.state()`). */
+export interface SavedHvModel {
+  /** Every partition ever created, root first, in key order. */
+  readonly partitions: readonly SavedPartition[];
+  readonly nextChildId: bigint;
+}
 
 /**
  * The hypervisor's state: every partition (the root included), the host page map it shares with the
@@ -29,6 +36,8 @@ export class HvModel {
     readonly clock: ManualClock,
     /** Stream for asynchronous-completion choices. */
     readonly rng: Rng,
+    /** A recorded state (SimulatedMachine.fromSnapshot): its partitions replace the fresh root. */
+    restored?: SavedHvModel,
   ) {
     this.refs = {
       ref: (pfn, count) => {
@@ -38,8 +47,32 @@ export class HvModel {
         ram.retag(pfn, count, (o) => withOwner(o, { maps: o.maps - 1 }));
       },
     };
-    this.root = this.#add(knobs.rootPartitionId, true, 0n, 0);
-    this.#nextChildId = knobs.firstChildPartitionId;
+    if (restored === undefined) {
+      this.root = this.#add(knobs.rootPartitionId, true, 0n, 0);
+      this.#nextChildId = knobs.firstChildPartitionId;
+      return;
+    }
+    for (const [key, saved] of restored.partitions.entries()) {
+      if (saved.key !== key || saved.isRoot !== (key === 0) || this.#partitions.has(saved.id))
+        throw new RangeError(`HvModel: partition ${key} (id 0x${saved.id.toString(16)}) is out of place`);
+      const p = Partition.restore(saved, ram, this.refs);
+      this.#partitions.set(p.id, p);
+      this.#byKey.push(p);
+    }
+    const root = this.#byKey[0];
+    if (root === undefined) throw new RangeError('HvModel: a restored model needs its root partition');
+    this.root = root;
+    this.#nextChildId = restored.nextChildId;
+  }
+
+  /**
+   * Every partition and the next child id, for snapshots.
+   *
+   * @example
+   * model.save().partitions[0].isRoot; // true
+   */
+  save(): SavedHvModel {
+    return { partitions: this.#byKey.map((p) => p.save()), nextChildId: this.#nextChildId };
   }
 
   /** A live partition by id (HV_PARTITION_ID_SELF is the root), or undefined (unknown or deleted). */

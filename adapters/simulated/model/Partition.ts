@@ -1,6 +1,7 @@
-import type { GpaMap } from './GpaMap.js';
-import type { Pool } from './Pool.js';
-import type { Vp } from './Vp.js';
+import type { HostRam } from '../host/HostRam.js';
+import { GpaMap, type HostRefs, type SavedGpaMap } from './GpaMap.js';
+import { Pool, type SavedPool } from './Pool.js';
+import { type SavedVp, Vp } from './Vp.js';
 
 /** created → initialized → finalized → deleted (created → deleted on the driver's create error path). */
 export type PartitionState = 'created' | 'initialized' | 'finalized' | 'deleted';
@@ -36,6 +37,28 @@ export interface HeldPages {
   connections: number;
 }
 
+/** A partition as a snapshot keeps it: every field, maps as lists in insertion order. */
+export interface SavedPartition {
+  readonly id: bigint;
+  readonly key: number;
+  readonly isRoot: boolean;
+  readonly creationFlags: bigint;
+  readonly isolationType: number;
+  readonly state: PartitionState;
+  readonly vps: readonly SavedVp[];
+  readonly properties: readonly (readonly [number, bigint])[];
+  readonly ports: readonly (Omit<Port, 'connections'> & { readonly connections: readonly number[] })[];
+  readonly connections: readonly Connection[];
+  readonly held: Readonly<HeldPages>;
+  readonly timeFrozen: boolean;
+  readonly frozenReferenceTime: bigint;
+  readonly referenceOffset: bigint;
+  readonly asyncCompletions: number;
+  readonly interruptsCleared: number;
+  readonly pool: SavedPool;
+  readonly gpa: SavedGpaMap;
+}
+
 /**
  * One partition as the hypervisor sees it. The root partition is one too (its pool feeds
  * CREATE_PARTITION, CREATE_PORT and stats pages).
@@ -68,6 +91,65 @@ export class Partition {
     readonly gpa: GpaMap,
   ) {
     this.state = isRoot ? 'initialized' : 'created';
+  }
+
+  /**
+   * Every field, for snapshots.
+   *
+   * @example
+   * partition.save().vps.length === partition.vps.size; // true
+   */
+  save(): SavedPartition {
+    return {
+      id: this.id,
+      key: this.key,
+      isRoot: this.isRoot,
+      creationFlags: this.creationFlags,
+      isolationType: this.isolationType,
+      state: this.state,
+      vps: [...this.vps.values()].map((vp) => vp.save()),
+      properties: [...this.properties],
+      ports: [...this.ports.values()].map((p) => ({ ...p, connections: [...p.connections] })),
+      connections: [...this.connections.values()],
+      held: { ...this.held },
+      timeFrozen: this.timeFrozen,
+      frozenReferenceTime: this.frozenReferenceTime,
+      referenceOffset: this.referenceOffset,
+      asyncCompletions: this.asyncCompletions,
+      interruptsCleared: this.interruptsCleared,
+      pool: this.pool.save(),
+      gpa: this.gpa.save(),
+    };
+  }
+
+  /**
+   * A partition in a recorded state, its pool over `ram` and its GPA map reporting to `refs`.
+   *
+   * @example
+   * const copy = Partition.restore(p.save(), ram, refs);
+   */
+  static restore(s: SavedPartition, ram: HostRam, refs: HostRefs): Partition {
+    const p = new Partition(
+      s.id,
+      s.key,
+      s.isRoot,
+      s.creationFlags,
+      s.isolationType,
+      Pool.restore(s.key, ram, s.pool),
+      GpaMap.restore(refs, s.gpa),
+    );
+    p.state = s.state;
+    for (const v of s.vps) p.vps.set(v.index, Vp.restore(v));
+    for (const [code, value] of s.properties) p.properties.set(code, value);
+    for (const port of s.ports) p.ports.set(port.id, { ...port, connections: new Set(port.connections) });
+    for (const c of s.connections) p.connections.set(c.id, { ...c });
+    Object.assign(p.held, s.held);
+    p.timeFrozen = s.timeFrozen;
+    p.frozenReferenceTime = s.frozenReferenceTime;
+    p.referenceOffset = s.referenceOffset;
+    p.asyncCompletions = s.asyncCompletions;
+    p.interruptsCleared = s.interruptsCleared;
+    return p;
   }
 
   /** True when creation flag `bit` (HV_PARTITION_CREATION_FLAG_*) is set. */

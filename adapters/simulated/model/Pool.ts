@@ -2,6 +2,19 @@ import type { PfnRun } from '../../../src/ports/HostPort.js';
 import { type HostRam, withOwner } from '../host/HostRam.js';
 
 /**
+ * A pool as a snapshot keeps it: both stacks in order (bottom first), the page counters (used pages
+ * include the specific pages `takePage` handed out, which no stack lists) and the lifetime totals.
+ */
+export interface SavedPool {
+  readonly free: readonly PfnRun[];
+  readonly used: readonly PfnRun[];
+  readonly freePages: number;
+  readonly usedPages: number;
+  readonly depositedTotal: number;
+  readonly withdrawnTotal: number;
+}
+
+/**
  * A partition's memory pool: pages the root deposited (DEPOSIT_MEMORY) that the hypervisor draws on
  * for its own structures. Free pool pages are `pool` owned in the host map, used ones `hv` owned,
  * both attributed to the partition (`key`). Fungible uses (page tables, VP and port structures) take
@@ -112,6 +125,40 @@ export class Pool {
     this.freePages -= got;
     this.withdrawnTotal += got;
     return got;
+  }
+
+  /**
+   * The stacks, counters and totals (copies).
+   *
+   * @example
+   * pool.save().freePages === pool.freePages; // true
+   */
+  save(): SavedPool {
+    return {
+      free: [...this.#free],
+      used: [...this.#used],
+      freePages: this.freePages,
+      usedPages: this.usedPages,
+      depositedTotal: this.depositedTotal,
+      withdrawnTotal: this.withdrawnTotal,
+    };
+  }
+
+  /**
+   * A pool in a recorded state; the host map (restored separately) already tags its pages.
+   *
+   * @example
+   * const copy = Pool.restore(pool.key, ram, pool.save());
+   */
+  static restore(key: number, ram: HostRam, s: SavedPool): Pool {
+    const pool = new Pool(key, ram);
+    pool.#free.push(...s.free);
+    pool.#used.push(...s.used);
+    pool.freePages = s.freePages;
+    pool.usedPages = s.usedPages;
+    pool.depositedTotal = s.depositedTotal;
+    pool.withdrawnTotal = s.withdrawnTotal;
+    return pool;
   }
 
   /** Free runs (for introspection). */

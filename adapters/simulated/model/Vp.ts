@@ -9,6 +9,28 @@ export interface MappedPage {
 /** Root-scheduler view of a VP's dispatch thread. */
 export type DispatchThread = 'idle' | 'blocked';
 
+/** A VP as a snapshot keeps it: every field, maps as [key, value] lists in insertion order. */
+export interface SavedVp {
+  readonly index: number;
+  readonly cpu: number;
+  readonly registers: readonly (readonly [number, bigint, bigint])[];
+  readonly explicitSuspend: boolean;
+  readonly interceptSuspend: boolean;
+  readonly dispatchSuspend: boolean;
+  readonly signalCount: number;
+  readonly script: readonly GuestExit[];
+  readonly halted: boolean;
+  readonly thread: DispatchThread;
+  readonly lastMessage: Uint8Array | null;
+  readonly pendingVectors: readonly number[];
+  readonly statePages: readonly (readonly [number, MappedPage])[];
+  readonly statsPages: readonly (readonly [number, MappedPage])[];
+  readonly stateBlobs: readonly (readonly [number, Uint8Array])[];
+  readonly exits: number;
+  readonly interruptsAsserted: number;
+  readonly extIntPending: boolean;
+}
+
 /**
  * One virtual processor: its register file, suspend registers, the pages it shares with the root,
  * VP state blobs, pending interrupts and the guest script it runs.
@@ -49,6 +71,62 @@ export class Vp {
     /** The logical processor the VP's messages are delivered on. */
     readonly cpu: number,
   ) {}
+
+  /**
+   * Every field (byte arrays copied), for snapshots.
+   *
+   * @example
+   * Vp.restore(vp.save()).save(); // equal to vp.save()
+   */
+  save(): SavedVp {
+    return {
+      index: this.index,
+      cpu: this.cpu,
+      registers: [...this.registers].map(([name, [lo, hi]]) => [name, lo, hi] as const),
+      explicitSuspend: this.explicitSuspend,
+      interceptSuspend: this.interceptSuspend,
+      dispatchSuspend: this.dispatchSuspend,
+      signalCount: this.signalCount,
+      script: [...this.script],
+      halted: this.halted,
+      thread: this.thread,
+      lastMessage: this.lastMessage?.slice() ?? null,
+      pendingVectors: [...this.pendingVectors],
+      statePages: [...this.statePages],
+      statsPages: [...this.statsPages],
+      stateBlobs: [...this.stateBlobs].map(([type, blob]) => [type, blob.slice()] as const),
+      exits: this.exits,
+      interruptsAsserted: this.interruptsAsserted,
+      extIntPending: this.extIntPending,
+    };
+  }
+
+  /**
+   * A VP in a recorded state.
+   *
+   * @example
+   * const copy = Vp.restore(vp.save());
+   */
+  static restore(s: SavedVp): Vp {
+    const vp = new Vp(s.index, s.cpu);
+    for (const [name, lo, hi] of s.registers) vp.registers.set(name, [lo, hi]);
+    vp.explicitSuspend = s.explicitSuspend;
+    vp.interceptSuspend = s.interceptSuspend;
+    vp.dispatchSuspend = s.dispatchSuspend;
+    vp.signalCount = s.signalCount;
+    vp.script.push(...s.script);
+    vp.halted = s.halted;
+    vp.thread = s.thread;
+    vp.lastMessage = s.lastMessage?.slice() ?? null;
+    vp.pendingVectors.push(...s.pendingVectors);
+    for (const [type, page] of s.statePages) vp.statePages.set(type, page);
+    for (const [area, page] of s.statsPages) vp.statsPages.set(area, page);
+    for (const [type, blob] of s.stateBlobs) vp.stateBlobs.set(type, blob.slice());
+    vp.exits = s.exits;
+    vp.interruptsAsserted = s.interruptsAsserted;
+    vp.extIntPending = s.extIntPending;
+    return vp;
+  }
 
   /** A u64 register value (0 when never written). */
   reg64(name: number): bigint {

@@ -35,10 +35,22 @@ import { signalIrqfd } from './signalIrqfd.js';
 import { type TeardownReport, destroyPartition, releasePartitionFd } from './teardown.js';
 import { vpState } from './vpState.js';
 
-type FdEntry =
+/** What an open fd refers to. */
+export type FdEntry =
   | { readonly kind: 'partition'; readonly pt: KernelPartition }
   | { readonly kind: 'vp'; readonly pt: KernelPartition; readonly vp: KernelVp }
   | { readonly kind: 'eventfd'; readonly eventfd: Eventfd };
+
+/**
+ * The device as a snapshot keeps it: the fd table (ascending), the next fd, the teardown reports and
+ * the doorbell ISR's per-CPU ring tails ([cpu, slot], ascending by CPU).
+ */
+export interface SavedDevice {
+  readonly nextFd: number;
+  readonly fds: readonly (readonly [Fd, FdEntry])[];
+  readonly teardowns: readonly TeardownReport[];
+  readonly ringTails: readonly (readonly [number, number])[];
+}
 
 /** First fd handed out: 0–2 are the process's standard streams. */
 const FIRST_FD = 3;
@@ -61,6 +73,8 @@ const FIRST_FD = 3;
 export class MshvDevice implements DevicePort {
   readonly #fds = new Map<Fd, FdEntry>();
   #nextFd = FIRST_FD;
+  /** Ioctls in progress (a snapshot is only taken between them). */
+  #busy = 0;
   /** Teardown reports of destroyed partitions, newest last. */
   readonly teardowns: TeardownReport[] = [];
   /**
@@ -69,7 +83,19 @@ export class MshvDevice implements DevicePort {
    */
   readonly doorbellRingTails: DoorbellRingTails = new Map();
 
-  constructor(readonly env: DriverEnv) {
+  /**
+   * @param restored a recorded fd table (see `save`); the device continues from it.
+   */
+  constructor(
+    readonly env: DriverEnv,
+    restored?: SavedDevice,
+  ) {
+    if (restored !== undefined) {
+      for (const [fd, e] of restored.fds) this.#fds.set(fd, e);
+      this.#nextFd = restored.nextFd;
+      this.teardowns.push(...restored.teardowns);
+      for (const [cpu, slot] of restored.ringTails) this.doorbellRingTails.set(cpu, slot);
+    }
     // Module init (inventory §c.10): the SINT0 callback looks partitions up by hypervisor id, also
     // those whose fd is closed but whose VP fds still hold a reference.
     installMshvIsr(env.shared, (id) => this.#livePartition(id), {
@@ -83,6 +109,23 @@ export class MshvDevice implements DevicePort {
         return resamplefds.length > 0;
       },
     });
+  }
+
+  /**
+   * The fd table in fd order (entries share their partition and VP objects as the table does), the
+   * next fd and the teardown reports, for snapshots.
+   *
+   * @example
+   * device.save().nextFd; // the fd the next open gets
+   */
+  save(): SavedDevice {
+    if (this.#busy > 0) throw new Error('an ioctl is in progress: no snapshot inside an ioctl');
+    return {
+      nextFd: this.#nextFd,
+      fds: [...this.#fds],
+      teardowns: [...this.teardowns],
+      ringTails: [...this.doorbellRingTails].sort((a, b) => a[0] - b[0]),
+    };
   }
 
   /** Live partitions, for checkers (what the driver believes). */
@@ -105,7 +148,7 @@ export class MshvDevice implements DevicePort {
 
   createPartition(arg: CreatePartitionArgs): IoctlResult<Fd> {
     this.#syscall();
-    const r = createPartition(this.env, arg);
+    const r = this.#inIoctl(() => createPartition(this.env, arg));
     if (!r.ok) return r;
     const fd = this.#allocFd();
     this.#fds.set(fd, { kind: 'partition', pt: new KernelPartition(fd, r.value, arg.ptFlags) });
@@ -167,13 +210,13 @@ export class MshvDevice implements DevicePort {
 
   rootHvcall(fd: Fd | 'device', arg: RootHvcallArgs): IoctlResult<RootHvcallResult> {
     this.#syscall();
-    if (fd === 'device') return rootHvcall(this.env, undefined, undefined, arg);
+    if (fd === 'device') return this.#inIoctl(() => rootHvcall(this.env, undefined, undefined, arg));
     const e = this.#fds.get(fd);
     if (e === undefined || e.kind === 'eventfd')
       return fail('MSHV_ROOT_HVCALL', 'EBADF', `fd ${fd} is not an mshv fd`);
-    return e.kind === 'vp'
-      ? rootHvcall(this.env, e.pt, e.vp, arg)
-      : rootHvcall(this.env, e.pt, undefined, arg);
+    return this.#inIoctl(() =>
+      e.kind === 'vp' ? rootHvcall(this.env, e.pt, e.vp, arg) : rootHvcall(this.env, e.pt, undefined, arg),
+    );
   }
 
   createEventfd(): Fd {
@@ -223,10 +266,12 @@ export class MshvDevice implements DevicePort {
       for (const pt of this.#irqfdPartitions(fd)) removeIrqfds(pt, fd);
       return ok(undefined);
     }
-    if (e.kind === 'partition') releasePartitionFd(this.env, e.pt);
-    e.pt.refs -= 1;
-    if (e.pt.refs === 0) this.teardowns.push(destroyPartition(this.env, e.pt));
-    return ok(undefined);
+    return this.#inIoctl(() => {
+      if (e.kind === 'partition') releasePartitionFd(this.env, e.pt);
+      e.pt.refs -= 1;
+      if (e.pt.refs === 0) this.teardowns.push(destroyPartition(this.env, e.pt));
+      return ok(undefined);
+    });
   }
 
   /** Interrupts are taken on the way into the kernel (see the class comment). */
@@ -291,7 +336,7 @@ export class MshvDevice implements DevicePort {
     if (e === undefined) return fail(op, 'EBADF', `fd ${fd} is not open`);
     // A partition ioctl on another kind of fd reaches another file's ioctl handler: -ENOTTY.
     if (e.kind !== 'partition') return fail(op, 'ENOTTY', `fd ${fd} is not a partition fd`);
-    return f(e.pt);
+    return this.#inIoctl(() => f(e.pt));
   }
 
   #withVp<T>(fd: Fd, op: string, f: (pt: KernelPartition, vp: KernelVp) => IoctlResult<T>): IoctlResult<T> {
@@ -299,7 +344,17 @@ export class MshvDevice implements DevicePort {
     const e = this.#fds.get(fd);
     if (e === undefined) return fail(op, 'EBADF', `fd ${fd} is not open`);
     if (e.kind !== 'vp') return fail(op, 'ENOTTY', `fd ${fd} is not a VP fd`);
-    return f(e.pt, e.vp);
+    return this.#inIoctl(() => f(e.pt, e.vp));
+  }
+
+  /** Run an ioctl's kernel routine, counted as in progress (snapshots refuse to run inside one). */
+  #inIoctl<T>(f: () => T): T {
+    this.#busy += 1;
+    try {
+      return f();
+    } finally {
+      this.#busy -= 1;
+    }
   }
 }
 

@@ -34,6 +34,8 @@ export interface DriverConfig {
   readonly fill?: InputFiller;
   /** Replace the composed single-call executor (e.g. one without deposit retry). */
   readonly wrapExecutor?: (routed: Executor, deposit: Depositor) => Executor;
+  /** The window tracker to continue (a restored snapshot's); default a fresh one. */
+  readonly windows?: WindowTracker;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface DriverConfig {
  * const env = createDriverEnv({ hypervisor, pages, kernel, host, rootPartition, scheduler: 'core-smt', recorder, shared });
  */
 export function createDriverEnv(cfg: DriverConfig): DriverEnv {
-  const windows = new WindowTracker();
+  const windows = cfg.windows ?? new WindowTracker();
   const fast = fastExecutor({ port: cfg.hypervisor, recorder: cfg.recorder });
   const windowed = windowedExecutor({
     port: cfg.hypervisor,

@@ -2,6 +2,15 @@ import { PORT_ID_MAX, PORT_ID_MIN } from '../../hv/hypercalls/CreatePort.js';
 import type { DriverEnv } from './DriverEnv.js';
 import type { KernelPartition } from './KernelPartition.js';
 
+/** The allocator as a snapshot keeps it, with every released owner's id already freed. */
+export interface SavedPortIds {
+  readonly next: number;
+  /** Freed ids below `next`, ascending. */
+  readonly freed: readonly number[];
+  /** Ids in use and their entries (owner still open), in allocation order. */
+  readonly owners: readonly (readonly [number, PortTableEntry])[];
+}
+
 /**
  * What the port table keeps per id (struct port_table_info): the HV_PORT_TYPE_* of the port and, for
  * a doorbell, whose callback data it is: the partition whose ioeventfd list the doorbell callback
@@ -67,6 +76,42 @@ export class PortIdAllocator {
     this.#freed.splice(at === -1 ? this.#freed.length : at, 0, id);
   }
 
+  /**
+   * The allocator's state as the next allocation will see it: ids whose owner's fd has been
+   * released count as freed (exactly what the next `alloc` reclaims first), so a restored allocator
+   * hands out the same ids. Nothing is changed.
+   *
+   * @example
+   * ids.save().next; // the next never-used id
+   */
+  save(): SavedPortIds {
+    const freed = [...this.#freed];
+    const owners: [number, PortTableEntry][] = [];
+    for (const [id, entry] of this.#owners) {
+      if (!entry.owner.fdReleased) {
+        owners.push([id, entry]);
+        continue;
+      }
+      const at = freed.findIndex((f) => f > id);
+      freed.splice(at === -1 ? freed.length : at, 0, id);
+    }
+    return { next: this.#next, freed, owners };
+  }
+
+  /**
+   * An allocator in a recorded state.
+   *
+   * @example
+   * const copy = PortIdAllocator.restore(ids.save());
+   */
+  static restore(s: SavedPortIds): PortIdAllocator {
+    const ids = new PortIdAllocator();
+    ids.#next = s.next;
+    ids.#freed = [...s.freed];
+    for (const [id, owner] of s.owners) ids.#owners.set(id, owner);
+    return ids;
+  }
+
   /** Ids in use, ascending (for checkers). */
   inUse(): number[] {
     this.#reclaimReleased();
@@ -79,6 +124,17 @@ export class PortIdAllocator {
 }
 
 const allocators = new WeakMap<DriverEnv, PortIdAllocator>();
+
+/**
+ * Give a fresh driver instance a restored port-id table (before its first use).
+ *
+ * @example
+ * installPortIds(env, PortIdAllocator.restore(saved));
+ */
+export function installPortIds(env: DriverEnv, ids: PortIdAllocator): void {
+  if (allocators.has(env)) throw new Error('installPortIds: this driver already has a port-id table');
+  allocators.set(env, ids);
+}
 
 /**
  * The port-id table of one driver instance (one DriverEnv), created on first use.

@@ -1,0 +1,58 @@
+import type { JsonValue } from '../../../src/log/JsonValue.js';
+import { FieldReader, readInt } from '../../../src/snapshot/FieldReader.js';
+import { readSparseBytes, writeSparseBytes } from '../../../src/snapshot/sparseBytes.js';
+import { EVENT_RING_SLOTS, type SavedSynicCpu } from '../host/Synic.js';
+import { HV_MESSAGE_SIZE } from '../model/Messages.js';
+
+const V = 1;
+const RING_BYTES = 4 + EVENT_RING_SLOTS * 4;
+
+/**
+ * The per-CPU SynIC state as JSON: `{ v, cpus: [{ slot, queue, ring, ringHead, ringPending, posted }] }`,
+ * byte buffers as sparse segments.
+ *
+ * @example
+ * writeSynic(synic.save());
+ */
+export function writeSynic(cpus: readonly SavedSynicCpu[]): JsonValue {
+  return {
+    v: V,
+    cpus: cpus.map((c) => ({
+      slot: writeSparseBytes(c.slot),
+      queue: c.queue.map((m) => writeSparseBytes(m)),
+      ring: writeSparseBytes(c.ring),
+      ringHead: c.ringHead,
+      ringPending: [...c.ringPending],
+      posted: c.posted,
+    })),
+  };
+}
+
+/**
+ * Read a SynIC written by `writeSynic` for `cpuCount` CPUs.
+ *
+ * @example
+ * Synic.restore(readSynic(writeSynic(synic.save()), '$.synic', synic.cpuCount));
+ */
+export function readSynic(json: unknown, path: string, cpuCount: number): SavedSynicCpu[] {
+  const r = FieldReader.of(json, path, 'the SynIC', V);
+  const cpus = r.each(
+    'cpus',
+    (item, p) => {
+      const c = FieldReader.of(item, p, "one CPU's SynIC");
+      const s: SavedSynicCpu = {
+        slot: readSparseBytes(c.raw('slot'), c.path('slot'), HV_MESSAGE_SIZE),
+        queue: c.each('queue', (m, mp) => readSparseBytes(m, mp, HV_MESSAGE_SIZE)),
+        ring: readSparseBytes(c.raw('ring'), c.path('ring'), RING_BYTES),
+        ringHead: c.int('ringHead', 0, EVENT_RING_SLOTS - 1),
+        ringPending: c.each('ringPending', (x, xp) => readInt(x, xp, 0, 0xffff_ffff)),
+        posted: c.int('posted', 0),
+      };
+      c.end();
+      return s;
+    },
+    { length: cpuCount },
+  );
+  r.end();
+  return cpus;
+}

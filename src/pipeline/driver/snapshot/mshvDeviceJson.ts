@@ -1,0 +1,173 @@
+import type { JsonValue } from '../../../log/JsonValue.js';
+import { childPath } from '../../../scenario/jsonPath.js';
+import { FieldReader, readArray, readInt, readOneOf, readString } from '../../../snapshot/FieldReader.js';
+import { SnapshotError } from '../../../snapshot/SnapshotError.js';
+import type { KernelPartition } from '../KernelPartition.js';
+import { Eventfd } from '../Eventfd.js';
+import type { FdEntry, SavedDevice } from '../MshvDevice.js';
+import type { TeardownStep } from '../teardown.js';
+import { readKernelPartition, writeKernelPartition } from './kernelPartitionJson.js';
+
+const V = 2;
+/** HV_SYNIC_EVENT_RING_MESSAGE_COUNT: a ring tail is a slot index below it. */
+const RING_SLOTS = 63;
+/** fds 0–2 are the standard streams; the device hands out 3 and up. */
+const FIRST_FD = 3;
+
+/**
+ * The device's fd table as JSON: `{ v, nextFd, partitions, fds, teardowns }`. Each partition
+ * object appears once in `partitions` (in order of its first fd) and fds name it by its own fd:
+ * `[fd, 'partition', ptFd]`, `[fd, 'vp', ptFd, vpIndex]`, `[fd, 'eventfd', count]` (the 64-bit
+ * counter as `0x` hex). `ringTails` are the doorbell ISR's per-CPU read positions, `[cpu, slot]`.
+ * Version 2 added the eventfd counter, the teardown steps and the ring tails (version 1 was never
+ * released).
+ *
+ * @example
+ * writeDevice(device.save());
+ */
+export function writeDevice(s: SavedDevice): JsonValue {
+  const partitions: KernelPartition[] = [];
+  const fds: JsonValue[] = [];
+  for (const [fd, e] of s.fds) {
+    if (e.kind === 'eventfd') {
+      fds.push([fd, 'eventfd', `0x${e.eventfd.count.toString(16)}`]);
+      continue;
+    }
+    if (!partitions.includes(e.pt)) partitions.push(e.pt);
+    fds.push(e.kind === 'partition' ? [fd, 'partition', e.pt.fd] : [fd, 'vp', e.pt.fd, e.vp.index]);
+  }
+  return {
+    v: V,
+    nextFd: s.nextFd,
+    partitions: partitions.map((pt) => writeKernelPartition(pt)),
+    fds,
+    teardowns: s.teardowns.map((t) => ({
+      steps: [...t.steps],
+      ops: t.ops.map((o) => ({ ...o })),
+      withdrawnPages: t.withdrawnPages,
+    })),
+    ringTails: s.ringTails.map(([cpu, slot]) => [cpu, slot]),
+  };
+}
+
+/**
+ * Read an fd table written by `writeDevice`: fds ascending from 3 and below `nextFd`; every
+ * partition referenced, by its own fd for a partition fd; every VP fd naming a VP of its partition
+ * with that fd; each partition's reference count equal to its open fds (the partition fd unless
+ * released, plus its VP fds).
+ *
+ * @example
+ * new MshvDevice(env, readDevice(writeDevice(device.save()), '$.driver.device'));
+ */
+export function readDevice(json: unknown, path: string): SavedDevice {
+  const r = FieldReader.of(json, path, 'the device', V);
+  const nextFd = r.int('nextFd', FIRST_FD);
+  const byFd = new Map<number, KernelPartition>();
+  r.each('partitions', (item, p) => {
+    const pt = readKernelPartition(item, p);
+    if (byFd.has(pt.fd))
+      throw new SnapshotError(`${p}.fd`, 'duplicate', `partition fd ${pt.fd} appears twice`);
+    byFd.set(pt.fd, pt);
+  });
+  const refs = new Map<KernelPartition, number>();
+  let last = FIRST_FD - 1;
+  const fds = r.each('fds', (item, p): readonly [number, FdEntry] => {
+    const t = readArray(item, p);
+    const fd = readInt(t[0], childPath(p, 0), FIRST_FD, nextFd - 1);
+    if (fd <= last) throw new SnapshotError(childPath(p, 0), 'order', `fd ${fd} is not above ${last}`);
+    last = fd;
+    const kind = readOneOf(t[1], childPath(p, 1), ['partition', 'vp', 'eventfd']);
+    if (kind === 'eventfd') {
+      readArray(item, p, { length: 3 });
+      const count = readU64Hex(t[2], childPath(p, 2));
+      return [fd, { kind, eventfd: new Eventfd(count) }];
+    }
+    const ptFd = readInt(t[2], childPath(p, 2), FIRST_FD);
+    const pt = byFd.get(ptFd);
+    if (pt === undefined)
+      throw new SnapshotError(childPath(p, 2), 'reference', `no partition with fd ${ptFd}`);
+    refs.set(pt, (refs.get(pt) ?? 0) + 1);
+    if (kind === 'partition') {
+      readArray(item, p, { length: 3 });
+      if (ptFd !== fd || pt.fdReleased)
+        throw new SnapshotError(
+          childPath(p, 2),
+          'reference',
+          `fd ${fd} is not the open fd of partition ${ptFd}`,
+        );
+      return [fd, { kind, pt }];
+    }
+    readArray(item, p, { length: 4 });
+    const index = readInt(t[3], childPath(p, 3), 0, 0xffff_ffff);
+    const vp = pt.vps.get(index);
+    if (vp?.fd !== fd)
+      throw new SnapshotError(
+        childPath(p, 3),
+        'reference',
+        `partition ${ptFd} has no VP ${index} behind fd ${fd}`,
+      );
+    return [fd, { kind, pt, vp }];
+  });
+  for (const [ptFd, pt] of byFd) {
+    const open = refs.get(pt);
+    if (open === undefined)
+      throw new SnapshotError(r.path('partitions'), 'reference', `partition ${ptFd} is held by no fd`);
+    if (pt.refs !== open)
+      throw new SnapshotError(
+        r.path('partitions'),
+        'consistency',
+        `partition ${ptFd} has ${pt.refs} references but ${open} open fds`,
+      );
+  }
+  const teardowns = r.each('teardowns', (item, p) => {
+    const q = FieldReader.of(item, p, 'a teardown report');
+    const t = {
+      steps: q.each('steps', (x, xp) => readString(x, xp)),
+      ops: q.each('ops', (x, xp) => readTeardownStep(x, xp)),
+      withdrawnPages: q.int('withdrawnPages', 0),
+    };
+    q.end();
+    return t;
+  });
+  let lastCpu = -1;
+  const ringTails = r.each('ringTails', (item, p): readonly [number, number] => {
+    const t = readArray(item, p, { length: 2 });
+    const cpu = readInt(t[0], childPath(p, 0), 0);
+    if (cpu <= lastCpu)
+      throw new SnapshotError(childPath(p, 0), 'order', `cpu ${cpu} is not above ${lastCpu}`);
+    lastCpu = cpu;
+    return [cpu, readInt(t[1], childPath(p, 1), 0, RING_SLOTS - 1)];
+  });
+  r.end();
+  return { nextFd, fds, teardowns, ringTails };
+}
+
+const STEP_OPS = [
+  'SUSPEND_VP',
+  'RELEASE_VP',
+  'RELEASE_REGION',
+  'FINALIZE_PARTITION',
+  'UNLIST_PARTITION',
+  'WITHDRAW_MEMORY',
+  'DELETE_PARTITION',
+] as const;
+
+/** One §c.12 step of a teardown report: `{ op }`, with `vp` or `guestPfn` where the op names one. */
+function readTeardownStep(json: unknown, path: string): TeardownStep {
+  const q = FieldReader.of(json, path, 'a teardown step');
+  const op = readOneOf(q.raw('op'), q.path('op'), STEP_OPS);
+  let step: TeardownStep;
+  if (op === 'SUSPEND_VP' || op === 'RELEASE_VP') step = { op, vp: q.int('vp', 0, 0xffff_ffff) };
+  else if (op === 'RELEASE_REGION') step = { op, guestPfn: q.int('guestPfn', 0) };
+  else step = { op };
+  q.end();
+  return step;
+}
+
+/** A u64 written as `0x` hex. */
+function readU64Hex(json: unknown, path: string): bigint {
+  const text = readString(json, path);
+  if (!/^0x[0-9a-f]{1,16}$/.test(text))
+    throw new SnapshotError(path, 'hex', `${JSON.stringify(text)} is not a 0x u64`);
+  return BigInt(text);
+}
