@@ -48,6 +48,7 @@ export class SimulatedHypervisor implements HypervisorPort {
   callCount = 0;
 
   constructor(
+    /** @internal The model's raw state; checkers read the machine's read-only views instead. */
     readonly model: HvModel,
     readonly faults: FaultPlan,
     readonly callLogMax = 10_000,

@@ -86,6 +86,7 @@ export class SimulatedMachine {
   readonly clock: ManualClock;
   readonly hypervisor: SimulatedHypervisor;
   readonly host: SimulatedHost;
+  /** @internal The raw model the handlers mutate; checkers use the read-only views below. */
   readonly model: HvModel;
   readonly #ram: HostRam;
   readonly #user: UserSpace;

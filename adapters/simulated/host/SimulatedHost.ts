@@ -15,8 +15,11 @@ export class SimulatedHost implements HostPort {
   #kernelCursor: number;
 
   constructor(
+    /** @internal */
     readonly ram: HostRam,
+    /** @internal */
     readonly user: UserSpace,
+    /** @internal */
     readonly synic: Synic,
   ) {
     this.#kernelCursor = ram.ranges[0]?.pfn ?? 0;
