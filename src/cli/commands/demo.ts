@@ -1,7 +1,7 @@
 import { CliError } from '../CliError.js';
 import type { Command } from '../Command.js';
 import { helpText } from '../runCli.js';
-import { decodeHvcall } from './decode.js';
+import { decodeHvcall } from './decodeHvcall.js';
 
 /**
  * The main job (`npm start`). Until the full stack lands it prints the CLI help and decodes a
