@@ -454,12 +454,17 @@ export class ExtentMap<V> {
       return;
     }
     if (n > this.blockMax * 2) {
+      // The first part keeps the block's arrays (truncated in place): a map built by appending copies
+      // each extent once more, not twice, and leaves less garbage behind.
       const parts: Block<V>[] = [];
-      for (let s = 0; s < n; s += this.blockMax) {
+      for (let s = this.blockMax; s < n; s += this.blockMax) {
         const z = s + this.blockMax;
         parts.push(block(blk.s.slice(s, z), blk.e.slice(s, z), blk.v.slice(s, z)));
       }
-      blocks.splice(bi, 1, ...parts);
+      blk.s.length = this.blockMax;
+      blk.e.length = this.blockMax;
+      blk.v.length = this.blockMax;
+      blocks.splice(bi + 1, 0, ...parts);
     }
   }
 }

@@ -6,6 +6,7 @@
 import { run as actors } from './cases/actors.js';
 import { run as logRead } from './cases/logRead.js';
 import { run as pfnLoop } from './cases/pfnLoop.js';
+import { run as scenario1TiB } from './cases/scenario1TiB.js';
 import { run as simMap1TiB } from './cases/simMap1TiB.js';
 import { run2m, run4k } from './cases/stackMap1TiB.js';
 
@@ -36,6 +37,12 @@ export const benchCases: readonly BenchCase[] = [
     name: 'sim-map-1tib-4k',
     group: 'simMap1TiB',
     run: simMap1TiB,
+    peakRssMiBMax: MAP_1TIB_PEAK_RSS_MIB_MAX,
+  },
+  {
+    name: 'scenario-1tib-4k',
+    group: 'scenario1TiB',
+    run: scenario1TiB,
     peakRssMiBMax: MAP_1TIB_PEAK_RSS_MIB_MAX,
   },
   { name: 'log-read', group: 'logRead', run: logRead },
