@@ -27,6 +27,7 @@ export * from './Layout.js';
 export * from './Page.js';
 export * from './StatusWord.js';
 export * from './ids.js';
+export * from './KernelConstants.js';
 export * from './flags/HvDispatchVp.js';
 export * from './flags/HvMapGpaFlag.js';
 export * from './flags/HvMessageType.js';

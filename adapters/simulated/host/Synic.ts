@@ -1,7 +1,8 @@
+import { EVENT_RING_SLOTS } from '../../../src/hv/hypercalls/NotifyPortRingEmpty.js';
 import { HV_MESSAGE_SIZE, MSG_PENDING, sintInterceptMessage } from '../model/Messages.js';
 
-/** HV_SYNIC_EVENT_RING_MESSAGE_COUNT: u32 slots in a SINT's event ring after the 4-byte header. */
-export const EVENT_RING_SLOTS = 63;
+/** HV_SYNIC_EVENT_RING_MESSAGE_COUNT (the one definition is with NOTIFY_PORT_RING_EMPTY). */
+export { EVENT_RING_SLOTS };
 const RING_FULL_OFFSET = 1;
 
 /**
