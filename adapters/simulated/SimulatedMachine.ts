@@ -66,6 +66,9 @@ export interface VpView {
   readonly thread: 'idle' | 'blocked';
   readonly scriptLeft: number;
   readonly exits: number;
+  /** Vectors asserted and not yet taken by the guest, and ASSERT_VIRTUAL_INTERRUPT deliveries so far. */
+  readonly pendingVectors: readonly number[];
+  readonly interruptsAsserted: number;
   readonly statePages: readonly { readonly type: number; readonly pfn: number }[];
   readonly statsPages: readonly { readonly area: number; readonly pfn: number }[];
 }
@@ -286,6 +289,8 @@ export class SimulatedMachine {
         thread: vp.thread,
         scriptLeft: vp.script.length,
         exits: vp.exits,
+        pendingVectors: [...vp.pendingVectors],
+        interruptsAsserted: vp.interruptsAsserted,
         statePages: [...vp.statePages].map(([type, page]) => ({ type, pfn: page.pfn })),
         statsPages: [...vp.statsPages].map(([area, page]) => ({ area, pfn: page.pfn })),
       })),
