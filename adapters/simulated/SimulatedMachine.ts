@@ -202,12 +202,13 @@ export class SimulatedMachine {
     };
   }
 
-  /** A partition's GPA extents (start GFN, end GFN, mapping), in GFN order. */
+  /** A partition's GPA extents (start GFN, end GFN, mapping), in GFN order; copies, never the model's. */
   *gpaExtents(
     id: bigint,
   ): IterableIterator<{ readonly start: number; readonly end: number; readonly value: GpaValue }> {
     const p = this.model.all().find((x) => x.id === id);
-    if (p !== undefined) yield* p.gpa.extents;
+    if (p !== undefined)
+      for (const e of p.gpa.extents) yield { start: e.start, end: e.end, value: { ...e.value } };
   }
 
   /**
