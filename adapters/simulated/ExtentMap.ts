@@ -5,7 +5,12 @@
  * PFN runs cost.
  *
  * Extents live in blocks of at most `2 × blockMax` entries (a two-level B+-tree without the
- * ceremony): lookups are two binary searches and an update splices inside one block.
+ * ceremony): lookups are two binary searches and an update splices inside one block. A block keeps
+ * its extents as three parallel arrays (starts, ends, values) rather than one object per extent: a
+ * number array holds its numbers unboxed, so an extent costs three slots instead of an object with two
+ * boxed doubles, and updates write in place instead of allocating (a 1 TiB guest with fragmented
+ * backing is millions of extents; this is what keeps it inside 512 MiB, issue 3). `Extent` objects
+ * are made only for callers (lookups, iteration) and are snapshots.
  */
 
 export interface Extent<V> {
@@ -27,8 +32,17 @@ export function flatCodec<V>(equal: (a: V, b: V) => boolean): ExtentCodec<V> {
   return { slice: (v) => v, joins: (a, _len, b) => equal(a, b) };
 }
 
+/** One block: extent k is [s[k], e[k]) → v[k]. The three arrays always have the same length. */
+interface Block<V> {
+  s: number[];
+  e: number[];
+  v: V[];
+}
+
+const block = <V>(s: number[], e: number[], v: V[]): Block<V> => ({ s, e, v });
+
 export class ExtentMap<V> {
-  readonly #blocks: Extent<V>[][] = [];
+  readonly #blocks: Block<V>[] = [];
   #size = 0;
 
   /**
@@ -50,24 +64,27 @@ export class ExtentMap<V> {
   /** The extent containing `at`, or undefined. */
   get(at: number): Extent<V> | undefined {
     const [b, i] = this.#locate(at);
-    const e = this.#blocks[b]?.[i];
-    return e !== undefined && e.start <= at ? e : undefined;
+    const blk = this.#blocks[b];
+    if (blk === undefined || i >= blk.s.length || (blk.s[i] ?? Infinity) > at) return undefined;
+    return extentAt(blk, i);
   }
 
   /** The first extent that ends after `at` (the one containing `at`, or the next one). */
   ceiling(at: number): Extent<V> | undefined {
     const [b, i] = this.#locate(at);
-    return this.#blocks[b]?.[i];
+    const blk = this.#blocks[b];
+    return blk === undefined || i >= blk.s.length ? undefined : extentAt(blk, i);
   }
 
   /** Calls `fn` for every extent overlapping [lo, hi), in order; stop early by returning true. */
   forEachOverlap(lo: number, hi: number, fn: (e: Extent<V>) => boolean | undefined): void {
     let [b, i] = this.#locate(lo);
     const blocks = this.#blocks;
-    for (let block = blocks[b]; block !== undefined; block = blocks[++b]) {
-      for (let e = block[i]; e !== undefined; e = block[++i]) {
-        if (e.start >= hi) return;
-        if (fn(e) === true) return;
+    for (let blk = blocks[b]; blk !== undefined; blk = blocks[++b]) {
+      const n = blk.s.length;
+      for (; i < n; i++) {
+        if ((blk.s[i] ?? Infinity) >= hi) return;
+        if (fn(extentAt(blk, i)) === true) return;
       }
       i = 0;
     }
@@ -75,9 +92,15 @@ export class ExtentMap<V> {
 
   /** True when some extent overlapping [lo, hi) satisfies `pred` (any extent when omitted). */
   any(lo: number, hi: number, pred?: (e: Extent<V>) => boolean): boolean {
+    if (pred === undefined) {
+      if (lo >= hi) return false;
+      const [b, i] = this.#locate(lo);
+      const blk = this.#blocks[b];
+      return blk !== undefined && i < blk.s.length && (blk.s[i] ?? Infinity) < hi;
+    }
     let found = false;
     this.forEachOverlap(lo, hi, (e) => {
-      if (pred === undefined || pred(e)) found = true;
+      if (pred(e)) found = true;
       return found;
     });
     return found;
@@ -86,8 +109,22 @@ export class ExtentMap<V> {
   /** Units of [lo, hi) covered by extents (optionally only those satisfying `pred`). */
   covered(lo: number, hi: number, pred?: (e: Extent<V>) => boolean): number {
     let n = 0;
+    if (pred === undefined) {
+      let [b, i] = this.#locate(lo);
+      const blocks = this.#blocks;
+      for (let blk = blocks[b]; blk !== undefined; blk = blocks[++b]) {
+        const len = blk.s.length;
+        for (; i < len; i++) {
+          const s = blk.s[i] ?? Infinity;
+          if (s >= hi) return n;
+          n += Math.min(blk.e[i] ?? 0, hi) - Math.max(s, lo);
+        }
+        i = 0;
+      }
+      return n;
+    }
     this.forEachOverlap(lo, hi, (e) => {
-      if (pred === undefined || pred(e)) n += Math.min(e.end, hi) - Math.max(e.start, lo);
+      if (pred(e)) n += Math.min(e.end, hi) - Math.max(e.start, lo);
     });
     return n;
   }
@@ -137,8 +174,16 @@ export class ExtentMap<V> {
    */
   load(extents: readonly Extent<V>[]): void {
     this.clearAll();
-    for (let s = 0; s < extents.length; s += this.blockMax)
-      this.#blocks.push(extents.slice(s, s + this.blockMax));
+    for (let at = 0; at < extents.length; at += this.blockMax) {
+      const part = extents.slice(at, at + this.blockMax);
+      this.#blocks.push(
+        block(
+          part.map((x) => x.start),
+          part.map((x) => x.end),
+          part.map((x) => x.value),
+        ),
+      );
+    }
     this.#size = extents.length;
     this.check('ExtentMap.load');
   }
@@ -150,16 +195,19 @@ export class ExtentMap<V> {
   }
 
   *[Symbol.iterator](): IterableIterator<Extent<V>> {
-    for (const block of this.#blocks) yield* block;
+    for (const blk of this.#blocks) for (let i = 0; i < blk.s.length; i++) yield extentAt(blk, i);
   }
 
   /** Throws naming the first broken invariant: order, overlap, empty extents, unmerged neighbours. */
   check(name: string): void {
     let prev: Extent<V> | undefined;
     let n = 0;
-    for (const block of this.#blocks) {
-      if (block.length === 0) throw new Error(`${name}: empty block`);
-      for (const e of block) {
+    for (const blk of this.#blocks) {
+      if (blk.s.length === 0) throw new Error(`${name}: empty block`);
+      if (blk.e.length !== blk.s.length || blk.v.length !== blk.s.length)
+        throw new Error(`${name}: block arrays of different lengths`);
+      for (let i = 0; i < blk.s.length; i++) {
+        const e = extentAt(blk, i);
         n++;
         if (!(e.start < e.end)) throw new Error(`${name}: empty extent [${e.start}, ${e.end})`);
         if (prev !== undefined) {
@@ -181,20 +229,31 @@ export class ExtentMap<V> {
     let hi = blocks.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const block = blocks[mid] ?? [];
-      if ((block[block.length - 1]?.end ?? -1) > key) hi = mid;
+      const ends = blocks[mid]?.e ?? [];
+      if ((ends[ends.length - 1] ?? -1) > key) hi = mid;
       else lo = mid + 1;
     }
-    const block = blocks[lo];
-    if (block === undefined) return [lo, 0];
+    const blk = blocks[lo];
+    if (blk === undefined) return [lo, 0];
+    const ends = blk.e;
     let a = 0;
-    let z = block.length - 1;
+    let z = ends.length - 1;
     while (a < z) {
       const mid = (a + z) >>> 1;
-      if ((block[mid]?.end ?? -1) > key) z = mid;
+      if ((ends[mid] ?? -1) > key) z = mid;
       else a = mid + 1;
     }
     return [lo, a];
+  }
+
+  /** The position just before [b, i] (possibly in the previous block), or undefined at the start. */
+  #before(b: number, i: number): [Block<V>, number] | undefined {
+    if (i > 0) {
+      const blk = this.#blocks[b];
+      return blk === undefined ? undefined : [blk, i - 1];
+    }
+    const prev = this.#blocks[b - 1];
+    return prev === undefined ? undefined : [prev, prev.s.length - 1];
   }
 
   /**
@@ -209,33 +268,36 @@ export class ExtentMap<V> {
   ): boolean {
     const [b, i] = this.#locate(lo);
     const blocks = this.#blocks;
-    const block = blocks[b];
-    const e = block?.[i];
-    if (block === undefined || e === undefined || e.start > lo || hi > e.end) return false;
-    if (lo === e.start && hi < e.end) {
-      const pb = i > 0 ? b : b - 1;
-      const pBlock = blocks[pb];
-      if (pBlock === undefined) return false;
-      const pi = i > 0 ? i - 1 : pBlock.length - 1;
-      const prev = pBlock[pi];
-      if (prev?.end !== lo) return false;
-      const v = fn(e.value, lo, hi);
-      if (v === undefined || !this.codec.joins(prev.value, lo - prev.start, v))
+    const blk = blocks[b];
+    if (blk === undefined || i >= blk.s.length) return false;
+    const eStart = blk.s[i] ?? 0;
+    const eEnd = blk.e[i] ?? 0;
+    const eValue = blk.v[i] as V;
+    if (eStart > lo || hi > eEnd) return false;
+    if (lo === eStart && hi < eEnd) {
+      const p = this.#before(b, i);
+      if (p === undefined) return false;
+      const [pBlk, pi] = p;
+      const pStart = pBlk.s[pi] ?? 0;
+      if (pBlk.e[pi] !== lo) return false;
+      const v = fn(eValue, lo, hi);
+      if (v === undefined || !this.codec.joins(pBlk.v[pi] as V, lo - pStart, v))
         return this.#undo(lo, hi, fn, v);
-      pBlock[pi] = { start: prev.start, end: hi, value: prev.value };
-      block[i] = { start: hi, end: e.end, value: this.codec.slice(e.value, hi - e.start) };
+      pBlk.e[pi] = hi;
+      blk.s[i] = hi;
+      blk.v[i] = this.codec.slice(eValue, hi - eStart);
       return true;
     }
-    if (hi === e.end && lo > e.start) {
-      const nb = i + 1 < block.length ? b : b + 1;
-      const nBlock = blocks[nb];
-      const ni = i + 1 < block.length ? i + 1 : 0;
-      const next = nBlock?.[ni];
-      if (nBlock === undefined || next?.start !== hi) return false;
-      const v = fn(this.codec.slice(e.value, lo - e.start), lo, hi);
-      if (v === undefined || !this.codec.joins(v, hi - lo, next.value)) return this.#undo(lo, hi, fn, v);
-      block[i] = { start: e.start, end: lo, value: e.value };
-      nBlock[ni] = { start: lo, end: next.end, value: v };
+    if (hi === eEnd && lo > eStart) {
+      const nb = i + 1 < blk.s.length ? b : b + 1;
+      const nBlk = blocks[nb];
+      const ni = i + 1 < blk.s.length ? i + 1 : 0;
+      if (nBlk === undefined || ni >= nBlk.s.length || nBlk.s[ni] !== hi) return false;
+      const v = fn(this.codec.slice(eValue, lo - eStart), lo, hi);
+      if (v === undefined || !this.codec.joins(v, hi - lo, nBlk.v[ni] as V)) return this.#undo(lo, hi, fn, v);
+      blk.e[i] = lo;
+      nBlk.s[ni] = lo;
+      nBlk.v[ni] = v;
       return true;
     }
     return false;
@@ -269,16 +331,13 @@ export class ExtentMap<V> {
    */
   #extend(lo: number, hi: number, value: V): boolean {
     const [b, i] = this.#locate(lo);
-    const blocks = this.#blocks;
-    const next = blocks[b]?.[i];
-    if (next !== undefined && next.start <= hi) return false;
-    const pb = i > 0 ? b : b - 1;
-    const pBlock = blocks[pb];
-    if (pBlock === undefined) return false;
-    const pi = i > 0 ? i - 1 : pBlock.length - 1;
-    const prev = pBlock[pi];
-    if (prev?.end !== lo || !this.codec.joins(prev.value, lo - prev.start, value)) return false;
-    pBlock[pi] = { start: prev.start, end: hi, value: prev.value };
+    const blk = this.#blocks[b];
+    if (blk !== undefined && i < blk.s.length && (blk.s[i] ?? 0) <= hi) return false;
+    const p = this.#before(b, i);
+    if (p === undefined) return false;
+    const [pBlk, pi] = p;
+    if (pBlk.e[pi] !== lo || !this.codec.joins(pBlk.v[pi] as V, lo - (pBlk.s[pi] ?? 0), value)) return false;
+    pBlk.e[pi] = hi;
     return true;
   }
 
@@ -292,13 +351,12 @@ export class ExtentMap<V> {
     let b = bi;
     let i = ii;
     const blocks = this.#blocks;
-    for (let block = blocks[b]; block !== undefined;) {
-      const e = block[i];
-      if (e === undefined || e.start >= hi) break;
-      overlapped.push(e);
+    for (let blk = blocks[b]; blk !== undefined;) {
+      if (i >= blk.s.length || (blk.s[i] ?? Infinity) >= hi) break;
+      overlapped.push(extentAt(blk, i));
       i++;
-      if (i >= block.length) {
-        block = blocks[++b];
+      if (i >= blk.s.length) {
+        blk = blocks[++b];
         i = 0;
       }
     }
@@ -327,16 +385,17 @@ export class ExtentMap<V> {
   /** Merge the extent ending at `key` with the one starting there, when they join. */
   #mergeAt(key: number): void {
     const [b, i] = this.#locate(key);
-    const blocks = this.#blocks;
-    const right = blocks[b]?.[i];
-    if (right?.start !== key) return;
-    const pb = i > 0 ? b : b - 1;
-    const pBlock = blocks[pb];
-    if (pBlock === undefined) return;
-    const pi = i > 0 ? i - 1 : pBlock.length - 1;
-    const left = pBlock[pi];
-    if (left?.end !== key || !this.codec.joins(left.value, left.end - left.start, right.value)) return;
-    this.#spliceAt(pb, pi, 2, [{ start: left.start, end: right.end, value: left.value }]);
+    const blk = this.#blocks[b];
+    if (blk === undefined || i >= blk.s.length || blk.s[i] !== key) return;
+    const p = this.#before(b, i);
+    if (p === undefined) return;
+    const [pBlk, pi] = p;
+    const lStart = pBlk.s[pi] ?? 0;
+    const lValue = pBlk.v[pi] as V;
+    if (pBlk.e[pi] !== key || !this.codec.joins(lValue, key - lStart, blk.v[i] as V)) return;
+    const rEnd = blk.e[i] ?? 0;
+    const pb = pBlk === blk ? b : b - 1;
+    this.#spliceAt(pb, pi, 2, [{ start: lStart, end: rEnd, value: lValue }]);
   }
 
   /** Remove `count` extents from position [bi, ii] (possibly across blocks) and insert `items` there. */
@@ -345,57 +404,97 @@ export class ExtentMap<V> {
     this.#size += items.length - count;
     if (bi === blocks.length) {
       if (items.length === 0) return;
-      const lastBlock = blocks[blocks.length - 1];
-      if (lastBlock !== undefined && lastBlock.length + items.length <= this.blockMax * 2) {
-        for (const e of items) lastBlock.push(e);
+      const lastBlk = blocks[blocks.length - 1];
+      if (lastBlk !== undefined && lastBlk.s.length + items.length <= this.blockMax * 2) {
+        for (const e of items) {
+          lastBlk.s.push(e.start);
+          lastBlk.e.push(e.end);
+          lastBlk.v.push(e.value);
+        }
         this.#normalize(blocks.length - 1);
       } else {
-        blocks.push(items.slice());
+        blocks.push(
+          block(
+            items.map((e) => e.start),
+            items.map((e) => e.end),
+            items.map((e) => e.value),
+          ),
+        );
         this.#normalize(blocks.length - 1);
       }
       return;
     }
-    const block = blocks[bi];
-    if (block === undefined) throw new Error(`ExtentMap: block ${bi} missing`);
-    if (count === items.length && ii + count <= block.length) {
+    const blk = blocks[bi];
+    if (blk === undefined) throw new Error(`ExtentMap: block ${bi} missing`);
+    if (count === items.length && ii + count <= blk.s.length) {
       let k = ii;
-      for (const it of items) block[k++] = it;
+      for (const it of items) {
+        blk.s[k] = it.start;
+        blk.e[k] = it.end;
+        blk.v[k] = it.value;
+        k++;
+      }
       return;
     }
-    const inBlock = Math.min(count, block.length - ii);
+    const inBlock = Math.min(count, blk.s.length - ii);
     let rest = count - inBlock;
     const after = bi + 1;
     while (rest > 0) {
       const next = blocks[after];
       if (next === undefined) throw new Error('ExtentMap: splice past the end');
-      if (next.length <= rest) {
-        rest -= next.length;
+      if (next.s.length <= rest) {
+        rest -= next.s.length;
         blocks.splice(after, 1);
       } else {
-        next.splice(0, rest);
+        next.s.splice(0, rest);
+        next.e.splice(0, rest);
+        next.v.splice(0, rest);
         rest = 0;
       }
     }
-    if (items.length <= 1024) block.splice(ii, inBlock, ...items);
-    else blocks[bi] = block.slice(0, ii).concat(items, block.slice(ii + inBlock));
+    const starts = items.map((e) => e.start);
+    const ends = items.map((e) => e.end);
+    const values = items.map((e) => e.value);
+    if (items.length <= 1024) {
+      blk.s.splice(ii, inBlock, ...starts);
+      blk.e.splice(ii, inBlock, ...ends);
+      blk.v.splice(ii, inBlock, ...values);
+    } else {
+      blk.s = blk.s.slice(0, ii).concat(starts, blk.s.slice(ii + inBlock));
+      blk.e = blk.e.slice(0, ii).concat(ends, blk.e.slice(ii + inBlock));
+      blk.v = blk.v.slice(0, ii).concat(values, blk.v.slice(ii + inBlock));
+    }
     this.#normalize(bi);
   }
 
   /** Drop an empty block or split an oversized one. */
   #normalize(bi: number): void {
     const blocks = this.#blocks;
-    const block = blocks[bi];
-    if (block === undefined) return;
-    if (block.length === 0) {
+    const blk = blocks[bi];
+    if (blk === undefined) return;
+    const n = blk.s.length;
+    if (n === 0) {
       blocks.splice(bi, 1);
       return;
     }
-    if (block.length > this.blockMax * 2) {
-      const parts: Extent<V>[][] = [];
-      for (let s = 0; s < block.length; s += this.blockMax) parts.push(block.slice(s, s + this.blockMax));
-      blocks.splice(bi, 1, ...parts);
+    if (n > this.blockMax * 2) {
+      // The first part keeps the block's arrays (truncated in place): a map built by appending copies
+      // each extent once more, not twice, and leaves less garbage behind.
+      const parts: Block<V>[] = [];
+      for (let s = this.blockMax; s < n; s += this.blockMax) {
+        const z = s + this.blockMax;
+        parts.push(block(blk.s.slice(s, z), blk.e.slice(s, z), blk.v.slice(s, z)));
+      }
+      blk.s.length = this.blockMax;
+      blk.e.length = this.blockMax;
+      blk.v.length = this.blockMax;
+      blocks.splice(bi + 1, 0, ...parts);
     }
   }
+}
+
+function extentAt<V>(blk: Block<V>, i: number): Extent<V> {
+  return { start: blk.s[i] ?? 0, end: blk.e[i] ?? 0, value: blk.v[i] as V };
 }
 
 function checkRange(lo: number, hi: number): void {

@@ -1,4 +1,5 @@
 import { Rng } from '../../src/det/Rng.js';
+import { HV_ROOT_SCHEDULER_MAX_VPS_PER_CHILD_PARTITION } from '../../src/hv/KernelConstants.js';
 import type { FaultPlanEntry, HostMemoryDecl, Scheduler } from '../../src/scenario/Scenario.js';
 import type { RandomFaultRates } from './faults/FaultPlan.js';
 import type { FragmentationKnobs } from './host/UserSpace.js';
@@ -128,7 +129,7 @@ export function deriveKnobs(config: MachineConfig): Knobs {
     xsaveStates: avx512 ? 0xe7n : 0x7n,
     processorClockHz: BigInt(rng.int(20, 35)) * 100_000_000n,
     clockStartNs: BigInt(rng.int(1, 1_000_000)) * 1_000_000n,
-    vpIndexLimit: 1024,
+    vpIndexLimit: HV_ROOT_SCHEDULER_MAX_VPS_PER_CHILD_PARTITION,
   };
 }
 

@@ -43,15 +43,26 @@ export class SimulatedHypervisor implements HypervisorPort {
   readonly #fastInput = new DataView(new ArrayBuffer(16));
   /** The CPU fast calls run on (the driver model says where it runs; page identity overrides). */
   currentCpu = 0;
-  readonly #log: CallRecord[] = [];
+  // The call log is a ring of `callLogMax` entries in typed arrays: an object per call would live for
+  // callLogMax calls, be promoted and die old (a million calls of garbage in the old generation).
+  readonly #logCode: Uint16Array;
+  readonly #logResult: Uint16Array;
+  readonly #logReps: Uint16Array;
+  readonly #logFault: Uint8Array;
   #logNext = 0;
+  #logSize = 0;
   callCount = 0;
 
   constructor(
+    /** @internal The model's raw state; checkers read the machine's read-only views instead. */
     readonly model: HvModel,
     readonly faults: FaultPlan,
     readonly callLogMax = 10_000,
   ) {
+    this.#logCode = new Uint16Array(callLogMax);
+    this.#logResult = new Uint16Array(callLogMax);
+    this.#logReps = new Uint16Array(callLogMax);
+    this.#logFault = new Uint8Array(callLogMax);
     for (const h of HANDLERS) {
       if (this.#table.has(h.def.code)) throw new Error(`handler table: two handlers for ${h.def.name}`);
       this.#table.set(h.def.code, { handler: h, traits: traitsOf(h.def) });
@@ -155,16 +166,30 @@ export class SimulatedHypervisor implements HypervisorPort {
 
   /** The last `callLogMax` calls answered, oldest first. */
   recentCalls(): CallRecord[] {
-    const log = this.#log;
-    if (log.length < this.callLogMax) return log.slice();
-    return log.slice(this.#logNext).concat(log.slice(0, this.#logNext));
+    const out: CallRecord[] = [];
+    const first = this.#logSize < this.callLogMax ? 0 : this.#logNext;
+    for (let k = 0; k < this.#logSize; k++) {
+      const i = (first + k) % this.callLogMax;
+      out.push({
+        code: this.#logCode[i] ?? 0,
+        result: this.#logResult[i] ?? 0,
+        repsCompleted: this.#logReps[i] ?? 0,
+        fault: this.#logFault[i] === 1,
+      });
+    }
+    return out;
   }
 
   #answer(code: number, result: number, repsCompleted: number, fault: boolean): bigint {
-    const record = { code, result, repsCompleted, fault };
-    if (this.#log.length < this.callLogMax) this.#log.push(record);
-    else this.#log[this.#logNext] = record;
-    this.#logNext = (this.#logNext + 1) % this.callLogMax;
+    if (this.callLogMax > 0) {
+      const i = this.#logNext;
+      this.#logCode[i] = code;
+      this.#logResult[i] = result;
+      this.#logReps[i] = repsCompleted;
+      this.#logFault[i] = fault ? 1 : 0;
+      this.#logNext = (i + 1) % this.callLogMax;
+      this.#logSize = Math.min(this.#logSize + 1, this.callLogMax);
+    }
     return encodeStatus({ result, repsCompleted });
   }
 }

@@ -81,6 +81,9 @@ export interface VpView {
   readonly thread: 'idle' | 'blocked';
   readonly scriptLeft: number;
   readonly exits: number;
+  /** Vectors asserted and not yet taken by the guest, and ASSERT_VIRTUAL_INTERRUPT deliveries so far. */
+  readonly pendingVectors: readonly number[];
+  readonly interruptsAsserted: number;
   readonly statePages: readonly { readonly type: number; readonly pfn: number }[];
   readonly statsPages: readonly { readonly area: number; readonly pfn: number }[];
 }
@@ -101,6 +104,7 @@ export class SimulatedMachine {
   readonly clock: ManualClock;
   readonly hypervisor: SimulatedHypervisor;
   readonly host: SimulatedHost;
+  /** @internal The raw model the handlers mutate; checkers use the read-only views below. */
   readonly model: HvModel;
   readonly #ram: HostRam;
   readonly #user: UserSpace;
@@ -362,12 +366,13 @@ export class SimulatedMachine {
     };
   }
 
-  /** A partition's GPA extents (start GFN, end GFN, mapping), in GFN order. */
+  /** A partition's GPA extents (start GFN, end GFN, mapping), in GFN order; copies, never the model's. */
   *gpaExtents(
     id: bigint,
   ): IterableIterator<{ readonly start: number; readonly end: number; readonly value: GpaValue }> {
     const p = this.model.all().find((x) => x.id === id);
-    if (p !== undefined) yield* p.gpa.extents;
+    if (p !== undefined)
+      for (const e of p.gpa.extents) yield { start: e.start, end: e.end, value: { ...e.value } };
   }
 
   /**
@@ -472,6 +477,8 @@ export class SimulatedMachine {
         thread: vp.thread,
         scriptLeft: vp.script.length,
         exits: vp.exits,
+        pendingVectors: [...vp.pendingVectors],
+        interruptsAsserted: vp.interruptsAsserted,
         statePages: [...vp.statePages].map(([type, page]) => ({ type, pfn: page.pfn })),
         statsPages: [...vp.statsPages].map(([area, page]) => ({ area, pfn: page.pfn })),
       })),

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 import { runCli } from './runCli.js';
 
+// A reader that stops early (`mshv-control trace x.json | head`) closes the pipe: that is not an
+// error of ours, so leave quietly instead of dying on an unhandled EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 // The only place that touches the real process: everything below takes injected I/O.
 const code = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),

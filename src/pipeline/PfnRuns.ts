@@ -1,11 +1,9 @@
+import type { PfnRun } from '../ports/HostPort.js';
 import type { HvPage } from '../ports/HvPage.js';
 import type { ListWriter } from './CallPlan.js';
 
-/** A run of consecutive host PFNs (numbers: PFNs of a 52-bit physical address space fit 2^53). */
-export interface PfnRun {
-  readonly pfn: number;
-  readonly count: number;
-}
+/** A run of consecutive host PFNs: the one definition lives with the HostPort. */
+export type { PfnRun };
 
 /**
  * A lazy PFN list over runs, as the kernel's page array would be, without materialising it: element

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCases } from './cases.js';
+import { benchCases, selectCases } from './cases.js';
 
 interface CaseReport {
   readonly name: string;
@@ -16,10 +16,15 @@ interface CaseReport {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const only = process.argv.slice(2);
+let selected: ReturnType<typeof selectCases>;
+try {
+  selected = selectCases(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`${(e as Error).message}\n`);
+  process.exit(2);
+}
 const reports: CaseReport[] = [];
-for (const c of benchCases) {
-  if (only.length > 0 && !only.includes(c.name)) continue;
+for (const c of selected) {
   process.stderr.write(`bench: ${c.name} ...\n`);
   const child = spawnSync(process.execPath, ['--expose-gc', join(here, 'runCase.js'), c.name], {
     encoding: 'utf8',
@@ -48,15 +53,32 @@ for (const c of benchCases) {
     ratios[`${c.name}/${c.ratio.baseline}.${c.ratio.metric}`] = round(am / bm);
 }
 
+// Ceilings (memory, not wall clock): a case over its ceiling fails the run after the report is written.
+const limits: Record<string, { max: number; value: number; ok: boolean }> = {};
+for (const c of selected) {
+  const r = byName.get(c.name);
+  if (c.peakRssMiBMax === undefined || r === undefined) continue;
+  limits[`${c.name}.peakRssMiB`] = {
+    max: c.peakRssMiBMax,
+    value: r.peakRssMiB,
+    ok: r.peakRssMiB <= c.peakRssMiBMax,
+  };
+}
+
 const report = {
   node: process.version,
   platform: `${process.platform}-${process.arch}`,
   cases: reports,
   ratios,
+  limits,
 };
 const text = JSON.stringify(report, null, 2);
 writeFileSync('bench-report.json', `${text}\n`);
 process.stdout.write(`${text}\n`);
+const over = Object.entries(limits).filter(([, l]) => !l.ok);
+for (const [name, l] of over)
+  process.stderr.write(`bench: ${name} ${l.value} is over its ceiling ${l.max}\n`);
+if (over.length > 0) process.exitCode = 1;
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/CliError.js';
 import type { CliIo } from '../../src/cli/Command.js';
-import { decodeHvcall, decodeStatusWord } from '../../src/cli/commands/decode.js';
+import { decodeHvcall } from '../../src/cli/commands/decodeHvcall.js';
+import { decodeStatusWord } from '../../src/cli/commands/decodeStatusWord.js';
 import { decodeIoctl } from '../../src/cli/commands/decodeIoctl.js';
 import { runCli } from '../../src/cli/runCli.js';
 import { IOCTL_FD_LABEL, MSHV_IOCTLS } from '../../src/hv/uapi/MshvIoctl.js';
@@ -123,6 +124,52 @@ describe('decode hvcall and status (inventory §b.1, §b.2)', () => {
       err: [],
     });
     expect(decodeStatusWord('0')).toEqual(['result: SUCCESS (0x0000)', 'errno: 0', 'reps completed: 0']);
+  });
+});
+
+describe('decode hvcall: the call kind and whether the word fits it (inventory §b.1, §b.4)', () => {
+  it('names codes the headers define but the driver never issues, and codes nobody defines', () => {
+    expect(decodeHvcall('0x46')[0]).toBe(
+      'hypercall: GET_PARTITION_ID (code 0x0046; defined by the headers, not issued by mshv_root)',
+    );
+    expect(decodeHvcall('0x46')).toHaveLength(7);
+    expect(decodeHvcall('0xffff')[0]).toBe('hypercall: unknown (code 0xffff; no header defines it)');
+  });
+
+  it('gives the batch bound of a rep call and its reason', () => {
+    expect(decodeHvcall('0x4c')).toContain(
+      'kind: rep, at most 512 reps per call (HV_UMAP_GPA_PAGES, interrupt-latency: bounds the IRQ-disabled window, not the page)',
+    );
+    expect(decodeHvcall('0x48')).toContain('kind: rep, at most 511 reps per call (input-page bound)');
+    expect(decodeHvcall('0x49')).toContain('kind: rep, at most 512 reps per call (output-page bound)');
+  });
+
+  it('says why a word does not fit its call, as the hypervisor would refuse it', () => {
+    // DEPOSIT_MEMORY issued fast; INITIALIZE_PARTITION issued as a memory call; rep start beyond count.
+    expect(decodeHvcall('0x0000000100010048').at(-1)).toBe(
+      'fits DEPOSIT_MEMORY: no, INVALID_HYPERCALL_INPUT (memory call issued as fast call)',
+    );
+    expect(decodeHvcall('0x41').at(-1)).toBe(
+      'fits INITIALIZE_PARTITION: no, INVALID_HYPERCALL_INPUT (fast call issued as memory call)',
+    );
+    expect(decodeHvcall('0x0002000100000048').at(-1)).toBe(
+      'fits DEPOSIT_MEMORY: no, INVALID_HYPERCALL_INPUT (rep start beyond rep count)',
+    );
+    expect(decodeHvcall('0x0000000000000048').at(-1)).toBe(
+      'fits DEPOSIT_MEMORY: no, INVALID_HYPERCALL_INPUT (rep count 0)',
+    );
+    expect(decodeHvcall('0x45')).toContain('kind: simple (may complete asynchronously: CALL_PENDING)');
+  });
+});
+
+describe('decode status: bits the kernel ignores (inventory §b.1)', () => {
+  it('reports other bits set, without letting them change the result', () => {
+    expect(decodeStatusWord('0xffff00000005')).toEqual([
+      'result: INVALID_PARAMETER (0x0005)',
+      'errno: -EINVAL (-22)',
+      'reps completed: 4095',
+      'other bits: 0x0000f00000000000 (ignored: callers read only the two fields)',
+    ]);
   });
 });
 

@@ -229,3 +229,28 @@ describe('per-CPU pages (design principle 7)', () => {
     expect(() => m.cpuPages(2)).toThrow(/cpu 2/);
   });
 });
+
+describe('call log (recentCalls, for checkers)', () => {
+  it('keeps the answers in order, faults marked, and only the last callLogMax of them', () => {
+    const m = smallMachine({
+      faults: [{ call: 'GET_SYSTEM_PROPERTY', nth: 2, status: S.TIME_OUT, statusName: 'TIME_OUT' }],
+    });
+    const c = new Caller(m);
+    c.input.zero();
+    c.input.view.setUint32(0, 15, true);
+    const control = encodeControl({ code: 0x7b });
+    for (let i = 0; i < 3; i++) raw(c, control);
+    raw(c, 0xffffn); // no handler: INVALID_HYPERCALL_CODE
+    expect(m.hypervisor.recentCalls().slice(-4)).toEqual([
+      { code: 0x7b, result: 0, repsCompleted: 0, fault: false },
+      { code: 0x7b, result: S.TIME_OUT, repsCompleted: 0, fault: true },
+      { code: 0x7b, result: 0, repsCompleted: 0, fault: false },
+      { code: 0xffff, result: S.INVALID_HYPERCALL_CODE, repsCompleted: 0, fault: false },
+    ]);
+    const max = m.hypervisor.callLogMax;
+    for (let i = 0; i < max + 5; i++) raw(c, control);
+    const log = m.hypervisor.recentCalls();
+    expect(log).toHaveLength(max);
+    expect(log.every((r) => r.code === 0x7b && r.result === 0)).toBe(true);
+  });
+});

@@ -24,6 +24,21 @@ import type { PfnRun } from '../../src/ports/HostPort.js';
 import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
 import type { MachineConfig } from '../../adapters/simulated/MachineConfig.js';
 
+/**
+ * A call the harness's multi-call helpers (createPartition, initialize) expected to succeed answered
+ * otherwise: an operating error (a fault the plan injected, say), not a broken invariant. Random
+ * sequences skip the operation; every other error is a bug.
+ */
+export class CallRefused extends Error {
+  constructor(
+    readonly call: string,
+    readonly status: number,
+  ) {
+    super(`${call}: 0x${status.toString(16)}`);
+    this.name = 'CallRefused';
+  }
+}
+
 export interface Answer {
   readonly status: number;
   readonly reps: number;
@@ -149,7 +164,7 @@ export class Caller {
         isolationProperties,
       });
       if (a.status === 0) return a.output.view.getBigUint64(0, true);
-      if (a.status !== 0x0b) throw new Error(`CREATE_PARTITION: 0x${a.status.toString(16)}`);
+      if (a.status !== 0x0b) throw new CallRefused('CREATE_PARTITION', a.status);
       this.deposit(0xffff_ffff_ffff_ffffn, 1);
     }
     throw new Error('CREATE_PARTITION: no progress');
@@ -179,7 +194,7 @@ export class Caller {
     for (let i = 0; i < 256; i++) {
       const a = this.fast(InitializePartition, { partitionId });
       if (a.status === 0) return;
-      if (a.status !== 0x0b) throw new Error(`INITIALIZE_PARTITION: 0x${a.status.toString(16)}`);
+      if (a.status !== 0x0b) throw new CallRefused('INITIALIZE_PARTITION', a.status);
       this.deposit(partitionId, 1);
     }
   }

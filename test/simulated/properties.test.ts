@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { hvStatusName } from '../../src/hv/HvStatus.js';
+import { injectableStatuses } from '../../adapters/simulated/faults/FaultPlan.js';
+import { HANDLERS } from '../../adapters/simulated/handlers/index.js';
 import type { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
 import { smallMachine } from './harness.js';
 import { type Op, fuzzArb, opArb, runOps } from './randomOps.js';
@@ -26,6 +29,23 @@ describe('property: random hypercall sequences keep the machine consistent (desi
         expect(m.audit().violations).toEqual([]);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('never breaks conservation or double ownership under seeded random faults of every kind', () => {
+    const statuses = [...new Set(HANDLERS.flatMap((h) => injectableStatuses(h.statuses)))].map(hvStatusName);
+    fc.assert(
+      fc.property(
+        seedArb,
+        fc.subarray(statuses, { minLength: 1 }),
+        fc.array(opArb, { minLength: 10, maxLength: 40 }),
+        (seed, faulty, ops) => {
+          const m = smallMachine({ seed, randomFaults: Object.fromEntries(faulty.map((s) => [s, 0.05])) });
+          runOps(m, ops);
+          expect(m.audit().violations).toEqual([]);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 

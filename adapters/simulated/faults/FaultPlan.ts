@@ -1,34 +1,58 @@
 /**
  * Faults the simulated hypervisor injects: the scenario's ordered plan (`hypervisor.faults`: the nth
  * call of a hypercall returns a status instead of running) and seeded random faults for the model
- * checker (a probability per status). A random fault only picks a status the call's handler declares
- * it can return, so every injected answer is one a real hypervisor could give; on a rep call it may
- * first complete a seeded number of reps (partial progress, then the error).
+ * checker (a probability per status). A random fault picks only a status the call can give
+ * (`injectableStatuses`): one its handler declares, or one every call of its kind can meet (below), so
+ * every injected answer is one a real hypervisor could give; on a rep call it may first complete a
+ * seeded number of reps (partial progress, then the error).
  *
  * What each fault models and why the system must survive it:
  * - INSUFFICIENT_MEMORY: the pool is short. The deposits before INITIALIZE_PARTITION (208) and
  *   CREATE_VP (90) are empirical guesses, not contracts, so every allocating call can need more; the
  *   driver deposits (1 page, 256 for MAP_GPA_PAGES) and retries, resuming a rep call at the reps
  *   already completed (inventory §b.3).
- * - INSUFFICIENT_CONTIGUOUS_MEMORY: the 2026 variant: the driver deposits 8 contiguous pages.
+ * - INSUFFICIENT_CONTIGUOUS_MEMORY: the 2026 variant, on any call that can run short of memory: the
+ *   passthrough path deposits 8 pages; elsewhere it is an unexpected status and must fail as -EIO.
  * - NO_RESOURCES: WITHDRAW_MEMORY found the pool empty; the driver treats it as the end of the loop.
- * - TIME_OUT, OPERATION_FAILED: transient failures. The driver must map them to -EIO and run every
- *   release obligation of the failing path (unmap what was mapped, unpin, delete the port), leaking
- *   nothing (inventory §d "Release obligations").
+ * - TIME_OUT, OPERATION_FAILED: transient failures any call can meet. The driver must map them to
+ *   -EIO and run every release obligation of the failing path (unmap what was mapped, unpin, delete
+ *   the port), leaking nothing it could give back (inventory §d "Release obligations").
  * - INVALID_PARTITION_STATE, INVALID_VP_STATE: the hypervisor changed state under the caller (a
- *   concurrent teardown, a VP that moved on). The ioctl fails with -EIO; the partition must still
- *   tear down cleanly.
- * - ACCESS_DENIED: a page the hypervisor will not take (an SNP page still owned elsewhere). The map
- *   fails part way and the driver must unwind the part already mapped.
- * - INVALID_PARAMETER, INVALID_PARTITION_ID, INVALID_VP_INDEX, INVALID_PORT_ID,
- *   INVALID_CONNECTION_ID, INVALID_ALIGNMENT: misuse answers. Injected, they check that the driver
- *   propagates an unexpected refusal as an errno instead of assuming success.
+ *   concurrent teardown, a VP that moved on; INVALID_VP_STATE on calls that name a VP). The ioctl
+ *   fails with -EIO; the partition must still tear down cleanly.
+ * - ACCESS_DENIED, OPERATION_DENIED: a page or an operation the hypervisor will not allow (an SNP page
+ *   still owned elsewhere, host access on a partition without isolation). The map fails part way and
+ *   the driver must unwind the part already mapped.
+ * - INVALID_PARAMETER, INVALID_HYPERCALL_INPUT, INVALID_PARTITION_ID, INVALID_VP_INDEX,
+ *   INVALID_PORT_ID, INVALID_CONNECTION_ID, INVALID_ALIGNMENT, INVALID_REGISTER_VALUE,
+ *   UNKNOWN_PROPERTY, PROPERTY_VALUE_OUT_OF_RANGE: misuse answers. Injected, they check that the
+ *   driver propagates an unexpected refusal as an errno instead of assuming success.
  * CALL_PENDING is never injected at random: asynchronous completion is modelled by the
  * `asyncPropertyRate` knob, which also delivers the completion message.
  */
 import type { Rng } from '../../../src/det/Rng.js';
-import { hvStatusByName } from '../../../src/hv/HvStatus.js';
+import { HvStatus, HvStatusPatchOnly, hvStatusByName } from '../../../src/hv/HvStatus.js';
 import type { FaultPlanEntry } from '../../../src/scenario/Scenario.js';
+
+/** Transient failures every call can meet, whatever its handler declares. */
+const ANY_CALL: readonly number[] = [HvStatus.TIME_OUT, HvStatus.OPERATION_FAILED];
+
+/**
+ * The statuses a random fault may give a call whose handler declares `declared`: those, the transient
+ * ones, INSUFFICIENT_CONTIGUOUS_MEMORY where INSUFFICIENT_MEMORY is possible, and INVALID_VP_STATE
+ * where the call names a VP (it can answer INVALID_VP_INDEX). Never CALL_PENDING.
+ *
+ * @example
+ * injectableStatuses([HvStatus.INSUFFICIENT_MEMORY]); // + INSUFFICIENT_CONTIGUOUS_MEMORY, TIME_OUT, OPERATION_FAILED
+ */
+export function injectableStatuses(declared: readonly number[]): number[] {
+  const out = new Set<number>([...declared, ...ANY_CALL]);
+  if (declared.includes(HvStatus.INSUFFICIENT_MEMORY))
+    out.add(HvStatusPatchOnly.INSUFFICIENT_CONTIGUOUS_MEMORY);
+  if (declared.includes(HvStatus.INVALID_VP_INDEX)) out.add(HvStatus.INVALID_VP_STATE);
+  out.delete(HvStatus.CALL_PENDING);
+  return [...out].sort((a, b) => a - b);
+}
 
 /** Probability per call, by HV_STATUS name without the prefix, e.g. `{ INSUFFICIENT_MEMORY: 0.05 }`. */
 export type RandomFaultRates = Readonly<Partial<Record<string, number>>>;
@@ -95,11 +119,14 @@ export class FaultPlan {
   }
 
   /**
-   * Decide a random fault for a valid call already counted by `planned`. `canReturn` lists the statuses
-   * its handler declares; `reps` is the number of reps this call would run (0 for non-rep calls).
+   * Decide a random fault for a valid call already counted by `planned`. `declared` lists the
+   * statuses its handler declares (the fault picks among `injectableStatuses(declared)`); `reps` is
+   * the number of reps this call would run (0 for non-rep calls).
    */
-  random(call: string, canReturn: readonly number[], reps: number): InjectedFault | undefined {
+  random(call: string, declared: readonly number[], reps: number): InjectedFault | undefined {
+    if (this.#rates.length === 0) return undefined;
     const nth = this.#counts.get(call) ?? 0;
+    const canReturn = injectableStatuses(declared);
     for (const [status, rate] of this.#rates) {
       if (!canReturn.includes(status)) continue;
       if (this.rng.chance(rate)) {

@@ -3,7 +3,8 @@ import { S, partitionIn, simpleHandler } from './Handler.js';
 
 /**
  * DELETE_PARTITION (fast8): from created (the driver's create error path) or finalized; an
- * initialized partition must be finalized first (INVALID_PARTITION_STATE). The partition object goes
+ * initialized partition must be finalized first (INVALID_PARTITION_STATE). The root partition can
+ * never be deleted, whatever its state (ACCESS_DENIED, checked first). The partition object goes
  * back to the root's pool. Pages still deposited (not withdrawn) stay attributed to the deleted
  * partition: nobody can withdraw them any more, and `audit()` reports them as leaked.
  */
@@ -12,10 +13,10 @@ export const DeletePartitionHandler = simpleHandler(
   [S.INVALID_PARTITION_ID, S.INVALID_PARTITION_STATE, S.ACCESS_DENIED],
   (ctx) => {
     const { partitionId } = DeletePartitionInput.decode(ctx.input);
+    if (ctx.m.resolve(partitionId)?.isRoot === true) return S.ACCESS_DENIED;
     const found = partitionIn(ctx, partitionId, ['created', 'finalized']);
     if (!found.ok) return found.status;
     const p = found.value;
-    if (p.isRoot) return S.ACCESS_DENIED;
     if (p.state === 'created') ctx.m.finalize(p);
     const m = ctx.m;
     const cost = m.knobs.costs.createPartitionRootPages;

@@ -17,8 +17,8 @@ export const DeleteVpHandler = simpleHandler(
     for (const page of vp.statePages.values()) m.releaseSharedPage(p, page);
     for (const page of vp.statsPages.values()) m.releaseSharedPage(m.root, page);
     p.vps.delete(vp.index);
-    p.pool.release(m.knobs.costs.vpPages);
-    p.held.vps -= m.knobs.costs.vpPages;
+    p.pool.release(m.knobs.costs.vpPages + vp.stateAreaPages);
+    p.held.vps -= m.knobs.costs.vpPages + vp.stateAreaPages;
     return S.SUCCESS;
   },
 );

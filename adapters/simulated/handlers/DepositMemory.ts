@@ -7,7 +7,8 @@ import { S, listU64, partitionIn, repHandler } from './Handler.js';
  * pool. The page must be an allocated kernel page the root owns outright: not free, not user memory,
  * not deposited already, not mapped into a guest, not a shared hypervisor page (ACCESS_DENIED at that
  * rep). Deposits into created or initialized partitions, the root included; a finalized partition is
- * INVALID_PARTITION_STATE. Contiguous reps are taken as one run.
+ * INVALID_PARTITION_STATE. A page number beyond the 52-bit physical address space is
+ * INVALID_PARAMETER at that rep. Contiguous reps are taken as one run.
  */
 export const DepositMemoryHandler = repHandler(
   DepositMemory,
@@ -25,14 +26,15 @@ export const DepositMemoryHandler = repHandler(
       let k = i + 1;
       while (k < to && listU64(ctx, base, k) === pfn + (k - i)) k++;
       const ok = (p: number, n: number): boolean =>
-        p < GFN_LIMIT &&
+        p + n <= GFN_LIMIT &&
         ram.all(p, n, (o) => o.kind === 'kernel' && o.maps === 0) &&
         !ram.sharedWithRoot.has(p);
       if (!ok(pfn, k - i)) {
         let good = i;
         while (good < k && ok(listU64(ctx, base, good), 1)) good++;
         if (good > i) pool.deposit(pfn, good - i);
-        return { status: S.ACCESS_DENIED, done: good - from };
+        const bad = listU64(ctx, base, good);
+        return { status: bad >= GFN_LIMIT ? S.INVALID_PARAMETER : S.ACCESS_DENIED, done: good - from };
       }
       pool.deposit(pfn, k - i);
       i = k;

@@ -7,9 +7,9 @@ import { stateBlob, stateBytes } from './vpState.js';
 /**
  * GET_VP_STATE: LAPIC, XSAVE, SIM and SIEF pages are written into the host pages whose PFNs follow the
  * header as the variable header (too few pages for the state: INVALID_PARAMETER; a page the root does
- * not own: ACCESS_DENIED). SYNTHETIC_TIMERS (200 bytes) go to the output page and take no PFNs.
- * INSUFFICIENT_MEMORY is listed for the fault plan (the driver deposits 1 page per retry) though the
- * model's own state never needs pool pages.
+ * not own: ACCESS_DENIED). SYNTHETIC_TIMERS (200 bytes) go to the output page and take no PFNs. The
+ * first GET or SET of a type takes the VP's save area for it from the pool (STATE_AREA_PAGES):
+ * INSUFFICIENT_MEMORY when the pool cannot cover it (the driver deposits 1 page and retries).
  */
 export const GetVpStateHandler = simpleHandler(
   GetVpState,
@@ -30,11 +30,12 @@ export const GetVpStateHandler = simpleHandler(
     const type = v.stateDataType;
     const size = stateBytes(m, type);
     if (size === undefined) return S.INVALID_PARAMETER;
-    const blob = stateBlob(m, found.value.vp, type);
     const pfns = ctx.control.varHeadQwords;
     if (!isPfnVpStateType(type)) {
       if (pfns !== 0) return S.INVALID_PARAMETER;
       if (ctx.output === null) return S.INVALID_HYPERCALL_INPUT;
+      const blob = stateBlob(m, found.value.p, found.value.vp, type);
+      if (blob === undefined) return S.INSUFFICIENT_MEMORY;
       ctx.output.bytes.set(blob, 0);
       return S.SUCCESS;
     }
@@ -49,6 +50,8 @@ export const GetVpStateHandler = simpleHandler(
         return S.ACCESS_DENIED;
       pages.push(pfn);
     }
+    const blob = stateBlob(m, found.value.p, found.value.vp, type);
+    if (blob === undefined) return S.INSUFFICIENT_MEMORY;
     pages.forEach((pfn, i) => {
       const chunk = blob.subarray(i * HV_PAGE_SIZE, Math.min(size, (i + 1) * HV_PAGE_SIZE));
       const page = m.ram.contents(pfn);

@@ -7,7 +7,7 @@ import { stateBlob, stateBytes } from './vpState.js';
 /**
  * SET_VP_STATE: the PFN-based types read the state from the host pages listed in the variable header;
  * SYNTHETIC_TIMERS takes its 200 bytes from the variable header itself (at least 25 qwords). Same
- * checks as GET_VP_STATE.
+ * checks and the same save-area cost as GET_VP_STATE.
  */
 export const SetVpStateHandler = simpleHandler(
   SetVpState,
@@ -28,11 +28,12 @@ export const SetVpStateHandler = simpleHandler(
     const type = v.stateDataType;
     const size = stateBytes(m, type);
     if (size === undefined) return S.INVALID_PARAMETER;
-    const blob = stateBlob(m, found.value.vp, type);
     const qwords = ctx.control.varHeadQwords;
     const base = SetVpStateInput.size;
     if (!isPfnVpStateType(type)) {
       if (qwords * 8 < size) return S.INVALID_PARAMETER;
+      const blob = stateBlob(m, found.value.p, found.value.vp, type);
+      if (blob === undefined) return S.INSUFFICIENT_MEMORY;
       blob.set(new Uint8Array(ctx.input.buffer, ctx.input.byteOffset + base, size));
       return S.SUCCESS;
     }
@@ -47,6 +48,8 @@ export const SetVpStateHandler = simpleHandler(
         return S.ACCESS_DENIED;
       pages.push(pfn);
     }
+    const blob = stateBlob(m, found.value.p, found.value.vp, type);
+    if (blob === undefined) return S.INSUFFICIENT_MEMORY;
     pages.forEach((pfn, i) => {
       const n = Math.min(HV_PAGE_SIZE, size - i * HV_PAGE_SIZE);
       if (n > 0) blob.set(m.ram.contents(pfn).bytes.subarray(0, n), i * HV_PAGE_SIZE);

@@ -6,11 +6,12 @@ import { S, partitionIn, repHandler } from './Handler.js';
  * output index i (absolute). Only free pool pages come back; pages the hypervisor still uses stay
  * until FINALIZE_PARTITION releases them. When the free pool runs out the call answers NO_RESOURCES
  * with the reps done so far, which the driver's loop takes as the end (inventory §b.3). Any live
- * partition, in any state.
+ * partition, in any state. The proximity domain is ignored (the model has one NUMA node), so nothing
+ * in the input can be INVALID_PARAMETER.
  */
 export const WithdrawMemoryHandler = repHandler(
   WithdrawMemory,
-  [S.INVALID_PARTITION_ID, S.NO_RESOURCES, S.INVALID_PARAMETER],
+  [S.INVALID_PARTITION_ID, S.NO_RESOURCES],
   (ctx, from, to) => {
     const { partitionId } = WithdrawMemoryInput.decode(ctx.input);
     const found = partitionIn(ctx, partitionId, ['created', 'initialized', 'finalized']);

@@ -1,6 +1,7 @@
 import { HV_GET_SET_VP_STATE } from '../../../src/hv/flags/HvVpState.js';
 import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
 import type { HvModel } from '../model/HvModel.js';
+import type { Partition } from '../model/Partition.js';
 import type { Vp } from '../model/Vp.js';
 
 /** SYNTHETIC_TIMERS state size: hv_synthetic_timers_state, 4 × 40 + 5 × 8 bytes. */
@@ -22,13 +23,27 @@ export function stateBytes(m: HvModel, type: number): number | undefined {
 }
 
 /**
- * The VP's state blob of `type`, created on first use: zeros, except the LAPIC page, which carries the
- * APIC id (VP index, register 0x20 bits 24–31) and the version register (0x30) of an x2APIC-capable
- * local APIC.
+ * Pool pages the hypervisor takes for a VP's save area of one state type, on the first GET or SET of
+ * that type (the cost model; the driver deposits 1 page and retries on INSUFFICIENT_MEMORY, inventory
+ * §b.3). They belong to the VP and return with it.
  */
-export function stateBlob(m: HvModel, vp: Vp, type: number): Uint8Array {
+export const STATE_AREA_PAGES = 1;
+
+/**
+ * The VP's state blob of `type`, created on first use from the partition's pool (undefined when the
+ * pool cannot cover STATE_AREA_PAGES: INSUFFICIENT_MEMORY): zeros, except the LAPIC page, which
+ * carries the APIC id (VP index, register 0x20 bits 24–31) and the version register (0x30) of an
+ * x2APIC-capable local APIC.
+ *
+ * @example
+ * const blob = stateBlob(m, p, vp, HV_GET_SET_VP_STATE.LAPIC_STATE); // undefined: INSUFFICIENT_MEMORY
+ */
+export function stateBlob(m: HvModel, p: Partition, vp: Vp, type: number): Uint8Array | undefined {
   let blob = vp.stateBlobs.get(type);
   if (blob === undefined) {
+    if (!p.pool.consume(STATE_AREA_PAGES)) return undefined;
+    p.held.vps += STATE_AREA_PAGES;
+    vp.stateAreaPages += STATE_AREA_PAGES;
     blob = new Uint8Array(stateBytes(m, type) ?? 0);
     if (type === HV_GET_SET_VP_STATE.LAPIC_STATE) {
       const v = new DataView(blob.buffer);

@@ -217,11 +217,16 @@ export class HostRam {
     count: number,
     pattern: AllocPattern,
     cursor: number,
+    /** Receives each run instead of the returned list (which is then empty): no array of a million runs. */
+    onRun?: (pfn: number, count: number) => void,
   ): { runs: PfnRun[]; cursor: number } | null {
     const usable = as === 'kernel' ? this.#counts.free - this.reservedPages : this.#counts.free;
     if (count > usable) return null;
     const owner = as === 'kernel' ? KERNEL : USER;
     const runs: PfnRun[] = [];
+    const emit = onRun ?? ((pfn: number, n: number): void => void runs.push({ pfn, count: n }));
+    let runPfn = -1;
+    let runCount = 0;
     let need = count;
     let pos = cursor;
     let wrapped = false;
@@ -237,13 +242,16 @@ export class HostRam {
       const { runPages, gapPages } = pattern(need);
       const take = Math.max(1, Math.min(runPages, free.end - start, need));
       this.retag(start, take, () => owner);
-      const last = runs[runs.length - 1];
-      if (last !== undefined && last.pfn + last.count === start)
-        runs[runs.length - 1] = { pfn: last.pfn, count: last.count + take };
-      else runs.push({ pfn: start, count: take });
+      if (runPfn >= 0 && runPfn + runCount === start) runCount += take;
+      else {
+        if (runPfn >= 0) emit(runPfn, runCount);
+        runPfn = start;
+        runCount = take;
+      }
       need -= take;
       pos = start + take + gapPages;
     }
+    if (runPfn >= 0) emit(runPfn, runCount);
     return { runs, cursor: pos };
   }
 

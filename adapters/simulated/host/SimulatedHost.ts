@@ -15,8 +15,11 @@ export class SimulatedHost implements HostPort {
   #kernelCursor: number;
 
   constructor(
+    /** @internal */
     readonly ram: HostRam,
+    /** @internal */
     readonly user: UserSpace,
+    /** @internal */
     readonly synic: Synic,
     /** Where the next kernel allocation starts looking (a snapshot's value; default: the first RAM page). */
     kernelCursor?: number,

@@ -189,15 +189,14 @@ export class UserSpace {
     if (pos < end) holes.push([pos, end]);
     for (const [lo, hi] of holes) {
       this.ram.reservedPages -= hi - lo;
-      const got = this.ram.allocate('user', hi - lo, this.#pattern, this.#cursor);
+      let page = lo;
+      const got = this.ram.allocate('user', hi - lo, this.#pattern, this.#cursor, (pfn, count) => {
+        vma.resident.set(page, page + count, pfn);
+        page += count;
+      });
       if (got === null)
         throw new Error('UserSpace: reserved VMA memory is missing (host RAM accounting broken)');
       this.#cursor = got.cursor;
-      let page = lo;
-      for (const r of got.runs) {
-        vma.resident.set(page, page + r.count, r.pfn);
-        page += r.count;
-      }
     }
   }
 

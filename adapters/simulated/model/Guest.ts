@@ -1,3 +1,4 @@
+import { HV_VP_REGISTER_PAGE_MAX_VECTOR_COUNT } from '../../../src/hv/KernelConstants.js';
 import {
   HV_VP_DISPATCH_EVENT,
   HV_VP_DISPATCH_STATE,
@@ -238,7 +239,7 @@ function takeRegisterPageVectors(m: HvModel, vp: Vp): void {
   if (page === undefined) return;
   const bytes = m.ram.contents(page.pfn).bytes;
   const at = REGISTER_PAGE_INTERRUPT_VECTORS_OFFSET;
-  const count = Math.min(bytes[at] ?? 0, 7);
+  const count = Math.min(bytes[at] ?? 0, HV_VP_REGISTER_PAGE_MAX_VECTOR_COUNT);
   for (let i = 0; i < count; i++) vp.pendingVectors.push(bytes[at + 1 + i] ?? 0);
   bytes.fill(0, at, at + 8);
 }

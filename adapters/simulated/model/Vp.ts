@@ -59,6 +59,8 @@ export class Vp {
   readonly statsPages = new Map<number, MappedPage>();
   /** GET/SET_VP_STATE blobs by HV_GET_SET_VP_STATE type. */
   readonly stateBlobs = new Map<number, Uint8Array>();
+  /** Pool pages the save areas of `stateBlobs` hold (part of the partition's `held.vps`). */
+  stateAreaPages = 0;
   /** Intercepts delivered (for introspection). */
   exits = 0;
   /** ASSERT_VIRTUAL_INTERRUPT deliveries. */

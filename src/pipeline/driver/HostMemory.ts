@@ -1,10 +1,7 @@
-import type { PfnRun } from '../PfnRuns.js';
+import type { PfnRun, UserRange } from '../../ports/HostPort.js';
 
-/** What a user address range resolves to when the driver pins it (the VMA at userspace_addr). */
-export type UserRange =
-  | { readonly kind: 'ram'; readonly runs: readonly PfnRun[]; readonly hugeBacked: boolean }
-  | { readonly kind: 'mmio'; readonly startPfn: number }
-  | { readonly kind: 'none' };
+/** What a user address range resolves to when the driver pins it: the one definition is the HostPort's. */
+export type { UserRange };
 
 /**
  * The host memory services the driver uses outside hypercalls: the caller's address space (VMA lookup

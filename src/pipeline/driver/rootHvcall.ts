@@ -1,3 +1,4 @@
+import { HV_MAX_CONTIGUOUS_ALLOCATION_PAGES } from '../../hv/KernelConstants.js';
 import { errnoName } from '../../hv/Errno.js';
 import { PASSTHROUGH_ASYNC_CODES } from '../../hv/flags/PassthroughAllowList.js';
 import { HvStatus, HvStatusPatchOnly, hvResultToErrno, hvStatusName } from '../../hv/HvStatus.js';
@@ -25,7 +26,7 @@ export interface RootHvcallError extends MshvError {
 /** hv_deposit_memory: pages per status that asks for memory (the contiguous code is patch-only). */
 const DEPOSIT_PAGES = new Map<number, number>([
   [HvStatus.INSUFFICIENT_MEMORY, 1],
-  [HvStatusPatchOnly.INSUFFICIENT_CONTIGUOUS_MEMORY, 8],
+  [HvStatusPatchOnly.INSUFFICIENT_CONTIGUOUS_MEMORY, HV_MAX_CONTIGUOUS_ALLOCATION_PAGES],
 ]);
 
 const CALL_PENDING: number = HvStatus.CALL_PENDING;

@@ -21,11 +21,12 @@ import {
 } from '../../../src/hv/hypercalls/index.js';
 import type { HypercallDef } from '../../../src/hv/Hypercall.js';
 import { HV_PARTITION_ID_SELF } from '../../../src/hv/ids.js';
+import { MSHV_PIN_PAGES_BATCH_SIZE } from '../../../src/hv/KernelConstants.js';
 import { decodeStatus } from '../../../src/hv/StatusWord.js';
 import type { PfnRun } from '../../../src/ports/HostPort.js';
 import { SimulatedMachine } from '../../../adapters/simulated/SimulatedMachine.js';
 
-const PIN_BATCH_PAGES = 65_536;
+const PIN_BATCH_PAGES = MSHV_PIN_PAGES_BATCH_SIZE;
 const MAP_BATCH = 509;
 const UNMAP_BATCH = 512;
 const USER_ADDR = 0x7f00_0000_0000n;
