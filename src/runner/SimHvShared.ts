@@ -11,9 +11,11 @@ const WAIT_STEP_NS = 1_000_000n;
 
 /**
  * The root kernel's view of the simulated machine (HvShared over SimulatedMachine's HostPort): host
- * pages by PFN, the SINT0 slot of the CPU the driver runs on, time passing while it waits, and the
- * signals a scenario raises. Interrupts are modelled as delivered when the driver waits (the kernel
- * takes the callback vector once interrupts are on again), never inside an interrupt window.
+ * pages by PFN, each CPU's SINT0 slot, time passing while it waits, and the signals a scenario
+ * raises. Interrupts are modelled as delivered when the driver waits (the kernel takes the callback
+ * vector once interrupts are on again), never inside an interrupt window. Every CPU with a message
+ * takes its own interrupt: while the handler runs, the slot methods reach that CPU's SynIC (a VP on
+ * CPU 3 posts its intercept notification to CPU 3's slot); otherwise the driver thread's CPU.
  *
  * @example
  * const shared = new SimHvShared(machine, 0);
@@ -21,6 +23,8 @@ const WAIT_STEP_NS = 1_000_000n;
 export class SimHvShared implements HvShared {
   #handler: (() => void) | undefined;
   readonly #signals = new Set<string>();
+  /** The CPU whose interrupt handler is running, if any. */
+  #isrCpu: number | undefined;
 
   constructor(
     readonly machine: SimulatedMachine,
@@ -35,18 +39,24 @@ export class SimHvShared implements HvShared {
     this.machine.host.physPage(Number(pfn)).bytes.set(bytes);
   }
 
+  /** The CPU whose SynIC the slot methods reach now: the interrupted one inside the handler. */
+  #slotCpu(): number {
+    return this.#isrCpu ?? this.cpu;
+  }
+
   sint0Message(): Uint8Array | null {
-    const slot = this.machine.host.sint0Slot(this.cpu);
+    const slot = this.machine.host.sint0Slot(this.#slotCpu());
     const type = new DataView(slot.buffer, slot.byteOffset, 4).getUint32(0, true);
     return type === 0 ? null : slot.slice();
   }
 
   ackSint0Message(): void {
-    const slot = this.machine.host.sint0Slot(this.cpu);
+    const cpu = this.#slotCpu();
+    const slot = this.machine.host.sint0Slot(cpu);
     const pending = ((slot[MESSAGE_FLAGS_OFFSET] ?? 0) & 1) !== 0;
     new DataView(slot.buffer, slot.byteOffset, 4).setUint32(0, 0, true);
     slot[MESSAGE_FLAGS_OFFSET] = 0;
-    if (pending) this.machine.host.endOfMessage(this.cpu);
+    if (pending) this.machine.host.endOfMessage(cpu);
   }
 
   setInterruptHandler(handler: () => void): void {
@@ -58,14 +68,26 @@ export class SimHvShared implements HvShared {
     this.deliver();
   }
 
-  /** Take the callback vector for every message waiting in the slot (an unhandled one stays and stops it). */
+  /**
+   * Every CPU, in order, takes the callback vector for each message waiting in its slot (an unhandled
+   * one stays and stops that CPU's deliveries).
+   */
   deliver(): void {
-    for (let i = 0; i < DELIVERIES_PER_RUN_MAX; i++) {
-      const before = this.sint0Message();
-      if (before === null || this.#handler === undefined) return;
-      this.#handler();
-      const after = this.sint0Message();
-      if (after !== null && sameBytes(before, after)) return;
+    const handler = this.#handler;
+    if (handler === undefined) return;
+    for (let cpu = 0; cpu < this.machine.knobs.cpuCount; cpu++) {
+      this.#isrCpu = cpu;
+      try {
+        for (let i = 0; i < DELIVERIES_PER_RUN_MAX; i++) {
+          const before = this.sint0Message();
+          if (before === null) break;
+          handler();
+          const after = this.sint0Message();
+          if (after !== null && sameBytes(before, after)) break;
+        }
+      } finally {
+        this.#isrCpu = undefined;
+      }
     }
   }
 

@@ -20,6 +20,8 @@ export interface SimWorldOptions {
   readonly fill?: InputFiller;
   readonly wrapExecutor?: (routed: Executor, deposit: Depositor) => Executor;
   readonly randomFaults?: ConstructorParameters<typeof SimulatedMachine>[0]['randomFaults'];
+  /** Host RAM in bytes (default: the RAM VMAs plus 1 GiB): room for the pools of many partitions. */
+  readonly hostRamBytes?: bigint;
 }
 
 /**
@@ -46,6 +48,7 @@ export class SimWorld implements RunWorld {
         ? {}
         : { repTimeSlice: scenario.hypervisor.repTimeSlice }),
       ...(options.randomFaults === undefined ? {} : { randomFaults: options.randomFaults }),
+      ...(options.hostRamBytes === undefined ? {} : { hostRamBytes: options.hostRamBytes }),
     });
     this.machine.runOn(DRIVER_CPU);
     this.shared = new SimHvShared(this.machine, DRIVER_CPU);
@@ -68,14 +71,13 @@ export class SimWorld implements RunWorld {
   setGuestScript(partitionFd: number, vpIndex: number, exits: readonly GuestExit[]): void {
     const id = this.device.partitionIdOf(partitionFd);
     if (id === undefined) return;
-    const p = this.machine.partition(id);
-    if (p?.vps.some((v) => v.index === vpIndex) !== true) return;
+    if (this.machine.model.resolve(id)?.vps.has(vpIndex) !== true) return;
     this.machine.pushExits(id, vpIndex, exits);
   }
 
   exitsSeenByVmm(partitionFd: number, exits: readonly GuestExit[]): number {
     const id = this.device.partitionIdOf(partitionFd);
-    if (id === undefined || this.machine.partition(id) === undefined) return exits.length;
+    if (id === undefined || this.machine.model.resolve(id) === undefined) return exits.length;
     return this.machine.exitsSeenByVmm(id, exits);
   }
 
@@ -84,7 +86,7 @@ export class SimWorld implements RunWorld {
     if (found === undefined) return false;
     const { pt, vp } = found;
     if (this.shared.signalPending(vp.index, pt.id) || vp.kickedByHv) return false;
-    if (this.machine.partition(pt.id)?.state !== 'initialized') return false;
+    if (this.machine.model.resolve(pt.id)?.state !== 'initialized') return false;
     return !this.machine.vpHasExitForVmm(pt.id, vp.index);
   }
 

@@ -101,6 +101,10 @@ export class ControlPlane {
   readonly #sink: RecordSink;
   readonly #machines: Machines;
   readonly #slots = new Map<string, PartitionSlot>();
+  /** Each partition's creation rank: the order `settle` finishes runs in. */
+  readonly #rank = new Map<PartitionSlot, number>();
+  /** VPs whose thread sleeps in MSHV_RUN_VP (`run` set), so settling never walks every VP. */
+  readonly #sleeping = new Map<VpSlot, PartitionSlot>();
   readonly #settled: SettledRun[] = [];
   readonly #host: PartitionOpHost;
   #opId = 0;
@@ -158,11 +162,9 @@ export class ControlPlane {
 
   /** Runs whose thread sleeps in MSHV_RUN_VP: partition key, VP index and ticket. */
   pendingRuns(): { readonly partition: string; readonly vp: number; readonly ticket: number }[] {
-    const out: { partition: string; vp: number; ticket: number }[] = [];
-    for (const slot of this.#slots.values())
-      for (const vp of slot.vps.values())
-        if (vp.run !== null) out.push({ partition: slot.key, vp: vp.index, ticket: vp.run.ticket });
-    return out;
+    return this.#sleepingInOrder().flatMap(([vp, slot]) =>
+      vp.run === null ? [] : [{ partition: slot.key, vp: vp.index, ticket: vp.run.ticket }],
+    );
   }
 
   /**
@@ -190,7 +192,7 @@ export class ControlPlane {
     if (!r.ok) return { status: 'failed', error: r.error };
     const { snapshot } = pureStart(this.#machines.partition, { scheduler: this.scheduler });
     this.#transition(key, 'none', 'xstate.init', stateName(snapshot.value));
-    this.#slots.set(key, {
+    const slot: PartitionSlot = {
       key,
       fd,
       snapshot,
@@ -199,7 +201,10 @@ export class ControlPlane {
       savedClock: null,
       teardown: null,
       released: false,
-    });
+      eventfds: new Set(),
+    };
+    this.#slots.set(key, slot);
+    this.#rank.set(slot, this.#rank.size);
     return { status: 'done', value: fd };
   }
 
@@ -252,13 +257,18 @@ export class ControlPlane {
   settle(): void {
     for (let progress = true; progress;) {
       progress = false;
-      for (const slot of this.#slots.values())
-        for (const vp of [...slot.vps.values()].sort((a, b) => a.index - b.index)) {
-          if (vp.run === null || slot.released || this.#world.runWouldBlock(vp.fd)) continue;
-          this.#finishRun(slot, vp);
-          progress = true;
-        }
+      for (const [vp, slot] of this.#sleepingInOrder()) {
+        if (vp.run === null || slot.released || this.#world.runWouldBlock(vp.fd)) continue;
+        this.#finishRun(slot, vp);
+        progress = true;
+      }
     }
+  }
+
+  /** The sleeping runs in partition creation order, then VP order. */
+  #sleepingInOrder(): [VpSlot, PartitionSlot][] {
+    const rank = (slot: PartitionSlot): number => this.#rank.get(slot) ?? 0;
+    return [...this.#sleeping].sort(([va, a], [vb, b]) => rank(a) - rank(b) || va.index - vb.index);
   }
 
   /** Runs that finished since the last call, in the order they finished. */
@@ -350,6 +360,7 @@ export class ControlPlane {
           const ticket = ++this.#ticket;
           const opId = this.#operationRecord(slot.key, vp.index, cmd.op, vp.fd, cmd.args);
           vp.run = { ticket, cmd, opId };
+          this.#sleeping.set(vp, slot);
           return { status: 'pending', ticket };
         }
         const opId = this.#operationRecord(slot.key, vp.index, cmd.op, vp.fd, cmd.args);
@@ -409,6 +420,7 @@ export class ControlPlane {
     const pending = vp.run;
     if (pending === null) return;
     vp.run = null;
+    this.#sleeping.delete(vp);
     const r = this.#run(slot, vp, pending.opId);
     const rest = this.#driveVp(slot, vp, this.#stepVp(vp, this.#runEvent(vp, r)));
     const outcome: RequestOutcome = !r.ok
@@ -511,6 +523,9 @@ export class ControlPlane {
     if (ctx.ioeventfds + ctx.irqfds > 0) steps.push({ op: 'RELEASE_EVENTFDS' });
     dev.close(slot.fd);
     for (const vp of [...slot.vps.values()].sort((a, b) => a.index - b.index)) dev.close(vp.fd);
+    // The partition fd released its irqfds and ioeventfds; the eventfds the runtime made go with it.
+    for (const fd of [...slot.eventfds].sort((a, b) => a - b)) dev.close(fd);
+    slot.eventfds.clear();
     slot.released = true;
     const report = dev.teardowns[before];
     if (report === undefined) throw new Error(`${slot.key}: closing every fd did not destroy the partition`);
