@@ -182,6 +182,18 @@ export class Host {
     return this.#session.currentStats();
   }
 
+  /**
+   * The simulated machine's page-conservation audit (adapters/simulated/audit.ts): every host page
+   * owned once, pools balanced, nothing leaked. A checker's view, read-only.
+   *
+   * @example
+   * host.close(); host.audit().ok; // true: teardown left nothing behind
+   */
+  audit(): { readonly ok: boolean; readonly violations: readonly string[]; readonly leakedPages: number } {
+    const { ok, violations, leakedPages } = this.#session.world.machine.audit();
+    return { ok, violations, leakedPages };
+  }
+
   /** Runs whose thread sleeps in MSHV_RUN_VP, waiting for an exit or a kick. */
   get sleepingRuns(): number {
     return this.#session.waitingRuns;
