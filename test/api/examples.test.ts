@@ -46,7 +46,9 @@ describe('the Host API guide examples (docs/guide/host-api.md)', () => {
   it('a fault-plan status comes back with its raw status and hypercall', () => {
     expect(hypervisorFault()).toMatchObject({
       source: 'driver',
+      errnoName: 'EIO',
       hvStatus: 6,
+      hvStatusName: 'ACCESS_DENIED',
       hypercall: 'INITIALIZE_PARTITION',
       op: 'MSHV_INITIALIZE_PARTITION',
     });

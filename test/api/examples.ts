@@ -161,7 +161,7 @@ export function hypervisorFault(): HostError | undefined {
   );
   const vm = must(host.createPartition({ flags: ['LAPIC'] }));
   const r = vm.initialize();
-  const error = r.ok ? undefined : r.error; // { errnoName: 'EACCES', hvStatus: 6, hypercall: 'INITIALIZE_PARTITION', … }
+  const error = r.ok ? undefined : r.error; // { errnoName: 'EIO', hvStatus: 6, hvStatusName: 'ACCESS_DENIED', hypercall: 'INITIALIZE_PARTITION', … }
   host.close();
   // #endregion
   return error;
