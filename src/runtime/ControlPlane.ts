@@ -2,7 +2,6 @@ import type { SnapshotFrom } from 'xstate';
 import type { Emitted, OpCommand, Rejection } from '../../machines/MachineEmitted.js';
 import type { PartitionEvent, PartitionRequest } from '../../machines/partition/PartitionEvent.js';
 import type { PartitionCommand } from '../../machines/partition/PartitionOp.js';
-import { pureStart, pureStep } from '../../machines/pureStep.js';
 import type { VpEvent, VpRequest } from '../../machines/vp/VpEvent.js';
 import type { VpCommand } from '../../machines/vp/VpOp.js';
 import { type ErrnoName, isErrnoName } from '../hv/Errno.js';
@@ -18,6 +17,7 @@ import { decodeRunExit } from './decodeRunExit.js';
 import { executePartitionOp, type PartitionOpHost } from './executePartitionOp.js';
 import { executeVpStateOp } from './executeVpStateOp.js';
 import { type Machines, type PartitionMachine, SHIPPED_MACHINES, type VpMachine } from './Machines.js';
+import { PureStepper } from './PureStepper.js';
 import { NULL_SINK, type RecordSink } from './RecordSink.js';
 import type { RequestOutcome } from './RequestOutcome.js';
 import type { PartitionSlot, VpSlot } from './Slots.js';
@@ -99,7 +99,9 @@ function errnoOf(e: MshvError): ErrnoName {
 export class ControlPlane {
   readonly #world: RunWorld;
   readonly #sink: RecordSink;
-  readonly #machines: Machines;
+  /** The machine definitions, each stepped purely (xstate's transition) through one inert scope. */
+  readonly #partitions: PureStepper<PartitionMachine>;
+  readonly #vps: PureStepper<VpMachine>;
   readonly #slots = new Map<string, PartitionSlot>();
   /** Each partition's creation rank: the order `settle` finishes runs in. */
   readonly #rank = new Map<PartitionSlot, number>();
@@ -113,7 +115,9 @@ export class ControlPlane {
   constructor(world: RunWorld, options: ControlPlaneOptions = {}) {
     this.#world = world;
     this.#sink = options.sink ?? NULL_SINK;
-    this.#machines = options.machines ?? SHIPPED_MACHINES;
+    const machines: Machines = options.machines ?? SHIPPED_MACHINES;
+    this.#partitions = new PureStepper(machines.partition, { scheduler: this.scheduler });
+    this.#vps = new PureStepper(machines.vp, { index: 0, scheduler: this.scheduler });
     this.#host = {
       device: world.device,
       addVp: (slot, index, fd) => {
@@ -190,7 +194,7 @@ export class ControlPlane {
       return ok(fd);
     });
     if (!r.ok) return { status: 'failed', error: r.error };
-    const { snapshot } = pureStart(this.#machines.partition, { scheduler: this.scheduler });
+    const { snapshot } = this.#partitions.start({ scheduler: this.scheduler });
     this.#transition(key, 'none', 'xstate.init', stateName(snapshot.value));
     const slot: PartitionSlot = {
       key,
@@ -280,8 +284,7 @@ export class ControlPlane {
 
   #stepPartition(slot: PartitionSlot, event: PartitionEvent): Emitted<PartitionCommand['op']>[] {
     const from = stateName(slot.snapshot.value);
-    const { snapshot, emitted } = pureStep<PartitionMachine, Emitted<PartitionCommand['op']>>(
-      this.#machines.partition,
+    const { snapshot, emitted } = this.#partitions.step<Emitted<PartitionCommand['op']>>(
       slot.snapshot,
       event,
     );
@@ -293,11 +296,7 @@ export class ControlPlane {
 
   #stepVp(vp: VpSlot, event: VpEvent): Emitted<VpCommand['op']>[] {
     const from = stateName(vp.snapshot.value);
-    const { snapshot, emitted } = pureStep<VpMachine, Emitted<VpCommand['op']>>(
-      this.#machines.vp,
-      vp.snapshot,
-      event,
-    );
+    const { snapshot, emitted } = this.#vps.step<Emitted<VpCommand['op']>>(vp.snapshot, event);
     const to = stateName(snapshot.value);
     if (from !== to) this.#transition(vp.name, from, event.type, to);
     vp.snapshot = snapshot;
@@ -441,7 +440,7 @@ export class ControlPlane {
 
   #addVp(slot: PartitionSlot, index: number, fd: number): void {
     const name = `${slot.key}/vp${index}`;
-    const { snapshot } = pureStart(this.#machines.vp, { index, scheduler: this.scheduler });
+    const { snapshot } = this.#vps.start({ index, scheduler: this.scheduler });
     this.#transition(name, 'none', 'xstate.init', stateName(snapshot.value));
     slot.vps.set(index, { index, fd, name, snapshot, run: null });
   }

@@ -1,4 +1,6 @@
 /** The bench cases, in report order. A case with `ratio` is reported against a baseline case's metric. */
+import { run as actors } from './cases/actors.js';
+import { run as hostApi } from './cases/hostApi.js';
 import { run as pfnLoop } from './cases/pfnLoop.js';
 import { run2m, run4k } from './cases/stackMap1TiB.js';
 
@@ -12,4 +14,10 @@ export const benchCases: readonly BenchCase[] = [
   { name: 'pfn-loop-1tib-4k', run: pfnLoop },
   { name: 'stack-map-1tib-4k', run: run4k, ratio: { baseline: 'pfn-loop-1tib-4k', metric: 'wallMs' } },
   { name: 'stack-map-1tib-2m', run: run2m },
+  { name: 'actors', run: actors },
+  {
+    name: 'host-api-1000x16',
+    run: hostApi,
+    ratio: { baseline: 'actors', metric: 'heapPerVpActorBytes' },
+  },
 ];
