@@ -15,6 +15,10 @@ import { type Result, failure } from './Result.js';
  * Every call runs to completion synchronously in the control plane; afterwards the runs it finished
  * (a pause kicked them, the guest got an exit) are handed to the promises their `vp.run()` returned,
  * in the order they finished.
+ *
+ * @example
+ * const session = new HostSession(plane, world, stats);
+ * session.request('partition.initialize', (p) => p.partition('vm0', { type: 'INITIALIZE' })); // { ok: true, value: null }
  */
 export class HostSession {
   readonly #waiting = new Map<number, (outcome: RequestOutcome) => void>();

@@ -13,7 +13,12 @@ directory (its path is printed) and is checked afterwards. --seed N (u32, defaul
 reproduces a run: everything printed but the log path is the same for the same seed.
 Exit 0 when every step and the log check passed, 1 otherwise, 2 on bad arguments.`;
 
-/** `mshv-control demo [--seed N]`: the demo (`npm start`). */
+/**
+ * `mshv-control demo [--seed N]`: the demo (`npm start`).
+ *
+ * @example
+ * await runCli(['demo', '--seed', '7'], io); // 0
+ */
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'the main job (npm start): a 4-VP guest through the Host API, its log checked',
@@ -25,7 +30,12 @@ export const demoCommand: Command = {
   },
 };
 
-/** `[--seed N]` (also `--seed=N`); anything else exits 2. */
+/**
+ * `[--seed N]` (also `--seed=N`, decimal or 0x hex, u32); anything else is a CliError (exit 2).
+ *
+ * @example
+ * parseDemoArgs(['--seed', '0x10']); // 16
+ */
 export function parseDemoArgs(args: readonly string[]): number {
   let seed = DEMO_SEED;
   for (let i = 0; i < args.length; i++) {
