@@ -94,5 +94,16 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
     () => loadScenario(json),
     (f) => f.replace(/^options\.hypervisor\./, 'options.'),
   );
-  return r.ok ? success(r.value) : failure(r.error);
+  if (!r.ok) return failure(r.error);
+  const ramBytes = r.value.hostMemory.reduce((sum, d) => sum + (d.kind === 'ram' ? d.size : 0n), 0n);
+  if (options.hostRamBytes !== undefined && options.hostRamBytes < ramBytes)
+    return failure(
+      argumentError(
+        op,
+        'options.hostRamBytes',
+        'coversRam',
+        `less than the ${ramBytes} bytes of RAM in hostMemory`,
+      ),
+    );
+  return success(r.value);
 }

@@ -27,6 +27,14 @@ describe('Host.open', () => {
     [{ adapter: 'native' as never }, 'options.adapter'],
     [{ log: 42 as never }, 'options.log'],
     [{ hostRamBytes: 0n }, 'options.hostRamBytes'],
+    [
+      {
+        hostRamBytes: 1n << 20n,
+        hostMemory: [{ kind: 'ram' as const, userAddr: RAM_USER_ADDR, size: GiB, pageSize: 4096 as const }],
+      },
+      'options.hostRamBytes',
+    ],
+    [{ repTimeSlice: 0 }, 'options.repTimeSlice'],
   ])('refuses bad options naming the field: %o', (options, field) => {
     const r = Host.open(options);
     expect(r.ok).toBe(false);
