@@ -4,7 +4,6 @@
  * example in the guide compiles and does what the guide says.
  */
 import {
-  type GuestExit,
   type HostError,
   Host,
   type Partition,
@@ -12,10 +11,6 @@ import {
   type Vp,
   type VpExit,
 } from '../../src/api/index.js';
-
-const GiB = 1n << 30n;
-const RAM_USER_ADDR = 0x7f00_0000_0000n;
-const MMIO_USER_ADDR = 0x7e00_0000_0000n;
 
 /** Throws the error of a failed Result (examples only: real callers handle the error value). */
 function must<T>(
@@ -54,13 +49,18 @@ export function bootPartition(host: Host): { partition: Partition; vps: Vp[]; ra
     partition.mapMemory({
       guestPfn: 0n,
       size: 1n << 30n,
-      userAddr: RAM_USER_ADDR,
+      userAddr: 0x7f00_0000_0000n,
       writable: true,
       executable: true,
     }),
   );
   must(
-    partition.mapMemory({ guestPfn: 0x10_0000n, size: 0x20_0000n, userAddr: MMIO_USER_ADDR, writable: true }),
+    partition.mapMemory({
+      guestPfn: 0x10_0000n,
+      size: 0x20_0000n,
+      userAddr: 0x7e00_0000_0000n,
+      writable: true,
+    }),
   );
   must(partition.installIntercept('X64_IO_PORT', { parameter: 0x3f8n }));
   const vps = [must(partition.createVp(0)), must(partition.createVp(1))];
@@ -71,8 +71,8 @@ export function bootPartition(host: Host): { partition: Partition; vps: Vp[]; ra
 
 /** What the run loop saw, one line per exit. */
 export async function runLoop(host: Host, partition: Partition, vp: Vp): Promise<string[]> {
-  const seen: string[] = [];
   // #region run-loop
+  const seen: string[] = [];
   host.guest(partition, vp).exits([
     { exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x48 },
     { exit: 'MMIO', gpa: 0x2000n, write: true, size: 8, value: 1n }, // RAM: completes in the guest
@@ -141,16 +141,16 @@ export function interrupts(partition: Partition): { irqfd: number; doorbell: num
 
 /** The three kinds of error, side by side. */
 export function errors(partition: Partition): HostError[] {
-  const out: HostError[] = [];
   // #region errors
-  const unaligned = partition.mapMemory({ guestPfn: 0x20_0000n, size: 4095n, userAddr: RAM_USER_ADDR });
-  if (!unaligned.ok) out.push(unaligned.error); // source 'argument', field 'size', rule 'pageAligned'
+  const errors: HostError[] = [];
+  const unaligned = partition.mapMemory({ guestPfn: 0x20_0000n, size: 4095n, userAddr: 0x7f00_0000_0000n });
+  if (!unaligned.ok) errors.push(unaligned.error); // source 'argument', field 'size', rule 'pageAligned'
   const running = partition.snapshot();
-  if (!running.ok) out.push(running.error); // source 'refused', EBUSY, rule 'snapshotOnlyWhileQuiesced'
-  const overlap = partition.mapMemory({ guestPfn: 0x100n, size: 0x20_0000n, userAddr: RAM_USER_ADDR });
-  if (!overlap.ok) out.push(overlap.error); // source 'driver', EEXIST from MSHV_SET_GUEST_MEMORY
+  if (!running.ok) errors.push(running.error); // source 'refused', EBUSY, rule 'snapshotOnlyWhileQuiesced'
+  const overlap = partition.mapMemory({ guestPfn: 0x100n, size: 0x20_0000n, userAddr: 0x7f00_0000_0000n });
+  if (!overlap.ok) errors.push(overlap.error); // source 'driver', EEXIST from MSHV_SET_GUEST_MEMORY
   // #endregion
-  return out;
+  return errors;
 }
 
 /** A hypervisor fault through the fault plan: the error keeps the raw status and the hypercall. */
@@ -173,7 +173,3 @@ export function closeHost(host: Host): void {
   must(host.close()); // closes every open partition (inventory §c.12 teardown), then the log file
   // #endregion
 }
-
-/** Every guest exit kind the examples use, for the examples test. */
-export const EXAMPLE_EXITS: readonly GuestExit['exit'][] = ['IO_PORT', 'MMIO', 'UNMAPPED_GPA', 'HALT'];
-export { GiB };
