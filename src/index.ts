@@ -12,6 +12,9 @@
  * @packageDocumentation
  */
 
+// The Host API (also importable alone as `mshv-control/api`): what an embedded VMM control plane uses.
+export * from './api/index.js';
+
 // The ABI as data (also importable alone as `mshv-control/hv`).
 export * from './hv/index.js';
 
@@ -38,7 +41,7 @@ export type {
   KernelPartition,
   KernelRegion,
   KernelVp,
-  MsiRoute,
+  MsiRoute as KernelMsiRoute,
 } from './pipeline/driver/KernelPartition.js';
 export type { HostMemory } from './pipeline/driver/HostMemory.js';
 export type { HvShared } from './pipeline/driver/HvShared.js';

@@ -29,6 +29,8 @@ export interface SimWorldOptions {
   readonly randomFaults?: ConstructorParameters<typeof SimulatedMachine>[0]['randomFaults'];
   /** Restore only: skip the machine's audit after rebuilding it (see RestoreOptions.verify). */
   readonly verify?: boolean;
+  /** Host RAM in bytes (default: the RAM VMAs plus 1 GiB): room for the pools of many partitions. */
+  readonly hostRamBytes?: bigint;
 }
 
 /** What a world adds to its machine, as `fromSnapshot` decoded it. */
@@ -74,6 +76,7 @@ export class SimWorld implements RunWorld {
               ? {}
               : { repTimeSlice: source.hypervisor.repTimeSlice }),
             ...(options.randomFaults === undefined ? {} : { randomFaults: options.randomFaults }),
+            ...(options.hostRamBytes === undefined ? {} : { hostRamBytes: options.hostRamBytes }),
           });
     if (restored === undefined) this.machine.runOn(DRIVER_CPU);
     this.shared = new SimHvShared(this.machine, DRIVER_CPU, restored?.signals);
@@ -176,14 +179,13 @@ export class SimWorld implements RunWorld {
   setGuestScript(partitionFd: number, vpIndex: number, exits: readonly GuestExit[]): void {
     const id = this.device.partitionIdOf(partitionFd);
     if (id === undefined) return;
-    const p = this.machine.partition(id);
-    if (p?.vps.some((v) => v.index === vpIndex) !== true) return;
+    if (this.machine.model.resolve(id)?.vps.has(vpIndex) !== true) return;
     this.machine.pushExits(id, vpIndex, exits);
   }
 
   exitsSeenByVmm(partitionFd: number, exits: readonly GuestExit[]): number {
     const id = this.device.partitionIdOf(partitionFd);
-    if (id === undefined || this.machine.partition(id) === undefined) return exits.length;
+    if (id === undefined || this.machine.model.resolve(id) === undefined) return exits.length;
     return this.machine.exitsSeenByVmm(id, exits);
   }
 
@@ -192,7 +194,7 @@ export class SimWorld implements RunWorld {
     if (found === undefined) return false;
     const { pt, vp } = found;
     if (this.shared.signalPending(vp.index, pt.id) || vp.kickedByHv) return false;
-    if (this.machine.partition(pt.id)?.state !== 'initialized') return false;
+    if (this.machine.model.resolve(pt.id)?.state !== 'initialized') return false;
     return !this.machine.vpHasExitForVmm(pt.id, vp.index);
   }
 

@@ -2,7 +2,6 @@ import type { SnapshotFrom } from 'xstate';
 import type { Emitted, OpCommand, Rejection } from '../../machines/MachineEmitted.js';
 import type { PartitionEvent, PartitionRequest } from '../../machines/partition/PartitionEvent.js';
 import type { PartitionCommand } from '../../machines/partition/PartitionOp.js';
-import { pureStart, pureStep } from '../../machines/pureStep.js';
 import type { VpEvent, VpRequest } from '../../machines/vp/VpEvent.js';
 import type { VpCommand } from '../../machines/vp/VpOp.js';
 import { type ErrnoName, isErrnoName } from '../hv/Errno.js';
@@ -18,6 +17,7 @@ import { decodeRunExit } from './decodeRunExit.js';
 import { executePartitionOp, type PartitionOpHost } from './executePartitionOp.js';
 import { executeVpStateOp } from './executeVpStateOp.js';
 import { type Machines, type PartitionMachine, SHIPPED_MACHINES, type VpMachine } from './Machines.js';
+import { PureStepper } from './PureStepper.js';
 import { NULL_SINK, type RecordSink } from './RecordSink.js';
 import type { RequestOutcome } from './RequestOutcome.js';
 import type { PartitionSlot, VpSlot } from './Slots.js';
@@ -99,8 +99,14 @@ function errnoOf(e: MshvError): ErrnoName {
 export class ControlPlane {
   readonly #world: RunWorld;
   readonly #sink: RecordSink;
-  readonly #machines: Machines;
+  /** The machine definitions, each stepped purely (xstate's transition) through one inert scope. */
+  readonly #partitions: PureStepper<PartitionMachine>;
+  readonly #vps: PureStepper<VpMachine>;
   readonly #slots = new Map<string, PartitionSlot>();
+  /** Each partition's creation rank: the order `settle` finishes runs in. */
+  readonly #rank = new Map<PartitionSlot, number>();
+  /** VPs whose thread sleeps in MSHV_RUN_VP (`run` set), so settling never walks every VP. */
+  readonly #sleeping = new Map<VpSlot, PartitionSlot>();
   readonly #settled: SettledRun[] = [];
   readonly #host: PartitionOpHost;
   #opId = 0;
@@ -109,7 +115,9 @@ export class ControlPlane {
   constructor(world: RunWorld, options: ControlPlaneOptions = {}) {
     this.#world = world;
     this.#sink = options.sink ?? NULL_SINK;
-    this.#machines = options.machines ?? SHIPPED_MACHINES;
+    const machines: Machines = options.machines ?? SHIPPED_MACHINES;
+    this.#partitions = new PureStepper(machines.partition, { scheduler: this.scheduler });
+    this.#vps = new PureStepper(machines.vp, { index: 0, scheduler: this.scheduler });
     this.#host = {
       device: world.device,
       addVp: (slot, index, fd) => {
@@ -158,11 +166,9 @@ export class ControlPlane {
 
   /** Runs whose thread sleeps in MSHV_RUN_VP: partition key, VP index and ticket. */
   pendingRuns(): { readonly partition: string; readonly vp: number; readonly ticket: number }[] {
-    const out: { partition: string; vp: number; ticket: number }[] = [];
-    for (const slot of this.#slots.values())
-      for (const vp of slot.vps.values())
-        if (vp.run !== null) out.push({ partition: slot.key, vp: vp.index, ticket: vp.run.ticket });
-    return out;
+    return this.#sleepingInOrder().flatMap(([vp, slot]) =>
+      vp.run === null ? [] : [{ partition: slot.key, vp: vp.index, ticket: vp.run.ticket }],
+    );
   }
 
   /**
@@ -188,9 +194,9 @@ export class ControlPlane {
       return ok(fd);
     });
     if (!r.ok) return { status: 'failed', error: r.error };
-    const { snapshot } = pureStart(this.#machines.partition, { scheduler: this.scheduler });
+    const { snapshot } = this.#partitions.start({ scheduler: this.scheduler });
     this.#transition(key, 'none', 'xstate.init', stateName(snapshot.value));
-    this.#slots.set(key, {
+    const slot: PartitionSlot = {
       key,
       fd,
       snapshot,
@@ -199,7 +205,10 @@ export class ControlPlane {
       savedClock: null,
       teardown: null,
       released: false,
-    });
+      eventfds: new Set(),
+    };
+    this.#slots.set(key, slot);
+    this.#rank.set(slot, this.#rank.size);
     return { status: 'done', value: fd };
   }
 
@@ -252,13 +261,18 @@ export class ControlPlane {
   settle(): void {
     for (let progress = true; progress;) {
       progress = false;
-      for (const slot of this.#slots.values())
-        for (const vp of [...slot.vps.values()].sort((a, b) => a.index - b.index)) {
-          if (vp.run === null || slot.released || this.#world.runWouldBlock(vp.fd)) continue;
-          this.#finishRun(slot, vp);
-          progress = true;
-        }
+      for (const [vp, slot] of this.#sleepingInOrder()) {
+        if (vp.run === null || slot.released || this.#world.runWouldBlock(vp.fd)) continue;
+        this.#finishRun(slot, vp);
+        progress = true;
+      }
     }
+  }
+
+  /** The sleeping runs in partition creation order, then VP order. */
+  #sleepingInOrder(): [VpSlot, PartitionSlot][] {
+    const rank = (slot: PartitionSlot): number => this.#rank.get(slot) ?? 0;
+    return [...this.#sleeping].sort(([va, a], [vb, b]) => rank(a) - rank(b) || va.index - vb.index);
   }
 
   /** Runs that finished since the last call, in the order they finished. */
@@ -270,8 +284,7 @@ export class ControlPlane {
 
   #stepPartition(slot: PartitionSlot, event: PartitionEvent): Emitted<PartitionCommand['op']>[] {
     const from = stateName(slot.snapshot.value);
-    const { snapshot, emitted } = pureStep<PartitionMachine, Emitted<PartitionCommand['op']>>(
-      this.#machines.partition,
+    const { snapshot, emitted } = this.#partitions.step<Emitted<PartitionCommand['op']>>(
       slot.snapshot,
       event,
     );
@@ -283,11 +296,7 @@ export class ControlPlane {
 
   #stepVp(vp: VpSlot, event: VpEvent): Emitted<VpCommand['op']>[] {
     const from = stateName(vp.snapshot.value);
-    const { snapshot, emitted } = pureStep<VpMachine, Emitted<VpCommand['op']>>(
-      this.#machines.vp,
-      vp.snapshot,
-      event,
-    );
+    const { snapshot, emitted } = this.#vps.step<Emitted<VpCommand['op']>>(vp.snapshot, event);
     const to = stateName(snapshot.value);
     if (from !== to) this.#transition(vp.name, from, event.type, to);
     vp.snapshot = snapshot;
@@ -350,6 +359,7 @@ export class ControlPlane {
           const ticket = ++this.#ticket;
           const opId = this.#operationRecord(slot.key, vp.index, cmd.op, vp.fd, cmd.args);
           vp.run = { ticket, cmd, opId };
+          this.#sleeping.set(vp, slot);
           return { status: 'pending', ticket };
         }
         const opId = this.#operationRecord(slot.key, vp.index, cmd.op, vp.fd, cmd.args);
@@ -409,6 +419,7 @@ export class ControlPlane {
     const pending = vp.run;
     if (pending === null) return;
     vp.run = null;
+    this.#sleeping.delete(vp);
     const r = this.#run(slot, vp, pending.opId);
     const rest = this.#driveVp(slot, vp, this.#stepVp(vp, this.#runEvent(vp, r)));
     const outcome: RequestOutcome = !r.ok
@@ -429,7 +440,7 @@ export class ControlPlane {
 
   #addVp(slot: PartitionSlot, index: number, fd: number): void {
     const name = `${slot.key}/vp${index}`;
-    const { snapshot } = pureStart(this.#machines.vp, { index, scheduler: this.scheduler });
+    const { snapshot } = this.#vps.start({ index, scheduler: this.scheduler });
     this.#transition(name, 'none', 'xstate.init', stateName(snapshot.value));
     slot.vps.set(index, { index, fd, name, snapshot, run: null });
   }
@@ -511,6 +522,9 @@ export class ControlPlane {
     if (ctx.ioeventfds + ctx.irqfds > 0) steps.push({ op: 'RELEASE_EVENTFDS' });
     dev.close(slot.fd);
     for (const vp of [...slot.vps.values()].sort((a, b) => a.index - b.index)) dev.close(vp.fd);
+    // The partition fd released its irqfds and ioeventfds; the eventfds the runtime made go with it.
+    for (const fd of [...slot.eventfds].sort((a, b) => a - b)) dev.close(fd);
+    slot.eventfds.clear();
     slot.released = true;
     const report = dev.teardowns[before];
     if (report === undefined) throw new Error(`${slot.key}: closing every fd did not destroy the partition`);

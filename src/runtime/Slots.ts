@@ -38,4 +38,6 @@ export interface PartitionSlot {
   teardown: (TeardownStep | { readonly op: 'RELEASE_EVENTFDS' })[] | null;
   /** The partition fd and every VP fd are closed. */
   released: boolean;
+  /** eventfds the runtime created for this partition's irqfds and ioeventfds; closed with it. */
+  readonly eventfds: Set<number>;
 }

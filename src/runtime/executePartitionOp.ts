@@ -262,43 +262,77 @@ function installIntercept(dev: DevicePort, slot: PartitionSlot, args: OpArgs): I
   );
 }
 
+/**
+ * An assign without `args.fd` gets an eventfd the runtime creates (and closes again when the ioctl
+ * fails); a deassign with `args.release` closes the fd once it is deassigned. The value of a created
+ * assign is `{ fd }` (and `resamplefd` for an irqfd), else null.
+ */
+function withEventfds(
+  dev: DevicePort,
+  slot: PartitionSlot,
+  args: OpArgs,
+  names: readonly string[],
+  issue: (fds: Readonly<Record<string, number>>) => IoctlResult<unknown>,
+): IoctlResult<JsonValue> {
+  const created = args.assign !== false && args.fd === undefined;
+  const fds: Record<string, number> = {};
+  if (created) for (const name of names) fds[name] = dev.createEventfd();
+  const r = issue(fds);
+  if (!r.ok) {
+    for (const fd of Object.values(fds)) dev.close(fd);
+    return r;
+  }
+  for (const fd of Object.values(fds)) slot.eventfds.add(fd);
+  if (args.assign === false && args.release === true)
+    for (const name of ['fd', 'resamplefd'] as const) {
+      const fd = args[name];
+      if (typeof fd === 'number' && slot.eventfds.delete(fd)) dev.close(fd);
+    }
+  return ok(created ? fds : null);
+}
+
 function ioeventfd(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
   const op = 'MSHV_IOEVENTFD';
-  const fd = fdArg(op, args, 'fd');
-  if (!fd.ok) return fd;
-  const addr = u64Arg(op, args, 'addr');
-  if (!addr.ok) return addr;
-  const len = intArg(op, args, 'len', 0xffff_ffff);
-  if (!len.ok) return len;
-  const datamatch = u64Arg(op, args, 'datamatch', 0n);
-  if (!datamatch.ok) return datamatch;
-  const flags =
-    (args.datamatch === undefined ? 0 : bit(MSHV_IOEVENTFD_BIT.DATAMATCH)) |
-    (args.pio === true ? bit(MSHV_IOEVENTFD_BIT.PIO) : 0) |
-    (args.assign === false ? bit(MSHV_IOEVENTFD_BIT.DEASSIGN) : 0);
-  return unit(
-    dev.ioeventfd(slot.fd, {
+  return withEventfds(dev, slot, args, ['fd'], (created) => {
+    const fd = created.fd === undefined ? fdArg(op, args, 'fd') : ok(created.fd);
+    if (!fd.ok) return fd;
+    const addr = u64Arg(op, args, 'addr');
+    if (!addr.ok) return addr;
+    const len = intArg(op, args, 'len', 0xffff_ffff);
+    if (!len.ok) return len;
+    const datamatch = u64Arg(op, args, 'datamatch', 0n);
+    if (!datamatch.ok) return datamatch;
+    const flags =
+      (args.datamatch === undefined ? 0 : bit(MSHV_IOEVENTFD_BIT.DATAMATCH)) |
+      (args.pio === true ? bit(MSHV_IOEVENTFD_BIT.PIO) : 0) |
+      (args.assign === false ? bit(MSHV_IOEVENTFD_BIT.DEASSIGN) : 0);
+    return dev.ioeventfd(slot.fd, {
       datamatch: datamatch.value,
       addr: addr.value,
       len: len.value,
       fd: fd.value,
       flags,
-    }),
-  );
+    });
+  });
 }
 
 function irqfd(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
   const op = 'MSHV_IRQFD';
-  const fd = fdArg(op, args, 'fd');
-  if (!fd.ok) return fd;
-  const gsi = intArg(op, args, 'gsi', 0xffff_ffff);
-  if (!gsi.ok) return gsi;
-  const resamplefd = fdArg(op, args, 'resamplefd', 0);
-  if (!resamplefd.ok) return resamplefd;
-  const flags =
-    (args.assign === false ? bit(MSHV_IRQFD_BIT.DEASSIGN) : 0) |
-    (args.resamplefd === undefined ? 0 : bit(MSHV_IRQFD_BIT.RESAMPLE));
-  return unit(dev.irqfd(slot.fd, { fd: fd.value, resamplefd: resamplefd.value, gsi: gsi.value, flags }));
+  const names = args.resample === true ? ['fd', 'resamplefd'] : ['fd'];
+  return withEventfds(dev, slot, args, names, (created) => {
+    const fd = created.fd === undefined ? fdArg(op, args, 'fd') : ok(created.fd);
+    if (!fd.ok) return fd;
+    const gsi = intArg(op, args, 'gsi', 0xffff_ffff);
+    if (!gsi.ok) return gsi;
+    const resamplefd =
+      created.resamplefd === undefined ? fdArg(op, args, 'resamplefd', 0) : ok(created.resamplefd);
+    if (!resamplefd.ok) return resamplefd;
+    const resample = args.resamplefd !== undefined || created.resamplefd !== undefined;
+    const flags =
+      (args.assign === false ? bit(MSHV_IRQFD_BIT.DEASSIGN) : 0) |
+      (resample ? bit(MSHV_IRQFD_BIT.RESAMPLE) : 0);
+    return dev.irqfd(slot.fd, { fd: fd.value, resamplefd: resamplefd.value, gsi: gsi.value, flags });
+  });
 }
 
 /** The table travels flat in `args.table`: gsi, address_lo, address_hi, data per entry. */

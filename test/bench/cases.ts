@@ -4,6 +4,7 @@
  * one. A case with `ratio` is reported against a baseline case's metric.
  */
 import { run as actors } from './cases/actors.js';
+import { run as hostApi } from './cases/hostApi.js';
 import { run as logRead } from './cases/logRead.js';
 import { run as pfnLoop } from './cases/pfnLoop.js';
 import { run as scenario1TiB } from './cases/scenario1TiB.js';
@@ -49,6 +50,12 @@ export const benchCases: readonly BenchCase[] = [
   { name: 'snapshot-1tib-4k', group: 'snapshot1TiB', run: snapshot1TiB },
   { name: 'log-read', group: 'logRead', run: logRead },
   { name: 'actors', group: 'actors', run: actors },
+  {
+    name: 'host-api-1000x16',
+    group: 'hostApi',
+    run: hostApi,
+    ratio: { baseline: 'actors', metric: 'heapPerVpActorBytes' },
+  },
 ];
 
 /**

@@ -100,8 +100,13 @@ export class SimulatedHost implements HostPort {
   }
 }
 
+/** Whether a page of `r` is shared with the root: walks the smaller of the run and the set. */
 function hasShared(shared: ReadonlySet<number>, r: PfnRun): boolean {
   if (shared.size === 0) return false;
+  if (r.count < shared.size) {
+    for (let pfn = r.pfn; pfn < r.pfn + r.count; pfn++) if (shared.has(pfn)) return true;
+    return false;
+  }
   for (const pfn of shared) if (pfn >= r.pfn && pfn < r.pfn + r.count) return true;
   return false;
 }

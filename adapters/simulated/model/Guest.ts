@@ -68,7 +68,9 @@ export interface DispatchResult {
  * Root scheduler: one DISPATCH_VP (inventory §c.6). Suspended → BLOCKED + SUSPEND; an intercept still
  * pending (not cleared with CLEAR_INTERCEPT_SUSPEND) is delivered again → READY + INTERCEPT; HALT or
  * an empty script → BLOCKED until an interrupt or new work signals the VP; otherwise the next exit
- * that needs the VMM → READY + INTERCEPT with the message in the intercept page.
+ * that needs the VMM → READY + INTERCEPT with the message in the intercept page. Work already queued
+ * behind a HALT is new work that arrived while the VP halted: the VP blocks and is signalled at once,
+ * as `pushExits` signals a halted VP.
  */
 export function dispatchVp(m: HvModel, p: Partition, vp: Vp, flags: number): DispatchResult {
   if ((flags & HV_DISPATCH_VP_FLAG.CLEAR_INTERCEPT_SUSPEND) !== 0) vp.interceptSuspend = false;
@@ -78,7 +80,14 @@ export function dispatchVp(m: HvModel, p: Partition, vp: Vp, flags: number): Dis
     return { state: HV_VP_DISPATCH_STATE.READY, event: HV_VP_DISPATCH_EVENT.INTERCEPT };
   for (;;) {
     if (vp.halted) {
-      if (vp.pendingVectors.length === 0) return blocked(m, vp, HV_VP_DISPATCH_EVENT.INVALID);
+      if (vp.pendingVectors.length === 0) {
+        const halted = blocked(m, vp, HV_VP_DISPATCH_EVENT.INVALID);
+        if (vp.script.length > 0) {
+          vp.halted = false;
+          signalVp(m, p, vp);
+        }
+        return halted;
+      }
       vp.halted = false;
     }
     vp.pendingVectors.length = 0;
@@ -195,15 +204,18 @@ export function exitsSeenByVmm(m: HvModel, p: Partition, exits: readonly GuestEx
 /**
  * Whether resuming (hypervisor schedulers) or dispatching (root scheduler) `vp` now ends in an exit
  * that reaches the VMM before the VP has nothing left to do: an exit of its script that is not
- * completed in the guest, where under the root scheduler a HALT (with no vector pending) blocks the
- * VP first. What a runtime asks before it lets a VP thread enter MSHV_RUN_VP, so a run that would
+ * completed in the guest. Under the root scheduler a HALT is not one: it blocks the VP, which the work
+ * queued behind it wakes again (see `dispatchVp`); a halted VP with nothing queued stays blocked. What a runtime asks before it lets a VP thread enter MSHV_RUN_VP, so a run that would
  * sleep until a signal is kept waiting instead of spinning.
  */
 export function vpHasExitForVmm(m: HvModel, p: Partition, vp: Vp): boolean {
   const root = !hypervisorScheduled(m);
   if (root && vp.halted && vp.pendingVectors.length === 0) return false;
   for (const exit of vp.script) {
-    if (exit.exit === 'HALT') return !root;
+    if (exit.exit === 'HALT') {
+      if (root) continue;
+      return true;
+    }
     if (routeExit(p, exit).to === 'vmm') return true;
   }
   return false;

@@ -1,0 +1,252 @@
+import { isErrnoName } from '../hv/Errno.js';
+import type { JsonObject } from '../log/JsonValue.js';
+import { LogWriter } from '../log/LogWriter.js';
+import { ControlPlane } from '../runtime/ControlPlane.js';
+import type { RecordSink } from '../runtime/RecordSink.js';
+import { SinkRecorder } from '../runtime/SinkRecorder.js';
+import { SimWorld } from '../runner/SimWorld.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import { scenarioToJson } from '../scenario/scenarioToJson.js';
+import { createArgsOf } from './createArgsOf.js';
+import { GuestControl } from './GuestControl.js';
+import { argumentError, hostError } from './HostError.js';
+import { type HostOptions, hostWorld } from './HostOptions.js';
+import { HostSession } from './HostSession.js';
+import { type HostStats, StatsRecorder } from './HostStats.js';
+import { Partition } from './Partition.js';
+import type { PartitionSpec } from './PartitionSpec.js';
+import { PRODUCT_VERSION } from './productVersion.js';
+import { type Result, failure, success } from './Result.js';
+import { Vp } from './Vp.js';
+
+/** Partition names: what a log and a lane key can carry unquoted. */
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** What wrote a log the Host API made. */
+export const HOST_LOG_CREATED_BY = 'mshv-control host api';
+
+/**
+ * The entry point of the Host API: the one object a VMM constructs (rust-vmm's "system" object).
+ * It opens /dev/mshv on an adapter (the deterministic simulated hypervisor), makes partitions, and
+ * controls the simulated world. Every call is synchronous and returns a Result, except `vp.run()`,
+ * whose thread may sleep in the kernel (docs/DECISIONS.md, "The Host API is synchronous except runs").
+ *
+ * Every request goes through the one control plane the replay engine and the model checker share;
+ * with `log`, every intent, transition, operation, hypercall and result is recorded.
+ *
+ * @example
+ * const opened = Host.open({ seed: 7, hostMemory: [{ kind: 'ram', userAddr: 0x7f00_0000_0000n, size: 1n << 30n, pageSize: 2097152 }] });
+ * if (!opened.ok) throw new Error(opened.error.message);
+ * const host = opened.value;
+ * const vm = host.createPartition({ name: 'vm0', flags: ['LAPIC', 'X2APIC', 'GPA_SUPER_PAGES'] });
+ * host.close();
+ */
+export class Host {
+  readonly #session: HostSession;
+  readonly #scenario: Scenario;
+  readonly #writer: LogWriter | undefined;
+  readonly #partitions = new Map<string, Partition>();
+
+  private constructor(session: HostSession, scenario: Scenario, writer: LogWriter | undefined) {
+    this.#session = session;
+    this.#scenario = scenario;
+    this.#writer = writer;
+  }
+
+  /**
+   * Open a host. Bad options are EINVAL naming `options.<field>` and the rule; a log path that
+   * exists is EEXIST (a log is never overwritten), one in a missing directory ENOENT.
+   *
+   * @example
+   * const host = Host.open({ seed: 7, log: '/tmp/run.log' });
+   */
+  static open(options: HostOptions = {}): Result<Host> {
+    const op = 'Host.open';
+    const world = hostWorld(options);
+    if (!world.ok) return world;
+    const scenario = world.value;
+    if (options.log !== undefined && typeof options.log !== 'string' && !isSink(options.log))
+      return failure(argumentError(op, 'options.log', 'pathOrSink', 'expected a file path or a RecordSink'));
+    let writer: LogWriter | undefined;
+    if (typeof options.log === 'string') {
+      const created = createLog(op, options.log, scenario, options);
+      if (!created.ok) return created;
+      writer = created.value;
+    }
+    const sink: RecordSink | undefined =
+      writer ?? (typeof options.log === 'string' ? undefined : options.log);
+    const stats = new StatsRecorder(sink === undefined ? undefined : new SinkRecorder(sink));
+    const sim = new SimWorld(
+      scenario,
+      stats,
+      options.hostRamBytes === undefined ? {} : { hostRamBytes: options.hostRamBytes },
+    );
+    const plane = new ControlPlane(sim, {
+      ...(sink === undefined ? {} : { sink }),
+      ...(options.machines === undefined ? {} : { machines: options.machines }),
+    });
+    return success(new Host(new HostSession(plane, sim, stats), scenario, writer));
+  }
+
+  /** The seed every deterministic choice came from. */
+  get seed(): number {
+    return this.#scenario.seed;
+  }
+
+  /** The log file the host writes, when it was opened with a path. */
+  get logPath(): string | undefined {
+    return this.#writer?.path;
+  }
+
+  /** Whether the host takes calls (until `close`). */
+  get open(): boolean {
+    return this.#session.open;
+  }
+
+  /**
+   * The seed first, then every knob the simulated machine derived from it, one per line (the same
+   * seed and options give the same lines and the same run).
+   *
+   * @example
+   * host.describe()[0]; // 'seed 7'
+   */
+  describe(): readonly string[] {
+    return this.#session.world.describe();
+  }
+
+  /**
+   * The world the host runs, as a scenario without steps (what its log header records).
+   *
+   * @example
+   * host.world().hypervisor.scheduler; // 'core-smt'
+   */
+  world(): Scenario {
+    return this.#scenario;
+  }
+
+  /**
+   * MSHV_CREATE_PARTITION: a new partition in `created`. Flags are MSHV_PT_BIT names; a name taken in
+   * this host is refused (EEXIST).
+   *
+   * @example
+   * const vm = host.createPartition({ name: 'vm0', flags: ['LAPIC', 'X2APIC', 'GPA_SUPER_PAGES'] });
+   */
+  createPartition(spec: PartitionSpec): Result<Partition> {
+    const op = 'host.createPartition';
+    if (!this.#session.open) return this.#session.closedError(op);
+    if (spec.name !== undefined && (typeof spec.name !== 'string' || !NAME.test(spec.name)))
+      return failure(
+        argumentError(
+          op,
+          'name',
+          'partitionName',
+          `${JSON.stringify(spec.name)}: 1 to 64 letters, digits, '.', '_' or '-'`,
+        ),
+      );
+    const args = createArgsOf(op, spec);
+    if (!args.ok) return args;
+    const name = spec.name ?? this.#freeName();
+    const r = this.#session.request(op, (plane) => plane.createPartition(name, args.value));
+    if (!r.ok) return r;
+    if (typeof r.value !== 'number')
+      throw new Error(`${op}: the control plane answered ${JSON.stringify(r.value)}`);
+    const partition = new Partition(this.#session, name, r.value);
+    this.#partitions.set(name, partition);
+    return success(partition);
+  }
+
+  /** The partitions made so far, closed ones included, in creation order. */
+  get partitions(): readonly Partition[] {
+    return [...this.#partitions.values()];
+  }
+
+  /**
+   * World control for one VP of the simulated adapter: its guest's next exits and signals to its
+   * thread.
+   *
+   * @example
+   * host.guest(vm, 0).exits([{ exit: 'HALT' }]);
+   */
+  guest(partition: Partition | string, vp: Vp | number): GuestControl {
+    const name = typeof partition === 'string' ? partition : partition.name;
+    return new GuestControl(this.#session, name, vp instanceof Vp ? vp.index : vp);
+  }
+
+  /**
+   * Hypercalls by kind, deposits and interrupt windows so far.
+   *
+   * @example
+   * host.stats().windows.largestReps; // 509
+   */
+  stats(): HostStats {
+    return this.#session.currentStats();
+  }
+
+  /**
+   * The simulated machine's page-conservation audit (adapters/simulated/audit.ts): every host page
+   * owned once, pools balanced, nothing leaked. A checker's view, read-only.
+   *
+   * @example
+   * host.close(); host.audit().ok; // true: teardown left nothing behind
+   */
+  audit(): { readonly ok: boolean; readonly violations: readonly string[]; readonly leakedPages: number } {
+    const { ok, violations, leakedPages } = this.#session.world.machine.audit();
+    return { ok, violations, leakedPages };
+  }
+
+  /** Runs whose thread sleeps in MSHV_RUN_VP, waiting for an exit or a kick. */
+  get sleepingRuns(): number {
+    return this.#session.waitingRuns;
+  }
+
+  /**
+   * Close every partition still open (each run asleep in MSHV_RUN_VP ends with EINTR), then the log
+   * file the host opened. Later calls answer EBADF. Closing twice is a no-op.
+   *
+   * @example
+   * host.close();
+   */
+  close(): Result<void> {
+    if (!this.#session.open) return success(undefined);
+    let first: Result<void> = success(undefined);
+    for (const p of this.#partitions.values()) {
+      if (p.phase === 'closed') continue;
+      const r = p.close();
+      if (!r.ok && first.ok) first = r;
+    }
+    this.#session.end();
+    this.#writer?.close();
+    return first;
+  }
+
+  #freeName(): string {
+    for (let n = this.#partitions.size; ; n++) if (!this.#partitions.has(`vm${n}`)) return `vm${n}`;
+  }
+}
+
+function isSink(v: unknown): v is RecordSink {
+  if (v === null || typeof v !== 'object') return false;
+  const s = v as Partial<Record<keyof RecordSink, unknown>>;
+  return typeof s.append === 'function' && typeof s.commit === 'function';
+}
+
+/** A new log file whose header records the seed and the world, so a replay rebuilds the same machine. */
+function createLog(op: string, path: string, scenario: Scenario, options: HostOptions): Result<LogWriter> {
+  const meta: JsonObject = {
+    world: scenarioToJson(scenario),
+    ...(options.hostRamBytes === undefined ? {} : { hostRamBytes: `0x${options.hostRamBytes.toString(16)}` }),
+  };
+  try {
+    return success(
+      LogWriter.create(
+        path,
+        { seed: scenario.seed, productVersion: PRODUCT_VERSION, createdBy: HOST_LOG_CREATED_BY, meta },
+        options.durability === undefined ? {} : { durability: options.durability },
+      ),
+    );
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string' || !isErrnoName(code)) throw e;
+    return failure(hostError(op, code, 'logCreatable', `${path}: ${(e as Error).message}`, 'options.log'));
+  }
+}

@@ -1,0 +1,109 @@
+import type { HypercallName } from '../hv/HypercallCode.js';
+import type { LogDurability } from '../log/LogWriter.js';
+import type { Machines } from '../runtime/Machines.js';
+import type { RecordSink } from '../runtime/RecordSink.js';
+import { loadScenario } from '../scenario/loadScenario.js';
+import type { HostMemoryDecl, Scenario, Scheduler } from '../scenario/Scenario.js';
+import { argumentError } from './HostError.js';
+import { type Result, failure, success } from './Result.js';
+import { codecJson, viaCodec } from './scenarioFieldError.js';
+
+/** The seed a host runs with when none is given. */
+export const DEFAULT_SEED = 1;
+
+/** One entry of a fault plan: the `nth` (1-based) call of `call` answers `status` instead of running. */
+export interface HostFault {
+  readonly call: HypercallName;
+  readonly nth: number;
+  /** An HV_STATUS name without the prefix (`INSUFFICIENT_MEMORY`) or a raw 16-bit status. */
+  readonly status: string | number;
+}
+
+/**
+ * How a host is opened. Everything about the simulated machine derives from `seed` and these
+ * choices (docs/scenario-format.md describes the same fields for scenario files).
+ */
+export interface HostOptions {
+  /** The hypervisor under the driver model: `simulated` (the default; the only one this build has). */
+  readonly adapter?: 'simulated';
+  /** Seed of every deterministic choice (u32). Default 1. */
+  readonly seed?: number;
+  /** The hypervisor's scheduler (inventory §c.1): `core-smt` by default, `root` for the root scheduler. */
+  readonly scheduler?: Scheduler;
+  /** The VMM's address space: RAM (4 KiB or 2 MiB pages) and MMIO ranges `mapMemory` can point at. */
+  readonly hostMemory?: readonly HostMemoryDecl[];
+  /** Statuses the hypervisor answers instead of running a call (an ordered fault plan). */
+  readonly faults?: readonly HostFault[];
+  /** Reps a rep hypercall completes before it returns with partial completion (default: never). */
+  readonly repTimeSlice?: number;
+  /** Host RAM in bytes (default: the RAM ranges plus 1 GiB), for hosts with many partitions. */
+  readonly hostRamBytes?: bigint;
+  /** Where records go: a path for a new durable log file, or any RecordSink. Default: none. */
+  readonly log?: string | RecordSink;
+  /** How hard a log file's commits push to disk (LogWriter): `full` (default) or `normal`. */
+  readonly durability?: LogDurability;
+  /** Machine definitions made with `provide` (planted rules, for checkers); the shipped ones by default. */
+  readonly machines?: Machines;
+}
+
+/**
+ * The simulated world the options describe, as a scenario without steps (the form a log header
+ * carries so a replay can rebuild the same machine). Checked by the scenario loader: a bad field is
+ * EINVAL naming `options.<field>` and the loader's rule.
+ *
+ * @example
+ * hostWorld({ seed: 7 }); // { ok: true, value: { format: 1, name: 'host', seed: 7, ... } }
+ */
+export function hostWorld(options: HostOptions): Result<Scenario> {
+  const op = 'Host.open';
+  const adapter: unknown = options.adapter;
+  if (adapter !== undefined && adapter !== 'simulated')
+    return failure(
+      argumentError(
+        op,
+        'options.adapter',
+        'adapterAvailable',
+        `${JSON.stringify(adapter)}: this build has only the simulated adapter`,
+      ),
+    );
+  if (
+    options.hostRamBytes !== undefined &&
+    (typeof options.hostRamBytes !== 'bigint' || options.hostRamBytes <= 0n)
+  )
+    return failure(argumentError(op, 'options.hostRamBytes', 'positive', 'expected a positive bigint'));
+  const json = codecJson({
+    format: 1,
+    name: 'host',
+    seed: options.seed ?? DEFAULT_SEED,
+    hypervisor: {
+      scheduler: options.scheduler ?? 'core-smt',
+      faults: options.faults ?? [],
+      ...(options.repTimeSlice === undefined ? {} : { repTimeSlice: options.repTimeSlice }),
+    },
+    hostMemory: (options.hostMemory ?? []).map((d) =>
+      d.kind === 'mmio'
+        ? { userAddr: d.userAddr, size: d.size, mmio: true, spa: d.spa }
+        : { userAddr: d.userAddr, size: d.size, pageSize: d.pageSize },
+    ),
+    steps: [],
+  });
+  // Scenario paths as option names: `options.hypervisor.scheduler` is `options.scheduler`.
+  const r = viaCodec(
+    op,
+    'options',
+    () => loadScenario(json),
+    (f) => f.replace(/^options\.hypervisor\./, 'options.'),
+  );
+  if (!r.ok) return failure(r.error);
+  const ramBytes = r.value.hostMemory.reduce((sum, d) => sum + (d.kind === 'ram' ? d.size : 0n), 0n);
+  if (options.hostRamBytes !== undefined && options.hostRamBytes < ramBytes)
+    return failure(
+      argumentError(
+        op,
+        'options.hostRamBytes',
+        'coversRam',
+        `less than the ${ramBytes} bytes of RAM in hostMemory`,
+      ),
+    );
+  return success(r.value);
+}

@@ -1,0 +1,469 @@
+import type { PartitionRequest } from '../../machines/partition/PartitionEvent.js';
+import { DIRTY_BITMAP_PAGES_MAX } from '../../machines/partition/partitionGuards.js';
+import { partitionPropertyCode } from '../hv/flags/HvPartitionProperty.js';
+import { MSHV_MAX_VPS } from '../hv/uapi/flags.js';
+import type { JsonValue } from '../log/JsonValue.js';
+import { hexToBytes } from '../log/hexBytes.js';
+import { HV_INTERCEPT_TYPE } from '../runtime/executePartitionOp.js';
+import { hex64 } from '../runtime/opArgs.js';
+import { stateName } from '../runtime/stateName.js';
+import { DirtyBitmap } from './DirtyBitmap.js';
+import type { Ioeventfd, Irqfd } from './Eventfds.js';
+import { argumentError } from './HostError.js';
+import { isJsonObject } from './isJsonObject.js';
+import type { HostSession } from './HostSession.js';
+import type { MsiRoute } from './MsiRoute.js';
+import { msiTableOf } from './msiTableOf.js';
+import { type PartitionSnapshot, partitionSnapshotOf } from './PartitionSnapshot.js';
+import type { InterceptKind } from './PartitionSpec.js';
+import type { Region } from './Region.js';
+import { type MapMemorySpec, regionOf } from './regionOf.js';
+import { type Result, failure, success } from './Result.js';
+import { intField, U64_END, u64Field } from './u64Field.js';
+import { Vp } from './Vp.js';
+
+const IOEVENTFD_LENGTHS: readonly number[] = [0, 1, 2, 4, 8];
+
+/**
+ * A partition (the partition fd of MSHV_CREATE_PARTITION), made by `host.createPartition`. Each call
+ * is a request to the partition's lifecycle machine, which refuses what its phase does not allow
+ * (errno and rule) and otherwise performs the operations it names on /dev/mshv; all return a Result.
+ *
+ * @example
+ * const p = host.createPartition({ flags: ['LAPIC', 'X2APIC', 'GPA_SUPER_PAGES'] });
+ * if (p.ok) {
+ *   p.value.initialize();
+ *   p.value.mapMemory({ guestPfn: 0n, size: 1n << 30n, userAddr: 0x7f00_0000_0000n, writable: true });
+ * }
+ */
+export class Partition {
+  readonly #session: HostSession;
+  readonly #vps = new Map<number, Vp>();
+  #msiRoutes: readonly MsiRoute[] = [];
+
+  /** @internal Made by `Host.createPartition`. */
+  constructor(
+    session: HostSession,
+    /** The partition's name in the host, the machine and the log. */
+    readonly name: string,
+    /** The partition fd. */
+    readonly fd: number,
+  ) {
+    this.#session = session;
+  }
+
+  /** The lifecycle phase: `created` … `running`, `paused` … `closed` (machines/partition). */
+  get phase(): string {
+    return this.#session.plane.partitionSnapshot(this.name)?.context.phase ?? 'closed';
+  }
+
+  /** The machine's full state path (`live.running`, `closing.releaseVps.issue`). */
+  get state(): string {
+    const snap = this.#session.plane.partitionSnapshot(this.name);
+    return snap === undefined ? 'closed' : stateName(snap.value);
+  }
+
+  /** The VPs created so far, by index. */
+  get vps(): ReadonlyMap<number, Vp> {
+    return this.#vps;
+  }
+
+  /** The MSI routing table last installed (the shadow of vmm-lifecycle-rules 6): a failed replace leaves it. */
+  get msiRoutes(): readonly MsiRoute[] {
+    return this.#msiRoutes;
+  }
+
+  /**
+   * MSHV_INITIALIZE_PARTITION (inventory §c.3); idempotent.
+   *
+   * @example
+   * partition.initialize(); // { ok: true, value: undefined }
+   */
+  initialize(): Result<void> {
+    return this.#unit('partition.initialize', { type: 'INITIALIZE' });
+  }
+
+  /**
+   * SET_PARTITION_PROPERTY by name (HV_PARTITION_PROPERTY_*): early properties before `initialize`,
+   * post-init ones after it and before the partition is configured (rule 1). TIME_FREEZE,
+   * REFERENCE_TIME and GPA_PAGE_ACCESS_TRACKING have their own calls.
+   *
+   * @example
+   * partition.setProperty('UNIMPLEMENTED_MSR_ACTION', 1n);
+   */
+  setProperty(name: string, value: bigint | number): Result<void> {
+    const op = 'partition.setProperty';
+    if (typeof name !== 'string' || partitionPropertyCode(name) === undefined)
+      return failure(
+        argumentError(
+          op,
+          'name',
+          'knownProperty',
+          `${JSON.stringify(name)} is not an HV_PARTITION_PROPERTY name`,
+        ),
+      );
+    const v = u64Field(op, 'value', value);
+    if (!v.ok) return v;
+    return this.#unit(op, { type: 'SET_PROPERTY', property: name, value: hex64(v.value) });
+  }
+
+  /**
+   * MSHV_SET_GUEST_MEMORY: map `size` bytes of the VMM's memory at `userAddr` into the guest at
+   * `guestPfn` (2 MiB pages where backing and alignment allow, MMIO for an MMIO range).
+   *
+   * @example
+   * const ram = partition.mapMemory({ guestPfn: 0n, size: 4n << 30n, userAddr, writable: true, executable: true });
+   */
+  mapMemory(spec: MapMemorySpec): Result<Region> {
+    const op = 'partition.mapMemory';
+    const region = regionOf(op, spec);
+    if (!region.ok) return region;
+    const r = region.value;
+    const flags = (r.writable ? 1 : 0) | (r.executable ? 2 : 0);
+    const detail = { guestPfn: hex64(r.guestPfn), size: hex64(r.size), userAddr: hex64(r.userAddr), flags };
+    const done = this.#request(op, { type: 'MAP_MEMORY', region: r.key, detail });
+    return done.ok ? success(Object.freeze(r)) : done;
+  }
+
+  /**
+   * MSHV_SET_GUEST_MEMORY with UNMAP: the region exactly as it was mapped.
+   *
+   * @example
+   * partition.unmapMemory(ram);
+   */
+  unmapMemory(region: Region): Result<void> {
+    return this.#unit('partition.unmapMemory', { type: 'UNMAP_MEMORY', region: region.key });
+  }
+
+  /**
+   * MSHV_CREATE_VP, then the VP is ready to run; with `restore` it stays `created` until the caller
+   * restored its state (rule 8's order) and called `vp.ready()`.
+   *
+   * @example
+   * const vp = partition.createVp(0);
+   */
+  createVp(index: number, options: { readonly restore?: boolean } = {}): Result<Vp> {
+    const op = 'partition.createVp';
+    const i = intField(op, 'index', index, 0, MSHV_MAX_VPS - 1, 'vpIndexBelowMax');
+    if (!i.ok) return i;
+    const created = this.#request(op, { type: 'CREATE_VP', vp: i.value });
+    if (!created.ok) return created;
+    const vp = new Vp(this.#session, this.name, i.value);
+    this.#vps.set(i.value, vp);
+    if (options.restore !== true) {
+      const ready = vp.ready();
+      if (!ready.ok) return ready;
+    }
+    return success(vp);
+  }
+
+  /**
+   * Let the VPs run (configured → running); time must be thawed.
+   *
+   * @example
+   * partition.start();
+   */
+  start(): Result<void> {
+    return this.#unit('partition.start', { type: 'START' });
+  }
+
+  /**
+   * Pause (vmm-lifecycle-rules 3): park every VP, kicking a run asleep in MSHV_RUN_VP out with EINTR,
+   * save the guest clock, quiesce devices, freeze time.
+   *
+   * @example
+   * partition.pause();
+   */
+  pause(): Result<void> {
+    return this.#unit('partition.pause', { type: 'PAUSE' });
+  }
+
+  /**
+   * Resume (rule 3): restore the saved clock, thaw time, resume devices, then the VPs.
+   *
+   * @example
+   * partition.resume();
+   */
+  resume(): Result<void> {
+    return this.#unit('partition.resume', { type: 'RESUME' });
+  }
+
+  /**
+   * TIME_FREEZE = 1 (rule 2), only with the VPs parked.
+   *
+   * @example
+   * partition.freezeTime();
+   */
+  freezeTime(): Result<void> {
+    return this.#unit('partition.freezeTime', { type: 'FREEZE_TIME' });
+  }
+
+  /**
+   * TIME_FREEZE = 0 (rule 2; idempotent).
+   *
+   * @example
+   * partition.thawTime();
+   */
+  thawTime(): Result<void> {
+    return this.#unit('partition.thawTime', { type: 'THAW_TIME' });
+  }
+
+  /**
+   * REFERENCE_TIME = `value` (100 ns ticks), only while time is frozen (rule 2).
+   *
+   * @example
+   * partition.freezeTime(); partition.setReferenceTime(0n);
+   */
+  setReferenceTime(value: bigint | number): Result<void> {
+    const op = 'partition.setReferenceTime';
+    const v = u64Field(op, 'value', value);
+    if (!v.ok) return v;
+    return this.#unit(op, { type: 'SET_REFERENCE_TIME', value: hex64(v.value) });
+  }
+
+  /**
+   * Save every VP's state; refused while running (rule 11): pause first.
+   *
+   * @example
+   * partition.pause(); const snap = partition.snapshot();
+   */
+  snapshot(): Result<PartitionSnapshot> {
+    const r = this.#request('partition.snapshot', { type: 'SNAPSHOT' });
+    return r.ok ? success(partitionSnapshotOf(r.value)) : r;
+  }
+
+  /**
+   * MSHV_IRQFD: the host makes an eventfd (and a resample eventfd when `resample`) and binds it to
+   * `gsi`; signalling it injects the interrupt the MSI route of `gsi` describes.
+   *
+   * @example
+   * const irq = partition.assignIrqfd({ gsi: 24 });
+   */
+  assignIrqfd(spec: { readonly gsi: number; readonly resample?: boolean }): Result<Irqfd> {
+    const op = 'partition.assignIrqfd';
+    const gsi = intField(op, 'gsi', spec.gsi, 0, 0xffff_ffff, 'u32');
+    if (!gsi.ok) return gsi;
+    const resample = spec.resample === true;
+    const r = this.#request(op, { type: 'IRQFD', assign: true, detail: { gsi: gsi.value, resample } });
+    if (!r.ok) return r;
+    const fds = createdFds(op, r.value);
+    return success({ fd: fds.fd, gsi: gsi.value, resamplefd: fds.resamplefd ?? null });
+  }
+
+  /**
+   * MSHV_IRQFD with DEASSIGN; the host closes the eventfds it made.
+   *
+   * @example
+   * partition.deassignIrqfd(irq);
+   */
+  deassignIrqfd(irqfd: Irqfd): Result<void> {
+    const detail = {
+      fd: irqfd.fd,
+      gsi: irqfd.gsi,
+      release: true,
+      ...(irqfd.resamplefd === null ? {} : { resamplefd: irqfd.resamplefd }),
+    };
+    return this.#unit('partition.deassignIrqfd', { type: 'IRQFD', assign: false, detail });
+  }
+
+  /**
+   * MSHV_IOEVENTFD: the host makes an eventfd that a guest write to `addr` signals (a doorbell).
+   * `len` is 0 (any), 1, 2, 4 or 8; without `datamatch` any value matches. PIO is refused (rule 10).
+   *
+   * @example
+   * const bell = partition.assignIoeventfd({ addr: 0x1_0000_0000n, len: 4, datamatch: 1n });
+   */
+  assignIoeventfd(spec: {
+    readonly addr: bigint | number;
+    readonly len: number;
+    readonly datamatch?: bigint | number;
+    readonly pio?: boolean;
+  }): Result<Ioeventfd> {
+    const op = 'partition.assignIoeventfd';
+    const addr = u64Field(op, 'addr', spec.addr);
+    if (!addr.ok) return addr;
+    if (!IOEVENTFD_LENGTHS.includes(spec.len))
+      return failure(
+        argumentError(
+          op,
+          'len',
+          'ioeventfdLength',
+          `${String(spec.len)} is not 0, 1, 2, 4 or 8 (inventory §c.11)`,
+        ),
+      );
+    if (addr.value + BigInt(spec.len) > U64_END)
+      return failure(argumentError(op, 'len', 'noWrap', 'addr + len passes 2^64 (inventory §c.11)'));
+    const datamatch = spec.datamatch === undefined ? null : u64Field(op, 'datamatch', spec.datamatch);
+    if (datamatch !== null && !datamatch.ok) return datamatch;
+    const detail = {
+      addr: hex64(addr.value),
+      len: spec.len,
+      ...(datamatch === null ? {} : { datamatch: hex64(datamatch.value) }),
+    };
+    const r = this.#request(op, { type: 'IOEVENTFD', assign: true, pio: spec.pio === true, detail });
+    if (!r.ok) return r;
+    return success({
+      fd: createdFds(op, r.value).fd,
+      addr: addr.value,
+      len: spec.len,
+      datamatch: datamatch === null ? null : datamatch.value,
+    });
+  }
+
+  /**
+   * MSHV_IOEVENTFD with DEASSIGN (the exact fd, address, length and datamatch); the host closes the eventfd.
+   *
+   * @example
+   * partition.deassignIoeventfd(bell);
+   */
+  deassignIoeventfd(io: Ioeventfd): Result<void> {
+    const detail = {
+      fd: io.fd,
+      addr: hex64(io.addr),
+      len: io.len,
+      release: true,
+      ...(io.datamatch === null ? {} : { datamatch: hex64(io.datamatch) }),
+    };
+    return this.#unit('partition.deassignIoeventfd', {
+      type: 'IOEVENTFD',
+      assign: false,
+      pio: false,
+      detail,
+    });
+  }
+
+  /**
+   * MSHV_SET_MSI_ROUTING: replace the whole table (vmm-lifecycle-rules 6). On failure the previous
+   * table stays installed and `msiRoutes` still shows it.
+   *
+   * @example
+   * partition.setMsiRouting([{ gsi: 24, addressLo: 0xfee0_0000, data: 0x30 }]);
+   */
+  setMsiRouting(entries: readonly MsiRoute[]): Result<void> {
+    const op = 'partition.setMsiRouting';
+    const table = msiTableOf(op, entries);
+    if (!table.ok) return table;
+    const r = this.#unit(op, {
+      type: 'SET_MSI_ROUTING',
+      entries: entries.length,
+      detail: { table: table.value },
+    });
+    if (r.ok) this.#msiRoutes = Object.freeze(entries.map((e) => Object.freeze({ ...e })));
+    return r;
+  }
+
+  /**
+   * Start dirty-page tracking (GPA_PAGE_ACCESS_TRACKING = 1, vmm-lifecycle-rules 7).
+   *
+   * @example
+   * partition.enableDirtyTracking();
+   */
+  enableDirtyTracking(): Result<void> {
+    return this.#unit('partition.enableDirtyTracking', { type: 'ENABLE_DIRTY_TRACKING' });
+  }
+
+  /**
+   * One read-and-clear pass over `pages` pages (1 to 65,536) from GFN `base`: which were written since
+   * the last pass (the first pass reports every page).
+   *
+   * @example
+   * const pass = partition.readDirty(65_536, 0n);
+   */
+  readDirty(pages: number, base: bigint | number): Result<DirtyBitmap> {
+    const op = 'partition.readDirty';
+    const n = intField(op, 'pages', pages, 1, DIRTY_BITMAP_PAGES_MAX, 'dirtyReadWithinBitmapMax');
+    if (!n.ok) return n;
+    const b = u64Field(op, 'base', base);
+    if (!b.ok) return b;
+    const r = this.#request(op, { type: 'READ_DIRTY', pages: n.value, detail: { base: hex64(b.value) } });
+    if (!r.ok) return r;
+    const bytes = typeof r.value === 'string' ? hexToBytes(r.value) : null;
+    if (bytes === null) throw new Error(`${op}: the control plane answered ${JSON.stringify(r.value)}`);
+    return success(new DirtyBitmap(b.value, n.value, bytes.slice()));
+  }
+
+  /**
+   * Mark every page of every mapped region dirty again (rule 7: required after the last read and the
+   * last map, before `disableDirtyTracking`).
+   *
+   * @example
+   * partition.markAllDirty(); partition.disableDirtyTracking();
+   */
+  markAllDirty(): Result<void> {
+    return this.#unit('partition.markAllDirty', { type: 'MARK_ALL_DIRTY' });
+  }
+
+  /**
+   * Stop dirty-page tracking (GPA_PAGE_ACCESS_TRACKING = 0); refused until `markAllDirty` ran (rule 7).
+   *
+   * @example
+   * partition.disableDirtyTracking();
+   */
+  disableDirtyTracking(): Result<void> {
+    return this.#unit('partition.disableDirtyTracking', { type: 'DISABLE_DIRTY_TRACKING' });
+  }
+
+  /**
+   * INSTALL_INTERCEPT through the passthrough: `access` is READ 1 | WRITE 2 | EXECUTE 4 (default 3),
+   * `parameter` the intercept's parameter (a port, an MSR, a CPUID leaf, an exception vector).
+   *
+   * @example
+   * partition.installIntercept('X64_CPUID', { parameter: 0x4000_0000n });
+   */
+  installIntercept(
+    kind: InterceptKind,
+    options: { readonly access?: number; readonly parameter?: bigint | number } = {},
+  ): Result<void> {
+    const op = 'partition.installIntercept';
+    if (typeof kind !== 'string' || !Object.hasOwn(HV_INTERCEPT_TYPE, kind))
+      return failure(
+        argumentError(
+          op,
+          'kind',
+          'knownInterceptKind',
+          `${JSON.stringify(kind)} is not one of ${Object.keys(HV_INTERCEPT_TYPE).join(', ')}`,
+        ),
+      );
+    const access = intField(op, 'access', options.access ?? 3, 0, 7, 'accessBits');
+    if (!access.ok) return access;
+    const parameter = u64Field(op, 'parameter', options.parameter ?? 0n);
+    if (!parameter.ok) return parameter;
+    return this.#unit(op, {
+      type: 'INSTALL_INTERCEPT',
+      kind,
+      detail: { access: access.value, parameter: hex64(parameter.value) },
+    });
+  }
+
+  /**
+   * Close the partition fd: park running VPs, then the kernel's teardown (inventory §c.12). Every
+   * run still asleep in MSHV_RUN_VP ends with EINTR; later calls answer EBADF.
+   *
+   * @example
+   * partition.close();
+   */
+  close(): Result<void> {
+    return this.#unit('partition.close', { type: 'CLOSE' });
+  }
+
+  #request(op: string, request: PartitionRequest): Result<JsonValue> {
+    return this.#session.request(op, (plane) => plane.partition(this.name, request));
+  }
+
+  #unit(op: string, request: PartitionRequest): Result<void> {
+    const r = this.#request(op, request);
+    return r.ok ? success(undefined) : r;
+  }
+}
+
+/** The eventfds the runtime made for an assign (`{ fd, resamplefd? }`). */
+function createdFds(op: string, value: JsonValue): { readonly fd: number; readonly resamplefd?: number } {
+  if (isJsonObject(value) && typeof value.fd === 'number')
+    return {
+      fd: value.fd,
+      ...(typeof value.resamplefd === 'number' ? { resamplefd: value.resamplefd } : {}),
+    };
+  throw new Error(
+    `${op}: the control plane answered ${JSON.stringify(value)} instead of the eventfds it made`,
+  );
+}

@@ -1,0 +1,165 @@
+import { writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Host, MemorySink, PRODUCT_VERSION } from '../../src/api/index.js';
+import { openLog } from '../../src/log/LogReader.js';
+import { loadScenario } from '../../src/scenario/loadScenario.js';
+import { useTempDir } from '../log/tempDir.js';
+import { GiB, RAM_USER_ADDR, must, running, testHost } from './hostRig.js';
+import packageJson from '../../package.json' with { type: 'json' };
+
+describe('Host.open', () => {
+  const tempDir = useTempDir();
+
+  it.each([
+    [{ seed: -1 }, 'options.seed'],
+    [{ seed: 2 ** 32 }, 'options.seed'],
+    [{ scheduler: 'fifo' as never }, 'options.scheduler'],
+    [
+      {
+        hostMemory: [{ kind: 'ram' as const, userAddr: RAM_USER_ADDR, size: 4095n, pageSize: 4096 as const }],
+      },
+      'options.hostMemory[0].size',
+    ],
+    [
+      { faults: [{ call: 'NO_SUCH_CALL' as never, nth: 1, status: 'ACCESS_DENIED' }] },
+      'options.faults[0].call',
+    ],
+    [{ adapter: 'native' as never }, 'options.adapter'],
+    [{ log: 42 as never }, 'options.log'],
+    [{ hostRamBytes: 0n }, 'options.hostRamBytes'],
+    [
+      {
+        hostRamBytes: 1n << 20n,
+        hostMemory: [{ kind: 'ram' as const, userAddr: RAM_USER_ADDR, size: GiB, pageSize: 4096 as const }],
+      },
+      'options.hostRamBytes',
+    ],
+    [{ repTimeSlice: 0 }, 'options.repTimeSlice'],
+  ])('refuses bad options naming the field: %o', (options, field) => {
+    const r = Host.open(options);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toMatchObject({ source: 'argument', errnoName: 'EINVAL', field });
+    expect(r.error.message).toContain(field);
+  });
+
+  it('never overwrites a log (EEXIST) and names a missing directory (ENOENT)', () => {
+    const dir = tempDir();
+    writeFileSync(`${dir}/taken.log`, 'x');
+    expect(Host.open({ log: `${dir}/taken.log` })).toMatchObject({
+      ok: false,
+      error: { source: 'host', errnoName: 'EEXIST', field: 'options.log' },
+    });
+    expect(Host.open({ log: `${dir}/missing/run.log` })).toMatchObject({
+      ok: false,
+      error: { errnoName: 'ENOENT', field: 'options.log' },
+    });
+  });
+
+  it('writes a log whose header carries the seed and a world a replay can rebuild', () => {
+    const path = `${tempDir()}/run.log`;
+    const host = testHost({ seed: 11, log: path });
+    expect(host.logPath).toBe(path);
+    running(host, 1);
+    must(host.close());
+    const log = openLog(path);
+    try {
+      expect(log.header).toMatchObject({ seed: '11', productVersion: PRODUCT_VERSION });
+      const world = loadScenario(log.header.meta.world);
+      expect(world).toEqual(host.world());
+      expect(world.hostMemory).toEqual([
+        { kind: 'ram', userAddr: RAM_USER_ADDR, size: GiB, pageSize: 2097152 },
+      ]);
+      expect(log.verify()).toMatchObject({ ok: true, closed: true });
+    } finally {
+      log.close();
+    }
+  });
+
+  it('describes the seed first; the product version is the package.json version', () => {
+    expect(testHost({ seed: 99 }).describe()[0]).toBe('seed 99');
+    expect(PRODUCT_VERSION).toBe(packageJson.version);
+  });
+});
+
+describe('host.createPartition', () => {
+  it.each([
+    [{ flags: ['LAPIC', 'APIC'] }, 'flags[1]', 'knownFlag'],
+    [{ flags: ['LAPIC', 'LAPIC'] }, 'flags[1]', 'duplicateFlag'],
+    [{ flags: 'LAPIC' }, 'flags', 'array'],
+    [{ flags: [], disabledXsave: 1n }, 'disabledXsave', 'needsCpuAndXsaveFeatures'],
+    [{ flags: ['CPU_AND_XSAVE_FEATURES'], disabledCpuFeatures: [1n] }, 'disabledCpuFeatures', 'length'],
+    [{ name: 'a/b', flags: [] }, 'name', 'partitionName'],
+    [{ name: '', flags: [] }, 'name', 'partitionName'],
+  ])('refuses %o naming %s (%s), and nothing is recorded', (spec, field, rule) => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
+    const r = host.createPartition(spec as never);
+    expect(r).toMatchObject({ ok: false, error: { source: 'argument', errnoName: 'EINVAL', field, rule } });
+    expect(sink.records).toEqual([]);
+    expect(host.partitions).toEqual([]);
+  });
+
+  it('names partitions vm0, vm1 … by default; a name in use is refused EEXIST by the control plane', () => {
+    const host = testHost();
+    expect(must(host.createPartition({ flags: [] })).name).toBe('vm0');
+    expect(must(host.createPartition({ name: 'vm1', flags: [] })).name).toBe('vm1');
+    expect(must(host.createPartition({ flags: [] })).name).toBe('vm2');
+    expect(host.createPartition({ name: 'vm0', flags: [] })).toMatchObject({
+      ok: false,
+      error: { source: 'refused', errnoName: 'EEXIST', rule: 'partitionKeyFree' },
+    });
+  });
+
+  it('builds the v2 argument when CPU_AND_XSAVE_FEATURES is set', () => {
+    const host = testHost();
+    const p = must(host.createPartition({ flags: ['CPU_AND_XSAVE_FEATURES', 'LAPIC'], disabledXsave: 0x4n }));
+    expect(p.phase).toBe('created');
+    expect(p.initialize().ok).toBe(true);
+  });
+});
+
+describe('host.close', () => {
+  it('kicks every sleeping run, closes every partition, then refuses calls with EBADF', async () => {
+    const host = testHost();
+    const { partition, vps } = running(host, 2);
+    const runs = vps.map((vp) => vp.run());
+    expect(host.sleepingRuns).toBe(2);
+    expect(host.close().ok).toBe(true);
+    for (const r of await Promise.all(runs))
+      expect(r).toMatchObject({ ok: false, error: { errnoName: 'EINTR' } });
+    expect(partition.phase).toBe('closed');
+    expect(host.audit()).toEqual({ ok: true, violations: [], leakedPages: 0 });
+    expect(host.createPartition({ flags: [] })).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EBADF', rule: 'hostOpen' },
+    });
+    expect(partition.initialize()).toMatchObject({ ok: false, error: { errnoName: 'EBADF' } });
+    expect(await vps[0]?.run()).toMatchObject({ ok: false, error: { errnoName: 'EBADF' } });
+    expect(host.close().ok).toBe(true);
+    expect(host.open).toBe(false);
+  });
+});
+
+describe('records', () => {
+  it('are the control plane intents only (what replay re-runs), and the same for the same seed and calls', async () => {
+    const session = async (seed: number): Promise<MemorySink> => {
+      const sink = new MemorySink();
+      const host = testHost({ seed, log: sink });
+      const { partition, vps } = running(host, 2);
+      const [vp0] = vps;
+      if (vp0 === undefined) throw new Error('no VP');
+      host.guest(partition, vp0).exits([{ exit: 'IO_PORT', port: 0x60, write: false, size: 1, value: 0 }]);
+      const exit = must(await vp0.run());
+      must(vp0.skipInstruction(exit));
+      host.guest(partition, 1).signal();
+      must(host.close());
+      return sink;
+    };
+    const a = await session(3);
+    const intents = new Set(a.records.filter((r) => r.kind === 'intent').map((r) => r.name));
+    expect([...intents].sort()).toEqual(['createPartition', 'guest', 'partition', 'signal', 'vp']);
+    expect((await session(3)).records).toEqual(a.records);
+    expect((await session(4)).records).not.toEqual(a.records);
+  });
+});

@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { MemorySink, type MapMemorySpec } from '../../src/api/index.js';
+import { GiB, RAM_USER_ADDR, must, running, testHost } from './hostRig.js';
+
+const U64 = 1n << 64n;
+
+describe('partition.mapMemory', () => {
+  it.each<[Partial<MapMemorySpec>, string, string]>([
+    [{ size: 0n }, 'size', 'nonZero'],
+    [{ size: 4095n }, 'size', 'pageAligned'],
+    [{ userAddr: RAM_USER_ADDR + 1n }, 'userAddr', 'pageAligned'],
+    [{ size: U64 }, 'size', 'u64'],
+    [{ guestPfn: -1n }, 'guestPfn', 'u64'],
+    [{ guestPfn: 1.5 }, 'guestPfn', 'u64'],
+    [{ userAddr: U64 - 4096n, size: 8192n }, 'size', 'noWrap'],
+    [{ guestPfn: (1n << 52n) - 1n, size: 8192n }, 'size', 'noWrap'],
+    [{ writable: 'yes' as never }, 'writable', 'boolean'],
+  ])('refuses %o naming %s (%s) and leaves no record and no state', (bad, field, rule) => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
+    const p = must(host.createPartition({ flags: ['GPA_SUPER_PAGES'] }));
+    must(p.initialize());
+    const records = sink.records.length;
+    const state = p.state;
+    const r = p.mapMemory({ guestPfn: 0n, size: GiB, userAddr: RAM_USER_ADDR, writable: true, ...bad });
+    expect(r).toMatchObject({ ok: false, error: { source: 'argument', errnoName: 'EINVAL', field, rule } });
+    expect(!r.ok && r.error.message).toContain(`${field}:`);
+    expect(sink.records.length).toBe(records);
+    expect(p.state).toBe(state);
+  });
+
+  it('maps and unmaps a region; a second map of the same GFN is refused EEXIST by the machine', () => {
+    const host = testHost();
+    const p = must(host.createPartition({ flags: ['GPA_SUPER_PAGES'] }));
+    must(p.initialize());
+    const ram = must(p.mapMemory({ guestPfn: 0n, size: GiB, userAddr: RAM_USER_ADDR, writable: true }));
+    expect(ram).toMatchObject({ key: 'gpfn:0x0', size: GiB, writable: true, executable: false });
+    expect(Object.isFrozen(ram)).toBe(true);
+    expect(p.phase).toBe('configured');
+    expect(p.mapMemory({ guestPfn: 0n, size: 4096n, userAddr: RAM_USER_ADDR })).toMatchObject({
+      ok: false,
+      error: { source: 'refused', errnoName: 'EEXIST', rule: 'regionNotMapped' },
+    });
+    expect(p.unmapMemory(ram).ok).toBe(true);
+    expect(p.unmapMemory(ram)).toMatchObject({
+      ok: false,
+      error: { errnoName: 'ENOENT', rule: 'regionMapped' },
+    });
+  });
+
+  it('a GFN overlap reaches the driver: EEXIST from MSHV_SET_GUEST_MEMORY, the region is not kept', () => {
+    const host = testHost();
+    const { partition } = running(host, 1);
+    const r = partition.mapMemory({ guestPfn: 0x100n, size: 0x20_0000n, userAddr: RAM_USER_ADDR });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { source: 'driver', errnoName: 'EEXIST', op: 'MSHV_SET_GUEST_MEMORY' },
+    });
+    expect(r.ok || r.error.rule).toBeUndefined();
+  });
+});
+
+describe('partition lifecycle through the API', () => {
+  it('refuses out of phase with the rule errno: configure before initialize (EIO), start twice (EINVAL)', () => {
+    const host = testHost();
+    const p = must(host.createPartition({ flags: [] }));
+    expect(p.createVp(0)).toMatchObject({
+      ok: false,
+      error: { source: 'refused', errnoName: 'EIO', rule: 'configurationAfterInitialize' },
+    });
+    expect(p.vps.size).toBe(0);
+    const { partition } = running(host, 1, 'live');
+    expect(partition.start()).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EINVAL', rule: 'requestLegalInPhase' },
+    });
+    expect(partition.freezeTime()).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EBUSY', rule: 'timeFreezeOnlyWithVpsParked' },
+    });
+  });
+
+  it('checks VP indexes before anything runs (rule 10) and refuses a slot twice (EEXIST)', () => {
+    const host = testHost();
+    const { partition } = running(host, 1);
+    for (const index of [-1, 1.5, 256, Number.NaN])
+      expect(partition.createVp(index)).toMatchObject({
+        ok: false,
+        error: { source: 'argument', field: 'index', rule: 'vpIndexBelowMax' },
+      });
+    expect(partition.createVp(0)).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EEXIST', rule: 'vpSlotFree' },
+    });
+    expect(must(partition.createVp(255)).index).toBe(255);
+  });
+
+  it('writes the reference time only while frozen (rule 2); properties by known name', () => {
+    const host = testHost();
+    const { partition } = running(host, 1);
+    expect(partition.setReferenceTime(5n)).toMatchObject({
+      ok: false,
+      error: { rule: 'referenceTimeOnlyWhileFrozen' },
+    });
+    expect(partition.setProperty('NO_SUCH_PROPERTY', 1n)).toMatchObject({
+      ok: false,
+      error: { field: 'name', rule: 'knownProperty' },
+    });
+    expect(partition.setProperty('TIME_FREEZE', 1n)).toMatchObject({
+      ok: false,
+      error: { rule: 'propertyNotManaged' },
+    });
+    must(partition.pause());
+    expect(partition.setReferenceTime(5n).ok).toBe(true);
+    expect(partition.setReferenceTime(1n << 64n)).toMatchObject({
+      ok: false,
+      error: { field: 'value', rule: 'u64' },
+    });
+    must(partition.resume());
+    expect(partition.phase).toBe('running');
+  });
+
+  it('dirty tracking follows rule 7: read only while enabled, mark all before disabling', () => {
+    const host = testHost();
+    const { partition } = running(host, 1);
+    expect(partition.readDirty(16, 0n)).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EPERM', rule: 'dirtyTrackingEnabled' },
+    });
+    must(partition.enableDirtyTracking());
+    for (const pages of [0, 65_537, 2.5])
+      expect(partition.readDirty(pages, 0n)).toMatchObject({
+        ok: false,
+        error: { source: 'argument', field: 'pages', rule: 'dirtyReadWithinBitmapMax' },
+      });
+    const first = must(partition.readDirty(20, 0x10n));
+    expect([first.pages, first.count, first.base]).toEqual([20, 20, 0x10n]);
+    expect(must(partition.readDirty(20, 0x10n)).count).toBe(0);
+    expect(partition.disableDirtyTracking()).toMatchObject({
+      ok: false,
+      error: { rule: 'allPagesMarkedDirtyBeforeDisable' },
+    });
+    must(partition.markAllDirty());
+    expect(partition.disableDirtyTracking().ok).toBe(true);
+  });
+
+  it('intercepts by known kind', () => {
+    const host = testHost();
+    const { partition } = running(host, 1);
+    expect(partition.installIntercept('X64_CPUID', { parameter: 0x4000_0000n }).ok).toBe(true);
+    expect(partition.installIntercept('X64_NMI' as never)).toMatchObject({
+      ok: false,
+      error: { field: 'kind', rule: 'knownInterceptKind' },
+    });
+    expect(partition.installIntercept('X64_MSR', { access: 8 })).toMatchObject({
+      ok: false,
+      error: { field: 'access', rule: 'accessBits' },
+    });
+  });
+});
+
+describe('eventfds and MSI routing', () => {
+  it('the host makes the eventfds of irqfds and ioeventfds and closes them on deassign', () => {
+    const host = testHost();
+    const { partition } = running(host, 1);
+    const irq = must(partition.assignIrqfd({ gsi: 24 }));
+    const bell = must(partition.assignIoeventfd({ addr: 0x10_0000_0000n, len: 8 }));
+    expect(bell).toMatchObject({ len: 8, datamatch: null });
+    expect(bell.fd).toBeGreaterThan(irq.fd);
+    expect(partition.deassignIoeventfd(bell).ok).toBe(true);
+    expect(partition.deassignIoeventfd(bell)).toMatchObject({ ok: false, error: { errnoName: 'ENOENT' } });
+    expect(partition.deassignIrqfd(irq).ok).toBe(true);
+  });
+
+  it('checks ioeventfd arguments (inventory §c.11) and refuses PIO (rule 10)', () => {
+    const host = testHost();
+    const { partition } = running(host, 1);
+    expect(partition.assignIoeventfd({ addr: 0x1000n, len: 3 })).toMatchObject({
+      ok: false,
+      error: { field: 'len', rule: 'ioeventfdLength' },
+    });
+    expect(partition.assignIoeventfd({ addr: (1n << 64n) - 2n, len: 4 })).toMatchObject({
+      ok: false,
+      error: { field: 'len', rule: 'noWrap' },
+    });
+    expect(partition.assignIoeventfd({ addr: 0x60n, len: 1, pio: true })).toMatchObject({
+      ok: false,
+      error: { source: 'refused', errnoName: 'EOPNOTSUPP', rule: 'ioeventfdNotPio' },
+    });
+  });
+
+  it('a resample irqfd without a level-triggered route fails in the driver; its eventfds are closed again', () => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
+    const { partition } = running(host, 1);
+    must(partition.setMsiRouting([{ gsi: 24, addressLo: 0xfee0_0000, data: 0x30 }]));
+    const r = partition.assignIrqfd({ gsi: 24, resample: true });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { source: 'driver', errnoName: 'EINVAL', op: 'MSHV_IRQFD' },
+    });
+    // The next eventfds reuse nothing (fds are never reused); an assign still works.
+    const irq = must(partition.assignIrqfd({ gsi: 24 }));
+    expect(irq.resamplefd).toBeNull();
+  });
+
+  it('MSI routes are checked entry by entry; the shadow keeps the table last installed (rule 6)', () => {
+    const host = testHost();
+    const { partition } = running(host, 1);
+    const good = [{ gsi: 24, addressLo: 0xfee0_0000, data: 0x30 }];
+    must(partition.setMsiRouting(good));
+    expect(partition.msiRoutes).toEqual(good);
+    const cases: [unknown[], string, string][] = [
+      [[{ gsi: 4096, addressLo: 0, data: 0 }], 'entries[0].gsi', 'gsiBelowMax'],
+      [[good[0], { gsi: 24, addressLo: 0, data: 0 }], 'entries[1].gsi', 'gsiUnique'],
+      [[{ gsi: 1, addressLo: 0, addressHi: 1, data: 0 }], 'entries[0].addressHi', 'addressHiZero'],
+      [[{ gsi: 1, addressLo: -1, data: 0 }], 'entries[0].addressLo', 'u32'],
+      [Array.from({ length: 4097 }, (_, gsi) => ({ gsi, addressLo: 0, data: 0 })), 'entries', 'msiTableMax'],
+    ];
+    for (const [entries, field, rule] of cases)
+      expect(partition.setMsiRouting(entries as never)).toMatchObject({ ok: false, error: { field, rule } });
+    expect(partition.msiRoutes).toEqual(good);
+    must(partition.setMsiRouting([]));
+    expect(partition.msiRoutes).toEqual([]);
+  });
+});
