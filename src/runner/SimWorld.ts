@@ -7,6 +7,7 @@ import type { Executor } from '../pipeline/Executor.js';
 import type { InputFiller } from '../pipeline/fillInputPage.js';
 import type { HypercallRecorder } from '../pipeline/HypercallRecorder.js';
 import type { Depositor } from '../pipeline/withDepositRetry.js';
+import type { HypervisorPort } from '../ports/HypervisorPort.js';
 import type { GuestExit, Scenario } from '../scenario/Scenario.js';
 import type { RunWorld } from './RunWorld.js';
 import { SimHvShared } from './SimHvShared.js';
@@ -20,6 +21,11 @@ export interface SimWorldOptions {
   readonly fill?: InputFiller;
   readonly wrapExecutor?: (routed: Executor, deposit: Depositor) => Executor;
   readonly randomFaults?: ConstructorParameters<typeof SimulatedMachine>[0]['randomFaults'];
+  /**
+   * Put something between the driver and the simulated hypervisor: replay answers every hypercall
+   * from the log and keeps the simulated one running in lock step as its oracle (src/replay).
+   */
+  readonly wrapHypervisor?: (simulated: HypervisorPort) => HypervisorPort;
 }
 
 /**
@@ -50,7 +56,10 @@ export class SimWorld implements RunWorld {
     this.machine.runOn(DRIVER_CPU);
     this.shared = new SimHvShared(this.machine, DRIVER_CPU);
     const env = createDriverEnv({
-      hypervisor: this.machine.hypervisor,
+      hypervisor:
+        options.wrapHypervisor === undefined
+          ? this.machine.hypervisor
+          : options.wrapHypervisor(this.machine.hypervisor),
       pages: this.machine.cpuPages(DRIVER_CPU),
       kernel: this.machine.host,
       host: this.machine.host,
