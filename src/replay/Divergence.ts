@@ -28,9 +28,10 @@ export class DivergenceSignal extends Error {
 
 /**
  * Thrown when a log that was not closed (its writer crashed) runs out while the re-run goes on: the
- * replay stops there, at the last committed record. `insideOperation` is true when the log ended
- * between an operation's record and its result (the re-run wanted a hypercall), which a log
- * committed at operation boundaries never does.
+ * replay stops at the first record of something new past its last committed record (an operation,
+ * a result, an intent, a snapshot or a hypercall; transitions the last result causes pass).
+ * `insideOperation` is true when the log ended between an operation's record and its result, which
+ * a log committed at operation boundaries never does.
  */
 export class EndOfLogSignal extends Error {
   constructor(

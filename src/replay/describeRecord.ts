@@ -59,7 +59,10 @@ export function describeHypercall(r: HypercallRecord): string[] {
   return [
     `hypercall ${r.name} (code ${hex16(r.code)}) for ${r.op}, ${r.window === null ? 'no window' : `window ${r.window}`}`,
     controlLine(r.control),
-    statusLine(r.status),
+    statusLine(r.status) +
+      (decodeStatus(r.status).repsCompleted === r.repsCompleted
+        ? ''
+        : ` (the record's repsCompleted field says ${r.repsCompleted})`),
     `input ${r.input.length} bytes${layoutNote(hypercallDefByCode(r.code), 'input', r.input.length)}`,
     r.output === null
       ? 'output none'

@@ -85,12 +85,13 @@ export function scenarioRunMeta(scenario: Scenario, options: LoggedRunOptions = 
 export function runScenarioLogged(
   scenario: Scenario,
   sink: RecordSink,
-  options: LoggedRunOptions = {},
+  options: LoggedRunOptions & { readonly onWorld?: (world: SimWorld) => void } = {},
 ): { readonly report: RunReport; readonly world: SimWorld; readonly driver: ScenarioDriver } {
   const { snap, sim } = wire(scenario, sink, options);
   const driver = new ScenarioDriver(sim, snap);
   const codec = options.worldCodec ?? prefixWorldCodec();
   snap.capture = (seq) => captureSnapshot(driver, codec, seq);
+  options.onWorld?.(sim);
   const outcomes: StepOutcome[] = [];
   for (const [index, step] of scenario.steps.entries()) {
     const o = driver.stepper.run(index, step);

@@ -154,8 +154,9 @@ export class ControlPlane {
 
   /**
    * The plane's state between requests as JSON (format `mshv-control-plane`): operation and ticket
-   * counters, eventfds, settled runs not yet taken, and every partition slot with its machine's and
-   * its VPs' persisted snapshots. `ControlPlane.restore` reads it back.
+   * counters, eventfds, and every partition slot with its machine's and its VPs' persisted snapshots.
+   * Settled runs not yet taken are left out (their outcomes are result records already, and taking
+   * them is not an intent). `ControlPlane.restore` reads it back.
    *
    * @example
    * const saved = plane.saveState();

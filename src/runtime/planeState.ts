@@ -20,7 +20,11 @@ export interface SettledRunState {
   readonly outcome: RequestOutcome;
 }
 
-/** Everything a control plane holds between requests, decoded (what `restore` installs). */
+/**
+ * Everything a control plane holds between requests, decoded (what `restore` installs). Settled runs
+ * not yet taken are not part of the saved state: each one's outcome is already a result record, and
+ * taking them is not recorded, so a replay could not reproduce the queue.
+ */
 export interface PlaneContents {
   readonly opId: number;
   readonly ticket: number;
@@ -30,7 +34,7 @@ export interface PlaneContents {
 }
 
 /**
- * A control plane's state as JSON: counters, eventfds, settled runs, and per partition its fd,
+ * A control plane's state as JSON: counters, eventfds, and per partition its fd,
  * its machine's persisted snapshot (xstate `getPersistedSnapshot`), regions, saved clock, teardown
  * progress and VPs (each with its machine's persisted snapshot and a sleeping run, if any).
  *
@@ -45,7 +49,6 @@ export function encodePlaneState(contents: PlaneContents, machines: Machines): J
     opId: contents.opId,
     ticket: contents.ticket,
     eventfds: [...contents.eventfds],
-    settled: contents.settled.map((s) => toJsonValue(s)),
     partitions: contents.slots.map((slot) => ({
       key: slot.key,
       fd: slot.fd,
@@ -146,17 +149,19 @@ export function decodePlaneState(json: JsonValue, machines: Machines): PlaneCont
       released: r.bool(o.released, `${path}.released`),
     };
   });
-  const settled = r.array(root.settled, '$.settled').map((s, i): SettledRunState => {
-    const o = r.object(s, `$.settled[${i}]`);
-    const outcome = r.object(o.outcome, `$.settled[${i}].outcome`);
-    r.string(outcome.status, `$.settled[${i}].outcome.status`);
-    return {
-      ticket: r.int(o.ticket, `$.settled[${i}].ticket`),
-      partition: r.string(o.partition, `$.settled[${i}].partition`),
-      vp: r.int(o.vp, `$.settled[${i}].vp`),
-      outcome: outcome as unknown as RequestOutcome,
-    };
-  });
+  const settled = (root.settled === undefined ? [] : r.array(root.settled, '$.settled')).map(
+    (s, i): SettledRunState => {
+      const o = r.object(s, `$.settled[${i}]`);
+      const outcome = r.object(o.outcome, `$.settled[${i}].outcome`);
+      r.string(outcome.status, `$.settled[${i}].outcome.status`);
+      return {
+        ticket: r.int(o.ticket, `$.settled[${i}].ticket`),
+        partition: r.string(o.partition, `$.settled[${i}].partition`),
+        vp: r.int(o.vp, `$.settled[${i}].vp`),
+        outcome: outcome as unknown as RequestOutcome,
+      };
+    },
+  );
   return {
     opId: r.int(root.opId, '$.opId'),
     ticket: r.int(root.ticket, '$.ticket'),
