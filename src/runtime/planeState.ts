@@ -187,10 +187,25 @@ function restoreSnapshot<M extends AnyStateMachine>(
     // A deep copy: the restored snapshot must not share objects with the JSON it came from.
     const copy: unknown = JSON.parse(JSON.stringify(json));
     const logic = machine as AnyStateMachine;
-    return createActor(logic, { snapshot: copy as never }).getSnapshot() as SnapshotFrom<M>;
+    // xstate does not throw on a bad snapshot: the actor comes back in status 'error'.
+    const restored = createActor(logic, { snapshot: copy as never }).getSnapshot() as {
+      readonly status: string;
+      readonly error?: unknown;
+      readonly context?: unknown;
+    };
+    if (restored.status === 'error')
+      throw new PlaneStateError(path, `not a snapshot of ${machine.id}: ${errorText(restored.error)}`);
+    if (restored.context === null || typeof restored.context !== 'object')
+      throw new PlaneStateError(`${path}.context`, 'expected an object');
+    return restored as SnapshotFrom<M>;
   } catch (e) {
-    throw new PlaneStateError(path, `not a snapshot of ${machine.id}: ${(e as Error).message}`);
+    if (e instanceof PlaneStateError) throw e;
+    throw new PlaneStateError(path, `not a snapshot of ${machine.id}: ${errorText(e)}`);
   }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 class Reader {
