@@ -8,4 +8,6 @@ export interface LoggedRecord {
   readonly seq: number;
   readonly record: LogRecord;
   readonly body?: string;
+  /** Its stored chained checksum (read from a file). */
+  readonly checksum?: string;
 }

@@ -10,6 +10,7 @@ import { hypercallDivergence } from './compareRecord.js';
 import { bytesDifferences, controlLine, describeHypercall } from './describeRecord.js';
 import { DivergenceSignal } from './Divergence.js';
 import type { ReplayCursor } from './ReplayCursor.js';
+import { sameBytes } from './sameBytes.js';
 
 export interface RecordedHypervisorOptions {
   /**
@@ -138,11 +139,4 @@ function callName(control: bigint): string {
 
 function issued(control: bigint): string[] {
   return [`hypercall ${callName(control)}`, controlLine(control)];
-}
-
-function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

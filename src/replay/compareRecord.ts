@@ -4,6 +4,7 @@ import type { HypercallRecord, LogRecord } from '../log/LogRecord.js';
 import { bytesDifferences, describeHypercall, describeRecord, shortJson } from './describeRecord.js';
 import type { Divergence } from './Divergence.js';
 import type { LoggedRecord } from './LoggedRecord.js';
+import { sameBytes } from './sameBytes.js';
 
 /** Most differing JSON paths a report lists. */
 const PATHS_MAX = 6;
@@ -80,13 +81,6 @@ export function hypercallDivergence(
     expected: [...describeHypercall(e), ...input.expected, ...output.expected],
     actual: [...describeHypercall(a), ...input.actual, ...output.actual],
   };
-}
-
-function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Collect the JSON paths where two parsed JSON values differ (leaves, or type changes). */

@@ -105,7 +105,7 @@ export function recoverLog(path: string, options: RecoverOptions = {}): RecoverR
     throw e;
   }
   try {
-    return recoverSource(readerSource(reader), options);
+    return recoverSource(readerSource(reader, options.checksums), options);
   } finally {
     reader.close();
   }

@@ -26,7 +26,7 @@ export function replayLog(path: string, options: ReplayOptions = {}): ReplayVerd
     throw e;
   }
   try {
-    return replaySession(readerSource(reader), options).verdict;
+    return replaySession(readerSource(reader, options.checksums), options).verdict;
   } finally {
     reader.close();
   }

@@ -14,7 +14,7 @@ import { PlaneDriver } from './PlaneDriver.js';
 import { prefixWorldCodec } from './prefixWorldCodec.js';
 import { RecordedHypervisor } from './RecordedHypervisor.js';
 import { ReplayCursor } from './ReplayCursor.js';
-import type { ReplaySource } from './ReplaySource.js';
+import type { ChecksumPolicy, ReplaySource } from './ReplaySource.js';
 import { readRunMeta, type RunMeta, type Vocabulary } from './RunMeta.js';
 import { ScenarioDriver } from './ScenarioDriver.js';
 import { captureSnapshot, restoreSnapshot } from './snapshotState.js';
@@ -39,6 +39,8 @@ export interface ReplayOptions {
   readonly worldCodecs?: readonly WorldCodec[];
   /** Put the final state (runtime state and world digest) into an identical verdict. */
   readonly finalState?: boolean;
+  /** Which checksums are recomputed while reading a file (`replayLog`, `recoverLog`); see ChecksumPolicy. */
+  readonly checksums?: ChecksumPolicy;
 }
 
 /** Records reproduced, by kind. */
@@ -211,7 +213,12 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
   }
   if (writerCodec !== undefined) snapSink.capture = (seq) => captureSnapshot(driver, writerCodec, seq);
 
-  const expected = new ExpectedRecords(source.records(fromSeq), fromSeq, source.closed);
+  const expected = new ExpectedRecords(
+    source.records(fromSeq),
+    fromSeq,
+    source.closed,
+    source.checksumBefore(fromSeq),
+  );
   cursor.arm(expected);
   const byKind = (): KindCounts => Object.fromEntries(cursor.matched);
   const identical = (extra: {
@@ -231,13 +238,15 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
     runIntents(expected, driver);
     return { verdict: identical({ complete: true }), meta, driver, cursor };
   } catch (e) {
-    if (e instanceof DivergenceSignal)
-      return {
-        verdict: { status: 'diverged', vocabulary, fromSeq, divergence: e.divergence, byKind: byKind() },
-        meta,
-        driver,
-        cursor,
-      };
+    if (e instanceof DivergenceSignal) {
+      // A record replay did not re-checksum diverges: if its checksum no longer matches, it is damage.
+      const damage = expected.damageAt(e.divergence.seq);
+      const verdict: ReplayVerdict =
+        damage === null
+          ? { status: 'diverged', vocabulary, fromSeq, divergence: e.divergence, byKind: byKind() }
+          : { status: 'damaged', message: `${source.name}: ${damage}`, seq: e.divergence.seq };
+      return { verdict, meta, driver, cursor };
+    }
     if (e instanceof EndOfLogSignal)
       return {
         verdict: identical({

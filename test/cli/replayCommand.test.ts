@@ -228,6 +228,25 @@ describe('mshv-control run --log, replay, recover', () => {
     expect(rec.err.join('\n')).toMatch(/seq \d+: checksum mismatch/);
   });
 
+  it('a flipped byte in a record replay reproduces (not re-checksummed on reading) is reported as damage at that seq', async () => {
+    const { log } = await logged('vp-lifecycle.json');
+    const bytes = readFileSync(log);
+    // A hypercall's operation name, inside the body of one hypercall record.
+    const at = bytes.indexOf('"op":"MSHV_CREATE_VP"');
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 8] = 'm'.charCodeAt(0);
+    writeFileSync(log, bytes);
+    const fast = await cli('replay', log);
+    expect(fast.code).toBe(1);
+    expect(fast.err[0]).toMatch(
+      /^replay: the log is damaged: .*run\.log: seq (\d+): checksum mismatch: stored [0-9a-f]{16}, computed [0-9a-f]{16}/,
+    );
+    const full = await cli('replay', log, '--verify-checksums');
+    expect(full.code).toBe(1);
+    const seq = /seq (\d+): checksum mismatch/.exec(fast.err[0]!)![1]!;
+    expect(full.err[0]).toContain(`seq ${seq}: checksum mismatch`);
+  });
+
   it('help lists replay and recover', async () => {
     const r = await cli('help');
     expect(r.out[0]).toMatch(/ {2}replay {2,}replay a log against its recorded hypervisor/);
