@@ -40,7 +40,7 @@ function readError(
 ): string | null {
   const log = openLog(path);
   try {
-    for (const _ of log.records(options));
+    Array.from(log.records(options));
     return null;
   } catch (e) {
     return (e as Error).message;
