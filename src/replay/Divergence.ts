@@ -18,6 +18,9 @@ export interface Divergence {
 /**
  * Thrown from inside a re-run (a sink append, a recorded hypercall) to stop it at the first
  * divergence; the replay catches it and returns the divergence as a value.
+ *
+ * @example
+ * throw new DivergenceSignal({ seq: 12, expectedKind: 'result', actualKind: 'result', reason: 'result differs at outcome.value', expected: [], actual: [] });
  */
 export class DivergenceSignal extends Error {
   constructor(readonly divergence: Divergence) {
@@ -32,6 +35,9 @@ export class DivergenceSignal extends Error {
  * a result, an intent, a snapshot or a hypercall; transitions the last result causes pass).
  * `insideOperation` is true when the log ended between an operation's record and its result, which
  * a log committed at operation boundaries never does.
+ *
+ * @example
+ * throw new EndOfLogSignal(166, false); // the log ends at seq 166, between two operations
  */
 export class EndOfLogSignal extends Error {
   constructor(

@@ -21,6 +21,7 @@ export const RUN_META_VERSION = 1;
  */
 export type Vocabulary = 'scenario' | 'control-plane';
 
+/** Every vocabulary, for messages and checks. */
 export const VOCABULARIES: readonly Vocabulary[] = ['scenario', 'control-plane'];
 
 /** What a log's header says about its run: enough to rebuild the world and replay the intents. */

@@ -63,6 +63,9 @@ function compareHypercall(seq: number, e: HypercallRecord, a: HypercallRecord): 
 /**
  * A hypercall divergence with both sides decoded and the differing input and output bytes located
  * in the call's layout.
+ *
+ * @example
+ * hypercallDivergence(15, 'hypercall differs: status', logged, { ...logged, status: 0n });
  */
 export function hypercallDivergence(
   seq: number,

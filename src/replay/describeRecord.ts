@@ -70,7 +70,13 @@ export function describeHypercall(r: HypercallRecord): string[] {
   ];
 }
 
-/** `control 0x…: rep count …, rep start …, variable header … qwords, fast …` (and reserved bits, if set). */
+/**
+ * `control 0x…: code …, rep count …, rep start …, variable header … qwords, fast …` (and the
+ * reserved bits, when set).
+ *
+ * @example
+ * controlLine(0x000001fd0000004bn); // 'control 0x000001fd0000004b: code 0x004b, rep count 509, rep start 0, ...'
+ */
 export function controlLine(control: bigint): string {
   const c = decodeControl(control);
   return (
@@ -81,7 +87,12 @@ export function controlLine(control: bigint): string {
   );
 }
 
-/** `status 0x…: HV_STATUS_… (0x…), reps completed …`. */
+/**
+ * `status 0x…: HV_STATUS_… (0x…), reps completed …`.
+ *
+ * @example
+ * statusLine(0x6n); // 'status 0x0000000000000006: HV_STATUS_ACCESS_DENIED (0x0006), reps completed 0'
+ */
 export function statusLine(status: bigint): string {
   const s = decodeStatus(status);
   return `status ${wordToHex(status)}: HV_STATUS_${hvStatusName(s.result)} (${hex16(s.result)}), reps completed ${s.repsCompleted}`;
@@ -177,7 +188,12 @@ function hex16(v: number): string {
   return `0x${v.toString(16).padStart(4, '0')}`;
 }
 
-/** Canonical JSON of a value, cut to one report line. */
+/**
+ * Canonical JSON of a value, cut to one report line.
+ *
+ * @example
+ * shortJson({ b: 1, a: 2 }); // '{"a":2,"b":1}'
+ */
 export function shortJson(v: unknown): string {
   let text: string;
   try {

@@ -1,6 +1,6 @@
 import { formatVerdict } from './formatVerdict.js';
 import type { LivePartition } from './liveInventory.js';
-import type { RecoverReport } from './recover.js';
+import type { RecoverReport } from './recoverRecords.js';
 
 /**
  * A recovery report as the lines `mshv-control recover` prints: the replay of the committed prefix,

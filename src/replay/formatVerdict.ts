@@ -29,7 +29,12 @@ export function formatVerdict(v: ReplayVerdict): string[] {
   }
 }
 
-/** `intent 12, transition 30, …` in the log's kind order (kinds with none left out). */
+/**
+ * `intent 12, transition 30, …` in the log's kind order (kinds with none left out).
+ *
+ * @example
+ * kinds({ hypercall: 3, intent: 1 }); // 'intent 1, hypercall 3'
+ */
 export function kinds(byKind: KindCounts): string {
   const parts = RECORD_KINDS.filter((k) => (byKind[k] ?? 0) > 0).map((k) => `${k} ${byKind[k] ?? 0}`);
   return parts.length === 0 ? 'none' : parts.join(', ');

@@ -29,7 +29,7 @@ export {
   recoverLog,
   recoverRecords,
   recoverSource,
-} from './recover.js';
+} from './recoverRecords.js';
 export { replayLog, replayRecords } from './replayLog.js';
 export {
   type KindCounts,
@@ -57,14 +57,14 @@ export {
   runHeader,
   runMetaJson,
 } from './RunMeta.js';
+export { openLoggedPlane, planeRunMeta } from './openLoggedPlane.js';
+export { runScenarioLogged, scenarioRunMeta } from './runScenarioLogged.js';
 export {
   DEFAULT_SNAPSHOT_EVERY,
   type LoggedRunOptions,
-  openLoggedPlane,
-  planeRunMeta,
-  runScenarioLogged,
-  scenarioRunMeta,
-} from './runLogged.js';
+  loggedRunMeta,
+  wireLoggedWorld,
+} from './wireLoggedWorld.js';
 export { ScenarioDriver, readStepperState } from './ScenarioDriver.js';
 export { ScenarioLogObserver, STEP_INTENT } from './ScenarioLogObserver.js';
 export {
@@ -73,7 +73,7 @@ export {
   SNAPSHOT_VERSION,
   captureSnapshot,
   restoreSnapshot,
-} from './snapshotState.js';
+} from './restoreSnapshot.js';
 export { SnapshottingSink } from './SnapshottingSink.js';
 export type { SnapshotPoint, WorldBuild, WorldCodec } from './WorldCodec.js';
 export { worldDigest } from './worldDigest.js';

@@ -17,7 +17,7 @@ import { ReplayCursor } from './ReplayCursor.js';
 import type { ChecksumPolicy, ReplaySource } from './ReplaySource.js';
 import { readRunMeta, type RunMeta, type Vocabulary } from './RunMeta.js';
 import { ScenarioDriver } from './ScenarioDriver.js';
-import { captureSnapshot, restoreSnapshot } from './snapshotState.js';
+import { captureSnapshot, restoreSnapshot } from './restoreSnapshot.js';
 import { SnapshottingSink } from './SnapshottingSink.js';
 import type { WorldBuild, WorldCodec } from './WorldCodec.js';
 import { worldDigest } from './worldDigest.js';
@@ -292,7 +292,12 @@ function runIntents(expected: ExpectedRecords, driver: IntentDriver): void {
   }
 }
 
-/** The runtime's state and the world's digest: what two runs that ended alike share. */
+/**
+ * The runtime's state and the world's digest: what two runs that ended alike share.
+ *
+ * @example
+ * expect(verdict.finalState).toEqual(finalStateOf(liveDriver));
+ */
 export function finalStateOf(driver: IntentDriver): JsonValue {
   return { runtime: driver.saveState(), world: worldDigest(driver.world) };
 }

@@ -68,7 +68,12 @@ export function encodePlaneState(contents: PlaneContents, machines: Machines): J
   };
 }
 
-/** Why a saved plane state was refused: the JSON path and what is wrong there. */
+/**
+ * Why a saved plane state was refused: the JSON path and what is wrong there.
+ *
+ * @example
+ * new PlaneStateError('$.partitions[0].fd', 'expected an integer').message; // '$.partitions[0].fd: expected an integer'
+ */
 export class PlaneStateError extends Error {
   constructor(
     readonly path: string,

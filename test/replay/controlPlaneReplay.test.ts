@@ -12,7 +12,7 @@ import { LogWriter } from '../../src/log/LogWriter.js';
 import { replayLog, replayRecords } from '../../src/replay/replayLog.js';
 import { finalStateOf } from '../../src/replay/replaySession.js';
 import { readRunMeta, runHeader } from '../../src/replay/RunMeta.js';
-import { openLoggedPlane, planeRunMeta } from '../../src/replay/runLogged.js';
+import { openLoggedPlane, planeRunMeta } from '../../src/replay/openLoggedPlane.js';
 import { MemorySink } from '../../src/runtime/RecordSink.js';
 import { bootPartition, planeSession, planeWorld } from './planeSession.js';
 

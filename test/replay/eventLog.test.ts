@@ -11,7 +11,7 @@ import { CountingRecorder } from '../../src/pipeline/HypercallRecorder.js';
 import { replayLog } from '../../src/replay/replayLog.js';
 import { finalStateOf } from '../../src/replay/replaySession.js';
 import { readRunMeta, runHeader } from '../../src/replay/RunMeta.js';
-import { runScenarioLogged, scenarioRunMeta } from '../../src/replay/runLogged.js';
+import { runScenarioLogged, scenarioRunMeta } from '../../src/replay/runScenarioLogged.js';
 import { worldDigest } from '../../src/replay/worldDigest.js';
 import { runScenario } from '../../src/runner/runScenario.js';
 import { SimWorld } from '../../src/runner/SimWorld.js';

@@ -6,15 +6,11 @@ import { runCli } from '../../src/cli/runCli.js';
 import { makeHeader } from '../../src/log/LogHeader.js';
 import { LogWriter } from '../../src/log/LogWriter.js';
 import { formatRecoverReport } from '../../src/replay/formatRecoverReport.js';
-import { recoverRecords } from '../../src/replay/recover.js';
+import { recoverRecords } from '../../src/replay/recoverRecords.js';
 import { replayLog, replayRecords } from '../../src/replay/replayLog.js';
 import { runHeader } from '../../src/replay/RunMeta.js';
-import {
-  openLoggedPlane,
-  planeRunMeta,
-  runScenarioLogged,
-  scenarioRunMeta,
-} from '../../src/replay/runLogged.js';
+import { runScenarioLogged, scenarioRunMeta } from '../../src/replay/runScenarioLogged.js';
+import { openLoggedPlane, planeRunMeta } from '../../src/replay/openLoggedPlane.js';
 import { MemorySink } from '../../src/runtime/RecordSink.js';
 import { readScenarioFile } from '../../src/scenario/readScenarioFile.js';
 import { useTempDir } from '../log/tempDir.js';

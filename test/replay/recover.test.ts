@@ -4,14 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { makeHeader } from '../../src/log/LogHeader.js';
 import { LogWriter } from '../../src/log/LogWriter.js';
 import { formatRecoverReport } from '../../src/replay/formatRecoverReport.js';
-import { recoverLog, recoverRecords } from '../../src/replay/recover.js';
+import { recoverLog, recoverRecords } from '../../src/replay/recoverRecords.js';
 import { runHeader } from '../../src/replay/RunMeta.js';
-import {
-  openLoggedPlane,
-  planeRunMeta,
-  runScenarioLogged,
-  scenarioRunMeta,
-} from '../../src/replay/runLogged.js';
+import { runScenarioLogged, scenarioRunMeta } from '../../src/replay/runScenarioLogged.js';
+import { openLoggedPlane, planeRunMeta } from '../../src/replay/openLoggedPlane.js';
 import { MemorySink } from '../../src/runtime/RecordSink.js';
 import { readScenarioFile } from '../../src/scenario/readScenarioFile.js';
 import { logFileHashes, useTempDir } from '../log/tempDir.js';

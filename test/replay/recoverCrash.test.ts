@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportLines } from '../../src/log/exportLog.js';
 import { openLog } from '../../src/log/LogReader.js';
 import { formatRecoverReport } from '../../src/replay/formatRecoverReport.js';
-import { recoverLog } from '../../src/replay/recover.js';
+import { recoverLog } from '../../src/replay/recoverRecords.js';
 import { logFileHashes } from '../log/tempDir.js';
 import { transpileForChild } from '../log/transpileForChild.js';
 
@@ -51,7 +51,7 @@ beforeAll(() => {
   transpileForChild(
     [
       'src/log/LogWriter.ts',
-      'src/replay/runLogged.ts',
+      'src/replay/openLoggedPlane.ts',
       'src/replay/RunMeta.ts',
       'test/replay/planeSession.ts',
     ],

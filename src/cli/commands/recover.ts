@@ -1,5 +1,5 @@
 import { formatRecoverReport } from '../../replay/formatRecoverReport.js';
-import { recoverLog, type RecoverReport } from '../../replay/recover.js';
+import { recoverLog, type RecoverReport } from '../../replay/recoverRecords.js';
 import { CliError } from '../CliError.js';
 import type { Command } from '../Command.js';
 
@@ -13,7 +13,12 @@ The simulated hypervisor's audit then proves nothing leaked. LOG is only read, n
 Exit codes: 0 reconciled (or listed), 1 not reconciled (a leak), the prefix diverged, or the log is
 damaged (the error names the record), 2 bad input (usage, missing file, not a replayable log).`;
 
-/** The exit code of a recovery: 0 reconciled or listed, 1 a leak, a divergence or damage, 2 bad input. */
+/**
+ * The exit code of a recovery: 0 reconciled or listed, 1 a leak, a divergence or damage, 2 bad input.
+ *
+ * @example
+ * recoverExitCode(recoverLog('crashed.log')); // 0
+ */
 export function recoverExitCode(r: RecoverReport): number {
   if (r.status === 'reconciled' || r.status === 'listed') return 0;
   return r.status === 'bad-input' ? 2 : 1;

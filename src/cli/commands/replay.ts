@@ -20,7 +20,12 @@ answer. Every record must come out identical.
 Exit codes: 0 identical, 1 the first divergent record (seq, kind, expected vs actual decoded) or a
 damaged log, 2 bad input (usage, missing file, not a log, no run meta). LOG is never written.`;
 
-/** The exit code of a replay verdict: 0 identical, 1 diverged or damaged, 2 bad input. */
+/**
+ * The exit code of a replay verdict: 0 identical, 1 diverged or damaged, 2 bad input.
+ *
+ * @example
+ * verdictExitCode(replayLog('run.log')); // 0
+ */
 export function verdictExitCode(v: ReplayVerdict): number {
   return v.status === 'identical' ? 0 : v.status === 'bad-input' ? 2 : 1;
 }

@@ -27,12 +27,8 @@ import { LogWriter } from '../../../src/log/LogWriter.js';
 import { replayLog } from '../../../src/replay/replayLog.js';
 import type { ReplayOptions } from '../../../src/replay/replaySession.js';
 import { runHeader } from '../../../src/replay/RunMeta.js';
-import {
-  openLoggedPlane,
-  planeRunMeta,
-  runScenarioLogged,
-  scenarioRunMeta,
-} from '../../../src/replay/runLogged.js';
+import { runScenarioLogged, scenarioRunMeta } from '../../../src/replay/runScenarioLogged.js';
+import { openLoggedPlane, planeRunMeta } from '../../../src/replay/openLoggedPlane.js';
 import type { ControlPlane } from '../../../src/runtime/ControlPlane.js';
 import type { RequestOutcome } from '../../../src/runtime/RequestOutcome.js';
 import { loadScenario } from '../../../src/scenario/loadScenario.js';

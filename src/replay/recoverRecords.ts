@@ -111,7 +111,12 @@ export function recoverLog(path: string, options: RecoverOptions = {}): RecoverR
   }
 }
 
-/** Recover from any replay source. */
+/**
+ * Recover from any replay source (a file's, or records in memory).
+ *
+ * @example
+ * recoverSource(memorySource(header, records, { closed: false }), { dryRun: true });
+ */
 export function recoverSource(source: ReplaySource, options: RecoverOptions = {}): RecoverReport {
   const { dryRun, ...replayOptions } = options;
   const session = replaySession(source, replayOptions);
