@@ -11,6 +11,11 @@ export interface WorldBuild {
   readonly recorder: HypercallRecorder;
   /** Options the world must be built with (the replay's recorded hypervisor, planted driver stages). */
   readonly options: SimWorldOptions;
+  /**
+   * Re-run the log's records before `beforeSeq` on a world built from the header, nothing compared:
+   * how the `replay-prefix` stand-in restores. A codec that restores from its own state ignores it.
+   */
+  readonly rerunPrefix: (world: SimWorld, beforeSeq: number) => void;
 }
 
 /** Where a snapshot is taken: the seq its record will have. */

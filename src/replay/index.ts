@@ -19,7 +19,7 @@ export type { IntentDriver, RuntimeFds, RuntimePartition, RuntimeVp } from './In
 export { type LiveInventory, type LivePartition, type LiveVp, liveInventory } from './liveInventory.js';
 export type { LoggedRecord } from './LoggedRecord.js';
 export { PlaneDriver } from './PlaneDriver.js';
-export { PREFIX_WORLD_CODEC, type PrefixRerun, prefixWorldCodec } from './prefixWorldCodec.js';
+export { PREFIX_WORLD_CODEC, prefixWorldCodec } from './prefixWorldCodec.js';
 export { RecordedHypervisor, type RecordedHypervisorOptions } from './RecordedHypervisor.js';
 export {
   type RecoverAudit,

@@ -6,12 +6,6 @@ import type { WorldCodec } from './WorldCodec.js';
 export const PREFIX_WORLD_CODEC = 'replay-prefix';
 
 /**
- * Re-run the log's records before `beforeSeq` on `world` (fresh, built from the header), with nothing
- * compared: what `prefixWorldCodec` restores with. The replay engine provides it.
- */
-export type PrefixRerun = (world: SimWorld, beforeSeq: number) => void;
-
-/**
  * The stand-in WorldCodec until the simulated machine's and the driver's own snapshot codec lands:
  * `save` writes only where the snapshot is (`{ beforeSeq }`), and `restore` builds a fresh world from
  * the header and re-runs the log's records before that seq on it. Runs are deterministic, so the
@@ -20,9 +14,9 @@ export type PrefixRerun = (world: SimWorld, beforeSeq: number) => void;
  * which the real codec removes.
  *
  * @example
- * const codec = prefixWorldCodec((world, beforeSeq) => rerunIntents(world, beforeSeq));
+ * replayLog('run.log', { from: 'snapshot' }); // restores with prefixWorldCodec() when the log says so
  */
-export function prefixWorldCodec(rerun?: PrefixRerun): WorldCodec {
+export function prefixWorldCodec(): WorldCodec {
   return {
     name: PREFIX_WORLD_CODEC,
     save: (_world, at) => ({ beforeSeq: at.seq }),
@@ -33,10 +27,8 @@ export function prefixWorldCodec(rerun?: PrefixRerun): WorldCodec {
           : undefined;
       if (typeof beforeSeq !== 'number' || !Number.isSafeInteger(beforeSeq) || beforeSeq < 1)
         return { ok: false, error: 'world.state.beforeSeq: expected the seq of the snapshot record' };
-      if (rerun === undefined)
-        return { ok: false, error: `${PREFIX_WORLD_CODEC}: no log prefix to re-run was given` };
       const world = new SimWorld(build.world, build.recorder, build.options);
-      rerun(world, beforeSeq);
+      build.rerunPrefix(world, beforeSeq);
       return { ok: true, value: world };
     },
   };

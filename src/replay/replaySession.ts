@@ -121,17 +121,7 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
   const vocabulary = meta.vocabulary;
   const snapSink = new SnapshottingSink(new ComparingSink(cursor), meta.snapshotEvery);
   const recorder = new SinkRecorder(snapSink);
-  const build: WorldBuild = {
-    world: meta.world,
-    recorder,
-    options: {
-      ...options.world,
-      ...(meta.randomFaults === undefined ? {} : { randomFaults: meta.randomFaults }),
-      wrapHypervisor: (sim) =>
-        new RecordedHypervisor(sim, cursor, { crossCheck: options.crossCheck ?? true }),
-    },
-  };
-  const rerun = (world: SimWorld, beforeSeq: number): void => {
+  const rerunPrefix = (world: SimWorld, beforeSeq: number): void => {
     const d = createIntentDriver(vocabulary, world, NULL_SINK, options.machines);
     for (const records = source.records(1); ;) {
       const step = records.next();
@@ -141,8 +131,19 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
       if (error !== null) throw new Error(`re-running the prefix: seq ${step.value.seq}: ${error}`);
     }
   };
+  const build: WorldBuild = {
+    world: meta.world,
+    recorder,
+    options: {
+      ...options.world,
+      ...(meta.randomFaults === undefined ? {} : { randomFaults: meta.randomFaults }),
+      wrapHypervisor: (sim) =>
+        new RecordedHypervisor(sim, cursor, { crossCheck: options.crossCheck ?? true }),
+    },
+    rerunPrefix,
+  };
   const codecs = new Map<string, WorldCodec>(
-    [prefixWorldCodec(rerun), ...(options.worldCodecs ?? [])].map((c) => [c.name, c]),
+    [prefixWorldCodec(), ...(options.worldCodecs ?? [])].map((c) => [c.name, c]),
   );
   const writerCodec = codecs.get(meta.worldCodec);
   if (writerCodec === undefined && meta.snapshotEvery > 0)
