@@ -269,6 +269,10 @@ export class ControlPlane {
   /**
    * eventfd(2) in the VMM process: an fd to pass as `detail.fd` of IOEVENTFD and IRQFD requests. An
    * operation of its own (`eventfd`, on no fd) so that the log numbers fds as the run did.
+   *
+   * @example
+   * const efd = plane.eventfd(); // { status: 'done', value: 4 }
+   * plane.partition('vm0', { type: 'IRQFD', assign: true, detail: { fd: 4, gsi: 5 } });
    */
   eventfd(): RequestOutcome {
     this.intent('eventfd', {});
