@@ -28,6 +28,7 @@ export { DRIVER_CPU, SimWorld, type SimWorldOptions } from './runner/SimWorld.js
 export type { SimHvShared } from './runner/SimHvShared.js';
 export type { RunWorld } from './runner/RunWorld.js';
 export { runScenario, type RunReport } from './runner/runScenario.js';
+export type { OperationObserver, OperationStart } from './runner/OperationObserver.js';
 export { stepMet, type StepOutcome } from './runner/StepOutcome.js';
 export { TraceRecorder, type TraceRecord } from './runner/TraceRecorder.js';
 

@@ -46,6 +46,13 @@ export interface ReadOptions {
    * marker. Default true. False only decodes: the raw read rate, for callers that verified already.
    */
   readonly verify?: boolean;
+  /**
+   * With `verify`, recompute the chain checksum only of records whose kind column is one of these
+   * (default: every record). Every other check still runs on every record, and the stored checksum
+   * still links the chain. For the caller that establishes the other records' bodies itself: replay
+   * reproduces each one byte for byte, so it recomputes only the inputs' (intents, snapshots).
+   */
+  readonly checksumKinds?: readonly string[];
 }
 
 /**
@@ -117,6 +124,7 @@ export class LogReader {
   *records(options: ReadOptions = {}): Generator<StoredRecord, void, undefined> {
     const fromSeq = options.fromSeq ?? 1;
     const verify = options.verify ?? true;
+    const only = options.checksumKinds === undefined ? null : new Set(options.checksumKinds);
     if (!Number.isSafeInteger(fromSeq) || fromSeq < 1)
       throw new RangeError(`records.fromSeq: ${fromSeq} is not a seq (an integer from 1)`);
     const end = verify ? this.endMarker() : null;
@@ -128,7 +136,7 @@ export class LogReader {
     select.setReturnArrays(true);
     const rows = this.#sql(() => select.iterate(fromSeq), fromSeq);
     try {
-      yield* this.#walk(rows, fromSeq, verify, prevChecksum, end);
+      yield* this.#walk(rows, fromSeq, verify, only, prevChecksum, end);
     } finally {
       // A caller that stops early must not keep the read transaction (it would pin the WAL).
       rows.return?.();
@@ -139,6 +147,7 @@ export class LogReader {
     rows: Iterator<unknown>,
     fromSeq: number,
     verify: boolean,
+    only: ReadonlySet<unknown> | null,
     prevChecksumIn: string,
     end: EndMarker | null,
   ): Generator<StoredRecord, void, undefined> {
@@ -158,7 +167,10 @@ export class LogReader {
             : `out of order: found seq ${seq}`,
         );
       if (typeof body !== 'string') throw this.#error(seq, 'undecodable', 'body is not text');
-      if (verify) {
+      if (verify && only !== null && !only.has(kind)) {
+        if (typeof checksum !== 'string' || !isChecksumHex(checksum))
+          throw this.#error(seq, 'checksum', 'stored checksum is malformed');
+      } else if (verify) {
         const computed = recordChecksum(prevChecksum, seq, body);
         if (computed === null) throw this.#error(seq, 'undecodable', 'body is not canonical (not ASCII)');
         if (computed !== checksum)

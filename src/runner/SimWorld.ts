@@ -11,6 +11,7 @@ import type { InputFiller } from '../pipeline/fillInputPage.js';
 import type { HypercallRecorder } from '../pipeline/HypercallRecorder.js';
 import { WindowTracker } from '../pipeline/WindowTracker.js';
 import type { Depositor } from '../pipeline/withDepositRetry.js';
+import type { HypervisorPort } from '../ports/HypervisorPort.js';
 import type { GuestExit, Scenario } from '../scenario/Scenario.js';
 import { canonicalDigest, streamDigest } from '../snapshot/jsonDigest.js';
 import { SnapshotError, type SnapshotResult } from '../snapshot/SnapshotError.js';
@@ -31,6 +32,11 @@ export interface SimWorldOptions {
   readonly verify?: boolean;
   /** Host RAM in bytes (default: the RAM VMAs plus 1 GiB): room for the pools of many partitions. */
   readonly hostRamBytes?: bigint;
+  /**
+   * Put something between the driver and the simulated hypervisor: replay answers every hypercall
+   * from the log and keeps the simulated one running in lock step as its oracle (src/replay).
+   */
+  readonly wrapHypervisor?: (simulated: HypervisorPort) => HypervisorPort;
 }
 
 /** What a world adds to its machine, as `fromSnapshot` decoded it. */
@@ -81,7 +87,10 @@ export class SimWorld implements RunWorld {
     if (restored === undefined) this.machine.runOn(DRIVER_CPU);
     this.shared = new SimHvShared(this.machine, DRIVER_CPU, restored?.signals);
     const env = createDriverEnv({
-      hypervisor: this.machine.hypervisor,
+      hypervisor:
+        options.wrapHypervisor === undefined
+          ? this.machine.hypervisor
+          : options.wrapHypervisor(this.machine.hypervisor),
       pages: this.machine.cpuPages(DRIVER_CPU),
       kernel: this.machine.host,
       host: this.machine.host,

@@ -11,7 +11,7 @@ import { TraceRecorder } from './TraceRecorder.js';
 /** The `format` of a run snapshot. */
 export const RUN_FORMAT = 'mshv-control-run';
 /** The run snapshot version this build writes and reads. */
-export const RUN_VERSION = 1;
+export const RUN_VERSION = 2;
 
 /** A run rebuilt from a snapshot: continue it with `runner.step()` or `runner.runToEnd()`. */
 export interface RestoredRun {
@@ -23,7 +23,8 @@ export interface RestoredRun {
 
 /**
  * A scenario run stopped between two steps, as JSON: `{ format, version, scenario: { name, steps },
- * cursor, trace, world }`: where the runner is (next step, the fds the scenario's names stand for),
+ * cursor, trace, world }`: where the runner is (next step, the fds the scenario's names stand for,
+ * the operations counted so the log's operation ids continue; version 2 added that count),
  * the trace's numbering (or null) and the world's snapshot. Restoring it and running the rest gives
  * the same trace lines the uninterrupted run wrote after that step.
  *
@@ -44,6 +45,7 @@ export function snapshotRun(runner: ScenarioRunner, world: SimWorld): JsonValue 
       partitions: c.partitions.map(([n, fd]) => [n, fd]),
       vps: c.vps.map(([k, fd]) => [k, fd]),
       eventfds: c.eventfds.map(([n, fd]) => [n, fd]),
+      operations: c.operations ?? 0,
     },
     trace: t === undefined ? null : { seq: t.seq, partition: t.partition },
     world: world.snapshot(),
@@ -123,6 +125,7 @@ function readCursor(r: FieldReader, steps: number): RunCursor {
     partitions: pairs('partitions', readString),
     vps: pairs('vps', readString),
     eventfds: pairs('eventfds', (v, p) => readInt(v, p, 0)),
+    operations: r.int('operations', 0),
   };
   r.end();
   return c;

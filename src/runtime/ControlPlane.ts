@@ -17,6 +17,7 @@ import { decodeRunExit } from './decodeRunExit.js';
 import { executePartitionOp, type PartitionOpHost } from './executePartitionOp.js';
 import { executeVpStateOp } from './executeVpStateOp.js';
 import { type Machines, type PartitionMachine, SHIPPED_MACHINES, type VpMachine } from './Machines.js';
+import { decodePlaneState, encodePlaneState, PlaneStateError } from './planeState.js';
 import { PureStepper } from './PureStepper.js';
 import { NULL_SINK, type RecordSink } from './RecordSink.js';
 import type { RequestOutcome } from './RequestOutcome.js';
@@ -100,6 +101,7 @@ export class ControlPlane {
   readonly #world: RunWorld;
   readonly #sink: RecordSink;
   /** The machine definitions, each stepped purely (xstate's transition) through one inert scope. */
+  readonly #machines: Machines;
   readonly #partitions: PureStepper<PartitionMachine>;
   readonly #vps: PureStepper<VpMachine>;
   readonly #slots = new Map<string, PartitionSlot>();
@@ -108,6 +110,7 @@ export class ControlPlane {
   /** VPs whose thread sleeps in MSHV_RUN_VP (`run` set), so settling never walks every VP. */
   readonly #sleeping = new Map<VpSlot, PartitionSlot>();
   readonly #settled: SettledRun[] = [];
+  readonly #eventfds: number[] = [];
   readonly #host: PartitionOpHost;
   #opId = 0;
   #ticket = 0;
@@ -116,6 +119,7 @@ export class ControlPlane {
     this.#world = world;
     this.#sink = options.sink ?? NULL_SINK;
     const machines: Machines = options.machines ?? SHIPPED_MACHINES;
+    this.#machines = machines;
     this.#partitions = new PureStepper(machines.partition, { scheduler: this.scheduler });
     this.#vps = new PureStepper(machines.vp, { index: 0, scheduler: this.scheduler });
     this.#host = {
@@ -129,6 +133,61 @@ export class ControlPlane {
     };
   }
 
+  /**
+   * A plane over `world` in the state `saveState` wrote (machine snapshots restored on
+   * `options.machines`, the shipped ones by default). The world must be in the matching state: replay
+   * restores both from one snapshot record. A malformed state is an error value naming its JSON path.
+   *
+   * @example
+   * const r = ControlPlane.restore(world, saved, { sink });
+   * if (r.ok) r.value.partition('vm0', { type: 'RESUME' });
+   */
+  static restore(
+    world: RunWorld,
+    state: JsonValue,
+    options: ControlPlaneOptions = {},
+  ): { readonly ok: true; readonly value: ControlPlane } | { readonly ok: false; readonly error: string } {
+    const plane = new ControlPlane(world, options);
+    try {
+      const contents = decodePlaneState(state, plane.#machines);
+      plane.#opId = contents.opId;
+      plane.#ticket = contents.ticket;
+      plane.#eventfds.push(...contents.eventfds);
+      plane.#settled.push(...contents.settled);
+      for (const [rank, slot] of contents.slots.entries()) {
+        plane.#slots.set(slot.key, slot);
+        plane.#rank.set(slot, rank);
+        for (const vp of slot.vps.values()) if (vp.run !== null) plane.#sleeping.set(vp, slot);
+      }
+    } catch (e) {
+      if (e instanceof PlaneStateError) return { ok: false, error: e.message };
+      throw e;
+    }
+    return { ok: true, value: plane };
+  }
+
+  /**
+   * The plane's state between requests as JSON (format `mshv-control-plane`): operation and ticket
+   * counters, eventfds, and every partition slot with its machine's and its VPs' persisted snapshots.
+   * Settled runs not yet taken are left out (their outcomes are result records already, and taking
+   * them is not an intent). `ControlPlane.restore` reads it back.
+   *
+   * @example
+   * const saved = plane.saveState();
+   */
+  saveState(): JsonValue {
+    return encodePlaneState(
+      {
+        opId: this.#opId,
+        ticket: this.#ticket,
+        eventfds: this.#eventfds,
+        settled: this.#settled,
+        slots: [...this.#slots.values()],
+      },
+      this.#machines,
+    );
+  }
+
   /** The world the plane drives (device, guest scripts, signals). */
   get world(): RunWorld {
     return this.#world;
@@ -137,6 +196,11 @@ export class ControlPlane {
   /** 'root' when the hypervisor reported the root scheduler at module init, else 'hv'. */
   get scheduler(): 'hv' | 'root' {
     return this.#world.device.env.scheduler === 'root' ? 'root' : 'hv';
+  }
+
+  /** Eventfds created through `eventfd()`, in creation order. */
+  eventfds(): number[] {
+    return [...this.#eventfds];
   }
 
   /** Partition keys, in creation order (closed ones included). */
@@ -162,6 +226,11 @@ export class ControlPlane {
   /** The partition fd behind a key (closed partitions keep theirs for the log's sake). */
   partitionFd(key: string): number | undefined {
     return this.#slots.get(key)?.fd;
+  }
+
+  /** The VP fd behind a partition key and VP index, or undefined. */
+  vpFd(key: string, index: number): number | undefined {
+    return this.#slots.get(key)?.vps.get(index)?.fd;
   }
 
   /** Runs whose thread sleeps in MSHV_RUN_VP: partition key, VP index and ticket. */
@@ -210,6 +279,24 @@ export class ControlPlane {
     this.#slots.set(key, slot);
     this.#rank.set(slot, this.#rank.size);
     return { status: 'done', value: fd };
+  }
+
+  /**
+   * eventfd(2) in the VMM process: an fd to pass as `detail.fd` of IOEVENTFD and IRQFD requests. An
+   * operation of its own (`eventfd`, on no fd) so that the log numbers fds as the run did.
+   *
+   * @example
+   * const efd = plane.eventfd(); // { status: 'done', value: 4 }
+   * plane.partition('vm0', { type: 'IRQFD', assign: true, detail: { fd: 4, gsi: 5 } });
+   */
+  eventfd(): RequestOutcome {
+    this.intent('eventfd', {});
+    const r = this.#runOp(null, null, 'eventfd', null, {}, () => {
+      const fd = this.#world.device.createEventfd();
+      this.#eventfds.push(fd);
+      return ok(fd);
+    });
+    return r.ok ? { status: 'done', value: r.value } : { status: 'failed', error: r.error };
   }
 
   /** A request to a partition machine, driven until no operation is in flight. */
@@ -534,7 +621,7 @@ export class ControlPlane {
   // ---- records -------------------------------------------------------------------------------
 
   #operationRecord(
-    partition: string,
+    partition: string | null,
     vp: number | null,
     name: string,
     fd: number | null,
@@ -548,7 +635,7 @@ export class ControlPlane {
 
   /** One operation: its record, what it does (the device's hypercalls land in between), its result, a commit. */
   #runOp(
-    partition: string,
+    partition: string | null,
     vp: number | null,
     name: string,
     fd: number | null,

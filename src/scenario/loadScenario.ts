@@ -68,7 +68,19 @@ export function loadScenario(json: unknown): Scenario {
   return { format: scenarioFormat, ...head, steps };
 }
 
-function readStep(value: unknown, path: string, created: Set<string>): Step {
+/**
+ * Load one step on its own (a step a log's intent record carries). With `created`, the step's
+ * partition must be in it (and a createPartition step adds its own); with null that check is left
+ * out, as when replay resumes from a snapshot. Throws a ScenarioError naming the path and the rule.
+ *
+ * @example
+ * loadStep({ op: 'createVp', partition: 'vm0', vpIndex: 1 }, '$.step', null).op; // 'createVp'
+ */
+export function loadStep(value: unknown, path: string, created: Set<string> | null): Step {
+  return readStep(value, path, created);
+}
+
+function readStep(value: unknown, path: string, created: Set<string> | null): Step {
   const obj = expectObject(value, path, 'a step');
   const opPath = childPath(path, 'op');
   if (!Object.hasOwn(obj, 'op')) throw new ScenarioError(opPath, 'required', "missing required field 'op'");
@@ -82,6 +94,7 @@ function readStep(value: unknown, path: string, created: Set<string>): Step {
   const common = readFields(obj, path, commonStepSpec, what);
   const step = { op, ...common, ...readFields<object>(obj, path, spec, what) } as Step;
   checkStep(step, path);
+  if (created === null) return step;
   if (step.op === 'createPartition') created.add(step.partition);
   else if (!created.has(step.partition)) {
     const known = created.size === 0 ? 'none yet' : [...created].join(', ');

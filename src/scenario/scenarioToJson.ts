@@ -1,6 +1,6 @@
 import type { Json } from './Codec.js';
 import { writeFields } from './objectCodec.js';
-import type { Scenario } from './Scenario.js';
+import type { Scenario, Step } from './Scenario.js';
 import { commonStepSpec, StepSpecs } from './stepSpecs.js';
 import { scenarioFormat, scenarioSpec } from './loadScenario.js';
 import type { LooseSpec } from './objectCodec.js';
@@ -17,11 +17,19 @@ export function scenarioToJson(scenario: Scenario): Json {
   return {
     format: scenarioFormat,
     ...writeFields(scenario, scenarioSpec),
-    steps: scenario.steps.map((step) => {
-      const spec: LooseSpec = StepSpecs[step.op];
-      return { op: step.op, ...writeFields(step, commonStepSpec), ...writeFields(step, spec) };
-    }),
+    steps: scenario.steps.map(stepToJson),
   };
+}
+
+/**
+ * One step as JSON that `loadStep` reads back to an equal step (the form a log's step intent holds).
+ *
+ * @example
+ * stepToJson({ op: 'createVp', partition: 'vm0', expect: 'ok', vpIndex: 1 }); // { op: 'createVp', partition: 'vm0', vpIndex: 1 }
+ */
+export function stepToJson(step: Step): Json {
+  const spec: LooseSpec = StepSpecs[step.op];
+  return { op: step.op, ...writeFields(step, commonStepSpec), ...writeFields(step, spec) };
 }
 
 /**

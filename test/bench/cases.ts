@@ -10,6 +10,7 @@ import { run as pfnLoop } from './cases/pfnLoop.js';
 import { run as scenario1TiB } from './cases/scenario1TiB.js';
 import { run as simMap1TiB } from './cases/simMap1TiB.js';
 import { run as snapshot1TiB } from './cases/snapshot1TiB.js';
+import { runPlaneCase, runScenarioCase } from './cases/replay.js';
 import { run2m, run4k } from './cases/stackMap1TiB.js';
 
 export interface BenchCase {
@@ -56,6 +57,9 @@ export const benchCases: readonly BenchCase[] = [
     run: hostApi,
     ratio: { baseline: 'actors', metric: 'heapPerVpActorBytes' },
   },
+  // Replay rate against the raw read-and-decode rate of the same log (issue 5: replay ≥ 50% of raw).
+  { name: 'replay-scenario', group: 'replay', run: runScenarioCase },
+  { name: 'replay-plane', group: 'replay', run: runPlaneCase },
 ];
 
 /**

@@ -12,6 +12,9 @@ describe('canonicalJson: the bytes the checksums cover', () => {
   });
 
   it('equal values give identical text whatever the key order; the text parses back to the value', () => {
+    expect(canonicalJson(reverseKeys(JSON.parse('{"__proto__":false,"a":1}')))).toBe(
+      '{"__proto__":false,"a":1}',
+    );
     fc.assert(
       fc.property(fc.jsonValue({ stringUnit: 'binary' }), (v) => {
         const text = canonicalJson(v);
@@ -39,6 +42,13 @@ function reverseKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reverseKeys);
   if (typeof v !== 'object' || v === null) return v;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).reverse()) out[k] = reverseKeys((v as Record<string, unknown>)[k]);
+  // defineProperty: a key named __proto__ must become an own property, as JSON.parse makes it.
+  for (const k of Object.keys(v).reverse())
+    Object.defineProperty(out, k, {
+      value: reverseKeys((v as Record<string, unknown>)[k]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }

@@ -3,6 +3,8 @@ import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { diagramCommand } from './diagram.js';
 import { logCommand } from './log.js';
+import { recoverCommand } from './recover.js';
+import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { traceCommand } from './trace.js';
 
@@ -12,6 +14,8 @@ export const commands: readonly Command[] = [
   demoCommand,
   diagramCommand,
   logCommand,
+  recoverCommand,
+  replayCommand,
   runCommand,
   traceCommand,
 ];

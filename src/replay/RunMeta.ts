@@ -1,0 +1,143 @@
+import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan.js';
+import type { JsonObject } from '../log/JsonValue.js';
+import type { LogHeader, LogHeaderInit } from '../log/LogHeader.js';
+import { toJsonValue } from '../log/toJsonValue.js';
+import { PRODUCT_VERSION } from '../productVersion.js';
+import { loadScenario } from '../scenario/loadScenario.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import { ScenarioError } from '../scenario/ScenarioError.js';
+import { scenarioToJson } from '../scenario/scenarioToJson.js';
+
+/** The key of the header's meta object that describes a replayable run. */
+export const RUN_META_KEY = 'run';
+/** The version of that description this build writes and reads. */
+export const RUN_META_VERSION = 1;
+
+/**
+ * Which intents a log records, and so which runtime replays them:
+ * - `scenario`: one `step` intent per scenario step, re-run by the scenario runner (`run --log`);
+ * - `control-plane`: the ControlPlane's intents (`createPartition`, `partition`, `vp`, `guest`,
+ *   `signal`, `eventfd`), re-run through the machines (the Host API, the demo, the model checker).
+ */
+export type Vocabulary = 'scenario' | 'control-plane';
+
+/** Every vocabulary, for messages and checks. */
+export const VOCABULARIES: readonly Vocabulary[] = ['scenario', 'control-plane'];
+
+/** What a log's header says about its run: enough to rebuild the world and replay the intents. */
+export interface RunMeta {
+  readonly vocabulary: Vocabulary;
+  /**
+   * The world as a scenario without steps: seed, hypervisor (scheduler, rep time slice, fault plan)
+   * and host memory. The simulated machine is rebuilt from it.
+   */
+  readonly world: Scenario;
+  /** Seeded random fault rates by status name (the model checker's), if any. */
+  readonly randomFaults?: RandomFaultRates;
+  /** A snapshot record is written before the first intent after this many records; 0: never. */
+  readonly snapshotEvery: number;
+  /** The WorldCodec that wrote the world part of each snapshot (and that replay restores with). */
+  readonly worldCodec: string;
+}
+
+/**
+ * The header meta of a replayable run: `{ run: { version, vocabulary, world, snapshotEvery,
+ * worldCodec, randomFaults? } }`, the world written as scenario JSON (steps left empty).
+ *
+ * @example
+ * runMetaJson({ vocabulary: 'scenario', world: scenario, snapshotEvery: 1024, worldCodec: 'replay-prefix' });
+ */
+export function runMetaJson(meta: RunMeta): JsonObject {
+  const world = toJsonValue(scenarioToJson({ ...meta.world, steps: [] }));
+  return {
+    [RUN_META_KEY]: {
+      version: RUN_META_VERSION,
+      vocabulary: meta.vocabulary,
+      world,
+      snapshotEvery: meta.snapshotEvery,
+      worldCodec: meta.worldCodec,
+      ...(meta.randomFaults === undefined ? {} : { randomFaults: toJsonValue(meta.randomFaults) }),
+    },
+  };
+}
+
+/**
+ * A writer's header for a run: the world's seed, this product's version, and the run meta (plus any
+ * other meta the caller adds, such as the scenario name).
+ *
+ * @example
+ * LogWriter.create(path, runHeader(meta, 'mshv-control run boot.json'));
+ */
+export function runHeader(meta: RunMeta, createdBy: string, extraMeta: JsonObject = {}): LogHeaderInit {
+  return {
+    seed: meta.world.seed,
+    productVersion: PRODUCT_VERSION,
+    createdBy,
+    meta: { ...extraMeta, ...runMetaJson(meta) },
+  };
+}
+
+/**
+ * Read the run description back from a header. A header without one, of another version, or whose
+ * world does not load is an error value naming the field (bad input: not a replayable log).
+ *
+ * @example
+ * const r = readRunMeta(log.header);
+ * if (r.ok) r.value.vocabulary; // 'scenario'
+ */
+export function readRunMeta(
+  header: LogHeader,
+): { readonly ok: true; readonly value: RunMeta } | { readonly ok: false; readonly error: string } {
+  const bad = (field: string, why: string) => ({ ok: false as const, error: `header meta.${field}: ${why}` });
+  const run = header.meta[RUN_META_KEY];
+  if (run === undefined)
+    return bad(
+      RUN_META_KEY,
+      'missing: the log was not written by a replayable run (run --log, ControlPlane)',
+    );
+  if (run === null || typeof run !== 'object' || Array.isArray(run))
+    return bad(RUN_META_KEY, 'not an object');
+  const o = run as JsonObject;
+  if (o.version !== RUN_META_VERSION)
+    return bad(
+      `${RUN_META_KEY}.version`,
+      `${JSON.stringify(o.version ?? null)} is not supported (this build reads ${RUN_META_VERSION})`,
+    );
+  const vocabulary = o.vocabulary;
+  if (typeof vocabulary !== 'string' || !(VOCABULARIES as readonly string[]).includes(vocabulary))
+    return bad(`${RUN_META_KEY}.vocabulary`, `expected one of ${VOCABULARIES.join(', ')}`);
+  const every = o.snapshotEvery;
+  if (typeof every !== 'number' || !Number.isSafeInteger(every) || every < 0)
+    return bad(`${RUN_META_KEY}.snapshotEvery`, 'expected a non-negative integer');
+  if (typeof o.worldCodec !== 'string' || o.worldCodec === '')
+    return bad(`${RUN_META_KEY}.worldCodec`, 'expected a codec name');
+  let world: Scenario;
+  try {
+    world = loadScenario(o.world);
+  } catch (e) {
+    if (e instanceof ScenarioError) return bad(`${RUN_META_KEY}.world`, e.message);
+    throw e;
+  }
+  if (String(world.seed) !== header.seed)
+    return bad(`${RUN_META_KEY}.world.seed`, `${world.seed} differs from the header's seed ${header.seed}`);
+  let randomFaults: RandomFaultRates | undefined;
+  if (o.randomFaults !== undefined) {
+    const rf = o.randomFaults;
+    if (rf === null || typeof rf !== 'object' || Array.isArray(rf))
+      return bad(`${RUN_META_KEY}.randomFaults`, 'expected an object of rates by status name');
+    for (const [k, v] of Object.entries(rf))
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+        return bad(`${RUN_META_KEY}.randomFaults.${k}`, 'expected a probability in [0, 1]');
+    randomFaults = rf as RandomFaultRates;
+  }
+  return {
+    ok: true,
+    value: {
+      vocabulary: vocabulary as Vocabulary,
+      world,
+      snapshotEvery: every,
+      worldCodec: o.worldCodec,
+      ...(randomFaults === undefined ? {} : { randomFaults }),
+    },
+  };
+}

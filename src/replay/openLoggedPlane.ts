@@ -1,0 +1,46 @@
+import { ControlPlane } from '../runtime/ControlPlane.js';
+import type { Machines } from '../runtime/Machines.js';
+import type { RecordSink } from '../runtime/RecordSink.js';
+import type { SimWorld } from '../runner/SimWorld.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import { PlaneDriver } from './PlaneDriver.js';
+import { prefixWorldCodec } from './prefixWorldCodec.js';
+import { captureSnapshot } from './restoreSnapshot.js';
+import type { RunMeta } from './RunMeta.js';
+import { type LoggedRunOptions, loggedRunMeta, wireLoggedWorld } from './wireLoggedWorld.js';
+
+/**
+ * The run meta of a ControlPlane session logged with `openLoggedPlane` and these options.
+ *
+ * @example
+ * LogWriter.create(path, runHeader(planeRunMeta(world), 'demo'));
+ */
+export function planeRunMeta(world: Scenario, options: LoggedRunOptions = {}): RunMeta {
+  return loggedRunMeta('control-plane', world, options);
+}
+
+/**
+ * A ControlPlane over a simulated world built from `world` (a scenario's seed, hypervisor and host
+ * memory; its steps are ignored) whose records, hypercalls included, go to `sink` with a snapshot
+ * every `snapshotEvery` records: what the Host API and the demo log through, and replay re-runs.
+ *
+ * @example
+ * const writer = LogWriter.create(path, runHeader(planeRunMeta(world), 'demo'));
+ * const { plane } = openLoggedPlane(world, writer);
+ * plane.createPartition('vm0', { ptFlags: 0n, ptIsolation: 0n });
+ */
+export function openLoggedPlane(
+  world: Scenario,
+  sink: RecordSink,
+  options: LoggedRunOptions & { readonly machines?: Machines } = {},
+): { readonly plane: ControlPlane; readonly world: SimWorld; readonly driver: PlaneDriver } {
+  const { snap, sim } = wireLoggedWorld(world, sink, options);
+  const plane = new ControlPlane(sim, {
+    sink: snap,
+    ...(options.machines === undefined ? {} : { machines: options.machines }),
+  });
+  const driver = new PlaneDriver(plane, sim);
+  const codec = options.worldCodec ?? prefixWorldCodec();
+  snap.capture = (seq) => captureSnapshot(driver, codec, seq);
+  return { plane, world: sim, driver };
+}

@@ -1,0 +1,218 @@
+import type { LogHeader } from '../log/LogHeader.js';
+import { LogError } from '../log/LogError.js';
+import { openLog } from '../log/LogReader.js';
+import type { LogRecord } from '../log/LogRecord.js';
+import type { IntentDriver } from './IntentDriver.js';
+import { type LiveInventory, liveInventory } from './liveInventory.js';
+import type { LoggedRecord } from './LoggedRecord.js';
+import { memorySource, readerSource, type ReplaySource } from './ReplaySource.js';
+import { type ReplayOptions, type ReplayVerdict, replaySession } from './replaySession.js';
+
+export interface RecoverOptions extends ReplayOptions {
+  /** Only rebuild and list what was live; close nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** One close(2) of the teardown, in the order it ran. */
+export interface TeardownAction {
+  readonly fd: number;
+  /** `partition vm0`, `vp vm0/1`, `eventfd`. */
+  readonly what: string;
+  /** `ok`, or the errno name close returned. */
+  readonly result: string;
+}
+
+/** What the simulated hypervisor holds after the teardown. */
+export interface RecoverAudit {
+  /** Page conservation holds (SimulatedMachine.audit). */
+  readonly conserved: boolean;
+  readonly violations: readonly string[];
+  /** Pool pages still attributed to a deleted partition. */
+  readonly leakedPages: number;
+  /** Child partitions the hypervisor still has (not deleted). */
+  readonly liveChildPartitions: number;
+  /** Partitions the driver still has. */
+  readonly driverPartitions: number;
+  /** Host pages still pinned for a guest. */
+  readonly pinnedPages: number;
+  /** Nothing is left: conserved, no leaked or pinned page, no partition. */
+  readonly clean: boolean;
+}
+
+/**
+ * What `recover` did:
+ * - `reconciled`: the state at the last committed record was rebuilt, everything live torn down,
+ *   and the audit is clean;
+ * - `listed`: rebuilt and listed (`dryRun`);
+ * - `not-reconciled`: torn down, but the audit finds something left (a leak);
+ * - `diverged`: the log's prefix does not replay (the divergence names the record);
+ * - `damaged`: the log cannot be read past a record, or ends inside an operation;
+ * - `bad-input`: not a replayable log.
+ */
+export interface RecoverReport {
+  readonly status: 'reconciled' | 'listed' | 'not-reconciled' | 'diverged' | 'damaged' | 'bad-input';
+  readonly replay: ReplayVerdict;
+  /** The log had an end marker. */
+  readonly closed: boolean;
+  readonly live: LiveInventory | null;
+  readonly teardown: readonly TeardownAction[];
+  /** Hypercalls the teardown issued (on the simulated hypervisor). */
+  readonly teardownHypercalls: number;
+  readonly audit: RecoverAudit | null;
+  /** For `damaged`: the problem, naming the record. */
+  readonly message?: string;
+}
+
+/**
+ * Rebuild the state at a log's last committed record by replaying its prefix, list what was live
+ * (partitions, regions, VPs, doorbell ports, irqfds, deposited pool pages, eventfds) and tear it
+ * down through the driver's normal release path: close(2) of each partition fd (its eventfds and
+ * doorbells go), then its VP fds (the last reference destroys the partition in §c.12 order), then
+ * the eventfds. The simulated hypervisor's audit then shows what, if anything, leaked. What the
+ * model checker calls at a crash point; `recoverLog` is the same for a file.
+ *
+ * @example
+ * const report = recoverRecords(header, sink.records.slice(0, crashAt), { dryRun: false });
+ * report.status; // 'reconciled'
+ */
+export function recoverRecords(
+  header: LogHeader,
+  records: readonly (LogRecord | LoggedRecord)[],
+  options: RecoverOptions & { readonly closed?: boolean } = {},
+): RecoverReport {
+  const { closed, ...rest } = options;
+  return recoverSource(memorySource(header, records, { closed: closed ?? false }), rest);
+}
+
+/**
+ * `recoverRecords` for a log file, opened read-only: the file is never written. A file that is not a
+ * log is `bad-input`; a damaged or truncated one `damaged`, naming the record.
+ *
+ * @example
+ * recoverLog('crashed.log', { dryRun: true }).live?.partitions.length; // 2
+ */
+export function recoverLog(path: string, options: RecoverOptions = {}): RecoverReport {
+  let reader;
+  try {
+    reader = openLog(path);
+  } catch (e) {
+    if (e instanceof LogError) {
+      const verdict: ReplayVerdict = e.isBadInput
+        ? { status: 'bad-input', message: e.message }
+        : { status: 'damaged', message: e.message, seq: e.seq };
+      return failed(verdict, false, e.isBadInput ? 'bad-input' : 'damaged', e.message);
+    }
+    throw e;
+  }
+  try {
+    return recoverSource(readerSource(reader, options.checksums), options);
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Recover from any replay source (a file's, or records in memory).
+ *
+ * @example
+ * recoverSource(memorySource(header, records, { closed: false }), { dryRun: true });
+ */
+export function recoverSource(source: ReplaySource, options: RecoverOptions = {}): RecoverReport {
+  const { dryRun, ...replayOptions } = options;
+  const session = replaySession(source, replayOptions);
+  const v = session.verdict;
+  if (v.status === 'bad-input') return failed(v, source.closed, 'bad-input', v.message);
+  if (v.status === 'damaged') return failed(v, source.closed, 'damaged', v.message);
+  if (v.status === 'diverged') return failed(v, source.closed, 'diverged');
+  if (v.endedInsideOperation === true)
+    return failed(
+      v,
+      source.closed,
+      'damaged',
+      `seq ${v.lastSeq}: the log ends inside an operation (its result was never committed): no consistent state to rebuild`,
+    );
+  const driver = session.driver;
+  if (driver === undefined) throw new Error('recover: an identical replay left no runtime');
+  const live = liveInventory(driver);
+  if (dryRun === true)
+    return {
+      status: 'listed',
+      replay: v,
+      closed: source.closed,
+      live,
+      teardown: [],
+      teardownHypercalls: 0,
+      audit: null,
+    };
+  // From here on the world runs on the simulated hypervisor alone: nothing of the teardown is logged.
+  session.cursor.disarm();
+  const before = driver.world.machine.hypervisor.callCount;
+  const teardown = tearDown(driver, live);
+  const audit = auditAfter(driver);
+  return {
+    status: audit.clean ? 'reconciled' : 'not-reconciled',
+    replay: v,
+    closed: source.closed,
+    live,
+    teardown,
+    teardownHypercalls: driver.world.machine.hypervisor.callCount - before,
+    audit,
+  };
+}
+
+function failed(
+  replay: ReplayVerdict,
+  closed: boolean,
+  status: RecoverReport['status'],
+  message?: string,
+): RecoverReport {
+  return {
+    status,
+    replay,
+    closed,
+    live: null,
+    teardown: [],
+    teardownHypercalls: 0,
+    audit: null,
+    ...(message === undefined ? {} : { message }),
+  };
+}
+
+/** close(2) as the process's exit would: each partition fd, its VP fds ascending, then the eventfds. */
+function tearDown(driver: IntentDriver, live: LiveInventory): TeardownAction[] {
+  const dev = driver.world.device;
+  const out: TeardownAction[] = [];
+  const close = (fd: number, what: string): void => {
+    const r = dev.close(fd);
+    out.push({ fd, what, result: r.ok ? 'ok' : r.error.errnoName });
+  };
+  for (const p of live.partitions) {
+    if (p.fdOpen) close(p.fd, `partition ${p.name}`);
+    for (const vp of p.vps) close(vp.fd, `vp ${p.name}/${vp.index}`);
+  }
+  for (const fd of live.eventfds) close(fd, 'eventfd');
+  return out;
+}
+
+function auditAfter(driver: IntentDriver): RecoverAudit {
+  const m = driver.world.machine;
+  const audit = m.audit();
+  const liveChildPartitions = m.partitions().filter((p) => !p.isRoot && p.state !== 'deleted').length;
+  const driverPartitions = driver.world.device.partitions().length;
+  let pinnedPages = 0;
+  for (const e of m.hostExtents()) if (e.pins > 0) pinnedPages += e.end - e.start;
+  return {
+    conserved: audit.ok,
+    violations: audit.violations,
+    leakedPages: audit.leakedPages,
+    liveChildPartitions,
+    driverPartitions,
+    pinnedPages,
+    clean:
+      audit.ok &&
+      audit.leakedPages === 0 &&
+      liveChildPartitions === 0 &&
+      driverPartitions === 0 &&
+      pinnedPages === 0,
+  };
+}
