@@ -1,12 +1,13 @@
 import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
 import { partitionId } from '../hv/ids.js';
-import { createDriverEnv } from '../pipeline/driver/createDriverEnv.js';
+import { type ExecutorStages, createDriverEnv } from '../pipeline/driver/createDriverEnv.js';
 import type { DriverHooks } from '../pipeline/driver/DriverHooks.js';
 import { MshvDevice } from '../pipeline/driver/MshvDevice.js';
 import type { Executor } from '../pipeline/Executor.js';
 import type { InputFiller } from '../pipeline/fillInputPage.js';
 import type { HypercallRecorder } from '../pipeline/HypercallRecorder.js';
 import type { Depositor } from '../pipeline/withDepositRetry.js';
+import type { HypervisorPort } from '../ports/HypervisorPort.js';
 import type { GuestExit, Scenario } from '../scenario/Scenario.js';
 import type { RunWorld } from './RunWorld.js';
 import { SimHvShared } from './SimHvShared.js';
@@ -18,8 +19,13 @@ export const DRIVER_CPU = 0;
 export interface SimWorldOptions {
   readonly hooks?: Partial<DriverHooks>;
   readonly fill?: InputFiller;
-  readonly wrapExecutor?: (routed: Executor, deposit: Depositor) => Executor;
+  readonly wrapExecutor?: (routed: Executor, deposit: Depositor, stages: ExecutorStages) => Executor;
   readonly randomFaults?: ConstructorParameters<typeof SimulatedMachine>[0]['randomFaults'];
+  /**
+   * Wrap the hypervisor port the driver calls (the hypervisor itself is unchanged): an observer sees
+   * every hypercall with its pages before and after the call (the model checker's invariants).
+   */
+  readonly wrapHypervisor?: (port: HypervisorPort) => HypervisorPort;
 }
 
 /**
@@ -50,7 +56,10 @@ export class SimWorld implements RunWorld {
     this.machine.runOn(DRIVER_CPU);
     this.shared = new SimHvShared(this.machine, DRIVER_CPU);
     const env = createDriverEnv({
-      hypervisor: this.machine.hypervisor,
+      hypervisor:
+        options.wrapHypervisor === undefined
+          ? this.machine.hypervisor
+          : options.wrapHypervisor(this.machine.hypervisor),
       pages: this.machine.cpuPages(DRIVER_CPU),
       kernel: this.machine.host,
       host: this.machine.host,
