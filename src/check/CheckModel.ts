@@ -63,8 +63,13 @@ export interface FaultChoice {
 export interface RandomSettings {
   /** Walks per run. */
   readonly walks: number;
-  /** The largest per-call probability a walk may pick for a status its calls can return. */
+  /** The largest per-step probability a walk may pick for arming each of the model's fault choices. */
   readonly faultRateMax: number;
+  /**
+   * The largest per-call probability of the simulated hypervisor's own random faults (every call
+   * that can answer one of the model's fault statuses, teardown calls included); 0 turns them off.
+   */
+  readonly machineFaultRateMax: number;
 }
 
 /**

@@ -64,7 +64,7 @@ export const DEFAULT_MODEL_JSON = {
   ],
   crash: true,
   symmetry: { partitions: true, vps: true },
-  random: { walks: 200, faultRateMax: 0.05 },
+  random: { walks: 2000, faultRateMax: 0.3, machineFaultRateMax: 0 },
   dfs: { splitDepth: 3 },
 } as const;
 

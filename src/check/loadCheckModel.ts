@@ -81,7 +81,11 @@ const boundsCodec = objectCodec<CheckBounds>(
 );
 
 const randomCodec = objectCodec<RandomSettings>(
-  { walks: defaulted(range(1, 10_000_000), 200), faultRateMax: defaulted(probability, 0.05) },
+  {
+    walks: defaulted(range(1, 10_000_000), 200),
+    faultRateMax: defaulted(probability, 0.3),
+    machineFaultRateMax: defaulted(probability, 0),
+  },
   'the random-walk settings',
 );
 
@@ -196,7 +200,7 @@ const modelSpec: SpecFor<CheckModel> = {
   faults: defaulted(list(faultCodec), []),
   crash: defaulted(bool, false),
   symmetry: defaulted(symmetryCodec, { partitions: true, vps: true }),
-  random: defaulted(randomCodec, { walks: 200, faultRateMax: 0.05 }),
+  random: defaulted(randomCodec, { walks: 200, faultRateMax: 0.3, machineFaultRateMax: 0 }),
   dfsSplitDepth: defaulted(range(0, 16), 3),
 };
 

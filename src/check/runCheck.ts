@@ -146,9 +146,10 @@ async function bfs(
   const seen = new Set<string>([rootDigest]);
   let frontier: PathNode[] = [ROOT];
   let transitions = 0;
+  let level = 0;
   let depth = 0;
   let bounded = false;
-  while (frontier.length > 0 && depth < maxDepth) {
+  while (frontier.length > 0 && level < maxDepth) {
     const batches = chunk(frontier, BATCH_NODES);
     let hit = false;
     let done = 0;
@@ -164,7 +165,7 @@ async function bfs(
         progress({
           states: seen.size,
           transitions,
-          depth,
+          depth: level,
           frontier: (batches.length - done) * BATCH_NODES,
           violations: hit ? 1 : 0,
         });
@@ -182,7 +183,7 @@ async function bfs(
             violation: e.violation,
             states: seen.size,
             transitions,
-            depth: depth + 1,
+            depth: level + 1,
             bounded,
             frontier: [],
           };
@@ -193,6 +194,7 @@ async function bfs(
             continue;
           }
           seen.add(c.digest);
+          depth = Math.max(depth, c.depth);
           next.push({ path: c.path, depth: c.depth, faults: c.faults });
         }
       }
@@ -200,7 +202,7 @@ async function bfs(
     if (bounded)
       return { violation: undefined, states: seen.size, transitions, depth, bounded, frontier: [] };
     frontier = next;
-    depth += 1;
+    level += 1;
   }
   return { violation: undefined, states: seen.size, transitions, depth, bounded, frontier };
 }

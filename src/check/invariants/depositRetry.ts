@@ -20,8 +20,9 @@ export const depositRetry: Invariant = {
       world.scratch.owedDeposit = null;
       return null;
     }
-    if (Number(status & 0xffffn) === HvStatus.INSUFFICIENT_MEMORY) world.scratch.owedDeposit = call.name;
-    return null;
+    if (Number(status & 0xffffn) !== HvStatus.INSUFFICIENT_MEMORY) return null;
+    world.scratch.owedDeposit = call.name;
+    return undefined;
   },
   afterStep(step, world) {
     let applies = false;

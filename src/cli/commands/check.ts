@@ -17,7 +17,7 @@ import { ALL_INVARIANTS } from '../../check/invariants/index.js';
 import { loadCheckModel } from '../../check/loadCheckModel.js';
 import { type CheckProgress, type CheckResult, runCheck, type Strategy } from '../../check/runCheck.js';
 import { writeCounterexampleLog } from '../../check/writeCounterexampleLog.js';
-import { parseJson } from '../../scenario/parseJson.js';
+import { type ParsedJson, parseJson } from '../../scenario/parseJson.js';
 import { ScenarioError } from '../../scenario/ScenarioError.js';
 import { CliError } from '../CliError.js';
 import type { CliIo, Command } from '../Command.js';
@@ -108,7 +108,7 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs {
   return { file, strategy, seed, timeLimitS, workers, out };
 }
 
-async function readJsonArg(file: string): Promise<unknown> {
+async function readJsonArg(file: string): Promise<ParsedJson> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -117,7 +117,7 @@ async function readJsonArg(file: string): Promise<unknown> {
     throw e;
   }
   try {
-    return parseJson(text).value;
+    return parseJson(text);
   } catch (e) {
     if (e instanceof ScenarioError) throw new CliError(e.inFile(file).message);
     throw e;
@@ -181,12 +181,13 @@ export const checkCommand: Command = {
     let model: CheckModel;
     if (a.file === undefined) model = defaultModel();
     else {
-      const json = await readJsonArg(a.file);
-      if (isCounterexampleJson(json)) return reproduceFile(json, a.file, io);
+      const parsed = await readJsonArg(a.file);
+      if (isCounterexampleJson(parsed.value)) return reproduceFile(parsed.value, a.file, io);
       try {
-        model = loadCheckModel(json);
+        model = loadCheckModel(parsed.value);
       } catch (e) {
-        if (e instanceof ScenarioError) throw new CliError(e.inFile(a.file).message);
+        if (e instanceof ScenarioError)
+          throw new CliError(e.at(parsed.positions.get(e.path)).inFile(a.file).message);
         throw e;
       }
     }
