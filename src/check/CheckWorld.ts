@@ -319,7 +319,7 @@ export class CheckWorld {
     const status = issue();
     this.scratch.calls.set(call.name, (this.scratch.calls.get(call.name) ?? 0) + 1);
     for (const inv of this.#after) this.#judge(inv, inv.afterCall?.(call, status, this));
-    this.#coverage?.countCall(call.name, Number(status & 0xffffn));
+    this.#coverage?.countCall(call.code, Number(status & 0xffffn));
     return status;
   }
 

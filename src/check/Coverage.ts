@@ -1,5 +1,6 @@
 import type { TransitionRecord } from '../log/LogRecord.js';
 import { hvStatusName } from '../hv/HvStatus.js';
+import { hypercallDefByCode } from '../hv/hypercalls/index.js';
 import type { RequestOutcome } from '../runtime/RequestOutcome.js';
 import type { Step } from './Step.js';
 
@@ -46,13 +47,14 @@ function outcomeText(o: RequestOutcome | undefined): string {
  *
  * @example
  * const c = new Coverage();
- * c.countCall('CREATE_VP', 0);
+ * c.countCall(0x4e, 0); // CREATE_VP answered SUCCESS
  * c.data().calls; // { 'CREATE_VP SUCCESS': 1 }
  */
 export class Coverage {
   readonly #states = new Map<string, number>();
   readonly #transitions = new Map<string, number>();
-  readonly #calls = new Map<string, number>();
+  /** By `code × 65536 + status` (numbers: this is counted on every hypercall). */
+  readonly #calls = new Map<number, number>();
   readonly #invariants = new Map<string, number>();
   readonly #intents = new Map<string, number>();
 
@@ -62,8 +64,9 @@ export class Coverage {
     if (r.from !== 'none') bump(this.#transitions, `${kind}:${r.from} -${r.event}-> ${r.to}`);
   }
 
-  countCall(name: string, result: number): void {
-    bump(this.#calls, `${name} ${hvStatusName(result)}`);
+  countCall(code: number, result: number): void {
+    const k = code * 0x1_0000 + result;
+    this.#calls.set(k, (this.#calls.get(k) ?? 0) + 1);
   }
 
   countInvariant(name: string): void {
@@ -85,18 +88,31 @@ export class Coverage {
     for (const [m, r] of [
       [this.#states, other.states],
       [this.#transitions, other.transitions],
-      [this.#calls, other.calls],
       [this.#invariants, other.invariants],
       [this.#intents, other.intents],
     ] as const)
       for (const [k, n] of Object.entries(r)) bump(m, k, n);
+    for (const [k, n] of Object.entries(other.calls)) bump(this.#merged, k, n);
+  }
+
+  /** Counts merged from other coverages, by call name (kept apart from this one's numeric keys). */
+  readonly #merged = new Map<string, number>();
+
+  #callNames(): Map<string, number> {
+    const out = new Map(this.#merged);
+    for (const [k, n] of this.#calls) {
+      const code = Math.floor(k / 0x1_0000);
+      const name = hypercallDefByCode(code)?.name ?? `0x${code.toString(16)}`;
+      bump(out, `${name} ${hvStatusName(k % 0x1_0000)}`, n);
+    }
+    return out;
   }
 
   data(): CoverageData {
     return {
       states: toRecord(this.#states),
       transitions: toRecord(this.#transitions),
-      calls: toRecord(this.#calls),
+      calls: toRecord(this.#callNames()),
       invariants: toRecord(this.#invariants),
       intents: toRecord(this.#intents),
     };

@@ -59,8 +59,8 @@ const CRASH: Step = { kind: 'crash' };
  *
  * Faults are paired with intents: a fault is armed right before an intent whose unfaulted run
  * issued the fault's call often enough to fire it (a fault that would not fire is not tried: it
- * would only make a state that differs by an armed, never-fired fault). The crash is judged on each
- * new child's own world before that world is dropped, which costs no rebuild.
+ * would only make a state that differs by an armed, never-fired fault). The crash is judged once per
+ * expanded state, last, on a world that is still clean or a rebuilt one.
  *
  * @example
  * const ex = new Explorer(model);
@@ -133,17 +133,12 @@ export class Explorer {
       violation: { path, violation: v },
       transitions,
     });
-    /** Keep a child and judge a crash on its world; the violation if any. */
-    const keep = (w: CheckWorld, path: Step[], faults: number): Expansion | undefined => {
+    const keep = (w: CheckWorld, path: Step[], faults: number): void => {
       children.push({ path, depth: node.depth + 1, faults, digest: this.digestOf(w) });
-      if (!crashApplies(this.model, w)) return undefined;
-      transitions += 1;
-      const c = this.judge(w, CRASH);
-      return c.violation === undefined ? undefined : found([...path, CRASH], c.violation);
     };
-    if (node.depth >= this.model.bounds.steps) return { children, violation: undefined, transitions };
     const probe = fresh();
-    const intents = enabledIntents(this.model, probe);
+    const canCrash = crashApplies(this.model, probe);
+    const intents = node.depth < this.model.bounds.steps ? enabledIntents(this.model, probe) : [];
     world = probe;
     for (const step of intents) {
       const w = fresh();
@@ -156,24 +151,27 @@ export class Explorer {
         continue;
       }
       fired.push({ step, calls: new Map(w.scratch.calls) });
-      const v = keep(w, path, node.faults);
-      if (v !== undefined) return v;
+      keep(w, path, node.faults);
     }
-    if (node.faults >= this.model.bounds.faults) return { children, violation: undefined, transitions };
-    for (const { step, calls } of fired)
-      for (const f of this.model.faults) {
-        if ((calls.get(f.call) ?? 0) <= f.skip) continue;
-        const fault: Step = { kind: 'fault', call: f.call, status: f.status, skip: f.skip };
-        const w = fresh();
-        transitions += 1;
-        const path = [...node.path, fault, step];
-        const armed = this.judge(w, fault);
-        if (armed.violation !== undefined) return found([...node.path, fault], armed.violation);
-        const r = this.judge(w, step);
-        if (r.violation !== undefined) return found(path, r.violation);
-        const v = keep(w, path, node.faults + 1);
-        if (v !== undefined) return v;
-      }
+    if (node.faults < this.model.bounds.faults)
+      for (const { step, calls } of fired)
+        for (const f of this.model.faults) {
+          if ((calls.get(f.call) ?? 0) <= f.skip) continue;
+          const fault: Step = { kind: 'fault', call: f.call, status: f.status, skip: f.skip };
+          const w = fresh();
+          transitions += 1;
+          const path = [...node.path, fault, step];
+          const armed = this.judge(w, fault);
+          if (armed.violation !== undefined) return found([...node.path, fault], armed.violation);
+          const r = this.judge(w, step);
+          if (r.violation !== undefined) return found(path, r.violation);
+          keep(w, path, node.faults + 1);
+        }
+    if (canCrash) {
+      transitions += 1;
+      const c = this.judge(fresh(), CRASH);
+      if (c.violation !== undefined) return found([...node.path, CRASH], c.violation);
+    }
     return { children, violation: undefined, transitions };
   }
 }

@@ -24,11 +24,23 @@ function withVp(request: Readonly<Record<string, JsonValue>>, vp: number): Recor
   return fill(request) as Record<string, JsonValue>;
 }
 
-function mentionsVp(v: JsonValue): boolean {
+function hasVp(v: JsonValue): boolean {
   if (v === VP) return true;
-  if (Array.isArray(v)) return (v as readonly JsonValue[]).some(mentionsVp);
-  if (typeof v === 'object' && v !== null) return Object.values(v).some(mentionsVp);
+  if (Array.isArray(v)) return (v as readonly JsonValue[]).some(hasVp);
+  if (typeof v === 'object' && v !== null) return Object.values(v).some(hasVp);
   return false;
+}
+
+const vpRequests = new WeakMap<object, boolean>();
+
+/** Whether a template's request mentions `"$vp"` (remembered per request object). */
+function mentionsVp(request: Readonly<Record<string, JsonValue>>): boolean {
+  let v = vpRequests.get(request);
+  if (v === undefined) {
+    v = hasVp(request);
+    vpRequests.set(request, v);
+  }
+  return v;
 }
 
 const intent = (name: string, args: JsonValue): Step => ({ kind: 'intent', name, args });
