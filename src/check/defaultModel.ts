@@ -61,6 +61,7 @@ export const DEFAULT_MODEL_JSON = {
     { call: 'MAP_GPA_PAGES', status: 'INSUFFICIENT_MEMORY', skip: 1 },
     { call: 'MAP_GPA_PAGES', status: 'ACCESS_DENIED', skip: 1 },
     { call: 'MAP_VP_STATE_PAGE', status: 'INVALID_PARTITION_STATE' },
+    { call: 'SET_PARTITION_PROPERTY', status: 'INVALID_PARTITION_STATE' },
   ],
   crash: true,
   symmetry: { partitions: true, vps: true },
