@@ -90,11 +90,6 @@ export class FaultPlan {
     this.#planned.push(entry);
   }
 
-  /** The planned faults, constructor entries first, then armed ones in the order armed. */
-  plannedEntries(): readonly FaultPlanEntry[] {
-    return this.#planned;
-  }
-
   /**
    * Count one call of `call` and return the planned fault for it, if any: the call then returns that
    * status without running.
