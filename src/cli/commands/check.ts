@@ -143,7 +143,7 @@ function printCounterexample(io: CliIo, cex: Counterexample): void {
   for (const line of cex.trace) io.out(`  ${line}`);
 }
 
-async function reproduceFile(json: unknown, file: string, io: CliIo): Promise<number> {
+function reproduceFile(json: unknown, file: string, io: CliIo): number {
   let cex: Counterexample;
   try {
     cex = counterexampleFromJson(json);
@@ -153,7 +153,7 @@ async function reproduceFile(json: unknown, file: string, io: CliIo): Promise<nu
   }
   if (cex.variant !== null)
     io.err(`note: found on the planted variant '${cex.variant}'; re-running it on the shipped stack`);
-  const v = await Promise.resolve(reproduce(cex));
+  const v = reproduce(cex);
   if (v === undefined) {
     io.out(`${file}: does not reproduce on this build (no invariant breaks)`);
     return 0;
