@@ -38,7 +38,11 @@ describe('canonicalJson: the bytes the checksums cover', () => {
 function reverseKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reverseKeys);
   if (typeof v !== 'object' || v === null) return v;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).reverse()) out[k] = reverseKeys((v as Record<string, unknown>)[k]);
-  return out;
+  // fromEntries defines own properties: a generated "__proto__" key stays a key (an assignment
+  // would set the prototype instead, and the value would no longer be a plain object).
+  return Object.fromEntries(
+    Object.keys(v)
+      .reverse()
+      .map((k) => [k, reverseKeys((v as Record<string, unknown>)[k])]),
+  );
 }
