@@ -133,8 +133,8 @@ function freshName(dir: string, base: string, ext: string): string {
 }
 
 function progressLine(p: CheckProgress): string {
-  const rate = p.elapsedMs > 0 ? Math.round((p.transitions / p.elapsedMs) * 1000) : 0;
-  return `${p.strategy} ${(p.elapsedMs / 1000).toFixed(1)}s states ${p.states} transitions ${p.transitions} (${rate}/s) depth ${p.depth} frontier ${p.frontier} violations ${p.violations}`;
+  const perS = (n: number): number => (p.elapsedMs > 0 ? Math.round((n / p.elapsedMs) * 1000) : 0);
+  return `${p.strategy} ${(p.elapsedMs / 1000).toFixed(1)}s states ${p.states} (${perS(p.states)}/s) transitions ${p.transitions} (${perS(p.transitions)}/s) depth ${p.depth} frontier ${p.frontier} violations ${p.violations}`;
 }
 
 function printCounterexample(io: CliIo, cex: Counterexample): void {
