@@ -36,6 +36,9 @@ export { TraceRecorder, type TraceRecord } from './runner/TraceRecorder.js';
 export { MshvDevice } from './pipeline/driver/MshvDevice.js';
 export type { DriverHooks } from './pipeline/driver/DriverHooks.js';
 export type { DriverEnv } from './pipeline/driver/DriverEnv.js';
+export type { ExecutorStages } from './pipeline/driver/createDriverEnv.js';
+export type { WindowedEnv } from './pipeline/windowedExecutor.js';
+export type { CpuPages } from './pipeline/CpuPages.js';
 export type {
   KernelIoeventfd,
   KernelIrqfd,

@@ -4,6 +4,8 @@ export interface CliIo {
   readonly err: (line: string) => void;
   /** True when stdout is a terminal (progress displays redraw; otherwise plain lines). */
   readonly isTty: boolean;
+  /** Redraw one status line in place (a terminal only); an empty line clears it. */
+  readonly progress?: (line: string) => void;
 }
 
 export interface Command {

@@ -13,5 +13,6 @@ const code = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   isTty: process.stdout.isTTY,
+  progress: (line) => process.stdout.write(`\r\x1b[2K${line}`),
 });
 process.exitCode = code;

@@ -1,7 +1,7 @@
 import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
 import { partitionId } from '../hv/ids.js';
 import type { JsonValue } from '../log/JsonValue.js';
-import { createDriverEnv } from '../pipeline/driver/createDriverEnv.js';
+import { type ExecutorStages, createDriverEnv } from '../pipeline/driver/createDriverEnv.js';
 import type { DriverHooks } from '../pipeline/driver/DriverHooks.js';
 import { MshvDevice } from '../pipeline/driver/MshvDevice.js';
 import { installPortIds, PortIdAllocator } from '../pipeline/driver/portIdAllocator.js';
@@ -26,15 +26,17 @@ export const DRIVER_CPU = 0;
 export interface SimWorldOptions {
   readonly hooks?: Partial<DriverHooks>;
   readonly fill?: InputFiller;
-  readonly wrapExecutor?: (routed: Executor, deposit: Depositor) => Executor;
+  readonly wrapExecutor?: (routed: Executor, deposit: Depositor, stages: ExecutorStages) => Executor;
   readonly randomFaults?: ConstructorParameters<typeof SimulatedMachine>[0]['randomFaults'];
   /** Restore only: skip the machine's audit after rebuilding it (see RestoreOptions.verify). */
   readonly verify?: boolean;
   /** Host RAM in bytes (default: the RAM VMAs plus 1 GiB): room for the pools of many partitions. */
   readonly hostRamBytes?: bigint;
   /**
-   * Put something between the driver and the simulated hypervisor: replay answers every hypercall
-   * from the log and keeps the simulated one running in lock step as its oracle (src/replay).
+   * Put something between the driver and the simulated hypervisor (the hypervisor itself is
+   * unchanged): replay answers every hypercall from the log and keeps the simulated one running in
+   * lock step as its oracle (src/replay); the model checker observes every hypercall with its pages
+   * before and after the call.
    */
   readonly wrapHypervisor?: (simulated: HypervisorPort) => HypervisorPort;
 }

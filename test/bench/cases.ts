@@ -6,6 +6,7 @@
 import { run as actors } from './cases/actors.js';
 import { run as hostApi } from './cases/hostApi.js';
 import { run as logRead } from './cases/logRead.js';
+import { runOneWorker, runTwoWorkers } from './cases/checkDefault.js';
 import { run as pfnLoop } from './cases/pfnLoop.js';
 import { run as scenario1TiB } from './cases/scenario1TiB.js';
 import { run as simMap1TiB } from './cases/simMap1TiB.js';
@@ -60,6 +61,13 @@ export const benchCases: readonly BenchCase[] = [
   // Replay rate against the raw read-and-decode rate of the same log (issue 5: replay ≥ 50% of raw).
   { name: 'replay-scenario', group: 'replay', run: runScenarioCase },
   { name: 'replay-plane', group: 'replay', run: runPlaneCase },
+  { name: 'check-default-1w', group: 'checkDefault', run: runOneWorker },
+  {
+    name: 'check-default-2w',
+    group: 'checkDefault',
+    run: runTwoWorkers,
+    ratio: { baseline: 'check-default-1w', metric: 'wallMs' },
+  },
 ];
 
 /**

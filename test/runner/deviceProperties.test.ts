@@ -267,7 +267,9 @@ describe('property: random VMM operation sequences through the device end with n
           ]).toEqual([[], [], null]);
         },
       ),
-      { numRuns: 40 },
+      // A fixed seed: the coverage below is a property of the generated sequences, so it must not vary
+      // between runs (CI included). Change the seed to explore other sequences.
+      { numRuns: 40, seed: 20261205 },
     );
     // The sequences reached mapping, doorbells (incl. a full ring), injection and the whole teardown.
     for (const name of [

@@ -76,7 +76,7 @@ export interface SavedFaultPlan {
 
 export class FaultPlan {
   readonly #counts = new Map<string, number>();
-  readonly #planned: readonly FaultPlanEntry[];
+  readonly #planned: FaultPlanEntry[];
   readonly #rates: readonly (readonly [number, number])[];
   /** Every fault injected so far, in order. */
   readonly injected: InjectedFault[] = [];
@@ -90,7 +90,7 @@ export class FaultPlan {
     random: RandomFaultRates,
     readonly rng: Rng,
   ) {
-    this.#planned = planned;
+    this.#planned = [...planned];
     this.#rates = Object.keys(random)
       .sort()
       .map((name) => {
@@ -102,6 +102,22 @@ export class FaultPlan {
         if (!(rate >= 0 && rate <= 1)) throw new RangeError(`randomFaults.${name}: ${rate} is not in [0, 1]`);
         return [code, rate] as const;
       });
+  }
+
+  /**
+   * Plan one more fault while the machine runs, for a call that has not happened yet: the model
+   * checker arms "the next MAP_GPA_PAGES fails" at a step of its path. The same entry given to the
+   * constructor has the same effect (a planned fault names a future call by its count), so a run
+   * that armed faults is reproduced by a machine built with them. Throws for a call already made.
+   *
+   * @example
+   * plan.arm({ call: 'CREATE_VP', nth: 3, status: 0x0b, statusName: 'INSUFFICIENT_MEMORY' });
+   */
+  arm(entry: FaultPlanEntry): void {
+    const made = this.#counts.get(entry.call) ?? 0;
+    if (!Number.isSafeInteger(entry.nth) || entry.nth <= made)
+      throw new RangeError(`arm: ${entry.call} call ${entry.nth} is not in the future (${made} made)`);
+    this.#planned.push(entry);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Command } from '../Command.js';
+import { checkCommand } from './check.js';
 import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { diagramCommand } from './diagram.js';
@@ -10,6 +11,7 @@ import { traceCommand } from './trace.js';
 
 /** Every CLI command, in help order. */
 export const commands: readonly Command[] = [
+  checkCommand,
   decodeCommand,
   demoCommand,
   diagramCommand,

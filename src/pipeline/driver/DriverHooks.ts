@@ -27,4 +27,11 @@ export interface DriverHooks {
    * asynchronous call may be issued.
    */
   asyncGateOpen(pt: KernelPartition): boolean;
+  /**
+   * Wait for the completion of the asynchronous call that just answered CALL_PENDING and return its
+   * 32-bit status (inventory §c.9: the thread blocks until the ISR stored
+   * HVMSG_ASYNC_CALL_COMPLETION). A driver that returns without waiting lets a second asynchronous
+   * call start while the first is still in flight.
+   */
+  awaitAsyncCompletion(env: DriverEnv, pt: KernelPartition): number;
 }

@@ -8,7 +8,7 @@ import type { InputFiller } from '../fillInputPage.js';
 import type { HypercallRecorder } from '../HypercallRecorder.js';
 import type { KernelPages } from '../KernelPages.js';
 import { routeByTraits } from '../routeByTraits.js';
-import { windowedExecutor } from '../windowedExecutor.js';
+import { type WindowedEnv, windowedExecutor } from '../windowedExecutor.js';
 import { WindowTracker } from '../WindowTracker.js';
 import { type Depositor, withDepositRetry } from '../withDepositRetry.js';
 import { defaultHooks } from './defaultHooks.js';
@@ -17,6 +17,17 @@ import type { DriverHooks } from './DriverHooks.js';
 import { passthroughExecutor } from './passthroughExecutor.js';
 import type { HostMemory } from './HostMemory.js';
 import type { HvShared } from './HvShared.js';
+
+/**
+ * The stages the single-call executor is composed of, handed to `wrapExecutor` so a variant can
+ * rebuild the path from the same parts: the fast executor, the windowed executor's environment (port,
+ * per-CPU pages, window tracker, recorder, filler) and the window tracker itself.
+ */
+export interface ExecutorStages {
+  readonly fast: Executor;
+  readonly windowedEnv: WindowedEnv;
+  readonly windows: WindowTracker;
+}
 
 export interface DriverConfig {
   readonly hypervisor: HypervisorPort;
@@ -32,8 +43,11 @@ export interface DriverConfig {
   /** Extension points: replace one stage to model a broken driver (tests and the checker only). */
   readonly hooks?: Partial<DriverHooks>;
   readonly fill?: InputFiller;
-  /** Replace the composed single-call executor (e.g. one without deposit retry). */
-  readonly wrapExecutor?: (routed: Executor, deposit: Depositor) => Executor;
+  /**
+   * Replace the composed single-call executor (e.g. one without deposit retry, or one built from
+   * `stages` with a broken window discipline). List calls keep the routed executor.
+   */
+  readonly wrapExecutor?: (routed: Executor, deposit: Depositor, stages: ExecutorStages) => Executor;
   /** The window tracker to continue (a restored snapshot's); default a fresh one. */
   readonly windows?: WindowTracker;
 }
@@ -48,19 +62,22 @@ export interface DriverConfig {
 export function createDriverEnv(cfg: DriverConfig): DriverEnv {
   const windows = cfg.windows ?? new WindowTracker();
   const fast = fastExecutor({ port: cfg.hypervisor, recorder: cfg.recorder });
-  const windowed = windowedExecutor({
+  const windowedEnv: WindowedEnv = {
     port: cfg.hypervisor,
     pages: cfg.pages,
     windows,
     recorder: cfg.recorder,
     ...(cfg.fill === undefined ? {} : { fill: cfg.fill }),
-  });
+  };
+  const windowed = windowedExecutor(windowedEnv);
   const routed = routeByTraits(fast, windowed);
   const ledger = cfg.ledger ?? { deposit: () => undefined };
   const deposit: Depositor = (target, pages) =>
     depositPages(routed, cfg.kernel, ledger, target, pages, 'deposit');
   const exec =
-    cfg.wrapExecutor === undefined ? withDepositRetry(routed, deposit) : cfg.wrapExecutor(routed, deposit);
+    cfg.wrapExecutor === undefined
+      ? withDepositRetry(routed, deposit)
+      : cfg.wrapExecutor(routed, deposit, { fast, windowedEnv, windows });
   return {
     exec,
     execOnce: routed,

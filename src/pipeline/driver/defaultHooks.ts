@@ -1,3 +1,4 @@
+import { awaitAsyncCompletion } from './awaitAsyncCompletion.js';
 import type { DriverHooks } from './DriverHooks.js';
 import { unwindPartialMap } from './mapRegion.js';
 import { releaseVp } from './releaseVp.js';
@@ -8,4 +9,5 @@ export const defaultHooks: DriverHooks = {
   releaseVp,
   // One completion object per partition: a completed-but-unconsumed async status blocks the next call.
   asyncGateOpen: (pt) => !pt.asyncCompletionDone,
+  awaitAsyncCompletion,
 };

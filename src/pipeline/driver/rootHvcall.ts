@@ -8,7 +8,6 @@ import type { RootHvcallArgs, RootHvcallResult } from '../../ports/DevicePort.js
 import { HvPage } from '../../ports/HvPage.js';
 import { HV_STATUS_SUCCESS } from '../CallPlan.js';
 import { DEPOSIT_RETRIES_MAX } from '../withDepositRetry.js';
-import { awaitAsyncCompletion } from './awaitAsyncCompletion.js';
 import { ROOT_HVCALL, checkRootHvcall } from './checkRootHvcall.js';
 import type { DriverEnv } from './DriverEnv.js';
 import { type IoctlResult, type MshvError, fail, ok } from './IoctlResult.js';
@@ -87,7 +86,7 @@ export function rootHvcall(
     if (arg.reps > 0) reps = Number((status >> 32n) & 0xfffn);
     if (Number(status & 0xffffn) === CALL_PENDING) {
       if (!isAsync || pt === undefined) return fail(op, 'EBADFD', `${def.name} returned CALL_PENDING`);
-      status = BigInt(awaitAsyncCompletion(env, pt));
+      status = BigInt(env.hooks.awaitAsyncCompletion(env, pt));
     }
     const result = Number(status & 0xffffn);
     if (result === HV_STATUS_SUCCESS)

@@ -1,0 +1,92 @@
+import type { HypercallName } from '../hv/HypercallCode.js';
+import type { JsonValue } from '../log/JsonValue.js';
+import type { GuestExit, HostMemoryDecl, HypervisorConfig } from '../scenario/Scenario.js';
+
+/** The format version of a check model file this build reads. */
+export const CHECK_MODEL_FORMAT = 1;
+
+/**
+ * The simulated machine every explored path starts from: the scenario header fields (seed,
+ * hypervisor, host memory). A counterexample's log header carries the same fields.
+ */
+export interface CheckWorldSpec {
+  readonly seed: number;
+  readonly hypervisor: HypervisorConfig;
+  readonly hostMemory: readonly HostMemoryDecl[];
+}
+
+/** How far exploration goes. */
+export interface CheckBounds {
+  /** Partitions a path may create (keys `vm0`, `vm1`, …). */
+  readonly partitions: number;
+  /** VP indexes `0 … vps-1` the alphabet's `$vp` requests and VP intents range over. */
+  readonly vps: number;
+  /** Steps on a path: intents, armed faults and the crash. */
+  readonly steps: number;
+  /** Regions a partition may have mapped at once (further MAP_MEMORY requests are not tried). */
+  readonly regions: number;
+  /** Faults a path may arm. */
+  readonly faults: number;
+  /** Distinct states explored before exploration stops (a budget, not a proof bound). */
+  readonly states: number;
+}
+
+/**
+ * One entry of the intent alphabet. Partition, VP, guest and signal intents apply to every
+ * partition key, and VP, guest and signal intents to every VP index; the string `"$vp"` anywhere in
+ * a request stands for each VP index in turn. Requests are passed to the ControlPlane as written,
+ * so invalid ones (a VP index of 256, a request in the wrong phase) are part of the alphabet.
+ */
+export type IntentTemplate =
+  | {
+      readonly intent: 'createPartition';
+      readonly flags: bigint;
+      readonly isolation: bigint;
+    }
+  | { readonly intent: 'partition'; readonly request: Readonly<Record<string, JsonValue>> }
+  | { readonly intent: 'vp'; readonly request: Readonly<Record<string, JsonValue>> }
+  | { readonly intent: 'guest'; readonly exits: readonly GuestExit[] }
+  | { readonly intent: 'signal' };
+
+/**
+ * A hypervisor fault a path may arm: the call `skip + 1` calls of `call` from now answers `status`
+ * (a planned fault of the simulated hypervisor). With `repTimeSlice` set, `skip: 1` on a rep call
+ * fails the resumed issue after a partial completion.
+ */
+export interface FaultChoice {
+  readonly call: HypercallName;
+  readonly status: number;
+  readonly skip: number;
+}
+
+/** Swarm settings of the random strategy. */
+export interface RandomSettings {
+  /** Walks per run. */
+  readonly walks: number;
+  /** The largest per-step probability a walk may pick for arming each of the model's fault choices. */
+  readonly faultRateMax: number;
+  /**
+   * The largest per-call probability of the simulated hypervisor's own random faults (every call
+   * that can answer one of the model's fault statuses, teardown calls included); 0 turns them off.
+   */
+  readonly machineFaultRateMax: number;
+}
+
+/**
+ * A check model: the world, the bounds, the intent alphabet, the fault choices, whether a crash of
+ * the VMM process is explored, and the symmetry reduction to apply. Loaded by `loadCheckModel`,
+ * documented in docs/guide/check.md.
+ */
+export interface CheckModel {
+  readonly name: string;
+  readonly world: CheckWorldSpec;
+  readonly bounds: CheckBounds;
+  readonly intents: readonly IntentTemplate[];
+  readonly faults: readonly FaultChoice[];
+  /** Explore "the VMM process dies here" (every fd closed by the kernel) after each step. */
+  readonly crash: boolean;
+  readonly symmetry: { readonly partitions: boolean; readonly vps: boolean };
+  readonly random: RandomSettings;
+  /** Depth at which DFS splits its tree into independent tasks (workers take tasks). */
+  readonly dfsSplitDepth: number;
+}

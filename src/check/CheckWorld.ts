@@ -1,0 +1,357 @@
+import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan.js';
+import type { Partition } from '../../adapters/simulated/model/Partition.js';
+import { traitsOf, type HypercallDef, type HypercallTraits } from '../hv/Hypercall.js';
+import { hypercallDefByCode } from '../hv/hypercalls/index.js';
+import type { LogRecord, OperationRecord, ResultRecord } from '../log/LogRecord.js';
+import type { HypercallRecorder } from '../pipeline/HypercallRecorder.js';
+import type { KernelPartition } from '../pipeline/driver/KernelPartition.js';
+import type { HvPage } from '../ports/HvPage.js';
+import type { HypervisorPort } from '../ports/HypervisorPort.js';
+import { applyIntent } from '../runtime/applyIntent.js';
+import { ControlPlane } from '../runtime/ControlPlane.js';
+import { NULL_SINK, type RecordSink } from '../runtime/RecordSink.js';
+import type { RequestOutcome } from '../runtime/RequestOutcome.js';
+import { DRIVER_CPU, SimWorld } from '../runner/SimWorld.js';
+import type { FaultPlanEntry, Scenario } from '../scenario/Scenario.js';
+import { hvStatusName } from '../hv/HvStatus.js';
+import type { CheckWorldSpec } from './CheckModel.js';
+import type { CheckVariant } from './CheckVariant.js';
+import type { Coverage } from './Coverage.js';
+import { ALL_INVARIANTS } from './invariants/index.js';
+import type { Invariant, ObservedCall, StepView, Verdict, Violation } from './invariants/Invariant.js';
+import type { Step } from './Step.js';
+
+/** What one step came to. */
+export interface StepReport {
+  readonly outcome: RequestOutcome | undefined;
+  readonly error: unknown;
+  /** The first invariant the step violated (only while observing). */
+  readonly violation: Violation | undefined;
+  /** The request was refused by a machine guard: nothing ran, the world is as it was. */
+  readonly unchanged: boolean;
+}
+
+/** Per-step memory of the invariants (reset before every step). */
+export interface StepScratch {
+  /** The window whose reps `windowReps` counts. */
+  window: number | null;
+  windowReps: number;
+  /** The last call that answered INSUFFICIENT_MEMORY with no DEPOSIT_MEMORY issued since. */
+  owedDeposit: string | null;
+  /** `partition/vp/kind/type` of every state or stats page unmap issued in the step. */
+  readonly unmapped: Set<string>;
+  /** Hypercalls issued in the step, by name (which armed faults the step could fire). */
+  readonly calls: Map<string, number>;
+  /** Partitions whose asynchronous call answered CALL_PENDING in the step. */
+  readonly pendingAsync: Set<bigint>;
+}
+
+export interface CheckWorldOptions {
+  readonly world: CheckWorldSpec;
+  readonly variant?: CheckVariant | undefined;
+  /** Seeded random faults (the random strategy's swarm rates). */
+  readonly randomFaults?: RandomFaultRates | undefined;
+  readonly invariants?: readonly Invariant[];
+  /** Where the ControlPlane's records go (a counterexample's log); none by default. */
+  readonly sink?: RecordSink;
+  /** The driver's hypercall recorder (a counterexample's log wants bytes); none by default. */
+  readonly recorder?: HypercallRecorder;
+  readonly coverage?: Coverage | undefined;
+}
+
+const NO_RECORDER: HypercallRecorder = { wantsBytes: false, record: () => undefined };
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** A check world's scenario: its header fields and no steps. */
+export function worldScenario(world: CheckWorldSpec, name = 'check'): Scenario {
+  return {
+    format: 1,
+    name,
+    seed: world.seed,
+    hypervisor: world.hypervisor,
+    hostMemory: world.hostMemory,
+    steps: [],
+  };
+}
+
+/**
+ * One explored world: the shipped stack (ControlPlane over the driver model over the simulated
+ * hypervisor) built from the model's world, with a planted variant if any, observed by the
+ * invariants. A path is re-run in a fresh CheckWorld from the root (the world cannot be cloned yet),
+ * which is deterministic: same world, same steps, same state.
+ *
+ * Observation is switched on only for the steps the explorer is judging (`observing`); replaying a
+ * known prefix runs unobserved and pays nothing for the invariants.
+ *
+ * @example
+ * const w = new CheckWorld({ world: model.world });
+ * w.observing = true;
+ * w.run({ kind: 'intent', name: 'createPartition', args: { key: 'vm0', args: { ptFlags: '0x0', ptIsolation: '0x0' } } });
+ */
+export class CheckWorld {
+  readonly sim: SimWorld;
+  readonly plane: ControlPlane;
+  /** Invariants and coverage see the next steps. */
+  observing = false;
+  readonly scratch: StepScratch = {
+    window: null,
+    windowReps: 0,
+    owedDeposit: null,
+    unmapped: new Set(),
+    calls: new Map(),
+    pendingAsync: new Set(),
+  };
+  /** Faults armed by fault steps, resolved to planned-fault entries, in the order armed. */
+  readonly armed: FaultPlanEntry[] = [];
+  /** The VMM process died (a crash step): no further steps. */
+  crashed = false;
+  readonly #ids = new Map<string, bigint>();
+  readonly #coverage: Coverage | undefined;
+  readonly #before: Invariant[];
+  readonly #after: Invariant[];
+  readonly #onOp: Invariant[];
+  readonly #afterStep: Invariant[];
+  readonly #ops: OperationRecord[] = [];
+  readonly #results: ResultRecord[] = [];
+  #violation: Violation | undefined;
+  readonly #cpuInput: HvPage;
+  readonly #regs = new DataView(new ArrayBuffer(16));
+
+  constructor(options: CheckWorldOptions) {
+    const invariants = options.invariants ?? ALL_INVARIANTS;
+    this.#coverage = options.coverage;
+    this.#before = invariants.filter((i) => i.beforeCall !== undefined);
+    this.#after = invariants.filter((i) => i.afterCall !== undefined);
+    this.#onOp = invariants.filter((i) => i.onOperation !== undefined);
+    this.#afterStep = invariants.filter((i) => i.afterStep !== undefined);
+    const variant = options.variant;
+    this.sim = new SimWorld(worldScenario(options.world), options.recorder ?? NO_RECORDER, {
+      ...variant?.world,
+      ...(options.randomFaults === undefined ? {} : { randomFaults: options.randomFaults }),
+      wrapHypervisor: (port) => this.#observe(port),
+    });
+    this.#cpuInput = this.sim.machine.cpuPages(DRIVER_CPU).input;
+    const inner = options.sink ?? NULL_SINK;
+    const sink: RecordSink = {
+      append: (record: LogRecord) => {
+        if (this.observing) this.#record(record);
+        return inner.append(record);
+      },
+      commit: () => inner.commit(),
+    };
+    this.plane = new ControlPlane(this.sim, {
+      sink,
+      ...(variant?.machines === undefined ? {} : { machines: variant.machines }),
+    });
+  }
+
+  /** Partition keys the plane created, in creation order. */
+  keys(): string[] {
+    return this.plane.partitionKeys();
+  }
+
+  /** The hypervisor id of a partition key (kept after the fd is closed). */
+  partitionId(key: string): bigint | undefined {
+    return this.#ids.get(key);
+  }
+
+  /** The hypervisor's partition (read only), any state. */
+  hvPartition(id: bigint | undefined): Partition | undefined {
+    if (id === undefined) return undefined;
+    for (const p of this.sim.machine.model.all()) if (p.id === id) return p;
+    return undefined;
+  }
+
+  /** What the driver holds for a partition key while its fd is open. */
+  kernelPartition(key: string): KernelPartition | undefined {
+    const fd = this.plane.partitionFd(key);
+    if (fd === undefined) return undefined;
+    for (const pt of this.sim.device.partitions()) if (pt.fd === fd) return pt;
+    return undefined;
+  }
+
+  /** What the driver holds for a hypervisor partition id, if its fd is open. */
+  kernelPartitionById(id: bigint): KernelPartition | undefined {
+    for (const pt of this.sim.device.partitions()) if (pt.id === id) return pt;
+    return undefined;
+  }
+
+  /** Armed faults that have not fired yet, as (call, calls still to come before it, status). */
+  pendingFaults(): { readonly call: string; readonly ahead: number; readonly status: number }[] {
+    const counts = this.sim.machine.hypervisor.faults.calls();
+    const out: { call: string; ahead: number; status: number }[] = [];
+    for (const f of this.armed) {
+      const ahead = f.nth - (counts.get(f.call) ?? 0);
+      if (ahead > 0) out.push({ call: f.call, ahead, status: f.status });
+    }
+    return out;
+  }
+
+  /** `key/vp` of every run sleeping in MSHV_RUN_VP. */
+  pendingRunKeys(): Set<string> {
+    return new Set(this.plane.pendingRuns().map((r) => `${r.partition}/${r.vp}`));
+  }
+
+  /**
+   * Perform one step. While observing, every invariant sees it (its hypercalls, its records, the
+   * world after it) and the first violation is reported; coverage counts it. A step that throws is
+   * reported, not rethrown: a broken invariant of the runtime or driver is a finding.
+   */
+  run(step: Step): StepReport {
+    if (this.crashed) throw new Error('CheckWorld: no step after a crash');
+    this.#violation = undefined;
+    this.scratch.window = null;
+    this.scratch.windowReps = 0;
+    this.scratch.owedDeposit = null;
+    this.scratch.unmapped.clear();
+    this.scratch.calls.clear();
+    this.scratch.pendingAsync.clear();
+    this.#ops.length = 0;
+    this.#results.length = 0;
+    const pendingBefore = this.observing ? this.pendingRunKeys() : EMPTY;
+    let outcome: RequestOutcome | undefined;
+    let error: unknown;
+    try {
+      if (step.kind === 'fault') this.#arm(step);
+      else if (step.kind === 'crash') this.#crash();
+      else {
+        outcome = applyIntent(this.plane, step);
+        if (step.name === 'createPartition' && outcome?.status === 'done') this.#noteId(step.args);
+      }
+    } catch (e) {
+      error = e;
+    }
+    if (this.observing) {
+      const view: StepView = {
+        step,
+        outcome,
+        error,
+        pendingBefore,
+        operations: this.#ops,
+        results: this.#results,
+      };
+      for (const inv of this.#afterStep) this.#judge(inv, inv.afterStep?.(view, this));
+      this.#coverage?.countStep(step, outcome);
+    }
+    return { outcome, error, violation: this.#violation, unchanged: outcome?.status === 'rejected' };
+  }
+
+  #noteId(args: unknown): void {
+    const key = (args as { readonly key?: unknown }).key;
+    if (typeof key !== 'string') return;
+    const fd = this.plane.partitionFd(key);
+    const id = fd === undefined ? undefined : this.sim.device.partitionIdOf(fd);
+    if (id !== undefined) this.#ids.set(key, id);
+  }
+
+  #arm(step: Extract<Step, { kind: 'fault' }>): void {
+    const faults = this.sim.machine.hypervisor.faults;
+    const nth = (faults.calls().get(step.call) ?? 0) + 1 + step.skip;
+    const entry: FaultPlanEntry = {
+      call: step.call,
+      nth,
+      status: step.status,
+      statusName: hvStatusName(step.status),
+    };
+    faults.arm(entry);
+    this.armed.push(entry);
+  }
+
+  /** The VMM process dies: the kernel closes its fds in ascending order (the driver's release path). */
+  #crash(): void {
+    const dev = this.sim.device;
+    const fds: number[] = [];
+    for (const pt of dev.partitions()) {
+      fds.push(pt.fd);
+      for (const vp of pt.vps.values()) fds.push(vp.fd);
+    }
+    for (const fd of fds.sort((a, b) => a - b)) dev.close(fd);
+    this.crashed = true;
+  }
+
+  #record(record: LogRecord): void {
+    switch (record.kind) {
+      case 'operation':
+        this.#ops.push(record);
+        for (const inv of this.#onOp) this.#judge(inv, inv.onOperation?.(record, this));
+        break;
+      case 'result':
+        this.#results.push(record);
+        break;
+      case 'transition':
+        this.#coverage?.countTransition(record);
+        break;
+      default:
+        break;
+    }
+  }
+
+  #judge(inv: Invariant, verdict: Verdict): void {
+    if (verdict === null) return;
+    this.#coverage?.countInvariant(inv.name);
+    if (verdict !== undefined) this.#violation ??= { invariant: inv.name, message: verdict };
+  }
+
+  #observe(port: HypervisorPort): HypervisorPort {
+    return {
+      hypercall: (control, input, output) => {
+        if (!this.observing) return port.hypercall(control, input, output);
+        const call = this.#describe(control, input === null ? null : input.view, input === this.#cpuInput);
+        return this.#around(call, () => port.hypercall(control, input, output));
+      },
+      fastHypercall8: (control, a) => {
+        if (!this.observing) return port.fastHypercall8(control, a);
+        this.#regs.setBigUint64(0, BigInt.asUintN(64, a), true);
+        this.#regs.setBigUint64(8, 0n, true);
+        return this.#around(this.#describe(control, this.#regs, false), () =>
+          port.fastHypercall8(control, a),
+        );
+      },
+      fastHypercall16: (control, a, b) => {
+        if (!this.observing) return port.fastHypercall16(control, a, b);
+        this.#regs.setBigUint64(0, BigInt.asUintN(64, a), true);
+        this.#regs.setBigUint64(8, BigInt.asUintN(64, b), true);
+        return this.#around(this.#describe(control, this.#regs, false), () =>
+          port.fastHypercall16(control, a, b),
+        );
+      },
+    };
+  }
+
+  #around(call: ObservedCall, issue: () => bigint): bigint {
+    for (const inv of this.#before) this.#judge(inv, inv.beforeCall?.(call, this));
+    const status = issue();
+    this.scratch.calls.set(call.name, (this.scratch.calls.get(call.name) ?? 0) + 1);
+    for (const inv of this.#after) this.#judge(inv, inv.afterCall?.(call, status, this));
+    this.#coverage?.countCall(call.code, Number(status & 0xffffn));
+    return status;
+  }
+
+  #describe(control: bigint, input: DataView | null, perCpu: boolean): ObservedCall {
+    const code = Number(control & 0xffffn);
+    const known = defOf(code);
+    return {
+      code,
+      name: known?.def.name ?? `0x${code.toString(16)}`,
+      def: known?.def,
+      traits: known?.traits,
+      fast: ((control >> 16n) & 1n) === 1n,
+      control,
+      repCount: Number((control >> 32n) & 0xfffn),
+      repStart: Number((control >> 48n) & 0xfffn),
+      input,
+      perCpu,
+      window: this.sim.device.env.windows.current,
+    };
+  }
+}
+
+const defs = new Map<number, { readonly def: HypercallDef; readonly traits: HypercallTraits } | undefined>();
+
+function defOf(code: number): { readonly def: HypercallDef; readonly traits: HypercallTraits } | undefined {
+  if (defs.has(code)) return defs.get(code);
+  const def = hypercallDefByCode(code);
+  const entry = def === undefined ? undefined : { def, traits: traitsOf(def) };
+  defs.set(code, entry);
+  return entry;
+}

@@ -1,0 +1,177 @@
+import { errorText } from './errorText.js';
+import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan.js';
+import type { CheckModel } from './CheckModel.js';
+import type { CheckVariant } from './CheckVariant.js';
+import { CheckWorld, type StepReport } from './CheckWorld.js';
+import { Coverage } from './Coverage.js';
+import { crashApplies, enabledIntents } from './enabledIntents.js';
+import type { Violation } from './invariants/Invariant.js';
+import { controlPlaneDigest, type StateDigest } from './stateDigest.js';
+import type { Step } from './Step.js';
+
+/** A state to expand: the path that reaches it from the root, its intents and the faults it armed. */
+export interface PathNode {
+  readonly path: readonly Step[];
+  /** Intent steps on the path (what `bounds.steps` limits). */
+  readonly depth: number;
+  /** Fault steps on the path (what `bounds.faults` limits). */
+  readonly faults: number;
+}
+
+/** A state found by expanding a node. */
+export interface FoundChild extends PathNode {
+  readonly digest: string;
+}
+
+/** A path that violated an invariant at its last step. */
+export interface FoundViolation {
+  readonly path: readonly Step[];
+  readonly violation: Violation;
+  /** Random faults the world ran with (random strategy only). */
+  readonly randomFaults?: RandomFaultRates;
+}
+
+/** What expanding one node found. */
+export interface Expansion {
+  readonly children: FoundChild[];
+  readonly violation: FoundViolation | undefined;
+  /** Steps judged from the node (edges explored, crashes included). */
+  readonly transitions: number;
+}
+
+/** Work counters: steps executed in all (replays included) and worlds built. */
+export interface WorkCounters {
+  steps: number;
+  worlds: number;
+}
+
+/** The root of every exploration. */
+export const ROOT: PathNode = { path: [], depth: 0, faults: 0 };
+
+const CRASH: Step = { kind: 'crash' };
+
+/**
+ * Runs paths on fresh worlds for one model and variant, and expands states: the part of every
+ * strategy that touches the stack. A path runs from the root (re-execution is how a state is
+ * restored until worlds can be cloned); the steps being judged run observed, the replayed prefix
+ * does not. A request the machines refuse leaves the world as it was, so the next sibling reuses it;
+ * any other step makes the world dirty and the next sibling is rebuilt from the root.
+ *
+ * Faults are paired with intents: a fault is armed right before an intent whose unfaulted run
+ * issued the fault's call often enough to fire it (a fault that would not fire is not tried: it
+ * would only make a state that differs by an armed, never-fired fault). The crash is judged once per
+ * expanded state, last, on a world that is still clean or a rebuilt one.
+ *
+ * @example
+ * const ex = new Explorer(model);
+ * const { children } = ex.expand(ROOT);
+ */
+export class Explorer {
+  readonly coverage = new Coverage();
+  readonly work: WorkCounters = { steps: 0, worlds: 0 };
+
+  constructor(
+    readonly model: CheckModel,
+    readonly variant?: CheckVariant,
+    readonly digest: StateDigest = controlPlaneDigest,
+  ) {}
+
+  /** A fresh world, unobserved. */
+  world(randomFaults?: RandomFaultRates): CheckWorld {
+    this.work.worlds += 1;
+    return new CheckWorld({
+      world: this.model.world,
+      variant: this.variant,
+      randomFaults,
+      coverage: this.coverage,
+    });
+  }
+
+  /** A fresh world that has run `path` unobserved. Throws if the path does not replay (non-determinism). */
+  replay(path: readonly Step[], randomFaults?: RandomFaultRates): CheckWorld {
+    const w = this.world(randomFaults);
+    for (const [i, step] of path.entries()) {
+      const r = w.run(step);
+      this.work.steps += 1;
+      if (r.error !== undefined) throw new Error(`replay diverged at step ${i + 1}: ${errorText(r.error)}`);
+    }
+    return w;
+  }
+
+  /** The digest of the world's state. */
+  digestOf(world: CheckWorld): string {
+    return this.digest(world, this.model.symmetry);
+  }
+
+  /** Run one step observed; count it. */
+  judge(world: CheckWorld, step: Step): StepReport {
+    world.observing = true;
+    try {
+      this.work.steps += 1;
+      return world.run(step);
+    } finally {
+      world.observing = false;
+    }
+  }
+
+  /**
+   * Every state one intent (or one fault and the intent that fires it) away from `node`, in a fixed
+   * order, and the first judged step in that order that violates an invariant.
+   */
+  expand(node: PathNode): Expansion {
+    const children: FoundChild[] = [];
+    let transitions = 0;
+    const fired: { readonly step: Step; readonly calls: ReadonlyMap<string, number> }[] = [];
+    let world: CheckWorld | undefined = this.replay(node.path);
+    const fresh = (): CheckWorld => {
+      const w = world ?? this.replay(node.path);
+      world = undefined;
+      return w;
+    };
+    const found = (path: Step[], v: Violation): Expansion => ({
+      children,
+      violation: { path, violation: v },
+      transitions,
+    });
+    const keep = (w: CheckWorld, path: Step[], faults: number): void => {
+      children.push({ path, depth: node.depth + 1, faults, digest: this.digestOf(w) });
+    };
+    const probe = fresh();
+    const canCrash = crashApplies(this.model, probe);
+    const intents = node.depth < this.model.bounds.steps ? enabledIntents(this.model, probe) : [];
+    world = probe;
+    for (const step of intents) {
+      const w = fresh();
+      transitions += 1;
+      const r = this.judge(w, step);
+      const path = [...node.path, step];
+      if (r.violation !== undefined) return found(path, r.violation);
+      if (r.unchanged) {
+        world = w;
+        continue;
+      }
+      fired.push({ step, calls: new Map(w.scratch.calls) });
+      keep(w, path, node.faults);
+    }
+    if (node.faults < this.model.bounds.faults)
+      for (const { step, calls } of fired)
+        for (const f of this.model.faults) {
+          if ((calls.get(f.call) ?? 0) <= f.skip) continue;
+          const fault: Step = { kind: 'fault', call: f.call, status: f.status, skip: f.skip };
+          const w = fresh();
+          transitions += 1;
+          const path = [...node.path, fault, step];
+          const armed = this.judge(w, fault);
+          if (armed.violation !== undefined) return found([...node.path, fault], armed.violation);
+          const r = this.judge(w, step);
+          if (r.violation !== undefined) return found(path, r.violation);
+          keep(w, path, node.faults + 1);
+        }
+    if (canCrash) {
+      transitions += 1;
+      const c = this.judge(fresh(), CRASH);
+      if (c.violation !== undefined) return found([...node.path, CRASH], c.violation);
+    }
+    return { children, violation: undefined, transitions };
+  }
+}

@@ -1,0 +1,55 @@
+import type { HypercallName } from '../hv/HypercallCode.js';
+import { hvStatusName } from '../hv/HvStatus.js';
+import type { Intent } from '../runtime/applyIntent.js';
+
+/**
+ * One step of an explored path:
+ * - `intent`: a ControlPlane call, exactly as the plane records it (`name`, `args`);
+ * - `fault`: arm a hypervisor fault: the call `skip + 1` calls of `call` from now answers `status`
+ *   (resolved to a planned fault `{ call, nth }` when the step runs);
+ * - `crash`: the VMM process dies: the kernel closes every fd it held (the driver's release path).
+ */
+export type Step =
+  | ({ readonly kind: 'intent' } & Intent)
+  | { readonly kind: 'fault'; readonly call: HypercallName; readonly status: number; readonly skip: number }
+  | { readonly kind: 'crash' };
+
+/**
+ * One line naming a step, for traces and progress.
+ *
+ * @example
+ * describeStep({ kind: 'intent', name: 'partition', args: { key: 'vm0', request: { type: 'START' } } });
+ * // 'vm0 START'
+ */
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'fault':
+      return `arm fault: ${step.call} call +${step.skip + 1} answers ${hvStatusName(step.status)}`;
+    case 'crash':
+      return 'crash: the VMM process dies (the kernel closes every fd)';
+    case 'intent':
+      return describeIntent(step);
+  }
+}
+
+function describeIntent(i: Intent): string {
+  const a = (i.args ?? {}) as Readonly<Record<string, unknown>>;
+  const key = typeof a.key === 'string' ? a.key : '?';
+  const vp = typeof a.vp === 'number' ? `/vp${a.vp}` : '';
+  const request = (a.request ?? {}) as Readonly<Record<string, unknown>>;
+  const { type, ...fields } = request;
+  const rest = Object.keys(fields).length === 0 ? '' : ` ${JSON.stringify(fields)}`;
+  switch (i.name) {
+    case 'createPartition':
+      return `createPartition ${key} ${JSON.stringify(a.args)}`;
+    case 'partition':
+    case 'vp':
+      return `${key}${vp} ${String(type)}${rest}`;
+    case 'guest':
+      return `${key}${vp} guest ${JSON.stringify(a.exits)}`;
+    case 'signal':
+      return `${key}${vp} signal`;
+    default:
+      return `${i.name} ${JSON.stringify(i.args)}`;
+  }
+}

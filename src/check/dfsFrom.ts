@@ -1,0 +1,101 @@
+import type { CheckWorld } from './CheckWorld.js';
+import { crashApplies, enabledIntents } from './enabledIntents.js';
+import type { Explorer, FoundViolation, PathNode } from './Explorer.js';
+import type { Step } from './Step.js';
+
+/** What one depth-first task found. */
+export interface DfsOutcome {
+  readonly violation: FoundViolation | undefined;
+  /** Distinct states visited (this task's own visited set). */
+  readonly states: number;
+  readonly transitions: number;
+  /** The budget of states ran out before the subtree was done. */
+  readonly bounded: boolean;
+}
+
+const CRASH: Step = { kind: 'crash' };
+
+/**
+ * Depth-first search of the subtree under `start`, to `bounds.steps` intents, with its own visited
+ * set (digest → the most steps left when it was visited: a state is searched again only when it is
+ * reached with more room). The world follows the path: the first changed child continues on its
+ * parent's world, and only later siblings are rebuilt from the root. Violations are reported in DFS
+ * order; a task's result depends only on its start node, never on other tasks, so the verdict of a
+ * split search is the same for any number of workers.
+ *
+ * @example
+ * const { violation, states } = dfsFrom(explorer, ROOT, 100_000);
+ */
+export function dfsFrom(ex: Explorer, start: PathNode, statesMax: number): DfsOutcome {
+  const visited = new Map<string, number>();
+  const bound = ex.model.bounds.steps;
+  let transitions = 0;
+  let bounded = false;
+
+  const visit = (node: PathNode, first: CheckWorld | undefined): FoundViolation | undefined => {
+    let world = first;
+    const fresh = (): CheckWorld => {
+      const w = world ?? ex.replay(node.path);
+      world = undefined;
+      return w;
+    };
+    const fired: { readonly step: Step; readonly calls: ReadonlyMap<string, number> }[] = [];
+    /** Judge a child's step result; recurse into a new child with its world. */
+    const child = (w: CheckWorld, path: Step[], faults: number): FoundViolation | undefined => {
+      const digest = ex.digestOf(w);
+      const left = bound - (node.depth + 1);
+      if ((visited.get(digest) ?? -1) >= left) return undefined;
+      if (visited.size >= statesMax) {
+        bounded = true;
+        return undefined;
+      }
+      visited.set(digest, left);
+      return visit({ path, depth: node.depth + 1, faults }, w);
+    };
+    const probe = fresh();
+    const canCrash = crashApplies(ex.model, probe);
+    world = probe;
+    if (node.depth < bound) {
+      const intents = enabledIntents(ex.model, probe);
+      for (const step of intents) {
+        const w = fresh();
+        transitions += 1;
+        const r = ex.judge(w, step);
+        const path = [...node.path, step];
+        if (r.violation !== undefined) return { path, violation: r.violation };
+        if (r.unchanged) {
+          world = w;
+          continue;
+        }
+        fired.push({ step, calls: new Map(w.scratch.calls) });
+        const v = child(w, path, node.faults);
+        if (v !== undefined) return v;
+      }
+      if (node.faults < ex.model.bounds.faults)
+        for (const { step, calls } of fired)
+          for (const f of ex.model.faults) {
+            if ((calls.get(f.call) ?? 0) <= f.skip) continue;
+            const fault: Step = { kind: 'fault', call: f.call, status: f.status, skip: f.skip };
+            const w = fresh();
+            transitions += 1;
+            const armed = ex.judge(w, fault);
+            if (armed.violation !== undefined)
+              return { path: [...node.path, fault], violation: armed.violation };
+            const path = [...node.path, fault, step];
+            const r = ex.judge(w, step);
+            if (r.violation !== undefined) return { path, violation: r.violation };
+            const v = child(w, path, node.faults + 1);
+            if (v !== undefined) return v;
+          }
+    }
+    if (canCrash) {
+      transitions += 1;
+      const c = ex.judge(fresh(), CRASH);
+      if (c.violation !== undefined) return { path: [...node.path, CRASH], violation: c.violation };
+    }
+    return undefined;
+  };
+
+  const violation = visit(start, undefined);
+  return { violation, states: visited.size, transitions, bounded };
+}

@@ -1,0 +1,63 @@
+import type { ErrnoName } from '../hv/Errno.js';
+import type { PartitionPhase } from '../../machines/partition/PartitionContext.js';
+
+/**
+ * The errno each refusal rule must carry, written down here from the reference rather than read from
+ * the machines (the kernelErrno invariant compares the two). Where the kernel has the check, the
+ * kernel's errno (inventory §c.5, §c.11, §d; INVALID_PARTITION_STATE → EIO by hv_result_to_errno,
+ * §b.2); where the rule is the VMM's (vmm-lifecycle-rules), the convention of
+ * machines/partition/partitionGuards.ts: EBUSY for a transient refusal, EPERM for a missing ordering
+ * step, EINVAL for an argument out of range, EBADF for a released handle.
+ */
+export const EXPECTED_ERRNO: Readonly<Record<string, ErrnoName>> = {
+  // Kernel checks (inventory §d).
+  vpIndexBelowMax: 'EINVAL', // CREATE_VP: vp_index >= MSHV_MAX_VPS
+  vpSlotFree: 'EEXIST', // CREATE_VP: slot used
+  regionNotMapped: 'EEXIST', // SET_GUEST_MEMORY map: GFN overlap
+  regionMapped: 'ENOENT', // SET_GUEST_MEMORY unmap: not found (NEW)
+  ioeventfdNotPio: 'EOPNOTSUPP', // §c.11: PIO ioeventfd
+  ioeventfdAssigned: 'ENOENT', // §c.11: deassign without an exact match
+  earlyPropertyOnlyBeforeInitialize: 'EIO', // INVALID_PARTITION_STATE
+  postInitPropertyOnlyAfterInitialize: 'EIO', // INVALID_PARTITION_STATE
+  referenceTimeOnlyWhileFrozen: 'EIO', // rule 2: INVALID_PARTITION_STATE
+  configurationAfterInitialize: 'EIO', // §c.3: the hypervisor enforces the order
+  noOperationInFlight: 'EBUSY', // pt_mutex: refused instead of queued (rule 11)
+  noVpOperationInFlight: 'EBUSY', // vp_mutex
+  vpNotRunning: 'EBUSY', // MSHV_RUN_VP holds vp_mutex
+  partitionOpen: 'EBADF', // a released partition fd
+  vpOpen: 'EBADF', // a released VP fd
+  partitionExists: 'EBADF', // no such partition handle
+  vpExists: 'EBADF', // no such VP handle
+  partitionKeyFree: 'EEXIST',
+  // VMM rules (vmm-lifecycle-rules).
+  postInitPropertyBeforeConfiguration: 'EPERM',
+  propertyNotManaged: 'EINVAL',
+  timeFreezeOnlyWithVpsParked: 'EBUSY',
+  timeThawedBeforeVpsRun: 'EPERM',
+  snapshotOnlyWhileQuiesced: 'EBUSY',
+  dirtyTrackingEnabled: 'EPERM',
+  dirtyReadWithinBitmapMax: 'EINVAL',
+  allPagesMarkedDirtyBeforeDisable: 'EPERM',
+  noSequenceInProgress: 'EBUSY',
+  requestLegalInPhase: 'EINVAL',
+  requestLegalInState: 'EINVAL',
+  knownRequest: 'EINVAL',
+  resultMatchesInflight: 'EINVAL',
+  portIoRipAdvanced: 'EPERM',
+  vpStateRestoreInOrder: 'EPERM',
+  miscRegistersOnlyOnVp0: 'EINVAL',
+  vpNotParked: 'EBUSY',
+};
+
+/**
+ * The errno of a refused RUN by the partition's phase: EBUSY while VPs are parked (paused, pausing,
+ * resuming), EBADF once the partition is released (closing, closed), EINVAL before START.
+ *
+ * @example
+ * expectedRunErrno('closed'); // 'EBADF'
+ */
+export function expectedRunErrno(phase: PartitionPhase): ErrnoName {
+  if (phase === 'paused' || phase === 'pausing' || phase === 'resuming') return 'EBUSY';
+  if (phase === 'closing' || phase === 'closed') return 'EBADF';
+  return 'EINVAL';
+}

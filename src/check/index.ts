@@ -1,0 +1,42 @@
+/**
+ * The lifecycle model checker (docs/guide/check.md): check models, strategies over the shipped
+ * stack, invariants, counterexamples and coverage.
+ */
+export { CHECK_MODEL_FORMAT } from './CheckModel.js';
+export type {
+  CheckBounds,
+  CheckModel,
+  CheckWorldSpec,
+  FaultChoice,
+  IntentTemplate,
+  RandomSettings,
+} from './CheckModel.js';
+export type { CheckVariant } from './CheckVariant.js';
+export { CheckWorld, type CheckWorldOptions, type StepReport } from './CheckWorld.js';
+export {
+  buildCounterexample,
+  COUNTEREXAMPLE_FORMAT,
+  type Counterexample,
+  counterexampleFromJson,
+  counterexampleJson,
+  reproduce,
+} from './Counterexample.js';
+export { Coverage, type CoverageData } from './Coverage.js';
+export { coverageLines, summarizeCoverage } from './coverageReport.js';
+export { DEFAULT_MODEL_JSON, defaultModel } from './defaultModel.js';
+export { EXPECTED_ERRNO } from './expectedErrno.js';
+export { Explorer, ROOT } from './Explorer.js';
+export { ALL_INVARIANTS } from './invariants/index.js';
+export type { Invariant, ObservedCall, StepView, Verdict, Violation } from './invariants/Invariant.js';
+export { loadCheckModel, parseCheckModelText } from './loadCheckModel.js';
+export {
+  type CheckOptions,
+  type CheckProgress,
+  type CheckResult,
+  type CheckVerdict,
+  runCheck,
+  type Strategy,
+} from './runCheck.js';
+export { controlPlaneDigest, type StateDigest } from './stateDigest.js';
+export { describeStep, type Step } from './Step.js';
+export { counterexampleMeta, writeCounterexampleLog } from './writeCounterexampleLog.js';

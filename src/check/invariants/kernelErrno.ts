@@ -1,0 +1,46 @@
+import { hvResultToErrno } from '../../hv/HvStatus.js';
+import { EXPECTED_ERRNO, expectedRunErrno } from '../expectedErrno.js';
+import type { Invariant } from './Invariant.js';
+
+/**
+ * Every rejected operation carries the errno the kernel would return (inventory §d), and every
+ * failed one the errno its hypervisor status maps to (hv_result_to_errno, §b.2). A refusal's rule is
+ * looked up in `EXPECTED_ERRNO`, written from the reference independently of the machines (a RUN
+ * refused by `partitionAcceptsRun` by the partition's phase); a rule the table does not know is a
+ * violation too, so a new rule must be given its errno. Each failed result with a hypervisor status
+ * must carry `-hv_result_to_errno(status)`.
+ *
+ * @example
+ * kernelErrno.afterStep?.(step, world); // 'CREATE_VP refused by vpSlotFree with EBUSY; the kernel returns EEXIST'
+ */
+export const kernelErrno: Invariant = {
+  name: 'kernelErrno',
+  summary:
+    'refusals carry the kernel errno of their rule (inventory §d); failures carry hv_result_to_errno of their status',
+  afterStep(step, world) {
+    let applies = false;
+    const o = step.outcome;
+    if (o?.status === 'rejected' && step.step.kind === 'intent') {
+      applies = true;
+      const args = step.step.args as { readonly key?: string; readonly request?: { readonly type?: string } };
+      const what = args.request?.type ?? step.step.name;
+      let want = EXPECTED_ERRNO[o.rule];
+      if (o.rule === 'partitionAcceptsRun') {
+        const phase =
+          args.key === undefined ? undefined : world.plane.partitionSnapshot(args.key)?.context.phase;
+        want = phase === undefined ? undefined : expectedRunErrno(phase);
+      }
+      if (want === undefined)
+        return `${what} refused by rule '${o.rule}', which has no errno in the reference table`;
+      if (want !== o.errno) return `${what} refused by ${o.rule} with ${o.errno}; the kernel returns ${want}`;
+    }
+    for (const r of step.results) {
+      if (r.outcome.ok || r.outcome.hvStatus === null) continue;
+      applies = true;
+      const want = -hvResultToErrno(BigInt(r.outcome.hvStatus));
+      if (r.outcome.errno !== want)
+        return `${r.op} failed with ${r.outcome.errnoName} for HV_STATUS_${r.outcome.hvStatusName ?? '?'}; hv_result_to_errno gives ${want}`;
+    }
+    return applies ? undefined : null;
+  },
+};

@@ -1,0 +1,263 @@
+import { HANDLERS } from '../../adapters/simulated/handlers/index.js';
+import { HypercallCode, type HypercallName } from '../hv/HypercallCode.js';
+import { HvStatus, hvStatusName } from '../hv/HvStatus.js';
+import { MSHV_MAX_VPS } from '../hv/uapi/flags.js';
+import { PARTITION_REQUESTS } from '../../machines/partition/PartitionEvent.js';
+import { VP_REQUESTS } from '../../machines/vp/VpEvent.js';
+import type { JsonValue } from '../log/JsonValue.js';
+import { bool, int, list, oneOf, text, unknownName, type Codec } from '../scenario/Codec.js';
+import { guestExitCodec } from '../scenario/guestExitCodec.js';
+import { hostMemoryCodec } from '../scenario/hostMemoryCodec.js';
+import { defaultScheduler, hypervisorCodec, statusCodec } from '../scenario/hypervisorCodec.js';
+import { childPath } from '../scenario/jsonPath.js';
+import { enumBig, flagsBig } from '../scenario/nameCodecs.js';
+import {
+  checkFields,
+  defaulted,
+  expectObject,
+  objectCodec,
+  readFields,
+  required,
+  type SpecFor,
+} from '../scenario/objectCodec.js';
+import { parseJson } from '../scenario/parseJson.js';
+import { describeJson } from '../scenario/parseNumber.js';
+import { ScenarioError } from '../scenario/ScenarioError.js';
+import { PtFlagBit, PtIsolation } from '../scenario/uapiNames.js';
+import {
+  CHECK_MODEL_FORMAT,
+  type CheckBounds,
+  type CheckModel,
+  type CheckWorldSpec,
+  type FaultChoice,
+  type IntentTemplate,
+  type RandomSettings,
+} from './CheckModel.js';
+
+/** A bounded integer field. */
+function range(min: number, max: number): Codec<number> {
+  const base = int('u32', min);
+  return {
+    expected: `an integer in [${min}, ${max}]`,
+    read(value, path) {
+      const v = base.read(value, path);
+      if (v > max) throw new ScenarioError(path, 'range', `${v} is above ${max}`);
+      return v;
+    },
+    write: (v) => v,
+  };
+}
+
+/** A probability in [0, 1]. */
+const probability: Codec<number> = {
+  expected: 'a number in [0, 1]',
+  read(value, path) {
+    if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+      throw new ScenarioError(path, 'range', `expected a number in [0, 1], got ${describeJson(value)}`);
+    return value;
+  },
+  write: (v) => v,
+};
+
+const worldCodec = objectCodec<CheckWorldSpec>(
+  {
+    seed: required(int('u32')),
+    hypervisor: defaulted(hypervisorCodec, { scheduler: defaultScheduler, faults: [] }),
+    hostMemory: defaulted(hostMemoryCodec, []),
+  },
+  'the world (seed, hypervisor, hostMemory)',
+);
+
+const boundsCodec = objectCodec<CheckBounds>(
+  {
+    partitions: defaulted(range(1, 8), 1),
+    vps: defaulted(range(1, 16), 2),
+    steps: defaulted(range(1, 64), 8),
+    regions: defaulted(range(0, 16), 2),
+    faults: defaulted(range(0, 16), 1),
+    states: defaulted(range(1, 100_000_000), 200_000),
+  },
+  'the bounds',
+);
+
+const randomCodec = objectCodec<RandomSettings>(
+  {
+    walks: defaulted(range(1, 10_000_000), 200),
+    faultRateMax: defaulted(probability, 0.3),
+    machineFaultRateMax: defaulted(probability, 0),
+  },
+  'the random-walk settings',
+);
+
+const symmetryCodec = objectCodec<CheckModel['symmetry']>(
+  { partitions: defaulted(bool, true), vps: defaulted(bool, true) },
+  'the symmetry settings',
+);
+
+const dfsCodec = objectCodec<{ splitDepth: number }>(
+  { splitDepth: defaulted(range(0, 16), 3) },
+  'the DFS settings',
+);
+
+const hypercallNames = Object.keys(HypercallCode) as HypercallName[];
+const declared = new Map<string, readonly number[]>(HANDLERS.map((h) => [h.def.name, h.statuses]));
+
+const faultCodec: Codec<FaultChoice> = objectCodec<FaultChoice>(
+  {
+    call: required(oneOf(hypercallNames, 'hypercall')),
+    status: required(statusCodec),
+    skip: defaulted(range(0, 4095), 0),
+  },
+  'a fault choice',
+  (f, path) => {
+    const can = declared.get(f.call) ?? [];
+    if (f.status === HvStatus.SUCCESS || f.status === HvStatus.CALL_PENDING || !can.includes(f.status))
+      throw new ScenarioError(
+        childPath(path, 'status'),
+        'range',
+        `${f.call} does not return ${hvStatusName(f.status)} (it can return: ${
+          can
+            .filter((s) => s !== HvStatus.CALL_PENDING)
+            .map(hvStatusName)
+            .join(', ') || 'nothing else'
+        })`,
+      );
+  },
+);
+
+const intentKinds = ['createPartition', 'partition', 'vp', 'guest', 'signal'] as const;
+
+/** A request object: `type` from `types`, the other members any JSON (`"$vp"` is each VP index). */
+function requestCodec(types: readonly string[], what: string): Codec<Readonly<Record<string, JsonValue>>> {
+  return {
+    expected: what,
+    read(value, path) {
+      const obj = expectObject(value, path, what);
+      const typePath = childPath(path, 'type');
+      if (!Object.hasOwn(obj, 'type'))
+        throw new ScenarioError(typePath, 'required', `missing required field 'type' (${types.join(', ')})`);
+      if (typeof obj.type !== 'string')
+        throw new ScenarioError(typePath, 'type', `expected a request name, got ${describeJson(obj.type)}`);
+      if (!types.includes(obj.type)) throw unknownName(typePath, 'request', obj.type, types);
+      if (obj.type === 'RUN' && Object.hasOwn(obj, 'partition'))
+        throw new ScenarioError(
+          childPath(path, 'partition'),
+          'conflict',
+          "RUN takes the partition's phase from the runtime; leave 'partition' out",
+        );
+      return obj as Record<string, JsonValue>;
+    },
+    write: (v) => v,
+  };
+}
+
+const intentSpecs = {
+  createPartition: {
+    flags: defaulted(flagsBig(PtFlagBit, 'u64', 'partition flag'), 0n),
+    isolation: defaulted(enumBig(PtIsolation, 'u64', 'isolation type'), 0n),
+  },
+  partition: { request: required(requestCodec(PARTITION_REQUESTS, 'a partition request')) },
+  vp: { request: required(requestCodec(VP_REQUESTS, 'a VP request')) },
+  guest: { exits: required(list(guestExitCodec)) },
+  signal: {},
+} as const;
+
+const intentCodec: Codec<IntentTemplate> = {
+  expected: 'an intent template',
+  read(value, path) {
+    const obj = expectObject(value, path, 'an intent template');
+    const kindPath = childPath(path, 'intent');
+    if (!Object.hasOwn(obj, 'intent'))
+      throw new ScenarioError(
+        kindPath,
+        'required',
+        `missing required field 'intent' (${intentKinds.join(', ')})`,
+      );
+    const kind = obj.intent;
+    if (typeof kind !== 'string')
+      throw new ScenarioError(kindPath, 'type', `expected an intent name, got ${describeJson(kind)}`);
+    if (!(intentKinds as readonly string[]).includes(kind))
+      throw unknownName(kindPath, 'intent', kind, intentKinds);
+    const spec = intentSpecs[kind as (typeof intentKinds)[number]] as SpecFor<Record<string, unknown>>;
+    checkFields(obj, path, ['intent', ...Object.keys(spec)], `a ${kind} intent`);
+    return { intent: kind, ...readFields(obj, path, spec, `a ${kind} intent`) } as IntentTemplate;
+  },
+  write: (v) => v as never,
+};
+
+const modelSpec: SpecFor<CheckModel> = {
+  name: required(text(true)),
+  world: required(worldCodec),
+  bounds: defaulted(boundsCodec, {
+    partitions: 1,
+    vps: 2,
+    steps: 8,
+    regions: 2,
+    faults: 1,
+    states: 200_000,
+  }),
+  intents: required(list(intentCodec)),
+  faults: defaulted(list(faultCodec), []),
+  crash: defaulted(bool, false),
+  symmetry: defaulted(symmetryCodec, { partitions: true, vps: true }),
+  random: defaulted(randomCodec, { walks: 200, faultRateMax: 0.3, machineFaultRateMax: 0 }),
+  dfsSplitDepth: defaulted(range(0, 16), 3),
+};
+
+const topFields = [
+  'format',
+  'name',
+  'world',
+  'bounds',
+  'intents',
+  'faults',
+  'crash',
+  'symmetry',
+  'random',
+  'dfs',
+];
+
+/**
+ * Check a parsed JSON value against the check model format (version 1, docs/guide/check.md) and
+ * return the typed model. Throws a ScenarioError naming the JSON path and the rule
+ * (`$.bounds.vps: 300 is above 16`, `$.intents[2].request.type: unknown request 'INITIALISE'`).
+ *
+ * @example
+ * loadCheckModel({ format: 1, name: 'tiny', world: { seed: 1 }, intents: [] }).bounds.steps; // 8
+ */
+export function loadCheckModel(json: unknown): CheckModel {
+  const root = expectObject(json, '$', 'a check model');
+  if (root.format !== CHECK_MODEL_FORMAT)
+    throw new ScenarioError(
+      '$.format',
+      Object.hasOwn(root, 'format') ? 'format' : 'required',
+      `expected "format": ${CHECK_MODEL_FORMAT} (the check model format this build reads), got ${describeJson(root.format)}`,
+    );
+  checkFields(root, '$', topFields, 'a check model');
+  const { dfs, ...rest } = root;
+  const model = readFields(
+    { ...rest, ...(dfs === undefined ? {} : { dfsSplitDepth: dfsCodec.read(dfs, '$.dfs').splitDepth }) },
+    '$',
+    modelSpec,
+    'a check model',
+  );
+  if (model.bounds.vps > MSHV_MAX_VPS)
+    throw new ScenarioError('$.bounds.vps', 'range', `${model.bounds.vps} is above MSHV_MAX_VPS`);
+  return model;
+}
+
+/**
+ * Parse check model text (strict JSON: duplicate keys and imprecise integers are refused) and load it.
+ *
+ * @example
+ * parseCheckModelText('{"format": 1, "name": "t", "world": {"seed": 1}, "intents": []}').name; // 't'
+ */
+export function parseCheckModelText(textValue: string): CheckModel {
+  const parsed = parseJson(textValue);
+  try {
+    return loadCheckModel(parsed.value);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e.at(parsed.positions.get(e.path));
+    throw e;
+  }
+}

@@ -1,0 +1,379 @@
+import type { CheckModel } from './CheckModel.js';
+import type { CheckVariant } from './CheckVariant.js';
+import { buildCounterexample, type Counterexample, reproduce } from './Counterexample.js';
+import type { CoverageData } from './Coverage.js';
+import { Explorer, type FoundViolation, type PathNode, ROOT, type WorkCounters } from './Explorer.js';
+import { LocalRunner } from './LocalRunner.js';
+import type { Runner } from './Runner.js';
+import { shrink } from './shrink.js';
+import type { StateDigest } from './stateDigest.js';
+import { WorkerRunner } from './WorkerRunner.js';
+
+export type Strategy = 'bfs' | 'dfs' | 'random';
+
+/** What the progress display shows. */
+export interface CheckProgress {
+  readonly strategy: Strategy;
+  readonly states: number;
+  readonly transitions: number;
+  /** Deepest level reached (BFS level, DFS split level, walk index for random). */
+  readonly depth: number;
+  /** Work still queued: nodes of the BFS level, DFS tasks, walks. */
+  readonly frontier: number;
+  readonly violations: number;
+  readonly elapsedMs: number;
+}
+
+export interface CheckOptions {
+  readonly model: CheckModel;
+  readonly strategy?: Strategy;
+  /** Seed of the random walks; default the model world's seed. */
+  readonly seed?: number;
+  /** Worker threads; 1 (the default) explores in this thread. */
+  readonly workers?: number;
+  /** A planted variant (tests): in-process only. */
+  readonly variant?: CheckVariant;
+  readonly digest?: StateDigest;
+  /** Milliseconds since some origin: the CLI passes the wall clock; the core never reads one. */
+  readonly now?: () => number;
+  /** Stop exploring (verdict `bounded`) once `now()` passes this many ms after the start. */
+  readonly timeLimitMs?: number;
+  readonly onProgress?: (p: CheckProgress) => void;
+}
+
+/**
+ * - `clean`: the bounds were explored exhaustively (BFS, DFS) or every walk ran (random) without a
+ *   violation;
+ * - `bounded`: no violation, but the state budget or the time limit stopped exploration first;
+ * - `violation`: an invariant broke; `counterexample` is the shrunk run.
+ */
+export type CheckVerdict = 'clean' | 'bounded' | 'violation';
+
+export interface CheckResult {
+  readonly verdict: CheckVerdict;
+  readonly strategy: Strategy;
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly work: WorkCounters;
+  readonly coverage: CoverageData;
+  readonly elapsedMs: number;
+  /** The violation as found, before shrinking. */
+  readonly found?: FoundViolation;
+  readonly counterexample?: Counterexample;
+  /** The counterexample re-run the way replay runs it (world faults, intents, crash) reproduced it. */
+  readonly reproduced?: boolean;
+  readonly shrinkAttempts?: number;
+}
+
+/** Nodes a BFS batch carries to a runner. */
+const BATCH_NODES = 4;
+
+interface Search {
+  readonly violation: FoundViolation | undefined;
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly bounded: boolean;
+}
+
+class Clock {
+  readonly #now: () => number;
+  readonly #start: number;
+
+  constructor(
+    now: (() => number) | undefined,
+    readonly limitMs: number | undefined,
+  ) {
+    this.#now = now ?? (() => 0);
+    this.#start = this.#now();
+  }
+
+  get elapsed(): number {
+    return this.#now() - this.#start;
+  }
+
+  get expired(): boolean {
+    return this.limitMs !== undefined && this.elapsed >= this.limitMs;
+  }
+}
+
+/**
+ * Run `fn` over `items` in order with at most `inFlight` calls pending, stop handing out new ones
+ * once `stop()` is true (already started ones finish), and return the results by index (undefined
+ * for those never started).
+ */
+async function inOrder<T, R>(
+  items: readonly T[],
+  inFlight: number,
+  fn: (item: T, index: number) => Promise<R>,
+  stop: () => boolean,
+  onResult: (r: R, index: number) => void,
+): Promise<(R | undefined)[]> {
+  const out: (R | undefined)[] = new Array<R | undefined>(items.length).fill(undefined);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length && !stop()) {
+      const i = next++;
+      const r = await fn(items[i] as T, i);
+      out[i] = r;
+      onResult(r, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, inFlight) }, lane));
+  return out;
+}
+
+function chunk<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Breadth-first search with state hashing: level by level, each node expanded once, children kept
+ * when their digest is new, in expansion order; the first violation in that order on the shallowest
+ * level wins (a shortest counterexample). `maxDepth` stops early (the DFS prefix).
+ */
+async function bfs(
+  runner: Runner,
+  model: CheckModel,
+  rootDigest: string,
+  clock: Clock,
+  progress: (p: Omit<CheckProgress, 'strategy' | 'elapsedMs'>) => void,
+  maxDepth = Infinity,
+): Promise<Search & { readonly frontier: PathNode[] }> {
+  const seen = new Set<string>([rootDigest]);
+  let frontier: PathNode[] = [ROOT];
+  let transitions = 0;
+  let level = 0;
+  let depth = 0;
+  let bounded = false;
+  while (frontier.length > 0 && level < maxDepth) {
+    const batches = chunk(frontier, BATCH_NODES);
+    let hit = false;
+    let done = 0;
+    const results = await inOrder(
+      batches,
+      runner.parallelism * 2,
+      (b) => runner.expand(b),
+      () => hit || clock.expired,
+      (r) => {
+        done += 1;
+        for (const e of r) transitions += e.transitions;
+        hit ||= r.some((e) => e.violation !== undefined);
+        progress({
+          states: seen.size,
+          transitions,
+          depth: level,
+          frontier: (batches.length - done) * BATCH_NODES,
+          violations: hit ? 1 : 0,
+        });
+      },
+    );
+    const next: PathNode[] = [];
+    for (const r of results) {
+      if (r === undefined) {
+        bounded = true;
+        continue;
+      }
+      for (const e of r) {
+        if (e.violation !== undefined)
+          return {
+            violation: e.violation,
+            states: seen.size,
+            transitions,
+            depth: level + 1,
+            bounded,
+            frontier: [],
+          };
+        for (const c of e.children) {
+          if (seen.has(c.digest)) continue;
+          if (seen.size >= model.bounds.states) {
+            bounded = true;
+            continue;
+          }
+          seen.add(c.digest);
+          depth = Math.max(depth, c.depth);
+          next.push({ path: c.path, depth: c.depth, faults: c.faults });
+        }
+      }
+    }
+    if (bounded)
+      return { violation: undefined, states: seen.size, transitions, depth, bounded, frontier: [] };
+    frontier = next;
+    level += 1;
+  }
+  return { violation: undefined, states: seen.size, transitions, depth, bounded, frontier };
+}
+
+/**
+ * Depth-bounded DFS, split for workers: a BFS prefix to `dfsSplitDepth` gives the tasks (the same
+ * tasks for any worker count), each searched depth-first with its own visited set and an equal share
+ * of the state budget; the first task in order with a violation wins.
+ */
+async function dfs(
+  runner: Runner,
+  model: CheckModel,
+  rootDigest: string,
+  clock: Clock,
+  progress: (p: Omit<CheckProgress, 'strategy' | 'elapsedMs'>) => void,
+): Promise<Search> {
+  const prefix = await bfs(runner, model, rootDigest, clock, progress, model.dfsSplitDepth);
+  if (prefix.violation !== undefined || prefix.bounded) return prefix;
+  const tasks = prefix.frontier;
+  const share = Math.max(1, Math.ceil(model.bounds.states / Math.max(1, tasks.length)));
+  let states = prefix.states;
+  let transitions = prefix.transitions;
+  let hit = false;
+  let done = 0;
+  let bounded = false;
+  const results = await inOrder(
+    tasks,
+    runner.parallelism * 2,
+    (t) => runner.dfs(t, share),
+    () => hit || clock.expired,
+    (r) => {
+      done += 1;
+      states += r.states;
+      transitions += r.transitions;
+      bounded ||= r.bounded;
+      hit ||= r.violation !== undefined;
+      progress({
+        states,
+        transitions,
+        depth: model.dfsSplitDepth,
+        frontier: tasks.length - done,
+        violations: hit ? 1 : 0,
+      });
+    },
+  );
+  for (const r of results) {
+    if (r === undefined) {
+      bounded = true;
+      continue;
+    }
+    if (r.violation !== undefined)
+      return { violation: r.violation, states, transitions, depth: r.violation.path.length, bounded };
+  }
+  return { violation: undefined, states, transitions, depth: model.bounds.steps, bounded };
+}
+
+/** Seeded random walks, `random.walks` of them; the first walk in order with a violation wins. */
+async function random(
+  runner: Runner,
+  model: CheckModel,
+  seed: number,
+  clock: Clock,
+  progress: (p: Omit<CheckProgress, 'strategy' | 'elapsedMs'>) => void,
+): Promise<Search> {
+  const walks = Array.from({ length: model.random.walks }, (_, i) => i);
+  const seen = new Set<string>();
+  let transitions = 0;
+  let hit = false;
+  let done = 0;
+  const results = await inOrder(
+    walks,
+    runner.parallelism * 2,
+    (i) => runner.walk(seed, i),
+    () => hit || clock.expired,
+    (r) => {
+      done += 1;
+      transitions += r.transitions;
+      for (const d of r.digests) seen.add(d);
+      hit ||= r.violation !== undefined;
+      progress({
+        states: seen.size,
+        transitions,
+        depth: done,
+        frontier: walks.length - done,
+        violations: hit ? 1 : 0,
+      });
+    },
+  );
+  let bounded = false;
+  for (const r of results) {
+    if (r === undefined) {
+      bounded = true;
+      continue;
+    }
+    if (r.violation !== undefined)
+      return {
+        violation: r.violation,
+        states: seen.size,
+        transitions,
+        depth: r.violation.path.length,
+        bounded,
+      };
+  }
+  return { violation: undefined, states: seen.size, transitions, depth: model.bounds.steps, bounded };
+}
+
+/**
+ * Check a model: explore it with the chosen strategy (in this thread, or in `workers` threads),
+ * and on a violation shrink the path, build the counterexample (trace included) and re-run it the
+ * way replay will. Deterministic for BFS and DFS whatever the worker count: work is handed out and
+ * merged in a fixed order. Only the optional time limit reads a clock, and only through `now`.
+ *
+ * @example
+ * const result = await runCheck({ model: defaultModel(), strategy: 'bfs' });
+ * result.verdict; // 'clean'
+ */
+export async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  const model = options.model;
+  const strategy = options.strategy ?? 'bfs';
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new RangeError(`workers: ${workers} is not a positive integer`);
+  if (workers > 1 && options.variant !== undefined)
+    throw new RangeError('a planted variant runs in-process only (workers: 1)');
+  const clock = new Clock(options.now, options.timeLimitMs);
+  const local = new Explorer(model, options.variant, options.digest);
+  const runner: Runner =
+    workers > 1 ? new WorkerRunner(model, workers) : new LocalRunner(model, options.variant, options.digest);
+  const progress = (p: Omit<CheckProgress, 'strategy' | 'elapsedMs'>): void =>
+    options.onProgress?.({ ...p, strategy, elapsedMs: clock.elapsed });
+  let search: Search;
+  let totals: Awaited<ReturnType<Runner['totals']>>;
+  try {
+    const rootDigest = local.digestOf(local.world());
+    search =
+      strategy === 'bfs'
+        ? await bfs(runner, model, rootDigest, clock, progress)
+        : strategy === 'dfs'
+          ? await dfs(runner, model, rootDigest, clock, progress)
+          : await random(runner, model, options.seed ?? model.world.seed, clock, progress);
+    totals = await runner.totals();
+  } finally {
+    await runner.close();
+  }
+  const base = {
+    strategy,
+    states: search.states,
+    transitions: search.transitions,
+    depth: search.depth,
+    work: totals.work,
+    coverage: totals.coverage,
+  };
+  const found = search.violation;
+  if (found === undefined)
+    return { ...base, verdict: search.bounded ? 'bounded' : 'clean', elapsedMs: clock.elapsed };
+  const small = shrink(local, found.path, found.violation, found.randomFaults);
+  const counterexample = buildCounterexample(
+    model.world,
+    model.name,
+    options.variant,
+    small.path,
+    small.randomFaults,
+  );
+  const again = reproduce(counterexample, options.variant);
+  return {
+    ...base,
+    verdict: 'violation',
+    found,
+    counterexample,
+    reproduced: again?.invariant === counterexample.invariant,
+    shrinkAttempts: small.attempts,
+    elapsedMs: clock.elapsed,
+  };
+}

@@ -1,0 +1,135 @@
+import { partitionId } from '../hv/ids.js';
+import { checksumHex, fnv64Ascii, fnv64Init } from '../log/checksum.js';
+import { stateName } from '../runtime/stateName.js';
+import type { CheckModel } from './CheckModel.js';
+import type { CheckWorld } from './CheckWorld.js';
+
+/** The symmetry a digest folds away. */
+export type Symmetry = CheckModel['symmetry'];
+
+/** An extra armed fault a digest counts as if it were armed (a fault child, computed without running it). */
+export interface ExtraFault {
+  readonly call: string;
+  readonly ahead: number;
+  readonly status: number;
+}
+
+/**
+ * The one seam through which exploration hashes a state: a 64-bit digest (16 hex digits) of
+ * everything that decides what the world does next. Two worlds with the same digest are treated as
+ * the same state (the explorer keeps the first path that reached it). The snapshot branch's
+ * canonical `stateDigest()` of the simulated world is meant to replace `controlPlaneDigest` here.
+ */
+export type StateDigest = (world: CheckWorld, symmetry: Symmetry, extra?: ExtraFault) => string;
+
+const bool = (b: boolean): string => (b ? '1' : '0');
+
+function sortedKeys(m: ReadonlyMap<number, unknown>): string {
+  return [...m.keys()].sort((a, b) => a - b).join(',');
+}
+
+/**
+ * The digest of a world from what the ControlPlane's machines believe (state value and context of
+ * every partition and VP machine, sleeping runs), what the driver holds (initialized, regions, VP
+ * pages and run flags, references, async completion) and what the hypervisor holds (state, pool
+ * pages, mapped pages, VPs with their suspend flags, scripts and state pages, ports), plus host page
+ * ownership totals, pending signals and armed faults. Ids, fds, PFNs and the clock are left out:
+ * they name things, they do not change what happens next.
+ *
+ * Symmetry: with `partitions`, the per-partition texts are sorted, so `vm0` and `vm1` swapped are
+ * one state (the alphabet treats every key alike); with `vps`, the per-VP texts leave the index out
+ * and are sorted, so identical VPs are interchangeable. VP indexes still differ in what the guest
+ * exits on and which CPU a VP's messages use; the model file can turn VP symmetry off.
+ *
+ * @example
+ * controlPlaneDigest(world, { partitions: true, vps: true }); // '9f1c0e6a4b2d7c35'
+ */
+export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
+  const plane = world.plane;
+  const pending = world.pendingRunKeys();
+  const parts: string[] = [];
+  for (const key of world.keys()) {
+    const snap = plane.partitionSnapshot(key);
+    if (snap === undefined) continue;
+    const c = snap.context;
+    const id = world.partitionId(key);
+    const vps: string[] = [];
+    const kp = world.kernelPartition(key);
+    const hp = world.hvPartition(id);
+    for (const index of plane.vpIndexes(key)) {
+      const vs = plane.vpSnapshot(key, index);
+      if (vs === undefined) continue;
+      const v = vs.context;
+      const kv = kp?.vps.get(index);
+      const hv = hp?.vps.get(index);
+      const signal = id !== undefined && world.sim.shared.signalPending(index, partitionId(id));
+      vps.push(
+        [
+          symmetry.vps ? '' : String(index),
+          stateName(vs.value),
+          v.flags,
+          v.last ?? '-',
+          bool(v.stopRequested),
+          v.restoredRank,
+          bool(v.ripAdvancePending),
+          v.inflight?.op ?? '-',
+          bool(pending.has(`${key}/${index}`)),
+          bool(signal),
+          kv === undefined
+            ? '-'
+            : `${sortedKeys(kv.statePages)};${sortedKeys(kv.statsPages)};${bool(kv.interceptSuspend)}${bool(kv.rootSchedBlocked)}${bool(kv.rootSchedDispatched)}${bool(kv.kickedByHv)}`,
+          hv === undefined
+            ? '-'
+            : `${bool(hv.explicitSuspend)}${bool(hv.interceptSuspend)}${bool(hv.dispatchSuspend)}${bool(hv.halted)}${hv.thread};${hv.script.length};${sortedKeys(hv.statePages)};${sortedKeys(hv.statsPages)};${hv.pendingVectors.length}`,
+        ].join(' '),
+      );
+    }
+    if (symmetry.vps) vps.sort();
+    const regions =
+      kp === undefined ? '-' : kp.regions.map((r) => `${r.guestPfn}+${r.pages}${r.kind}`).join(',');
+    parts.push(
+      [
+        symmetry.partitions ? '' : key,
+        stateName(snap.value),
+        bool(c.initialized),
+        symmetry.vps ? c.vps.length : c.vps.join(','),
+        [...c.regions].sort().join(','),
+        c.intercepts,
+        c.ioeventfds,
+        c.irqfds,
+        c.msiRoutes,
+        bool(c.timeFrozen),
+        bool(c.vpsParked),
+        bool(c.devicesQuiesced),
+        c.dirty,
+        c.cursor,
+        c.inflight?.op ?? '-',
+        kp === undefined
+          ? 'closed'
+          : `${bool(kp.initialized)};${kp.refs};${bool(kp.fdReleased)};${regions};${kp.ioeventfds.length};${kp.irqfds.length};${kp.msiRouting?.length ?? -1};${bool(kp.asyncCompletionDone)}`,
+        hp === undefined
+          ? '-'
+          : `${hp.state};${hp.pool.freePages};${hp.pool.usedPages};${hp.gpa.mappedPages()};${hp.gpa.extents.size};${hp.ports.size};${hp.connections.size};${bool(hp.timeFrozen)};${hp.vps.size}`,
+        `[${vps.join('|')}]`,
+      ].join(' '),
+    );
+  }
+  if (symmetry.partitions) parts.sort();
+  const root = world.sim.machine.model.root;
+  const owners = world.sim.machine.ownership();
+  const faults = world.pendingFaults();
+  if (extra !== undefined) faults.push(extra);
+  const text = [
+    parts.join('\n'),
+    `root ${root.pool.freePages} ${root.pool.usedPages}`,
+    `host ${owners.free} ${owners.kernel} ${owners.user} ${owners.pool} ${owners.hv}`,
+    `faults ${faults
+      .map((f) => `${f.call}+${f.ahead}=${f.status}`)
+      .sort()
+      .join(',')}`,
+    `crashed ${bool(world.crashed)}`,
+  ].join('\n');
+  const h = fnv64Init();
+  fnv64Ascii(h, text);
+  return checksumHex(h);
+};

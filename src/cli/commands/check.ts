@@ -1,0 +1,230 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { CheckModel } from '../../check/CheckModel.js';
+import { coverageLines } from '../../check/coverageReport.js';
+import {
+  type Counterexample,
+  counterexampleFromJson,
+  counterexampleJson,
+  isCounterexampleJson,
+  reproduce,
+} from '../../check/Counterexample.js';
+import { defaultModel } from '../../check/defaultModel.js';
+import { ALL_INVARIANTS } from '../../check/invariants/index.js';
+import { loadCheckModel } from '../../check/loadCheckModel.js';
+import { type CheckProgress, type CheckResult, runCheck, type Strategy } from '../../check/runCheck.js';
+import { writeCounterexampleLog } from '../../check/writeCounterexampleLog.js';
+import { type ParsedJson, parseJson } from '../../scenario/parseJson.js';
+import { ScenarioError } from '../../scenario/ScenarioError.js';
+import { CliError } from '../CliError.js';
+import type { CliIo, Command } from '../Command.js';
+
+const usage = `usage: mshv-control check [MODEL] [--strategy bfs|dfs|random] [--seed N] [--time-limit S]
+                           [--workers N] [--out DIR]
+       mshv-control check COUNTEREXAMPLE.json
+Explores a check model (docs/guide/check.md; the default model when MODEL is left out) on the
+shipped stack: ControlPlane requests, guest exits, signals, armed hypervisor faults and crashes of
+the VMM, checking every invariant after every step. Prints progress, then states, transitions and
+coverage. On a violation it prints the invariant and the shrunk trace, and writes the
+counterexample as a JSON file and as an event log in DIR (default: the current directory).
+Given a counterexample file, re-runs it and reports whether it still violates its invariant.
+  --strategy   bfs (default: shortest counterexample), dfs, or random (seeded swarm walks)
+  --seed       seed of the random walks (default: the model world's seed)
+  --time-limit stop exploring after S seconds (the verdict is then "bounded")
+  --workers    worker threads (default 1)
+Exit codes: 0 no violation within the bounds, 1 a violation (or a counterexample that reproduces),
+2 bad input.`;
+
+interface CheckArgs {
+  readonly file: string | undefined;
+  readonly strategy: Strategy;
+  readonly seed: number | undefined;
+  readonly timeLimitS: number | undefined;
+  readonly workers: number;
+  readonly out: string;
+}
+
+function positiveNumber(flag: string, text: string | undefined, integer: boolean): number {
+  const v = text === undefined || text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(v) || v < (integer ? 1 : 0) || (integer && !Number.isInteger(v)))
+    throw new CliError(
+      `${flag}: '${text ?? ''}' is not a ${integer ? 'positive integer' : 'number of seconds'}\n${usage}`,
+    );
+  return v;
+}
+
+/** Parse the command line; bad arguments exit 2. */
+export function parseCheckArgs(args: readonly string[]): CheckArgs {
+  let file: string | undefined;
+  let strategy: Strategy = 'bfs';
+  let seed: number | undefined;
+  let timeLimitS: number | undefined;
+  let workers = 1;
+  let out = '.';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    const eq = a.indexOf('=');
+    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string | undefined => (a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : args[++i]);
+    switch (flag) {
+      case '--strategy': {
+        const v = value();
+        if (v !== 'bfs' && v !== 'dfs' && v !== 'random')
+          throw new CliError(`--strategy: '${v ?? ''}' is not bfs, dfs or random\n${usage}`);
+        strategy = v;
+        break;
+      }
+      case '--seed': {
+        const v = value();
+        const n = Number(v);
+        if (v === undefined || !/^\d+$/.test(v) || !Number.isSafeInteger(n) || n > 0xffff_ffff)
+          throw new CliError(`--seed: '${v ?? ''}' is not a u32\n${usage}`);
+        seed = n;
+        break;
+      }
+      case '--time-limit':
+        timeLimitS = positiveNumber('--time-limit', value(), false);
+        break;
+      case '--workers':
+        workers = positiveNumber('--workers', value(), true);
+        if (workers > availableParallelism() * 4)
+          throw new CliError(`--workers: ${workers} is more than 4 per CPU (${availableParallelism()} CPUs)`);
+        break;
+      case '--out': {
+        const v = value();
+        if (v === undefined || v === '') throw new CliError(`--out needs a directory\n${usage}`);
+        out = v;
+        break;
+      }
+      default:
+        if (a.startsWith('-')) throw new CliError(`unknown option '${a}'\n${usage}`);
+        if (file !== undefined) throw new CliError(`unexpected argument '${a}'\n${usage}`);
+        file = a;
+    }
+  }
+  return { file, strategy, seed, timeLimitS, workers, out };
+}
+
+async function readJsonArg(file: string): Promise<ParsedJson> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') throw new CliError(`${file}: no such file`);
+    throw e;
+  }
+  try {
+    return parseJson(text);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new CliError(e.inFile(file).message);
+    throw e;
+  }
+}
+
+/** A file name in `dir` that does not exist yet: `base.ext`, `base-2.ext`, … */
+function freshName(dir: string, base: string, ext: string): string {
+  for (let n = 1; ; n++) {
+    const path = join(dir, `${base}${n === 1 ? '' : `-${n}`}${ext}`);
+    if (!existsSync(path) && !existsSync(`${path}-wal`) && !existsSync(`${path}-journal`)) return path;
+  }
+}
+
+function progressLine(p: CheckProgress): string {
+  const perS = (n: number): number => (p.elapsedMs > 0 ? Math.round((n / p.elapsedMs) * 1000) : 0);
+  return `${p.strategy} ${(p.elapsedMs / 1000).toFixed(1)}s states ${p.states} (${perS(p.states)}/s) transitions ${p.transitions} (${perS(p.transitions)}/s) depth ${p.depth} frontier ${p.frontier} violations ${p.violations}`;
+}
+
+function printCounterexample(io: CliIo, cex: Counterexample): void {
+  io.out(`VIOLATION of ${cex.invariant}: ${cex.message}`);
+  io.out(`counterexample (${cex.intents.length} intents${cex.crash ? ' and a crash' : ''}):`);
+  for (const line of cex.trace) io.out(`  ${line}`);
+}
+
+function reproduceFile(json: unknown, file: string, io: CliIo): number {
+  let cex: Counterexample;
+  try {
+    cex = counterexampleFromJson(json);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new CliError(e.inFile(file).message);
+    throw e;
+  }
+  if (cex.variant !== null)
+    io.err(`note: found on the planted variant '${cex.variant}'; re-running it on the shipped stack`);
+  const v = reproduce(cex);
+  if (v === undefined) {
+    io.out(`${file}: does not reproduce on this build (no invariant breaks)`);
+    return 0;
+  }
+  io.out(`${file}: reproduces: ${v.invariant}: ${v.message}`);
+  return 1;
+}
+
+function summary(io: CliIo, r: CheckResult): void {
+  io.out(
+    `verdict: ${r.verdict === 'clean' ? 'no violation within the bounds' : r.verdict === 'bounded' ? 'no violation (exploration stopped by the state budget or the time limit)' : 'VIOLATION'}`,
+  );
+  io.out(
+    `states ${r.states}, transitions ${r.transitions}, depth ${r.depth}, steps executed ${r.work.steps} (replays included), worlds built ${r.work.worlds}, ${(r.elapsedMs / 1000).toFixed(1)} s`,
+  );
+}
+
+/** `mshv-control check`: the lifecycle model checker. */
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'model-check lifecycle orderings, faults and crashes; print a minimal counterexample',
+  usage,
+  async run(args, io) {
+    const a = parseCheckArgs(args);
+    let model: CheckModel;
+    if (a.file === undefined) model = defaultModel();
+    else {
+      const parsed = await readJsonArg(a.file);
+      if (isCounterexampleJson(parsed.value)) return reproduceFile(parsed.value, a.file, io);
+      try {
+        model = loadCheckModel(parsed.value);
+      } catch (e) {
+        if (e instanceof ScenarioError)
+          throw new CliError(e.at(parsed.positions.get(e.path)).inFile(a.file).message);
+        throw e;
+      }
+    }
+    io.out(
+      `model ${model.name}: seed ${model.world.seed}, scheduler ${model.world.hypervisor.scheduler}, bounds ${JSON.stringify(model.bounds)}, strategy ${a.strategy}, workers ${a.workers}`,
+    );
+    let lastMs = -Infinity;
+    const result = await runCheck({
+      model,
+      strategy: a.strategy,
+      ...(a.seed === undefined ? {} : { seed: a.seed }),
+      workers: a.workers,
+      // The wall clock, here only: the time limit and the progress display.
+      now: () => performance.now(),
+      ...(a.timeLimitS === undefined ? {} : { timeLimitMs: a.timeLimitS * 1000 }),
+      onProgress: (p) => {
+        if (p.elapsedMs - lastMs < (io.isTty ? 200 : 5000)) return;
+        lastMs = p.elapsedMs;
+        if (io.isTty) io.progress?.(progressLine(p));
+        else io.out(progressLine(p));
+      },
+    });
+    if (io.isTty) io.progress?.('');
+    summary(io, result);
+    for (const line of coverageLines(result.coverage, ALL_INVARIANTS)) io.out(line);
+    const cex = result.counterexample;
+    if (cex === undefined) return 0;
+    printCounterexample(io, cex);
+    io.out(
+      `shrunk from ${result.found?.path.length ?? '?'} steps in ${result.shrinkAttempts ?? 0} re-runs; replays: ${result.reproduced === true ? 'yes' : 'NO'}`,
+    );
+    const base = `check-${cex.invariant}`;
+    const jsonFile = freshName(a.out, base, '.json');
+    await writeFile(jsonFile, `${JSON.stringify(counterexampleJson(cex), null, 2)}\n`);
+    const logFile = freshName(a.out, base, '.log');
+    writeCounterexampleLog(cex, logFile);
+    io.out(`wrote ${jsonFile} and ${logFile}`);
+    return 1;
+  },
+};

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { counterexampleFromJson, counterexampleJson, reproduce } from '../../src/check/Counterexample.js';
+import { ALL_INVARIANTS } from '../../src/check/invariants/index.js';
+import { loadCheckModel } from '../../src/check/loadCheckModel.js';
+import { runCheck } from '../../src/check/runCheck.js';
+
+const guide = readFileSync('docs/guide/check.md', 'utf8');
+const json = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
+
+describe('docs/guide/check.md and its example files', () => {
+  it('the example model finds the example counterexample, which reproduces', async () => {
+    const r = await runCheck({
+      model: loadCheckModel(json('docs/check/lost-completion.json')),
+      strategy: 'bfs',
+    });
+    const file = json('docs/check/lost-completion.counterexample.json');
+    expect(r.counterexample === undefined ? undefined : counterexampleJson(r.counterexample)).toEqual(file);
+    expect(reproduce(counterexampleFromJson(file))?.invariant).toBe('liveness');
+  });
+
+  it('documents every invariant in its table', () => {
+    for (const i of ALL_INVARIANTS) expect(guide).toMatch(new RegExp(`^\\| \`${i.name}\` +\\|`, 'm'));
+  });
+
+  it('quotes the example counterexample as it is', () => {
+    const file = json('docs/check/lost-completion.counterexample.json') as {
+      message: string;
+      intents: unknown;
+    };
+    expect(guide).toContain(`"message": "${file.message}"`);
+  });
+});

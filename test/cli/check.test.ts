@@ -1,0 +1,110 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/Command.js';
+import { runCli } from '../../src/cli/runCli.js';
+import { counterexampleJson } from '../../src/check/Counterexample.js';
+import { DEFAULT_MODEL_JSON } from '../../src/check/defaultModel.js';
+import { loadCheckModel } from '../../src/check/loadCheckModel.js';
+import { runCheck } from '../../src/check/runCheck.js';
+import { PLANTED } from '../check/plantedVariants.js';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
+  const code = await runCli(['check', ...argv], io);
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mshv-check-cli-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function file(name: string, json: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(json));
+  return path;
+}
+
+const tiny = { ...DEFAULT_MODEL_JSON, name: 'tiny', bounds: { ...DEFAULT_MODEL_JSON.bounds, steps: 3 } };
+const lost = {
+  ...tiny,
+  name: 'lost-completion',
+  world: {
+    ...tiny.world,
+    hypervisor: {
+      ...tiny.world.hypervisor,
+      faults: [{ call: 'SET_PARTITION_PROPERTY', nth: 1, status: 'CALL_PENDING' }],
+    },
+  },
+};
+
+describe('mshv-control check', () => {
+  it.each([
+    [['--strategy', 'bfs2'], /--strategy: 'bfs2' is not bfs, dfs or random/],
+    [['--workers', '0'], /--workers: '0' is not a positive integer/],
+    [['--seed', '-1'], /--seed: '-1' is not a u32/],
+    [['--time-limit', 'soon'], /--time-limit: 'soon' is not a number of seconds/],
+    [['--frobnicate'], /unknown option '--frobnicate'/],
+    [['a.json', 'b.json'], /unexpected argument 'b.json'/],
+    [[join(dir, 'missing.json')], /missing.json: no such file/],
+  ])('%j exits 2', async (argv, message) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toMatch(message);
+  });
+
+  it('a bad model exits 2 naming the file, line, path and rule', async () => {
+    const path = join(dir, 'bad.json');
+    writeFileSync(
+      path,
+      '{\n  "format": 1, "name": "b", "world": {"seed": 1},\n  "bounds": {"vps": 999}, "intents": []\n}\n',
+    );
+    const r = await run(path);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toMatch(/bad\.json:3:\d+: \$\.bounds\.vps: 999 is above 16/);
+  });
+
+  it('a clean model exits 0 and prints states, transitions and coverage', async () => {
+    const r = await run(file('tiny.json', tiny), '--out', dir);
+    expect(r.code).toBe(0);
+    const text = r.out.join('\n');
+    expect(text).toContain('verdict: no violation within the bounds');
+    expect(text).toMatch(/^states \d+, transitions \d+, depth 3/m);
+    expect(text).toContain('coverage:');
+    expect(text).toMatch(/partition states reached \d+\/\d+; never: /);
+    expect(text).toContain('invariants exercised: windows');
+  });
+
+  it('a violation exits 1, prints the trace, writes a counterexample that reproduces', async () => {
+    const out = mkdtempSync(join(dir, 'out-'));
+    const r = await run(file('lost.json', lost), '--out', out, '--workers', '2');
+    expect(r.code).toBe(1);
+    const text = r.out.join('\n');
+    expect(text).toContain('VIOLATION of liveness');
+    expect(text).toMatch(/1\. createPartition vm0 .* → done/);
+    expect(readdirSync(out).sort()).toEqual(['check-liveness.json', 'check-liveness.log']);
+    const again = await run(join(out, 'check-liveness.json'));
+    expect(again.code).toBe(1);
+    expect(again.out.join('\n')).toContain('reproduces: liveness');
+    // A second finding never overwrites the first.
+    expect((await run(file('lost2.json', lost), '--out', out)).code).toBe(1);
+    expect(existsSync(join(out, 'check-liveness-2.log'))).toBe(true);
+  });
+
+  it('a planted-variant counterexample does not reproduce on the shipped stack (exit 0)', async () => {
+    const variant = PLANTED.find((v) => v.name === 'fastCallInWindow');
+    if (variant === undefined) throw new Error('no such variant');
+    const result = await runCheck({ model: loadCheckModel(tiny), variant, strategy: 'bfs' });
+    if (result.counterexample === undefined) throw new Error('not found');
+    const path = file('planted.json', counterexampleJson(result.counterexample));
+    const r = await run(path);
+    expect(r.code).toBe(0);
+    expect(r.err.join('\n')).toContain("planted variant 'fastCallInWindow'");
+    expect(r.out.join('\n')).toContain('does not reproduce');
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ variant: 'fastCallInWindow' });
+  });
+});
