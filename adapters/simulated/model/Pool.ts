@@ -3,7 +3,8 @@ import { type HostRam, withOwner } from '../host/HostRam.js';
 
 /**
  * A pool as a snapshot keeps it: both stacks in order (bottom first), the page counters (used pages
- * include the specific pages `takePage` handed out, which no stack lists) and the lifetime totals.
+ * include the specific pages `takePage` handed out, which no stack lists) and the lifetime totals. A
+ * free run's top page is its highest PFN, a used run's its lowest (see `Pool`).
  */
 export interface SavedPool {
   readonly free: readonly PfnRun[];
@@ -44,7 +45,7 @@ export class Pool {
   /** Take a kernel page run into the pool (the caller checked ownership). */
   deposit(pfn: number, count: number): void {
     this.ram.retag(pfn, count, (o) => withOwner(o, { kind: 'pool', partition: this.key }));
-    pushRun(this.#free, pfn, count);
+    pushUp(this.#free, pfn, count);
     this.freePages += count;
     this.depositedTotal += count;
   }
@@ -61,7 +62,7 @@ export class Pool {
       if (rest > 0) this.#free.push({ pfn: top.pfn, count: rest });
       const pfn = top.pfn + rest;
       this.ram.retag(pfn, take, (o) => withOwner(o, { kind: 'hv', partition: this.key }));
-      pushRun(this.#used, pfn, take);
+      pushDown(this.#used, pfn, take);
       need -= take;
     }
     this.freePages -= pages;
@@ -78,10 +79,10 @@ export class Pool {
         throw new Error(`pool ${this.key}: releasing ${pages} fungible pages it does not hold`);
       const take = Math.min(need, top.count);
       const rest = top.count - take;
-      if (rest > 0) this.#used.push({ pfn: top.pfn, count: rest });
-      const pfn = top.pfn + rest;
+      if (rest > 0) this.#used.push({ pfn: top.pfn + take, count: rest });
+      const pfn = top.pfn;
       this.ram.retag(pfn, take, (o) => withOwner(o, { kind: 'pool', partition: this.key }));
-      pushRun(this.#free, pfn, take);
+      pushUp(this.#free, pfn, take);
       need -= take;
     }
     this.freePages += pages;
@@ -92,18 +93,19 @@ export class Pool {
   takePage(): number | undefined {
     const top = this.#free.pop();
     if (top === undefined) return undefined;
-    if (top.count > 1) this.#free.push({ pfn: top.pfn + 1, count: top.count - 1 });
-    this.ram.retag(top.pfn, 1, (o) => withOwner(o, { kind: 'hv', partition: this.key }));
-    this.ram.contents(top.pfn).zero();
+    if (top.count > 1) this.#free.push({ pfn: top.pfn, count: top.count - 1 });
+    const pfn = top.pfn + top.count - 1;
+    this.ram.retag(pfn, 1, (o) => withOwner(o, { kind: 'hv', partition: this.key }));
+    this.ram.contents(pfn).zero();
     this.freePages -= 1;
     this.usedPages += 1;
-    return top.pfn;
+    return pfn;
   }
 
   /** Return a page taken with `takePage`. */
   returnPage(pfn: number): void {
     this.ram.retag(pfn, 1, (o) => withOwner(o, { kind: 'pool', partition: this.key }));
-    pushRun(this.#free, pfn, 1);
+    pushUp(this.#free, pfn, 1);
     this.freePages += 1;
     this.usedPages -= 1;
   }
@@ -167,10 +169,17 @@ export class Pool {
   }
 }
 
-function pushRun(stack: PfnRun[], pfn: number, count: number): void {
+/** Push [pfn, pfn + count) ascending onto a stack whose runs grow upwards (the free stack). */
+function pushUp(stack: PfnRun[], pfn: number, count: number): void {
   const top = stack[stack.length - 1];
-  if (top === undefined) stack.push({ pfn, count });
-  else if (top.pfn + top.count === pfn) stack[stack.length - 1] = { pfn: top.pfn, count: top.count + count };
-  else if (pfn + count === top.pfn) stack[stack.length - 1] = { pfn, count: top.count + count };
+  if (top !== undefined && top.pfn + top.count === pfn)
+    stack[stack.length - 1] = { pfn: top.pfn, count: top.count + count };
+  else stack.push({ pfn, count });
+}
+
+/** Push [pfn, pfn + count) descending onto a stack whose runs grow downwards (the used stack). */
+function pushDown(stack: PfnRun[], pfn: number, count: number): void {
+  const top = stack[stack.length - 1];
+  if (pfn + count === top?.pfn) stack[stack.length - 1] = { pfn, count: top.count + count };
   else stack.push({ pfn, count });
 }
