@@ -1,12 +1,12 @@
 import { isErrnoName } from '../hv/Errno.js';
-import type { JsonObject } from '../log/JsonValue.js';
 import { LogWriter } from '../log/LogWriter.js';
+import { openLoggedPlane, planeRunMeta } from '../replay/openLoggedPlane.js';
+import { runHeader } from '../replay/RunMeta.js';
 import { ControlPlane } from '../runtime/ControlPlane.js';
+import type { Machines } from '../runtime/Machines.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
-import { SinkRecorder } from '../runtime/SinkRecorder.js';
 import { SimWorld } from '../runner/SimWorld.js';
 import type { Scenario } from '../scenario/Scenario.js';
-import { scenarioToJson } from '../scenario/scenarioToJson.js';
 import { createArgsOf } from './createArgsOf.js';
 import { GuestControl } from './GuestControl.js';
 import { argumentError, hostError } from './HostError.js';
@@ -15,7 +15,6 @@ import { HostSession } from './HostSession.js';
 import { type HostStats, StatsRecorder } from './HostStats.js';
 import { Partition } from './Partition.js';
 import type { PartitionSpec } from './PartitionSpec.js';
-import { PRODUCT_VERSION } from './productVersion.js';
 import { type Result, failure, success } from './Result.js';
 import { Vp } from './Vp.js';
 
@@ -75,16 +74,15 @@ export class Host {
     }
     const sink: RecordSink | undefined =
       writer ?? (typeof options.log === 'string' ? undefined : options.log);
-    const stats = new StatsRecorder(sink === undefined ? undefined : new SinkRecorder(sink));
-    const sim = new SimWorld(
-      scenario,
-      stats,
-      options.hostRamBytes === undefined ? {} : { hostRamBytes: options.hostRamBytes },
-    );
-    const plane = new ControlPlane(sim, {
-      ...(sink === undefined ? {} : { sink }),
-      ...(options.machines === undefined ? {} : { machines: options.machines }),
-    });
+    const stats = new StatsRecorder();
+    const worldOptions = options.hostRamBytes === undefined ? {} : { hostRamBytes: options.hostRamBytes };
+    const machines = options.machines === undefined ? {} : { machines: options.machines };
+    // Logged: the replay engine's wiring (snapshots every DEFAULT_SNAPSHOT_EVERY records, hypercalls
+    // with their bytes), so `mshv-control replay` re-runs the log through the same machines.
+    const { plane, world: sim } =
+      sink === undefined
+        ? unlogged(scenario, stats, worldOptions, machines)
+        : openLoggedPlane(scenario, sink, { recorder: stats, world: worldOptions, ...machines });
     return success(new Host(new HostSession(plane, sim, stats), scenario, writer));
   }
 
@@ -230,17 +228,31 @@ function isSink(v: unknown): v is RecordSink {
   return typeof s.append === 'function' && typeof s.commit === 'function';
 }
 
-/** A new log file whose header records the seed and the world, so a replay rebuilds the same machine. */
+/** A plane on a world that records nothing but the counters. */
+function unlogged(
+  scenario: Scenario,
+  stats: StatsRecorder,
+  worldOptions: { readonly hostRamBytes?: bigint },
+  machines: { readonly machines?: Machines },
+): { readonly plane: ControlPlane; readonly world: SimWorld } {
+  const world = new SimWorld(scenario, stats, worldOptions);
+  return { plane: new ControlPlane(world, machines), world };
+}
+
+/**
+ * A new log file whose header carries the run meta (the seed, the world, the host RAM), so
+ * `mshv-control replay` rebuilds the same machine and re-runs the host's intents.
+ */
 function createLog(op: string, path: string, scenario: Scenario, options: HostOptions): Result<LogWriter> {
-  const meta: JsonObject = {
-    world: scenarioToJson(scenario),
-    ...(options.hostRamBytes === undefined ? {} : { hostRamBytes: `0x${options.hostRamBytes.toString(16)}` }),
-  };
+  const meta = planeRunMeta(
+    scenario,
+    options.hostRamBytes === undefined ? {} : { world: { hostRamBytes: options.hostRamBytes } },
+  );
   try {
     return success(
       LogWriter.create(
         path,
-        { seed: scenario.seed, productVersion: PRODUCT_VERSION, createdBy: HOST_LOG_CREATED_BY, meta },
+        runHeader(meta, HOST_LOG_CREATED_BY),
         options.durability === undefined ? {} : { durability: options.durability },
       ),
     );

@@ -38,6 +38,8 @@ export interface RunMeta {
   readonly snapshotEvery: number;
   /** The WorldCodec that wrote the world part of each snapshot (and that replay restores with). */
   readonly worldCodec: string;
+  /** Host RAM in bytes when the run set it (Host.open's `hostRamBytes`); the world's default otherwise. */
+  readonly hostRamBytes?: bigint;
 }
 
 /**
@@ -57,6 +59,7 @@ export function runMetaJson(meta: RunMeta): JsonObject {
       snapshotEvery: meta.snapshotEvery,
       worldCodec: meta.worldCodec,
       ...(meta.randomFaults === undefined ? {} : { randomFaults: toJsonValue(meta.randomFaults) }),
+      ...(meta.hostRamBytes === undefined ? {} : { hostRamBytes: `0x${meta.hostRamBytes.toString(16)}` }),
     },
   };
 }
@@ -130,6 +133,13 @@ export function readRunMeta(
         return bad(`${RUN_META_KEY}.randomFaults.${k}`, 'expected a probability in [0, 1]');
     randomFaults = rf as RandomFaultRates;
   }
+  let hostRamBytes: bigint | undefined;
+  if (o.hostRamBytes !== undefined) {
+    const raw = o.hostRamBytes;
+    if (typeof raw !== 'string' || !/^0x[0-9a-f]{1,16}$/.test(raw) || BigInt(raw) === 0n)
+      return bad(`${RUN_META_KEY}.hostRamBytes`, 'expected a non-zero byte count as lower-case hex (0x...)');
+    hostRamBytes = BigInt(raw);
+  }
   return {
     ok: true,
     value: {
@@ -138,6 +148,7 @@ export function readRunMeta(
       snapshotEvery: every,
       worldCodec: o.worldCodec,
       ...(randomFaults === undefined ? {} : { randomFaults }),
+      ...(hostRamBytes === undefined ? {} : { hostRamBytes }),
     },
   };
 }

@@ -137,6 +137,7 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
     options: {
       ...options.world,
       ...(meta.randomFaults === undefined ? {} : { randomFaults: meta.randomFaults }),
+      ...(meta.hostRamBytes === undefined ? {} : { hostRamBytes: meta.hostRamBytes }),
       wrapHypervisor: (sim) =>
         new RecordedHypervisor(sim, cursor, { crossCheck: options.crossCheck ?? true }),
     },

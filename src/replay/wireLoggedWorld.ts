@@ -39,6 +39,7 @@ export function loggedRunMeta(
     snapshotEvery: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
     worldCodec: (options.worldCodec ?? prefixWorldCodec()).name,
     ...(options.world?.randomFaults === undefined ? {} : { randomFaults: options.world.randomFaults }),
+    ...(options.world?.hostRamBytes === undefined ? {} : { hostRamBytes: options.world.hostRamBytes }),
   };
 }
 

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Host, MemorySink, PRODUCT_VERSION } from '../../src/api/index.js';
 import { openLog } from '../../src/log/LogReader.js';
-import { loadScenario } from '../../src/scenario/loadScenario.js';
+import { readRunMeta } from '../../src/replay/RunMeta.js';
+import { replayLog } from '../../src/replay/replayLog.js';
 import { useTempDir } from '../log/tempDir.js';
 import { GiB, RAM_USER_ADDR, must, running, testHost } from './hostRig.js';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -56,16 +57,19 @@ describe('Host.open', () => {
     });
   });
 
-  it('writes a log whose header carries the seed and a world a replay can rebuild', () => {
+  it('writes a log whose header carries the seed and the world, and that replays identically', () => {
     const path = `${tempDir()}/run.log`;
-    const host = testHost({ seed: 11, log: path });
+    const host = testHost({ seed: 11, log: path, hostRamBytes: 3n << 30n });
     expect(host.logPath).toBe(path);
     running(host, 1);
     must(host.close());
     const log = openLog(path);
     try {
       expect(log.header).toMatchObject({ seed: '11', productVersion: PRODUCT_VERSION });
-      const world = loadScenario(log.header.meta.world);
+      const meta = readRunMeta(log.header);
+      if (!meta.ok) throw new Error(meta.error);
+      expect(meta.value).toMatchObject({ vocabulary: 'control-plane', hostRamBytes: 3n << 30n });
+      const world = meta.value.world;
       expect(world).toEqual(host.world());
       expect(world.hostMemory).toEqual([
         { kind: 'ram', userAddr: RAM_USER_ADDR, size: GiB, pageSize: 2097152 },
@@ -74,6 +78,7 @@ describe('Host.open', () => {
     } finally {
       log.close();
     }
+    expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
   });
 
   it('describes the seed first; the product version is the package.json version', () => {

@@ -59,6 +59,12 @@ describe('mshv-control demo (npm start)', () => {
     expect(text).toContain('refused EBUSY [snapshotOnlyWhileQuiesced]');
     expect(text).toContain('kicked 4 of 4 VPs asleep in MSHV_RUN_VP (EINTR, rule 4)');
     expect(text).toContain('host pages: conserved, nothing leaked');
+    // The log is replayed against the recorded hypervisor, from the start and from its snapshot.
+    expect(text).toMatch(/\[11\/11\] replay: \d+ records \(.*\), closed, every checksum verified/);
+    expect(text).toMatch(/replay: identical: seq 1\.\.(\d+) reproduced \(control-plane log\)/);
+    expect(text).toMatch(
+      /replay: identical: seq \d+\.\.\d+ reproduced \(control-plane log, restored from the snapshot at seq \d+\)/,
+    );
     // The summary: seed and knobs first, then hypercalls by kind, windows, deposits, verdict.
     const summary = a.out.slice(a.out.indexOf('summary') + 1);
     expect(summary[0]).toBe('  seed 2026');

@@ -1,8 +1,8 @@
 import { type HostStats, Host, type Partition, type Result, type Vp, type VpExit } from '../../api/index.js';
 import type { CliIo } from '../Command.js';
 import { DEMO_LAYOUT, afterResumeScript, bootScript } from './bootScript.js';
-import { checkDemoLog } from './checkDemoLog.js';
 import { DemoProgress } from './DemoProgress.js';
+import { replayDemoLog } from './replayDemoLog.js';
 
 /** The demo's VPs. */
 export const DEMO_VPS = 4;
@@ -33,7 +33,8 @@ const hex = (v: bigint): string => `0x${v.toString(16)}`;
  * pages beside an MMIO range and read-only flash, the VPs boot through scripted exits (port I/O,
  * CPUID, MMIO, HALT) and go to sleep in MSHV_RUN_VP, one dirty-page pass runs, a snapshot is refused
  * while running, the pause kicks the sleeping VPs, the resume lets them run again, and the host is
- * closed. The log is then checked (`checkDemoLog`) and a summary printed: the seed and every knob
+ * closed. The log is then verified and replayed, from the start and from its last snapshot
+ * (`replayDemoLog`), and a summary printed: the seed and every knob
  * derived from it, hypercalls by kind, interrupt windows, deposits, the verdict. Everything printed but the
  * log path is the same on every run with the same seed. Resolves to the exit code: 0 when every step
  * and the log check passed.
@@ -74,7 +75,7 @@ export async function runDemo(options: {
     return 1;
   }
   progress.start('replay');
-  const verdict = checkDemoLog(logPath);
+  const verdict = replayDemoLog(logPath);
   const [first = '', ...rest] = verdict.lines;
   progress.done(first, ...rest);
   const audit = host.audit();
