@@ -28,12 +28,12 @@ export interface SnapshotPoint {
  * (fd table, kernel partitions, per-CPU pages, windows, signals) as opaque JSON, and back. The
  * snapshot record holds `{ codec: name, state }`; replay restores with the codec of that name.
  *
- * The real codec (SimulatedMachine.snapshot()/fromSnapshot and the driver's own state, built on the
- * snapshot branch) plugs in here; until then `prefixWorldCodec` stands in: it rebuilds a world by
- * re-running the log's records before the snapshot, which is exact because runs are deterministic.
+ * Logs are written with `simWorldCodec` (the whole world, `SimWorld.snapshot()`, restored directly);
+ * `prefixWorldCodec` reads the earlier logs whose snapshots rebuild a world by re-running the
+ * records before them.
  *
  * @example
- * const codec: WorldCodec = { name: 'sim-v1', save: (w) => w.machine.snapshot(), restore: ... };
+ * const codec: WorldCodec = { name: 'sim-world-v1', save: (w) => w.snapshot(), restore: ... };
  */
 export interface WorldCodec {
   readonly name: string;

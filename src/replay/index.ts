@@ -20,6 +20,7 @@ export { type LiveInventory, type LivePartition, type LiveVp, liveInventory } fr
 export type { LoggedRecord } from './LoggedRecord.js';
 export { PlaneDriver } from './PlaneDriver.js';
 export { PREFIX_WORLD_CODEC, prefixWorldCodec } from './prefixWorldCodec.js';
+export { SIM_WORLD_CODEC, simWorldCodec } from './simWorldCodec.js';
 export { RecordedHypervisor, type RecordedHypervisorOptions } from './RecordedHypervisor.js';
 export {
   type RecoverAudit,

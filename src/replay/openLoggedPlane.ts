@@ -4,7 +4,7 @@ import type { RecordSink } from '../runtime/RecordSink.js';
 import type { SimWorld } from '../runner/SimWorld.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { PlaneDriver } from './PlaneDriver.js';
-import { prefixWorldCodec } from './prefixWorldCodec.js';
+import { simWorldCodec } from './simWorldCodec.js';
 import { captureSnapshot } from './restoreSnapshot.js';
 import type { RunMeta } from './RunMeta.js';
 import { type LoggedRunOptions, loggedRunMeta, wireLoggedWorld } from './wireLoggedWorld.js';
@@ -40,7 +40,7 @@ export function openLoggedPlane(
     ...(options.machines === undefined ? {} : { machines: options.machines }),
   });
   const driver = new PlaneDriver(plane, sim);
-  const codec = options.worldCodec ?? prefixWorldCodec();
+  const codec = options.worldCodec ?? simWorldCodec();
   snap.capture = (seq) => captureSnapshot(driver, codec, seq);
   return { plane, world: sim, driver };
 }

@@ -6,12 +6,10 @@ import type { WorldCodec } from './WorldCodec.js';
 export const PREFIX_WORLD_CODEC = 'replay-prefix';
 
 /**
- * The stand-in WorldCodec until the simulated machine's and the driver's own snapshot codec lands:
- * `save` writes only where the snapshot is (`{ beforeSeq }`), and `restore` builds a fresh world from
- * the header and re-runs the log's records before that seq on it. Runs are deterministic, so the
- * world comes back exactly as it was; it exercises every other part of restore-and-replay-the-tail
- * (the runtime's own state, the seam, the cursor starting mid-log). It costs the prefix's run time,
- * which the real codec removes.
+ * The world codec of earlier logs, kept so they still restore: `save` writes only where the
+ * snapshot is (`{ beforeSeq }`), and `restore` builds a fresh world from the header and re-runs the
+ * log's records before that seq on it. Runs are deterministic, so the world comes back exactly; it
+ * costs the prefix's run time, which `simWorldCodec` (what logs are written with now) does not.
  *
  * @example
  * replayLog('run.log', { from: 'snapshot' }); // restores with prefixWorldCodec() when the log says so

@@ -12,6 +12,7 @@ import { ExpectedRecords } from './ExpectedRecords.js';
 import type { IntentDriver } from './IntentDriver.js';
 import { PlaneDriver } from './PlaneDriver.js';
 import { prefixWorldCodec } from './prefixWorldCodec.js';
+import { simWorldCodec } from './simWorldCodec.js';
 import { RecordedHypervisor } from './RecordedHypervisor.js';
 import { ReplayCursor } from './ReplayCursor.js';
 import type { ChecksumPolicy, ReplaySource } from './ReplaySource.js';
@@ -35,7 +36,7 @@ export interface ReplayOptions {
   readonly machines?: Machines;
   /** Driver stages the run replaced (a checker's broken driver): hooks, input filler, executor. */
   readonly world?: Omit<SimWorldOptions, 'wrapHypervisor' | 'randomFaults'>;
-  /** World codecs besides the built-in `replay-prefix` one (the real snapshot codec, when it lands). */
+  /** World codecs besides the built-in ones (`sim-world-v1`, and `replay-prefix` for logs that used it). */
   readonly worldCodecs?: readonly WorldCodec[];
   /** Put the final state (runtime state and world digest) into an identical verdict. */
   readonly finalState?: boolean;
@@ -144,7 +145,7 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
     rerunPrefix,
   };
   const codecs = new Map<string, WorldCodec>(
-    [prefixWorldCodec(), ...(options.worldCodecs ?? [])].map((c) => [c.name, c]),
+    [simWorldCodec(), prefixWorldCodec(), ...(options.worldCodecs ?? [])].map((c) => [c.name, c]),
   );
   const writerCodec = codecs.get(meta.worldCodec);
   if (writerCodec === undefined && meta.snapshotEvery > 0)

@@ -3,7 +3,7 @@ import type { RunReport } from '../runner/runScenario.js';
 import type { SimWorld } from '../runner/SimWorld.js';
 import { stepMet, type StepOutcome } from '../runner/StepOutcome.js';
 import type { Scenario } from '../scenario/Scenario.js';
-import { prefixWorldCodec } from './prefixWorldCodec.js';
+import { simWorldCodec } from './simWorldCodec.js';
 import { captureSnapshot } from './restoreSnapshot.js';
 import type { RunMeta } from './RunMeta.js';
 import { ScenarioDriver } from './ScenarioDriver.js';
@@ -37,7 +37,7 @@ export function runScenarioLogged(
 ): { readonly report: RunReport; readonly world: SimWorld; readonly driver: ScenarioDriver } {
   const { snap, sim } = wireLoggedWorld(scenario, sink, options);
   const driver = new ScenarioDriver(sim, snap);
-  const codec = options.worldCodec ?? prefixWorldCodec();
+  const codec = options.worldCodec ?? simWorldCodec();
   snap.capture = (seq) => captureSnapshot(driver, codec, seq);
   options.onWorld?.(sim);
   const outcomes: StepOutcome[] = [];

@@ -3,7 +3,7 @@ import type { RecordSink } from '../runtime/RecordSink.js';
 import { SinkRecorder } from '../runtime/SinkRecorder.js';
 import { SimWorld, type SimWorldOptions } from '../runner/SimWorld.js';
 import type { Scenario } from '../scenario/Scenario.js';
-import { prefixWorldCodec } from './prefixWorldCodec.js';
+import { simWorldCodec } from './simWorldCodec.js';
 import type { RunMeta } from './RunMeta.js';
 import { SnapshottingSink } from './SnapshottingSink.js';
 import type { WorldCodec } from './WorldCodec.js';
@@ -14,7 +14,7 @@ export const DEFAULT_SNAPSHOT_EVERY = 1024;
 export interface LoggedRunOptions {
   /** A snapshot record before the first intent after this many records; 0: none. Default 1024. */
   readonly snapshotEvery?: number;
-  /** The codec of the snapshots' world part; the `replay-prefix` stand-in by default. */
+  /** The codec of the snapshots' world part; `simWorldCodec` (the whole simulated world) by default. */
   readonly worldCodec?: WorldCodec;
   /** Also give every hypercall to this recorder (counts for a summary). */
   readonly recorder?: HypercallRecorder;
@@ -26,7 +26,7 @@ export interface LoggedRunOptions {
  * The run meta of a logged run (put it in the header with `runHeader` so the log replays).
  *
  * @example
- * loggedRunMeta('scenario', scenario, { snapshotEvery: 64 }).worldCodec; // 'replay-prefix'
+ * loggedRunMeta('scenario', scenario, { snapshotEvery: 64 }).worldCodec; // 'sim-world-v1'
  */
 export function loggedRunMeta(
   vocabulary: RunMeta['vocabulary'],
@@ -37,7 +37,7 @@ export function loggedRunMeta(
     vocabulary,
     world: { ...world, steps: [] },
     snapshotEvery: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
-    worldCodec: (options.worldCodec ?? prefixWorldCodec()).name,
+    worldCodec: (options.worldCodec ?? simWorldCodec()).name,
     ...(options.world?.randomFaults === undefined ? {} : { randomFaults: options.world.randomFaults }),
     ...(options.world?.hostRamBytes === undefined ? {} : { hostRamBytes: options.world.hostRamBytes }),
   };

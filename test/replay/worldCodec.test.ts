@@ -66,7 +66,8 @@ describe('the WorldCodec seam', () => {
   it('a replay without the codec cannot write the log’s snapshots: bad input, naming it', () => {
     expect(replayRecords(header, records)).toEqual({
       status: 'bad-input',
-      message: "header meta.run.worldCodec: 'test-probe' is not a codec this replay has (replay-prefix)",
+      message:
+        "header meta.run.worldCodec: 'test-probe' is not a codec this replay has (sim-world-v1, replay-prefix)",
     });
   });
 
