@@ -14,8 +14,8 @@
  * Metrics: records; hypercallShare; readDecodeRecordsPerS (the raw rate); replayRecordsPerS (the
  * default: inputs re-checksummed, every other record compared); replayAllChecksumsRecordsPerS
  * (`--verify-checksums`); replayNoCrossCheckRecordsPerS; replayFromSnapshotRecordsPerS (the tail
- * after the last snapshot, its restore included: with the `replay-prefix` stand-in codec the restore
- * re-runs the prefix); liveRunRecordsPerS (the logged run itself); replayToRawRatio.
+ * after the last snapshot, its restore included: `sim-world-v1` rebuilds the whole world from the
+ * snapshot record); liveRunRecordsPerS (the logged run itself); replayToRawRatio.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
