@@ -4,6 +4,7 @@ import type { PartitionEvent, PartitionRequest } from '../../machines/partition/
 import type { PartitionCommand } from '../../machines/partition/PartitionOp.js';
 import type { VpEvent, VpRequest } from '../../machines/vp/VpEvent.js';
 import type { VpCommand } from '../../machines/vp/VpOp.js';
+import { pureStart, pureStep } from '../../machines/pureStep.js';
 import { type ErrnoName, isErrnoName } from '../hv/Errno.js';
 import { MSHV_REQUEST } from '../hv/uapi/MshvIoctl.js';
 import type { JsonValue } from '../log/JsonValue.js';
@@ -18,7 +19,6 @@ import { executePartitionOp, type PartitionOpHost } from './executePartitionOp.j
 import { executeVpStateOp } from './executeVpStateOp.js';
 import { type Machines, type PartitionMachine, SHIPPED_MACHINES, type VpMachine } from './Machines.js';
 import { decodePlaneState, encodePlaneState, PlaneStateError } from './planeState.js';
-import { PureStepper } from './PureStepper.js';
 import { NULL_SINK, type RecordSink } from './RecordSink.js';
 import type { RequestOutcome } from './RequestOutcome.js';
 import type { PartitionSlot, VpSlot } from './Slots.js';
@@ -100,10 +100,8 @@ function errnoOf(e: MshvError): ErrnoName {
 export class ControlPlane {
   readonly #world: RunWorld;
   readonly #sink: RecordSink;
-  /** The machine definitions, each stepped purely (xstate's transition) through one inert scope. */
+  /** The machine definitions, each stepped purely (pureStart/pureStep: one inert scope per machine). */
   readonly #machines: Machines;
-  readonly #partitions: PureStepper<PartitionMachine>;
-  readonly #vps: PureStepper<VpMachine>;
   readonly #slots = new Map<string, PartitionSlot>();
   /** Each partition's creation rank: the order `settle` finishes runs in. */
   readonly #rank = new Map<PartitionSlot, number>();
@@ -120,8 +118,6 @@ export class ControlPlane {
     this.#sink = options.sink ?? NULL_SINK;
     const machines: Machines = options.machines ?? SHIPPED_MACHINES;
     this.#machines = machines;
-    this.#partitions = new PureStepper(machines.partition, { scheduler: this.scheduler });
-    this.#vps = new PureStepper(machines.vp, { index: 0, scheduler: this.scheduler });
     this.#host = {
       device: world.device,
       addVp: (slot, index, fd) => {
@@ -263,7 +259,7 @@ export class ControlPlane {
       return ok(fd);
     });
     if (!r.ok) return { status: 'failed', error: r.error };
-    const { snapshot } = this.#partitions.start({ scheduler: this.scheduler });
+    const { snapshot } = pureStart(this.#machines.partition, { scheduler: this.scheduler });
     this.#transition(key, 'none', 'xstate.init', stateName(snapshot.value));
     const slot: PartitionSlot = {
       key,
@@ -371,7 +367,8 @@ export class ControlPlane {
 
   #stepPartition(slot: PartitionSlot, event: PartitionEvent): Emitted<PartitionCommand['op']>[] {
     const from = stateName(slot.snapshot.value);
-    const { snapshot, emitted } = this.#partitions.step<Emitted<PartitionCommand['op']>>(
+    const { snapshot, emitted } = pureStep<PartitionMachine, Emitted<PartitionCommand['op']>>(
+      this.#machines.partition,
       slot.snapshot,
       event,
     );
@@ -383,7 +380,11 @@ export class ControlPlane {
 
   #stepVp(vp: VpSlot, event: VpEvent): Emitted<VpCommand['op']>[] {
     const from = stateName(vp.snapshot.value);
-    const { snapshot, emitted } = this.#vps.step<Emitted<VpCommand['op']>>(vp.snapshot, event);
+    const { snapshot, emitted } = pureStep<VpMachine, Emitted<VpCommand['op']>>(
+      this.#machines.vp,
+      vp.snapshot,
+      event,
+    );
     const to = stateName(snapshot.value);
     if (from !== to) this.#transition(vp.name, from, event.type, to);
     vp.snapshot = snapshot;
@@ -527,7 +528,7 @@ export class ControlPlane {
 
   #addVp(slot: PartitionSlot, index: number, fd: number): void {
     const name = `${slot.key}/vp${index}`;
-    const { snapshot } = this.#vps.start({ index, scheduler: this.scheduler });
+    const { snapshot } = pureStart(this.#machines.vp, { index, scheduler: this.scheduler });
     this.#transition(name, 'none', 'xstate.init', stateName(snapshot.value));
     slot.vps.set(index, { index, fd, name, snapshot, run: null });
   }

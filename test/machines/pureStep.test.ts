@@ -1,13 +1,21 @@
 import fc from 'fast-check';
+import {
+  type AnyStateMachine,
+  type EventFromLogic,
+  type InputFrom,
+  type SnapshotFrom,
+  initialTransition,
+  transition,
+} from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { PARTITION_OPS, type PartitionOp } from '../../machines/partition/PartitionOp.js';
 import type { PartitionEvent } from '../../machines/partition/PartitionEvent.js';
 import { partitionMachine } from '../../machines/partition/partitionMachine.js';
-import { pureStart, pureStep } from '../../machines/pureStep.js';
+import { emittedOf, type ExecutableActionLike } from '../../machines/MachineEmitted.js';
+import { type PureStep, pureStart, pureStep } from '../../machines/pureStep.js';
 import { VP_OPS } from '../../machines/vp/VpOp.js';
 import type { VpEvent } from '../../machines/vp/VpEvent.js';
 import { vpMachine } from '../../machines/vp/vpMachine.js';
-import { PureStepper } from '../../src/runtime/PureStepper.js';
 
 const partitionEvents: PartitionEvent[] = [
   { type: 'INITIALIZE' },
@@ -46,7 +54,22 @@ const vpEvents: VpEvent[] = [
   ...VP_OPS.map((op): VpEvent => ({ type: 'OP_OK', op })),
 ];
 
-describe('PureStepper: the same steps as machines/pureStep, through one inert scope', () => {
+/** xstate's own pure functions (a throwaway actor per call): the reference pureStart/pureStep must equal. */
+function xstateStart<M extends AnyStateMachine>(machine: M, input: InputFrom<M>): PureStep<M, unknown> {
+  const [snapshot, actions] = initialTransition(machine, input);
+  return { snapshot: snapshot, emitted: emittedOf(actions as ExecutableActionLike[]) };
+}
+
+function xstateStep<M extends AnyStateMachine>(
+  machine: M,
+  snapshot: SnapshotFrom<M>,
+  event: EventFromLogic<M>,
+): PureStep<M, unknown> {
+  const [next, actions] = transition(machine, snapshot, event);
+  return { snapshot: next, emitted: emittedOf(actions as ExecutableActionLike[]) };
+}
+
+describe("pureStart/pureStep: the same steps as xstate's initialTransition/transition, through one inert scope per machine", () => {
   it('partition machine: equal snapshots and emitted events on random event sequences', () => {
     fc.assert(
       fc.property(
@@ -54,18 +77,18 @@ describe('PureStepper: the same steps as machines/pureStep, through one inert sc
         fc.boolean(),
         (events, root) => {
           const input = { scheduler: root ? ('root' as const) : ('hv' as const) };
-          const stepper = new PureStepper(partitionMachine, { scheduler: 'hv' });
-          let a = pureStart(partitionMachine, input);
-          let b = stepper.start(input);
+          let a = xstateStart(partitionMachine, input);
+          let b = pureStart(partitionMachine, input);
           expect(b.snapshot.value).toEqual(a.snapshot.value);
+          expect(b.emitted).toEqual(a.emitted);
           for (const e of events) {
-            a = pureStep(partitionMachine, a.snapshot, e);
+            a = xstateStep(partitionMachine, a.snapshot, e);
             const before = b.snapshot;
-            b = stepper.step(b.snapshot, e);
+            b = pureStep(partitionMachine, b.snapshot, e);
             expect(b.snapshot.value).toEqual(a.snapshot.value);
             expect(b.snapshot.context).toEqual(a.snapshot.context);
             expect(b.emitted).toEqual(a.emitted);
-            // A refusal leaves the very same snapshot object, as pureStep does.
+            // A refusal leaves the very same snapshot object.
             if (b.emitted.some((x) => (x as { type: string }).type === 'rejected'))
               expect(b.snapshot).toBe(before);
           }
@@ -79,12 +102,11 @@ describe('PureStepper: the same steps as machines/pureStep, through one inert sc
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...vpEvents), { maxLength: 60 }), fc.boolean(), (events, root) => {
         const input = { index: 2, scheduler: root ? ('root' as const) : ('hv' as const) };
-        const stepper = new PureStepper(vpMachine, { index: 0, scheduler: 'hv' });
-        let a = pureStart(vpMachine, input);
-        let b = stepper.start(input);
+        let a = xstateStart(vpMachine, input);
+        let b = pureStart(vpMachine, input);
         for (const e of events) {
-          a = pureStep(vpMachine, a.snapshot, e);
-          b = stepper.step(b.snapshot, e);
+          a = xstateStep(vpMachine, a.snapshot, e);
+          b = pureStep(vpMachine, b.snapshot, e);
           expect(b.snapshot.value).toEqual(a.snapshot.value);
           expect(b.snapshot.context).toEqual(a.snapshot.context);
           expect(b.emitted).toEqual(a.emitted);
@@ -96,13 +118,12 @@ describe('PureStepper: the same steps as machines/pureStep, through one inert sc
 
   it('steps a provided variant with its own guards (a planted bug stays planted)', () => {
     const planted = vpMachine.provide({ guards: { partitionAcceptsRun: () => true } });
-    const stepper = new PureStepper(planted, { index: 0, scheduler: 'hv' });
-    const ready = stepper.step(stepper.start({ index: 0, scheduler: 'hv' }).snapshot, { type: 'READY' });
-    const run = stepper.step(ready.snapshot, { type: 'RUN', partition: 'closed' });
+    const input = { index: 0, scheduler: 'hv' as const };
+    const ready = pureStep(planted, pureStart(planted, input).snapshot, { type: 'READY' });
+    const run = pureStep(planted, ready.snapshot, { type: 'RUN', partition: 'closed' });
     expect(run.snapshot.value).toBe('running');
-    const shipped = new PureStepper(vpMachine, { index: 0, scheduler: 'hv' });
-    const ready0 = shipped.step(shipped.start({ index: 0, scheduler: 'hv' }).snapshot, { type: 'READY' });
-    expect(shipped.step(ready0.snapshot, { type: 'RUN', partition: 'closed' }).emitted).toMatchObject([
+    const ready0 = pureStep(vpMachine, pureStart(vpMachine, input).snapshot, { type: 'READY' });
+    expect(pureStep(vpMachine, ready0.snapshot, { type: 'RUN', partition: 'closed' }).emitted).toMatchObject([
       { type: 'rejected', errno: 'EBADF' },
     ]);
   });
