@@ -9,7 +9,10 @@ import type { HvPage } from '../ports/HvPage.js';
 import type { HypervisorPort } from '../ports/HypervisorPort.js';
 import { applyIntent } from '../runtime/applyIntent.js';
 import { ControlPlane } from '../runtime/ControlPlane.js';
-import { NULL_SINK, type RecordSink } from '../runtime/RecordSink.js';
+import { MemorySink, NULL_SINK, type RecordSink } from '../runtime/RecordSink.js';
+import { SinkRecorder } from '../runtime/SinkRecorder.js';
+import { liveInventory } from '../replay/liveInventory.js';
+import { PlaneDriver } from '../replay/PlaneDriver.js';
 import type { RequestOutcome } from '../runtime/RequestOutcome.js';
 import { DRIVER_CPU, SimWorld } from '../runner/SimWorld.js';
 import type { FaultPlanEntry, Scenario } from '../scenario/Scenario.js';
@@ -19,6 +22,7 @@ import type { CheckVariant } from './CheckVariant.js';
 import type { Coverage } from './Coverage.js';
 import { ALL_INVARIANTS } from './invariants/index.js';
 import type { Invariant, ObservedCall, StepView, Verdict, Violation } from './invariants/Invariant.js';
+import { type CrashRecovery, recoverCrashedRun } from './recoverCrashedRun.js';
 import type { Step } from './Step.js';
 
 /** What one step came to. */
@@ -57,6 +61,11 @@ export interface CheckWorldOptions {
   /** The driver's hypercall recorder (a counterexample's log wants bytes); none by default. */
   readonly recorder?: HypercallRecorder;
   readonly coverage?: Coverage | undefined;
+  /**
+   * At a crash, run `recover` on the log the run committed (default true): the world re-runs its
+   * steps once more on a logging world to produce that log. False for that logging world itself.
+   */
+  readonly recover?: boolean;
 }
 
 const NO_RECORDER: HypercallRecorder = { wantsBytes: false, record: () => undefined };
@@ -105,6 +114,11 @@ export class CheckWorld {
   readonly armed: FaultPlanEntry[] = [];
   /** The VMM process died (a crash step): no further steps. */
   crashed = false;
+  /** What the crash left for `recover` and what recover made of it (after a crash step, when recovering). */
+  recovery: CrashRecovery | undefined;
+  readonly #options: CheckWorldOptions;
+  /** The steps run so far (intents and armed faults): what a crash's log is re-run from. */
+  readonly #steps: Step[] = [];
   readonly #ids = new Map<string, bigint>();
   readonly #coverage: Coverage | undefined;
   readonly #before: Invariant[];
@@ -118,6 +132,7 @@ export class CheckWorld {
   readonly #regs = new DataView(new ArrayBuffer(16));
 
   constructor(options: CheckWorldOptions) {
+    this.#options = options;
     const invariants = options.invariants ?? ALL_INVARIANTS;
     this.#coverage = options.coverage;
     this.#before = invariants.filter((i) => i.beforeCall !== undefined);
@@ -212,6 +227,7 @@ export class CheckWorld {
     let outcome: RequestOutcome | undefined;
     let error: unknown;
     try {
+      if (step.kind !== 'crash') this.#steps.push(step);
       if (step.kind === 'fault') this.#arm(step);
       else if (step.kind === 'crash') this.#crash();
       else {
@@ -257,8 +273,14 @@ export class CheckWorld {
     this.armed.push(entry);
   }
 
-  /** The VMM process dies: the kernel closes its fds in ascending order (the driver's release path). */
+  /**
+   * The VMM process dies. What it held is listed first; then, when recovering, `recover` runs on the
+   * log it committed (rebuild by replay, list, tear down, audit: `recovery`); then the kernel closes
+   * its fds in ascending order on this world (the driver's release path), which conservation judges.
+   */
   #crash(): void {
+    const held = liveInventory(new PlaneDriver(this.plane, this.sim));
+    const report = this.#options.recover === false ? undefined : this.#recoverFromLog();
     const dev = this.sim.device;
     const fds: number[] = [];
     for (const pt of dev.partitions()) {
@@ -267,6 +289,29 @@ export class CheckWorld {
     }
     for (const fd of fds.sort((a, b) => a - b)) dev.close(fd);
     this.crashed = true;
+    if (report !== undefined) this.recovery = { held, report };
+  }
+
+  /** Re-run this world's steps on a world that logs every record, then `recover` that log. */
+  #recoverFromLog(): CrashRecovery['report'] {
+    const o = this.#options;
+    const log = new MemorySink();
+    const logged = new CheckWorld({
+      world: o.world,
+      variant: o.variant,
+      randomFaults: o.randomFaults,
+      invariants: [],
+      sink: log,
+      recorder: new SinkRecorder(log),
+      recover: false,
+    });
+    for (const step of this.#steps) logged.run(step);
+    const spec = o.world;
+    const world = worldScenario({
+      ...spec,
+      hypervisor: { ...spec.hypervisor, faults: [...spec.hypervisor.faults, ...logged.armed] },
+    });
+    return recoverCrashedRun(world, log.records, { randomFaults: o.randomFaults, variant: o.variant });
   }
 
   #record(record: LogRecord): void {

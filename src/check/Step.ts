@@ -7,7 +7,8 @@ import type { Intent } from '../runtime/applyIntent.js';
  * - `intent`: a ControlPlane call, exactly as the plane records it (`name`, `args`);
  * - `fault`: arm a hypervisor fault: the call `skip + 1` calls of `call` from now answers `status`
  *   (resolved to a planned fault `{ call, nth }` when the step runs);
- * - `crash`: the VMM process dies: the kernel closes every fd it held (the driver's release path).
+ * - `crash`: the VMM process dies: `recover` runs on the log it committed, and the kernel closes every
+ *   fd it held (the driver's release path).
  */
 export type Step =
   | ({ readonly kind: 'intent' } & Intent)
@@ -26,7 +27,7 @@ export function describeStep(step: Step): string {
     case 'fault':
       return `arm fault: ${step.call} call +${step.skip + 1} answers ${hvStatusName(step.status)}`;
     case 'crash':
-      return 'crash: the VMM process dies (the kernel closes every fd)';
+      return 'crash: the VMM process dies (recover runs on its log; the kernel closes every fd)';
     case 'intent':
       return describeIntent(step);
   }

@@ -14,6 +14,7 @@ import { releaseVp } from '../../src/pipeline/driver/releaseVp.js';
 import { unwindPartialMap } from '../../src/pipeline/driver/mapRegion.js';
 import type { Executor } from '../../src/pipeline/Executor.js';
 import type { InputFiller } from '../../src/pipeline/fillInputPage.js';
+import { pageBytes } from '../../src/pipeline/HypercallRecorder.js';
 import { issueRep } from '../../src/pipeline/issueRep.js';
 import { routeByTraits } from '../../src/pipeline/routeByTraits.js';
 import type { WindowedEnv } from '../../src/pipeline/windowedExecutor.js';
@@ -76,13 +77,36 @@ function earlyReturnWindowed(env: WindowedEnv): Executor {
     input.encode(plan.header, env.pages.input.view, 0);
     if (plan.list !== undefined && listCount > 0)
       plan.list.write(env.pages.input, input.size, plan.listFrom ?? 0, listCount);
+    const inputBytes = pageBytes(
+      env.pages.input,
+      plan.traits.headerSize + listCount * plan.traits.elementSize,
+      env.recorder.wantsBytes,
+    );
+    // Every call is recorded as the shipped executor records it: the bug is the window, not the log.
     const status = issueRep(
       env.port,
       control,
       plan.repCount,
       env.pages.input,
       env.pages.output,
-      () => undefined,
+      (word, statusWord, result, reps) => {
+        const length = plan.traits.outputHeaderSize + reps * plan.traits.outputElementSize;
+        env.recorder.record({
+          name: plan.def.name,
+          code: plan.def.code,
+          control: word,
+          fast: false,
+          repCount: plan.repCount,
+          repStart: Number((word >> 48n) & 0xfffn),
+          window,
+          input: inputBytes,
+          statusWord,
+          result,
+          repsCompleted: reps,
+          output: length === 0 ? undefined : pageBytes(env.pages.output, length, env.recorder.wantsBytes),
+          op: plan.op,
+        });
+      },
     );
     const result = Number(status & 0xffffn);
     const repsCompleted = Number((status >> 32n) & 0xfffn);

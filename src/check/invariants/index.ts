@@ -7,6 +7,7 @@ import { inputPages } from './inputPages.js';
 import type { Invariant } from './Invariant.js';
 import { kernelErrno } from './kernelErrno.js';
 import { liveness } from './liveness.js';
+import { recovery } from './recovery.js';
 import { refinement } from './refinement.js';
 import { runAfterFinalize } from './runAfterFinalize.js';
 import { vpPagesReleased } from './vpPagesReleased.js';
@@ -30,6 +31,7 @@ export const ALL_INVARIANTS: readonly Invariant[] = [
   refinement,
   kernelErrno,
   conservation,
+  recovery,
   liveness,
 ];
 
@@ -42,6 +44,7 @@ export {
   inputPages,
   kernelErrno,
   liveness,
+  recovery,
   refinement,
   runAfterFinalize,
   vpPagesReleased,
