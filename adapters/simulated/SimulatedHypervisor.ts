@@ -110,11 +110,15 @@ export class SimulatedHypervisor implements HypervisorPort {
     const entry = this.#table.get(control.code);
     this.callCount += 1;
     this.model.clock.advance(CALL_COST_NS);
+    this.model.synic.postDue(this.model.clock.now());
     if (entry === undefined) return this.#answer(control.code, HvStatus.INVALID_HYPERCALL_CODE, 0, false);
     const { handler, traits } = entry;
     const isRep = handler.kind === 'rep';
     const planned = this.faults.planned(handler.def.name);
-    if (planned !== undefined)
+    // A late completion runs the call (it answers CALL_PENDING itself); every other planned fault
+    // answers in its place.
+    const late = planned?.completionDelayNs;
+    if (planned !== undefined && late === undefined)
       return this.#answer(control.code, planned.status, isRep ? control.repStart : 0, true);
 
     const bad = controlProblem(
@@ -129,8 +133,20 @@ export class SimulatedHypervisor implements HypervisorPort {
     if (layout !== undefined && layout.reservedViolations(input).length > 0)
       return this.#answer(control.code, HvStatus.INVALID_PARAMETER, isRep ? control.repStart : 0, false);
 
-    const ctx: CallContext = { m: this.model, cpu, control, input, inputPage, output };
+    const ctx: CallContext = {
+      m: this.model,
+      cpu,
+      control,
+      input,
+      inputPage,
+      output,
+      ...(late === undefined ? {} : { completionDelayNs: late }),
+    };
     if (handler.kind === 'simple') {
+      if (late !== undefined) {
+        const status = handler.run(ctx);
+        return this.#answer(control.code, status, 0, status === HvStatus.CALL_PENDING);
+      }
       const fault = this.faults.random(handler.def.name, handler.statuses, 0);
       if (fault !== undefined) return this.#answer(control.code, fault.status, 0, true);
       return this.#answer(control.code, handler.run(ctx), 0, false);

@@ -430,6 +430,7 @@ export class SimulatedMachine {
   /** World control: let simulated time pass. */
   advanceTime(ns: bigint): void {
     this.clock.advance(ns);
+    this.model.synic.postDue(this.clock.now());
   }
 
   /**

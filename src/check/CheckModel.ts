@@ -51,12 +51,18 @@ export type IntentTemplate =
 /**
  * A hypervisor fault a path may arm: the call `skip + 1` calls of `call` from now answers `status`
  * (a planned fault of the simulated hypervisor). With `repTimeSlice` set, `skip: 1` on a rep call
- * fails the resumed issue after a partial completion.
+ * fails the resumed issue after a partial completion. With `completionDelayNs` it is a late
+ * asynchronous completion instead (CALL_PENDING, the completion message that much later).
  */
 export interface FaultChoice {
   readonly call: HypercallName;
   readonly status: number;
   readonly skip: number;
+  /**
+   * A late completion (status CALL_PENDING on an asynchronous call only): the call runs and answers
+   * CALL_PENDING, and its completion message arrives this many simulated nanoseconds later.
+   */
+  readonly completionDelayNs?: bigint;
 }
 
 /** Swarm settings of the random strategy. */

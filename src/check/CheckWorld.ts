@@ -268,6 +268,7 @@ export class CheckWorld {
       nth,
       status: step.status,
       statusName: hvStatusName(step.status),
+      ...(step.completionDelayNs === undefined ? {} : { completionDelayNs: step.completionDelayNs }),
     };
     faults.arm(entry);
     this.armed.push(entry);

@@ -8,6 +8,7 @@ import type { RequestOutcome } from '../runtime/RequestOutcome.js';
 import { hostMemoryCodec } from '../scenario/hostMemoryCodec.js';
 import { hypervisorCodec } from '../scenario/hypervisorCodec.js';
 import { expectObject } from '../scenario/objectCodec.js';
+import { parseNumber } from '../scenario/parseNumber.js';
 import { ScenarioError } from '../scenario/ScenarioError.js';
 import type { CheckWorldSpec } from './CheckModel.js';
 import type { CheckVariant } from './CheckVariant.js';
@@ -190,7 +191,7 @@ export function counterexampleJson(cex: Counterexample): JsonObject {
     ...(cex.randomFaults === null ? {} : { randomFaults: cex.randomFaults as JsonObject }),
     intents: cex.intents.map((i) => ({ name: i.name, args: i.args })),
     crash: cex.crash,
-    steps: cex.steps as unknown as JsonValue,
+    steps: cex.steps.map(stepJson),
     trace: [...cex.trace],
   };
 }
@@ -241,7 +242,22 @@ export function counterexampleFromJson(json: unknown): Counterexample {
         : (expectObject(rates, '$.randomFaults', 'rates') as RandomFaultRates),
     intents,
     crash: o.crash === true,
-    steps: Array.isArray(o.steps) ? (o.steps as Step[]) : [],
+    steps: Array.isArray(o.steps)
+      ? (o.steps as JsonValue[]).map((s, i) => stepFromJson(s, `$.steps[${i}]`))
+      : [],
     trace: Array.isArray(o.trace) ? (o.trace as unknown[]).map(String) : [],
   };
+}
+
+/** A step as JSON: a late completion's delay (a bigint) as a decimal string. */
+function stepJson(step: Step): JsonValue {
+  if (step.kind !== 'fault' || step.completionDelayNs === undefined) return step as unknown as JsonValue;
+  return { ...step, completionDelayNs: step.completionDelayNs.toString() };
+}
+
+/** A step read back from `stepJson` (the file's steps are a record; the world and intents replay). */
+function stepFromJson(json: JsonValue, path: string): Step {
+  const s = json as unknown as Step;
+  if (s.kind !== 'fault' || s.completionDelayNs === undefined) return s;
+  return { ...s, completionDelayNs: parseNumber(s.completionDelayNs, 'u64', `${path}.completionDelayNs`) };
 }

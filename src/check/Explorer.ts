@@ -157,7 +157,7 @@ export class Explorer {
       for (const { step, calls } of fired)
         for (const f of this.model.faults) {
           if ((calls.get(f.call) ?? 0) <= f.skip) continue;
-          const fault: Step = { kind: 'fault', call: f.call, status: f.status, skip: f.skip };
+          const fault: Step = { kind: 'fault', ...f };
           const w = fresh();
           transitions += 1;
           const path = [...node.path, fault, step];

@@ -1,18 +1,19 @@
-import type { HypercallName } from '../hv/HypercallCode.js';
 import { hvStatusName } from '../hv/HvStatus.js';
 import type { Intent } from '../runtime/applyIntent.js';
+import type { FaultChoice } from './CheckModel.js';
 
 /**
  * One step of an explored path:
  * - `intent`: a ControlPlane call, exactly as the plane records it (`name`, `args`);
  * - `fault`: arm a hypervisor fault: the call `skip + 1` calls of `call` from now answers `status`
- *   (resolved to a planned fault `{ call, nth }` when the step runs);
+ *   (resolved to a planned fault `{ call, nth }` when the step runs), or, with `completionDelayNs`,
+ *   runs and completes that much simulated time late;
  * - `crash`: the VMM process dies: `recover` runs on the log it committed, and the kernel closes every
  *   fd it held (the driver's release path).
  */
 export type Step =
   | ({ readonly kind: 'intent' } & Intent)
-  | { readonly kind: 'fault'; readonly call: HypercallName; readonly status: number; readonly skip: number }
+  | ({ readonly kind: 'fault' } & FaultChoice)
   | { readonly kind: 'crash' };
 
 /**
@@ -24,8 +25,13 @@ export type Step =
  */
 export function describeStep(step: Step): string {
   switch (step.kind) {
-    case 'fault':
-      return `arm fault: ${step.call} call +${step.skip + 1} answers ${hvStatusName(step.status)}`;
+    case 'fault': {
+      const which = `${step.call} call +${step.skip + 1}`;
+      const late = step.completionDelayNs;
+      return late === undefined
+        ? `arm fault: ${which} answers ${hvStatusName(step.status)}`
+        : `arm late completion: ${which} answers CALL_PENDING and completes ${late} ns later`;
+    }
     case 'crash':
       return 'crash: the VMM process dies (recover runs on its log; the kernel closes every fd)';
     case 'intent':

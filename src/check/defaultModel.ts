@@ -6,7 +6,8 @@ import { loadCheckModel } from './loadCheckModel.js';
  * the same text): one partition with up to two VPs on the simulated hypervisor under a hypervisor
  * scheduler, with 2 MiB- and 4 KiB-backed guest RAM (the 64 MiB large-page region maps in two
  * partial completions: repTimeSlice 16); the lifecycle requests with one invalid representative each; guest exits and
- * signals; one armed fault per path among the statuses each call can return; and the VMM's crash.
+ * signals; one armed fault per path among the statuses each call can return or a late (3 ms) completion of
+ * the async SET_PARTITION_PROPERTY; and the VMM's crash.
  */
 export const DEFAULT_MODEL_JSON = {
   format: 1,
@@ -62,6 +63,7 @@ export const DEFAULT_MODEL_JSON = {
     { call: 'MAP_GPA_PAGES', status: 'ACCESS_DENIED', skip: 1 },
     { call: 'MAP_VP_STATE_PAGE', status: 'INVALID_PARTITION_STATE' },
     { call: 'SET_PARTITION_PROPERTY', status: 'INVALID_PARTITION_STATE' },
+    { call: 'SET_PARTITION_PROPERTY', status: 'CALL_PENDING', completionDelayNs: 3000000 },
   ],
   crash: true,
   symmetry: { partitions: true, vps: true },

@@ -75,7 +75,7 @@ export function dfsFrom(ex: Explorer, start: PathNode, statesMax: number): DfsOu
         for (const { step, calls } of fired)
           for (const f of ex.model.faults) {
             if ((calls.get(f.call) ?? 0) <= f.skip) continue;
-            const fault: Step = { kind: 'fault', call: f.call, status: f.status, skip: f.skip };
+            const fault: Step = { kind: 'fault', ...f };
             const w = fresh();
             transitions += 1;
             const armed = ex.judge(w, fault);

@@ -1,11 +1,12 @@
 import { HANDLERS } from '../../adapters/simulated/handlers/index.js';
 import { HypercallCode, type HypercallName } from '../hv/HypercallCode.js';
+import { hypercallDefByCode } from '../hv/hypercalls/index.js';
 import { HvStatus, hvStatusName } from '../hv/HvStatus.js';
 import { MSHV_MAX_VPS } from '../hv/uapi/flags.js';
 import { PARTITION_REQUESTS } from '../../machines/partition/PartitionEvent.js';
 import { VP_REQUESTS } from '../../machines/vp/VpEvent.js';
 import type { JsonValue } from '../log/JsonValue.js';
-import { bool, int, list, oneOf, text, unknownName, type Codec } from '../scenario/Codec.js';
+import { bool, int, list, oneOf, text, u64, unknownName, type Codec } from '../scenario/Codec.js';
 import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import { hostMemoryCodec } from '../scenario/hostMemoryCodec.js';
 import { defaultScheduler, hypervisorCodec, statusCodec } from '../scenario/hypervisorCodec.js';
@@ -16,6 +17,7 @@ import {
   defaulted,
   expectObject,
   objectCodec,
+  optional,
   readFields,
   required,
   type SpecFor,
@@ -102,16 +104,49 @@ const dfsCodec = objectCodec<{ splitDepth: number }>(
 const hypercallNames = Object.keys(HypercallCode) as HypercallName[];
 const declared = new Map<string, readonly number[]>(HANDLERS.map((h) => [h.def.name, h.statuses]));
 
+/**
+ * The longest late completion a model may choose: the driver model grants an async call 64 waits of
+ * 1 ms (ASYNC_WAIT_ROUNDS_MAX) before it reports the hang the kernel would suffer, so a longer delay
+ * would make every path through it a modelling artefact, not a finding.
+ */
+export const LATE_COMPLETION_NS_MAX = 50_000_000n;
+
+/** A late completion `{ call, status: CALL_PENDING, completionDelayNs }`: an async call only, bounded. */
+function checkLateCompletion(f: FaultChoice, path: string): void {
+  const where = childPath(path, 'completionDelayNs');
+  if (f.completionDelayNs === undefined)
+    throw new ScenarioError(
+      where,
+      'required',
+      'CALL_PENDING is a late completion: give its completionDelayNs',
+    );
+  if (f.status !== HvStatus.CALL_PENDING)
+    throw new ScenarioError(where, 'conflict', 'a completion delay needs status CALL_PENDING');
+  if (hypercallDefByCode(HypercallCode[f.call])?.async !== true)
+    throw new ScenarioError(where, 'conflict', `${f.call} is not an asynchronous call`);
+  if (f.completionDelayNs > LATE_COMPLETION_NS_MAX)
+    throw new ScenarioError(
+      where,
+      'range',
+      `${f.completionDelayNs} is above ${LATE_COMPLETION_NS_MAX} (the driver model waits 64 rounds of 1 ms)`,
+    );
+}
+
 const faultCodec: Codec<FaultChoice> = objectCodec<FaultChoice>(
   {
     call: required(oneOf(hypercallNames, 'hypercall')),
     status: required(statusCodec),
     skip: defaulted(range(0, 4095), 0),
+    completionDelayNs: optional(u64()),
   },
   'a fault choice',
   (f, path) => {
+    if (f.status === HvStatus.CALL_PENDING || f.completionDelayNs !== undefined) {
+      checkLateCompletion(f, path);
+      return;
+    }
     const can = declared.get(f.call) ?? [];
-    if (f.status === HvStatus.SUCCESS || f.status === HvStatus.CALL_PENDING || !can.includes(f.status))
+    if (f.status === HvStatus.SUCCESS || !can.includes(f.status))
       throw new ScenarioError(
         childPath(path, 'status'),
         'range',

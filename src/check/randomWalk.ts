@@ -91,7 +91,7 @@ export function randomWalk(ex: Explorer, seed: number, index: number): WalkOutco
     transitions += 1;
     for (const [i, f] of model.faults.entries()) {
       if (faults >= model.bounds.faults || !rng.chance(choice.arm[i] ?? 0)) continue;
-      const fault: Step = { kind: 'fault', call: f.call, status: f.status, skip: f.skip };
+      const fault: Step = { kind: 'fault', ...f };
       const armed = ex.judge(world, fault);
       path.push(fault);
       faults += 1;

@@ -42,6 +42,12 @@ export interface FaultPlanEntry {
   readonly status: number;
   /** Its name without the HV_STATUS_ prefix, or `UNKNOWN_0x....` for a code no table knows. */
   readonly statusName: string;
+  /**
+   * Extension, only with status CALL_PENDING on an asynchronous call: the call runs, answers
+   * CALL_PENDING, and its completion message reaches SINT0 this many simulated nanoseconds later
+   * (a late completion), behind whatever the hypervisor posts meanwhile.
+   */
+  readonly completionDelayNs?: bigint;
 }
 
 export type HostMemoryDecl = RamDecl | MmioDecl;

@@ -1,9 +1,12 @@
 import { HypercallCode, type HypercallName } from '../hv/HypercallCode.js';
+import { hypercallDefByCode } from '../hv/hypercalls/index.js';
+import { HvStatus } from '../hv/HvStatus.js';
 import { hvStatusByName, hvStatusName, HvStatusPatchOnly, HvStatusTable } from '../hv/HvStatus.js';
-import { type Codec, int, list, oneOf, unknownName } from './Codec.js';
+import { type Codec, int, list, oneOf, u64, unknownName } from './Codec.js';
 import { defaulted, objectCodec, optional, required, type SpecFor } from './objectCodec.js';
 import { parseNumber } from './parseNumber.js';
 import type { FaultPlanEntry, HypervisorConfig, Scheduler } from './Scenario.js';
+import { ScenarioError } from './ScenarioError.js';
 
 const statusNames = [...HvStatusTable.map((s) => s.name), ...Object.keys(HvStatusPatchOnly)];
 
@@ -34,12 +37,15 @@ const faultFields: SpecFor<Omit<FaultPlanEntry, 'statusName'>> = {
   call: required(oneOf(Object.keys(HypercallCode) as HypercallName[], 'hypercall')),
   nth: required(int('u32', 1)),
   status: required(statusCodec),
+  completionDelayNs: optional(u64()),
 };
 
 const faultInput = objectCodec(faultFields, 'a fault plan entry');
 
 /**
- * One fault plan entry `{call, nth, status}`; the typed value adds `statusName`.
+ * One fault plan entry `{call, nth, status, completionDelayNs?}`; the typed value adds `statusName`.
+ * `completionDelayNs` (a late completion) is valid only with status CALL_PENDING on an asynchronous
+ * call (SET_PARTITION_PROPERTY, inventory §c.9): the call runs and its completion arrives late.
  *
  * @example
  * faultCodec.read({ call: 'MAP_GPA_PAGES', nth: 2, status: 'INSUFFICIENT_MEMORY' }, '$.f');
@@ -49,9 +55,22 @@ export const faultCodec: Codec<FaultPlanEntry> = {
   expected: faultInput.expected,
   read(value, path) {
     const f = faultInput.read(value, path);
+    if (f.completionDelayNs !== undefined) {
+      const where = `${path}.completionDelayNs`;
+      if (f.status !== HvStatus.CALL_PENDING)
+        throw new ScenarioError(where, 'conflict', 'a completion delay needs status CALL_PENDING');
+      if (hypercallDefByCode(HypercallCode[f.call])?.async !== true)
+        throw new ScenarioError(where, 'conflict', `${f.call} is not an asynchronous call`);
+    }
     return { ...f, statusName: hvStatusName(f.status) };
   },
-  write: ({ call, nth, status }) => faultInput.write({ call, nth, status }),
+  write: ({ call, nth, status, completionDelayNs }) =>
+    faultInput.write({
+      call,
+      nth,
+      status,
+      ...(completionDelayNs === undefined ? {} : { completionDelayNs }),
+    }),
 };
 
 export const schedulers = ['lp', 'lp-smt', 'core-smt', 'root'] as const satisfies readonly Scheduler[];

@@ -66,10 +66,40 @@ describe('check model files (docs/guide/check.md)', () => {
       'unknown-field',
     ],
     [{ ...base, faults: [{ call: 'CREATE_VP', status: 'NO_RESOURCES' }] }, '$.faults[0].status', 'range'],
+    // A late completion (issue 6): CALL_PENDING needs its delay, only on the async call, bounded.
     [
       { ...base, faults: [{ call: 'SET_PARTITION_PROPERTY', status: 'CALL_PENDING' }] },
-      '$.faults[0].status',
+      '$.faults[0].completionDelayNs',
+      'required',
+    ],
+    [
+      { ...base, faults: [{ call: 'CREATE_VP', status: 'CALL_PENDING', completionDelayNs: 1000 }] },
+      '$.faults[0].completionDelayNs',
+      'conflict',
+    ],
+    [
+      {
+        ...base,
+        faults: [{ call: 'SET_PARTITION_PROPERTY', status: 'TIME_OUT', completionDelayNs: 1000 }],
+      },
+      '$.faults[0].completionDelayNs',
+      'conflict',
+    ],
+    [
+      {
+        ...base,
+        faults: [{ call: 'SET_PARTITION_PROPERTY', status: 'CALL_PENDING', completionDelayNs: '1000000000' }],
+      },
+      '$.faults[0].completionDelayNs',
       'range',
+    ],
+    [
+      {
+        ...base,
+        faults: [{ call: 'SET_PARTITION_PROPERTY', status: 'CALL_PENDING', completionDelayNs: -1 }],
+      },
+      '$.faults[0].completionDelayNs',
+      'negative',
     ],
     [
       { ...base, faults: [{ call: 'MAP_GPA_PAGE', status: 'ACCESS_DENIED' }] },

@@ -36,6 +36,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   unmapIn2MUnits: 'failedMap',
   runAfterFinalize: 'runAfterFinalize',
   secondAsyncInFlight: 'asyncInFlight',
+  impatientAsyncWait: 'refinement',
   leakedVpStatePage: 'vpPagesReleased',
 };
 

@@ -7,6 +7,7 @@ import { vpMachine } from '../../machines/vp/vpMachine.js';
 import type { CheckVariant } from '../../src/check/CheckVariant.js';
 import { encodeControl } from '../../src/hv/ControlWord.js';
 import { HV_VP_STATE_PAGE } from '../../src/hv/flags/HvVpState.js';
+import { HvStatus } from '../../src/hv/HvStatus.js';
 import type { StructLayout } from '../../src/hv/Layout.js';
 import { PAGES_PER_LARGE_PAGE } from '../../src/hv/Page.js';
 import { type CallOutcome, HV_STATUS_SUCCESS } from '../../src/pipeline/CallPlan.js';
@@ -175,6 +176,21 @@ export const PLANTED: readonly CheckVariant[] = [
     // §c.9: the driver returns before the completion arrives and lets the next async call start.
     name: 'secondAsyncInFlight',
     world: { hooks: { asyncGateOpen: () => true, awaitAsyncCompletion: () => 0 } },
+  },
+  {
+    // §c.9: a driver that bounds its wait (one round, as wait_for_completion_timeout would) and fails
+    // the call when the completion is late: only a late completion (a fault choice) exposes it.
+    name: 'impatientAsyncWait',
+    world: {
+      hooks: {
+        awaitAsyncCompletion: (env, pt) => {
+          env.shared.runHypervisor();
+          if (!pt.asyncCompletionDone) return HvStatus.TIME_OUT;
+          pt.asyncCompletionDone = false;
+          return pt.asyncCompletionStatus >>> 0;
+        },
+      },
+    },
   },
   {
     // rust-vmm/mshv issue 194: the register page is forgotten, never unmapped, at teardown.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario, parseScenarioText } from '../../src/scenario/loadScenario.js';
 import type { Scenario } from '../../src/scenario/Scenario.js';
+import { faultCodec } from '../../src/scenario/hypervisorCodec.js';
 import { ScenarioError, type ScenarioRule, ScenarioRules } from '../../src/scenario/ScenarioError.js';
 import { contractExampleText } from './contractExample.js';
 
@@ -78,6 +79,26 @@ describe('loadScenario: the contract example (scenario-format.md, version 1)', (
     expect(loadScenario(s).steps[6]).toMatchObject({ vpIndex: 4294967295 });
     s.steps[6]!.vpIndex = 4294967296;
     expect(() => loadScenario(s)).toThrow('$.steps[6].vpIndex: 4294967296 does not fit u32');
+  });
+
+  it('reads a late completion (extension): CALL_PENDING on SET_PARTITION_PROPERTY with completionDelayNs, and writes it back', () => {
+    const fault = {
+      call: 'SET_PARTITION_PROPERTY',
+      nth: 2,
+      status: 'CALL_PENDING',
+      completionDelayNs: '3000000',
+    };
+    const s = loadScenario({ format: 1, name: 'n', seed: 0, hypervisor: { faults: [fault] }, steps: [] });
+    expect(s.hypervisor.faults).toEqual([
+      {
+        call: 'SET_PARTITION_PROPERTY',
+        nth: 2,
+        status: 0x79,
+        statusName: 'CALL_PENDING',
+        completionDelayNs: 3_000_000n,
+      },
+    ]);
+    expect(faultCodec.read(faultCodec.write(s.hypervisor.faults[0]!), '$.f')).toEqual(s.hypervisor.faults[0]);
   });
 
   it('fills what a scenario may leave out: scheduler core-smt, no faults, no host memory, expect ok', () => {
@@ -280,6 +301,24 @@ const cases: Case[] = [
     (s) => (s.hypervisor.faults = [{ call: 'CREATE_VP', nth: 0, status: 0 }]),
     '$.hypervisor.faults[0].nth',
     'range',
+  ],
+  [
+    'late completion on a call that is not asynchronous',
+    (s) =>
+      (s.hypervisor.faults = [
+        { call: 'CREATE_VP', nth: 1, status: 'CALL_PENDING', completionDelayNs: 1000 },
+      ]),
+    '$.hypervisor.faults[0].completionDelayNs',
+    'conflict',
+  ],
+  [
+    'completion delay with a status other than CALL_PENDING',
+    (s) =>
+      (s.hypervisor.faults = [
+        { call: 'SET_PARTITION_PROPERTY', nth: 1, status: 'TIME_OUT', completionDelayNs: 1000 },
+      ]),
+    '$.hypervisor.faults[0].completionDelayNs',
+    'conflict',
   ],
   ['repTimeSlice 0', (s) => (s.hypervisor.repTimeSlice = 0), '$.hypervisor.repTimeSlice', 'range'],
   [

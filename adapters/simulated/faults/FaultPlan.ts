@@ -28,7 +28,10 @@
  *   UNKNOWN_PROPERTY, PROPERTY_VALUE_OUT_OF_RANGE: misuse answers. Injected, they check that the
  *   driver propagates an unexpected refusal as an errno instead of assuming success.
  * CALL_PENDING is never injected at random: asynchronous completion is modelled by the
- * `asyncPropertyRate` knob, which also delivers the completion message.
+ * `asyncPropertyRate` knob, which also delivers the completion message. A planned CALL_PENDING with
+ * `completionDelayNs` on an asynchronous call is a late completion: the call runs, answers
+ * CALL_PENDING, and its completion reaches SINT0 that much simulated time later (behind messages
+ * posted meanwhile); the driver must keep waiting and must not issue a second one meanwhile.
  */
 import type { Rng } from '../../../src/det/Rng.js';
 import { HvStatus, HvStatusPatchOnly, hvStatusByName } from '../../../src/hv/HvStatus.js';
@@ -66,6 +69,11 @@ export interface InjectedFault {
   readonly source: 'planned' | 'random';
   /** Reps to complete before failing (0 for planned faults: the call does not run). */
   readonly partialReps: number;
+  /**
+   * A late completion (planned CALL_PENDING on an asynchronous call): the call runs, answers
+   * CALL_PENDING, and its completion message is posted this many simulated nanoseconds later.
+   */
+  readonly completionDelayNs?: bigint;
 }
 
 /** What a fault plan has counted, for snapshots (the plan and rates come from the configuration). */
@@ -128,8 +136,10 @@ export class FaultPlan {
     const nth = (this.#counts.get(call) ?? 0) + 1;
     this.#counts.set(call, nth);
     for (const p of this.#planned) {
-      if (p.call === call && p.nth === nth)
-        return this.#record({ call, nth, status: p.status, source: 'planned', partialReps: 0 });
+      if (p.call === call && p.nth === nth) {
+        const late = p.completionDelayNs === undefined ? {} : { completionDelayNs: p.completionDelayNs };
+        return this.#record({ call, nth, status: p.status, source: 'planned', partialReps: 0, ...late });
+      }
     }
     return undefined;
   }

@@ -17,6 +17,11 @@ export interface CallContext {
   /** The input page (rep lists are read from it with getU64Number); null for fast calls. */
   readonly inputPage: HvPage | null;
   readonly output: HvPage | null;
+  /**
+   * Set when the fault plan made this (asynchronous) call a late completion: the handler answers
+   * CALL_PENDING and posts its completion this many simulated nanoseconds later.
+   */
+  readonly completionDelayNs?: bigint;
 }
 
 /** The result of running reps [from, to): how many completed and the status of the call. */

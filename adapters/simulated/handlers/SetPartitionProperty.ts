@@ -12,7 +12,8 @@ import { S, partitionIn, simpleHandler } from './Handler.js';
  * INVALID_PARTITION_STATE for early properties after initialize and for the reference time while time
  * runs). A valid one completes at once or, with probability `asyncPropertyRate` from the seed, answers
  * CALL_PENDING: the change is made and HVMSG_ASYNC_CALL_COMPLETION (status SUCCESS) is posted to SINT0
- * of the calling CPU, where the driver's ISR picks it up.
+ * of the calling CPU, where the driver's ISR picks it up. A planned late completion
+ * (`completionDelayNs`) always answers CALL_PENDING and posts the message that much simulated time later.
  */
 export const SetPartitionPropertyHandler = simpleHandler(
   SetPartitionProperty,
@@ -32,9 +33,12 @@ export const SetPartitionPropertyHandler = simpleHandler(
     const status = checkSetProperty(p, v.propertyCode, v.propertyValue);
     if (status !== S.SUCCESS) return status;
     applySetProperty(ctx.m, p, v.propertyCode, v.propertyValue);
-    if (!ctx.m.rng.chance(ctx.m.knobs.asyncPropertyRate)) return S.SUCCESS;
+    const delay = ctx.completionDelayNs;
+    if (delay === undefined && !ctx.m.rng.chance(ctx.m.knobs.asyncPropertyRate)) return S.SUCCESS;
     p.asyncCompletions += 1;
-    ctx.m.synic.post(ctx.cpu, asyncCompletionMessage(p.id, S.SUCCESS, p.asyncCompletions));
+    const message = asyncCompletionMessage(p.id, S.SUCCESS, p.asyncCompletions);
+    if (delay === undefined || delay === 0n) ctx.m.synic.post(ctx.cpu, message);
+    else ctx.m.synic.postAt(ctx.cpu, message, ctx.m.clock.now() + delay);
     return S.CALL_PENDING;
   },
 );

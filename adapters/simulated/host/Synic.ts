@@ -21,6 +21,14 @@ export interface SavedSynicCpu {
   /** Doorbell signals waiting for ring space, oldest first. */
   readonly ringPending: readonly number[];
   readonly posted: number;
+  /** Messages the hypervisor will post to this CPU's SINT0 once the clock reaches their time, in order. */
+  readonly late: readonly LateMessage[];
+}
+
+/** A message due at a simulated time (a late asynchronous completion). */
+export interface LateMessage {
+  readonly dueNs: bigint;
+  readonly message: Uint8Array;
 }
 
 /**
@@ -42,6 +50,7 @@ export class Synic {
   readonly #rings: Uint8Array[] = [];
   readonly #ringHead: number[] = [];
   readonly #ringPending: number[][] = [];
+  readonly #late: LateMessage[][] = [];
   /** Messages ever posted, per CPU (for introspection). */
   readonly posted: number[] = [];
 
@@ -52,6 +61,7 @@ export class Synic {
       this.#rings.push(new Uint8Array(HvSynicEventRing.size));
       this.#ringHead.push(0);
       this.#ringPending.push([]);
+      this.#late.push([]);
       this.posted.push(0);
     }
   }
@@ -72,6 +82,7 @@ export class Synic {
         ringHead: this.#ringHead[c] ?? 0,
         ringPending: [...this.#get(this.#ringPending, c)],
         posted: this.posted[c] ?? 0,
+        late: this.#get(this.#late, c).map((l) => ({ dueNs: l.dueNs, message: l.message.slice() })),
       });
     }
     return out;
@@ -87,8 +98,9 @@ export class Synic {
   static restore(cpus: readonly SavedSynicCpu[]): Synic {
     const synic = new Synic(cpus.length);
     cpus.forEach((s, c) => {
-      const sizes = [s.slot.length, s.ring.length, ...s.queue.map((m) => m.length)];
-      const want = [HV_MESSAGE_SIZE, 4 + EVENT_RING_SLOTS * 4, ...s.queue.map(() => HV_MESSAGE_SIZE)];
+      const messages = [...s.queue, ...s.late.map((l) => l.message)];
+      const sizes = [s.slot.length, s.ring.length, ...messages.map((m) => m.length)];
+      const want = [HV_MESSAGE_SIZE, 4 + EVENT_RING_SLOTS * 4, ...messages.map(() => HV_MESSAGE_SIZE)];
       if (sizes.some((n, i) => n !== want[i]))
         throw new RangeError(`Synic.restore: cpu ${c} has a wrong-sized buffer`);
       if (!Number.isInteger(s.ringHead) || s.ringHead < 0 || s.ringHead >= EVENT_RING_SLOTS)
@@ -99,6 +111,7 @@ export class Synic {
       synic.#ringHead[c] = s.ringHead;
       synic.#get(synic.#ringPending, c).push(...s.ringPending);
       synic.posted[c] = s.posted;
+      synic.#get(synic.#late, c).push(...s.late.map((l) => ({ dueNs: l.dueNs, message: l.message.slice() })));
     });
     return synic;
   }
@@ -120,6 +133,35 @@ export class Synic {
       this.#get(this.#queues, cpu).push(message.slice());
       slot[5] = (slot[5] ?? 0) | MSG_PENDING;
     }
+  }
+
+  /**
+   * Post a message to `cpu`'s SINT0 once the clock reaches `dueNs` (`postDue`): a completion the
+   * hypervisor delivers late. Messages due at the same time keep the order they were posted in.
+   */
+  postAt(cpu: number, message: Uint8Array, dueNs: bigint): void {
+    const late = this.#get(this.#late, cpu);
+    let i = late.length;
+    while (i > 0 && (late[i - 1]?.dueNs ?? 0n) > dueNs) i--;
+    late.splice(i, 0, { dueNs, message: message.slice() });
+  }
+
+  /** Post every late message due at or before `nowNs`, oldest due first, per CPU. */
+  postDue(nowNs: bigint): void {
+    for (let cpu = 0; cpu < this.cpuCount; cpu++) {
+      const late = this.#get(this.#late, cpu);
+      while (late.length > 0 && (late[0]?.dueNs ?? 0n) <= nowNs) {
+        const next = late.shift();
+        if (next !== undefined) this.post(cpu, next.message);
+      }
+    }
+  }
+
+  /** Late messages not yet posted, over every CPU. */
+  lateCount(): number {
+    let n = 0;
+    for (const l of this.#late) n += l.length;
+    return n;
   }
 
   /** EOM: deliver the next queued message into an empty slot. */

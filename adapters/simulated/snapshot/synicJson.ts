@@ -1,5 +1,5 @@
 import type { JsonValue } from '../../../src/log/JsonValue.js';
-import { FieldReader, readInt } from '../../../src/snapshot/FieldReader.js';
+import { FieldReader, hexWord64, readInt } from '../../../src/snapshot/FieldReader.js';
 import { readSparseBytes, writeSparseBytes } from '../../../src/snapshot/sparseBytes.js';
 import { EVENT_RING_SLOTS, type SavedSynicCpu } from '../host/Synic.js';
 import { HV_MESSAGE_SIZE } from '../model/Messages.js';
@@ -8,8 +8,9 @@ const V = 1;
 const RING_BYTES = 4 + EVENT_RING_SLOTS * 4;
 
 /**
- * The per-CPU SynIC state as JSON: `{ v, cpus: [{ slot, queue, ring, ringHead, ringPending, posted }] }`,
- * byte buffers as sparse segments.
+ * The per-CPU SynIC state as JSON: `{ v, cpus: [{ slot, queue, ring, ringHead, ringPending, posted,
+ * late? }] }`, byte buffers as sparse segments; `late` (messages due at a later simulated time, each
+ * `{ dueNs, message }`) only when there is one, so snapshots without late messages read as before.
  *
  * @example
  * writeSynic(synic.save());
@@ -24,6 +25,9 @@ export function writeSynic(cpus: readonly SavedSynicCpu[]): JsonValue {
       ringHead: c.ringHead,
       ringPending: [...c.ringPending],
       posted: c.posted,
+      ...(c.late.length === 0
+        ? {}
+        : { late: c.late.map((l) => ({ dueNs: hexWord64(l.dueNs), message: writeSparseBytes(l.message) })) }),
     })),
   };
 }
@@ -47,6 +51,17 @@ export function readSynic(json: unknown, path: string, cpuCount: number): SavedS
         ringHead: c.int('ringHead', 0, EVENT_RING_SLOTS - 1),
         ringPending: c.each('ringPending', (x, xp) => readInt(x, xp, 0, 0xffff_ffff)),
         posted: c.int('posted', 0),
+        late: c.has('late')
+          ? c.each('late', (l, lp) => {
+              const m = FieldReader.of(l, lp, 'a late message');
+              const late = {
+                dueNs: m.word('dueNs'),
+                message: readSparseBytes(m.raw('message'), m.path('message'), HV_MESSAGE_SIZE),
+              };
+              m.end();
+              return late;
+            })
+          : [],
       };
       c.end();
       return s;

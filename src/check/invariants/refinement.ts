@@ -17,12 +17,13 @@ const HV_STATE: Readonly<Record<PartitionPhase, readonly string[] | undefined>> 
 };
 
 const list = (xs: Iterable<number>): string => [...xs].sort((a, b) => a - b).join(',');
+const frozen = (yes: boolean): string => (yes ? 'frozen' : 'running');
 
 /**
  * Refinement: what the machines believe equals what the driver and the hypervisor hold (design:
  * the machines are the abstraction, the driver and hypervisor the implementation). After every step,
  * for every partition: the machine's phase matches the hypervisor's partition state; initialized
- * agrees with the driver; the created VPs are the same set in the machine, the driver and the
+ * agrees with the driver; time is frozen in the machine exactly when in the hypervisor; the created VPs are the same set in the machine, the driver and the
  * hypervisor; the mapped regions are as many in the machine as in the driver, and the hypervisor maps
  * exactly their pages; each VP's state pages are the same in the driver and the hypervisor; and a VP
  * machine in `running` has its thread sleeping in MSHV_RUN_VP.
@@ -54,6 +55,9 @@ export const refinement: Invariant = {
       if (kp === undefined || hp === undefined || c.phase === 'closing' || c.phase === 'closed') continue;
       if (c.initialized !== kp.initialized)
         return `${key}: the machine says initialized=${c.initialized}, the driver ${kp.initialized}`;
+      // A late completion the driver gave up on leaves the property set while the machine saw a failure.
+      if (c.timeFrozen !== hp.timeFrozen)
+        return `${key}: the machine says time ${frozen(c.timeFrozen)}, the hypervisor's partition has it ${frozen(hp.timeFrozen)}`;
       const machineVps = list(c.vps);
       const driverVps = list(kp.vps.keys());
       const hvVps = hp.state === 'initialized' ? list(hp.vps.keys()) : driverVps;
