@@ -27,6 +27,19 @@ interface Entry {
   readonly traits: HypercallTraits;
 }
 
+/** The handlers by call code, with their traits: pure data, built once for every machine. */
+const TABLE: ReadonlyMap<number, Entry> = (() => {
+  const table = new Map<number, Entry>();
+  for (const h of HANDLERS) {
+    if (table.has(h.def.code)) throw new Error(`handler table: two handlers for ${h.def.name}`);
+    table.set(h.def.code, { handler: h, traits: traitsOf(h.def) });
+  }
+  return table;
+})();
+
+/** Entries the call log starts with; it doubles up to `callLogMax` (most machines make few calls). */
+const CALL_LOG_INITIAL = 64;
+
 /**
  * The simulated Microsoft hypervisor behind HypervisorPort. Every call goes the same way, driven by
  * the hypercall's definition and traits, never by its code: the fault plan may answer first; then the
@@ -38,17 +51,18 @@ interface Entry {
  * partial completion the caller resumes, and reps completed is always an absolute index.
  */
 export class SimulatedHypervisor implements HypervisorPort {
-  readonly #table = new Map<number, Entry>();
+  readonly #table = TABLE;
   readonly #cpuOfPage = new Map<HvPage, number>();
   readonly #fastInput = new DataView(new ArrayBuffer(16));
   /** The CPU fast calls run on (the driver model says where it runs; page identity overrides). */
   currentCpu = 0;
   // The call log is a ring of `callLogMax` entries in typed arrays: an object per call would live for
-  // callLogMax calls, be promoted and die old (a million calls of garbage in the old generation).
-  readonly #logCode: Uint16Array;
-  readonly #logResult: Uint16Array;
-  readonly #logReps: Uint16Array;
-  readonly #logFault: Uint8Array;
+  // callLogMax calls, be promoted and die old (a million calls of garbage in the old generation). The
+  // arrays grow by doubling until they hold callLogMax entries; only then does the ring wrap.
+  #logCode: Uint16Array;
+  #logResult: Uint16Array;
+  #logReps: Uint16Array;
+  #logFault: Uint8Array;
   #logNext = 0;
   #logSize = 0;
   callCount = 0;
@@ -59,14 +73,11 @@ export class SimulatedHypervisor implements HypervisorPort {
     readonly faults: FaultPlan,
     readonly callLogMax = 10_000,
   ) {
-    this.#logCode = new Uint16Array(callLogMax);
-    this.#logResult = new Uint16Array(callLogMax);
-    this.#logReps = new Uint16Array(callLogMax);
-    this.#logFault = new Uint8Array(callLogMax);
-    for (const h of HANDLERS) {
-      if (this.#table.has(h.def.code)) throw new Error(`handler table: two handlers for ${h.def.name}`);
-      this.#table.set(h.def.code, { handler: h, traits: traitsOf(h.def) });
-    }
+    const capacity = Math.min(callLogMax, CALL_LOG_INITIAL);
+    this.#logCode = new Uint16Array(capacity);
+    this.#logResult = new Uint16Array(capacity);
+    this.#logReps = new Uint16Array(capacity);
+    this.#logFault = new Uint8Array(capacity);
   }
 
   /** Tell the hypervisor which CPU owns a page, so calls passing it run on that CPU. */
@@ -185,7 +196,7 @@ export class SimulatedHypervisor implements HypervisorPort {
     const out: CallRecord[] = [];
     const first = this.#logSize < this.callLogMax ? 0 : this.#logNext;
     for (let k = 0; k < this.#logSize; k++) {
-      const i = (first + k) % this.callLogMax;
+      const i = (first + k) % this.#logCode.length;
       out.push({
         code: this.#logCode[i] ?? 0,
         result: this.#logResult[i] ?? 0,
@@ -198,15 +209,31 @@ export class SimulatedHypervisor implements HypervisorPort {
 
   #answer(code: number, result: number, repsCompleted: number, fault: boolean): bigint {
     if (this.callLogMax > 0) {
+      if (this.#logSize === this.#logCode.length && this.#logSize < this.callLogMax) this.#growLog();
       const i = this.#logNext;
       this.#logCode[i] = code;
       this.#logResult[i] = result;
       this.#logReps[i] = repsCompleted;
       this.#logFault[i] = fault ? 1 : 0;
-      this.#logNext = (i + 1) % this.callLogMax;
+      this.#logNext = (i + 1) % this.#logCode.length;
       this.#logSize = Math.min(this.#logSize + 1, this.callLogMax);
     }
     return encodeStatus({ result, repsCompleted });
+  }
+
+  /** Double the call log (it has not wrapped yet: entries are in order from index 0). */
+  #growLog(): void {
+    const capacity = Math.min(this.callLogMax, this.#logCode.length * 2);
+    const grow = <A extends Uint8Array | Uint16Array>(old: A, make: (n: number) => A): A => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.#logCode = grow(this.#logCode, (n) => new Uint16Array(n));
+    this.#logResult = grow(this.#logResult, (n) => new Uint16Array(n));
+    this.#logReps = grow(this.#logReps, (n) => new Uint16Array(n));
+    this.#logFault = grow(this.#logFault, (n) => new Uint8Array(n));
+    this.#logNext = this.#logSize;
   }
 }
 

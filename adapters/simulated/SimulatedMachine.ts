@@ -1,6 +1,7 @@
 import { ManualClock } from '../../src/det/Clock.js';
 import { Rng } from '../../src/det/Rng.js';
 import type { JsonValue } from '../../src/log/JsonValue.js';
+import { HV_PAGE_SIZE } from '../../src/hv/Page.js';
 import { HvPage } from '../../src/ports/HvPage.js';
 import type { GuestExit } from '../../src/scenario/Scenario.js';
 import { canonicalDigest, streamDigest } from '../../src/snapshot/jsonDigest.js';
@@ -108,7 +109,8 @@ export class SimulatedMachine {
   readonly model: HvModel;
   readonly #ram: HostRam;
   readonly #user: UserSpace;
-  readonly #pages: CpuPagePair[] = [];
+  /** Each CPU's argument pages, made on first use (a CPU nobody calls from costs nothing). */
+  readonly #pages: (CpuPagePair | undefined)[] = [];
 
   /**
    * @param restored a recorded state (what `fromSnapshot` decoded); the machine then continues from
@@ -147,17 +149,13 @@ export class SimulatedMachine {
         ? new FaultPlan(planned, rates, rng.derive('faults'))
         : FaultPlan.restore(planned, rates, Rng.fromState(restored.faultRng), restored.faults);
     this.hypervisor = new SimulatedHypervisor(this.model, faults);
-    for (let cpu = 0; cpu < this.knobs.cpuCount; cpu++) {
-      const pair = { input: new HvPage(), output: new HvPage() };
-      const saved = restored?.cpuPages[cpu];
-      if (saved !== undefined) {
-        pair.input.bytes.set(saved.input);
-        pair.output.bytes.set(saved.output);
-      }
-      this.hypervisor.registerCpuPage(pair.input, cpu);
-      this.hypervisor.registerCpuPage(pair.output, cpu);
-      this.#pages.push(pair);
-    }
+    this.#pages.length = this.knobs.cpuCount;
+    restored?.cpuPages.forEach((saved, cpu) => {
+      if (isZero(saved.input) && isZero(saved.output)) return;
+      const pair = this.cpuPages(cpu);
+      pair.input.bytes.set(saved.input);
+      pair.output.bytes.set(saved.output);
+    });
     if (restored !== undefined) {
       this.hypervisor.currentCpu = restored.currentCpu;
       this.hypervisor.callCount = restored.callCount;
@@ -192,7 +190,10 @@ export class SimulatedMachine {
       faultRng: faults.rng.state(),
       currentCpu: this.hypervisor.currentCpu,
       callCount: this.hypervisor.callCount,
-      cpuPages: this.#pages.map((p) => ({ input: p.input.bytes.slice(), output: p.output.bytes.slice() })),
+      cpuPages: Array.from(this.#pages, (p) => ({
+        input: p === undefined ? new Uint8Array(HV_PAGE_SIZE) : p.input.bytes.slice(),
+        output: p === undefined ? new Uint8Array(HV_PAGE_SIZE) : p.output.bytes.slice(),
+      })),
     };
   }
 
@@ -284,9 +285,14 @@ export class SimulatedMachine {
    * Passing them to `hypervisor.hypercall` also tells the hypervisor the call runs on `cpu`.
    */
   cpuPages(cpu: number): CpuPagePair {
-    const pair = this.#pages[cpu];
-    if (pair === undefined)
+    const made = this.#pages[cpu];
+    if (made !== undefined) return made;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.knobs.cpuCount)
       throw new RangeError(`cpuPages: cpu ${cpu} is not in [0, ${this.knobs.cpuCount})`);
+    const pair = { input: new HvPage(), output: new HvPage() };
+    this.hypervisor.registerCpuPage(pair.input, cpu);
+    this.hypervisor.registerCpuPage(pair.output, cpu);
+    this.#pages[cpu] = pair;
     return pair;
   }
 
@@ -493,4 +499,8 @@ export class SimulatedMachine {
       asyncCompletions: p.asyncCompletions,
     };
   }
+}
+
+function isZero(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b === 0);
 }

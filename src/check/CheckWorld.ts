@@ -86,7 +86,7 @@ export function worldScenario(world: CheckWorldSpec, name = 'check'): Scenario {
 /**
  * One explored world: the shipped stack (ControlPlane over the driver model over the simulated
  * hypervisor) built from the model's world, with a planted variant if any, observed by the
- * invariants. A path is re-run in a fresh CheckWorld from the root (the world cannot be cloned yet),
+ * invariants. A path is re-run in a fresh CheckWorld from the root (cheaper than a snapshot fork, DECISIONS.md),
  * which is deterministic: same world, same steps, same state.
  *
  * Observation is switched on only for the steps the explorer is judging (`observing`); replaying a

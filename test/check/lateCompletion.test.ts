@@ -3,6 +3,7 @@ import { CheckWorld } from '../../src/check/CheckWorld.js';
 import { counterexampleFromJson, counterexampleJson } from '../../src/check/Counterexample.js';
 import { DEFAULT_MODEL_JSON, defaultModel } from '../../src/check/defaultModel.js';
 import { loadCheckModel } from '../../src/check/loadCheckModel.js';
+import { refinement } from '../../src/check/invariants/index.js';
 import { runCheck } from '../../src/check/runCheck.js';
 import type { Step } from '../../src/check/Step.js';
 import { HvStatus } from '../../src/hv/HvStatus.js';
@@ -22,7 +23,7 @@ const INITIALIZED: Step[] = [
   intent('createPartition', { key: 'vm0', args: { ptFlags: '0x7', ptIsolation: '0x0' } }),
   partition({ type: 'INITIALIZE' }),
 ];
-const impatient = PLANTED.find((v) => v.name === 'impatientAsyncWait');
+const impatient = PLANTED.find((v) => v.name === 'impatientAsyncWait') ?? PLANTED[0]!;
 
 describe('late asynchronous completion as a fault choice (issue 6; inventory §c.9)', () => {
   it('the shipped driver waits it out: FREEZE_TIME succeeds after three waits and the machines agree', () => {
@@ -38,12 +39,14 @@ describe('late asynchronous completion as a fault choice (issue 6; inventory §c
     expect(w.armed).toContainEqual(expect.objectContaining({ completionDelayNs: 3_000_000n }));
   });
 
-  it('exposes a driver that gives up waiting: refinement, with the late completion in the counterexample', async () => {
+  it('exposes a driver that gives up waiting: asyncInFlight, with the late completion in the counterexample', async () => {
     const r = await runCheck({ model, variant: impatient, strategy: 'bfs' });
     const cex = r.counterexample;
     if (cex === undefined) throw new Error('impatientAsyncWait was not found');
-    expect(cex.invariant).toBe('refinement');
-    expect(cex.message).toMatch(/the machine says time running, the hypervisor's partition has it frozen/);
+    expect(cex.invariant).toBe('asyncInFlight');
+    expect(cex.message).toMatch(
+      /answered CALL_PENDING and its ioctl returned before consuming the completion/,
+    );
     expect(cex.steps).toContainEqual(LATE);
     expect(cex.trace.join('\n')).toContain(
       'arm late completion: SET_PARTITION_PROPERTY call +1 answers CALL_PENDING and completes 3000000 ns later',
@@ -53,6 +56,21 @@ describe('late asynchronous completion as a fault choice (issue 6; inventory §c
     expect(again.steps).toEqual(cex.steps);
     expect(again.world.hypervisor.faults).toContainEqual(
       expect.objectContaining({ call: 'SET_PARTITION_PROPERTY', completionDelayNs: 3_000_000n }),
+    );
+  });
+
+  it('refinement sees what the impatient driver leaves: time frozen in the hypervisor, running in the machine', () => {
+    const w = new CheckWorld({ world: model.world, variant: impatient, invariants: [refinement] });
+    w.observing = true;
+    for (const s of [...INITIALIZED, LATE]) expect(w.run(s).violation).toBeUndefined();
+    const r = w.run(partition({ type: 'FREEZE_TIME' }));
+    expect(r.outcome).toMatchObject({
+      status: 'failed',
+      error: { errnoName: 'EIO', hvStatusName: 'TIME_OUT' },
+    });
+    expect(r.violation?.invariant).toBe('refinement');
+    expect(r.violation?.message).toBe(
+      "vm0: the machine says time running, the hypervisor's partition has it frozen",
     );
   });
 

@@ -36,7 +36,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   unmapIn2MUnits: 'failedMap',
   runAfterFinalize: 'runAfterFinalize',
   secondAsyncInFlight: 'asyncInFlight',
-  impatientAsyncWait: 'refinement',
+  impatientAsyncWait: 'asyncInFlight',
   leakedVpStatePage: 'vpPagesReleased',
 };
 

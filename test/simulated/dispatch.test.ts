@@ -13,6 +13,7 @@ import {
 } from '../../src/hv/hypercalls/index.js';
 import { decodeStatus } from '../../src/hv/StatusWord.js';
 import { HANDLERS } from '../../adapters/simulated/handlers/index.js';
+import { SimulatedHypervisor } from '../../adapters/simulated/SimulatedHypervisor.js';
 import { Caller, USER_4K, smallMachine } from './harness.js';
 
 function raw(c: Caller, control: bigint): number {
@@ -253,4 +254,17 @@ describe('call log (recentCalls, for checkers)', () => {
     expect(log).toHaveLength(max);
     expect(log.every((r) => r.code === 0x7b && r.result === 0)).toBe(true);
   });
+});
+
+describe('call log growth (it starts small and doubles up to callLogMax)', () => {
+  it.each([1, 63, 64, 65, 100, 129, 1000])(
+    'with callLogMax 100 and %i calls keeps the last ones in order',
+    (calls) => {
+      const m = smallMachine();
+      const hv = new SimulatedHypervisor(m.model, m.hypervisor.faults, 100);
+      const codes = Array.from({ length: calls }, (_, i) => 0x8000 + i);
+      for (const code of codes) hv.fastHypercall8(encodeControl({ code, fast: true }), 0n);
+      expect(hv.recentCalls().map((r) => r.code)).toEqual(codes.slice(-100));
+    },
+  );
 });

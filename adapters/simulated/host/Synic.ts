@@ -55,10 +55,13 @@ export class Synic {
   readonly posted: number[] = [];
 
   constructor(readonly cpuCount: number) {
+    // One buffer for every CPU's slot and ring (views into it): a machine is built per explored path.
+    const slots = new Uint8Array(cpuCount * HV_MESSAGE_SIZE);
+    const rings = new Uint8Array(cpuCount * HvSynicEventRing.size);
     for (let c = 0; c < cpuCount; c++) {
-      this.#slots.push(new Uint8Array(HV_MESSAGE_SIZE));
+      this.#slots.push(slots.subarray(c * HV_MESSAGE_SIZE, (c + 1) * HV_MESSAGE_SIZE));
       this.#queues.push([]);
-      this.#rings.push(new Uint8Array(HvSynicEventRing.size));
+      this.#rings.push(rings.subarray(c * HvSynicEventRing.size, (c + 1) * HvSynicEventRing.size));
       this.#ringHead.push(0);
       this.#ringPending.push([]);
       this.#late.push([]);
@@ -157,6 +160,12 @@ export class Synic {
     }
   }
 
+  /** Every message not yet in a slot, on every CPU: queued behind a slot, or late (not yet posted). */
+  *undelivered(): Iterable<Uint8Array> {
+    for (const queue of this.#queues) yield* queue;
+    for (const late of this.#late) for (const l of late) yield l.message;
+  }
+
   /** Late messages not yet posted, over every CPU. */
   lateCount(): number {
     let n = 0;
@@ -228,7 +237,7 @@ export class Synic {
 
   #pushRing(cpu: number, portId: number): boolean {
     const ring = this.ring(cpu);
-    const view = new DataView(ring.buffer);
+    const view = new DataView(ring.buffer, ring.byteOffset, ring.byteLength);
     const head = this.#ringHead[cpu] ?? 0;
     if (view.getUint32(EVENT_RING_DATA_OFFSET + head * 4, true) !== 0) {
       ring[EVENT_RING_FULL_OFFSET] = 1;

@@ -1,5 +1,6 @@
 import { HVMSG } from '../../hv/flags/HvMessageType.js';
 import { DRIVER_CPU } from '../../runner/SimWorld.js';
+import type { CheckWorld } from '../CheckWorld.js';
 import type { Invariant } from './Invariant.js';
 
 /** hv_message: the header is 16 bytes; the async-completion payload starts with the partition id. */
@@ -7,12 +8,23 @@ const PAYLOAD_OFFSET = 16;
 /** HV_STATUS_CALL_PENDING. */
 const CALL_PENDING = 0x79n;
 
-/** Whether the driver CPU's SINT0 slot holds an async completion for partition `id`. */
-function completionWaiting(slot: Uint8Array, id: bigint): boolean {
-  const view = new DataView(slot.buffer, slot.byteOffset, slot.byteLength);
+/** Whether a message is an async completion for partition `id`. */
+function completionFor(message: Uint8Array, id: bigint): boolean {
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
   return (
     view.getUint32(0, true) === HVMSG.ASYNC_CALL_COMPLETION && view.getBigUint64(PAYLOAD_OFFSET, true) === id
   );
+}
+
+/** Whether the driver CPU's SINT0 slot holds an async completion for partition `id`. */
+function completionWaiting(world: CheckWorld, id: bigint): boolean {
+  return completionFor(world.sim.machine.host.sint0Slot(DRIVER_CPU), id);
+}
+
+/** Whether the hypervisor still holds an async completion for `id`: queued behind a slot or late. */
+function completionUndelivered(world: CheckWorld, id: bigint): boolean {
+  for (const m of world.sim.machine.model.synic.undelivered()) if (completionFor(m, id)) return true;
+  return false;
 }
 
 /**
@@ -20,7 +32,8 @@ function completionWaiting(slot: Uint8Array, id: bigint): boolean {
  * "MSHV does not support more than one async hypercall in flight for a single partition"). When the
  * driver issues an asynchronous call (SET_PARTITION_PROPERTY) for a partition, the previous one's
  * completion must be consumed: no HVMSG_ASYNC_CALL_COMPLETION for that partition may still wait in
- * the driver CPU's SINT0 slot, and the driver's completion for it must not hold an unconsumed status.
+ * the driver CPU's SINT0 slot nor be still undelivered (queued, or a late completion not yet posted),
+ * and the driver's completion for it must not hold an unconsumed status.
  * And the ioctl that got CALL_PENDING waits for its completion (§c.9: the thread blocks until the ISR
  * stores it): when the step ends, the completion of every call that answered CALL_PENDING in it has
  * been taken and consumed. A driver that returns early leaves the completion behind, and the next
@@ -36,8 +49,10 @@ export const asyncInFlight: Invariant = {
   beforeCall(call, world) {
     if (call.def?.async !== true || call.input === null) return null;
     const id = call.input.getBigUint64(0, true);
-    if (completionWaiting(world.sim.machine.host.sint0Slot(DRIVER_CPU), id))
+    if (completionWaiting(world, id))
       return `${call.name} for partition 0x${id.toString(16)} issued while the previous asynchronous call is in flight (its completion message was never consumed)`;
+    if (completionUndelivered(world, id))
+      return `${call.name} for partition 0x${id.toString(16)} issued while the previous asynchronous call is in flight (its completion is not delivered yet)`;
     if (world.kernelPartitionById(id)?.asyncCompletionDone === true)
       return `${call.name} for partition 0x${id.toString(16)} issued while a completed asynchronous status waits unconsumed`;
     return undefined;
@@ -51,7 +66,8 @@ export const asyncInFlight: Invariant = {
     if (world.scratch.pendingAsync.size === 0) return null;
     for (const id of world.scratch.pendingAsync) {
       if (
-        completionWaiting(world.sim.machine.host.sint0Slot(DRIVER_CPU), id) ||
+        completionWaiting(world, id) ||
+        completionUndelivered(world, id) ||
         world.kernelPartitionById(id)?.asyncCompletionDone === true
       )
         return `an asynchronous call for partition 0x${id.toString(16)} answered CALL_PENDING and its ioctl returned before consuming the completion (it is still in flight)`;
