@@ -5,7 +5,7 @@ import type { CpuPages } from './CpuPages.js';
 import type { Executor } from './Executor.js';
 import { type InputFiller, zeroThenFill } from './fillInputPage.js';
 import { type HypercallRecorder, pageBytes } from './HypercallRecorder.js';
-import { issueRep } from './issueRep.js';
+import { issueWindowed, outputBytes } from './issueWindowed.js';
 import type { WindowTracker } from './WindowTracker.js';
 
 export interface WindowedEnv {
@@ -42,34 +42,8 @@ export function windowedExecutor(env: WindowedEnv): Executor {
     const window = env.windows.open();
     try {
       fill(plan, env.pages.input, plan.listFrom ?? 0, listCount);
-      const wantsBytes = env.recorder.wantsBytes;
-      const input = pageBytes(env.pages.input, inputLength, wantsBytes);
-      const status = issueRep(
-        env.port,
-        control,
-        plan.repCount,
-        env.pages.input,
-        env.pages.output,
-        (word, sw, result, reps) => {
-          const start = Number((word >> 48n) & 0xfffn);
-          env.windows.addReps(plan.repCount === 0 ? 1 : Math.max(0, reps - start));
-          env.recorder.record({
-            name: plan.def.name,
-            code: plan.def.code,
-            control: word,
-            fast: false,
-            repCount: plan.repCount,
-            repStart: start,
-            window,
-            input,
-            statusWord: sw,
-            result,
-            repsCompleted: reps,
-            output: outputBytes(env, plan, reps, wantsBytes),
-            op: plan.op,
-          });
-        },
-      );
+      const input = pageBytes(env.pages.input, inputLength, env.recorder.wantsBytes);
+      const status = issueWindowed(env, plan, control, window, input);
       const result = Number(status & 0xffffn);
       const repsCompleted = Number((status >> 32n) & 0xfffn);
       return {
@@ -83,17 +57,4 @@ export function windowedExecutor(env: WindowedEnv): Executor {
       env.windows.close(window);
     }
   };
-}
-
-/** The output bytes a caller uses: the fixed output plus one element per completed rep. */
-function outputBytes(
-  env: WindowedEnv,
-  plan: CallPlan,
-  repsCompleted: number,
-  wanted: boolean,
-): Uint8Array | undefined {
-  const { outputHeaderSize, outputElementSize } = plan.traits;
-  const length = outputHeaderSize + repsCompleted * outputElementSize;
-  if (length === 0) return undefined;
-  return pageBytes(env.pages.output, length, wanted);
 }

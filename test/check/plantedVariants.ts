@@ -16,7 +16,7 @@ import { unwindPartialMap } from '../../src/pipeline/driver/mapRegion.js';
 import type { Executor } from '../../src/pipeline/Executor.js';
 import type { InputFiller } from '../../src/pipeline/fillInputPage.js';
 import { pageBytes } from '../../src/pipeline/HypercallRecorder.js';
-import { issueRep } from '../../src/pipeline/issueRep.js';
+import { issueWindowed } from '../../src/pipeline/issueWindowed.js';
 import { routeByTraits } from '../../src/pipeline/routeByTraits.js';
 import type { WindowedEnv } from '../../src/pipeline/windowedExecutor.js';
 import { withDepositRetry } from '../../src/pipeline/withDepositRetry.js';
@@ -83,32 +83,8 @@ function earlyReturnWindowed(env: WindowedEnv): Executor {
       plan.traits.headerSize + listCount * plan.traits.elementSize,
       env.recorder.wantsBytes,
     );
-    // Every call is recorded as the shipped executor records it: the bug is the window, not the log.
-    const status = issueRep(
-      env.port,
-      control,
-      plan.repCount,
-      env.pages.input,
-      env.pages.output,
-      (word, statusWord, result, reps) => {
-        const length = plan.traits.outputHeaderSize + reps * plan.traits.outputElementSize;
-        env.recorder.record({
-          name: plan.def.name,
-          code: plan.def.code,
-          control: word,
-          fast: false,
-          repCount: plan.repCount,
-          repStart: Number((word >> 48n) & 0xfffn),
-          window,
-          input: inputBytes,
-          statusWord,
-          result,
-          repsCompleted: reps,
-          output: length === 0 ? undefined : pageBytes(env.pages.output, length, env.recorder.wantsBytes),
-          op: plan.op,
-        });
-      },
-    );
+    // Every call is issued and recorded as the shipped executor does it: the bug is the window.
+    const status = issueWindowed(env, plan, control, window, inputBytes);
     const result = Number(status & 0xffffn);
     const repsCompleted = Number((status >> 32n) & 0xfffn);
     const outcome: CallOutcome = { plan, result, repsCompleted, output: undefined, depositedPages: 0 };
