@@ -86,8 +86,8 @@ export function worldScenario(world: CheckWorldSpec, name = 'check'): Scenario {
 /**
  * One explored world: the shipped stack (ControlPlane over the driver model over the simulated
  * hypervisor) built from the model's world, with a planted variant if any, observed by the
- * invariants. A path is re-run in a fresh CheckWorld from the root (cheaper than a snapshot fork, DECISIONS.md),
- * which is deterministic: same world, same steps, same state.
+ * invariants. A path is re-run in a fresh CheckWorld from the root (cheaper than a snapshot fork,
+ * DECISIONS.md), which is deterministic: same world, same steps, same state.
  *
  * Observation is switched on only for the steps the explorer is judging (`observing`); replaying a
  * known prefix runs unobserved and pays nothing for the invariants.

@@ -54,8 +54,9 @@ const CRASH: Step = { kind: 'crash' };
  * Runs paths on fresh worlds for one model and variant, and expands states: the part of every
  * strategy that touches the stack. A path runs from the root (re-execution is how a state is
  * restored: measured cheaper than a snapshot fork, DECISIONS.md); the steps being judged run
- * observed, the replayed prefix does not. A request the machines refuse leaves the world as it was, so the next sibling reuses it;
- * any other step makes the world dirty and the next sibling is rebuilt from the root.
+ * observed, the replayed prefix does not. A request the machines refuse leaves the world as it
+ * was, so the next sibling reuses it; any other step makes the world dirty and the next sibling is
+ * rebuilt from the root.
  *
  * Faults are paired with intents: a fault is armed right before an intent whose unfaulted run
  * issued the fault's call often enough to fire it (a fault that would not fire is not tried: it

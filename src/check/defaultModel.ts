@@ -5,9 +5,9 @@ import { loadCheckModel } from './loadCheckModel.js';
  * The model `mshv-control check` runs without a MODEL argument (docs/check/default-model.json holds
  * the same text): one partition with up to two VPs on the simulated hypervisor under a hypervisor
  * scheduler, with 2 MiB- and 4 KiB-backed guest RAM (the 64 MiB large-page region maps in two
- * partial completions: repTimeSlice 16); the lifecycle requests with one invalid representative each; guest exits and
- * signals; one armed fault per path among the statuses each call can return or a late (3 ms) completion of
- * the async SET_PARTITION_PROPERTY; and the VMM's crash.
+ * partial completions: repTimeSlice 16); the lifecycle requests with one invalid representative
+ * each; guest exits and signals; one armed fault per path among the statuses each call can return or
+ * a late (3 ms) completion of the async SET_PARTITION_PROPERTY; and the VMM's crash.
  */
 export const DEFAULT_MODEL_JSON = {
   format: 1,

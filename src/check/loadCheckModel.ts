@@ -1,6 +1,5 @@
 import { HANDLERS } from '../../adapters/simulated/handlers/index.js';
 import { HypercallCode, type HypercallName } from '../hv/HypercallCode.js';
-import { hypercallDefByCode } from '../hv/hypercalls/index.js';
 import { HvStatus, hvStatusName } from '../hv/HvStatus.js';
 import { MSHV_MAX_VPS } from '../hv/uapi/flags.js';
 import { PARTITION_REQUESTS } from '../../machines/partition/PartitionEvent.js';
@@ -9,7 +8,12 @@ import type { JsonValue } from '../log/JsonValue.js';
 import { bool, int, list, oneOf, text, u64, unknownName, type Codec } from '../scenario/Codec.js';
 import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import { hostMemoryCodec } from '../scenario/hostMemoryCodec.js';
-import { defaultScheduler, hypervisorCodec, statusCodec } from '../scenario/hypervisorCodec.js';
+import {
+  completionDelayProblem,
+  defaultScheduler,
+  hypervisorCodec,
+  statusCodec,
+} from '../scenario/hypervisorCodec.js';
 import { childPath } from '../scenario/jsonPath.js';
 import { enumBig, flagsBig } from '../scenario/nameCodecs.js';
 import {
@@ -120,10 +124,8 @@ function checkLateCompletion(f: FaultChoice, path: string): void {
       'required',
       'CALL_PENDING is a late completion: give its completionDelayNs',
     );
-  if (f.status !== HvStatus.CALL_PENDING)
-    throw new ScenarioError(where, 'conflict', 'a completion delay needs status CALL_PENDING');
-  if (hypercallDefByCode(HypercallCode[f.call])?.async !== true)
-    throw new ScenarioError(where, 'conflict', `${f.call} is not an asynchronous call`);
+  const problem = completionDelayProblem(f.call, f.status);
+  if (problem !== undefined) throw new ScenarioError(where, 'conflict', problem);
   if (f.completionDelayNs > LATE_COMPLETION_NS_MAX)
     throw new ScenarioError(
       where,

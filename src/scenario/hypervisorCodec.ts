@@ -43,6 +43,20 @@ const faultFields: SpecFor<Omit<FaultPlanEntry, 'statusName'>> = {
 const faultInput = objectCodec(faultFields, 'a fault plan entry');
 
 /**
+ * Why a fault may not carry a completion delay, or undefined when it may: a late completion is
+ * CALL_PENDING on an asynchronous call (SET_PARTITION_PROPERTY, inventory §c.9). Scenario faults and
+ * check model fault choices share this rule.
+ *
+ * @example
+ * completionDelayProblem('CREATE_VP', HvStatus.CALL_PENDING); // 'CREATE_VP is not an asynchronous call'
+ */
+export function completionDelayProblem(call: HypercallName, status: number): string | undefined {
+  if (status !== HvStatus.CALL_PENDING) return 'a completion delay needs status CALL_PENDING';
+  if (hypercallDefByCode(HypercallCode[call])?.async !== true) return `${call} is not an asynchronous call`;
+  return undefined;
+}
+
+/**
  * One fault plan entry `{call, nth, status, completionDelayNs?}`; the typed value adds `statusName`.
  * `completionDelayNs` (a late completion) is valid only with status CALL_PENDING on an asynchronous
  * call (SET_PARTITION_PROPERTY, inventory §c.9): the call runs and its completion arrives late.
@@ -55,13 +69,8 @@ export const faultCodec: Codec<FaultPlanEntry> = {
   expected: faultInput.expected,
   read(value, path) {
     const f = faultInput.read(value, path);
-    if (f.completionDelayNs !== undefined) {
-      const where = `${path}.completionDelayNs`;
-      if (f.status !== HvStatus.CALL_PENDING)
-        throw new ScenarioError(where, 'conflict', 'a completion delay needs status CALL_PENDING');
-      if (hypercallDefByCode(HypercallCode[f.call])?.async !== true)
-        throw new ScenarioError(where, 'conflict', `${f.call} is not an asynchronous call`);
-    }
+    const problem = f.completionDelayNs === undefined ? undefined : completionDelayProblem(f.call, f.status);
+    if (problem !== undefined) throw new ScenarioError(`${path}.completionDelayNs`, 'conflict', problem);
     return { ...f, statusName: hvStatusName(f.status) };
   },
   write: ({ call, nth, status, completionDelayNs }) =>

@@ -16,7 +16,7 @@ import { unwindPartialMap } from '../../src/pipeline/driver/mapRegion.js';
 import type { Executor } from '../../src/pipeline/Executor.js';
 import type { InputFiller } from '../../src/pipeline/fillInputPage.js';
 import { pageBytes } from '../../src/pipeline/HypercallRecorder.js';
-import { issueWindowed } from '../../src/pipeline/issueWindowed.js';
+import { issueWindowed, outputBytes } from '../../src/pipeline/issueWindowed.js';
 import { routeByTraits } from '../../src/pipeline/routeByTraits.js';
 import type { WindowedEnv } from '../../src/pipeline/windowedExecutor.js';
 import { withDepositRetry } from '../../src/pipeline/withDepositRetry.js';
@@ -89,9 +89,8 @@ function earlyReturnWindowed(env: WindowedEnv): Executor {
     const repsCompleted = Number((status >> 32n) & 0xfffn);
     const outcome: CallOutcome = { plan, result, repsCompleted, output: undefined, depositedPages: 0 };
     if (result !== HV_STATUS_SUCCESS) return outcome; // the early return: the window stays open
-    const length = plan.traits.outputHeaderSize + repsCompleted * plan.traits.outputElementSize;
     env.windows.close(window);
-    return { ...outcome, output: length === 0 ? undefined : env.pages.output.bytes.slice(0, length) };
+    return { ...outcome, output: outputBytes(env, plan, repsCompleted, true) };
   };
 }
 

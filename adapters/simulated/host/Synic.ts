@@ -51,6 +51,8 @@ export class Synic {
   readonly #ringHead: number[] = [];
   readonly #ringPending: number[][] = [];
   readonly #late: LateMessage[][] = [];
+  /** Late messages over every CPU: `postDue` on every hypercall costs nothing while there is none. */
+  #lateTotal = 0;
   /** Messages ever posted, per CPU (for introspection). */
   readonly posted: number[] = [];
 
@@ -115,6 +117,7 @@ export class Synic {
       synic.#get(synic.#ringPending, c).push(...s.ringPending);
       synic.posted[c] = s.posted;
       synic.#get(synic.#late, c).push(...s.late.map((l) => ({ dueNs: l.dueNs, message: l.message.slice() })));
+      synic.#lateTotal += s.late.length;
     });
     return synic;
   }
@@ -147,15 +150,19 @@ export class Synic {
     let i = late.length;
     while (i > 0 && (late[i - 1]?.dueNs ?? 0n) > dueNs) i--;
     late.splice(i, 0, { dueNs, message: message.slice() });
+    this.#lateTotal += 1;
   }
 
   /** Post every late message due at or before `nowNs`, oldest due first, per CPU. */
   postDue(nowNs: bigint): void {
+    if (this.#lateTotal === 0) return;
     for (let cpu = 0; cpu < this.cpuCount; cpu++) {
       const late = this.#get(this.#late, cpu);
       while (late.length > 0 && (late[0]?.dueNs ?? 0n) <= nowNs) {
         const next = late.shift();
-        if (next !== undefined) this.post(cpu, next.message);
+        if (next === undefined) break;
+        this.#lateTotal -= 1;
+        this.post(cpu, next.message);
       }
     }
   }
@@ -168,9 +175,7 @@ export class Synic {
 
   /** Late messages not yet posted, over every CPU. */
   lateCount(): number {
-    let n = 0;
-    for (const l of this.#late) n += l.length;
-    return n;
+    return this.#lateTotal;
   }
 
   /** EOM: deliver the next queued message into an empty slot. */

@@ -23,8 +23,8 @@ const frozen = (yes: boolean): string => (yes ? 'frozen' : 'running');
  * Refinement: what the machines believe equals what the driver and the hypervisor hold (design:
  * the machines are the abstraction, the driver and hypervisor the implementation). After every step,
  * for every partition: the machine's phase matches the hypervisor's partition state; initialized
- * agrees with the driver; time is frozen in the machine exactly when in the hypervisor; the created VPs are the same set in the machine, the driver and the
- * hypervisor; the mapped regions are as many in the machine as in the driver, and the hypervisor maps
+ * agrees with the driver; time is frozen in the machine exactly when in the hypervisor; the created
+ * VPs are the same set in the machine, the driver and the hypervisor; the mapped regions are as many in the machine as in the driver, and the hypervisor maps
  * exactly their pages; each VP's state pages are the same in the driver and the hypervisor; and a VP
  * machine in `running` has its thread sleeping in MSHV_RUN_VP.
  *
