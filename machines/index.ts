@@ -12,6 +12,7 @@ export {
   emittedOf,
 } from './MachineEmitted.js';
 export { type PureStep, pureStart, pureStep } from './pureStep.js';
+export { TransitionMemo } from './TransitionMemo.js';
 export {
   type DirtyTracking,
   type PartitionContext,

@@ -11,7 +11,7 @@ import { type ExecutableActionLike, emittedOf } from './MachineEmitted.js';
 /** One pure step: the next snapshot and what the step emitted, in order. */
 export interface PureStep<M extends AnyStateMachine, E> {
   readonly snapshot: SnapshotFrom<M>;
-  readonly emitted: E[];
+  readonly emitted: readonly E[];
 }
 
 /** The actor scope a machine's `transition` takes. */

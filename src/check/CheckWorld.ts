@@ -1,3 +1,4 @@
+import type { TransitionMemo } from '../../machines/TransitionMemo.js';
 import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan.js';
 import type { Partition } from '../../adapters/simulated/model/Partition.js';
 import { traitsOf, type HypercallDef, type HypercallTraits } from '../hv/Hypercall.js';
@@ -66,6 +67,8 @@ export interface CheckWorldOptions {
    * steps once more on a logging world to produce that log. False for that logging world itself.
    */
   readonly recover?: boolean;
+  /** The machine steps already taken, shared by every world of one explorer (`TransitionMemo`). */
+  readonly memo?: TransitionMemo | undefined;
 }
 
 const NO_RECORDER: HypercallRecorder = { wantsBytes: false, record: () => undefined };
@@ -157,6 +160,7 @@ export class CheckWorld {
     this.plane = new ControlPlane(this.sim, {
       sink,
       ...(variant?.machines === undefined ? {} : { machines: variant.machines }),
+      ...(options.memo === undefined ? {} : { memo: options.memo }),
     });
   }
 
@@ -305,6 +309,7 @@ export class CheckWorld {
       sink: log,
       recorder: new SinkRecorder(log),
       recover: false,
+      memo: o.memo,
     });
     for (const step of this.#steps) logged.run(step);
     const spec = o.world;
@@ -312,7 +317,11 @@ export class CheckWorld {
       ...spec,
       hypervisor: { ...spec.hypervisor, faults: [...spec.hypervisor.faults, ...logged.armed] },
     });
-    return recoverCrashedRun(world, log.records, { randomFaults: o.randomFaults, variant: o.variant });
+    return recoverCrashedRun(world, log.records, {
+      randomFaults: o.randomFaults,
+      variant: o.variant,
+      memo: o.memo,
+    });
   }
 
   #record(record: LogRecord): void {

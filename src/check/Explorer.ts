@@ -1,3 +1,4 @@
+import { TransitionMemo } from '../../machines/TransitionMemo.js';
 import { errorText } from './errorText.js';
 import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan.js';
 import type { CheckModel } from './CheckModel.js';
@@ -70,6 +71,8 @@ const CRASH: Step = { kind: 'crash' };
 export class Explorer {
   readonly coverage = new Coverage();
   readonly work: WorkCounters = { steps: 0, worlds: 0 };
+  /** Every world's machine steps: a path re-run from the root is answered from here after its first run. */
+  readonly memo = new TransitionMemo();
 
   constructor(
     readonly model: CheckModel,
@@ -85,6 +88,7 @@ export class Explorer {
       variant: this.variant,
       randomFaults,
       coverage: this.coverage,
+      memo: this.memo,
     });
   }
 

@@ -1,3 +1,4 @@
+import type { TransitionMemo } from '../../machines/TransitionMemo.js';
 import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan.js';
 import { makeHeader } from '../log/LogHeader.js';
 import type { LogRecord } from '../log/LogRecord.js';
@@ -34,9 +35,11 @@ export function recoverCrashedRun(
   options: {
     readonly randomFaults?: RandomFaultRates | undefined;
     readonly variant?: CheckVariant | undefined;
+    /** The explorer's machine steps: the recovery replay re-takes the run's steps. */
+    readonly memo?: TransitionMemo | undefined;
   },
 ): RecoverReport {
-  const { randomFaults, variant } = options;
+  const { randomFaults, variant, memo } = options;
   const meta = planeRunMeta(world, {
     snapshotEvery: 0,
     ...(randomFaults === undefined ? {} : { world: { randomFaults } }),
@@ -46,5 +49,6 @@ export function recoverCrashedRun(
     closed: false,
     ...(variant?.machines === undefined ? {} : { machines: variant.machines }),
     ...(variant?.world === undefined ? {} : { world: variant.world }),
+    ...(memo === undefined ? {} : { memo }),
   });
 }

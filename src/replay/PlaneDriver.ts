@@ -3,8 +3,7 @@ import type { VpRequest } from '../../machines/vp/VpEvent.js';
 import type { JsonObject, JsonValue } from '../log/JsonValue.js';
 import type { IntentRecord } from '../log/LogRecord.js';
 import type { CreatePartitionArgs } from '../ports/DevicePort.js';
-import { ControlPlane } from '../runtime/ControlPlane.js';
-import type { Machines } from '../runtime/Machines.js';
+import { ControlPlane, type PlaneParts } from '../runtime/ControlPlane.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import { stateName } from '../runtime/stateName.js';
 import type { SimWorld } from '../runner/SimWorld.js';
@@ -31,10 +30,10 @@ export class PlaneDriver implements IntentDriver {
     readonly world: SimWorld,
   ) {}
 
-  /** A driver over a fresh plane on `world`, writing to `sink`. */
-  static create(world: SimWorld, sink: RecordSink, machines?: Machines): PlaneDriver {
+  /** A driver over a fresh plane on `world`, writing to `sink`, stepping `parts.machines` (shipped by default). */
+  static create(world: SimWorld, sink: RecordSink, parts: PlaneParts = {}): PlaneDriver {
     return new PlaneDriver(
-      new ControlPlane(world, { sink, ...(machines === undefined ? {} : { machines }) }),
+      new ControlPlane(world, { sink, machines: parts.machines, memo: parts.memo }),
       world,
     );
   }

@@ -1,6 +1,8 @@
 import { LogError } from '../log/LogError.js';
 import type { JsonValue } from '../log/JsonValue.js';
 import type { RecordKind } from '../log/LogRecord.js';
+import { TransitionMemo } from '../../machines/TransitionMemo.js';
+import type { PlaneParts } from '../runtime/ControlPlane.js';
 import type { Machines } from '../runtime/Machines.js';
 import { NULL_SINK, type RecordSink } from '../runtime/RecordSink.js';
 import { SinkRecorder } from '../runtime/SinkRecorder.js';
@@ -34,6 +36,8 @@ export interface ReplayOptions {
   readonly crossCheck?: boolean;
   /** Machine definitions the run used (a checker's planted variant); the shipped ones by default. */
   readonly machines?: Machines;
+  /** The machine steps already taken (a checker shares one across its replays); a fresh one by default. */
+  readonly memo?: TransitionMemo;
   /** Driver stages the run replaced (a checker's broken driver): hooks, input filler, executor. */
   readonly world?: Omit<SimWorldOptions, 'wrapHypervisor' | 'randomFaults'>;
   /** World codecs besides the built-in ones (`sim-world-v1`, and `replay-prefix` for logs that used it). */
@@ -98,11 +102,9 @@ export function createIntentDriver(
   vocabulary: Vocabulary,
   world: SimWorld,
   sink: RecordSink,
-  machines?: Machines,
+  parts: PlaneParts = {},
 ): IntentDriver {
-  return vocabulary === 'scenario'
-    ? new ScenarioDriver(world, sink)
-    : PlaneDriver.create(world, sink, machines);
+  return vocabulary === 'scenario' ? new ScenarioDriver(world, sink) : PlaneDriver.create(world, sink, parts);
 }
 
 /**
@@ -120,10 +122,11 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
   if (!metaRead.ok) return { verdict: { status: 'bad-input', message: metaRead.error }, cursor };
   const meta = metaRead.value;
   const vocabulary = meta.vocabulary;
+  const parts: PlaneParts = { machines: options.machines, memo: options.memo ?? new TransitionMemo() };
   const snapSink = new SnapshottingSink(new ComparingSink(cursor), meta.snapshotEvery);
   const recorder = new SinkRecorder(snapSink);
   const rerunPrefix = (world: SimWorld, beforeSeq: number): void => {
-    const d = createIntentDriver(vocabulary, world, NULL_SINK, options.machines);
+    const d = createIntentDriver(vocabulary, world, NULL_SINK, parts);
     for (const records = source.records(1); ;) {
       const step = records.next();
       if (step.done === true || step.value.seq >= beforeSeq) return;
@@ -166,7 +169,7 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
         vocabulary,
         new SimWorld(meta.world, recorder, build.options),
         snapSink,
-        options.machines,
+        parts,
       );
     } else {
       const snap = source.snapshotAt(from === 'snapshot' ? Number.MAX_SAFE_INTEGER : from);
@@ -184,7 +187,7 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
         codecs,
         build,
         sink: snapSink,
-        machines: options.machines,
+        parts,
       });
       if (!restored.ok)
         return {

@@ -1,6 +1,5 @@
 import type { JsonObject, JsonValue } from '../log/JsonValue.js';
-import type { Machines } from '../runtime/Machines.js';
-import { ControlPlane } from '../runtime/ControlPlane.js';
+import { ControlPlane, type PlaneParts } from '../runtime/ControlPlane.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import type { IntentDriver } from './IntentDriver.js';
 import { PlaneDriver } from './PlaneDriver.js';
@@ -39,7 +38,8 @@ export interface RestoreContext {
   readonly build: WorldBuild;
   /** Where the restored runtime writes its records. */
   readonly sink: RecordSink;
-  readonly machines?: Machines | undefined;
+  /** The machine definitions and step table the restored plane steps (shipped, fresh by default). */
+  readonly parts?: PlaneParts;
 }
 
 /**
@@ -86,7 +86,7 @@ export function restoreSnapshot(
     return { ok: true, value: new ScenarioDriver(world.value, ctx.sink, stepper.value) };
   const plane = ControlPlane.restore(world.value, s.runtime, {
     sink: ctx.sink,
-    ...(ctx.machines === undefined ? {} : { machines: ctx.machines }),
+    ...ctx.parts,
   });
   if (!plane.ok) return bad(`runtime${plane.error.slice(1)}`);
   return { ok: true, value: new PlaneDriver(plane.value, world.value) };

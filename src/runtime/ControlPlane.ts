@@ -4,7 +4,7 @@ import type { PartitionEvent, PartitionRequest } from '../../machines/partition/
 import type { PartitionCommand } from '../../machines/partition/PartitionOp.js';
 import type { VpEvent, VpRequest } from '../../machines/vp/VpEvent.js';
 import type { VpCommand } from '../../machines/vp/VpOp.js';
-import { pureStart, pureStep } from '../../machines/pureStep.js';
+import { TransitionMemo } from '../../machines/TransitionMemo.js';
 import { type ErrnoName, isErrnoName } from '../hv/Errno.js';
 import { MSHV_REQUEST } from '../hv/uapi/MshvIoctl.js';
 import type { JsonValue } from '../log/JsonValue.js';
@@ -45,8 +45,16 @@ export interface ControlPlaneOptions {
   /** Where operation, transition and result records go (hypercalls come through the world's recorder). */
   readonly sink?: RecordSink;
   /** Machine definitions; variants made with `provide` plant broken rules (tests, the model checker). */
-  readonly machines?: Machines;
+  readonly machines?: Machines | undefined;
+  /**
+   * The table of machine steps already taken (`TransitionMemo`); a plane makes its own by default.
+   * Planes that step the same definitions over and over (the model checker's worlds) share one.
+   */
+  readonly memo?: TransitionMemo | undefined;
 }
+
+/** What a plane steps: its machine definitions and its table of steps taken (replay passes them through). */
+export type PlaneParts = Pick<ControlPlaneOptions, 'machines' | 'memo'>;
 
 const rejected = (errno: ErrnoName, rule: string): RequestOutcome => ({ status: 'rejected', errno, rule });
 
@@ -102,6 +110,8 @@ export class ControlPlane {
   readonly #sink: RecordSink;
   /** The machine definitions, each stepped purely (pureStart/pureStep: one inert scope per machine). */
   readonly #machines: Machines;
+  /** Steps already taken, answered without running xstate again. */
+  readonly #memo: TransitionMemo;
   readonly #slots = new Map<string, PartitionSlot>();
   /** Each partition's creation rank: the order `settle` finishes runs in. */
   readonly #rank = new Map<PartitionSlot, number>();
@@ -118,6 +128,7 @@ export class ControlPlane {
     this.#sink = options.sink ?? NULL_SINK;
     const machines: Machines = options.machines ?? SHIPPED_MACHINES;
     this.#machines = machines;
+    this.#memo = options.memo ?? new TransitionMemo();
     this.#host = {
       device: world.device,
       addVp: (slot, index, fd) => {
@@ -259,7 +270,7 @@ export class ControlPlane {
       return ok(fd);
     });
     if (!r.ok) return { status: 'failed', error: r.error };
-    const { snapshot } = pureStart(this.#machines.partition, { scheduler: this.scheduler });
+    const { snapshot } = this.#memo.start(this.#machines.partition, { scheduler: this.scheduler });
     this.#transition(key, 'none', 'xstate.init', stateName(snapshot.value));
     const slot: PartitionSlot = {
       key,
@@ -365,9 +376,9 @@ export class ControlPlane {
 
   // ---- machines ------------------------------------------------------------------------------
 
-  #stepPartition(slot: PartitionSlot, event: PartitionEvent): Emitted<PartitionCommand['op']>[] {
+  #stepPartition(slot: PartitionSlot, event: PartitionEvent): readonly Emitted<PartitionCommand['op']>[] {
     const from = stateName(slot.snapshot.value);
-    const { snapshot, emitted } = pureStep<PartitionMachine, Emitted<PartitionCommand['op']>>(
+    const { snapshot, emitted } = this.#memo.step<PartitionMachine, Emitted<PartitionCommand['op']>>(
       this.#machines.partition,
       slot.snapshot,
       event,
@@ -378,9 +389,9 @@ export class ControlPlane {
     return emitted;
   }
 
-  #stepVp(vp: VpSlot, event: VpEvent): Emitted<VpCommand['op']>[] {
+  #stepVp(vp: VpSlot, event: VpEvent): readonly Emitted<VpCommand['op']>[] {
     const from = stateName(vp.snapshot.value);
-    const { snapshot, emitted } = pureStep<VpMachine, Emitted<VpCommand['op']>>(
+    const { snapshot, emitted } = this.#memo.step<VpMachine, Emitted<VpCommand['op']>>(
       this.#machines.vp,
       vp.snapshot,
       event,
@@ -395,7 +406,7 @@ export class ControlPlane {
     this.#sink.append({ kind: 'transition', machine, from, event, to });
   }
 
-  #drivePartition(slot: PartitionSlot, first: Emitted<PartitionCommand['op']>[]): RequestOutcome {
+  #drivePartition(slot: PartitionSlot, first: readonly Emitted<PartitionCommand['op']>[]): RequestOutcome {
     let emitted = first;
     let value: JsonValue = null;
     let failure: MshvError | undefined;
@@ -424,7 +435,7 @@ export class ControlPlane {
     );
   }
 
-  #driveVp(slot: PartitionSlot, vp: VpSlot, first: Emitted<VpCommand['op']>[]): RequestOutcome {
+  #driveVp(slot: PartitionSlot, vp: VpSlot, first: readonly Emitted<VpCommand['op']>[]): RequestOutcome {
     let emitted = first;
     let value: JsonValue = null;
     let failure: MshvError | undefined;
@@ -528,7 +539,7 @@ export class ControlPlane {
 
   #addVp(slot: PartitionSlot, index: number, fd: number): void {
     const name = `${slot.key}/vp${index}`;
-    const { snapshot } = pureStart(this.#machines.vp, { index, scheduler: this.scheduler });
+    const { snapshot } = this.#memo.start(this.#machines.vp, { index, scheduler: this.scheduler });
     this.#transition(name, 'none', 'xstate.init', stateName(snapshot.value));
     slot.vps.set(index, { index, fd, name, snapshot, run: null });
   }
