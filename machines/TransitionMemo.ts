@@ -75,8 +75,12 @@ function keyOf(value: unknown, depth = 0): string | null {
  * memo.step(partitionMachine, s0.snapshot, { type: 'INITIALIZE' }) === s1;   // answered
  */
 export class TransitionMemo {
-  /** Steps a memo keeps before it drops its table (about 30 MB of snapshots at most). */
-  static readonly CAPACITY_DEFAULT = 1 << 16;
+  /**
+   * Steps a memo keeps before it drops its table. Small by default: a live plane's memo must not
+   * hold every snapshot its partitions ever passed through (a VMM's regions and addresses make most
+   * of them unique); a model checker, whose re-runs repeat the same paths, passes a larger one.
+   */
+  static readonly CAPACITY_DEFAULT = 4096;
   #tables = new Map<AnyStateMachine, MachineTable>();
   #size = 0;
   #hits = 0;

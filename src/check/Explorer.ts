@@ -10,6 +10,9 @@ import type { Violation } from './invariants/Invariant.js';
 import { controlPlaneDigest, type StateDigest } from './stateDigest.js';
 import type { Step } from './Step.js';
 
+/** Machine steps an explorer's memo keeps: every step of the default model's search fits. */
+const EXPLORER_MEMO_STEPS = 1 << 16;
+
 /** A state to expand: the path that reaches it from the root, its intents and the faults it armed. */
 export interface PathNode {
   readonly path: readonly Step[];
@@ -72,7 +75,7 @@ export class Explorer {
   readonly coverage = new Coverage();
   readonly work: WorkCounters = { steps: 0, worlds: 0 };
   /** Every world's machine steps: a path re-run from the root is answered from here after its first run. */
-  readonly memo = new TransitionMemo();
+  readonly memo = new TransitionMemo(EXPLORER_MEMO_STEPS);
 
   constructor(
     readonly model: CheckModel,
