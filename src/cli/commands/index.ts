@@ -4,6 +4,7 @@ import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { diagramCommand } from './diagram.js';
 import { logCommand } from './log.js';
+import { probeCommand } from './probe.js';
 import { recoverCommand } from './recover.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = [
   demoCommand,
   diagramCommand,
   logCommand,
+  probeCommand,
   recoverCommand,
   replayCommand,
   runCommand,
