@@ -4,6 +4,7 @@
  */
 export { MSHV_DEVICE_PATH, NativeDevice, VP_STATE_BUFFER_BYTES_MAX } from './NativeDevice.js';
 export { libcSyscalls } from './libcSyscalls.js';
+export { MODEL_DEV_FD, ModelKernel } from './ModelKernel.js';
 export { type ProbeStep, probeDevice } from './probeDevice.js';
 export {
   EFD_CLOEXEC,

@@ -24,7 +24,10 @@ export interface HostFault {
  * choices (docs/scenario-format.md describes the same fields for scenario files).
  */
 export interface HostOptions {
-  /** The hypervisor under the driver model: `simulated` (the default; the only one this build has). */
+  /**
+   * The hypervisor under the driver model: `simulated`, the default and the only one the Host API
+   * runs on (a real /dev/mshv is driven through `NativeDevice`, from `mshv-control/native`).
+   */
   readonly adapter?: 'simulated';
   /** Seed of every deterministic choice (u32). Default 1. */
   readonly seed?: number;
@@ -63,7 +66,7 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
         op,
         'options.adapter',
         'adapterAvailable',
-        `${JSON.stringify(adapter)}: this build has only the simulated adapter`,
+        `${JSON.stringify(adapter)}: the Host API runs on the simulated adapter; drive a real /dev/mshv with NativeDevice (mshv-control/native)`,
       ),
     );
   if (

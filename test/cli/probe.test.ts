@@ -6,7 +6,7 @@ import { CliError } from '../../src/cli/CliError.js';
 import { runCli } from '../../src/cli/runCli.js';
 import { SimWorld } from '../../src/runner/SimWorld.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
-import { ModelKernel } from '../native/ModelKernel.js';
+import { ModelKernel } from '../../adapters/native/ModelKernel.js';
 
 function capture(): { io: CliIo; out: string[]; err: string[] } {
   const out: string[] = [];

@@ -8,7 +8,7 @@ import type { DevicePort } from '../../src/ports/DevicePort.js';
 import { SimWorld } from '../../src/runner/SimWorld.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import type { GuestExit } from '../../src/scenario/Scenario.js';
-import { ModelKernel } from './ModelKernel.js';
+import { ModelKernel } from '../../adapters/native/ModelKernel.js';
 
 const RAM = 0x7f00_0000_0000n;
 const PT_FLAGS = BigInt((1 << MSHV_PT_BIT.LAPIC) | (1 << MSHV_PT_BIT.X2APIC));

@@ -1,3 +1,4 @@
+import { Errno } from '../../src/hv/Errno.js';
 import { MSHV_PT_BIT } from '../../src/hv/uapi/flags.js';
 import { MSHV_REQUEST } from '../../src/hv/uapi/MshvIoctl.js';
 import { MshvCreatePartition, MshvCreatePartitionV2 } from '../../src/hv/uapi/structs/MshvCreatePartition.js';
@@ -12,12 +13,9 @@ import { MshvUserMemRegion } from '../../src/hv/uapi/structs/MshvUserMemRegion.j
 import type { IoctlResult } from '../../src/pipeline/driver/IoctlResult.js';
 import type { RootHvcallError } from '../../src/pipeline/driver/rootHvcall.js';
 import type { DevicePort } from '../../src/ports/DevicePort.js';
-import type { SysResult, Syscalls, UserBuffer } from '../../adapters/native/Syscalls.js';
+import type { SysResult, Syscalls, UserBuffer } from './Syscalls.js';
 
-const ENOENT = 2;
-const EBADF = 9;
-const EFAULT = 14;
-const ENOTTY = 25;
+const { ENOENT, EBADF, EFAULT, ENOTTY } = Errno;
 
 /** The /dev/mshv fd of the model kernel: far above the fds the driver model hands out. */
 export const MODEL_DEV_FD = 1 << 20;
@@ -36,6 +34,11 @@ function readUnsigned(bytes: Uint8Array, offset: number, width: number): bigint 
  * does (the run message into the struct, `buf_sz` and `status`/`reps` written back, output buffers
  * filled). Memory is a toy address space: page-aligned, never reused, so a stale pointer is EFAULT.
  * Every syscall is counted, so a test can see that a refused argument made none.
+ *
+ * What it is for: running code written against `NativeDevice` (a VMM's native path) on a machine
+ * without /dev/mshv, with the simulated hypervisor beneath, and checking the adapter's encoding of
+ * every struct against the model that decodes it. What it is not: the kernel's own copy semantics on
+ * failures it does not model (it writes `buf_sz` back only on success).
  *
  * @example
  * const kernel = new ModelKernel(sim.device);
