@@ -46,7 +46,7 @@ function readUnsigned(bytes: Uint8Array, offset: number, width: number): bigint 
  */
 export class ModelKernel implements Syscalls {
   /** Syscalls made, by name. */
-  readonly calls = { open: 0, close: 0, ioctl: 0, eventfd: 0, read: 0, write: 0 };
+  readonly calls = { open: 0, close: 0, ioctl: 0, eventfd: 0, read: 0, write: 0, mmap: 0, munmap: 0 };
   readonly #buffers = new Map<bigint, Uint8Array>();
   #nextAddress = 0x7f12_0000_0000n;
   #devOpen = false;
@@ -105,6 +105,27 @@ export class ModelKernel implements Syscalls {
   free(buf: UserBuffer): void {
     if (!this.#buffers.delete(buf.address))
       throw new Error(`free of 0x${buf.address.toString(16)}: not allocated`);
+  }
+
+  mmap(
+    fd: number,
+    _length: number,
+    pgoff: number,
+  ): { ok: true; value: bigint } | { ok: false; errno: number } {
+    this.calls.mmap += 1;
+    const r = this.device.mmapVp(fd, pgoff);
+    return r.ok ? { ok: true, value: r.value } : { ok: false, errno: r.error.errno };
+  }
+
+  munmap(address: bigint): SysResult {
+    this.calls.munmap += 1;
+    return answer(this.device.munmap(address), 0);
+  }
+
+  peek(address: bigint, length: number): Uint8Array {
+    const r = this.device.readMapped(address);
+    if (!r.ok) throw new Error(`peek: ${r.error.message} (a real process would fault)`);
+    return r.value.slice(0, length);
   }
 
   /** `length` bytes of user memory at `address`, or null (EFAULT) when no live buffer holds them. */

@@ -78,6 +78,8 @@ const NO_PARTITION_ID = undefined;
  */
 export class NativeDevice implements DevicePort {
   #closed = false;
+  /** Addresses of the VP pages this device mapped and has not unmapped. */
+  readonly #mappings = new Set<bigint>();
 
   private constructor(
     readonly sys: Syscalls,
@@ -276,6 +278,27 @@ export class NativeDevice implements DevicePort {
         ? ok(undefined)
         : { ok: false, error: sysError('eventfd write', r.errno, `write(${fd}, 8)`) };
     });
+  }
+
+  mmapVp(vpFd: Fd, pgoff: number): IoctlResult<bigint> {
+    const r = this.sys.mmap(vpFd, HV_PAGE_SIZE, pgoff);
+    if (!r.ok)
+      return { ok: false, error: sysError('mmap', r.errno, `mmap of fd ${vpFd} at page offset ${pgoff}`) };
+    this.#mappings.add(r.value);
+    return ok(r.value);
+  }
+
+  readMapped(address: bigint): IoctlResult<Uint8Array> {
+    if (!this.#mappings.has(address))
+      return fail('mmap', 'EFAULT', `0x${address.toString(16)} is not a mapped VP page`);
+    return ok(this.sys.peek(address, HV_PAGE_SIZE));
+  }
+
+  munmap(address: bigint): IoctlResult<void> {
+    const r = this.sys.munmap(address, HV_PAGE_SIZE);
+    if (!r.ok) return { ok: false, error: sysError('munmap', r.errno, `munmap(0x${address.toString(16)})`) };
+    this.#mappings.delete(address);
+    return ok(undefined);
   }
 
   close(fd: Fd): IoctlResult<void> {

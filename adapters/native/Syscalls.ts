@@ -37,6 +37,19 @@ export interface Syscalls {
   read(fd: number, buf: UserBuffer, length: number): SysResult;
   /** write(2) of the first `length` bytes of `buf`. */
   write(fd: number, buf: UserBuffer, length: number): SysResult;
+  /**
+   * mmap(2) of `length` bytes of `fd` from page offset `pgoff`, PROT_READ and MAP_SHARED: the address
+   * of the mapping.
+   */
+  mmap(
+    fd: number,
+    length: number,
+    pgoff: number,
+  ): { readonly ok: true; readonly value: bigint } | { readonly ok: false; readonly errno: number };
+  /** munmap(2). */
+  munmap(address: bigint, length: number): SysResult;
+  /** A copy of `length` bytes at `address` inside a mapping `mmap` returned (anything else throws: a fault). */
+  peek(address: bigint, length: number): Uint8Array;
   /** `size` bytes of zeroed memory at an address aligned to `align` (a power of two, at least 8). */
   alloc(size: number, align: number): UserBuffer;
   /** Give memory from `alloc` back; the buffer must not be used again. */

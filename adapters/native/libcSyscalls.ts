@@ -15,7 +15,25 @@ interface Libc {
   readonly write: (fd: number, buf: Pointer, count: number) => number;
   readonly alignedAlloc: (align: number, size: number) => Pointer | null;
   readonly free: (ptr: Pointer) => void;
+  readonly mmap: (
+    addr: null,
+    length: number,
+    prot: number,
+    flags: number,
+    fd: number,
+    offset: number,
+  ) => Pointer;
+  readonly munmap: (addr: bigint, length: number) => number;
+  /** sysconf(_SC_PAGESIZE): the unit of an mmap page offset. */
+  readonly pageSize: number;
 }
+
+/** mmap(2) constants (Linux, every architecture): PROT_READ, MAP_SHARED, and sysconf's _SC_PAGESIZE. */
+const PROT_READ = 1;
+const MAP_SHARED = 1;
+const SC_PAGESIZE = 30;
+/** MAP_FAILED, (void *) -1. */
+const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
 
 let libc: Libc | undefined;
 
@@ -37,6 +55,9 @@ function loadLibc(): Libc {
     write: f('long write(int fd, void *buf, unsigned long count)'),
     alignedAlloc: f('void *aligned_alloc(unsigned long alignment, unsigned long size)'),
     free: f('void free(void *ptr)'),
+    mmap: f('void *mmap(void *addr, unsigned long length, int prot, int flags, int fd, long offset)'),
+    munmap: f('int munmap(uintptr_t addr, unsigned long length)'),
+    pageSize: (lib.func('long sysconf(int name)') as unknown as (name: number) => number)(SC_PAGESIZE),
   };
   return libc;
 }
@@ -53,6 +74,7 @@ function loadLibc(): Libc {
 export function libcSyscalls(): Syscalls {
   const c = loadLibc();
   const pointers = new WeakMap<UserBuffer, Pointer>();
+  const mapped = new Map<bigint, { readonly ptr: Pointer; readonly length: number }>();
   const answer = (r: number): SysResult =>
     r >= 0 ? { ok: true, value: r } : { ok: false, errno: c.koffi.errno() };
   const pointerOf = (buf: UserBuffer): Pointer => {
@@ -75,6 +97,26 @@ export function libcSyscalls(): Syscalls {
       if (length > buf.bytes.length)
         throw new RangeError(`write: ${length} bytes from a ${buf.bytes.length}-byte buffer`);
       return answer(c.write(fd, pointerOf(buf), length));
+    },
+    mmap: (fd, length, pgoff) => {
+      const ptr = c.mmap(null, length, PROT_READ, MAP_SHARED, fd, pgoff * c.pageSize);
+      const address = c.koffi.address(ptr);
+      if (address === MAP_FAILED) return { ok: false, errno: c.koffi.errno() };
+      mapped.set(address, { ptr, length });
+      return { ok: true, value: address };
+    },
+    munmap: (address, length) => {
+      const r = answer(c.munmap(address, length));
+      if (r.ok) mapped.delete(address);
+      return r;
+    },
+    peek: (address, length) => {
+      const m = mapped.get(address);
+      if (m === undefined || length > m.length)
+        throw new Error(
+          `peek: 0x${address.toString(16)} (+${length}) is not inside a mapping of this instance`,
+        );
+      return new Uint8Array(c.koffi.view(m.ptr, length)).slice();
     },
     alloc: (size, align) => {
       if (!Number.isSafeInteger(size) || size <= 0)

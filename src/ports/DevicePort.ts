@@ -131,6 +131,17 @@ export interface DevicePort {
    * dev.writeEventfd(efd, 1n); // the irqfd on efd injects its interrupt; the count reads 0 after
    */
   writeEventfd(fd: Fd, value: bigint): IoctlResult<void>;
+  /**
+   * mmap(2) of one page of a VP fd at page offset `pgoff` (MSHV_VP_MMAP_OFFSET_*: 0 registers,
+   * 1 intercept message, 2 GHCB; inventory §c.7), read only: the address of the mapping. ENODEV when
+   * the VP has no such page (or the fd has no mmap), EINVAL for another offset. A mapping holds a
+   * reference to the VP's file: the partition outlives its fds until `munmap`.
+   */
+  mmapVp(vpFd: Fd, pgoff: number): IoctlResult<bigint>;
+  /** The page a VP mapping shows now (4096 bytes, copied); EFAULT where no mapping starts. */
+  readMapped(address: bigint): IoctlResult<Uint8Array>;
+  /** munmap(2) of a VP page mapping; an address with no mapping succeeds (Linux), a misaligned one is EINVAL. */
+  munmap(address: bigint): IoctlResult<void>;
   /** close(2): releasing a partition fd's last reference runs the full teardown. */
   close(fd: Fd): IoctlResult<void>;
   /** The hypervisor partition id behind a partition fd (for logs and checkers). */

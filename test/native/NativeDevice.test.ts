@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { NativeDevice } from '../../adapters/native/NativeDevice.js';
 import { HypercallCode } from '../../src/hv/HypercallCode.js';
-import { MSHV_IOEVENTFD_BIT, MSHV_IRQFD_BIT, MSHV_PT_BIT, MSHV_VP_STATE } from '../../src/hv/uapi/flags.js';
+import {
+  MSHV_IOEVENTFD_BIT,
+  MSHV_IRQFD_BIT,
+  MSHV_PT_BIT,
+  MSHV_VP_MMAP_OFFSET,
+  MSHV_VP_STATE,
+} from '../../src/hv/uapi/flags.js';
 import type { IoctlResult } from '../../src/pipeline/driver/IoctlResult.js';
 import type { HypercallEvent } from '../../src/pipeline/HypercallRecorder.js';
 import type { DevicePort } from '../../src/ports/DevicePort.js';
@@ -80,6 +86,11 @@ function session(dev: DevicePort, sim: SimWorld): unknown[] {
   if (!vp0.ok) return out;
   sim.setGuestScript(fd, 0, exits);
   for (let left = exits.length; left > 0; left--) log(dev.runVp(vp0.value));
+  const msg = log(dev.mmapVp(vp0.value, MSHV_VP_MMAP_OFFSET.INTERCEPT_MESSAGE));
+  if (msg.ok) log(dev.readMapped(msg.value)); // the last exit, as the hypervisor wrote it
+  log(dev.mmapVp(vp0.value, MSHV_VP_MMAP_OFFSET.GHCB)); // no GHCB outside SNP: ENODEV
+  log(dev.mmapVp(vp0.value, 7)); // EINVAL
+  log(dev.mmapVp(fd, 0)); // a partition fd has no mmap: ENODEV
   log(dev.getVpState(vp0.value, { type: MSHV_VP_STATE.LAPIC, bufSz: 4096 }));
   log(dev.getVpState(vp0.value, { type: MSHV_VP_STATE.SYNTHETIC_TIMERS, bufSz: 4096 }));
   log(dev.getVpState(vp0.value, { type: MSHV_VP_STATE.LAPIC, bufSz: 4096, rsvd: 1 })); // EINVAL
@@ -121,6 +132,10 @@ function session(dev: DevicePort, sim: SimWorld): unknown[] {
   log(dev.close(vp0.value));
   log(dev.close(fd));
   log(dev.close(fd)); // twice: EBADF
+  if (msg.ok) {
+    log(dev.readMapped(msg.value)); // the mapping keeps the partition: still readable
+    log(dev.munmap(msg.value)); // the last reference: the partition is torn down
+  }
   for (const e of [efd, resample, doorbell]) log(dev.close(e));
   return out;
 }

@@ -38,6 +38,20 @@ describe.runIf(process.platform === 'linux')('libcSyscalls: real system calls th
     expect(sys.close(efd.value)).toEqual({ ok: false, errno: Errno.EBADF });
   });
 
+  it('mmap through libc: a file without mmap (an eventfd) is ENODEV; a misaligned munmap EINVAL; a stray peek throws', () => {
+    const sys = libcSyscalls();
+    const efd = sys.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (!efd.ok) throw new Error(`eventfd: errno ${efd.errno}`);
+    try {
+      expect(sys.mmap(efd.value, 4096, 0)).toEqual({ ok: false, errno: Errno.ENODEV });
+    } finally {
+      sys.close(efd.value);
+    }
+    // A misaligned address is refused before anything is unmapped (never unmap a real page here).
+    expect(sys.munmap(0x7ff0_0000_0005n, 4096)).toEqual({ ok: false, errno: Errno.EINVAL });
+    expect(() => sys.peek(0x1000n, 8)).toThrow(/not inside a mapping/);
+  });
+
   it('alloc gives zeroed memory at the alignment asked (VP state buffers are page aligned)', () => {
     const sys = libcSyscalls();
     const buf = sys.alloc(3 * 4096, 4096);

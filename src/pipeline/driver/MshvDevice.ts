@@ -34,6 +34,8 @@ import { setGuestMemory } from './setGuestMemory.js';
 import { signalIrqfd } from './signalIrqfd.js';
 import { type TeardownReport, destroyPartition, releasePartitionFd } from './teardown.js';
 import { vpState } from './vpState.js';
+import { HV_PAGE_SIZE } from '../../hv/Page.js';
+import { MMAP, VP_MAPPING_BASE, type VpMapping, vpMappedPfn } from './VpMapping.js';
 
 /** What an open fd refers to. */
 export type FdEntry =
@@ -50,6 +52,9 @@ export interface SavedDevice {
   readonly fds: readonly (readonly [Fd, FdEntry])[];
   readonly teardowns: readonly TeardownReport[];
   readonly ringTails: readonly (readonly [number, number])[];
+  /** Live VP page mappings by address, and how many were ever made (addresses are never reused). */
+  readonly mappings?: readonly (readonly [bigint, VpMapping])[];
+  readonly mappingsMade?: number;
 }
 
 /** First fd handed out: 0–2 are the process's standard streams. */
@@ -78,6 +83,9 @@ export class MshvDevice implements DevicePort {
    */
   readonly #byId = new Map<PartitionId, KernelPartition>();
   #nextFd = FIRST_FD;
+  /** Live mmaps of VP pages by address; each holds a partition reference until munmap. */
+  readonly #mappings = new Map<bigint, VpMapping>();
+  #mappingsMade = 0;
   /** Ioctls in progress (a snapshot is only taken between them). */
   #busy = 0;
   /** Teardown reports of destroyed partitions, newest last. */
@@ -101,6 +109,8 @@ export class MshvDevice implements DevicePort {
         if (e.kind !== 'eventfd') this.#byId.set(e.pt.id, e.pt);
       }
       this.#nextFd = restored.nextFd;
+      for (const [address, m] of restored.mappings ?? []) this.#mappings.set(address, m);
+      this.#mappingsMade = restored.mappingsMade ?? 0;
       this.teardowns.push(...restored.teardowns);
       for (const [cpu, slot] of restored.ringTails) this.doorbellRingTails.set(cpu, slot);
     }
@@ -133,6 +143,9 @@ export class MshvDevice implements DevicePort {
       fds: [...this.#fds],
       teardowns: [...this.teardowns],
       ringTails: [...this.doorbellRingTails].sort((a, b) => a[0] - b[0]),
+      ...(this.#mappingsMade === 0
+        ? {}
+        : { mappings: [...this.#mappings], mappingsMade: this.#mappingsMade }),
     };
   }
 
@@ -278,14 +291,64 @@ export class MshvDevice implements DevicePort {
     }
     return this.#inIoctl(() => {
       if (e.kind === 'partition') releasePartitionFd(this.env, e.pt);
-      e.pt.refs -= 1;
-      if (e.pt.refs === 0) {
-        // No fd references it any more: the ISR no longer finds it, as before (a lookup over the fds).
-        this.#byId.delete(e.pt.id);
-        this.teardowns.push(destroyPartition(this.env, e.pt));
-      }
+      this.#dropReference(e.pt);
       return ok(undefined);
     });
+  }
+
+  /**
+   * mmap(2) of one page of a VP fd at page offset `pgoff` (MSHV_VP_MMAP_OFFSET_*, inventory §c.7):
+   * the VP's register page (0), intercept-message page (1) or GHCB (2). ENODEV for a page the VP
+   * does not have and for an fd without mmap (a partition fd, an eventfd), EINVAL for another
+   * offset, EBADF for an fd that is not open. The mapping references the VP's file: its partition is
+   * not destroyed until the mapping goes (`munmap`), even after every fd is closed.
+   */
+  mmapVp(fd: Fd, pgoff: number): IoctlResult<bigint> {
+    this.#syscall();
+    const e = this.#fds.get(fd);
+    if (e === undefined) return fail(MMAP, 'EBADF', `fd ${fd} is not open`);
+    if (e.kind !== 'vp') return fail(MMAP, 'ENODEV', `fd ${fd} is not a VP fd (no mmap)`);
+    const pfn = vpMappedPfn(e.vp, pgoff);
+    if (!pfn.ok) return pfn;
+    const address = VP_MAPPING_BASE + BigInt(this.#mappingsMade) * BigInt(HV_PAGE_SIZE);
+    this.#mappingsMade += 1;
+    this.#mappings.set(address, { pt: e.pt, vp: e.vp, pgoff });
+    e.pt.refs += 1;
+    return ok(address);
+  }
+
+  /** The 4096 bytes a VP page mapping shows now; EFAULT for an address no mapping starts at. */
+  readMapped(address: bigint): IoctlResult<Uint8Array> {
+    const m = this.#mappings.get(address);
+    if (m === undefined) return fail(MMAP, 'EFAULT', `0x${address.toString(16)} is not a mapped VP page`);
+    const pfn = vpMappedPfn(m.vp, m.pgoff);
+    if (!pfn.ok) return pfn;
+    return ok(this.env.shared.readPage(pfn.value));
+  }
+
+  /** munmap(2) of a VP page mapping: drops its reference (the last one destroys the partition). */
+  munmap(address: bigint): IoctlResult<void> {
+    this.#syscall();
+    if (address % BigInt(HV_PAGE_SIZE) !== 0n)
+      return fail('munmap', 'EINVAL', `0x${address.toString(16)} is not page aligned`);
+    const m = this.#mappings.get(address);
+    // As on Linux, unmapping a page that holds no mapping succeeds and does nothing.
+    if (m === undefined) return ok(undefined);
+    this.#mappings.delete(address);
+    return this.#inIoctl(() => {
+      this.#dropReference(m.pt);
+      return ok(undefined);
+    });
+  }
+
+  /** One reference to a partition gone; the last one destroys it (mshv_partition_put). */
+  #dropReference(pt: KernelPartition): void {
+    pt.refs -= 1;
+    if (pt.refs === 0) {
+      // Nothing references it any more: the ISR no longer finds it, as before (a lookup over the fds).
+      this.#byId.delete(pt.id);
+      this.teardowns.push(destroyPartition(this.env, pt));
+    }
   }
 
   /** Interrupts are taken on the way into the kernel (see the class comment). */

@@ -7,6 +7,8 @@ import { Eventfd } from '../Eventfd.js';
 import type { FdEntry, SavedDevice } from '../MshvDevice.js';
 import type { TeardownStep } from '../teardown.js';
 import { readKernelPartition, writeKernelPartition } from './kernelPartitionJson.js';
+import { HV_PAGE_SIZE } from '../../../hv/Page.js';
+import { VP_MAPPING_BASE, type VpMapping, vpMappedPfn } from '../VpMapping.js';
 
 const V = 2;
 /** HV_SYNIC_EVENT_RING_MESSAGE_COUNT: a ring tail is a slot index below it. */
@@ -16,11 +18,14 @@ const FIRST_FD = 3;
 
 /**
  * The device's fd table as JSON: `{ v, nextFd, partitions, fds, teardowns }`. Each partition
- * object appears once in `partitions` (in order of its first fd) and fds name it by its own fd:
- * `[fd, 'partition', ptFd]`, `[fd, 'vp', ptFd, vpIndex]`, `[fd, 'eventfd', count]` (the 64-bit
+ * object appears once in `partitions` (in order of its first fd, then those only a mapping holds)
+ * and fds name it by its own fd: `[fd, 'partition', ptFd]`, `[fd, 'vp', ptFd, vpIndex]`,
+ * `[fd, 'eventfd', count]` (the 64-bit
  * counter as `0x` hex). `ringTails` are the doorbell ISR's per-CPU read positions, `[cpu, slot]`.
  * Version 2 added the eventfd counter, the teardown steps and the ring tails (version 1 was never
- * released).
+ * released). A device that ever mapped a VP page adds `mappingsMade` and its live `mappings`,
+ * `[address, ptFd, vpIndex, pgoff]` (the address as `0x` hex); a device that never did writes
+ * neither, so its bytes are those of every earlier snapshot.
  *
  * @example
  * writeDevice(device.save());
@@ -36,6 +41,8 @@ export function writeDevice(s: SavedDevice): JsonValue {
     if (!partitions.includes(e.pt)) partitions.push(e.pt);
     fds.push(e.kind === 'partition' ? [fd, 'partition', e.pt.fd] : [fd, 'vp', e.pt.fd, e.vp.index]);
   }
+  // A partition whose fds are all closed lives on while a VP page of it is mapped.
+  for (const [, m] of s.mappings ?? []) if (!partitions.includes(m.pt)) partitions.push(m.pt);
   return {
     v: V,
     nextFd: s.nextFd,
@@ -47,6 +54,17 @@ export function writeDevice(s: SavedDevice): JsonValue {
       withdrawnPages: t.withdrawnPages,
     })),
     ringTails: s.ringTails.map(([cpu, slot]) => [cpu, slot]),
+    ...(s.mappingsMade === undefined
+      ? {}
+      : {
+          mappingsMade: s.mappingsMade,
+          mappings: (s.mappings ?? []).map(([address, m]) => [
+            `0x${address.toString(16)}`,
+            m.pt.fd,
+            m.vp.index,
+            m.pgoff,
+          ]),
+        }),
   };
 }
 
@@ -108,15 +126,21 @@ export function readDevice(json: unknown, path: string): SavedDevice {
       );
     return [fd, { kind, pt, vp }];
   });
+  const mappingsMade = r.has('mappingsMade') ? r.int('mappingsMade', 0) : undefined;
+  const mappings = mappingsMade === undefined ? [] : readMappings(r, mappingsMade, byFd, refs);
   for (const [ptFd, pt] of byFd) {
     const open = refs.get(pt);
     if (open === undefined)
-      throw new SnapshotError(r.path('partitions'), 'reference', `partition ${ptFd} is held by no fd`);
+      throw new SnapshotError(
+        r.path('partitions'),
+        'reference',
+        `partition ${ptFd} is held by no fd and no mapping`,
+      );
     if (pt.refs !== open)
       throw new SnapshotError(
         r.path('partitions'),
         'consistency',
-        `partition ${ptFd} has ${pt.refs} references but ${open} open fds`,
+        `partition ${ptFd} has ${pt.refs} references but ${open} open fds and mappings`,
       );
   }
   const teardowns = r.each('teardowns', (item, p) => {
@@ -139,7 +163,62 @@ export function readDevice(json: unknown, path: string): SavedDevice {
     return [cpu, readInt(t[1], childPath(p, 1), 0, RING_SLOTS - 1)];
   });
   r.end();
-  return { nextFd, fds, teardowns, ringTails };
+  return {
+    nextFd,
+    fds,
+    teardowns,
+    ringTails,
+    ...(mappingsMade === undefined ? {} : { mappings, mappingsMade }),
+  };
+}
+
+/**
+ * The live VP page mappings: addresses the device handed out (one of the first `made` pages from
+ * VP_MAPPING_BASE), ascending, each of a VP its partition has, at an offset that VP can map. Each
+ * counts as a reference to its partition.
+ */
+function readMappings(
+  r: FieldReader,
+  made: number,
+  byFd: ReadonlyMap<number, KernelPartition>,
+  refs: Map<KernelPartition, number>,
+): (readonly [bigint, VpMapping])[] {
+  let last = -1n;
+  return r.each('mappings', (item, p): readonly [bigint, VpMapping] => {
+    const t = readArray(item, p, { length: 4 });
+    const address = readU64Hex(t[0], childPath(p, 0));
+    const page = (address - VP_MAPPING_BASE) / BigInt(HV_PAGE_SIZE);
+    if (
+      address < VP_MAPPING_BASE ||
+      (address - VP_MAPPING_BASE) % BigInt(HV_PAGE_SIZE) !== 0n ||
+      page >= BigInt(made)
+    )
+      throw new SnapshotError(
+        childPath(p, 0),
+        'range',
+        `0x${address.toString(16)} is not one of the ${made} mapping addresses handed out`,
+      );
+    if (address <= last)
+      throw new SnapshotError(
+        childPath(p, 0),
+        'order',
+        `0x${address.toString(16)} is not above 0x${last.toString(16)}`,
+      );
+    last = address;
+    const ptFd = readInt(t[1], childPath(p, 1), FIRST_FD);
+    const pt = byFd.get(ptFd);
+    if (pt === undefined)
+      throw new SnapshotError(childPath(p, 1), 'reference', `no partition with fd ${ptFd}`);
+    const index = readInt(t[2], childPath(p, 2), 0, 0xffff_ffff);
+    const vp = pt.vps.get(index);
+    if (vp === undefined)
+      throw new SnapshotError(childPath(p, 2), 'reference', `partition ${ptFd} has no VP ${index}`);
+    const pgoff = readInt(t[3], childPath(p, 3), 0);
+    const pfn = vpMappedPfn(vp, pgoff);
+    if (!pfn.ok) throw new SnapshotError(childPath(p, 3), 'reference', pfn.error.message);
+    refs.set(pt, (refs.get(pt) ?? 0) + 1);
+    return [address, { pt, vp, pgoff }];
+  });
 }
 
 const STEP_OPS = [
