@@ -10,6 +10,7 @@ import { MshvUserIoeventfd } from '../../src/hv/uapi/structs/MshvUserIoeventfd.j
 import { MshvUserIrqEntry, MshvUserIrqTable } from '../../src/hv/uapi/structs/MshvUserIrqTable.js';
 import { MshvUserIrqfd } from '../../src/hv/uapi/structs/MshvUserIrqfd.js';
 import { MshvUserMemRegion } from '../../src/hv/uapi/structs/MshvUserMemRegion.js';
+import { u32ToS32 } from '../../src/hv/uapi/structs/s32.js';
 import type { IoctlResult } from '../../src/pipeline/driver/IoctlResult.js';
 import type { RootHvcallError } from '../../src/pipeline/driver/rootHvcall.js';
 import type { DevicePort } from '../../src/ports/DevicePort.js';
@@ -186,16 +187,17 @@ export class ModelKernel implements Syscalls {
       case MSHV_REQUEST.MSHV_GET_VP_STATE:
       case MSHV_REQUEST.MSHV_SET_VP_STATE:
         return this.#vpState(fd, arg, view, request === MSHV_REQUEST.MSHV_SET_VP_STATE);
-      case MSHV_REQUEST.MSHV_IRQFD:
-        return answer(dev.irqfd(fd, MshvUserIrqfd.decode(view)), 0);
-      case MSHV_REQUEST.MSHV_IOEVENTFD:
+      case MSHV_REQUEST.MSHV_IRQFD: {
+        const a = MshvUserIrqfd.decode(view);
+        return answer(dev.irqfd(fd, { ...a, fd: u32ToS32(a.fd), resamplefd: u32ToS32(a.resamplefd) }), 0);
+      }
+      case MSHV_REQUEST.MSHV_IOEVENTFD: {
+        const a = MshvUserIoeventfd.decode(view);
         return answer(
-          dev.ioeventfd(fd, {
-            ...MshvUserIoeventfd.decode(view),
-            rsvd: Number(readUnsigned(arg.bytes, 28, 4)),
-          }),
+          dev.ioeventfd(fd, { ...a, fd: u32ToS32(a.fd), rsvd: Number(readUnsigned(arg.bytes, 28, 4)) }),
           0,
         );
+      }
       case MSHV_REQUEST.MSHV_SET_MSI_ROUTING: {
         const { nr } = MshvUserIrqTable.decode(view);
         const rsvd = Number(readUnsigned(arg.bytes, 4, 4));

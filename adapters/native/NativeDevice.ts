@@ -13,6 +13,7 @@ import { MshvUserIoeventfd } from '../../src/hv/uapi/structs/MshvUserIoeventfd.j
 import { MshvUserIrqEntry, MshvUserIrqTable } from '../../src/hv/uapi/structs/MshvUserIrqTable.js';
 import { MshvUserIrqfd } from '../../src/hv/uapi/structs/MshvUserIrqfd.js';
 import { MshvUserMemRegion } from '../../src/hv/uapi/structs/MshvUserMemRegion.js';
+import { s32ToU32 } from '../../src/hv/uapi/structs/s32.js';
 import { hypercallDefByCode } from '../../src/hv/hypercalls/index.js';
 import { GPAP_PAGE_COUNT_MAX } from '../../src/pipeline/driver/gpapAccessBitmap.js';
 import { type IoctlResult, type MshvError, fail, ok } from '../../src/pipeline/driver/IoctlResult.js';
@@ -178,14 +179,21 @@ export class NativeDevice implements DevicePort {
 
   irqfd(partitionFd: Fd, arg: UserIrqfd): IoctlResult<void> {
     return this.#ioctlVoid(partitionFd, 'MSHV_IRQFD', MSHV_REQUEST.MSHV_IRQFD, MshvUserIrqfd.size, (buf) => {
-      MshvUserIrqfd.encode(arg, viewOf(buf));
+      MshvUserIrqfd.encode(
+        {
+          ...arg,
+          fd: s32ToU32(arg.fd, 'mshv_user_irqfd.fd'),
+          resamplefd: s32ToU32(arg.resamplefd, 'mshv_user_irqfd.resamplefd'),
+        },
+        viewOf(buf),
+      );
     });
   }
 
   ioeventfd(partitionFd: Fd, arg: UserIoeventfd): IoctlResult<void> {
     const op = 'MSHV_IOEVENTFD';
     return this.#ioctlVoid(partitionFd, op, MSHV_REQUEST.MSHV_IOEVENTFD, MshvUserIoeventfd.size, (buf) => {
-      MshvUserIoeventfd.encode(arg, viewOf(buf));
+      MshvUserIoeventfd.encode({ ...arg, fd: s32ToU32(arg.fd, 'mshv_user_ioeventfd.fd') }, viewOf(buf));
       putUnsigned(buf, 28, 4, BigInt(arg.rsvd ?? 0), 'mshv_user_ioeventfd.rsvd');
     });
   }

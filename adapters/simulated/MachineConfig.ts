@@ -11,6 +11,8 @@ export interface MachineConfig {
   readonly scheduler?: Scheduler;
   /** Reps a rep hypercall completes before returning SUCCESS with partial completion. Default: never. */
   readonly repTimeSlice?: number;
+  /** CPUID 0x40000003 ECX bit 9: DISPATCH_VP takes vectors from the register page (SCAN flag). Default false. */
+  readonly dispatchInterruptInjection?: boolean;
   /** The scenario's ordered fault plan. */
   readonly faults?: readonly FaultPlanEntry[];
   /** Seeded random faults for the model checker (probability per call, by status name). */
@@ -55,6 +57,8 @@ export interface Knobs {
   readonly seed: bigint;
   readonly scheduler: Scheduler;
   readonly repTimeSlice: number | undefined;
+  /** CPUID 0x40000003 ECX bit 9, as the root kernel reads it at boot. */
+  readonly dispatchInterruptInjection: boolean;
   readonly cpuCount: number;
   readonly hostRamPages: number;
   readonly rootPartitionId: bigint;
@@ -118,6 +122,7 @@ export function deriveKnobs(config: MachineConfig): Knobs {
     seed,
     scheduler: config.scheduler ?? 'core-smt',
     repTimeSlice,
+    dispatchInterruptInjection: config.dispatchInterruptInjection ?? false,
     cpuCount,
     hostRamPages: Number(hostRamBytes >> 12n),
     rootPartitionId,
@@ -141,6 +146,7 @@ export function describeKnobs(k: Knobs): string[] {
     `seed ${k.seed}`,
     `scheduler ${k.scheduler}`,
     `repTimeSlice ${k.repTimeSlice ?? 'none'}`,
+    ...(k.dispatchInterruptInjection ? ['dispatchInterruptInjection (CPUID 0x40000003 ECX bit 9)'] : []),
     `cpus ${k.cpuCount}`,
     `hostRam ${k.hostRamPages} pages (${(k.hostRamPages / 256).toFixed(0)} MiB)`,
     `partitionIds root 0x${k.rootPartitionId.toString(16)} firstChild 0x${k.firstChildPartitionId.toString(16)}`,

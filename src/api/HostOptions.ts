@@ -39,6 +39,11 @@ export interface HostOptions {
   readonly faults?: readonly HostFault[];
   /** Reps a rep hypercall completes before it returns with partial completion (default: never). */
   readonly repTimeSlice?: number;
+  /**
+   * The hypervisor offers dispatch interrupt injection (CPUID 0x40000003 ECX bit 9): under the root
+   * scheduler irqfd injections take the register-page fast path (inventory §c.11). Default false.
+   */
+  readonly dispatchInterruptInjection?: boolean;
   /** Host RAM in bytes (default: the RAM ranges plus 1 GiB), for hosts with many partitions. */
   readonly hostRamBytes?: bigint;
   /** Where records go: a path for a new durable log file, or any RecordSink. Default: none. */
@@ -82,6 +87,9 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
       scheduler: options.scheduler ?? 'core-smt',
       faults: options.faults ?? [],
       ...(options.repTimeSlice === undefined ? {} : { repTimeSlice: options.repTimeSlice }),
+      ...(options.dispatchInterruptInjection === undefined
+        ? {}
+        : { dispatchInterruptInjection: options.dispatchInterruptInjection }),
     },
     hostMemory: (options.hostMemory ?? []).map((d) =>
       d.kind === 'mmio'

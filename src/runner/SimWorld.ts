@@ -83,6 +83,9 @@ export class SimWorld implements RunWorld {
             ...(source.hypervisor.repTimeSlice === undefined
               ? {}
               : { repTimeSlice: source.hypervisor.repTimeSlice }),
+            ...(source.hypervisor.dispatchInterruptInjection === undefined
+              ? {}
+              : { dispatchInterruptInjection: source.hypervisor.dispatchInterruptInjection }),
             ...(options.randomFaults === undefined ? {} : { randomFaults: options.randomFaults }),
             ...(options.hostRamBytes === undefined ? {} : { hostRamBytes: options.hostRamBytes }),
           });
@@ -98,6 +101,7 @@ export class SimWorld implements RunWorld {
       host: this.machine.host,
       rootPartition: partitionId(this.machine.knobs.rootPartitionId),
       scheduler: this.machine.knobs.scheduler,
+      dispatchInterruptInjection: this.machine.knobs.dispatchInterruptInjection,
       recorder,
       shared: this.shared,
       ...(options.hooks === undefined ? {} : { hooks: options.hooks }),

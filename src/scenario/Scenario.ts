@@ -30,6 +30,12 @@ export interface HypervisorConfig {
   readonly scheduler: Scheduler;
   /** Reps a rep hypercall completes before it returns with partial completion; absent: never. >= 1. */
   readonly repTimeSlice?: number;
+  /**
+   * The hypervisor offers dispatch interrupt injection (CPUID 0x40000003 ECX bit 9): under the root
+   * scheduler the driver's irqfd fast path queues a vector in the VP's register page instead of a
+   * hypercall (inventory §c.11). Absent: false.
+   */
+  readonly dispatchInterruptInjection?: boolean;
   /** Ordered fault plan; absent in the file: empty. */
   readonly faults: readonly FaultPlanEntry[];
 }

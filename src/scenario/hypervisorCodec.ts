@@ -2,7 +2,7 @@ import { HypercallCode, type HypercallName } from '../hv/HypercallCode.js';
 import { hypercallDefByCode } from '../hv/hypercalls/index.js';
 import { HvStatus } from '../hv/HvStatus.js';
 import { hvStatusByName, hvStatusName, HvStatusPatchOnly, HvStatusTable } from '../hv/HvStatus.js';
-import { type Codec, int, list, oneOf, u64, unknownName } from './Codec.js';
+import { bool, type Codec, int, list, oneOf, u64, unknownName } from './Codec.js';
 import { defaulted, objectCodec, optional, required, type SpecFor } from './objectCodec.js';
 import { parseNumber } from './parseNumber.js';
 import type { FaultPlanEntry, HypervisorConfig, Scheduler } from './Scenario.js';
@@ -97,6 +97,7 @@ export const hypervisorCodec: Codec<HypervisorConfig> = objectCodec<HypervisorCo
   {
     scheduler: defaulted(oneOf(schedulers, 'scheduler'), defaultScheduler),
     repTimeSlice: optional(int('u32', 1)),
+    dispatchInterruptInjection: optional(bool),
     faults: defaulted(list(faultCodec), []),
   },
   'the hypervisor configuration',

@@ -36,6 +36,7 @@ describe('Host.open', () => {
       'options.hostRamBytes',
     ],
     [{ repTimeSlice: 0 }, 'options.repTimeSlice'],
+    [{ dispatchInterruptInjection: 'yes' as never }, 'options.dispatchInterruptInjection'],
   ])('refuses bad options naming the field: %o', (options, field) => {
     const r = Host.open(options);
     expect(r.ok).toBe(false);

@@ -111,6 +111,8 @@ function session(dev: DevicePort, sim: SimWorld): unknown[] {
   log(dev.setMsiRouting(fd, [], 1)); // rsvd: EINVAL
   log(dev.irqfd(fd, { fd: efd, resamplefd: resample, gsi: 5, flags: 1 << MSHV_IRQFD_BIT.RESAMPLE }));
   log(dev.irqfd(fd, { fd: efd, resamplefd: 0, gsi: 5, flags: 0 })); // bound twice: EBUSY
+  log(dev.irqfd(fd, { fd: -1, resamplefd: 0, gsi: 6, flags: 0 })); // __s32 fd -1 reaches the kernel: EBADF
+  log(dev.irqfd(fd, { fd: efd, resamplefd: 0, gsi: -1, flags: 0 })); // no __u32 is negative: EINVAL
   log(dev.writeEventfd(efd, 1n)); // injects gsi 5
   log(dev.readEventfd(efd)); // the irqfd read the count away: EAGAIN
   const doorbell = dev.createEventfd();

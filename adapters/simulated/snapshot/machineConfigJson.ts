@@ -36,6 +36,8 @@ export function writeMachineConfig(c: MachineConfig): JsonValue {
   };
   if (c.scheduler !== undefined) out.scheduler = c.scheduler;
   if (c.repTimeSlice !== undefined) out.repTimeSlice = c.repTimeSlice;
+  if (c.dispatchInterruptInjection !== undefined)
+    out.dispatchInterruptInjection = c.dispatchInterruptInjection;
   if (c.faults !== undefined) out.faults = faultList.write(c.faults);
   if (c.randomFaults !== undefined) {
     const rates: Record<string, number> = {};
@@ -68,6 +70,8 @@ export function readMachineConfig(json: unknown, path: string): MachineConfig {
   const c: { -readonly [K in keyof MachineConfig]: MachineConfig[K] } = { seed };
   if (r.has('scheduler')) c.scheduler = r.oneOf('scheduler', schedulers);
   if (r.has('repTimeSlice')) c.repTimeSlice = r.int('repTimeSlice', 1);
+  if (r.has('dispatchInterruptInjection'))
+    c.dispatchInterruptInjection = r.bool('dispatchInterruptInjection');
   if (r.has('faults')) c.faults = viaScenarioCodec(faultList, r.raw('faults'), r.path('faults'));
   if (r.has('randomFaults')) c.randomFaults = readRates(r.object('randomFaults', 'random fault rates'));
   if (r.has('hostMemory'))

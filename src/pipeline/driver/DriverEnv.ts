@@ -24,6 +24,11 @@ export interface DriverEnv {
   readonly rootPartition: PartitionId;
   /** The scheduler the hypervisor reported at module init (GET_SYSTEM_PROPERTY 15). */
   readonly scheduler: 'lp' | 'lp-smt' | 'core-smt' | 'root';
+  /**
+   * The hypervisor offers dispatch interrupt injection (`ms_hyperv.ext_features`, CPUID 0x40000003
+   * ECX bit 9, read at boot): the irqfd fast path may queue vectors in a VP's register page.
+   */
+  readonly dispatchInterruptInjection: boolean;
   readonly hooks: DriverHooks;
   /** Hypervisor-shared pages, the SINT0 slot and its interrupt, time and signals (VP run, VP state). */
   readonly shared: HvShared;

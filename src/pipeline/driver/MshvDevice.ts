@@ -35,6 +35,15 @@ import { signalIrqfd } from './signalIrqfd.js';
 import { type TeardownReport, destroyPartition, releasePartitionFd } from './teardown.js';
 import { vpState } from './vpState.js';
 import { HV_PAGE_SIZE } from '../../hv/Page.js';
+import { MshvCreatePartition, MshvCreatePartitionV2 } from '../../hv/uapi/structs/MshvCreatePartition.js';
+import { MshvCreateVp } from '../../hv/uapi/structs/MshvCreateVp.js';
+import { MshvGetSetVpState } from '../../hv/uapi/structs/MshvGetSetVpState.js';
+import { MshvGpapAccessBitmap } from '../../hv/uapi/structs/MshvGpapAccessBitmap.js';
+import { MshvUserIoeventfd } from '../../hv/uapi/structs/MshvUserIoeventfd.js';
+import { MshvUserIrqfd } from '../../hv/uapi/structs/MshvUserIrqfd.js';
+import { MshvUserMemRegion } from '../../hv/uapi/structs/MshvUserMemRegion.js';
+import { abiFits } from './abiFits.js';
+import { s32ToU32 } from '../../hv/uapi/structs/s32.js';
 import { MMAP, VP_MAPPING_BASE, type VpMapping, vpMappedPfn } from './VpMapping.js';
 
 /** What an open fd refers to. */
@@ -169,6 +178,19 @@ export class MshvDevice implements DevicePort {
 
   createPartition(arg: CreatePartitionArgs): IoctlResult<Fd> {
     this.#syscall();
+    const v2 = arg.v2;
+    const unfit =
+      v2 === undefined
+        ? abiFits(CREATE_PARTITION, MshvCreatePartition, () => arg)
+        : abiFits(CREATE_PARTITION, MshvCreatePartitionV2, () => ({
+            ptFlags: arg.ptFlags,
+            ptIsolation: arg.ptIsolation,
+            ptNumCpuFbanks: v2.numCpuFbanks,
+            ptCpuFbanks0: v2.cpuFbanks[0],
+            ptCpuFbanks1: v2.cpuFbanks[1],
+            ptDisabledXsave: v2.disabledXsave,
+          }));
+    if (unfit !== null) return unfit;
     const r = this.#inIoctl(() => createPartition(this.env, arg));
     if (!r.ok) return r;
     const fd = this.#allocFd();
@@ -183,10 +205,14 @@ export class MshvDevice implements DevicePort {
   }
 
   setGuestMemory(fd: Fd, region: UserMemRegion): IoctlResult<void> {
+    const unfit = abiFits('MSHV_SET_GUEST_MEMORY', MshvUserMemRegion, () => region);
+    if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_SET_GUEST_MEMORY', (pt) => setGuestMemory(this.env, pt, region));
   }
 
   createVp(fd: Fd, vpIndex: number): IoctlResult<Fd> {
+    const unfit = abiFits('MSHV_CREATE_VP', MshvCreateVp, () => ({ vpIndex }));
+    if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_CREATE_VP', (pt) => {
       const vpFd = this.#nextFd;
       const r = createVp(this.env, pt, vpIndex, vpFd);
@@ -202,20 +228,35 @@ export class MshvDevice implements DevicePort {
   }
 
   getVpState(fd: Fd, arg: VpStateArgs): IoctlResult<VpStateResult> {
+    const unfit = abiFits('MSHV_GET_VP_STATE', MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n }));
+    if (unfit !== null) return this.#syscalled(unfit);
     return this.#withVp(fd, 'MSHV_GET_VP_STATE', (pt, vp) => vpState(this.env, pt, vp, arg, false));
   }
 
   setVpState(fd: Fd, arg: VpStateArgs): IoctlResult<VpStateResult> {
+    const unfit = abiFits('MSHV_SET_VP_STATE', MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n }));
+    if (unfit !== null) return this.#syscalled(unfit);
     return this.#withVp(fd, 'MSHV_SET_VP_STATE', (pt, vp) => vpState(this.env, pt, vp, arg, true));
   }
 
   irqfd(fd: Fd, arg: UserIrqfd): IoctlResult<void> {
+    const unfit = abiFits('MSHV_IRQFD', MshvUserIrqfd, () => ({
+      ...arg,
+      fd: s32ToU32(arg.fd, 'mshv_user_irqfd.fd'),
+      resamplefd: s32ToU32(arg.resamplefd, 'mshv_user_irqfd.resamplefd'),
+    }));
+    if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_IRQFD', (pt) =>
       irqfd(this.env, pt, arg, this.#eventfds(), (efd) => (this.eventfdCount(efd) ?? 0n) > 0n),
     );
   }
 
   ioeventfd(fd: Fd, arg: UserIoeventfd): IoctlResult<void> {
+    const unfit = abiFits('MSHV_IOEVENTFD', MshvUserIoeventfd, () => ({
+      ...arg,
+      fd: s32ToU32(arg.fd, 'mshv_user_ioeventfd.fd'),
+    }));
+    if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_IOEVENTFD', (pt) => ioeventfd(this.env, pt, arg, this.#eventfds()));
   }
 
@@ -226,6 +267,11 @@ export class MshvDevice implements DevicePort {
   }
 
   getGpapAccessBitmap(fd: Fd, arg: GpapAccessBitmapArgs): IoctlResult<Uint8Array> {
+    const unfit = abiFits('MSHV_GET_GPAP_ACCESS_BITMAP', MshvGpapAccessBitmap, () => ({
+      ...arg,
+      bitmapPtr: 0n,
+    }));
+    if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_GET_GPAP_ACCESS_BITMAP', (pt) =>
       getGpapAccessBitmap(this.env, pt, arg),
     );
@@ -349,6 +395,12 @@ export class MshvDevice implements DevicePort {
       this.#byId.delete(pt.id);
       this.teardowns.push(destroyPartition(this.env, pt));
     }
+  }
+
+  /** A refusal made on the way into the kernel: interrupts are still taken first. */
+  #syscalled<T>(r: IoctlResult<T>): IoctlResult<T> {
+    this.#syscall();
+    return r;
   }
 
   /** Interrupts are taken on the way into the kernel (see the class comment). */

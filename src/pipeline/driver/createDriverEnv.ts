@@ -36,6 +36,8 @@ export interface DriverConfig {
   readonly host: HostMemory;
   readonly rootPartition: PartitionId;
   readonly scheduler: DriverEnv['scheduler'];
+  /** CPUID 0x40000003 ECX bit 9 (default false: every irqfd injection is a hypercall). */
+  readonly dispatchInterruptInjection?: boolean;
   readonly recorder: HypercallRecorder;
   /** What the root sees of hypervisor-shared memory and events (src/pipeline/driver/HvShared.ts). */
   readonly shared: HvShared;
@@ -88,6 +90,7 @@ export function createDriverEnv(cfg: DriverConfig): DriverEnv {
     recorder: cfg.recorder,
     rootPartition: cfg.rootPartition,
     scheduler: cfg.scheduler,
+    dispatchInterruptInjection: cfg.dispatchInterruptInjection ?? false,
     hooks: { ...defaultHooks, ...cfg.hooks },
     shared: cfg.shared,
     passthrough: passthroughExecutor({ port: cfg.hypervisor, recorder: cfg.recorder }),

@@ -37,6 +37,14 @@ export function setMsiRouting(
     if (!Number.isInteger(e.gsi) || e.gsi < 0 || e.gsi >= MSHV_MAX_GUEST_IRQS)
       return fail(op, 'EINVAL', `entries[${i}].gsi ${e.gsi} >= MSHV_MAX_GUEST_IRQS (4096)`);
     if (e.addressHi !== 0) return fail(op, 'EINVAL', `entries[${i}].address_hi is not zero`);
+    // The struct's __u32 fields: a value outside them cannot reach the kernel (the native adapter
+    // refuses it the same way before the ioctl).
+    for (const [field, v] of [
+      ['address_lo', e.addressLo],
+      ['data', e.data],
+    ] as const)
+      if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff)
+        return fail(op, 'EINVAL', `entries[${i}].${field} ${v} does not fit u32 (mshv_user_irq_entry)`);
   }
   const byGsi = new Map<number, MsiRoute>();
   for (const [i, e] of entries.entries()) {
