@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { guideSource } from '../docs/guideSource.js';
 import { describe, expect, it } from 'vitest';
 import { libcSyscalls } from '../../adapters/native/libcSyscalls.js';
 import { ModelKernel } from '../../adapters/native/ModelKernel.js';
@@ -16,23 +17,7 @@ import { loadScenario } from '../../src/scenario/loadScenario.js';
  */
 const GUIDE = 'docs/guide/native.md';
 
-function guideBlock(marker: string): string {
-  const guide = readFileSync(GUIDE, 'utf8');
-  const at = guide.indexOf(marker);
-  if (at < 0) throw new Error(`${GUIDE} has no ${marker}`);
-  const m = /```[a-z]*\n([\s\S]*?)```/.exec(guide.slice(at));
-  if (m === null) throw new Error(`${GUIDE}: no code block after ${marker}`);
-  return m[1]!;
-}
-
-function region(name: string): string {
-  const text = readFileSync('test/native/guide.test.ts', 'utf8');
-  const m = new RegExp(`// #region ${name}\\n([\\s\\S]*?)\\n\\s*// #endregion`).exec(text);
-  if (m === null) throw new Error(`no region ${name}`);
-  const lines = m[1]!.split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
-  return `${lines.map((l) => l.slice(indent)).join('\n')}\n`;
-}
+const { guideBlock, region } = guideSource(GUIDE, 'test/native/guide.test.ts');
 
 describe('docs/guide/native.md: code examples are this file’s regions, outputs are these tests’', () => {
   it.each(['open-the-device', 'on-the-model-kernel'])('region %s', (name) => {

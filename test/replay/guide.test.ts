@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { guideSource } from '../docs/guideSource.js';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/Command.js';
 import { runCli } from '../../src/cli/runCli.js';
@@ -32,25 +33,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string[]; er
   return { code: await runCli(argv, io), out, err };
 }
 
-/** The fenced block that follows `marker` in the guide. */
-function guideBlock(marker: string): string {
-  const guide = readFileSync(GUIDE, 'utf8');
-  const at = guide.indexOf(marker);
-  if (at < 0) throw new Error(`${GUIDE} has no ${marker}`);
-  const m = /```[a-z]*\n([\s\S]*?)```/.exec(guide.slice(at));
-  if (m === null) throw new Error(`${GUIDE}: no code block after ${marker}`);
-  return m[1]!;
-}
-
-/** Region NAME of this file, dedented. */
-function region(name: string): string {
-  const text = readFileSync('test/replay/guide.test.ts', 'utf8');
-  const m = new RegExp(`// #region ${name}\\n([\\s\\S]*?)\\n\\s*// #endregion`).exec(text);
-  if (m === null) throw new Error(`no region ${name}`);
-  const lines = m[1]!.split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
-  return `${lines.map((l) => l.slice(indent)).join('\n')}\n`;
-}
+const { guideBlock, region } = guideSource(GUIDE, 'test/replay/guide.test.ts');
 
 /** Paths in outputs vary per run: the guide writes them as `run.log` (and `edited.log`). */
 function portable(lines: readonly string[], dir: string): string {
