@@ -9,7 +9,8 @@ interface Libc {
   readonly koffi: Koffi;
   readonly open: (path: string, flags: number) => number;
   readonly close: (fd: number) => number;
-  readonly ioctl: (fd: number, request: number, arg: Pointer | null) => number;
+  /** Variadic, as libc declares it: the argument is passed with its type (`'void *'`). */
+  readonly ioctl: (fd: number, request: number, type: 'void *', arg: Pointer | null) => number;
   readonly eventfd: (initval: number, flags: number) => number;
   readonly read: (fd: number, buf: Pointer, count: number) => number;
   readonly write: (fd: number, buf: Pointer, count: number) => number;
@@ -47,9 +48,10 @@ function loadLibc(): Libc {
   const f = (decl: string): never => lib.func(decl) as never;
   libc = {
     koffi,
-    open: f('int open(const char *path, int flags)'),
+    // open and ioctl are variadic in libc; they are declared so, whatever the ABI does with varargs.
+    open: f('int open(const char *path, int flags, ...)'),
     close: f('int close(int fd)'),
-    ioctl: f('int ioctl(int fd, unsigned long request, void *arg)'),
+    ioctl: f('int ioctl(int fd, unsigned long request, ...)'),
     eventfd: f('int eventfd(unsigned int initval, int flags)'),
     read: f('long read(int fd, void *buf, unsigned long count)'),
     write: f('long write(int fd, void *buf, unsigned long count)'),
@@ -86,7 +88,7 @@ export function libcSyscalls(): Syscalls {
   return {
     open: (path, flags) => answer(c.open(path, flags)),
     close: (fd) => answer(c.close(fd)),
-    ioctl: (fd, request, arg) => answer(c.ioctl(fd, request, arg === null ? null : pointerOf(arg))),
+    ioctl: (fd, request, arg) => answer(c.ioctl(fd, request, 'void *', arg === null ? null : pointerOf(arg))),
     eventfd: (initval, flags) => answer(c.eventfd(initval, flags)),
     read: (fd, buf, length) => {
       if (length > buf.bytes.length)
