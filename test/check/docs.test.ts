@@ -31,3 +31,15 @@ describe('docs/guide/check.md and its example files', () => {
     expect(guide).toContain(`"message": "${file.message}"`);
   });
 });
+
+describe('docs/check/root-scheduler.json', () => {
+  it('loads, runs the root scheduler’s dispatch loop, and finishes clean within its bounds', async () => {
+    const model = loadCheckModel(json('docs/check/root-scheduler.json'));
+    expect(model.world.hypervisor).toMatchObject({ scheduler: 'root', dispatchInterruptInjection: true });
+    const r = await runCheck({ model, strategy: 'bfs' });
+    expect(r.verdict).toBe('clean');
+    expect(r.states).toBeGreaterThan(500);
+    const dispatches = r.coverage.calls['DISPATCH_VP SUCCESS'] ?? 0;
+    expect(dispatches).toBeGreaterThan(0);
+  });
+});
