@@ -70,7 +70,7 @@ const NO_PARTITION_ID = undefined;
  * so the kernel judges them; a value the ABI cannot carry at all (a u32 field above 2^32) is refused
  * before any syscall as EINVAL naming the field, and nothing is left open.
  *
- * Tests run it over a kernel made of the driver model (test/native/ModelKernel.ts), which checks
+ * Tests run it over a kernel made of the driver model (`ModelKernel`, ./ModelKernel.ts), which checks
  * every struct byte for byte; on a host with /dev/mshv, over `libcSyscalls()`.
  *
  * @example
