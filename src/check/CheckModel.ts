@@ -91,6 +91,12 @@ export interface CheckModel {
   readonly faults: readonly FaultChoice[];
   /** Explore "the VMM process dies here" (every fd closed by the kernel) after each step. */
   readonly crash: boolean;
+  /**
+   * Also explore the VMM dying inside each intent that changed the world, after each of its
+   * operations (the kernel finished it, the log never got its result). Needs `crash`. Default false:
+   * it adds a crash point per operation, each with its own recover.
+   */
+  readonly crashInside?: boolean;
   readonly symmetry: { readonly partitions: boolean; readonly vps: boolean };
   readonly random: RandomSettings;
   /** Depth at which DFS splits its tree into independent tasks (workers take tasks). */

@@ -1,4 +1,5 @@
 import type { TransitionMemo } from '../../machines/TransitionMemo.js';
+import type { InsideCrash } from './Step.js';
 import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan.js';
 import type { Partition } from '../../adapters/simulated/model/Partition.js';
 import { traitsOf, type HypercallDef, type HypercallTraits } from '../hv/Hypercall.js';
@@ -34,6 +35,15 @@ export interface StepReport {
   readonly violation: Violation | undefined;
   /** The request was refused by a machine guard: nothing ran, the world is as it was. */
   readonly unchanged: boolean;
+  /** Operations the step completed (result records): the places a crash inside it can fall. */
+  readonly operations: number;
+}
+
+/** Thrown from the sink where the VMM dies inside an operation (its result never recorded). */
+class ProcessDeath extends Error {
+  constructor() {
+    super('the VMM process died inside an operation');
+  }
 }
 
 /** Per-step memory of the invariants (reset before every step). */
@@ -129,6 +139,10 @@ export class CheckWorld {
   readonly #onOp: Invariant[];
   readonly #afterStep: Invariant[];
   readonly #ops: OperationRecord[] = [];
+  /** Result records the current step appended. */
+  #stepOperations = 0;
+  /** While a crash inside an intent runs: the operation after which the process dies. */
+  #dieAfterOperations: number | undefined;
   readonly #results: ResultRecord[] = [];
   #violation: Violation | undefined;
   readonly #cpuInput: HvPage;
@@ -152,6 +166,11 @@ export class CheckWorld {
     const inner = options.sink ?? NULL_SINK;
     const sink: RecordSink = {
       append: (record: LogRecord) => {
+        if (record.kind === 'result') {
+          this.#stepOperations += 1;
+          // The VMM dies here: the operation completed in the kernel, its result is never recorded.
+          if (this.#dieAfterOperations === this.#stepOperations) throw new ProcessDeath();
+        }
         if (this.observing) this.#record(record);
         return inner.append(record);
       },
@@ -226,6 +245,7 @@ export class CheckWorld {
     this.scratch.calls.clear();
     this.scratch.pendingAsync.clear();
     this.#ops.length = 0;
+    this.#stepOperations = 0;
     this.#results.length = 0;
     const pendingBefore = this.observing ? this.pendingRunKeys() : EMPTY;
     let outcome: RequestOutcome | undefined;
@@ -233,8 +253,10 @@ export class CheckWorld {
     try {
       if (step.kind !== 'crash') this.#steps.push(step);
       if (step.kind === 'fault') this.#arm(step);
-      else if (step.kind === 'crash') this.#crash();
-      else {
+      else if (step.kind === 'crash') {
+        if (step.inside !== undefined) this.#dieInside(step.inside);
+        this.#crash(step.inside);
+      } else {
         outcome = applyIntent(this.plane, step);
         if (step.name === 'createPartition' && outcome?.status === 'done') this.#noteId(step.args);
       }
@@ -253,7 +275,13 @@ export class CheckWorld {
       for (const inv of this.#afterStep) this.#judge(inv, inv.afterStep?.(view, this));
       this.#coverage?.countStep(step, outcome);
     }
-    return { outcome, error, violation: this.#violation, unchanged: outcome?.status === 'rejected' };
+    return {
+      outcome,
+      error,
+      violation: this.#violation,
+      unchanged: outcome?.status === 'rejected',
+      operations: this.#stepOperations,
+    };
   }
 
   #noteId(args: unknown): void {
@@ -283,9 +311,9 @@ export class CheckWorld {
    * log it committed (rebuild by replay, list, tear down, audit: `recovery`); then the kernel closes
    * its fds in ascending order on this world (the driver's release path), which conservation judges.
    */
-  #crash(): void {
-    const held = liveInventory(new PlaneDriver(this.plane, this.sim));
-    const report = this.#options.recover === false ? undefined : this.#recoverFromLog();
+  #crash(inside?: InsideCrash): void {
+    const held = inside === undefined ? liveInventory(new PlaneDriver(this.plane, this.sim)) : null;
+    const report = this.#options.recover === false ? undefined : this.#recoverFromLog(inside);
     const dev = this.sim.device;
     const fds: number[] = [];
     for (const pt of dev.partitions()) {
@@ -297,8 +325,33 @@ export class CheckWorld {
     if (report !== undefined) this.recovery = { held, report };
   }
 
-  /** Re-run this world's steps on a world that logs every record, then `recover` that log. */
-  #recoverFromLog(): CrashRecovery['report'] {
+  /**
+   * Run `inside.intent` until its `afterOperations`-th operation has completed in the kernel, and die
+   * there: the sink throws as that result would be recorded, so the control plane stops mid-request
+   * (a dead process's runtime is never used again; the kernel's state is what counts).
+   */
+  #dieInside(inside: InsideCrash): void {
+    this.#dieAfterOperations = inside.afterOperations;
+    let died = false;
+    try {
+      applyIntent(this.plane, inside.intent);
+    } catch (e) {
+      if (!(e instanceof ProcessDeath)) throw e;
+      died = true;
+    } finally {
+      this.#dieAfterOperations = undefined;
+    }
+    if (!died)
+      throw new Error(
+        `crash inside ${inside.intent.name}: it completed after ${this.#stepOperations} operations, before operation ${inside.afterOperations}`,
+      );
+  }
+
+  /**
+   * Re-run this world's steps (and the death inside an intent, if any) on a world that logs every
+   * record, then `recover` the records it had committed.
+   */
+  #recoverFromLog(inside?: InsideCrash): CrashRecovery['report'] {
     const o = this.#options;
     const log = new MemorySink();
     const logged = new CheckWorld({
@@ -312,12 +365,15 @@ export class CheckWorld {
       memo: o.memo,
     });
     for (const step of this.#steps) logged.run(step);
+    if (inside !== undefined) logged.run({ kind: 'crash', inside });
+    // Dying inside an intent, what the process appended after its last commit never reached the log.
+    const committed = inside === undefined ? log.records : log.records.slice(0, log.commits.at(-1) ?? 0);
     const spec = o.world;
     const world = worldScenario({
       ...spec,
       hypervisor: { ...spec.hypervisor, faults: [...spec.hypervisor.faults, ...logged.armed] },
     });
-    return recoverCrashedRun(world, log.records, {
+    return recoverCrashedRun(world, committed, {
       randomFaults: o.randomFaults,
       variant: o.variant,
       memo: o.memo,

@@ -38,6 +38,12 @@ export interface Counterexample {
   readonly randomFaults: RandomFaultRates | null;
   readonly intents: readonly Intent[];
   readonly crash: boolean;
+  /**
+   * The VMM died inside its last intent, once this many of its operations had completed in the
+   * kernel (the log has none of that intent past its last commit); undefined: it died between intents
+   * or not at all.
+   */
+  readonly crashAfterOperations?: number;
   readonly steps: readonly Step[];
   readonly trace: readonly string[];
 }
@@ -111,7 +117,12 @@ export function buildCounterexample(
   }
   if (violation === undefined)
     throw new Error('buildCounterexample: the path does not violate any invariant');
-  const intents = path.filter((s): s is Extract<Step, { kind: 'intent' }> => s.kind === 'intent');
+  const intents: Intent[] = path
+    .filter((s): s is Extract<Step, { kind: 'intent' }> => s.kind === 'intent')
+    .map((s) => ({ name: s.name, args: s.args }));
+  const last = path.at(-1);
+  const inside = last?.kind === 'crash' ? last.inside : undefined;
+  if (inside !== undefined) intents.push(inside.intent);
   return {
     invariant: violation.invariant,
     message: violation.message,
@@ -122,8 +133,9 @@ export function buildCounterexample(
       hypervisor: { ...spec.hypervisor, faults: [...spec.hypervisor.faults, ...world.armed] },
     },
     randomFaults: randomFaults === undefined || Object.keys(randomFaults).length === 0 ? null : randomFaults,
-    intents: intents.map((s) => ({ name: s.name, args: s.args })),
-    crash: path.at(-1)?.kind === 'crash',
+    intents,
+    crash: last?.kind === 'crash',
+    ...(inside === undefined ? {} : { crashAfterOperations: inside.afterOperations }),
     steps: path,
     trace,
   };
@@ -143,13 +155,30 @@ export function reproduce(cex: Counterexample, variant?: CheckVariant): Violatio
     randomFaults: cex.randomFaults ?? undefined,
   });
   world.observing = true;
-  const steps: Step[] = [...cex.intents.map((i) => ({ kind: 'intent' as const, ...i }))];
-  if (cex.crash) steps.push({ kind: 'crash' });
+  const steps = replaySteps(cex);
   for (const step of steps) {
     const r = world.run(step);
     if (r.violation !== undefined) return r.violation;
   }
   return undefined;
+}
+
+/**
+ * The steps a counterexample's replay form stands for: its intents in order, then the crash (inside
+ * the last intent when `crashAfterOperations` is set).
+ *
+ * @example
+ * replaySteps(cex).at(-1); // { kind: 'crash' }
+ */
+export function replaySteps(cex: Counterexample): Step[] {
+  const k = cex.crashAfterOperations;
+  const before = k === undefined ? cex.intents : cex.intents.slice(0, -1);
+  const steps: Step[] = before.map((i) => ({ kind: 'intent' as const, ...i }));
+  const last = cex.intents.at(-1);
+  if (k !== undefined && last !== undefined)
+    steps.push({ kind: 'crash', inside: { intent: last, afterOperations: k } });
+  else if (cex.crash) steps.push({ kind: 'crash' });
+  return steps;
 }
 
 /** The world as scenario JSON (the `world` of a counterexample file and of a log header's meta). */
@@ -191,6 +220,7 @@ export function counterexampleJson(cex: Counterexample): JsonObject {
     ...(cex.randomFaults === null ? {} : { randomFaults: cex.randomFaults as JsonObject }),
     intents: cex.intents.map((i) => ({ name: i.name, args: i.args })),
     crash: cex.crash,
+    ...(cex.crashAfterOperations === undefined ? {} : { crashAfterOperations: cex.crashAfterOperations }),
     steps: cex.steps.map(stepJson),
     trace: [...cex.trace],
   };
@@ -242,6 +272,7 @@ export function counterexampleFromJson(json: unknown): Counterexample {
         : (expectObject(rates, '$.randomFaults', 'rates') as RandomFaultRates),
     intents,
     crash: o.crash === true,
+    ...crashInsideFromJson(o, intents.length),
     steps: Array.isArray(o.steps)
       ? (o.steps as JsonValue[]).map((s, i) => stepFromJson(s, `$.steps[${i}]`))
       : [],
@@ -253,6 +284,24 @@ export function counterexampleFromJson(json: unknown): Counterexample {
 function stepJson(step: Step): JsonValue {
   if (step.kind !== 'fault' || step.completionDelayNs === undefined) return step as unknown as JsonValue;
   return { ...step, completionDelayNs: step.completionDelayNs.toString() };
+}
+
+/** `crashAfterOperations` of a counterexample file: a count from 1, with a crash and an intent to die in. */
+function crashInsideFromJson(
+  o: Readonly<Record<string, unknown>>,
+  intents: number,
+): { readonly crashAfterOperations?: number } {
+  const k = o.crashAfterOperations;
+  if (k === undefined) return {};
+  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1)
+    throw new ScenarioError('$.crashAfterOperations', 'type', 'expected an operation count from 1');
+  if (o.crash !== true || intents === 0)
+    throw new ScenarioError(
+      '$.crashAfterOperations',
+      'conflict',
+      'a crash inside an intent needs "crash": true and an intent to die in',
+    );
+  return { crashAfterOperations: k };
 }
 
 /** A step read back from `stepJson` (the file's steps are a record; the world and intents replay). */

@@ -129,7 +129,11 @@ export class Explorer {
   expand(node: PathNode): Expansion {
     const children: FoundChild[] = [];
     let transitions = 0;
-    const fired: { readonly step: Step; readonly calls: ReadonlyMap<string, number> }[] = [];
+    const fired: {
+      readonly step: Extract<Step, { kind: 'intent' }>;
+      readonly calls: ReadonlyMap<string, number>;
+      readonly operations: number;
+    }[] = [];
     let world: CheckWorld | undefined = this.replay(node.path);
     const fresh = (): CheckWorld => {
       const w = world ?? this.replay(node.path);
@@ -158,7 +162,8 @@ export class Explorer {
         world = w;
         continue;
       }
-      fired.push({ step, calls: new Map(w.scratch.calls) });
+      if (step.kind === 'intent')
+        fired.push({ step, calls: new Map(w.scratch.calls), operations: r.operations });
       keep(w, path, node.faults);
     }
     if (node.faults < this.model.bounds.faults)
@@ -180,6 +185,16 @@ export class Explorer {
       const c = this.judge(fresh(), CRASH);
       if (c.violation !== undefined) return found([...node.path, CRASH], c.violation);
     }
+    // Dying inside an intent: after each of its operations, the kernel done with it, its result unlogged.
+    if (this.model.crashInside === true && this.model.crash)
+      for (const { step, operations } of fired)
+        for (let k = 1; k <= operations; k++) {
+          const intent = { name: step.name, args: step.args };
+          const crash: Step = { kind: 'crash', inside: { intent, afterOperations: k } };
+          transitions += 1;
+          const c = this.judge(fresh(), crash);
+          if (c.violation !== undefined) return found([...node.path, crash], c.violation);
+        }
     return { children, violation: undefined, transitions };
   }
 }

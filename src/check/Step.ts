@@ -9,12 +9,20 @@ import type { FaultChoice } from './CheckModel.js';
  *   (resolved to a planned fault `{ call, nth }` when the step runs), or, with `completionDelayNs`,
  *   runs and completes that much simulated time late;
  * - `crash`: the VMM process dies: `recover` runs on the log it committed, and the kernel closes every
- *   fd it held (the driver's release path).
+ *   fd it held (the driver's release path). With `inside`, it dies inside that intent, once its
+ *   `afterOperations`-th operation has completed in the kernel and before its result is committed:
+ *   what the kernel did for it stays, the log ends at the previous commit.
  */
 export type Step =
   | ({ readonly kind: 'intent' } & Intent)
   | ({ readonly kind: 'fault' } & FaultChoice)
-  | { readonly kind: 'crash' };
+  | { readonly kind: 'crash'; readonly inside?: InsideCrash };
+
+/** Where inside an intent the VMM dies: after that many of its operations completed (1 = the first). */
+export interface InsideCrash {
+  readonly intent: Intent;
+  readonly afterOperations: number;
+}
 
 /**
  * One line naming a step, for traces and progress.
@@ -33,7 +41,9 @@ export function describeStep(step: Step): string {
         : `arm late completion: ${which} answers CALL_PENDING and completes ${late} ns later`;
     }
     case 'crash':
-      return 'crash: the VMM process dies (recover runs on its log; the kernel closes every fd)';
+      return step.inside === undefined
+        ? 'crash: the VMM process dies (recover runs on its log; the kernel closes every fd)'
+        : `crash inside ${describeIntent(step.inside.intent)}, after its operation ${step.inside.afterOperations} completed in the kernel, its result not committed (recover runs on the committed log; the kernel closes every fd)`;
     case 'intent':
       return describeIntent(step);
   }

@@ -236,6 +236,7 @@ const modelSpec: SpecFor<CheckModel> = {
   intents: required(list(intentCodec)),
   faults: defaulted(list(faultCodec), []),
   crash: defaulted(bool, false),
+  crashInside: optional(bool),
   symmetry: defaulted(symmetryCodec, { partitions: true, vps: true }),
   random: defaulted(randomCodec, { walks: 200, faultRateMax: 0.3, machineFaultRateMax: 0 }),
   dfsSplitDepth: defaulted(range(0, 16), 3),
@@ -249,6 +250,7 @@ const topFields = [
   'intents',
   'faults',
   'crash',
+  'crashInside',
   'symmetry',
   'random',
   'dfs',
@@ -278,6 +280,8 @@ export function loadCheckModel(json: unknown): CheckModel {
     modelSpec,
     'a check model',
   );
+  if (model.crashInside === true && !model.crash)
+    throw new ScenarioError('$.crashInside', 'conflict', 'crashes inside intents need "crash": true');
   if (model.bounds.vps > MSHV_MAX_VPS)
     throw new ScenarioError('$.bounds.vps', 'range', `${model.bounds.vps} is above MSHV_MAX_VPS`);
   return model;

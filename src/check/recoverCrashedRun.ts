@@ -11,8 +11,11 @@ import type { CheckVariant } from './CheckVariant.js';
 
 /** What a crash point came to: what the dead VMM held, and what `recover` made of its log. */
 export interface CrashRecovery {
-  /** The crashed process's live set (partitions, regions, VPs, doorbells, pools, eventfds) as it died. */
-  readonly held: LiveInventory;
+  /**
+   * The crashed process's live set (partitions, regions, VPs, doorbells, pools, eventfds) as it died;
+   * null for a crash inside an operation, where the kernel holds what the committed log does not.
+   */
+  readonly held: LiveInventory | null;
   /** `recover` on the log the process had committed: rebuilt, listed, torn down, audited. */
   readonly report: RecoverReport;
 }

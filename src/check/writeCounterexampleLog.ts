@@ -5,22 +5,35 @@ import type { RecordSink } from '../runtime/RecordSink.js';
 import { SinkRecorder } from '../runtime/SinkRecorder.js';
 import type { CheckVariant } from './CheckVariant.js';
 import { CheckWorld } from './CheckWorld.js';
-import { type Counterexample, worldJson } from './Counterexample.js';
+import { type Counterexample, replaySteps, worldJson } from './Counterexample.js';
 import type { Violation } from './invariants/Invariant.js';
 import { PRODUCT_VERSION } from './productVersion.js';
 
-/** A sink that forwards until it is shut (the crash's teardown is recover's to log, not the run's). */
+/**
+ * A sink that forwards what is committed until it is shut: appends wait for the next commit, as in
+ * the log file's transactions, so a process that dies inside an intent leaves out what it appended
+ * after its last commit; and the crash's teardown is recover's to log, not the run's.
+ */
 class GateSink implements RecordSink {
   open = true;
+  readonly #pending: LogRecord[] = [];
 
   constructor(readonly inner: RecordSink) {}
 
   append(record: LogRecord): void {
-    if (this.open) this.inner.append(record);
+    if (this.open) this.#pending.push(record);
   }
 
   commit(): void {
-    if (this.open) this.inner.commit();
+    if (!this.open) return;
+    for (const r of this.#pending.splice(0)) this.inner.append(r);
+    this.inner.commit();
+  }
+
+  /** The process died: nothing more reaches the log, and what was not committed is lost. */
+  shut(): void {
+    this.open = false;
+    this.#pending.length = 0;
   }
 }
 
@@ -43,6 +56,7 @@ export function counterexampleMeta(cex: Counterexample): JsonObject {
       model: cex.model,
       variant: cex.variant,
       crash: cex.crash,
+      ...(cex.crashAfterOperations === undefined ? {} : { crashAfterOperations: cex.crashAfterOperations }),
       ...(cex.randomFaults === null ? {} : { randomFaults: cex.randomFaults as JsonObject }),
     },
   };
@@ -85,12 +99,18 @@ export function writeCounterexampleLog(
     });
     world.observing = true;
     let violation: Violation | undefined;
-    for (const intent of cex.intents) {
-      violation ??= world.run({ kind: 'intent', ...intent }).violation;
-    }
+    const steps = replaySteps(cex);
+    const crash = steps.at(-1)?.kind === 'crash' ? steps.pop() : undefined;
+    for (const step of steps) violation ??= world.run(step).violation;
     gate.commit();
-    gate.open = false;
-    if (cex.crash) violation ??= world.run({ kind: 'crash' }).violation;
+    if (crash?.kind === 'crash' && crash.inside !== undefined) {
+      // The records of the intent it dies in reach the log up to its last commit only.
+      violation ??= world.run(crash).violation;
+      gate.shut();
+    } else {
+      gate.shut();
+      if (crash !== undefined) violation ??= world.run(crash).violation;
+    }
     return violation;
   } finally {
     writer.close();

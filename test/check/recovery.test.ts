@@ -40,7 +40,7 @@ describe('the recovery invariant (a crash point followed by recover, issues 5 an
     const rec = w.recovery;
     expect(rec?.report.status).toBe('reconciled');
     expect(rec?.report.live).toEqual(rec?.held);
-    const [p] = rec?.held.partitions ?? [];
+    const [p] = rec?.held?.partitions ?? [];
     expect(p?.state).toBe('live.running');
     expect(p?.vps.map((v) => v.index)).toEqual([0]);
     expect(p?.regions).toEqual([{ guestPfn: 0x1000, pages: 8, kind: 'ram', userAddr: '0x7f0100000000' }]);
@@ -55,7 +55,7 @@ describe('the recovery invariant (a crash point followed by recover, issues 5 an
     expect(w.recovery?.report.status).toBe('reconciled');
     // Between intents the committed log ends at a result: the replay reproduces all of it.
     expect(w.recovery?.report.replay).toMatchObject({ status: 'identical', complete: true });
-    expect(w.recovery?.held.partitions[0]?.vps.map((v) => v.index)).toEqual([0]);
+    expect(w.recovery?.held?.partitions[0]?.vps.map((v) => v.index)).toEqual([0]);
   });
 
   /**
