@@ -1,3 +1,4 @@
+import { constants as osConstants } from 'node:os';
 import { errnoName } from '../../src/hv/Errno.js';
 import { hvStatusName } from '../../src/hv/HvStatus.js';
 import { HV_PAGE_SIZE } from '../../src/hv/Page.js';
@@ -55,8 +56,20 @@ export const VP_STATE_BUFFER_BYTES_MAX = 16 << 20;
 /** The errno of a failed syscall as an MshvError of `op`. */
 function sysError(op: string, errno: number, what: string): MshvError {
   const name = errnoName(errno) ?? (`E${errno}` as const);
-  return { errno, errnoName: name, op, message: `${what}: ${name}` };
+  // An errno the driver's table does not name (EACCES from open, say) is named from the OS's table.
+  const osName = errnoName(errno) === undefined ? OS_ERRNO_NAMES.get(errno) : undefined;
+  return {
+    errno,
+    errnoName: name,
+    op,
+    message: `${what}: ${osName === undefined ? name : `${osName} (errno ${errno})`}`,
+  };
 }
+
+/** The host OS's errno names by value (node:os), for errnos outside the driver's table. */
+const OS_ERRNO_NAMES = new Map<number, string>(
+  Object.entries(osConstants.errno).map(([name, value]) => [value, name]),
+);
 
 /** The hypervisor partition id lies inside the kernel: a native fd does not expose it. */
 const NO_PARTITION_ID = undefined;

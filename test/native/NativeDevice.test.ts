@@ -15,6 +15,7 @@ import { SimWorld } from '../../src/runner/SimWorld.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import type { GuestExit } from '../../src/scenario/Scenario.js';
 import { ModelKernel } from '../../adapters/native/ModelKernel.js';
+import type { SysResult } from '../../adapters/native/Syscalls.js';
 
 const RAM = 0x7f00_0000_0000n;
 const PT_FLAGS = BigInt((1 << MSHV_PT_BIT.LAPIC) | (1 << MSHV_PT_BIT.X2APIC));
@@ -204,6 +205,22 @@ describe('NativeDevice over a kernel made of the driver model (the uapi structs,
     expect(r.ok).toBe(false);
     if (!r.ok)
       expect(r.error).toMatchObject({ errnoName: 'ENOENT', message: 'open /dev/mshv-absent: ENOENT' });
+  });
+
+  it('an errno outside the driver’s table is named from the OS’s (EACCES opening the device without permission)', () => {
+    const { sim } = world();
+    /** A kernel whose device node the user may not open. */
+    class DeniedKernel extends ModelKernel {
+      override open(): SysResult {
+        return { ok: false, errno: 13 };
+      }
+    }
+    const r = NativeDevice.open(new DeniedKernel(sim.device));
+    expect(r.ok ? 'opened' : r.error).toMatchObject({
+      errno: 13,
+      errnoName: 'E13',
+      message: 'open /dev/mshv: EACCES (errno 13)',
+    });
   });
 
   it('a failed passthrough keeps the status and reps the kernel copied back', () => {
