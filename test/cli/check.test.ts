@@ -50,6 +50,11 @@ describe('mshv-control check', () => {
     [['--time-limit', 'soon'], /--time-limit: 'soon' is not a number of seconds/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
     [['a.json', 'b.json'], /unexpected argument 'b.json'/],
+    [
+      ['--crash-inside', '--strategy', 'dfs'],
+      /--crash-inside: crashes inside intents are explored by bfs only, not dfs/,
+    ],
+    [['--crash-inside=yes'], /--crash-inside takes no value/],
     [[join(dir, 'missing.json')], /missing.json: no such file/],
   ])('%j exits 2', async (argv, message) => {
     const r = await run(...argv);
@@ -77,6 +82,19 @@ describe('mshv-control check', () => {
     expect(text).toContain('coverage:');
     expect(text).toMatch(/partition states reached \d+\/\d+; never: /);
     expect(text).toContain('invariants exercised: windows');
+  });
+
+  it('--crash-inside explores crashes inside intents: more transitions on the same states, still clean', async () => {
+    const plain = await run(file('tiny.json', tiny), '--out', dir);
+    const inside = await run(file('tiny.json', tiny), '--out', dir, '--crash-inside');
+    expect(inside.code).toBe(0);
+    const counts = (out: string[]): number[] =>
+      (/^states (\d+), transitions (\d+)/m.exec(out.join('\n')) ?? []).slice(1).map(Number);
+    const [statesA, transitionsA] = counts(plain.out);
+    const [statesB, transitionsB] = counts(inside.out);
+    expect(statesA).toBeGreaterThan(0);
+    expect(statesB).toBe(statesA);
+    expect(transitionsB).toBeGreaterThan(transitionsA ?? Infinity);
   });
 
   it('a violation exits 1, prints the trace, writes a counterexample that reproduces', async () => {
