@@ -6,6 +6,7 @@
 import { run as actors } from './cases/actors.js';
 import { run as hostApi } from './cases/hostApi.js';
 import { run as logRead } from './cases/logRead.js';
+import { runDirect, runNative } from './cases/nativeModel.js';
 import { runOneWorker, runTwoWorkers } from './cases/checkDefault.js';
 import { run as pfnLoop } from './cases/pfnLoop.js';
 import { run as scenario1TiB } from './cases/scenario1TiB.js';
@@ -61,6 +62,14 @@ export const benchCases: readonly BenchCase[] = [
   // Replay rate against the raw read-and-decode rate of the same log (issue 5: replay ≥ 50% of raw).
   { name: 'replay-scenario', group: 'replay', run: runScenarioCase },
   { name: 'replay-plane', group: 'replay', run: runPlaneCase },
+  // The native adapter's struct path over the model kernel, against the driver model called directly.
+  { name: 'device-direct', group: 'nativeModel', run: runDirect },
+  {
+    name: 'native-model',
+    group: 'nativeModel',
+    run: runNative,
+    ratio: { baseline: 'device-direct', metric: 'wallMs' },
+  },
   { name: 'check-default-1w', group: 'checkDefault', run: runOneWorker },
   {
     name: 'check-default-2w',
