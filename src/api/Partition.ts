@@ -251,6 +251,21 @@ export class Partition {
   }
 
   /**
+   * Raise the irqfd's interrupt the way a device model does: write 1 to its eventfd. The driver's
+   * wakeup reads the count away and injects the interrupt the gsi's MSI route describes
+   * (ASSERT_VIRTUAL_INTERRUPT, or the register-page fast path under the root scheduler when the
+   * hypervisor offers it; inventory §c.11). A run waiting for that interrupt then finishes.
+   *
+   * @example
+   * const irq = partition.assignIrqfd({ gsi: 24 });
+   * if (irq.ok) partition.signalIrqfd(irq.value);
+   */
+  signalIrqfd(irqfd: Irqfd): Result<void> {
+    const r = this.#session.request('partition.signalIrqfd', (plane) => plane.writeEventfd(irqfd.fd));
+    return r.ok ? success(undefined) : r;
+  }
+
+  /**
    * MSHV_IRQFD with DEASSIGN; the host closes the eventfds it made.
    *
    * @example

@@ -14,9 +14,9 @@ import type { IntentDriver, RuntimeFds } from './IntentDriver.js';
 
 /**
  * The ControlPlane as an IntentDriver: each intent the plane recorded (`createPartition`,
- * `partition`, `vp`, `guest`, `signal`, `eventfd`) is turned back into the call that recorded it, so
- * the machines and the driver run it again and the plane records it again. Settled runs are drained
- * after each intent (nothing records taking them).
+ * `partition`, `vp`, `guest`, `signal`, `eventfd`, `writeEventfd`) is turned back into the call that
+ * recorded it, so the machines and the driver run it again and the plane records it again. Settled
+ * runs are drained after each intent (nothing records taking them).
  *
  * @example
  * const driver = new PlaneDriver(new ControlPlane(world, { sink }), world);
@@ -95,6 +95,13 @@ export class PlaneDriver implements IntentDriver {
       case 'eventfd':
         p.eventfd();
         break;
+      case 'writeEventfd': {
+        if (!isIndex(a.fd)) return 'intent.args.fd: expected an fd';
+        if (typeof a.value !== 'string' || !/^0x[0-9a-f]{1,16}$/.test(a.value))
+          return 'intent.args.value: expected a u64 as 0x hex';
+        p.writeEventfd(a.fd, BigInt(a.value));
+        break;
+      }
       default:
         return `intent '${intent.name}' is not one the ControlPlane records`;
     }

@@ -306,6 +306,26 @@ export class ControlPlane {
     return r.ok ? { status: 'done', value: r.value } : { status: 'failed', error: r.error };
   }
 
+  /**
+   * write(2) of `value` on an eventfd in the VMM process: how a device model raises an interrupt
+   * through an irqfd (the driver's wakeup reads the count away and injects, §c.11) or counts for
+   * itself. An operation of its own (`eventfd-write`, on that fd), so the injections it causes are
+   * logged under it and replay re-runs it; then runs that would no longer sleep finish.
+   *
+   * @example
+   * plane.writeEventfd(4); // { status: 'done', value: null }: gsi 5's interrupt injected
+   */
+  writeEventfd(fd: number, value = 1n): RequestOutcome {
+    const hex = `0x${value.toString(16)}`;
+    this.intent('writeEventfd', { fd, value: hex });
+    const r = this.#runOp(null, null, 'eventfd-write', fd, { value: hex }, () => {
+      const w = this.#world.device.writeEventfd(fd, value);
+      return w.ok ? ok(null) : w;
+    });
+    this.settle();
+    return r.ok ? { status: 'done', value: null } : { status: 'failed', error: r.error };
+  }
+
   /** A request to a partition machine, driven until no operation is in flight. */
   partition(key: string, request: PartitionRequest): RequestOutcome {
     this.intent('partition', { key, request: request as unknown as JsonValue });

@@ -8,7 +8,14 @@ import type { ControlPlane } from './ControlPlane.js';
 import type { RequestOutcome } from './RequestOutcome.js';
 
 /** The intent names a ControlPlane records (`ControlPlane.intent`), in the order its methods appear. */
-export const INTENT_NAMES = ['createPartition', 'partition', 'vp', 'guest', 'signal'] as const;
+export const INTENT_NAMES = [
+  'createPartition',
+  'partition',
+  'vp',
+  'guest',
+  'signal',
+  'writeEventfd',
+] as const;
 
 /** One intent as the ControlPlane records it: the record's `name` and `args`. */
 export interface Intent {
@@ -119,6 +126,8 @@ export function applyIntent(plane: ControlPlane, intent: Intent): RequestOutcome
     case 'signal':
       plane.signal(str(a, 'key', what), num(a, 'vp', what));
       return undefined;
+    case 'writeEventfd':
+      return plane.writeEventfd(num(a, 'fd', what), big(a.value, `${what}.value`));
     default:
       throw new TypeError(`intent '${intent.name}': not one of ${INTENT_NAMES.join(', ')}`);
   }

@@ -132,6 +132,7 @@ export function interrupts(partition: Partition): { irqfd: number; doorbell: num
   // #region interrupts
   must(partition.setMsiRouting([{ gsi: 24, addressLo: 0xfee0_0000, data: 0x30 }]));
   const irq = must(partition.assignIrqfd({ gsi: 24 })); // the host makes the eventfd
+  must(partition.signalIrqfd(irq)); // a device model raises gsi 24: vector 0x30 is injected
   const bell = must(partition.assignIoeventfd({ addr: 0x10_0000_0000n, len: 4, datamatch: 1n }));
   must(partition.deassignIoeventfd(bell));
   must(partition.deassignIrqfd(irq));
