@@ -46,7 +46,9 @@ export type IntentTemplate =
   | { readonly intent: 'partition'; readonly request: Readonly<Record<string, JsonValue>> }
   | { readonly intent: 'vp'; readonly request: Readonly<Record<string, JsonValue>> }
   | { readonly intent: 'guest'; readonly exits: readonly GuestExit[] }
-  | { readonly intent: 'signal' };
+  | { readonly intent: 'signal' }
+  /** A device model raising each of a partition's irqfds (a `writeEventfd` of 1 on its eventfd). */
+  | { readonly intent: 'signalIrqfd' };
 
 /**
  * A hypervisor fault a path may arm: the call `skip + 1` calls of `call` from now answers `status`

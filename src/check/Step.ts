@@ -66,6 +66,8 @@ function describeIntent(i: Intent): string {
       return `${key}${vp} guest ${JSON.stringify(a.exits)}`;
     case 'signal':
       return `${key}${vp} signal`;
+    case 'writeEventfd':
+      return `eventfd ${String(a.fd)} write ${String(a.value)}`;
     default:
       return `${i.name} ${JSON.stringify(i.args)}`;
   }

@@ -57,7 +57,8 @@ export function crashApplies(model: CheckModel, world: CheckWorld): boolean {
 /**
  * The intents the explorer tries from the world's current state, in a fixed order (which makes every
  * strategy deterministic): creating the next partition, then each open partition's requests and each
- * of its VPs' requests, guest exits and signals, in alphabet order. What the bounds rule out is not
+ * of its VPs' requests, guest exits and signals, in alphabet order; with a `signalIrqfd` template,
+ * a write of 1 to each of the partition's irqfd eventfds after its requests. What the bounds rule out is not
  * offered: MAP_MEMORY with the partition's regions at the bound, guest exits for a VP whose script is
  * not empty, a second pending signal. Requests the machines refuse are offered: refusals are part of
  * what is checked, and cost no rebuild. Faults and the crash are not intents: the explorer pairs each
@@ -97,6 +98,10 @@ export function enabledIntents(model: CheckModel, world: CheckWorld): Step[] {
           out.push(intent('partition', { key, request: withVp(t.request, vp) }));
       else out.push(intent('partition', { key, request: t.request }));
     }
+    // A device model writes each irqfd's eventfd (the driver injects its route's interrupt).
+    if (model.intents.some((t) => t.intent === 'signalIrqfd'))
+      for (const irqfd of world.kernelPartition(key)?.irqfds ?? [])
+        out.push(intent('writeEventfd', { fd: irqfd.eventfd, value: '0x1' }));
     for (const vp of world.plane.vpIndexes(key)) {
       const hv = hp?.vps.get(vp);
       for (const t of model.intents) {

@@ -162,7 +162,7 @@ const faultCodec: Codec<FaultChoice> = objectCodec<FaultChoice>(
   },
 );
 
-const intentKinds = ['createPartition', 'partition', 'vp', 'guest', 'signal'] as const;
+const intentKinds = ['createPartition', 'partition', 'vp', 'guest', 'signal', 'signalIrqfd'] as const;
 
 /** A request object: `type` from `types`, the other members any JSON (`"$vp"` is each VP index). */
 function requestCodec(types: readonly string[], what: string): Codec<Readonly<Record<string, JsonValue>>> {
@@ -197,6 +197,7 @@ const intentSpecs = {
   vp: { request: required(requestCodec(VP_REQUESTS, 'a VP request')) },
   guest: { exits: required(list(guestExitCodec)) },
   signal: {},
+  signalIrqfd: {},
 } as const;
 
 const intentCodec: Codec<IntentTemplate> = {

@@ -33,7 +33,7 @@ describe('docs/guide/check.md and its example files', () => {
 });
 
 describe('docs/check/root-scheduler.json', () => {
-  it('loads, runs the root scheduler’s dispatch loop, and finishes clean within its bounds', async () => {
+  it('loads, runs the root scheduler’s dispatch loop and both irqfd injection paths, and finishes clean within its bounds', async () => {
     const model = loadCheckModel(json('docs/check/root-scheduler.json'));
     expect(model.world.hypervisor).toMatchObject({ scheduler: 'root', dispatchInterruptInjection: true });
     const r = await runCheck({ model, strategy: 'bfs' });
@@ -41,5 +41,10 @@ describe('docs/check/root-scheduler.json', () => {
     expect(r.states).toBeGreaterThan(500);
     const dispatches = r.coverage.calls['DISPATCH_VP SUCCESS'] ?? 0;
     expect(dispatches).toBeGreaterThan(0);
+    // Irqfd signals take both paths of §c.11: some inject by hypercall, the rest by the register page.
+    const signals = r.coverage.intents['writeEventfd → done'] ?? 0;
+    const asserted = r.coverage.calls['ASSERT_VIRTUAL_INTERRUPT SUCCESS'] ?? 0;
+    expect(asserted).toBeGreaterThan(0);
+    expect(signals).toBeGreaterThan(asserted);
   });
 });

@@ -65,6 +65,8 @@ describe('check model files (docs/guide/check.md)', () => {
       '$.intents[0].exits[0].x',
       'unknown-field',
     ],
+    [{ ...base, intents: [{ intent: 'signalIrqfd', fd: 5 }] }, '$.intents[0].fd', 'unknown-field'],
+    [{ ...base, crashInside: true }, '$.crashInside', 'conflict'],
     [{ ...base, faults: [{ call: 'CREATE_VP', status: 'NO_RESOURCES' }] }, '$.faults[0].status', 'range'],
     // A late completion (issue 6): CALL_PENDING needs its delay, only on the async call, bounded.
     [
