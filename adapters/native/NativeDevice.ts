@@ -4,7 +4,6 @@ import { hvStatusName } from '../../src/hv/HvStatus.js';
 import { HV_PAGE_SIZE } from '../../src/hv/Page.js';
 import type { PartitionId } from '../../src/hv/ids.js';
 import { MSHV_REQUEST } from '../../src/hv/uapi/MshvIoctl.js';
-import { MshvCreatePartition, MshvCreatePartitionV2 } from '../../src/hv/uapi/structs/MshvCreatePartition.js';
 import { MshvCreateVp } from '../../src/hv/uapi/structs/MshvCreateVp.js';
 import { MshvGetSetVpState } from '../../src/hv/uapi/structs/MshvGetSetVpState.js';
 import { MshvGpapAccessBitmap } from '../../src/hv/uapi/structs/MshvGpapAccessBitmap.js';
@@ -14,7 +13,8 @@ import { MshvUserIoeventfd } from '../../src/hv/uapi/structs/MshvUserIoeventfd.j
 import { MshvUserIrqEntry, MshvUserIrqTable } from '../../src/hv/uapi/structs/MshvUserIrqTable.js';
 import { MshvUserIrqfd } from '../../src/hv/uapi/structs/MshvUserIrqfd.js';
 import { MshvUserMemRegion } from '../../src/hv/uapi/structs/MshvUserMemRegion.js';
-import { s32ToU32 } from '../../src/hv/uapi/structs/s32.js';
+import type { StructLayout } from '../../src/hv/Layout.js';
+import { createPartitionFields, ioeventfdFields, irqfdFields } from '../../src/pipeline/driver/uapiFields.js';
 import { hypercallDefByCode } from '../../src/hv/hypercalls/index.js';
 import { GPAP_PAGE_COUNT_MAX } from '../../src/pipeline/driver/gpapAccessBitmap.js';
 import { type IoctlResult, type MshvError, fail, ok } from '../../src/pipeline/driver/IoctlResult.js';
@@ -71,9 +71,6 @@ const OS_ERRNO_NAMES = new Map<number, string>(
   Object.entries(osConstants.errno).map(([name, value]) => [value, name]),
 );
 
-/** The hypervisor partition id lies inside the kernel: a native fd does not expose it. */
-const NO_PARTITION_ID = undefined;
-
 /**
  * The DevicePort on the real /dev/mshv: every method is one system call with the uapi struct encoded
  * by the same layouts the driver model decodes (src/hv/uapi/structs), the request numbers of
@@ -123,21 +120,10 @@ export class NativeDevice implements DevicePort {
     // The v2 struct travels under the v1 request number (its size field says 16): the driver reads the
     // rest when pt_flags has CPU_AND_XSAVE_FEATURES (inventory §c.2).
     const v2 = arg.v2;
-    const size = v2 === undefined ? MshvCreatePartition.size : MshvCreatePartitionV2.size;
-    return this.#ioctl(this.fd, op, MSHV_REQUEST.MSHV_CREATE_PARTITION, size, (buf) => {
-      if (v2 === undefined) MshvCreatePartition.encode(arg, viewOf(buf));
-      else {
-        MshvCreatePartitionV2.encode(
-          {
-            ptFlags: arg.ptFlags,
-            ptIsolation: arg.ptIsolation,
-            ptNumCpuFbanks: v2.numCpuFbanks,
-            ptCpuFbanks0: v2.cpuFbanks[0],
-            ptCpuFbanks1: v2.cpuFbanks[1],
-            ptDisabledXsave: v2.disabledXsave,
-          },
-          viewOf(buf),
-        );
+    const { layout, values } = createPartitionFields(arg);
+    return this.#ioctl(this.fd, op, MSHV_REQUEST.MSHV_CREATE_PARTITION, layout.size, (buf) => {
+      (layout as StructLayout).encode(values, viewOf(buf));
+      if (v2 !== undefined) {
         putUnsigned(buf, 18, 6, v2.rsvd ?? 0n, 'mshv_create_partition_v2.ptRsvd');
         putUnsigned(buf, 40, 16, v2.rsvd1 ?? 0n, 'mshv_create_partition_v2.ptRsvd1');
       }
@@ -192,21 +178,14 @@ export class NativeDevice implements DevicePort {
 
   irqfd(partitionFd: Fd, arg: UserIrqfd): IoctlResult<void> {
     return this.#ioctlVoid(partitionFd, 'MSHV_IRQFD', MSHV_REQUEST.MSHV_IRQFD, MshvUserIrqfd.size, (buf) => {
-      MshvUserIrqfd.encode(
-        {
-          ...arg,
-          fd: s32ToU32(arg.fd, 'mshv_user_irqfd.fd'),
-          resamplefd: s32ToU32(arg.resamplefd, 'mshv_user_irqfd.resamplefd'),
-        },
-        viewOf(buf),
-      );
+      MshvUserIrqfd.encode(irqfdFields(arg), viewOf(buf));
     });
   }
 
   ioeventfd(partitionFd: Fd, arg: UserIoeventfd): IoctlResult<void> {
     const op = 'MSHV_IOEVENTFD';
     return this.#ioctlVoid(partitionFd, op, MSHV_REQUEST.MSHV_IOEVENTFD, MshvUserIoeventfd.size, (buf) => {
-      MshvUserIoeventfd.encode({ ...arg, fd: s32ToU32(arg.fd, 'mshv_user_ioeventfd.fd') }, viewOf(buf));
+      MshvUserIoeventfd.encode(ioeventfdFields(arg), viewOf(buf));
       putUnsigned(buf, 28, 4, BigInt(arg.rsvd ?? 0), 'mshv_user_ioeventfd.rsvd');
     });
   }
@@ -329,7 +308,7 @@ export class NativeDevice implements DevicePort {
 
   /** Not known on a native fd: the uapi hands out fds, and the partition id stays in the kernel. */
   partitionIdOf(): PartitionId | undefined {
-    return NO_PARTITION_ID;
+    return undefined;
   }
 
   #vpState(vpFd: Fd, arg: VpStateArgs, set: boolean): IoctlResult<VpStateResult> {

@@ -15,24 +15,24 @@ import { PRODUCT_VERSION } from './productVersion.js';
  * after its last commit; and the crash's teardown is recover's to log, not the run's.
  */
 class GateSink implements RecordSink {
-  open = true;
+  #open = true;
   readonly #pending: LogRecord[] = [];
 
   constructor(readonly inner: RecordSink) {}
 
   append(record: LogRecord): void {
-    if (this.open) this.#pending.push(record);
+    if (this.#open) this.#pending.push(record);
   }
 
   commit(): void {
-    if (!this.open) return;
+    if (!this.#open) return;
     for (const r of this.#pending.splice(0)) this.inner.append(r);
     this.inner.commit();
   }
 
   /** The process died: nothing more reaches the log, and what was not committed is lost. */
   shut(): void {
-    this.open = false;
+    this.#open = false;
     this.#pending.length = 0;
   }
 }
@@ -103,14 +103,10 @@ export function writeCounterexampleLog(
     const crash = steps.at(-1)?.kind === 'crash' ? steps.pop() : undefined;
     for (const step of steps) violation ??= world.run(step).violation;
     gate.commit();
-    if (crash?.kind === 'crash' && crash.inside !== undefined) {
-      // The records of the intent it dies in reach the log up to its last commit only.
-      violation ??= world.run(crash).violation;
-      gate.shut();
-    } else {
-      gate.shut();
-      if (crash !== undefined) violation ??= world.run(crash).violation;
-    }
+    // Nothing after the crash's last commit reaches the log: neither the end of an intent it dies in
+    // nor the hypercalls of the kernel's teardown (nothing commits them).
+    if (crash !== undefined) violation ??= world.run(crash).violation;
+    gate.shut();
     return violation;
   } finally {
     writer.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CheckWorld } from '../../src/check/CheckWorld.js';
 import {
+  type Counterexample,
   counterexampleFromJson,
   counterexampleJson,
   replaySteps,
@@ -29,6 +30,21 @@ const BOOT: Intent[] = [
 ];
 const START = partition({ type: 'START' });
 const PAUSE = partition({ type: 'PAUSE' });
+
+/** A counterexample whose VMM dies inside PAUSE, after its second operation. */
+const DIES_IN_PAUSE: Counterexample = {
+  invariant: 'recovery',
+  message: 'example',
+  variant: null,
+  model: model.name,
+  world: model.world,
+  randomFaults: null,
+  intents: [...BOOT, START, PAUSE],
+  crash: true,
+  crashAfterOperations: 2,
+  steps: [],
+  trace: [],
+};
 
 /** A world that ran `intents`, observed. */
 function after(intents: readonly Intent[]): CheckWorld {
@@ -108,19 +124,7 @@ describe('a crash inside an intent (issue 6: crash points; the kernel finished t
 
   it('a counterexample that dies inside its last intent round-trips through its file and re-runs that way', () => {
     const inside: Step = { kind: 'crash', inside: { intent: PAUSE, afterOperations: 2 } };
-    const cex = {
-      invariant: 'recovery',
-      message: 'example',
-      variant: null,
-      model: model.name,
-      world: model.world,
-      randomFaults: null,
-      intents: [...BOOT, START, PAUSE],
-      crash: true,
-      crashAfterOperations: 2,
-      steps: [...BOOT.map(step), step(START), inside],
-      trace: [],
-    };
+    const cex = { ...DIES_IN_PAUSE, steps: [...BOOT.map(step), step(START), inside] };
     const back = counterexampleFromJson(JSON.parse(JSON.stringify(counterexampleJson(cex))));
     expect(back.crashAfterOperations).toBe(2);
     expect(replaySteps(back).at(-1)).toEqual(inside);
@@ -139,21 +143,8 @@ describe('the log of a counterexample that dies inside an intent', () => {
   it('holds that intent up to its last commit: what it appended after it is lost', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mshv-inside-'));
     try {
-      const cex = {
-        invariant: 'recovery',
-        message: 'example',
-        variant: null,
-        model: model.name,
-        world: model.world,
-        randomFaults: null,
-        intents: [...BOOT, START, PAUSE],
-        crash: true,
-        crashAfterOperations: 2,
-        steps: [],
-        trace: [],
-      };
       const file = join(dir, 'cex.log');
-      expect(writeCounterexampleLog(cex, file)).toBeUndefined();
+      expect(writeCounterexampleLog(DIES_IN_PAUSE, file)).toBeUndefined();
       const log = openLog(file);
       const records = [...log.records()].map((r) => r.record);
       log.close();

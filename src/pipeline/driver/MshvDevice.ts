@@ -35,7 +35,6 @@ import { signalIrqfd } from './signalIrqfd.js';
 import { type TeardownReport, destroyPartition, releasePartitionFd } from './teardown.js';
 import { vpState } from './vpState.js';
 import { HV_PAGE_SIZE } from '../../hv/Page.js';
-import { MshvCreatePartition, MshvCreatePartitionV2 } from '../../hv/uapi/structs/MshvCreatePartition.js';
 import { MshvCreateVp } from '../../hv/uapi/structs/MshvCreateVp.js';
 import { MshvGetSetVpState } from '../../hv/uapi/structs/MshvGetSetVpState.js';
 import { MshvGpapAccessBitmap } from '../../hv/uapi/structs/MshvGpapAccessBitmap.js';
@@ -43,7 +42,7 @@ import { MshvUserIoeventfd } from '../../hv/uapi/structs/MshvUserIoeventfd.js';
 import { MshvUserIrqfd } from '../../hv/uapi/structs/MshvUserIrqfd.js';
 import { MshvUserMemRegion } from '../../hv/uapi/structs/MshvUserMemRegion.js';
 import { abiFits } from './abiFits.js';
-import { s32ToU32 } from '../../hv/uapi/structs/s32.js';
+import { createPartitionFields, ioeventfdFields, irqfdFields } from './uapiFields.js';
 import { MMAP, VP_MAPPING_BASE, type VpMapping, vpMappedPfn } from './VpMapping.js';
 
 /** What an open fd refers to. */
@@ -178,18 +177,8 @@ export class MshvDevice implements DevicePort {
 
   createPartition(arg: CreatePartitionArgs): IoctlResult<Fd> {
     this.#syscall();
-    const v2 = arg.v2;
-    const unfit =
-      v2 === undefined
-        ? abiFits(CREATE_PARTITION, MshvCreatePartition, () => arg)
-        : abiFits(CREATE_PARTITION, MshvCreatePartitionV2, () => ({
-            ptFlags: arg.ptFlags,
-            ptIsolation: arg.ptIsolation,
-            ptNumCpuFbanks: v2.numCpuFbanks,
-            ptCpuFbanks0: v2.cpuFbanks[0],
-            ptCpuFbanks1: v2.cpuFbanks[1],
-            ptDisabledXsave: v2.disabledXsave,
-          }));
+    const fields = createPartitionFields(arg);
+    const unfit = abiFits(CREATE_PARTITION, fields.layout, () => fields.values);
     if (unfit !== null) return unfit;
     const r = this.#inIoctl(() => createPartition(this.env, arg));
     if (!r.ok) return r;
@@ -240,11 +229,7 @@ export class MshvDevice implements DevicePort {
   }
 
   irqfd(fd: Fd, arg: UserIrqfd): IoctlResult<void> {
-    const unfit = abiFits('MSHV_IRQFD', MshvUserIrqfd, () => ({
-      ...arg,
-      fd: s32ToU32(arg.fd, 'mshv_user_irqfd.fd'),
-      resamplefd: s32ToU32(arg.resamplefd, 'mshv_user_irqfd.resamplefd'),
-    }));
+    const unfit = abiFits('MSHV_IRQFD', MshvUserIrqfd, () => irqfdFields(arg));
     if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_IRQFD', (pt) =>
       irqfd(this.env, pt, arg, this.#eventfds(), (efd) => (this.eventfdCount(efd) ?? 0n) > 0n),
@@ -252,10 +237,7 @@ export class MshvDevice implements DevicePort {
   }
 
   ioeventfd(fd: Fd, arg: UserIoeventfd): IoctlResult<void> {
-    const unfit = abiFits('MSHV_IOEVENTFD', MshvUserIoeventfd, () => ({
-      ...arg,
-      fd: s32ToU32(arg.fd, 'mshv_user_ioeventfd.fd'),
-    }));
+    const unfit = abiFits('MSHV_IOEVENTFD', MshvUserIoeventfd, () => ioeventfdFields(arg));
     if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_IOEVENTFD', (pt) => ioeventfd(this.env, pt, arg, this.#eventfds()));
   }
