@@ -55,6 +55,7 @@ export type { WindowTracker } from './pipeline/WindowTracker.js';
 export type { CallOutcome, CallPlan, DepositPolicy, ListWriter } from './pipeline/CallPlan.js';
 export type { TeardownReport } from './pipeline/driver/teardown.js';
 export type { Chunk } from './pipeline/driver/planChunks.js';
+export type { BatchRequest, BatchResult } from './pipeline/runBatches.js';
 export type { Executor } from './pipeline/Executor.js';
 export type { InputFiller } from './pipeline/fillInputPage.js';
 export type { Depositor } from './pipeline/withDepositRetry.js';

@@ -244,6 +244,7 @@ export class CheckWorld {
     this.scratch.unmapped.clear();
     this.scratch.calls.clear();
     this.scratch.pendingAsync.clear();
+    this.sim.device.env.windows.takeStrayUse();
     this.#ops.length = 0;
     this.#stepOperations = 0;
     this.#results.length = 0;

@@ -26,6 +26,7 @@ export class WindowTracker {
   #largestReps = 0;
   #largestCalls = 0;
   #calls = 0;
+  #strayUse: string | null = null;
 
   /** Id of the open window, or null when interrupts are on. */
   get current(): number | null {
@@ -90,6 +91,24 @@ export class WindowTracker {
     this.#calls += 1;
     if (this.#reps > this.#largestReps) this.#largestReps = this.#reps;
     if (this.#calls > this.#largestCalls) this.#largestCalls = this.#calls;
+  }
+
+  /**
+   * Note that the driver took a per-CPU hypercall page (`what`, e.g. 'output'). With interrupts on
+   * the page is not the driver's: an interrupt handler on the CPU may use it at any moment (review
+   * point 7: the output is copied out before local_irq_restore). The first such use is kept until
+   * `takeStrayUse` reads it.
+   */
+  noteUse(what: string): void {
+    if (this.#open === null && this.#strayUse === null)
+      this.#strayUse = `the per-CPU ${what} page was used with interrupts on (after window ${this.#count} closed)`;
+  }
+
+  /** The first per-CPU page use outside a window since the last call, and forget it. */
+  takeStrayUse(): string | null {
+    const s = this.#strayUse;
+    this.#strayUse = null;
+    return s;
   }
 
   close(id: number): void {

@@ -27,6 +27,7 @@ export interface SimWorldOptions {
   readonly hooks?: Partial<DriverHooks>;
   readonly fill?: InputFiller;
   readonly wrapExecutor?: (routed: Executor, deposit: Depositor, stages: ExecutorStages) => Executor;
+  readonly wrapListExecutor?: (routed: Executor, stages: ExecutorStages) => Executor;
   readonly randomFaults?: ConstructorParameters<typeof SimulatedMachine>[0]['randomFaults'];
   /** Restore only: skip the machine's audit after rebuilding it (see RestoreOptions.verify). */
   readonly verify?: boolean;
@@ -107,6 +108,7 @@ export class SimWorld implements RunWorld {
       ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
       ...(options.fill === undefined ? {} : { fill: options.fill }),
       ...(options.wrapExecutor === undefined ? {} : { wrapExecutor: options.wrapExecutor }),
+      ...(options.wrapListExecutor === undefined ? {} : { wrapListExecutor: options.wrapListExecutor }),
       ...(restored === undefined ? {} : { windows: WindowTracker.restore(restored.driver.windows) }),
     });
     if (restored !== undefined) installPortIds(env, PortIdAllocator.restore(restored.driver.portIds));

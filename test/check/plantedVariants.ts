@@ -8,16 +8,22 @@ import type { CheckVariant } from '../../src/check/CheckVariant.js';
 import { encodeControl } from '../../src/hv/ControlWord.js';
 import { HV_VP_STATE_PAGE } from '../../src/hv/flags/HvVpState.js';
 import { HvStatus } from '../../src/hv/HvStatus.js';
+import { HV_UNMAP_GPA_LARGE_PAGE } from '../../src/hv/flags/HvMapGpaFlag.js';
+import { traitsOf } from '../../src/hv/Hypercall.js';
+import { UnmapGpaPages } from '../../src/hv/hypercalls/UnmapGpaPages.js';
 import type { StructLayout } from '../../src/hv/Layout.js';
-import { PAGES_PER_LARGE_PAGE } from '../../src/hv/Page.js';
-import { type CallOutcome, HV_STATUS_SUCCESS } from '../../src/pipeline/CallPlan.js';
+import { LARGE_PAGE_SHIFT_IN_PAGES, PAGES_PER_LARGE_PAGE } from '../../src/hv/Page.js';
+import { type CallOutcome, type CallPlan, HV_STATUS_SUCCESS } from '../../src/pipeline/CallPlan.js';
+import type { DriverHooks } from '../../src/pipeline/driver/DriverHooks.js';
 import { releaseVp } from '../../src/pipeline/driver/releaseVp.js';
 import { unwindPartialMap } from '../../src/pipeline/driver/mapRegion.js';
 import type { Executor } from '../../src/pipeline/Executor.js';
-import type { InputFiller } from '../../src/pipeline/fillInputPage.js';
+import { type InputFiller, zeroThenFill } from '../../src/pipeline/fillInputPage.js';
 import { pageBytes } from '../../src/pipeline/HypercallRecorder.js';
 import { issueWindowed, outputBytes } from '../../src/pipeline/issueWindowed.js';
+import { PfnRunList } from '../../src/pipeline/PfnRuns.js';
 import { routeByTraits } from '../../src/pipeline/routeByTraits.js';
+import { runBatches } from '../../src/pipeline/runBatches.js';
 import type { WindowedEnv } from '../../src/pipeline/windowedExecutor.js';
 import { withDepositRetry } from '../../src/pipeline/withDepositRetry.js';
 import { SHIPPED_MACHINES } from '../../src/runtime/Machines.js';
@@ -59,38 +65,102 @@ const noMemset: InputFiller = (plan, page, from, count) => {
   if (plan.list !== undefined && count > 0) plan.list.write(page, layout.size, from, count);
 };
 
+/** Open a window, fill the input page as the kernel does, issue: the part both broken executors share. */
+function openAndIssue(
+  env: WindowedEnv,
+  plan: CallPlan,
+): { readonly window: number; readonly status: bigint } {
+  const listCount = plan.listCount ?? plan.repCount;
+  const control = encodeControl({
+    code: plan.def.code,
+    repCount: plan.repCount,
+    repStart: plan.repStart ?? 0,
+    varHeadQwords: plan.varHeadQwords ?? 0,
+  });
+  const window = env.windows.open();
+  const input = env.pages.input;
+  zeroThenFill(plan, input, plan.listFrom ?? 0, listCount);
+  const inputBytes = pageBytes(
+    input,
+    plan.traits.headerSize + listCount * plan.traits.elementSize,
+    env.recorder.wantsBytes,
+  );
+  // Every call is issued and recorded as the shipped executor does it: the bug is the window.
+  return { window, status: issueWindowed(env, plan, control, window, inputBytes) };
+}
+
 /**
  * Review points 3 and 11: a windowed executor whose failure path returns early, before the
  * interrupt window is closed (local_irq_restore skipped).
  */
 function earlyReturnWindowed(env: WindowedEnv): Executor {
   return (plan) => {
-    const listCount = plan.listCount ?? plan.repCount;
-    const control = encodeControl({
-      code: plan.def.code,
-      repCount: plan.repCount,
-      repStart: plan.repStart ?? 0,
-      varHeadQwords: plan.varHeadQwords ?? 0,
-    });
-    const window = env.windows.open();
-    const input = plan.def.input;
-    if (input === undefined) throw new Error(`${plan.def.name}: no input layout`);
-    input.encode(plan.header, env.pages.input.view, 0);
-    if (plan.list !== undefined && listCount > 0)
-      plan.list.write(env.pages.input, input.size, plan.listFrom ?? 0, listCount);
-    const inputBytes = pageBytes(
-      env.pages.input,
-      plan.traits.headerSize + listCount * plan.traits.elementSize,
-      env.recorder.wantsBytes,
-    );
-    // Every call is issued and recorded as the shipped executor does it: the bug is the window.
-    const status = issueWindowed(env, plan, control, window, inputBytes);
+    const { window, status } = openAndIssue(env, plan);
     const result = Number(status & 0xffffn);
     const repsCompleted = Number((status >> 32n) & 0xfffn);
     const outcome: CallOutcome = { plan, result, repsCompleted, output: undefined, depositedPages: 0 };
     if (result !== HV_STATUS_SUCCESS) return outcome; // the early return: the window stays open
+    const output = outputBytes(env, plan, repsCompleted, true);
     env.windows.close(window);
-    return { ...outcome, output: outputBytes(env, plan, repsCompleted, true) };
+    return { ...outcome, output };
+  };
+}
+
+/**
+ * Review point 7 taken one step too far: local_irq_restore moved before the copy of the per-CPU
+ * output (the merged code restores right after the copy, before the progress accounting).
+ */
+function restoreBeforeCopy(env: WindowedEnv): Executor {
+  return (plan) => {
+    const { window, status } = openAndIssue(env, plan);
+    env.windows.close(window);
+    const repsCompleted = Number((status >> 32n) & 0xfffn);
+    const output = outputBytes(env, plan, repsCompleted, true);
+    return { plan, result: Number(status & 0xffffn), repsCompleted, output, depositedPages: 0 };
+  };
+}
+
+/**
+ * Review point 4 reversed: in large-page mode the PFN list walks the 4 KiB page array entry by
+ * entry, instead of taking every 512th entry (the 2 MiB head page the hypervisor needs).
+ */
+const everyPfnInLargeMode: InputFiller = (plan, page, from, count) => {
+  const list = plan.list;
+  const walked =
+    list instanceof PfnRunList && list.stride > 1 ? new PfnRunList(list.runs, 1, list.firstPage) : list;
+  zeroThenFill(walked === undefined ? plan : { ...plan, list: walked }, page, from, count);
+};
+
+/**
+ * Review point 6 answered the other way: unmap carries no list, so the range goes out in one call,
+ * with interrupts off for all of it (the merged code batches HV_UMAP_GPA_PAGES = 512 reps).
+ */
+const unbatchedUnmap: DriverHooks['unmapGpaPages'] = (env, partition, gfn, pages, large, op) => {
+  const shift = large ? LARGE_PAGE_SHIFT_IN_PAGES : 0;
+  const total = Math.floor(pages / (1 << shift));
+  return runBatches(env.execOnce, env.deposit, {
+    def: UnmapGpaPages,
+    traits: { ...traitsOf(UnmapGpaPages), batchRepsMax: Math.max(1, total) },
+    total,
+    header: (done) => ({
+      targetPartitionId: partition,
+      targetGpaBase: BigInt(gfn + done * (1 << shift)),
+      unmapFlags: large ? HV_UNMAP_GPA_LARGE_PAGE : 0,
+    }),
+    op,
+  });
+};
+
+/**
+ * Review point 9: the status word tested whole against HV_STATUS_SUCCESS instead of through
+ * hv_result(): a rep call that succeeded carries its reps completed in bits 32-43, so it reads as
+ * a failure with a status no table knows.
+ */
+function unmaskedStatus(routed: Executor): Executor {
+  return (plan) => {
+    const o = routed(plan);
+    const word = (BigInt(o.repsCompleted) << 32n) | BigInt(o.result);
+    return word === BigInt(HV_STATUS_SUCCESS) ? o : { ...o, result: Number(word) };
   };
 }
 
@@ -177,6 +247,31 @@ export const PLANTED: readonly CheckVariant[] = [
           releaseVp(env, pt, vp);
         },
       },
+    },
+  },
+];
+
+/**
+ * The seed review's points (inventory §e) that are bug classes of a driver, each planted as the
+ * mistake the point was about; `test/check/reviewPoints.test.ts` says which invariant finds each.
+ */
+export const REVIEW_POINT_VARIANTS: readonly CheckVariant[] = [
+  { name: 'everyPfnInLargeMode', world: { fill: everyPfnInLargeMode } },
+  { name: 'unbatchedUnmap', world: { hooks: { unmapGpaPages: unbatchedUnmap } } },
+  {
+    name: 'restoreBeforeCopy',
+    world: {
+      wrapExecutor: (_routed, deposit, stages) =>
+        withDepositRetry(routeByTraits(stages.fast, restoreBeforeCopy(stages.windowedEnv)), deposit),
+      wrapListExecutor: (_routed, stages) =>
+        routeByTraits(stages.fast, restoreBeforeCopy(stages.windowedEnv)),
+    },
+  },
+  {
+    name: 'unmaskedStatus',
+    world: {
+      wrapExecutor: (routed, deposit) => withDepositRetry(unmaskedStatus(routed), deposit),
+      wrapListExecutor: unmaskedStatus,
     },
   },
 ];

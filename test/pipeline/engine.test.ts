@@ -4,6 +4,7 @@ import { HvStatus } from '../../src/hv/HvStatus.js';
 import { HypercallCode } from '../../src/hv/HypercallCode.js';
 import { partitionId } from '../../src/hv/ids.js';
 import { FinalizePartition } from '../../src/hv/hypercalls/FinalizePartition.js';
+import { GetGpaPagesAccessStates } from '../../src/hv/hypercalls/GetGpaPagesAccessStates.js';
 import { GetPartitionProperty } from '../../src/hv/hypercalls/GetPartitionProperty.js';
 import { MapGpaPages } from '../../src/hv/hypercalls/MapGpaPages.js';
 import { traitsOf } from '../../src/hv/Hypercall.js';
@@ -12,6 +13,7 @@ import { CountingRecorder } from '../../src/pipeline/HypercallRecorder.js';
 import { depositPages } from '../../src/pipeline/depositPages.js';
 import { fastExecutor } from '../../src/pipeline/fastExecutor.js';
 import { PfnRunList } from '../../src/pipeline/PfnRuns.js';
+import { guardCpuPages } from '../../src/pipeline/guardCpuPages.js';
 import { routeByTraits } from '../../src/pipeline/routeByTraits.js';
 import { runBatches } from '../../src/pipeline/runBatches.js';
 import { windowedExecutor } from '../../src/pipeline/windowedExecutor.js';
@@ -99,6 +101,22 @@ describe('call engine (inventory §b.1, design principle 7)', () => {
       }),
     ).toThrow('boom');
     expect(r.windows.current).toBeNull();
+  });
+
+  it('notes a per-CPU page taken with interrupts on, once, until read (review point 7)', () => {
+    const windows = new WindowTracker();
+    const pages = guardCpuPages({ input: new HvPage(), output: new HvPage() }, windows);
+    const id = windows.open();
+    expect(pages.input).toBeInstanceOf(HvPage);
+    expect(pages.output).toBeInstanceOf(HvPage);
+    windows.close(id);
+    expect(windows.takeStrayUse()).toBeNull();
+    expect(pages.output).toBeInstanceOf(HvPage);
+    expect(pages.input).toBeInstanceOf(HvPage);
+    expect(windows.takeStrayUse()).toBe(
+      'the per-CPU output page was used with interrupts on (after window 1 closed)',
+    );
+    expect(windows.takeStrayUse()).toBeNull();
   });
 
   it('never opens a window for a fast call', () => {
@@ -204,6 +222,25 @@ describe('call engine (inventory §b.1, design principle 7)', () => {
     });
     expect(res.ok).toBe(false);
     expect(res.done).toBe(609);
+  });
+
+  it('copies out only the output the call produced, header and completed reps, never what an earlier call left (review point 8)', () => {
+    const r = rig();
+    const traits = traitsOf(GetGpaPagesAccessStates);
+    r.pages.output.bytes.fill(0xaa);
+    r.port.script(HypercallCode.GET_GPA_PAGES_ACCESS_STATES, () => ({
+      result: HvStatus.INVALID_PARAMETER,
+      reps: 100,
+    }));
+    const o = r.routed({
+      def: GetGpaPagesAccessStates,
+      traits,
+      header: { partitionId: pid, flags: 0, hvGpaPageNumber: 0n },
+      repCount: 200,
+      op: 't',
+    });
+    expect(o).toMatchObject({ result: HvStatus.INVALID_PARAMETER, repsCompleted: 100 });
+    expect(o.output?.length).toBe(traits.outputHeaderSize + 100 * traits.outputElementSize);
   });
 
   it('on INSUFFICIENT_MEMORY mid-list deposits and continues from the reps completed', () => {

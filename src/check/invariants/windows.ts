@@ -14,7 +14,7 @@ import type { Invariant } from './Invariant.js';
 export const windows: Invariant = {
   name: 'windows',
   summary:
-    'per-CPU-page calls run inside an interrupt window, fast calls never do, a window runs at most one batch of reps, and every window is closed when a step returns',
+    'per-CPU-page calls run inside an interrupt window, fast calls never do, a window runs at most one batch of reps, the per-CPU pages are used only inside a window, and every window is closed when a step returns',
   beforeCall(call) {
     if (call.fast)
       return call.window === null
@@ -39,9 +39,10 @@ export const windows: Invariant = {
       : undefined;
   },
   afterStep(_step, world) {
-    const open = world.sim.device.env.windows.current;
-    return open === null
-      ? undefined
-      : `interrupt window ${open} is still open after the step returned: a path left it without closing it`;
+    const windows = world.sim.device.env.windows;
+    const open = windows.current;
+    if (open !== null)
+      return `interrupt window ${open} is still open after the step returned: a path left it without closing it`;
+    return windows.takeStrayUse() ?? undefined;
   },
 };

@@ -1,6 +1,8 @@
 import type { KernelPartition, KernelRegion, KernelVp } from './KernelPartition.js';
 import type { DriverEnv } from './DriverEnv.js';
 import type { Chunk } from './planChunks.js';
+import type { PartitionId } from '../../hv/ids.js';
+import type { BatchResult } from '../runBatches.js';
 
 /**
  * Extension points of the driver model: the places where real drivers have gone wrong. The shipped
@@ -20,6 +22,19 @@ export interface DriverHooks {
     chunk: Chunk,
     mappedPages: number,
   ): void;
+  /**
+   * hv_call_unmap_gpa_pages: unmap `pages` 4 KiB pages at `gfn` (2 MiB units when `large`), in
+   * batches of HV_UMAP_GPA_PAGES. Unmap carries no list, so its batch is not a page bound: it bounds
+   * how long interrupts stay off (review point 6).
+   */
+  unmapGpaPages(
+    env: DriverEnv,
+    partition: PartitionId,
+    gfn: number,
+    pages: number,
+    large: boolean,
+    op: string,
+  ): BatchResult | 'EINVAL';
   /** Release one VP's hypervisor mappings at teardown (stats pages, then state pages). */
   releaseVp(env: DriverEnv, pt: KernelPartition, vp: KernelVp): void;
   /**

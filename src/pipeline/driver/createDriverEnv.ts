@@ -1,6 +1,7 @@
 import type { PartitionId } from '../../hv/ids.js';
 import type { HypervisorPort } from '../../ports/HypervisorPort.js';
 import type { CpuPages } from '../CpuPages.js';
+import { guardCpuPages } from '../guardCpuPages.js';
 import { type DepositLedger, depositPages } from '../depositPages.js';
 import type { Executor } from '../Executor.js';
 import { fastExecutor } from '../fastExecutor.js';
@@ -50,6 +51,12 @@ export interface DriverConfig {
    * `stages` with a broken window discipline). List calls keep the routed executor.
    */
   readonly wrapExecutor?: (routed: Executor, deposit: Depositor, stages: ExecutorStages) => Executor;
+  /**
+   * Replace the executor of the calls that loop on their own (`execOnce`: the runBatches lists
+   * MAP/UNMAP_GPA_PAGES, GET_GPA_PAGES_ACCESS_STATES and WITHDRAW_MEMORY), the routed one by
+   * default: they deposit and retry in their own loop. Deposits keep the routed one.
+   */
+  readonly wrapListExecutor?: (routed: Executor, stages: ExecutorStages) => Executor;
   /** The window tracker to continue (a restored snapshot's); default a fresh one. */
   readonly windows?: WindowTracker;
 }
@@ -66,7 +73,7 @@ export function createDriverEnv(cfg: DriverConfig): DriverEnv {
   const fast = fastExecutor({ port: cfg.hypervisor, recorder: cfg.recorder });
   const windowedEnv: WindowedEnv = {
     port: cfg.hypervisor,
-    pages: cfg.pages,
+    pages: guardCpuPages(cfg.pages, windows),
     windows,
     recorder: cfg.recorder,
     ...(cfg.fill === undefined ? {} : { fill: cfg.fill }),
@@ -76,13 +83,14 @@ export function createDriverEnv(cfg: DriverConfig): DriverEnv {
   const ledger = cfg.ledger ?? { deposit: () => undefined };
   const deposit: Depositor = (target, pages) =>
     depositPages(routed, cfg.kernel, ledger, target, pages, 'deposit');
+  const stages: ExecutorStages = { fast, windowedEnv, windows };
   const exec =
     cfg.wrapExecutor === undefined
       ? withDepositRetry(routed, deposit)
-      : cfg.wrapExecutor(routed, deposit, { fast, windowedEnv, windows });
+      : cfg.wrapExecutor(routed, deposit, stages);
   return {
     exec,
-    execOnce: routed,
+    execOnce: cfg.wrapListExecutor === undefined ? routed : cfg.wrapListExecutor(routed, stages),
     deposit,
     kernel: cfg.kernel,
     host: cfg.host,

@@ -1,11 +1,13 @@
 import { awaitAsyncCompletion } from './awaitAsyncCompletion.js';
 import type { DriverHooks } from './DriverHooks.js';
+import { unmapGpaPages } from './gpaMapping.js';
 import { unwindPartialMap } from './mapRegion.js';
 import { releaseVp } from './releaseVp.js';
 
 /** The newest upstream kernel's behaviour at every extension point. */
 export const defaultHooks: DriverHooks = {
   unwindPartialMap,
+  unmapGpaPages,
   releaseVp,
   // One completion object per partition: a completed-but-unconsumed async status blocks the next call.
   asyncGateOpen: (pt) => !pt.asyncCompletionDone,

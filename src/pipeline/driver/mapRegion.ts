@@ -2,7 +2,7 @@ import { PAGES_PER_LARGE_PAGE } from '../../hv/Page.js';
 import { ConsecutivePfns, PfnRunList } from '../PfnRuns.js';
 import type { BatchResult } from '../runBatches.js';
 import type { DriverEnv } from './DriverEnv.js';
-import { mapGpaPages, unmapGpaPages } from './gpaMapping.js';
+import { mapGpaPages } from './gpaMapping.js';
 import type { KernelPartition, KernelRegion } from './KernelPartition.js';
 import type { Chunk } from './planChunks.js';
 
@@ -74,17 +74,24 @@ export function unwindPartialMap(
   mappedPages: number,
 ): void {
   for (const c of done)
-    unmapGpaPages(env, pt.id, region.guestPfn + c.pageOffset, c.pages, c.large, SET_GUEST_MEMORY);
+    env.hooks.unmapGpaPages(env, pt.id, region.guestPfn + c.pageOffset, c.pages, c.large, SET_GUEST_MEMORY);
   if (mappedPages > 0)
-    unmapGpaPages(env, pt.id, region.guestPfn + chunk.pageOffset, mappedPages, chunk.large, SET_GUEST_MEMORY);
+    env.hooks.unmapGpaPages(
+      env,
+      pt.id,
+      region.guestPfn + chunk.pageOffset,
+      mappedPages,
+      chunk.large,
+      SET_GUEST_MEMORY,
+    );
 }
 
 /** Unmap a whole region at unmap or teardown (per chunk, each in its stride); failures are ignored as in the kernel. */
 export function unmapRegion(env: DriverEnv, pt: KernelPartition, region: KernelRegion, op: string): void {
   if (region.kind === 'mmio') {
-    unmapGpaPages(env, pt.id, region.guestPfn, region.pages, false, op);
+    env.hooks.unmapGpaPages(env, pt.id, region.guestPfn, region.pages, false, op);
     return;
   }
   for (const c of region.chunks)
-    unmapGpaPages(env, pt.id, region.guestPfn + c.pageOffset, c.pages, c.large, op);
+    env.hooks.unmapGpaPages(env, pt.id, region.guestPfn + c.pageOffset, c.pages, c.large, op);
 }
