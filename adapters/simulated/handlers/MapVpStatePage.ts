@@ -58,7 +58,7 @@ export const MapVpStatePageHandler = simpleHandler(
         )
           return S.ACCESS_DENIED;
         page = { pfn, overlay: true };
-        m.ram.contents(pfn).zero();
+        m.ram.zeroContents(pfn);
       } else {
         const pfn = p.pool.takePage();
         if (pfn === undefined) return S.INSUFFICIENT_MEMORY;

@@ -302,6 +302,11 @@ export class HostRam {
     return page;
   }
 
+  /** Make page `pfn` read as zeros: a page with no stored contents already does, and stays unstored. */
+  zeroContents(pfn: number): void {
+    this.#contents.get(pfn)?.zero();
+  }
+
   /** The page as the root may see it: throws HostCrash for pages the root does not own. */
   rootPage(pfn: number): HvPage {
     const o = this.owner(pfn);

@@ -96,7 +96,7 @@ export class Pool {
     if (top.count > 1) this.#free.push({ pfn: top.pfn, count: top.count - 1 });
     const pfn = top.pfn + top.count - 1;
     this.ram.retag(pfn, 1, (o) => withOwner(o, { kind: 'hv', partition: this.key }));
-    this.ram.contents(pfn).zero();
+    this.ram.zeroContents(pfn);
     this.freePages -= 1;
     this.usedPages += 1;
     return pfn;
