@@ -1,4 +1,3 @@
-import { encodeControl } from '../hv/ControlWord.js';
 import type { HypervisorPort } from '../ports/HypervisorPort.js';
 import type { CallOutcome, CallPlan } from './CallPlan.js';
 import type { CpuPages } from './CpuPages.js';
@@ -6,6 +5,7 @@ import type { Executor } from './Executor.js';
 import { type InputFiller, zeroThenFill } from './fillInputPage.js';
 import { type HypercallRecorder, pageBytes } from './HypercallRecorder.js';
 import { issueWindowed, outputBytes } from './issueWindowed.js';
+import { slowControlWord } from './slowControlWord.js';
 import type { WindowTracker } from './WindowTracker.js';
 
 export interface WindowedEnv {
@@ -33,12 +33,7 @@ export function windowedExecutor(env: WindowedEnv): Executor {
     const { traits } = plan;
     const listCount = plan.listCount ?? plan.repCount;
     const inputLength = traits.headerSize + listCount * traits.elementSize;
-    const control = encodeControl({
-      code: plan.def.code,
-      repCount: plan.repCount,
-      repStart: plan.repStart ?? 0,
-      varHeadQwords: plan.varHeadQwords ?? 0,
-    });
+    const control = slowControlWord(plan);
     const window = env.windows.open();
     try {
       fill(plan, env.pages.input, plan.listFrom ?? 0, listCount);

@@ -5,7 +5,6 @@
  */
 import { vpMachine } from '../../machines/vp/vpMachine.js';
 import type { CheckVariant } from '../../src/check/CheckVariant.js';
-import { encodeControl } from '../../src/hv/ControlWord.js';
 import { HV_VP_STATE_PAGE } from '../../src/hv/flags/HvVpState.js';
 import { HvStatus } from '../../src/hv/HvStatus.js';
 import { HV_UNMAP_GPA_LARGE_PAGE } from '../../src/hv/flags/HvMapGpaFlag.js';
@@ -24,6 +23,7 @@ import { issueWindowed, outputBytes } from '../../src/pipeline/issueWindowed.js'
 import { PfnRunList } from '../../src/pipeline/PfnRuns.js';
 import { routeByTraits } from '../../src/pipeline/routeByTraits.js';
 import { runBatches } from '../../src/pipeline/runBatches.js';
+import { slowControlWord } from '../../src/pipeline/slowControlWord.js';
 import type { WindowedEnv } from '../../src/pipeline/windowedExecutor.js';
 import { withDepositRetry } from '../../src/pipeline/withDepositRetry.js';
 import { SHIPPED_MACHINES } from '../../src/runtime/Machines.js';
@@ -71,12 +71,7 @@ function openAndIssue(
   plan: CallPlan,
 ): { readonly window: number; readonly status: bigint } {
   const listCount = plan.listCount ?? plan.repCount;
-  const control = encodeControl({
-    code: plan.def.code,
-    repCount: plan.repCount,
-    repStart: plan.repStart ?? 0,
-    varHeadQwords: plan.varHeadQwords ?? 0,
-  });
+  const control = slowControlWord(plan);
   const window = env.windows.open();
   const input = env.pages.input;
   zeroThenFill(plan, input, plan.listFrom ?? 0, listCount);
