@@ -19,7 +19,9 @@ export const DispatchVpOutput = new Layout('hv_output_dispatch_vp', 8, [
 
 /**
  * HVCALL_DISPATCH_VP (0x00C2, simple): the root-scheduler run loop. It uses its own per-CPU 2-page
- * buffer with preemption (not IRQs) disabled, and zeroes the output first (review point e.8).
+ * buffer with preemption (not IRQs) disabled, and zeroes the output first (review point e.8). The
+ * model does not zero it: the hypervisor writes the whole output on success and the driver reads
+ * none on failure, so nothing it reads would differ.
  */
 export const DispatchVp = {
   name: 'DISPATCH_VP',

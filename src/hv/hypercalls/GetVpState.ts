@@ -23,7 +23,8 @@ export const HvSyntheticTimersState = new Layout('hv_synthetic_timers_state', 20
 /**
  * HVCALL_GET_VP_STATE (0x00E3, simple with a variable header of page_count u64 PFNs, ≤ 507):
  * MSHV_GET_VP_STATE. The wrapper zeroes the output page although the review called it unnecessary
- * (review point e.8); 1-page deposit per retry.
+ * (review point e.8); the model does not, since the hypervisor writes the whole output on success
+ * and the driver reads none on failure. 1-page deposit per retry.
  */
 export const GetVpState = {
   name: 'GET_VP_STATE',
