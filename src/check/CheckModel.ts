@@ -1,3 +1,4 @@
+import type { VmmConfig } from '../runtime/VmmConfig.js';
 import type { HypercallName } from '../hv/HypercallCode.js';
 import type { JsonValue } from '../log/JsonValue.js';
 import type { GuestExit, HostMemoryDecl, HypervisorConfig } from '../scenario/Scenario.js';
@@ -13,6 +14,8 @@ export interface CheckWorldSpec {
   readonly seed: number;
   readonly hypervisor: HypervisorConfig;
   readonly hostMemory: readonly HostMemoryDecl[];
+  /** How the VMM uses the device beyond its intents (`VmmConfig`); every default when absent. */
+  readonly vmm?: VmmConfig;
 }
 
 /** How far exploration goes. */

@@ -180,6 +180,8 @@ export class CheckWorld {
       sink,
       ...(variant?.machines === undefined ? {} : { machines: variant.machines }),
       ...(options.memo === undefined ? {} : { memo: options.memo }),
+      ...(options.world.vmm === undefined ? {} : { vmm: options.world.vmm }),
+      ...(variant?.vmm === undefined ? {} : { vmmHooks: variant.vmm }),
     });
   }
 
@@ -309,13 +311,16 @@ export class CheckWorld {
 
   /**
    * The VMM process dies. What it held is listed first; then, when recovering, `recover` runs on the
-   * log it committed (rebuild by replay, list, tear down, audit: `recovery`); then the kernel closes
-   * its fds in ascending order on this world (the driver's release path), which conservation judges.
+   * log it committed (rebuild by replay, list, tear down, audit: `recovery`); then the kernel unmaps
+   * its VP page mappings and closes its fds in ascending order on this world (the driver's release
+   * path), which conservation judges.
    */
   #crash(inside?: InsideCrash): void {
     const held = inside === undefined ? liveInventory(new PlaneDriver(this.plane, this.sim)) : null;
     const report = this.#options.recover === false ? undefined : this.#recoverFromLog(inside);
     const dev = this.sim.device;
+    // A dead process's mappings go with its address space, before its files (exit_mm, exit_files).
+    for (const address of this.plane.vpMappings()) dev.munmap(address);
     const fds: number[] = [];
     for (const pt of dev.partitions()) {
       fds.push(pt.fd);
@@ -378,6 +383,7 @@ export class CheckWorld {
       randomFaults: o.randomFaults,
       variant: o.variant,
       memo: o.memo,
+      vmm: spec.vmm,
     });
   }
 

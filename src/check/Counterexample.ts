@@ -7,6 +7,7 @@ import type { Intent } from '../runtime/applyIntent.js';
 import type { RequestOutcome } from '../runtime/RequestOutcome.js';
 import { hostMemoryCodec } from '../scenario/hostMemoryCodec.js';
 import { hypervisorCodec } from '../scenario/hypervisorCodec.js';
+import { vmmCodec } from '../scenario/vmmCodec.js';
 import { expectObject } from '../scenario/objectCodec.js';
 import { parseNumber } from '../scenario/parseNumber.js';
 import { ScenarioError } from '../scenario/ScenarioError.js';
@@ -187,6 +188,7 @@ export function worldJson(spec: CheckWorldSpec): JsonObject {
     seed: spec.seed,
     hypervisor: hypervisorCodec.write(spec.hypervisor),
     hostMemory: hostMemoryCodec.write(spec.hostMemory),
+    ...(spec.vmm === undefined ? {} : { vmm: vmmCodec.write(spec.vmm) }),
   };
 }
 
@@ -199,6 +201,7 @@ export function worldFromJson(json: unknown, path: string): CheckWorldSpec {
     seed: o.seed,
     hypervisor: hypervisorCodec.read(o.hypervisor ?? {}, `${path}.hypervisor`),
     hostMemory: hostMemoryCodec.read(o.hostMemory ?? [], `${path}.hostMemory`),
+    ...(o.vmm === undefined ? {} : { vmm: vmmCodec.read(o.vmm, `${path}.vmm`) }),
   };
 }
 

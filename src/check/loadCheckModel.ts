@@ -1,3 +1,4 @@
+import { vmmCodec } from '../scenario/vmmCodec.js';
 import { HANDLERS } from '../../adapters/simulated/handlers/index.js';
 import { HypercallCode, type HypercallName } from '../hv/HypercallCode.js';
 import { HvStatus, hvStatusName } from '../hv/HvStatus.js';
@@ -70,8 +71,9 @@ const worldCodec = objectCodec<CheckWorldSpec>(
     seed: required(int('u32')),
     hypervisor: defaulted(hypervisorCodec, { scheduler: defaultScheduler, faults: [] }),
     hostMemory: defaulted(hostMemoryCodec, []),
+    vmm: optional(vmmCodec),
   },
-  'the world (seed, hypervisor, hostMemory)',
+  'the world (seed, hypervisor, hostMemory, vmm)',
 );
 
 const boundsCodec = objectCodec<CheckBounds>(

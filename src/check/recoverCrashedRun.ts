@@ -7,6 +7,7 @@ import { planeRunMeta } from '../replay/openLoggedPlane.js';
 import { type RecoverReport, recoverRecords } from '../replay/recoverRecords.js';
 import { runHeader } from '../replay/RunMeta.js';
 import type { Scenario } from '../scenario/Scenario.js';
+import type { VmmConfig } from '../runtime/VmmConfig.js';
 import type { CheckVariant } from './CheckVariant.js';
 
 /** What a crash point came to: what the dead VMM held, and what `recover` made of its log. */
@@ -40,18 +41,22 @@ export function recoverCrashedRun(
     readonly variant?: CheckVariant | undefined;
     /** The explorer's machine steps: the recovery replay re-takes the run's steps. */
     readonly memo?: TransitionMemo | undefined;
+    /** How the run's VMM used the device (the world's `vmm`). */
+    readonly vmm?: VmmConfig | undefined;
   },
 ): RecoverReport {
-  const { randomFaults, variant, memo } = options;
+  const { randomFaults, variant, memo, vmm } = options;
   const meta = planeRunMeta(world, {
     snapshotEvery: 0,
     ...(randomFaults === undefined ? {} : { world: { randomFaults } }),
+    ...(vmm === undefined ? {} : { vmm }),
   });
   const header = makeHeader(runHeader(meta, 'mshv-control check (crash point)'));
   return recoverRecords(header, records, {
     closed: false,
     ...(variant?.machines === undefined ? {} : { machines: variant.machines }),
     ...(variant?.world === undefined ? {} : { world: variant.world }),
+    ...(variant?.vmm === undefined ? {} : { vmmHooks: variant.vmm }),
     ...(memo === undefined ? {} : { memo }),
   });
 }

@@ -26,6 +26,8 @@ export interface RuntimeFds {
   readonly partitions: readonly RuntimePartition[];
   readonly vps: readonly RuntimeVp[];
   readonly eventfds: readonly number[];
+  /** VP pages the runtime has mapped (VmmConfig.mapVpRegisterPages), by address; absent when none. */
+  readonly mappings?: readonly bigint[];
 }
 
 /**

@@ -32,10 +32,7 @@ export class PlaneDriver implements IntentDriver {
 
   /** A driver over a fresh plane on `world`, writing to `sink`, stepping `parts.machines` (shipped by default). */
   static create(world: SimWorld, sink: RecordSink, parts: PlaneParts = {}): PlaneDriver {
-    return new PlaneDriver(
-      new ControlPlane(world, { sink, machines: parts.machines, memo: parts.memo }),
-      world,
-    );
+    return new PlaneDriver(new ControlPlane(world, { sink, ...parts }), world);
   }
 
   apply(intent: IntentRecord): string | null {
@@ -135,7 +132,8 @@ export class PlaneDriver implements IntentDriver {
         });
       }
     }
-    return { partitions, vps, eventfds: p.eventfds() };
+    const mappings = p.vpMappings();
+    return { partitions, vps, eventfds: p.eventfds(), ...(mappings.length === 0 ? {} : { mappings }) };
   }
 }
 

@@ -7,6 +7,8 @@ import { loadScenario } from '../scenario/loadScenario.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { ScenarioError } from '../scenario/ScenarioError.js';
 import { scenarioToJson } from '../scenario/scenarioToJson.js';
+import { vmmCodec } from '../scenario/vmmCodec.js';
+import type { VmmConfig } from '../runtime/VmmConfig.js';
 
 /** The key of the header's meta object that describes a replayable run. */
 export const RUN_META_KEY = 'run';
@@ -40,6 +42,8 @@ export interface RunMeta {
   readonly worldCodec: string;
   /** Host RAM in bytes when the run set it (Host.open's `hostRamBytes`); the world's default otherwise. */
   readonly hostRamBytes?: bigint;
+  /** How the ControlPlane's VMM used the device (`VmmConfig`), when not every default. */
+  readonly vmm?: VmmConfig;
 }
 
 /**
@@ -60,6 +64,7 @@ export function runMetaJson(meta: RunMeta): JsonObject {
       worldCodec: meta.worldCodec,
       ...(meta.randomFaults === undefined ? {} : { randomFaults: toJsonValue(meta.randomFaults) }),
       ...(meta.hostRamBytes === undefined ? {} : { hostRamBytes: `0x${meta.hostRamBytes.toString(16)}` }),
+      ...(meta.vmm === undefined ? {} : { vmm: toJsonValue(vmmCodec.write(meta.vmm)) }),
     },
   };
 }
@@ -140,6 +145,14 @@ export function readRunMeta(
       return bad(`${RUN_META_KEY}.hostRamBytes`, 'expected a non-zero byte count as lower-case hex (0x...)');
     hostRamBytes = BigInt(raw);
   }
+  let vmm: VmmConfig | undefined;
+  if (o.vmm !== undefined)
+    try {
+      vmm = vmmCodec.read(o.vmm, `meta.${RUN_META_KEY}.vmm`);
+    } catch (e) {
+      if (e instanceof ScenarioError) return { ok: false, error: `header ${e.message}` };
+      throw e;
+    }
   return {
     ok: true,
     value: {
@@ -149,6 +162,7 @@ export function readRunMeta(
       worldCodec: o.worldCodec,
       ...(randomFaults === undefined ? {} : { randomFaults }),
       ...(hostRamBytes === undefined ? {} : { hostRamBytes }),
+      ...(vmm === undefined ? {} : { vmm }),
     },
   };
 }

@@ -25,6 +25,8 @@ export function formatRecoverReport(r: RecoverReport): string[] {
   );
   for (const p of live.partitions) out.push(...partitionLines(p));
   if (live.eventfds.length > 0) out.push(`  eventfds: ${live.eventfds.join(', ')}`);
+  if (live.mappings !== undefined)
+    out.push(`  VP page mappings (gone with the process): ${live.mappings.join(', ')}`);
   if (r.status === 'listed') {
     out.push('dry run: nothing closed');
     return out;

@@ -50,6 +50,8 @@ export interface LiveInventory {
   readonly eventfds: readonly number[];
   /** Pages in the root partition's pool (deposits for partition and port objects). */
   readonly rootPoolPages: number;
+  /** VP pages the runtime had mapped, `0x` addresses, ascending; absent when none. */
+  readonly mappings?: readonly string[];
 }
 
 /**
@@ -124,5 +126,6 @@ export function liveInventory(driver: IntentDriver): LiveInventory {
     partitions,
     eventfds: [...fds.eventfds].sort((a, b) => a - b),
     rootPoolPages: root === undefined ? 0 : root.pool.freePages + root.pool.usedPages,
+    ...(fds.mappings === undefined ? {} : { mappings: fds.mappings.map((a) => `0x${a.toString(16)}`) }),
   };
 }

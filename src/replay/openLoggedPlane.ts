@@ -1,5 +1,4 @@
-import { ControlPlane } from '../runtime/ControlPlane.js';
-import type { Machines } from '../runtime/Machines.js';
+import { ControlPlane, type PlaneParts } from '../runtime/ControlPlane.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import type { SimWorld } from '../runner/SimWorld.js';
 import type { Scenario } from '../scenario/Scenario.js';
@@ -32,12 +31,14 @@ export function planeRunMeta(world: Scenario, options: LoggedRunOptions = {}): R
 export function openLoggedPlane(
   world: Scenario,
   sink: RecordSink,
-  options: LoggedRunOptions & { readonly machines?: Machines } = {},
+  options: LoggedRunOptions & Pick<PlaneParts, 'machines' | 'vmmHooks'> = {},
 ): { readonly plane: ControlPlane; readonly world: SimWorld; readonly driver: PlaneDriver } {
   const { snap, sim } = wireLoggedWorld(world, sink, options);
   const plane = new ControlPlane(sim, {
     sink: snap,
     ...(options.machines === undefined ? {} : { machines: options.machines }),
+    ...(options.vmm === undefined ? {} : { vmm: options.vmm }),
+    ...(options.vmmHooks === undefined ? {} : { vmmHooks: options.vmmHooks }),
   });
   const driver = new PlaneDriver(plane, sim);
   const codec = options.worldCodec ?? simWorldCodec();

@@ -147,6 +147,8 @@ export function recoverSource(source: ReplaySource, options: RecoverOptions = {}
   // From here on the world runs on the simulated hypervisor alone: nothing of the teardown is logged.
   session.cursor.disarm();
   const before = driver.world.machine.hypervisor.callCount;
+  // The dead process's mappings went with its address space, before its files (exit_mm, exit_files).
+  for (const address of live.mappings ?? []) driver.world.device.munmap(BigInt(address));
   const teardown = tearDown(driver, live);
   const audit = auditAfter(driver);
   return {

@@ -38,6 +38,8 @@ export interface ReplayOptions {
   readonly machines?: Machines;
   /** The machine steps already taken (a checker shares one across its replays); a fresh one by default. */
   readonly memo?: TransitionMemo;
+  /** VMM hooks the run replaced (a checker's planted VMM); the shipped ones by default. */
+  readonly vmmHooks?: PlaneParts['vmmHooks'];
   /** Driver stages the run replaced (a checker's broken driver): hooks, input filler, executor. */
   readonly world?: Omit<SimWorldOptions, 'wrapHypervisor' | 'randomFaults'>;
   /** World codecs besides the built-in ones (`sim-world-v1`, and `replay-prefix` for logs that used it). */
@@ -122,7 +124,12 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
   if (!metaRead.ok) return { verdict: { status: 'bad-input', message: metaRead.error }, cursor };
   const meta = metaRead.value;
   const vocabulary = meta.vocabulary;
-  const parts: PlaneParts = { machines: options.machines, memo: options.memo ?? new TransitionMemo() };
+  const parts: PlaneParts = {
+    machines: options.machines,
+    memo: options.memo ?? new TransitionMemo(),
+    vmm: meta.vmm,
+    vmmHooks: options.vmmHooks,
+  };
   const snapSink = new SnapshottingSink(new ComparingSink(cursor), meta.snapshotEvery);
   const recorder = new SinkRecorder(snapSink);
   const rerunPrefix = (world: SimWorld, beforeSeq: number): void => {

@@ -1,3 +1,4 @@
+import type { VmmConfig } from '../runtime/VmmConfig.js';
 import type { HypercallEvent, HypercallRecorder } from '../pipeline/HypercallRecorder.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import { SinkRecorder } from '../runtime/SinkRecorder.js';
@@ -20,6 +21,8 @@ export interface LoggedRunOptions {
   readonly recorder?: HypercallRecorder;
   /** Driver stages to replace (a checker's broken driver); replay must be given the same. */
   readonly world?: Omit<SimWorldOptions, 'wrapHypervisor'>;
+  /** How a ControlPlane's VMM uses the device (`VmmConfig`); recorded in the run meta when set. */
+  readonly vmm?: VmmConfig;
 }
 
 /**
@@ -40,6 +43,7 @@ export function loggedRunMeta(
     worldCodec: (options.worldCodec ?? simWorldCodec()).name,
     ...(options.world?.randomFaults === undefined ? {} : { randomFaults: options.world.randomFaults }),
     ...(options.world?.hostRamBytes === undefined ? {} : { hostRamBytes: options.world.hostRamBytes }),
+    ...(options.vmm?.mapVpRegisterPages === true ? { vmm: options.vmm } : {}),
   };
 }
 

@@ -20,6 +20,8 @@ export interface VpSlot {
   readonly name: string;
   snapshot: SnapshotFrom<VpMachine>;
   run: PendingRun | null;
+  /** Where the VMM mapped the VP's register page (VmmConfig.mapVpRegisterPages), or null. */
+  readonly registerPage: bigint | null;
 }
 
 /**
@@ -38,6 +40,11 @@ export interface PartitionSlot {
   teardown: (TeardownStep | { readonly op: 'RELEASE_EVENTFDS' })[] | null;
   /** The partition fd and every VP fd are closed. */
   released: boolean;
+  /**
+   * Closing every fd did not destroy the partition: something the VMM kept (a VP page mapping)
+   * still holds it in the kernel. The machine's teardown steps then have no driver steps to match.
+   */
+  outlived?: boolean;
   /** eventfds the runtime created for this partition's irqfds and ioeventfds; closed with it. */
   readonly eventfds: Set<number>;
 }

@@ -36,8 +36,9 @@ export interface PlaneContents {
 /**
  * A control plane's state as JSON: counters, eventfds, and per partition its fd,
  * its machine's persisted snapshot (xstate `getPersistedSnapshot`), regions, saved clock, teardown
- * progress, the eventfds made for its irqfds and ioeventfds, and VPs (each with its machine's
- * persisted snapshot and a sleeping run, if any).
+ * progress (and `outlived` when closing its fds left it held), the eventfds made for its irqfds and
+ * ioeventfds, and VPs (each with its machine's persisted snapshot, a sleeping run, if any, and the
+ * address of the register page the VMM mapped, if it did).
  *
  * @example
  * const json = encodePlaneState(contents, SHIPPED_MACHINES);
@@ -58,6 +59,7 @@ export function encodePlaneState(contents: PlaneContents, machines: Machines): J
       savedClock: slot.savedClock === null ? null : `0x${slot.savedClock.toString(16)}`,
       teardown: slot.teardown === null ? null : toJsonValue(slot.teardown),
       released: slot.released,
+      ...(slot.outlived === true ? { outlived: true } : {}),
       eventfds: [...slot.eventfds],
       vps: [...slot.vps.values()].map((vp) => ({
         index: vp.index,
@@ -65,6 +67,7 @@ export function encodePlaneState(contents: PlaneContents, machines: Machines): J
         name: vp.name,
         machine: persisted(machines.vp, vp.snapshot),
         run: vp.run === null ? null : toJsonValue(vp.run),
+        ...(vp.registerPage === null ? {} : { registerPage: `0x${vp.registerPage.toString(16)}` }),
       })),
     })),
   };
@@ -127,6 +130,7 @@ export function decodePlaneState(json: JsonValue, machines: Machines): PlaneCont
                 opId: r.int(run.opId, `${vpath}.run.opId`),
                 cmd: r.object(run.cmd, `${vpath}.run.cmd`) as unknown as VpCommand,
               },
+        registerPage: vo.registerPage === undefined ? null : r.u64(vo.registerPage, `${vpath}.registerPage`),
       });
     }
     const regions = new Map<string, UserMemRegion>();
@@ -154,6 +158,7 @@ export function decodePlaneState(json: JsonValue, machines: Machines): PlaneCont
           ? null
           : (r.array(o.teardown, `${path}.teardown`) as unknown as NonNullable<PartitionSlot['teardown']>),
       released: r.bool(o.released, `${path}.released`),
+      ...(o.outlived === undefined ? {} : { outlived: r.bool(o.outlived, `${path}.outlived`) }),
       eventfds: new Set(
         r.array(o.eventfds, `${path}.eventfds`).map((fd, j) => r.int(fd, `${path}.eventfds[${j}]`)),
       ),

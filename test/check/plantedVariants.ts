@@ -270,3 +270,18 @@ export const REVIEW_POINT_VARIANTS: readonly CheckVariant[] = [
     },
   },
 ];
+
+/**
+ * A VMM of the vmm-lifecycle-rules leak history: rust-vmm/mshv before PR 251 (issue 194) closed a
+ * VP's fd at teardown but never unmapped the register page it had mapped at VP creation, so the
+ * mapping kept every partition it closed alive in the kernel. Needs a world whose VMM maps them
+ * (`vmm.mapVpRegisterPages`).
+ */
+export const VMM_KEEPS_REGISTER_PAGES: CheckVariant = {
+  name: 'vmmKeepsRegisterPages',
+  vmm: {
+    releaseVp: (device, vp) => {
+      device.close(vp.fd);
+    },
+  },
+};

@@ -172,7 +172,10 @@ function measure(which: 'scenario' | 'plane'): Record<string, number> {
       const v = replayLog(path, options);
       if (v.status !== 'identical') throw new Error(`bench replay: ${JSON.stringify(v)}`);
     };
-    const replay = (options: ReplayOptions): number => best(() => replayOnce(options));
+    const replay = (options: ReplayOptions): number =>
+      best(() => {
+        replayOnce(options);
+      });
     // Untimed warm-up passes: the first configuration timed would otherwise pay the JIT's warm-up
     // that every later one is spared (the default replay measured slower than `checksums: 'all'`).
     for (let i = 0; i < WARMUP; i++) replayOnce({});
