@@ -2,8 +2,7 @@ import { isErrnoName } from '../hv/Errno.js';
 import { LogWriter } from '../log/LogWriter.js';
 import { openLoggedPlane, planeRunMeta } from '../replay/openLoggedPlane.js';
 import { runHeader } from '../replay/RunMeta.js';
-import { ControlPlane } from '../runtime/ControlPlane.js';
-import type { Machines } from '../runtime/Machines.js';
+import { ControlPlane, type PlaneParts } from '../runtime/ControlPlane.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import { SimWorld } from '../runner/SimWorld.js';
 import type { Scenario } from '../scenario/Scenario.js';
@@ -76,7 +75,10 @@ export class Host {
       writer ?? (typeof options.log === 'string' ? undefined : options.log);
     const stats = new StatsRecorder();
     const worldOptions = options.hostRamBytes === undefined ? {} : { hostRamBytes: options.hostRamBytes };
-    const machines = options.machines === undefined ? {} : { machines: options.machines };
+    const machines = {
+      ...(options.machines === undefined ? {} : { machines: options.machines }),
+      ...(options.mapVpRegisterPages === true ? { vmm: { mapVpRegisterPages: true } } : {}),
+    };
     // Logged: the replay engine's wiring (snapshots every DEFAULT_SNAPSHOT_EVERY records, hypercalls
     // with their bytes), so `mshv-control replay` re-runs the log through the same machines.
     const { plane, world: sim } =
@@ -233,7 +235,7 @@ function unlogged(
   scenario: Scenario,
   stats: StatsRecorder,
   worldOptions: { readonly hostRamBytes?: bigint },
-  machines: { readonly machines?: Machines },
+  machines: Pick<PlaneParts, 'machines' | 'vmm'>,
 ): { readonly plane: ControlPlane; readonly world: SimWorld } {
   const world = new SimWorld(scenario, stats, worldOptions);
   return { plane: new ControlPlane(world, machines), world };
@@ -244,10 +246,10 @@ function unlogged(
  * `mshv-control replay` rebuilds the same machine and re-runs the host's intents.
  */
 function createLog(op: string, path: string, scenario: Scenario, options: HostOptions): Result<LogWriter> {
-  const meta = planeRunMeta(
-    scenario,
-    options.hostRamBytes === undefined ? {} : { world: { hostRamBytes: options.hostRamBytes } },
-  );
+  const meta = planeRunMeta(scenario, {
+    ...(options.hostRamBytes === undefined ? {} : { world: { hostRamBytes: options.hostRamBytes } }),
+    ...(options.mapVpRegisterPages === true ? { vmm: { mapVpRegisterPages: true } } : {}),
+  });
   try {
     return success(
       LogWriter.create(

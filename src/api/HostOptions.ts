@@ -46,6 +46,11 @@ export interface HostOptions {
   readonly dispatchInterruptInjection?: boolean;
   /** Host RAM in bytes (default: the RAM ranges plus 1 GiB), for hosts with many partitions. */
   readonly hostRamBytes?: bigint;
+  /**
+   * The VMM maps each VP's register page at creation and unmaps it at close, as rust-vmm and
+   * cloud-hypervisor do (`VmmConfig.mapVpRegisterPages`; recorded in the log). Default false.
+   */
+  readonly mapVpRegisterPages?: boolean;
   /** Where records go: a path for a new durable log file, or any RecordSink. Default: none. */
   readonly log?: string | RecordSink;
   /** How hard a log file's commits push to disk (LogWriter): `full` (default) or `normal`. */
@@ -79,6 +84,8 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
     (typeof options.hostRamBytes !== 'bigint' || options.hostRamBytes <= 0n)
   )
     return failure(argumentError(op, 'options.hostRamBytes', 'positive', 'expected a positive bigint'));
+  if (options.mapVpRegisterPages !== undefined && typeof options.mapVpRegisterPages !== 'boolean')
+    return failure(argumentError(op, 'options.mapVpRegisterPages', 'boolean', 'expected true or false'));
   const json = codecJson({
     format: 1,
     name: 'host',

@@ -37,6 +37,7 @@ describe('Host.open', () => {
     ],
     [{ repTimeSlice: 0 }, 'options.repTimeSlice'],
     [{ dispatchInterruptInjection: 'yes' as never }, 'options.dispatchInterruptInjection'],
+    [{ mapVpRegisterPages: 1 as never }, 'options.mapVpRegisterPages'],
   ])('refuses bad options naming the field: %o', (options, field) => {
     const r = Host.open(options);
     expect(r.ok).toBe(false);
@@ -76,6 +77,22 @@ describe('Host.open', () => {
         { kind: 'ram', userAddr: RAM_USER_ADDR, size: GiB, pageSize: 2097152 },
       ]);
       expect(log.verify()).toMatchObject({ ok: true, closed: true });
+    } finally {
+      log.close();
+    }
+    expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
+  });
+
+  it('with mapVpRegisterPages, logs the VMM, closes to a clean hypervisor, and replays identically', () => {
+    const path = `${tempDir()}/vmm.log`;
+    const host = testHost({ seed: 12, log: path, mapVpRegisterPages: true });
+    running(host, 2);
+    must(host.close());
+    expect(host.audit()).toEqual({ ok: true, violations: [], leakedPages: 0 });
+    const log = openLog(path);
+    try {
+      const meta = readRunMeta(log.header);
+      expect(meta.ok && meta.value.vmm).toEqual({ mapVpRegisterPages: true });
     } finally {
       log.close();
     }
