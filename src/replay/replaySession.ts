@@ -73,6 +73,11 @@ export type ReplayVerdict =
       readonly note?: string;
       /** The log ended between an operation and its result (never, for a log committed at operation boundaries). */
       readonly endedInsideOperation?: boolean;
+      /**
+       * The re-run threw where the log ends, with this message: the run that wrote the log stopped
+       * there too (a model checker's counterexample whose last step threw, as a liveness violation).
+       */
+      readonly threw?: string;
       readonly finalState?: JsonValue;
     }
   | {
@@ -238,6 +243,7 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
     complete: boolean;
     note?: string;
     endedInsideOperation?: boolean;
+    threw?: string;
   }): ReplayVerdict => ({
     status: 'identical',
     vocabulary,
@@ -273,7 +279,35 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
       };
     if (e instanceof LogError)
       return { verdict: { status: 'damaged', message: e.message, seq: e.seq }, meta, driver, cursor };
-    throw e;
+    if (!(e instanceof Error)) throw e;
+    // The re-run threw. Where the log ends, the run that wrote it stopped there as well; before its
+    // end, the log goes on where the re-run could not.
+    const next = expected.peek();
+    if (next === undefined)
+      return {
+        verdict: identical({
+          complete: source.closed,
+          note: `the re-run threw where the log ends, as the run did: ${e.message}`,
+          threw: e.message,
+        }),
+        meta,
+        driver,
+        cursor,
+      };
+    const divergence: Divergence = {
+      seq: next.seq,
+      expectedKind: next.record.kind,
+      actualKind: null,
+      reason: `the re-run threw: ${e.message}`,
+      expected: describeRecord(next.record),
+      actual: [`the re-run threw: ${e.message}`],
+    };
+    return {
+      verdict: { status: 'diverged', vocabulary, fromSeq, divergence, byKind: byKind() },
+      meta,
+      driver,
+      cursor,
+    };
   }
 }
 

@@ -16,6 +16,8 @@ import { runCheck } from '../../src/check/runCheck.js';
 import type { Step } from '../../src/check/Step.js';
 import { writeCounterexampleLog } from '../../src/check/writeCounterexampleLog.js';
 import { openLog } from '../../src/log/LogReader.js';
+import { recoverLog } from '../../src/replay/recoverRecords.js';
+import { replayLog } from '../../src/replay/replayLog.js';
 import type { Intent } from '../../src/runtime/applyIntent.js';
 
 const model = defaultModel();
@@ -154,6 +156,9 @@ describe('the log of a counterexample that dies inside an intent', () => {
       const tail = records.slice(pause + 1);
       expect(tail.filter((r) => r.kind === 'result')).toHaveLength(1);
       expect(records.at(-1)?.kind).toBe('result');
+      // The dead process never closed it: replay stops at its last commit, recover leaves nothing.
+      expect(replayLog(file)).toMatchObject({ status: 'identical', complete: false });
+      expect(recoverLog(file)).toMatchObject({ status: 'reconciled', audit: { clean: true } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -13,6 +13,7 @@ import {
 import { runCheck } from '../../src/check/runCheck.js';
 import { writeCounterexampleLog } from '../../src/check/writeCounterexampleLog.js';
 import { openLog } from '../../src/log/LogReader.js';
+import { replayLog } from '../../src/replay/replayLog.js';
 import { PLANTED } from './plantedVariants.js';
 
 /**
@@ -84,6 +85,13 @@ describe('planted variants: each is found, small, and replays', () => {
       } finally {
         log.close();
       }
+      // Replay re-runs it on the variant's stages (its armed faults are in the run meta's world).
+      const stages = {
+        ...(variant.machines === undefined ? {} : { machines: variant.machines }),
+        ...(variant.world === undefined ? {} : { world: variant.world }),
+        ...(variant.vmm === undefined ? {} : { vmmHooks: variant.vmm }),
+      };
+      expect(replayLog(file, stages).status).toBe('identical');
     });
   }
 });

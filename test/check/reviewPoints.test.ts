@@ -35,8 +35,8 @@ const POINTS: Readonly<Record<number, Row>> = {
       'copies out only the output the call produced, header and completed reps, never what an earlier call left (review point 8)',
   },
   // The reps completed in bits 32-43 make a successful rep call's word non-zero: the driver fails it
-  // with a "status" no hypervisor returns, which the result record refuses (the step throws).
-  9: { variant: 'unmaskedStatus', invariant: 'liveness' },
+  // with a "status" no hypervisor returns.
+  9: { variant: 'unmaskedStatus', invariant: 'kernelErrno' },
   10: { variant: 'fastCallInWindow', invariant: 'windows' },
   11: { variant: 'earlyReturnInWindow', invariant: 'windows' },
   12: {

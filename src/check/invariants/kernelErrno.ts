@@ -8,7 +8,7 @@ import type { Invariant } from './Invariant.js';
  * looked up in `EXPECTED_ERRNO`, written from the reference independently of the machines (a RUN
  * refused by `partitionAcceptsRun` by the partition's phase); a rule the table does not know is a
  * violation too, so a new rule must be given its errno. Each failed result with a hypervisor status
- * must carry `-hv_result_to_errno(status)`.
+ * must carry a 16-bit status (hv_result(), seed review point 9) and `-hv_result_to_errno(status)`.
  *
  * @example
  * kernelErrno.afterStep?.(step, world); // 'CREATE_VP refused by vpSlotFree with EBUSY; the kernel returns EEXIST'
@@ -37,7 +37,11 @@ export const kernelErrno: Invariant = {
     for (const r of step.results) {
       if (r.outcome.ok || r.outcome.hvStatus === null) continue;
       applies = true;
-      const want = -hvResultToErrno(BigInt(r.outcome.hvStatus));
+      const status = r.outcome.hvStatus;
+      // hv_result() is the low 16 bits of the status word: a wider value was never masked (point 9).
+      if (!Number.isInteger(status) || status < 0 || status > 0xffff)
+        return `${r.op} failed with status ${typeof status === 'number' ? `0x${status.toString(16)}` : String(status)}, which is no hypervisor status: hv_result() is the low 16 bits of the status word`;
+      const want = -hvResultToErrno(BigInt(status));
       if (r.outcome.errno !== want)
         return `${r.op} failed with ${r.outcome.errnoName} for HV_STATUS_${r.outcome.hvStatusName ?? '?'}; hv_result_to_errno gives ${want}`;
     }
