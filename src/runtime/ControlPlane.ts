@@ -584,12 +584,16 @@ export class ControlPlane {
     slot.vps.set(index, { index, fd, name, snapshot, run: null, registerPage });
   }
 
-  /** Every VP page the VMM has mapped and not yet unmapped (what its death unmaps first), ascending. */
+  /**
+   * Every VP page the VMM mapped that is still mapped (what its death unmaps first), ascending:
+   * a closed partition's too, when the VMM let go of its VPs without unmapping them.
+   */
   vpMappings(): bigint[] {
+    const dev = this.#world.device;
     const out: bigint[] = [];
     for (const slot of this.#slots.values())
-      if (!slot.released)
-        for (const vp of slot.vps.values()) if (vp.registerPage !== null) out.push(vp.registerPage);
+      for (const vp of slot.vps.values())
+        if (vp.registerPage !== null && dev.readMapped(vp.registerPage).ok) out.push(vp.registerPage);
     return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 

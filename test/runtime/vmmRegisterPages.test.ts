@@ -66,6 +66,12 @@ describe('a VMM that maps each VP register page (VmmConfig.mapVpRegisterPages; r
     // The VMM sees a clean close; the kernel still holds the partition through the mappings.
     expect(p.partition('vm0', { type: 'CLOSE' }).status).toBe('done');
     expect(childPartitions(sim)).toBe(1);
+    // The mappings are still the process's; when it exits they go, and the partition with them.
+    const leaked = p.vpMappings();
+    expect(leaked).toHaveLength(2);
+    for (const address of leaked) expect(sim.device.munmap(address).ok).toBe(true);
+    expect(childPartitions(sim)).toBe(0);
+    expect(sim.machine.audit().ok).toBe(true);
   });
 });
 
