@@ -27,6 +27,11 @@ export class ReplayCursor {
     return this.#records !== null;
   }
 
+  /** The last record reproduced was an operation or one of its hypercalls: its result is still to come. */
+  get insideOperation(): boolean {
+    return this.#lastKind === 'operation' || this.#lastKind === 'hypercall';
+  }
+
   /** The records being replayed (while armed). */
   get records(): ExpectedRecords | null {
     return this.#records;
@@ -90,8 +95,7 @@ export class ReplayCursor {
 
   #pastEnd(records: ExpectedRecords, kind: LogRecord['kind'], actual: string[]): never {
     const last = records.nextSeq - 1;
-    if (!records.closed)
-      throw new EndOfLogSignal(last, this.#lastKind === 'operation' || this.#lastKind === 'hypercall');
+    if (!records.closed) throw new EndOfLogSignal(last, this.insideOperation);
     throw new DivergenceSignal({
       seq: records.nextSeq,
       expectedKind: null,

@@ -280,28 +280,38 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
     if (e instanceof LogError)
       return { verdict: { status: 'damaged', message: e.message, seq: e.seq }, meta, driver, cursor };
     if (!(e instanceof Error)) throw e;
-    // The re-run threw. Where the log ends, the run that wrote it stopped there as well; before its
-    // end, the log goes on where the re-run could not.
+    // The re-run threw. Where the log ends inside an operation, the run that wrote it stopped there
+    // as well; anywhere else, the log goes on (or closed cleanly) where the re-run could not.
     const next = expected.peek();
-    if (next === undefined)
+    if (next === undefined && cursor.insideOperation)
       return {
         verdict: identical({
           complete: source.closed,
-          note: `the re-run threw where the log ends, as the run did: ${e.message}`,
+          note: `the re-run threw where the log ends, inside an operation, as the run did: ${e.message}`,
           threw: e.message,
         }),
         meta,
         driver,
         cursor,
       };
-    const divergence: Divergence = {
-      seq: next.seq,
-      expectedKind: next.record.kind,
-      actualKind: null,
-      reason: `the re-run threw: ${e.message}`,
-      expected: describeRecord(next.record),
-      actual: [`the re-run threw: ${e.message}`],
-    };
+    const divergence: Divergence =
+      next === undefined
+        ? {
+            seq: expected.nextSeq,
+            expectedKind: null,
+            actualKind: null,
+            reason: `the re-run threw after the log's last record, which ends no operation: ${e.message}`,
+            expected: [`end of log at seq ${expected.nextSeq - 1}`],
+            actual: [`the re-run threw: ${e.message}`],
+          }
+        : {
+            seq: next.seq,
+            expectedKind: next.record.kind,
+            actualKind: null,
+            reason: `the re-run threw: ${e.message}`,
+            expected: describeRecord(next.record),
+            actual: [`the re-run threw: ${e.message}`],
+          };
     return {
       verdict: { status: 'diverged', vocabulary, fromSeq, divergence, byKind: byKind() },
       meta,

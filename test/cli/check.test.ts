@@ -113,7 +113,9 @@ describe('mshv-control check', () => {
     const io: CliIo = { out: (l) => replayed.push(l), err: (l) => replayed.push(l), isTty: false };
     expect(await runCli(['replay', join(out, 'check-liveness.log')], io)).toBe(0);
     expect(replayed.join('\n')).toMatch(/replay: identical: seq 1\.\.\d+ reproduced/);
-    expect(replayed.join('\n')).toContain('the re-run threw where the log ends, as the run did: partition');
+    expect(replayed.join('\n')).toContain(
+      'the re-run threw where the log ends, inside an operation, as the run did: partition',
+    );
     // A second finding never overwrites the first.
     expect((await run(file('lost2.json', lost), '--out', out)).code).toBe(1);
     expect(existsSync(join(out, 'check-liveness-2.log'))).toBe(true);
