@@ -8,6 +8,7 @@ import { SimWorld } from '../runner/SimWorld.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { createArgsOf } from './createArgsOf.js';
 import { GuestControl } from './GuestControl.js';
+import { objectArg } from './objectArg.js';
 import { argumentError, hostError } from './HostError.js';
 import { type HostOptions, hostWorld } from './HostOptions.js';
 import { HostSession } from './HostSession.js';
@@ -134,6 +135,8 @@ export class Host {
   createPartition(spec: PartitionSpec): Result<Partition> {
     const op = 'host.createPartition';
     if (!this.#session.open) return this.#session.closedError(op);
+    const bad = objectArg(op, 'spec', spec, 'a PartitionSpec { flags, name? }');
+    if (bad !== undefined) return bad;
     if (spec.name !== undefined && (typeof spec.name !== 'string' || !NAME.test(spec.name)))
       return failure(
         argumentError(
@@ -168,7 +171,8 @@ export class Host {
    * host.guest(vm, 0).exits([{ exit: 'HALT' }]);
    */
   guest(partition: Partition | string, vp: Vp | number): GuestControl {
-    const name = typeof partition === 'string' ? partition : partition.name;
+    // A JavaScript caller's stray value names no partition; the guest's calls then answer ENOENT.
+    const name = partition instanceof Partition ? partition.name : String(partition);
     return new GuestControl(this.#session, name, vp instanceof Vp ? vp.index : vp);
   }
 

@@ -10,6 +10,7 @@ import { stateName } from '../runtime/stateName.js';
 import { DirtyBitmap } from './DirtyBitmap.js';
 import type { Ioeventfd, Irqfd } from './Eventfds.js';
 import { argumentError } from './HostError.js';
+import { objectArg } from './objectArg.js';
 import { isJsonObject } from './isJsonObject.js';
 import type { HostSession } from './HostSession.js';
 import type { MsiRoute } from './MsiRoute.js';
@@ -116,6 +117,8 @@ export class Partition {
    */
   mapMemory(spec: MapMemorySpec): Result<Region> {
     const op = 'partition.mapMemory';
+    const bad = objectArg(op, 'spec', spec, 'a MapMemorySpec { guestPfn, size, userAddr }');
+    if (bad !== undefined) return bad;
     const region = regionOf(op, spec);
     if (!region.ok) return region;
     const r = region.value;
@@ -132,7 +135,11 @@ export class Partition {
    * partition.unmapMemory(ram);
    */
   unmapMemory(region: Region): Result<void> {
-    return this.#unit('partition.unmapMemory', { type: 'UNMAP_MEMORY', region: region.key });
+    const op = 'partition.unmapMemory';
+    return (
+      objectArg(op, 'region', region, 'the Region mapMemory returned') ??
+      this.#unit(op, { type: 'UNMAP_MEMORY', region: region.key })
+    );
   }
 
   /**
@@ -146,6 +153,9 @@ export class Partition {
     const op = 'partition.createVp';
     const i = intField(op, 'index', index, 0, MSHV_MAX_VPS - 1, 'vpIndexBelowMax');
     if (!i.ok) return i;
+    // Checked before the request: a refused argument leaves no VP behind.
+    const bad = objectArg(op, 'options', options, 'options { restore? }');
+    if (bad !== undefined) return bad;
     const created = this.#request(op, { type: 'CREATE_VP', vp: i.value });
     if (!created.ok) return created;
     const vp = new Vp(this.#session, this.name, i.value);
@@ -241,6 +251,8 @@ export class Partition {
    */
   assignIrqfd(spec: { readonly gsi: number; readonly resample?: boolean }): Result<Irqfd> {
     const op = 'partition.assignIrqfd';
+    const bad = objectArg(op, 'spec', spec, 'an irqfd spec { gsi, resample? }');
+    if (bad !== undefined) return bad;
     const gsi = intField(op, 'gsi', spec.gsi, 0, 0xffff_ffff, 'u32');
     if (!gsi.ok) return gsi;
     const resample = spec.resample === true;
@@ -261,7 +273,10 @@ export class Partition {
    * if (irq.ok) partition.signalIrqfd(irq.value);
    */
   signalIrqfd(irqfd: Irqfd): Result<void> {
-    const r = this.#session.request('partition.signalIrqfd', (plane) => plane.writeEventfd(irqfd.fd));
+    const op = 'partition.signalIrqfd';
+    const bad = objectArg(op, 'irqfd', irqfd, 'the Irqfd assignIrqfd returned');
+    if (bad !== undefined) return bad;
+    const r = this.#session.request(op, (plane) => plane.writeEventfd(irqfd.fd));
     return r.ok ? success(undefined) : r;
   }
 
@@ -272,6 +287,8 @@ export class Partition {
    * partition.deassignIrqfd(irq);
    */
   deassignIrqfd(irqfd: Irqfd): Result<void> {
+    const bad = objectArg('partition.deassignIrqfd', 'irqfd', irqfd, 'the Irqfd assignIrqfd returned');
+    if (bad !== undefined) return bad;
     const detail = {
       fd: irqfd.fd,
       gsi: irqfd.gsi,
@@ -295,6 +312,8 @@ export class Partition {
     readonly pio?: boolean;
   }): Result<Ioeventfd> {
     const op = 'partition.assignIoeventfd';
+    const bad = objectArg(op, 'spec', spec, 'an ioeventfd spec { addr, len, datamatch?, pio? }');
+    if (bad !== undefined) return bad;
     const addr = u64Field(op, 'addr', spec.addr);
     if (!addr.ok) return addr;
     if (!IOEVENTFD_LENGTHS.includes(spec.len))
@@ -332,6 +351,13 @@ export class Partition {
    * partition.deassignIoeventfd(bell);
    */
   deassignIoeventfd(io: Ioeventfd): Result<void> {
+    const bad = objectArg(
+      'partition.deassignIoeventfd',
+      'ioeventfd',
+      io,
+      'the Ioeventfd assignIoeventfd returned',
+    );
+    if (bad !== undefined) return bad;
     const detail = {
       fd: io.fd,
       addr: hex64(io.addr),

@@ -10,6 +10,8 @@ import { decodeVpExit } from '../runtime/decodeVpExit.js';
 import type { VpExit } from '../runtime/VpExit.js';
 import { stateName } from '../runtime/stateName.js';
 import { argumentError } from './HostError.js';
+import { objectArg } from './objectArg.js';
+import { intField } from './u64Field.js';
 import type { HostSession } from './HostSession.js';
 import { isJsonObject } from './isJsonObject.js';
 import { type Result, failure, success } from './Result.js';
@@ -118,15 +120,24 @@ export class Vp {
    * if (r.ok && r.value.kind === 'IO_PORT') vp.skipInstruction(r.value);
    */
   skipInstruction(exit: VpExit): Result<void> {
+    const op = 'vp.skipInstruction';
+    const bad = objectArg(op, 'exit', exit, 'the VpExit vp.run() returned');
+    if (bad !== undefined) return bad;
+    // An x86 instruction is 1 to 15 bytes.
+    const length = intField(
+      op,
+      'exit.instructionLength',
+      exit.instructionLength,
+      1,
+      15,
+      'x86InstructionLength',
+    );
+    if (!length.ok) return length;
     const regs = this.getState('REGISTERS');
     if (!regs.ok) return regs;
     const view = new DataView(regs.value.buffer, regs.value.byteOffset, regs.value.byteLength);
     const at = RIP_INDEX * HV_REGISTER_VALUE_BYTES;
-    view.setBigUint64(
-      at,
-      BigInt.asUintN(64, view.getBigUint64(at, true) + BigInt(exit.instructionLength)),
-      true,
-    );
+    view.setBigUint64(at, BigInt.asUintN(64, view.getBigUint64(at, true) + BigInt(length.value)), true);
     return this.setState('REGISTERS', regs.value);
   }
 

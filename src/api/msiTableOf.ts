@@ -1,4 +1,5 @@
 import { MSHV_MAX_GUEST_IRQS } from '../hv/uapi/flags.js';
+import { objectArg } from './objectArg.js';
 import { argumentError } from './HostError.js';
 import type { MsiRoute } from './MsiRoute.js';
 import { type Result, failure, success } from './Result.js';
@@ -31,6 +32,8 @@ export function msiTableOf(op: string, entries: readonly MsiRoute[]): Result<num
   const seen = new Set<number>();
   for (const [i, e] of (entries as readonly MsiRoute[]).entries()) {
     const at = `entries[${i}]`;
+    const bad = objectArg(op, at, e, 'an MsiRoute { gsi, addressLo, addressHi?, data }');
+    if (bad !== undefined) return bad;
     const gsi = intField(op, `${at}.gsi`, e.gsi, 0, MSHV_MAX_GUEST_IRQS - 1, 'gsiBelowMax');
     if (!gsi.ok) return gsi;
     if (seen.has(gsi.value))
