@@ -172,7 +172,8 @@ export class Host {
    */
   guest(partition: Partition | string, vp: Vp | number): GuestControl {
     // A JavaScript caller's stray value names no partition; the guest's calls then answer ENOENT.
-    const name = partition instanceof Partition ? partition.name : String(partition);
+    const p: unknown = partition;
+    const name = typeof p === 'string' ? p : p instanceof Partition ? p.name : '';
     return new GuestControl(this.#session, name, vp instanceof Vp ? vp.index : vp);
   }
 
