@@ -4,6 +4,7 @@ import type { Machines } from '../runtime/Machines.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import { loadScenario } from '../scenario/loadScenario.js';
 import type { HostMemoryDecl, Scenario, Scheduler } from '../scenario/Scenario.js';
+import { objectArg } from './objectArg.js';
 import { argumentError } from './HostError.js';
 import { type Result, failure, success } from './Result.js';
 import { codecJson, viaCodec } from './scenarioFieldError.js';
@@ -69,6 +70,15 @@ export interface HostOptions {
  */
 export function hostWorld(options: HostOptions): Result<Scenario> {
   const op = 'Host.open';
+  const notObject = objectArg(op, 'options', options, 'Host options { seed?, scheduler?, hostMemory?, … }');
+  if (notObject !== undefined) return notObject;
+  const memory: unknown = options.hostMemory;
+  if (memory !== undefined && !Array.isArray(memory))
+    return failure(argumentError(op, 'options.hostMemory', 'array', 'expected an array of memory ranges'));
+  for (const [i, d] of (options.hostMemory ?? []).entries()) {
+    const bad = objectArg(op, `options.hostMemory[${i}]`, d, 'a memory range { kind, userAddr, size, … }');
+    if (bad !== undefined) return bad;
+  }
   const adapter: unknown = options.adapter;
   if (adapter !== undefined && adapter !== 'simulated')
     return failure(

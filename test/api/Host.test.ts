@@ -38,6 +38,10 @@ describe('Host.open', () => {
     [{ repTimeSlice: 0 }, 'options.repTimeSlice'],
     [{ dispatchInterruptInjection: 'yes' as never }, 'options.dispatchInterruptInjection'],
     [{ mapVpRegisterPages: 1 as never }, 'options.mapVpRegisterPages'],
+    [null as never, 'options'],
+    [5 as never, 'options'],
+    [{ hostMemory: null as never }, 'options.hostMemory'],
+    [{ hostMemory: [null as never] }, 'options.hostMemory[0]'],
   ])('refuses bad options naming the field: %o', (options, field) => {
     const r = Host.open(options);
     expect(r.ok).toBe(false);
