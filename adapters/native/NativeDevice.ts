@@ -15,6 +15,9 @@ import { MshvUserIrqfd } from '../../src/hv/uapi/structs/MshvUserIrqfd.js';
 import { MshvUserMemRegion } from '../../src/hv/uapi/structs/MshvUserMemRegion.js';
 import type { StructLayout } from '../../src/hv/Layout.js';
 import { createPartitionFields, ioeventfdFields, irqfdFields } from '../../src/pipeline/driver/uapiFields.js';
+import { abiFits } from '../../src/pipeline/driver/abiFits.js';
+import { userPointer } from '../../src/pipeline/driver/userPointer.js';
+import { userTablePointer } from '../../src/pipeline/driver/userTablePointer.js';
 import { hypercallDefByCode } from '../../src/hv/hypercalls/index.js';
 import { GPAP_PAGE_COUNT_MAX } from '../../src/pipeline/driver/gpapAccessBitmap.js';
 import { type IoctlResult, type MshvError, fail, ok } from '../../src/pipeline/driver/IoctlResult.js';
@@ -117,6 +120,8 @@ export class NativeDevice implements DevicePort {
 
   createPartition(arg: CreatePartitionArgs): IoctlResult<Fd> {
     const op = 'MSHV_CREATE_PARTITION';
+    const noStruct = userPointer(op, 'mshv_create_partition', arg);
+    if (noStruct !== null) return noStruct;
     // The v2 struct travels under the v1 request number (its size field says 16): the driver reads the
     // rest when pt_flags has CPU_AND_XSAVE_FEATURES (inventory §c.2).
     const v2 = arg.v2;
@@ -137,6 +142,8 @@ export class NativeDevice implements DevicePort {
 
   setGuestMemory(partitionFd: Fd, region: UserMemRegion): IoctlResult<void> {
     const op = 'MSHV_SET_GUEST_MEMORY';
+    const noStruct = userPointer(op, 'mshv_user_mem_region', region);
+    if (noStruct !== null) return noStruct;
     return this.#ioctlVoid(
       partitionFd,
       op,
@@ -177,6 +184,8 @@ export class NativeDevice implements DevicePort {
   }
 
   irqfd(partitionFd: Fd, arg: UserIrqfd): IoctlResult<void> {
+    const noStruct = userPointer('MSHV_IRQFD', 'mshv_user_irqfd', arg);
+    if (noStruct !== null) return noStruct;
     return this.#ioctlVoid(partitionFd, 'MSHV_IRQFD', MSHV_REQUEST.MSHV_IRQFD, MshvUserIrqfd.size, (buf) => {
       MshvUserIrqfd.encode(irqfdFields(arg), viewOf(buf));
     });
@@ -184,6 +193,8 @@ export class NativeDevice implements DevicePort {
 
   ioeventfd(partitionFd: Fd, arg: UserIoeventfd): IoctlResult<void> {
     const op = 'MSHV_IOEVENTFD';
+    const noStruct = userPointer(op, 'mshv_user_ioeventfd', arg);
+    if (noStruct !== null) return noStruct;
     return this.#ioctlVoid(partitionFd, op, MSHV_REQUEST.MSHV_IOEVENTFD, MshvUserIoeventfd.size, (buf) => {
       MshvUserIoeventfd.encode(ioeventfdFields(arg), viewOf(buf));
       putUnsigned(buf, 28, 4, BigInt(arg.rsvd ?? 0), 'mshv_user_ioeventfd.rsvd');
@@ -192,6 +203,8 @@ export class NativeDevice implements DevicePort {
 
   setMsiRouting(partitionFd: Fd, entries: readonly UserIrqEntry[], rsvd = 0): IoctlResult<void> {
     const op = 'MSHV_SET_MSI_ROUTING';
+    const noTable = userTablePointer(op, 'mshv_user_irq_table', entries);
+    if (noTable !== null) return noTable;
     const size = MshvUserIrqTable.size + entries.length * MshvUserIrqEntry.size;
     return this.#ioctlVoid(partitionFd, op, MSHV_REQUEST.MSHV_SET_MSI_ROUTING, size, (buf) => {
       const view = viewOf(buf);
@@ -204,6 +217,10 @@ export class NativeDevice implements DevicePort {
 
   getGpapAccessBitmap(partitionFd: Fd, arg: GpapAccessBitmapArgs): IoctlResult<Uint8Array> {
     const op = 'MSHV_GET_GPAP_ACCESS_BITMAP';
+    const unfit =
+      userPointer(op, 'mshv_gpap_access_bitmap', arg) ??
+      abiFits(op, MshvGpapAccessBitmap, () => ({ ...arg, bitmapPtr: 0n }));
+    if (unfit !== null) return unfit;
     // The kernel writes ceil(page_count / 8) bytes at bitmap_ptr: back exactly that, or refuse.
     if (arg.pageCount > BigInt(GPAP_PAGE_COUNT_MAX))
       return fail(op, 'ENOMEM', `page_count ${arg.pageCount}: the state buffer cannot be allocated`);
@@ -220,6 +237,8 @@ export class NativeDevice implements DevicePort {
 
   rootHvcall(fd: Fd | 'device', arg: RootHvcallArgs): IoctlResult<RootHvcallResult> {
     const op = 'MSHV_ROOT_HVCALL';
+    const noStruct = userPointer(op, 'mshv_root_hvcall', arg, ['input']);
+    if (noStruct !== null) return noStruct;
     const target = fd === 'device' ? this.fd : fd;
     return this.#withBuffer(Math.max(arg.input.length, 8), 8, (input) =>
       this.#withBuffer(Math.max(arg.outSz, 8), 8, (output) =>
@@ -269,7 +288,7 @@ export class NativeDevice implements DevicePort {
   }
 
   writeEventfd(fd: Fd, value: bigint): IoctlResult<void> {
-    if (value < 0n || value > 0xffff_ffff_ffff_ffffn)
+    if (typeof value !== 'bigint' || value < 0n || value > 0xffff_ffff_ffff_ffffn)
       return fail('eventfd write', 'EINVAL', `value ${value} is not a u64`);
     return this.#withBuffer(8, 8, (buf) => {
       viewOf(buf).setBigUint64(0, value, true);
@@ -289,12 +308,14 @@ export class NativeDevice implements DevicePort {
   }
 
   readMapped(address: bigint): IoctlResult<Uint8Array> {
-    if (!this.#mappings.has(address))
-      return fail('mmap', 'EFAULT', `0x${address.toString(16)} is not a mapped VP page`);
+    if (typeof address !== 'bigint' || !this.#mappings.has(address))
+      return fail('mmap', 'EFAULT', `${hexOf(address)} is not a mapped VP page`);
     return ok(this.sys.peek(address, HV_PAGE_SIZE));
   }
 
   munmap(address: bigint): IoctlResult<void> {
+    if (typeof address !== 'bigint')
+      return fail('munmap', 'EINVAL', `address ${String(address)}: expected a bigint user address`);
     const r = this.sys.munmap(address, HV_PAGE_SIZE);
     if (!r.ok) return { ok: false, error: sysError('munmap', r.errno, `munmap(0x${address.toString(16)})`) };
     this.#mappings.delete(address);
@@ -313,6 +334,10 @@ export class NativeDevice implements DevicePort {
 
   #vpState(vpFd: Fd, arg: VpStateArgs, set: boolean): IoctlResult<VpStateResult> {
     const op = set ? 'MSHV_SET_VP_STATE' : 'MSHV_GET_VP_STATE';
+    const unfit =
+      userPointer(op, 'mshv_get_set_vp_state', arg) ??
+      abiFits(op, MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n }));
+    if (unfit !== null) return unfit;
     if (arg.bufSz > VP_STATE_BUFFER_BYTES_MAX)
       return fail(
         op,
@@ -424,4 +449,9 @@ function hvcallError(errno: number, code: number, status: number, reps: number):
     status,
     reps,
   };
+}
+
+/** An address as messages show it: hex for a bigint, as given otherwise. */
+function hexOf(address: unknown): string {
+  return typeof address === 'bigint' ? `0x${address.toString(16)}` : String(address);
 }

@@ -171,6 +171,59 @@ describe('NativeDevice over a kernel made of the driver model (the uapi structs,
     );
   });
 
+  it('a struct argument that is not there (a JavaScript caller passing nothing or null) is EFAULT on both adapters, before any ioctl', () => {
+    const calls = (dev: DevicePort): IoctlResult<unknown>[] => {
+      const any = dev as unknown as Record<string, (...a: unknown[]) => IoctlResult<unknown>>;
+      const call = (name: string, ...a: unknown[]): IoctlResult<unknown> => {
+        const f = any[name];
+        if (f === undefined) throw new Error(name);
+        return f.apply(dev, a);
+      };
+      return [
+        call('createPartition'),
+        call('setGuestMemory', 3, null),
+        call('getVpState', 4),
+        call('setVpState', 4, 7),
+        call('irqfd', 3),
+        call('ioeventfd', 3, null),
+        call('setMsiRouting', 3, undefined),
+        call('setMsiRouting', 3, [null]),
+        call('getGpapAccessBitmap', 3),
+        call('rootHvcall', 3),
+        call('rootHvcall', 3, { code: 0x4e, reps: 0, outSz: 0 }),
+      ];
+    };
+    const direct = world();
+    const before = direct.calls.length;
+    const model = calls(direct.sim.device);
+    expect(direct.calls.length).toBe(before);
+    const { sim } = world();
+    const kernel = new ModelKernel(sim.device);
+    const opened = NativeDevice.open(kernel);
+    if (!opened.ok) throw new Error(opened.error.message);
+    const ioctls = kernel.calls.ioctl;
+    const native = calls(opened.value);
+    expect(kernel.calls.ioctl).toBe(ioctls);
+    const errnos = (rs: IoctlResult<unknown>[]) => rs.map((r) => (r.ok ? 'ok' : r.error.errnoName));
+    expect(errnos(model)).toEqual(Array(11).fill('EFAULT'));
+    expect(errnos(native)).toEqual(errnos(model));
+    const messages = model.map((r) => (r.ok ? '' : r.error.message));
+    expect(messages).toEqual([
+      expect.stringContaining('mshv_create_partition: no struct'),
+      expect.stringContaining('mshv_user_mem_region: no struct'),
+      expect.stringContaining('mshv_get_set_vp_state: no struct'),
+      expect.stringContaining('mshv_get_set_vp_state: no struct'),
+      expect.stringContaining('mshv_user_irqfd: no struct'),
+      expect.stringContaining('mshv_user_ioeventfd: no struct'),
+      expect.stringContaining('mshv_user_irq_table: no table'),
+      expect.stringContaining('mshv_user_irq_table.entries[0]: no struct'),
+      expect.stringContaining('mshv_gpap_access_bitmap: no struct'),
+      expect.stringContaining('mshv_root_hvcall: no struct'),
+      expect.stringContaining('mshv_root_hvcall.input: no buffer'),
+    ]);
+    expect(native.map((r) => (r.ok ? '' : r.error.message))).toEqual(messages);
+  });
+
   it('a value the ABI cannot carry is refused as EINVAL naming the field, before any syscall, leaving nothing allocated', () => {
     const { sim } = world();
     const kernel = new ModelKernel(sim.device);

@@ -42,6 +42,8 @@ import { MshvUserIoeventfd } from '../../hv/uapi/structs/MshvUserIoeventfd.js';
 import { MshvUserIrqfd } from '../../hv/uapi/structs/MshvUserIrqfd.js';
 import { MshvUserMemRegion } from '../../hv/uapi/structs/MshvUserMemRegion.js';
 import { abiFits } from './abiFits.js';
+import { userPointer } from './userPointer.js';
+import { userTablePointer } from './userTablePointer.js';
 import { createPartitionFields, ioeventfdFields, irqfdFields } from './uapiFields.js';
 import { MMAP, VP_MAPPING_BASE, type VpMapping, vpMappedPfn } from './VpMapping.js';
 
@@ -177,6 +179,8 @@ export class MshvDevice implements DevicePort {
 
   createPartition(arg: CreatePartitionArgs): IoctlResult<Fd> {
     this.#syscall();
+    const noStruct = userPointer(CREATE_PARTITION, 'mshv_create_partition', arg);
+    if (noStruct !== null) return noStruct;
     const fields = createPartitionFields(arg);
     const unfit = abiFits(CREATE_PARTITION, fields.layout, () => fields.values);
     if (unfit !== null) return unfit;
@@ -194,7 +198,9 @@ export class MshvDevice implements DevicePort {
   }
 
   setGuestMemory(fd: Fd, region: UserMemRegion): IoctlResult<void> {
-    const unfit = abiFits('MSHV_SET_GUEST_MEMORY', MshvUserMemRegion, () => region);
+    const unfit =
+      userPointer('MSHV_SET_GUEST_MEMORY', 'mshv_user_mem_region', region) ??
+      abiFits('MSHV_SET_GUEST_MEMORY', MshvUserMemRegion, () => region);
     if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_SET_GUEST_MEMORY', (pt) => setGuestMemory(this.env, pt, region));
   }
@@ -217,19 +223,25 @@ export class MshvDevice implements DevicePort {
   }
 
   getVpState(fd: Fd, arg: VpStateArgs): IoctlResult<VpStateResult> {
-    const unfit = abiFits('MSHV_GET_VP_STATE', MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n }));
+    const unfit =
+      userPointer('MSHV_GET_VP_STATE', 'mshv_get_set_vp_state', arg) ??
+      abiFits('MSHV_GET_VP_STATE', MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n }));
     if (unfit !== null) return this.#syscalled(unfit);
     return this.#withVp(fd, 'MSHV_GET_VP_STATE', (pt, vp) => vpState(this.env, pt, vp, arg, false));
   }
 
   setVpState(fd: Fd, arg: VpStateArgs): IoctlResult<VpStateResult> {
-    const unfit = abiFits('MSHV_SET_VP_STATE', MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n }));
+    const unfit =
+      userPointer('MSHV_SET_VP_STATE', 'mshv_get_set_vp_state', arg) ??
+      abiFits('MSHV_SET_VP_STATE', MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n }));
     if (unfit !== null) return this.#syscalled(unfit);
     return this.#withVp(fd, 'MSHV_SET_VP_STATE', (pt, vp) => vpState(this.env, pt, vp, arg, true));
   }
 
   irqfd(fd: Fd, arg: UserIrqfd): IoctlResult<void> {
-    const unfit = abiFits('MSHV_IRQFD', MshvUserIrqfd, () => irqfdFields(arg));
+    const unfit =
+      userPointer('MSHV_IRQFD', 'mshv_user_irqfd', arg) ??
+      abiFits('MSHV_IRQFD', MshvUserIrqfd, () => irqfdFields(arg));
     if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_IRQFD', (pt) =>
       irqfd(this.env, pt, arg, this.#eventfds(), (efd) => (this.eventfdCount(efd) ?? 0n) > 0n),
@@ -237,22 +249,28 @@ export class MshvDevice implements DevicePort {
   }
 
   ioeventfd(fd: Fd, arg: UserIoeventfd): IoctlResult<void> {
-    const unfit = abiFits('MSHV_IOEVENTFD', MshvUserIoeventfd, () => ioeventfdFields(arg));
+    const unfit =
+      userPointer('MSHV_IOEVENTFD', 'mshv_user_ioeventfd', arg) ??
+      abiFits('MSHV_IOEVENTFD', MshvUserIoeventfd, () => ioeventfdFields(arg));
     if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_IOEVENTFD', (pt) => ioeventfd(this.env, pt, arg, this.#eventfds()));
   }
 
   setMsiRouting(fd: Fd, entries: readonly UserIrqEntry[], rsvd = 0): IoctlResult<void> {
+    const unfit = userTablePointer('MSHV_SET_MSI_ROUTING', 'mshv_user_irq_table', entries);
+    if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_SET_MSI_ROUTING', (pt) =>
       setMsiRouting(this.env, pt, entries, rsvd),
     );
   }
 
   getGpapAccessBitmap(fd: Fd, arg: GpapAccessBitmapArgs): IoctlResult<Uint8Array> {
-    const unfit = abiFits('MSHV_GET_GPAP_ACCESS_BITMAP', MshvGpapAccessBitmap, () => ({
-      ...arg,
-      bitmapPtr: 0n,
-    }));
+    const unfit =
+      userPointer('MSHV_GET_GPAP_ACCESS_BITMAP', 'mshv_gpap_access_bitmap', arg) ??
+      abiFits('MSHV_GET_GPAP_ACCESS_BITMAP', MshvGpapAccessBitmap, () => ({
+        ...arg,
+        bitmapPtr: 0n,
+      }));
     if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_GET_GPAP_ACCESS_BITMAP', (pt) =>
       getGpapAccessBitmap(this.env, pt, arg),
@@ -261,6 +279,8 @@ export class MshvDevice implements DevicePort {
 
   rootHvcall(fd: Fd | 'device', arg: RootHvcallArgs): IoctlResult<RootHvcallResult> {
     this.#syscall();
+    const noStruct = userPointer('MSHV_ROOT_HVCALL', 'mshv_root_hvcall', arg, ['input']);
+    if (noStruct !== null) return noStruct;
     if (fd === 'device') return this.#inIoctl(() => rootHvcall(this.env, undefined, undefined, arg));
     const e = this.#fds.get(fd);
     if (e === undefined || e.kind === 'eventfd')
@@ -347,8 +367,11 @@ export class MshvDevice implements DevicePort {
 
   /** The 4096 bytes a VP page mapping shows now; EFAULT for an address no mapping starts at. */
   readMapped(address: bigint): IoctlResult<Uint8Array> {
-    const m = this.#mappings.get(address);
-    if (m === undefined) return fail(MMAP, 'EFAULT', `0x${address.toString(16)} is not a mapped VP page`);
+    const m = typeof address === 'bigint' ? this.#mappings.get(address) : undefined;
+    if (m === undefined) {
+      const at = typeof address === 'bigint' ? `0x${address.toString(16)}` : String(address);
+      return fail(MMAP, 'EFAULT', `${at} is not a mapped VP page`);
+    }
     const pfn = vpMappedPfn(m.vp, m.pgoff);
     if (!pfn.ok) return pfn;
     return ok(this.env.shared.readPage(pfn.value));
@@ -357,6 +380,8 @@ export class MshvDevice implements DevicePort {
   /** munmap(2) of a VP page mapping: drops its reference (the last one destroys the partition). */
   munmap(address: bigint): IoctlResult<void> {
     this.#syscall();
+    if (typeof address !== 'bigint')
+      return fail('munmap', 'EINVAL', `address ${String(address)}: expected a bigint user address`);
     if (address % BigInt(HV_PAGE_SIZE) !== 0n)
       return fail('munmap', 'EINVAL', `0x${address.toString(16)} is not page aligned`);
     const m = this.#mappings.get(address);
