@@ -20,6 +20,7 @@ import { writeCounterexampleLog } from '../../check/writeCounterexampleLog.js';
 import { type ParsedJson, parseJson } from '../../scenario/parseJson.js';
 import { ScenarioError } from '../../scenario/ScenarioError.js';
 import { CliError } from '../CliError.js';
+import { fileError } from '../fileError.js';
 import type { CliIo, Command } from '../Command.js';
 
 const usage = `usage: mshv-control check [MODEL] [--strategy bfs|dfs|random] [--seed N] [--time-limit S]
@@ -125,7 +126,8 @@ async function readJsonArg(file: string): Promise<ParsedJson> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') throw new CliError(`${file}: no such file`);
+    const unreadable = fileError(file, e);
+    if (unreadable !== null) throw unreadable;
     throw e;
   }
   try {

@@ -2,6 +2,7 @@ import { readScenarioFile } from '../../scenario/readScenarioFile.js';
 import type { Scenario } from '../../scenario/Scenario.js';
 import { ScenarioError } from '../../scenario/ScenarioError.js';
 import { CliError } from '../CliError.js';
+import { fileError } from '../fileError.js';
 
 /** Load the scenario named on the command line; loader errors become exit-2 CLI errors with path and rule. */
 export async function loadScenarioArg(path: string | undefined, usage: string): Promise<Scenario> {
@@ -10,7 +11,6 @@ export async function loadScenarioArg(path: string | undefined, usage: string): 
     return await readScenarioFile(path);
   } catch (e) {
     if (e instanceof ScenarioError) throw new CliError(e.message);
-    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') throw new CliError(`${path}: no such file`);
-    throw e;
+    throw fileError(path, e) ?? e;
   }
 }

@@ -83,7 +83,8 @@ function exportCommand([path]: string[], io: CliIo): number {
 }
 
 async function importCommand(jsonl: string, target: string, recompute: boolean, io: CliIo): Promise<number> {
-  if (!existsSync(jsonl) || !statSync(jsonl).isFile()) throw new CliError(`${jsonl}: no such file`);
+  if (!existsSync(jsonl)) throw new CliError(`${jsonl}: no such file`);
+  if (!statSync(jsonl).isFile()) throw new CliError(`${jsonl}: not a regular file`);
   if (existsSync(target))
     throw new CliError(`${target} exists: import writes a new log and never overwrites one`);
   if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory())
