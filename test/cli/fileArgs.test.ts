@@ -24,6 +24,11 @@ describe('a file argument that cannot be read exits 2 naming it and why, never w
     [['log', 'import', dir, join(dir, 'x.log')], 'not a regular file'],
     [['run', join(dir, 'absent.json')], 'no such file'],
     [['trace', join(dir, 'absent.json')], 'no such file'],
+    [['check', '--out', join(dir, 'absent')], '--out: no such directory'],
+    [
+      ['run', 'docs/scenarios/boot-4k.json', '--log', join(dir, 'absent', 'x.log')],
+      '--log: no such directory',
+    ],
   ])('%j', async (argv, why) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);

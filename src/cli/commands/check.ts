@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +118,9 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs {
     throw new CliError(
       `--crash-inside: crashes inside intents are explored by bfs only, not ${strategy}\n${usage}`,
     );
+  // Checked before exploring: a counterexample found after minutes must have somewhere to go.
+  if (!existsSync(out)) throw new CliError(`--out: no such directory ${out}`);
+  if (!statSync(out).isDirectory()) throw new CliError(`--out: ${out} is not a directory`);
   return { file, strategy, seed, timeLimitS, workers, out, crashInside };
 }
 

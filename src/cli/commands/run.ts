@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { type LogDurability, LogWriter } from '../../log/LogWriter.js';
 import { CountingRecorder } from '../../pipeline/HypercallRecorder.js';
 import { runHeader } from '../../replay/RunMeta.js';
@@ -89,8 +89,8 @@ export const runCommand: Command = {
         );
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST' || code === 'ENOENT' || code === 'EACCES')
-          throw new CliError((e as Error).message);
+        if (code === 'ENOENT') throw new CliError(`--log: no such directory ${dirname(opts.log)}`);
+        if (code === 'EEXIST' || code === 'EACCES') throw new CliError((e as Error).message);
         throw e;
       }
       try {
