@@ -47,7 +47,8 @@ describe('mshv-control check', () => {
     [['--strategy', 'bfs2'], /--strategy: 'bfs2' is not bfs, dfs or random/],
     [['--workers', '0'], /--workers: '0' is not a positive integer/],
     [['--seed', '-1'], /--seed: '-1' is not a u32/],
-    [['--time-limit', 'soon'], /--time-limit: 'soon' is not a number of seconds/],
+    [['--time-limit', 'soon'], /--time-limit: 'soon' is not a positive number of seconds/],
+    [['--time-limit', '0'], /--time-limit: '0' is not a positive number of seconds/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
     [['a.json', 'b.json'], /unexpected argument 'b.json'/],
     [

@@ -53,9 +53,9 @@ interface CheckArgs {
 
 function positiveNumber(flag: string, text: string | undefined, integer: boolean): number {
   const v = text === undefined || text.trim() === '' ? Number.NaN : Number(text);
-  if (!Number.isFinite(v) || v < (integer ? 1 : 0) || (integer && !Number.isInteger(v)))
+  if (!Number.isFinite(v) || (integer ? v < 1 || !Number.isInteger(v) : v <= 0))
     throw new CliError(
-      `${flag}: '${text ?? ''}' is not a ${integer ? 'positive integer' : 'number of seconds'}\n${usage}`,
+      `${flag}: '${text ?? ''}' is not a ${integer ? 'positive integer' : 'positive number of seconds'}\n${usage}`,
     );
   return v;
 }
