@@ -69,6 +69,12 @@ export interface CheckWorldOptions {
   readonly invariants?: readonly Invariant[];
   /** Where the ControlPlane's records go (a counterexample's log); none by default. */
   readonly sink?: RecordSink;
+  /**
+   * Log every record into this from the first step (plane records and hypercalls with their bytes,
+   * unless `sink` or `recorder` say otherwise): a crash then recovers from what it committed instead
+   * of re-running the world's steps on a logging world.
+   */
+  readonly log?: MemorySink;
   /** The driver's hypercall recorder (a counterexample's log wants bytes); none by default. */
   readonly recorder?: HypercallRecorder;
   readonly coverage?: Coverage | undefined;
@@ -157,13 +163,15 @@ export class CheckWorld {
     this.#onOp = invariants.filter((i) => i.onOperation !== undefined);
     this.#afterStep = invariants.filter((i) => i.afterStep !== undefined);
     const variant = options.variant;
-    this.sim = new SimWorld(worldScenario(options.world), options.recorder ?? NO_RECORDER, {
+    const log = options.log;
+    const recorder = options.recorder ?? (log === undefined ? NO_RECORDER : new SinkRecorder(log));
+    this.sim = new SimWorld(worldScenario(options.world), recorder, {
       ...variant?.world,
       ...(options.randomFaults === undefined ? {} : { randomFaults: options.randomFaults }),
       wrapHypervisor: (port) => this.#observe(port),
     });
     this.#cpuInput = this.sim.machine.cpuPages(DRIVER_CPU).input;
-    const inner = options.sink ?? NULL_SINK;
+    const inner = options.sink ?? log ?? NULL_SINK;
     const sink: RecordSink = {
       append: (record: LogRecord) => {
         if (record.kind === 'result') {
@@ -359,6 +367,8 @@ export class CheckWorld {
    */
   #recoverFromLog(inside?: InsideCrash): CrashRecovery['report'] {
     const o = this.#options;
+    if (o.log !== undefined && o.sink === undefined && o.recorder === undefined)
+      return this.#recover(o.log, this.armed, inside);
     const log = new MemorySink();
     const logged = new CheckWorld({
       world: o.world,
@@ -372,12 +382,22 @@ export class CheckWorld {
     });
     for (const step of this.#steps) logged.run(step);
     if (inside !== undefined) logged.run({ kind: 'crash', inside });
+    return this.#recover(log, logged.armed, inside);
+  }
+
+  /** `recover` on what `log` committed, in a world with the faults the path armed. */
+  #recover(
+    log: MemorySink,
+    armed: readonly FaultPlanEntry[],
+    inside: InsideCrash | undefined,
+  ): CrashRecovery['report'] {
+    const o = this.#options;
     // Dying inside an intent, what the process appended after its last commit never reached the log.
     const committed = inside === undefined ? log.records : log.records.slice(0, log.commits.at(-1) ?? 0);
     const spec = o.world;
     const world = worldScenario({
       ...spec,
-      hypervisor: { ...spec.hypervisor, faults: [...spec.hypervisor.faults, ...logged.armed] },
+      hypervisor: { ...spec.hypervisor, faults: [...spec.hypervisor.faults, ...armed] },
     });
     return recoverCrashedRun(world, committed, {
       randomFaults: o.randomFaults,

@@ -1,4 +1,5 @@
 import { TransitionMemo } from '../../machines/TransitionMemo.js';
+import { MemorySink } from '../runtime/RecordSink.js';
 import { errorText } from './errorText.js';
 import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan.js';
 import type { CheckModel } from './CheckModel.js';
@@ -83,8 +84,8 @@ export class Explorer {
     readonly digest: StateDigest = controlPlaneDigest,
   ) {}
 
-  /** A fresh world, unobserved. */
-  world(randomFaults?: RandomFaultRates): CheckWorld {
+  /** A fresh world, unobserved; with `logged`, one that logs every record (a crash recovers from it). */
+  world(randomFaults?: RandomFaultRates, logged = false): CheckWorld {
     this.work.worlds += 1;
     return new CheckWorld({
       world: this.model.world,
@@ -92,12 +93,13 @@ export class Explorer {
       randomFaults,
       coverage: this.coverage,
       memo: this.memo,
+      ...(logged ? { log: new MemorySink() } : {}),
     });
   }
 
   /** A fresh world that has run `path` unobserved. Throws if the path does not replay (non-determinism). */
-  replay(path: readonly Step[], randomFaults?: RandomFaultRates): CheckWorld {
-    const w = this.world(randomFaults);
+  replay(path: readonly Step[], randomFaults?: RandomFaultRates, logged = false): CheckWorld {
+    const w = this.world(randomFaults, logged);
     for (const [i, step] of path.entries()) {
       const r = w.run(step);
       this.work.steps += 1;
@@ -180,9 +182,10 @@ export class Explorer {
           if (r.violation !== undefined) return found(path, r.violation);
           keep(w, path, node.faults + 1);
         }
+    // A crash is judged on a world that logged its path: recover reads that log, no second re-run.
     if (canCrash) {
       transitions += 1;
-      const c = this.judge(fresh(), CRASH);
+      const c = this.judge(this.replay(node.path, undefined, true), CRASH);
       if (c.violation !== undefined) return found([...node.path, CRASH], c.violation);
     }
     // Dying inside an intent: after each of its operations, the kernel done with it, its result unlogged.
@@ -192,7 +195,7 @@ export class Explorer {
           const intent = { name: step.name, args: step.args };
           const crash: Step = { kind: 'crash', inside: { intent, afterOperations: k } };
           transitions += 1;
-          const c = this.judge(fresh(), crash);
+          const c = this.judge(this.replay(node.path, undefined, true), crash);
           if (c.violation !== undefined) return found([...node.path, crash], c.violation);
         }
     return { children, violation: undefined, transitions };

@@ -19,6 +19,7 @@ import { openLog } from '../../src/log/LogReader.js';
 import { recoverLog } from '../../src/replay/recoverRecords.js';
 import { replayLog } from '../../src/replay/replayLog.js';
 import type { Intent } from '../../src/runtime/applyIntent.js';
+import { MemorySink } from '../../src/runtime/RecordSink.js';
 
 const model = defaultModel();
 const intent = (name: string, args: unknown): Intent => ({ name, args: args as never });
@@ -161,6 +162,25 @@ describe('the log of a counterexample that dies inside an intent', () => {
       expect(recoverLog(file)).toMatchObject({ status: 'reconciled', audit: { clean: true } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a crash judged on a world that logged its path (what the explorer does)', () => {
+  it('recovers from that log exactly as from a re-run of the path on a logging world', () => {
+    const booted = [...BOOT, START];
+    const inside: Step = {
+      kind: 'crash',
+      inside: { intent: { name: PAUSE.name, args: PAUSE.args }, afterOperations: 2 },
+    };
+    for (const crash of [{ kind: 'crash' } as Step, inside]) {
+      const plain = after(booted);
+      const logged = new CheckWorld({ world: model.world, log: new MemorySink() });
+      logged.observing = true;
+      for (const i of booted) expect(logged.run(step(i)).violation).toBeUndefined();
+      expect(logged.run(crash)).toEqual(plain.run(crash));
+      expect(logged.recovery).toEqual(plain.recovery);
+      expect(plain.recovery?.report.status).toBe('reconciled');
     }
   });
 });
