@@ -17,7 +17,13 @@ export class LocalRunner implements Runner {
   readonly parallelism = 1;
   readonly explorer: Explorer;
 
-  constructor(model: CheckModel, variant?: CheckVariant, digest?: StateDigest) {
+  constructor(
+    model: CheckModel,
+    variant?: CheckVariant,
+    digest?: StateDigest,
+    /** The clock a task's time left is measured on (runCheck's injected one); none: no task expires. */
+    readonly now?: () => number,
+  ) {
     this.explorer = new Explorer(model, variant, digest);
   }
 
@@ -25,8 +31,12 @@ export class LocalRunner implements Runner {
     return Promise.resolve(nodes.map((n) => this.explorer.expand(n)));
   }
 
-  dfs(node: Parameters<Runner['dfs']>[0], statesMax: number): ReturnType<Runner['dfs']> {
-    return Promise.resolve(dfsFrom(this.explorer, node, statesMax));
+  dfs(node: Parameters<Runner['dfs']>[0], statesMax: number, timeLeftMs?: number): ReturnType<Runner['dfs']> {
+    const now = this.now;
+    if (timeLeftMs === undefined || now === undefined)
+      return Promise.resolve(dfsFrom(this.explorer, node, statesMax));
+    const deadline = now() + timeLeftMs;
+    return Promise.resolve(dfsFrom(this.explorer, node, statesMax, () => now() >= deadline));
   }
 
   walk(seed: number, index: number): ReturnType<Runner['walk']> {

@@ -13,8 +13,11 @@ export interface Runner {
   readonly parallelism: number;
   /** Expand each node (in order), as `Explorer.expand`. */
   expand(nodes: readonly PathNode[]): Promise<Expansion[]>;
-  /** Depth-first search under one node with its own visited set, as `dfsFrom`. */
-  dfs(node: PathNode, statesMax: number): Promise<DfsOutcome>;
+  /**
+   * Depth-first search under one node with its own visited set, as `dfsFrom`; with `timeLeftMs`, the
+   * task stops (bounded) once that much time has passed on the runner's clock.
+   */
+  dfs(node: PathNode, statesMax: number, timeLeftMs?: number): Promise<DfsOutcome>;
   /** Random walk `index` of `seed`, as `randomWalk`. */
   walk(seed: number, index: number): Promise<WalkOutcome>;
   /** Coverage and work counters gathered so far, summed over workers. */

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { CheckModel } from './CheckModel.js';
 import type { WorkerRequest } from './checkWorker.js';
 import { Coverage, type CoverageData } from './Coverage.js';
+import { epochNow } from './epochNow.js';
 import type { WorkCounters } from './Explorer.js';
 import type { Runner } from './Runner.js';
 
@@ -87,8 +88,11 @@ export class WorkerRunner implements Runner {
     return this.#send({ type: 'expand', nodes });
   }
 
-  dfs(node: Parameters<Runner['dfs']>[0], statesMax: number): ReturnType<Runner['dfs']> {
-    return this.#send({ type: 'dfs', node, statesMax });
+  dfs(node: Parameters<Runner['dfs']>[0], statesMax: number, timeLeftMs?: number): ReturnType<Runner['dfs']> {
+    // The deadline is absolute (epoch milliseconds, the same in every thread): a task queued behind
+    // another in its worker must not start its own count when it starts.
+    const deadlineMs = timeLeftMs === undefined ? undefined : epochNow() + timeLeftMs;
+    return this.#send({ type: 'dfs', node, statesMax, ...(deadlineMs === undefined ? {} : { deadlineMs }) });
   }
 
   walk(seed: number, index: number): ReturnType<Runner['walk']> {

@@ -7,10 +7,18 @@ import type { CheckModel } from './CheckModel.js';
 import { dfsFrom } from './dfsFrom.js';
 import { Explorer, type PathNode } from './Explorer.js';
 import { randomWalk } from './randomWalk.js';
+import { epochNow } from './epochNow.js';
 
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'expand'; readonly nodes: readonly PathNode[] }
-  | { readonly id: number; readonly type: 'dfs'; readonly node: PathNode; readonly statesMax: number }
+  | {
+      readonly id: number;
+      readonly type: 'dfs';
+      readonly node: PathNode;
+      readonly statesMax: number;
+      /** When the task must stop, in epoch milliseconds (`epochNow`). */
+      readonly deadlineMs?: number;
+    }
   | { readonly id: number; readonly type: 'walk'; readonly seed: number; readonly index: number }
   | { readonly id: number; readonly type: 'totals' };
 
@@ -24,9 +32,18 @@ if (port !== null) {
         case 'expand':
           result = req.nodes.map((n) => explorer.expand(n));
           break;
-        case 'dfs':
-          result = dfsFrom(explorer, req.node, req.statesMax);
+        case 'dfs': {
+          // The threads' shared clock, read here at the worker's entry as the CLI injects the main
+          // thread's: only a time limit reads it.
+          const deadline = req.deadlineMs;
+          result = dfsFrom(
+            explorer,
+            req.node,
+            req.statesMax,
+            deadline === undefined ? undefined : () => epochNow() >= deadline,
+          );
           break;
+        }
         case 'walk':
           result = randomWalk(explorer, req.seed, req.index);
           break;

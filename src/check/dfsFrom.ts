@@ -9,7 +9,7 @@ export interface DfsOutcome {
   /** Distinct states visited (this task's own visited set). */
   readonly states: number;
   readonly transitions: number;
-  /** The budget of states ran out before the subtree was done. */
+  /** The budget of states or of time ran out before the subtree was done. */
   readonly bounded: boolean;
 }
 
@@ -23,16 +23,28 @@ const CRASH: Step = { kind: 'crash' };
  * order; a task's result depends only on its start node, never on other tasks, so the verdict of a
  * split search is the same for any number of workers.
  *
+ * `expired` is asked before each state is expanded: once it is true the task stops there (bounded),
+ * so a time limit holds inside a task, not only between tasks.
+ *
  * @example
  * const { violation, states } = dfsFrom(explorer, ROOT, 100_000);
  */
-export function dfsFrom(ex: Explorer, start: PathNode, statesMax: number): DfsOutcome {
+export function dfsFrom(
+  ex: Explorer,
+  start: PathNode,
+  statesMax: number,
+  expired: () => boolean = () => false,
+): DfsOutcome {
   const visited = new Map<string, number>();
   const bound = ex.model.bounds.steps;
   let transitions = 0;
   let bounded = false;
 
   const visit = (node: PathNode, first: CheckWorld | undefined): FoundViolation | undefined => {
+    if (expired()) {
+      bounded = true;
+      return undefined;
+    }
     let world = first;
     const fresh = (): CheckWorld => {
       const w = world ?? ex.replay(node.path);

@@ -80,12 +80,14 @@ interface Search {
 class Clock {
   readonly #now: () => number;
   readonly #start: number;
+  readonly #live: boolean;
 
   constructor(
     now: (() => number) | undefined,
     readonly limitMs: number | undefined,
   ) {
     this.#now = now ?? (() => 0);
+    this.#live = now !== undefined;
     this.#start = this.#now();
   }
 
@@ -95,6 +97,16 @@ class Clock {
 
   get expired(): boolean {
     return this.limitMs !== undefined && this.elapsed >= this.limitMs;
+  }
+
+  /** Time left before the limit, when there is a limit and a clock that moves; else undefined. */
+  get leftMs(): number | undefined {
+    return this.limitMs === undefined || !this.live ? undefined : Math.max(0, this.limitMs - this.elapsed);
+  }
+
+  /** A clock was injected (one that is not, reads 0 forever: no limit ever expires). */
+  get live(): boolean {
+    return this.#live;
   }
 }
 
@@ -231,7 +243,7 @@ async function dfs(
   const results = await inOrder(
     tasks,
     runner.parallelism * 2,
-    (t) => runner.dfs(t, share),
+    (t) => runner.dfs(t, share, clock.leftMs),
     () => hit || clock.expired,
     (r) => {
       done += 1;
@@ -330,7 +342,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const clock = new Clock(options.now, options.timeLimitMs);
   const local = new Explorer(model, options.variant, options.digest);
   const runner: Runner =
-    workers > 1 ? new WorkerRunner(model, workers) : new LocalRunner(model, options.variant, options.digest);
+    workers > 1
+      ? new WorkerRunner(model, workers)
+      : new LocalRunner(model, options.variant, options.digest, options.now);
   const progress = (p: Omit<CheckProgress, 'strategy' | 'elapsedMs'>): void =>
     options.onProgress?.({ ...p, strategy, elapsedMs: clock.elapsed });
   let search: Search;

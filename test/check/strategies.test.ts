@@ -75,6 +75,20 @@ describe('strategies on the shipped stack', () => {
     });
     expect(r.verdict).toBe('bounded');
   });
+
+  it('a depth-first task stops when the time is up, not only the hand-out of further tasks', async () => {
+    // Each clock read is 1 ms: the limit falls inside the first task, which alone would run to its
+    // share of the state budget (thousands of states on this model).
+    const model = loadCheckModel({
+      ...DEFAULT_MODEL_JSON,
+      bounds: { ...DEFAULT_MODEL_JSON.bounds, states: 20_000 },
+    });
+    let t = 0;
+    const cut = await runCheck({ model, strategy: 'dfs', now: () => (t += 1), timeLimitMs: 300 });
+    expect(cut.verdict).toBe('bounded');
+    expect(cut.states).toBeLessThan(400);
+    expect(cut.elapsedMs).toBeLessThan(1_000);
+  });
 });
 
 describe('worker threads give the same verdicts and counts as one thread', () => {
