@@ -1,44 +1,14 @@
 import type { JsonObject } from '../log/JsonValue.js';
-import type { LogRecord } from '../log/LogRecord.js';
 import { LogWriter } from '../log/LogWriter.js';
 import type { FaultPlanEntry } from '../scenario/Scenario.js';
 import { planeRunMeta } from '../replay/openLoggedPlane.js';
 import { runMetaJson } from '../replay/RunMeta.js';
-import { MemorySink, type RecordSink } from '../runtime/RecordSink.js';
-import { SinkRecorder } from '../runtime/SinkRecorder.js';
+import { MemorySink } from '../runtime/RecordSink.js';
 import type { CheckVariant } from './CheckVariant.js';
 import { CheckWorld, worldScenario } from './CheckWorld.js';
 import { type Counterexample, replaySteps, worldJson } from './Counterexample.js';
 import type { Violation } from './invariants/Invariant.js';
 import { PRODUCT_VERSION } from './productVersion.js';
-
-/**
- * A sink that forwards what is committed until it is shut: appends wait for the next commit, as in
- * the log file's transactions, so a process that dies inside an intent leaves out what it appended
- * after its last commit; and the crash's teardown is recover's to log, not the run's.
- */
-class GateSink implements RecordSink {
-  #open = true;
-  readonly #pending: LogRecord[] = [];
-
-  constructor(readonly inner: RecordSink) {}
-
-  append(record: LogRecord): void {
-    if (this.#open) this.#pending.push(record);
-  }
-
-  commit(): void {
-    if (!this.#open) return;
-    for (const r of this.#pending.splice(0)) this.inner.append(r);
-    this.inner.commit();
-  }
-
-  /** The process died: nothing more reaches the log, and what was not committed is lost. */
-  shut(): void {
-    this.#open = false;
-    this.#pending.length = 0;
-  }
-}
 
 /**
  * The log header's `meta` of a counterexample log: `run` is the run meta replay and recover read
@@ -100,25 +70,23 @@ export function writeCounterexampleLog(
   file: string,
   variant?: CheckVariant,
 ): Violation | undefined {
+  // The log file gets what was committed, a transaction per commit, as the process's writer would.
   const memory = new MemorySink();
-  const gate = new GateSink(memory);
   const world = new CheckWorld({
     world: cex.world,
     variant,
     randomFaults: cex.randomFaults ?? undefined,
-    sink: gate,
-    recorder: new SinkRecorder(gate),
+    log: memory,
   });
   world.observing = true;
   let violation: Violation | undefined;
   const steps = replaySteps(cex);
   const crash = steps.at(-1)?.kind === 'crash' ? steps.pop() : undefined;
   for (const step of steps) violation ??= world.run(step).violation;
-  gate.commit();
+  memory.commit();
   // Nothing after the crash's last commit reaches the log: neither the end of an intent it dies in
   // nor the hypercalls of the kernel's teardown (nothing commits them).
   if (crash !== undefined) violation ??= world.run(crash).violation;
-  gate.shut();
   const writer = LogWriter.create(
     file,
     {
