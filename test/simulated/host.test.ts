@@ -86,6 +86,22 @@ describe('host memory: VMAs, pinning, PFN choice (HostPort)', () => {
     expect(m.host.allocPages(m.ownership().totalPages)).toBeNull();
   });
 
+  it('frees run by run, as __free_page goes page by page: a PFN given twice in one call is a double free', () => {
+    const m = smallMachine();
+    const [run] = m.host.allocPages(4)!;
+    const pfn = run!.pfn;
+    expect(() => {
+      m.host.freePages([
+        { pfn, count: 2 },
+        { pfn: pfn + 1, count: 1 },
+      ]);
+    }).toThrow(/double-free/);
+    // The pages before the repeat were freed, as the kernel would have; the rest are still allocated.
+    expect(() => {
+      m.host.freePages([{ pfn: pfn + 2, count: 2 }]);
+    }).not.toThrow();
+  });
+
   it('lets the root touch only pages it owns or the hypervisor shares', () => {
     const m = smallMachine();
     const free = [...m.hostExtents()].find((e) => e.kind === 'free')!.start;

@@ -1,7 +1,7 @@
 import type { HvPage } from '../../../src/ports/HvPage.js';
 import type { HostPort, PfnRun, UserRange, VmaInfo } from '../../../src/ports/HostPort.js';
 import { HostCrash } from './HostCrash.js';
-import { CONTIGUOUS, FREE, type HostRam } from './HostRam.js';
+import { CONTIGUOUS, FREE, type HostRam, type Owner } from './HostRam.js';
 import type { Synic } from './Synic.js';
 import type { UserSpace } from './UserSpace.js';
 
@@ -47,19 +47,21 @@ export class SimulatedHost implements HostPort {
   }
 
   freePages(runs: readonly PfnRun[]): void {
+    // Run by run, as the kernel frees page by page: a PFN given twice is free by its second turn.
     for (const r of runs) {
-      if (!this.ram.all(r.pfn, r.count, (o) => o.kind === 'kernel'))
-        throw new HostCrash(
-          'double-free',
-          `[0x${r.pfn.toString(16)}, +${r.count}) is not all allocated kernel memory`,
-        );
-      if (!this.ram.all(r.pfn, r.count, (o) => o.maps === 0) || hasShared(this.ram.sharedWithRoot, r))
+      if (!this.ram.all(r.pfn, r.count, freeable) || hasShared(this.ram.sharedWithRoot, r)) {
+        if (!this.ram.all(r.pfn, r.count, (o) => o.kind === 'kernel'))
+          throw new HostCrash(
+            'double-free',
+            `[0x${r.pfn.toString(16)}, +${r.count}) is not all allocated kernel memory`,
+          );
         throw new HostCrash(
           'free-in-use',
           `[0x${r.pfn.toString(16)}, +${r.count}) is still mapped or shared`,
         );
+      }
+      this.ram.retag(r.pfn, r.count, () => FREE);
     }
-    for (const r of runs) this.ram.retag(r.pfn, r.count, () => FREE);
   }
 
   findVma(userAddr: bigint): VmaInfo | undefined {
@@ -101,6 +103,9 @@ export class SimulatedHost implements HostPort {
 }
 
 /** Whether a page of `r` is shared with the root: walks the smaller of the run and the set. */
+/** A kernel page nobody maps: one `__free_page` may take. */
+const freeable = (o: Owner): boolean => o.kind === 'kernel' && o.maps === 0;
+
 function hasShared(shared: ReadonlySet<number>, r: PfnRun): boolean {
   if (shared.size === 0) return false;
   if (r.count < shared.size) {

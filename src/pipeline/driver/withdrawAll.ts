@@ -27,20 +27,44 @@ export function withdrawAll(
     );
     const out = outcome.output;
     if (out !== undefined && outcome.repsCompleted > 0) {
-      const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-      const runs: PfnRun[] = [];
-      for (let i = 0; i < outcome.repsCompleted; i++) {
-        const pfn = Number(view.getBigUint64(i * 8, true));
-        const last = runs.at(-1);
-        if (last !== undefined && last.pfn + last.count === pfn)
-          runs[runs.length - 1] = { pfn: last.pfn, count: last.count + 1 };
-        else runs.push({ pfn, count: 1 });
-      }
-      env.kernel.freePages(runs);
+      env.kernel.freePages(
+        pfnRunsOf(new DataView(out.buffer, out.byteOffset, out.byteLength), outcome.repsCompleted),
+      );
       pages += outcome.repsCompleted;
     }
     if (outcome.result === HvStatus.NO_RESOURCES) return { errno: 0, pages };
     if (outcome.result !== HvStatus.SUCCESS) return { errno: hvResultToErrno(BigInt(outcome.result)), pages };
     if (outcome.repsCompleted === 0) return { errno: 0, pages };
   }
+}
+
+/**
+ * The PFNs of a WITHDRAW_MEMORY output page as runs of consecutive PFNs, in either direction: the
+ * kernel frees each page on its own (`__free_page`), and a hypervisor that hands a stack back gives
+ * them in descending order, so a run grows at either end. A PFN that repeats starts a run of its own
+ * (the host's free reports the double free).
+ */
+function pfnRunsOf(view: DataView, count: number): PfnRun[] {
+  const runs: PfnRun[] = [];
+  let lo = -1;
+  let n = 0;
+  let dir = 0;
+  for (let i = 0; i < count; i++) {
+    const pfn = Number(view.getBigUint64(i * 8, true));
+    if (n > 0 && dir >= 0 && pfn === lo + n) {
+      n += 1;
+      dir = 1;
+    } else if (n > 0 && dir <= 0 && pfn === lo - 1) {
+      lo = pfn;
+      n += 1;
+      dir = -1;
+    } else {
+      if (n > 0) runs.push({ pfn: lo, count: n });
+      lo = pfn;
+      n = 1;
+      dir = 0;
+    }
+  }
+  if (n > 0) runs.push({ pfn: lo, count: n });
+  return runs;
 }
