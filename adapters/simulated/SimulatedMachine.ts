@@ -289,7 +289,8 @@ export class SimulatedMachine {
     if (made !== undefined) return made;
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.knobs.cpuCount)
       throw new RangeError(`cpuPages: cpu ${cpu} is not in [0, ${this.knobs.cpuCount})`);
-    const pair = { input: new HvPage(), output: new HvPage() };
+    const [input, output] = HvPage.slab(2) as [HvPage, HvPage];
+    const pair = { input, output };
     this.hypervisor.registerCpuPage(pair.input, cpu);
     this.hypervisor.registerCpuPage(pair.output, cpu);
     this.#pages[cpu] = pair;

@@ -7,6 +7,9 @@
  */
 export class BitField {
   readonly mask: bigint;
+  /** The largest value the field holds. */
+  readonly max: bigint;
+  readonly #shift: bigint;
 
   constructor(
     readonly name: string,
@@ -16,16 +19,15 @@ export class BitField {
     if (lsb < 0 || width < 1 || lsb + width > 64) {
       throw new RangeError(`bit field ${name}: lsb ${lsb} width ${width} does not fit a 64-bit word`);
     }
-    this.mask = ((1n << BigInt(width)) - 1n) << BigInt(lsb);
-  }
-
-  /** The largest value the field holds. */
-  get max(): bigint {
-    return (1n << BigInt(this.width)) - 1n;
+    // Shift and max are bigints made once: converting per call was a hot allocation (every control
+    // and status word of every hypercall passes through here).
+    this.#shift = BigInt(lsb);
+    this.max = (1n << BigInt(width)) - 1n;
+    this.mask = this.max << this.#shift;
   }
 
   get(word: bigint): bigint {
-    return (word & this.mask) >> BigInt(this.lsb);
+    return (word & this.mask) >> this.#shift;
   }
 
   /** Returns `word` with the field set to `value`; throws a RangeError naming the field when it does not fit. */
@@ -33,7 +35,7 @@ export class BitField {
     if (value < 0n || value > this.max) {
       throw new RangeError(`${this.name}: ${value} does not fit ${this.width} bits (max ${this.max})`);
     }
-    return (word & ~this.mask) | (value << BigInt(this.lsb));
+    return (word & ~this.mask) | (value << this.#shift);
   }
 }
 

@@ -70,13 +70,16 @@ function checkField(name: string, v: number, max: number): void {
 /** Decode a control word; reserved bits are reported, not dropped. */
 export function decodeControl(word: bigint): DecodedControl {
   assertU64(word, 'control word');
+  // Two 32-bit halves as numbers: the fields are read with number operations, not bigint ones.
+  const low = Number(word & 0xffff_ffffn);
+  const high = Number(word >> 32n);
   return {
-    code: Number(ControlBits.code.get(word)),
-    fast: ControlBits.fast.get(word) === 1n,
-    varHeadQwords: Number(ControlBits.varHeadQwords.get(word)),
-    nested: ControlBits.nested.get(word) === 1n,
-    repCount: Number(ControlBits.repCount.get(word)),
-    repStart: Number(ControlBits.repStart.get(word)),
+    code: low & 0xffff,
+    fast: (low & 0x1_0000) !== 0,
+    varHeadQwords: (low >>> 17) & 0x3ff,
+    nested: (low & 0x8000_0000) !== 0,
+    repCount: high & 0xfff,
+    repStart: (high >>> 16) & 0xfff,
     reservedBits: word & CONTROL_RESERVED_MASK,
   };
 }

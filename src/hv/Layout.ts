@@ -36,6 +36,15 @@ export type Field = ScalarField | BytesField | ReservedField;
 
 export const SCALAR_SIZE: Readonly<Record<ScalarKind, number>> = { u8: 1, u16: 2, u32: 4, u64: 8 };
 
+/** The largest value of each scalar kind, as a bigint and (below u64) as a number. */
+const BIGINT_MAX: Readonly<Record<ScalarKind, bigint>> = {
+  u8: 0xffn,
+  u16: 0xffffn,
+  u32: 0xffff_ffffn,
+  u64: 0xffff_ffff_ffff_ffffn,
+};
+const NUMBER_MAX = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff } as const;
+
 type ValueOf<F> =
   F extends ScalarField<string, 'u64'>
     ? bigint
@@ -198,10 +207,19 @@ function writeField(
     new Uint8Array(view.buffer, view.byteOffset + at, f.size).set(v);
     return;
   }
+  // Numbers into u8/u16/u32 fields without reserved bits (most fields) are checked and written as
+  // numbers; everything else goes through bigint.
+  if (typeof v === 'number' && f.reservedMask === undefined && f.kind !== 'u64') {
+    if (!Number.isInteger(v) || v < 0 || v > NUMBER_MAX[f.kind])
+      throw new RangeError(`${layout}.${f.name}: ${String(v)} does not fit ${f.kind}`);
+    if (f.kind === 'u8') view.setUint8(at, v);
+    else if (f.kind === 'u16') view.setUint16(at, v, true);
+    else view.setUint32(at, v, true);
+    return;
+  }
   const big =
     typeof v === 'bigint' ? v : typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined;
-  const bits = BigInt(SCALAR_SIZE[f.kind] * 8);
-  if (big === undefined || big < 0n || big >= 1n << bits) {
+  if (big === undefined || big < 0n || big > BIGINT_MAX[f.kind]) {
     throw new RangeError(`${layout}.${f.name}: ${String(v)} does not fit ${f.kind}`);
   }
   if (f.reservedMask !== undefined && (big & f.reservedMask) !== 0n) {

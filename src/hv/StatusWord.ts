@@ -26,16 +26,18 @@ export interface Status {
  * encodeStatus({ result: 0x0b, repsCompleted: 3 }); // 0x000000030000000bn
  */
 export function encodeStatus(s: Status): bigint {
-  let w = StatusBits.result.set(0n, BigInt(s.result));
-  w = StatusBits.repsCompleted.set(w, BigInt(s.repsCompleted));
-  return w;
+  if (!Number.isInteger(s.result) || s.result < 0 || s.result > 0xffff)
+    throw new RangeError(`result: ${s.result} does not fit 16 bits (max 65535)`);
+  if (!Number.isInteger(s.repsCompleted) || s.repsCompleted < 0 || s.repsCompleted > 0xfff)
+    throw new RangeError(`repsCompleted: ${s.repsCompleted} does not fit 12 bits (max 4095)`);
+  return s.repsCompleted === 0 ? BigInt(s.result) : (BigInt(s.repsCompleted) << 32n) | BigInt(s.result);
 }
 
 /** Decode a status word the way hv_result()/hv_repcomp() do: other bits are ignored. */
 export function decodeStatus(word: bigint): Status {
   assertU64(word, 'status word');
   return {
-    result: Number(StatusBits.result.get(word)),
-    repsCompleted: Number(StatusBits.repsCompleted.get(word)),
+    result: Number(word & 0xffffn),
+    repsCompleted: Number((word >> 32n) & 0xfffn),
   };
 }

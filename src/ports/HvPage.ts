@@ -10,12 +10,33 @@ export class HvPage {
   /** Little-endian u32 view, for writing u64 list entries as lo/hi halves without bigint. */
   readonly u32: Uint32Array;
 
-  constructor(buffer: ArrayBuffer = new ArrayBuffer(HV_PAGE_SIZE)) {
-    if (buffer.byteLength !== HV_PAGE_SIZE)
-      throw new RangeError(`HvPage: ${buffer.byteLength} bytes, want ${HV_PAGE_SIZE}`);
-    this.bytes = new Uint8Array(buffer);
-    this.view = new DataView(buffer);
-    this.u32 = new Uint32Array(buffer);
+  /**
+   * The page at `byteOffset` (a multiple of 4096) of `buffer`: a fresh page by default, or one page of
+   * a slab that allocators carve many pages from (one allocation instead of one per page).
+   */
+  constructor(buffer: ArrayBuffer = new ArrayBuffer(HV_PAGE_SIZE), byteOffset = 0) {
+    if (!Number.isSafeInteger(byteOffset) || byteOffset < 0 || byteOffset % HV_PAGE_SIZE !== 0)
+      throw new RangeError(`HvPage: offset ${byteOffset} is not a multiple of ${HV_PAGE_SIZE}`);
+    if (byteOffset + HV_PAGE_SIZE > buffer.byteLength)
+      throw new RangeError(
+        `HvPage: ${buffer.byteLength} bytes hold no page at offset ${byteOffset} (want ${HV_PAGE_SIZE})`,
+      );
+    this.bytes = new Uint8Array(buffer, byteOffset, HV_PAGE_SIZE);
+    this.view = new DataView(buffer, byteOffset, HV_PAGE_SIZE);
+    this.u32 = new Uint32Array(buffer, byteOffset, HV_PAGE_SIZE >>> 2);
+  }
+
+  /**
+   * `count` zeroed pages sharing one buffer.
+   *
+   * @example
+   * const [input, output] = HvPage.slab(2);
+   */
+  static slab(count: number): HvPage[] {
+    if (!Number.isSafeInteger(count) || count < 1)
+      throw new RangeError(`HvPage.slab: ${count} is not a page count`);
+    const buffer = new ArrayBuffer(count * HV_PAGE_SIZE);
+    return Array.from({ length: count }, (_, i) => new HvPage(buffer, i * HV_PAGE_SIZE));
   }
 
   zero(): void {

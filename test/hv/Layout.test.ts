@@ -83,6 +83,27 @@ describe('Layout (packed little-endian structs; seed review: reserved bits must 
     }).toThrow(/s\.big: missing/);
   });
 
+  it('checks numbers for u8/u16/u32 fields without reserved bits as strictly as bigints', () => {
+    const L = new Layout('s', 8, [u8('a', 0), u16('b', 2), u32('c', 4)] as const);
+    const v = view(8);
+    for (const [field, bad] of [
+      ['a', 256],
+      ['a', -1],
+      ['b', 0x1_0000],
+      ['c', 0x1_0000_0000],
+      ['c', 0.5],
+      ['c', Number.NaN],
+    ] as const) {
+      expect(() => {
+        L.encode({ a: 0, b: 0, c: 0, [field]: bad }, v);
+      }).toThrow(new RegExp(`s\\.${field}: ${String(bad).replace('.', '\\.')} does not fit u`));
+    }
+    L.encode({ a: 0xff, b: 0xffff, c: 0xffff_ffff }, v);
+    expect(L.decode(v)).toEqual({ a: 0xff, b: 0xffff, c: 0xffff_ffff });
+    L.encode({ a: 1n, b: 2n, c: 3n } as unknown as { a: number; b: number; c: number }, v);
+    expect(L.decode(v)).toEqual({ a: 1, b: 2, c: 3 });
+  });
+
   it('decode copies bytes fields, so later writes to the page do not change a decoded value', () => {
     const L = new Layout('s', 4, [bytes('raw', 0, 4)] as const);
     const v = view(4);

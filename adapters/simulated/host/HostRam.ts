@@ -94,6 +94,9 @@ export interface SavedHostRam {
   readonly reservedPages: number;
 }
 
+/** Pages per slab of stored contents (32 KiB: a dropped page keeps at most this much alive). */
+const CONTENT_SLAB_PAGES = 8;
+
 /**
  * Host physical memory: the RAM map, page ownership as extents, a next-fit allocator with cursors,
  * and sparse page contents. Every page of every RAM range has exactly one extent; non-RAM PFNs have
@@ -102,6 +105,8 @@ export interface SavedHostRam {
 export class HostRam {
   readonly owners = new ExtentMap<Owner>(flatCodec(sameOwner));
   readonly #contents = new Map<number, HvPage>();
+  /** Zeroed pages of the current slab not handed out yet (last one first). */
+  #fresh: HvPage[] = [];
   readonly #counts: Record<OwnerKind, number> = { free: 0, kernel: 0, user: 0, pool: 0, hv: 0 };
   /** Hypervisor pages currently shared with the root (state pages, stats pages): readable by it. */
   readonly sharedWithRoot = new Set<number>();
@@ -296,7 +301,10 @@ export class HostRam {
   contents(pfn: number): HvPage {
     let page = this.#contents.get(pfn);
     if (page === undefined) {
-      page = new HvPage();
+      // Fresh pages come from slabs: one buffer per CONTENT_SLAB_PAGES pages (a world writes a few
+      // pages per VP: state, stats), never reused, so a page handed out is zero.
+      page = this.#fresh.pop() ?? (this.#fresh = HvPage.slab(CONTENT_SLAB_PAGES).reverse()).pop();
+      if (page === undefined) throw new Error('HostRam: empty slab');
       this.#contents.set(pfn, page);
     }
     return page;
