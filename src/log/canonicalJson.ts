@@ -3,6 +3,9 @@ import type { JsonValue } from './JsonValue.js';
 /** Characters JSON.stringify leaves raw that canonical text escapes: everything outside ASCII. */
 const NON_ASCII = /[\u007f-\uffff]/g;
 
+/** Strings up to this length are checked for the plain fast path. */
+const PLAIN_MAX = 64;
+
 const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
@@ -13,6 +16,19 @@ const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).pad
  * canonicalString('é'); // '"\\u00e9"'
  */
 export function canonicalString(s: string): string {
+  // Short printable ASCII without quote or backslash (names, states, events: most strings in a log)
+  // is its own literal; checking it by code unit is cheaper than JSON.stringify plus a regex.
+  if (s.length <= PLAIN_MAX) {
+    let plain = true;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return `"${s}"`;
+  }
   const text = JSON.stringify(s);
   return NON_ASCII.test(text) ? text.replace(NON_ASCII, escapeChar) : text;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/log/canonicalJson.js';
+import { canonicalJson, canonicalString } from '../../src/log/canonicalJson.js';
 
 describe('canonicalJson: the bytes the checksums cover', () => {
   it('sorts keys at every depth, writes no whitespace, escapes non-ASCII', () => {
@@ -24,6 +24,40 @@ describe('canonicalJson: the bytes the checksums cover', () => {
         expect(canonicalJson(back)).toBe(text);
         expect(canonicalJson(reverseKeys(back))).toBe(text);
       }),
+    );
+  });
+
+  it('writes every string as JSON.stringify does with non-ASCII escaped, on the plain fast path and off it', () => {
+    const reference = (x: string): string =>
+      JSON.stringify(x).replace(
+        /[\u007f-\uffff]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+    for (const x of [
+      '',
+      'vm0',
+      'a"b',
+      'a\\b',
+      'tab\there',
+      '\u001f',
+      '~',
+      '\u007f',
+      'x'.repeat(64),
+      'x'.repeat(65),
+    ])
+      expect(canonicalString(x)).toBe(reference(x));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (x) => {
+        expect(canonicalString(x)).toBe(reference(x));
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.integer({ min: 0x1c, max: 0x80 }).map((c) => String.fromCharCode(c)) }),
+        (x) => {
+          expect(canonicalString(x)).toBe(reference(x));
+        },
+      ),
     );
   });
 
