@@ -1,8 +1,11 @@
 import { recordChecksum } from '../log/checksum.js';
 import type { LoggedRecord } from './LoggedRecord.js';
 
+/** Records read per batch ahead of the replay. */
+const READ_AHEAD = 128;
+
 /**
- * The log's records as replay consumes them, in seq order, read lazily with a small look-ahead.
+ * The log's records as replay consumes them, in seq order, read lazily in batches of READ_AHEAD.
  * `closed` says whether the log has an end marker: running out of a closed log is a divergence, of an
  * unclosed one (a crash) the end of what was committed.
  *
@@ -12,8 +15,12 @@ import type { LoggedRecord } from './LoggedRecord.js';
  */
 export class ExpectedRecords {
   readonly #source: Iterator<LoggedRecord>;
-  readonly #ahead: LoggedRecord[] = [];
+  /** Records read and not taken yet: `#ahead[#head]` is the next one. */
+  #ahead: LoggedRecord[] = [];
+  #head = 0;
   #done = false;
+  /** A read error met while reading ahead: thrown when the replay reaches the record it concerns. */
+  #failure: { readonly error: unknown } | null = null;
   #nextSeq: number;
   #prevChecksum: string | undefined;
   /** Records taken so far. */
@@ -39,25 +46,57 @@ export class ExpectedRecords {
     return this.#nextSeq;
   }
 
-  /** The `k`-th record ahead (0: the next), or undefined past the end. Read errors propagate. */
+  /**
+   * The `k`-th record ahead (0: the next), or undefined past the end. A read error is thrown when
+   * the record it concerns is asked for, not before, even though reading runs ahead.
+   */
   peek(k = 0): LoggedRecord | undefined {
-    while (this.#ahead.length <= k && !this.#done) {
-      const step = this.#source.next();
-      if (step.done === true) this.#done = true;
-      else this.#ahead.push(step.value);
-    }
-    return this.#ahead[k];
+    const at = this.#head + k;
+    if (at < this.#ahead.length) return this.#ahead[at];
+    return this.#readUpTo(k);
   }
 
   /** Take the next record, or undefined at the end. */
   take(): LoggedRecord | undefined {
     const r = this.peek();
     if (r === undefined) return undefined;
-    this.#ahead.shift();
+    this.#head += 1;
     this.#nextSeq = r.seq + 1;
     this.#prevChecksum = r.checksum;
     this.taken += 1;
     return r;
+  }
+
+  /**
+   * Read until the `k`-th record ahead is there, READ_AHEAD records at a time: reading a batch in a
+   * tight loop, rather than one row between every step of the re-run, keeps the reader's code and
+   * data hot (the same read cost 1.5 times as much interleaved).
+   */
+  #readUpTo(k: number): LoggedRecord | undefined {
+    if (this.#head > 0) {
+      this.#ahead = this.#ahead.slice(this.#head);
+      this.#head = 0;
+    }
+    while (this.#ahead.length <= k) {
+      if (this.#failure !== null) throw this.#failure.error;
+      if (this.#done) return undefined;
+      for (let n = 0; n < READ_AHEAD; n++) {
+        let step: IteratorResult<LoggedRecord>;
+        try {
+          step = this.#source.next();
+        } catch (e) {
+          this.#failure = { error: e };
+          this.#done = true;
+          break;
+        }
+        if (step.done === true) {
+          this.#done = true;
+          break;
+        }
+        this.#ahead.push(step.value);
+      }
+    }
+    return this.#ahead[k];
   }
 
   /**
@@ -66,7 +105,7 @@ export class ExpectedRecords {
    * mismatch as a message; else null. A divergence at a damaged record is damage, not a divergence.
    */
   damageAt(seq: number): string | null {
-    const r = this.#ahead[0];
+    const r = this.#ahead[this.#head];
     if (
       r?.seq !== seq ||
       r.body === undefined ||
