@@ -43,8 +43,9 @@ function keyOf(value: unknown, depth = 0): string | null {
       }
       if (Object.getPrototypeOf(value) !== Object.prototype) return null;
       let s = '{';
-      for (const [name, v] of Object.entries(value)) {
-        const k = keyOf(v, depth + 1);
+      const obj = value as Readonly<Record<string, unknown>>;
+      for (const name of Object.keys(obj)) {
+        const k = keyOf(obj[name], depth + 1);
         if (k === null) return null;
         s += `${JSON.stringify(name)}:${k},`;
       }

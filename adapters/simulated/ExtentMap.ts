@@ -452,6 +452,26 @@ export class ExtentMap<V> {
         rest = 0;
       }
     }
+    if (items.length <= 2) {
+      // The common shapes (a cut, a merge, a split in two) without building argument arrays.
+      const a = items[0];
+      const b = items[1];
+      if (a === undefined) {
+        blk.s.splice(ii, inBlock);
+        blk.e.splice(ii, inBlock);
+        blk.v.splice(ii, inBlock);
+      } else if (b === undefined) {
+        blk.s.splice(ii, inBlock, a.start);
+        blk.e.splice(ii, inBlock, a.end);
+        blk.v.splice(ii, inBlock, a.value);
+      } else {
+        blk.s.splice(ii, inBlock, a.start, b.start);
+        blk.e.splice(ii, inBlock, a.end, b.end);
+        blk.v.splice(ii, inBlock, a.value, b.value);
+      }
+      this.#normalize(bi);
+      return;
+    }
     const starts = items.map((e) => e.start);
     const ends = items.map((e) => e.end);
     const values = items.map((e) => e.value);

@@ -275,10 +275,11 @@ export class ControlPlane {
    * with EEXIST before anything reaches the device.
    */
   createPartition(key: string, args: CreatePartitionArgs): RequestOutcome {
-    this.intent('createPartition', { key, args: createArgsJson(args) });
+    const argsJson = createArgsJson(args);
+    this.intent('createPartition', { key, args: argsJson });
     if (this.#slots.has(key)) return rejected('EEXIST', 'partitionKeyFree');
     let fd = -1;
-    const r = this.#runOp(key, null, 'MSHV_CREATE_PARTITION', null, createArgsJson(args), () => {
+    const r = this.#runOp(key, null, 'MSHV_CREATE_PARTITION', null, argsJson, () => {
       const created = this.#world.device.createPartition(args);
       if (!created.ok) return created;
       fd = created.value;
