@@ -102,10 +102,10 @@ export class SimulatedHost implements HostPort {
   }
 }
 
-/** Whether a page of `r` is shared with the root: walks the smaller of the run and the set. */
 /** A kernel page nobody maps: one `__free_page` may take. */
 const freeable = (o: Owner): boolean => o.kind === 'kernel' && o.maps === 0;
 
+/** Whether a page of `r` is shared with the root: walks the smaller of the run and the set. */
 function hasShared(shared: ReadonlySet<number>, r: PfnRun): boolean {
   if (shared.size === 0) return false;
   if (r.count < shared.size) {
