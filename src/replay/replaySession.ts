@@ -69,7 +69,7 @@ export type ReplayVerdict =
       readonly fromSeq: number;
       readonly lastSeq: number;
       readonly byKind: KindCounts;
-      /** Why the replay stopped early, for an incomplete one. */
+      /** Why the replay stopped early, for an incomplete one; for a complete one, that the log was not closed. */
       readonly note?: string;
       /** The log ended between an operation and its result (never, for a log committed at operation boundaries). */
       readonly endedInsideOperation?: boolean;
@@ -255,7 +255,14 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
   });
   try {
     runIntents(expected, driver);
-    return { verdict: identical({ complete: true }), meta, driver, cursor };
+    // An unclosed log that ends between two intents is reproduced whole, but it is still a crashed
+    // (or unfinished) run's log: say so, since `recover` is what reconciles one.
+    const unclosed = source.closed
+      ? {}
+      : {
+          note: `the log was not closed; it ends after a whole intent (seq ${expected.nextSeq - 1}), and all of it was reproduced`,
+        };
+    return { verdict: identical({ complete: true, ...unclosed }), meta, driver, cursor };
   } catch (e) {
     if (e instanceof DivergenceSignal) {
       // A record replay did not re-checksum diverges: if its checksum no longer matches, it is damage.

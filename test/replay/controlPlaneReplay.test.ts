@@ -154,6 +154,23 @@ describe.each(['core-smt', 'root'] as const)(
       const closed = replayRecords(header, stored.slice(0, half));
       expect(closed).toMatchObject({ status: 'diverged', divergence: { seq: half + 1, expectedKind: null } });
     });
+
+    it('a log cut right after an intent is reproduced whole, and the verdict says it was not closed', () => {
+      // The last intent's records end where the next intent begins. (Not where a snapshot precedes
+      // it: the writer appends the two together, so no committed log ends between them.)
+      const nextIntent = stored.findIndex(
+        (r, i) =>
+          i > stored.length / 2 && r.record.kind === 'intent' && stored[i - 1]?.record.kind !== 'snapshot',
+      );
+      expect(nextIntent).toBeGreaterThan(0);
+      const v = replayRecords(header, stored.slice(0, nextIntent), { closed: false });
+      expect(v).toMatchObject({ status: 'identical', complete: true, lastSeq: nextIntent });
+      if (v.status === 'identical')
+        expect(v.note).toBe(
+          `the log was not closed; it ends after a whole intent (seq ${nextIntent}), and all of it was reproduced`,
+        );
+      expect(replayRecords(header, stored)).not.toHaveProperty('note');
+    });
   },
 );
 
