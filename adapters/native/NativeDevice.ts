@@ -16,6 +16,7 @@ import { MshvUserMemRegion } from '../../src/hv/uapi/structs/MshvUserMemRegion.j
 import type { StructLayout } from '../../src/hv/Layout.js';
 import { createPartitionFields, ioeventfdFields, irqfdFields } from '../../src/pipeline/driver/uapiFields.js';
 import { abiFits } from '../../src/pipeline/driver/abiFits.js';
+import { addressText } from '../../src/pipeline/driver/addressText.js';
 import { userPointer } from '../../src/pipeline/driver/userPointer.js';
 import { userTablePointer } from '../../src/pipeline/driver/userTablePointer.js';
 import { hypercallDefByCode } from '../../src/hv/hypercalls/index.js';
@@ -309,7 +310,7 @@ export class NativeDevice implements DevicePort {
 
   readMapped(address: bigint): IoctlResult<Uint8Array> {
     if (typeof address !== 'bigint' || !this.#mappings.has(address))
-      return fail('mmap', 'EFAULT', `${hexOf(address)} is not a mapped VP page`);
+      return fail('mmap', 'EFAULT', `${addressText(address)} is not a mapped VP page`);
     return ok(this.sys.peek(address, HV_PAGE_SIZE));
   }
 
@@ -449,9 +450,4 @@ function hvcallError(errno: number, code: number, status: number, reps: number):
     status,
     reps,
   };
-}
-
-/** An address as messages show it: hex for a bigint, as given otherwise. */
-function hexOf(address: unknown): string {
-  return typeof address === 'bigint' ? `0x${address.toString(16)}` : String(address);
 }

@@ -10,7 +10,7 @@ import { createArgsOf } from './createArgsOf.js';
 import { GuestControl } from './GuestControl.js';
 import { objectArg } from './objectArg.js';
 import { argumentError, hostError } from './HostError.js';
-import { type HostOptions, hostWorld } from './HostOptions.js';
+import { type HostOptions, hostWorld, vmmOption } from './HostOptions.js';
 import { HostSession } from './HostSession.js';
 import { type HostStats, StatsRecorder } from './HostStats.js';
 import { Partition } from './Partition.js';
@@ -78,7 +78,7 @@ export class Host {
     const worldOptions = options.hostRamBytes === undefined ? {} : { hostRamBytes: options.hostRamBytes };
     const machines = {
       ...(options.machines === undefined ? {} : { machines: options.machines }),
-      ...(options.mapVpRegisterPages === true ? { vmm: { mapVpRegisterPages: true } } : {}),
+      ...vmmOption(options),
     };
     // Logged: the replay engine's wiring (snapshots every DEFAULT_SNAPSHOT_EVERY records, hypercalls
     // with their bytes), so `mshv-control replay` re-runs the log through the same machines.
@@ -253,7 +253,7 @@ function unlogged(
 function createLog(op: string, path: string, scenario: Scenario, options: HostOptions): Result<LogWriter> {
   const meta = planeRunMeta(scenario, {
     ...(options.hostRamBytes === undefined ? {} : { world: { hostRamBytes: options.hostRamBytes } }),
-    ...(options.mapVpRegisterPages === true ? { vmm: { mapVpRegisterPages: true } } : {}),
+    ...vmmOption(options),
   });
   try {
     return success(

@@ -1,6 +1,7 @@
 import type { HypercallName } from '../hv/HypercallCode.js';
 import type { LogDurability } from '../log/LogWriter.js';
 import type { Machines } from '../runtime/Machines.js';
+import type { VmmConfig } from '../runtime/VmmConfig.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import { loadScenario } from '../scenario/loadScenario.js';
 import type { HostMemoryDecl, Scenario, Scheduler } from '../scenario/Scenario.js';
@@ -134,4 +135,15 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
       ),
     );
   return success(r.value);
+}
+
+/**
+ * The VMM configuration the options ask for, as the control plane and the run meta take it: empty
+ * unless `mapVpRegisterPages` is on, so logs of the default VMM keep their bytes.
+ *
+ * @example
+ * vmmOption({ mapVpRegisterPages: true }); // { vmm: { mapVpRegisterPages: true } }
+ */
+export function vmmOption(options: HostOptions): { readonly vmm?: VmmConfig } {
+  return options.mapVpRegisterPages === true ? { vmm: { mapVpRegisterPages: true } } : {};
 }

@@ -15,6 +15,8 @@ import { MemorySink, NULL_SINK, type RecordSink } from '../runtime/RecordSink.js
 import { SinkRecorder } from '../runtime/SinkRecorder.js';
 import { liveInventory } from '../replay/liveInventory.js';
 import { PlaneDriver } from '../replay/PlaneDriver.js';
+import { planeRunMeta } from '../replay/openLoggedPlane.js';
+import type { RunMeta } from '../replay/RunMeta.js';
 import type { RequestOutcome } from '../runtime/RequestOutcome.js';
 import { DRIVER_CPU, SimWorld } from '../runner/SimWorld.js';
 import type { FaultPlanEntry, Scenario } from '../scenario/Scenario.js';
@@ -100,6 +102,30 @@ export function worldScenario(world: CheckWorldSpec, name = 'check'): Scenario {
     hostMemory: world.hostMemory,
     steps: [],
   };
+}
+
+/**
+ * The run meta of a log a check world writes (a crash point's, a counterexample's): the world with
+ * every fault the path armed, resolved to absolute call counts, so a replay's simulated hypervisor
+ * answers as the run's did; the random fault rates; the VMM; no snapshots.
+ *
+ * @example
+ * armedRunMeta(model.world, world.armed).vocabulary; // 'control-plane'
+ */
+export function armedRunMeta(
+  spec: CheckWorldSpec,
+  armed: readonly FaultPlanEntry[],
+  randomFaults: RandomFaultRates | undefined,
+): RunMeta {
+  const world = worldScenario({
+    ...spec,
+    hypervisor: { ...spec.hypervisor, faults: [...spec.hypervisor.faults, ...armed] },
+  });
+  return planeRunMeta(world, {
+    snapshotEvery: 0,
+    ...(randomFaults === undefined ? {} : { world: { randomFaults } }),
+    ...(spec.vmm === undefined ? {} : { vmm: spec.vmm }),
+  });
 }
 
 /**
@@ -394,16 +420,9 @@ export class CheckWorld {
     const o = this.#options;
     // Dying inside an intent, what the process appended after its last commit never reached the log.
     const committed = inside === undefined ? log.records : log.records.slice(0, log.commits.at(-1) ?? 0);
-    const spec = o.world;
-    const world = worldScenario({
-      ...spec,
-      hypervisor: { ...spec.hypervisor, faults: [...spec.hypervisor.faults, ...armed] },
-    });
-    return recoverCrashedRun(world, committed, {
-      randomFaults: o.randomFaults,
+    return recoverCrashedRun(armedRunMeta(o.world, armed, o.randomFaults), committed, {
       variant: o.variant,
       memo: o.memo,
-      vmm: spec.vmm,
     });
   }
 

@@ -1,11 +1,10 @@
 import type { JsonObject } from '../log/JsonValue.js';
 import { LogWriter } from '../log/LogWriter.js';
 import type { FaultPlanEntry } from '../scenario/Scenario.js';
-import { planeRunMeta } from '../replay/openLoggedPlane.js';
 import { runMetaJson } from '../replay/RunMeta.js';
 import { MemorySink } from '../runtime/RecordSink.js';
 import type { CheckVariant } from './CheckVariant.js';
-import { CheckWorld, worldScenario } from './CheckWorld.js';
+import { CheckWorld, armedRunMeta } from './CheckWorld.js';
 import { type Counterexample, replaySteps, worldJson } from './Counterexample.js';
 import type { Violation } from './invariants/Invariant.js';
 import { PRODUCT_VERSION } from './productVersion.js';
@@ -24,18 +23,7 @@ import { PRODUCT_VERSION } from './productVersion.js';
  * counterexampleMeta(cex, armed).world; // { seed: 1, hypervisor: { ... }, hostMemory: [ ... ] }
  */
 export function counterexampleMeta(cex: Counterexample, armed: readonly FaultPlanEntry[] = []): JsonObject {
-  const spec = cex.world;
-  const run = planeRunMeta(
-    worldScenario({
-      ...spec,
-      hypervisor: { ...spec.hypervisor, faults: [...spec.hypervisor.faults, ...armed] },
-    }),
-    {
-      snapshotEvery: 0,
-      ...(cex.randomFaults === null ? {} : { world: { randomFaults: cex.randomFaults } }),
-      ...(spec.vmm === undefined ? {} : { vmm: spec.vmm }),
-    },
-  );
+  const run = armedRunMeta(cex.world, armed, cex.randomFaults ?? undefined);
   return {
     ...runMetaJson(run),
     world: worldJson(cex.world),

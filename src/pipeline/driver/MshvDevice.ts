@@ -42,6 +42,7 @@ import { MshvUserIoeventfd } from '../../hv/uapi/structs/MshvUserIoeventfd.js';
 import { MshvUserIrqfd } from '../../hv/uapi/structs/MshvUserIrqfd.js';
 import { MshvUserMemRegion } from '../../hv/uapi/structs/MshvUserMemRegion.js';
 import { abiFits } from './abiFits.js';
+import { addressText } from './addressText.js';
 import { userPointer } from './userPointer.js';
 import { userTablePointer } from './userTablePointer.js';
 import { createPartitionFields, ioeventfdFields, irqfdFields } from './uapiFields.js';
@@ -368,10 +369,7 @@ export class MshvDevice implements DevicePort {
   /** The 4096 bytes a VP page mapping shows now; EFAULT for an address no mapping starts at. */
   readMapped(address: bigint): IoctlResult<Uint8Array> {
     const m = typeof address === 'bigint' ? this.#mappings.get(address) : undefined;
-    if (m === undefined) {
-      const at = typeof address === 'bigint' ? `0x${address.toString(16)}` : String(address);
-      return fail(MMAP, 'EFAULT', `${at} is not a mapped VP page`);
-    }
+    if (m === undefined) return fail(MMAP, 'EFAULT', `${addressText(address)} is not a mapped VP page`);
     const pfn = vpMappedPfn(m.vp, m.pgoff);
     if (!pfn.ok) return pfn;
     return ok(this.env.shared.readPage(pfn.value));
