@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { isChecksumHex, recordChecksum } from './checksum.js';
 import { decodeRecord } from './decodeRecord.js';
+import { DeferredRecord } from './DeferredRecord.js';
 import { diagnoseUnreadable } from './diagnoseUnreadable.js';
 import { LogError, RecordError } from './LogError.js';
 import { canonicalHeader, LOG_FORMAT_VERSION, type LogHeader } from './LogHeader.js';
@@ -53,6 +54,14 @@ export interface ReadOptions {
    * reproduces each one byte for byte, so it recomputes only the inputs' (intents, snapshots).
    */
   readonly checksumKinds?: readonly string[];
+  /**
+   * Records whose kind column is one of these are decoded when their `record` is first read, not as
+   * they are read (a DeferredRecord): for the caller that compares most bodies as text, as replay
+   * compares each record the re-run reproduces with the stored body, and so decodes only the records
+   * it needs. Every other check still runs as the row is read; a body that does not decode throws
+   * its LogError, naming the seq, from that first `record` read.
+   */
+  readonly deferKinds?: readonly RecordKind[];
 }
 
 /**
@@ -125,6 +134,7 @@ export class LogReader {
     const fromSeq = options.fromSeq ?? 1;
     const verify = options.verify ?? true;
     const only = options.checksumKinds === undefined ? null : new Set(options.checksumKinds);
+    const defer = options.deferKinds === undefined ? null : new Set<unknown>(options.deferKinds);
     if (!Number.isSafeInteger(fromSeq) || fromSeq < 1)
       throw new RangeError(`records.fromSeq: ${fromSeq} is not a seq (an integer from 1)`);
     const end = verify ? this.endMarker() : null;
@@ -136,7 +146,7 @@ export class LogReader {
     select.setReturnArrays(true);
     const rows = this.#sql(() => select.iterate(fromSeq), fromSeq);
     try {
-      yield* this.#walk(rows, fromSeq, verify, only, prevChecksum, end);
+      yield* this.#walk(rows, fromSeq, verify, only, defer, prevChecksum, end);
     } finally {
       // A caller that stops early must not keep the read transaction (it would pin the WAL).
       rows.return?.();
@@ -148,6 +158,7 @@ export class LogReader {
     fromSeq: number,
     verify: boolean,
     only: ReadonlySet<unknown> | null,
+    defer: ReadonlySet<unknown> | null,
     prevChecksumIn: string,
     end: EndMarker | null,
   ): Generator<StoredRecord, void, undefined> {
@@ -180,6 +191,12 @@ export class LogReader {
             `checksum mismatch: stored ${String(checksum)}, computed ${computed} (this record, or the chain before it, was changed)`,
           );
       }
+      if (defer?.has(kind) === true) {
+        yield new DeferredRecord(this.path, seq, checksum as string, body, kind as RecordKind, verify);
+        prevChecksum = checksum as string;
+        expected = seq + 1;
+        continue;
+      }
       let record;
       try {
         record = decodeRecord(body);
@@ -193,7 +210,7 @@ export class LogReader {
           'kind-mismatch',
           `kind column '${String(kind)}' disagrees with the body's '${record.kind}'`,
         );
-      yield { seq, checksum: checksum as string, body, record };
+      yield { seq, checksum: checksum as string, body, kind: record.kind, record };
       prevChecksum = checksum as string;
       expected = seq + 1;
     }

@@ -124,5 +124,10 @@ export interface StoredRecord {
   readonly checksum: string;
   /** The body as stored: canonical JSON text, what the checksum covers. */
   readonly body: string;
+  /**
+   * The record's kind: the decoded body's, or for a record whose decoding is deferred
+   * (`ReadOptions.deferKinds`) the kind column's, checked against the body's when it is decoded.
+   */
+  readonly kind: RecordKind;
   readonly record: LogRecord;
 }

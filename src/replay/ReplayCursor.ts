@@ -81,12 +81,12 @@ export class ReplayCursor {
     if (records === null) throw new Error('ReplayCursor.nextHypercall while disarmed');
     const next = records.peek();
     if (next === undefined) this.#pastEnd(records, 'hypercall', issued());
-    if (next.record.kind !== 'hypercall')
+    if (next.kind !== 'hypercall')
       throw new DivergenceSignal({
         seq: next.seq,
-        expectedKind: next.record.kind,
+        expectedKind: next.kind,
         actualKind: 'hypercall',
-        reason: `the replay issues a hypercall where the log has a ${next.record.kind} record`,
+        reason: `the replay issues a hypercall where the log has a ${next.kind} record`,
         expected: describeRecord(next.record),
         actual: issued(),
       });

@@ -32,6 +32,13 @@ export type ChecksumPolicy = 'inputs' | 'all';
 export const INPUT_KINDS = ['intent', 'snapshot'] as const;
 
 /**
+ * The record kinds replay reads from a file without decoding (`ReadOptions.deferKinds`): each is
+ * compared as text with the canonical body of the record the re-run produces, and decoded only to
+ * report a difference. Intents drive the re-run and hypercalls answer it, so both are decoded.
+ */
+export const COMPARED_KINDS = ['transition', 'operation', 'result', 'snapshot'] as const;
+
+/**
  * A log file opened with `openLog` as a replay source: records are checked as they are read (seq
  * continuity, kind column, end marker, and the checksums the policy names); a damaged record throws
  * its LogError, naming its seq.
@@ -41,11 +48,12 @@ export const INPUT_KINDS = ['intent', 'snapshot'] as const;
  */
 export function readerSource(reader: LogReader, checksums: ChecksumPolicy = 'inputs'): ReplaySource {
   const kinds = checksums === 'all' ? {} : { checksumKinds: INPUT_KINDS };
+  const deferKinds = COMPARED_KINDS;
   return {
     name: reader.path,
     header: reader.header,
     closed: reader.endMarker() !== null,
-    records: (fromSeq) => reader.records({ fromSeq, ...kinds })[Symbol.iterator](),
+    records: (fromSeq) => reader.records({ fromSeq, deferKinds, ...kinds })[Symbol.iterator](),
     snapshotAt: (seq) => reader.latestSnapshot(seq),
     checksumBefore: (seq) =>
       seq === 1
@@ -67,7 +75,7 @@ export function memorySource(
   options: { readonly closed?: boolean } = {},
 ): ReplaySource {
   const logged: LoggedRecord[] = records.map((r, i) =>
-    'seq' in r && 'record' in r ? r : { seq: i + 1, record: r },
+    'seq' in r && 'record' in r ? r : { seq: i + 1, kind: r.kind, record: r },
   );
   return {
     name: 'records',
@@ -77,7 +85,7 @@ export function memorySource(
     records: (fromSeq) => logged.slice(Math.max(0, fromSeq - 1))[Symbol.iterator](),
     snapshotAt: (seq) => {
       for (let i = Math.min(seq, logged.length) - 1; i >= 0; i--)
-        if (logged[i]?.record.kind === 'snapshot') return logged[i] ?? null;
+        if (logged[i]?.kind === 'snapshot') return logged[i] ?? null;
       return null;
     },
   };

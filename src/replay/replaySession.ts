@@ -11,6 +11,7 @@ import { ComparingSink } from './ComparingSink.js';
 import { describeRecord } from './describeRecord.js';
 import { type Divergence, DivergenceSignal, EndOfLogSignal } from './Divergence.js';
 import { ExpectedRecords } from './ExpectedRecords.js';
+import type { LoggedRecord } from './LoggedRecord.js';
 import type { IntentDriver } from './IntentDriver.js';
 import { PlaneDriver } from './PlaneDriver.js';
 import { prefixWorldCodec } from './prefixWorldCodec.js';
@@ -142,8 +143,10 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
     for (const records = source.records(1); ;) {
       const step = records.next();
       if (step.done === true || step.value.seq >= beforeSeq) return;
-      if (step.value.record.kind !== 'intent') continue;
-      const error = d.apply(step.value.record);
+      // The kind first: reading `record` would decode a deferred record the prefix does not need.
+      const intent = step.value.kind === 'intent' ? step.value.record : null;
+      if (intent?.kind !== 'intent') continue;
+      const error = d.apply(intent);
       if (error !== null) throw new Error(`re-running the prefix: seq ${step.value.seq}: ${error}`);
     }
   };
@@ -289,7 +292,21 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
     if (!(e instanceof Error)) throw e;
     // The re-run threw. Where the log ends inside an operation, the run that wrote it stopped there
     // as well; anywhere else, the log goes on (or closed cleanly) where the re-run could not.
-    const next = expected.peek();
+    // What the log holds where the re-run stopped; a record there that cannot be read is damage.
+    let next: LoggedRecord | undefined;
+    let described: string[] = [];
+    try {
+      next = expected.peek();
+      if (next !== undefined) described = describeRecord(next.record);
+    } catch (readError) {
+      if (!(readError instanceof LogError)) throw readError;
+      return {
+        verdict: { status: 'damaged', message: readError.message, seq: readError.seq },
+        meta,
+        driver,
+        cursor,
+      };
+    }
     if (next === undefined && cursor.insideOperation)
       return {
         verdict: identical({
@@ -313,10 +330,10 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
           }
         : {
             seq: next.seq,
-            expectedKind: next.record.kind,
+            expectedKind: next.kind,
             actualKind: null,
             reason: `the re-run threw: ${e.message}`,
-            expected: describeRecord(next.record),
+            expected: described,
             actual: [`the re-run threw: ${e.message}`],
           };
     return {
@@ -331,19 +348,20 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
 /** Re-run intents while the log has records: each one's intent (after a snapshot, if any) is the next input. */
 function runIntents(expected: ExpectedRecords, driver: IntentDriver): void {
   for (let first = expected.peek(); first !== undefined; first = expected.peek()) {
-    const next = first.record.kind === 'snapshot' ? expected.peek(1) : first;
-    if (next?.record.kind !== 'intent') {
+    const next = first.kind === 'snapshot' ? expected.peek(1) : first;
+    const intent = next?.kind === 'intent' ? next.record : null;
+    if (next === undefined || intent?.kind !== 'intent') {
       const at = next ?? first;
       throw new DivergenceSignal({
         seq: at.seq,
-        expectedKind: at.record.kind,
+        expectedKind: at.kind,
         actualKind: null,
-        reason: `the log has a ${at.record.kind} record where the replay, between requests, expects an intent`,
+        reason: `the log has a ${at.kind} record where the replay, between requests, expects an intent`,
         expected: describeRecord(at.record),
         actual: ['nothing: the re-run has finished every request before this record'],
       });
     }
-    const error = driver.apply(next.record);
+    const error = driver.apply(intent);
     if (error !== null)
       throw new DivergenceSignal({
         seq: next.seq,

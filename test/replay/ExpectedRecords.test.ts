@@ -21,7 +21,7 @@ function chain(n: number): LoggedRecord[] {
     };
     const body = encodeRecord(record);
     const checksum = recordChecksum(prev, seq, body) ?? '';
-    out.push({ seq, record, body, checksum });
+    out.push({ seq, kind: record.kind, record, body, checksum });
     prev = checksum;
   }
   return out;

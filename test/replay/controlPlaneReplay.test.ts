@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,47 @@ describe.each(['core-smt', 'root'] as const)(
         divergence: { seq: transition + 1, expectedKind: 'transition' },
       });
       if (v3.status === 'diverged') expect(v3.divergence.reason).toBe('transition differs at to');
+    });
+
+    it('a changed transition in the file (compared as text, never decoded when it matches) is damage at its seq', () => {
+      const original = readFileSync(path);
+      const at = original.indexOf('"kind":"transition"', original.length / 2);
+      expect(at).toBeGreaterThan(0);
+      const to = original.indexOf('"to":"', at) + '"to":"'.length;
+      const replayPatched = (name: string, patch: (b: Buffer) => void, checksums?: 'all') => {
+        const copy = join(work, `${scheduler}-${name}.log`);
+        const bytes = Buffer.from(original);
+        patch(bytes);
+        writeFileSync(copy, bytes);
+        return replayLog(copy, checksums === undefined ? {} : { checksums });
+      };
+      // One letter of a state name changed: the body decodes but is not the re-run's, and its
+      // checksum no longer matches: damage, not a divergence.
+      const renamed = replayPatched('renamed', (b) => {
+        b[to] = b[to]! ^ 0x20;
+      });
+      expect(renamed).toMatchObject({ status: 'damaged' });
+      const seq = renamed.status === 'damaged' ? renamed.seq : null;
+      expect(stored[(seq ?? 0) - 1]?.record.kind).toBe('transition');
+      if (renamed.status === 'damaged')
+        expect(renamed.message).toMatch(new RegExp(`seq ${seq}: checksum mismatch`));
+      // No longer JSON: decoded only to report the difference, which names the same seq.
+      const broken = replayPatched('broken', (b) => {
+        b[at + '"kind"'.length] = ';'.charCodeAt(0);
+      });
+      expect(broken).toMatchObject({ status: 'damaged', seq });
+      if (broken.status === 'damaged')
+        expect(broken.message).toMatch(new RegExp(`seq ${seq}: body is not JSON`));
+      // Every checksum recomputed as read: the same record, named as a checksum mismatch.
+      const all = replayPatched(
+        'broken-all',
+        (b) => {
+          b[at + '"kind"'.length] = ';'.charCodeAt(0);
+        },
+        'all',
+      );
+      expect(all).toMatchObject({ status: 'damaged', seq });
+      if (all.status === 'damaged') expect(all.message).toMatch(new RegExp(`seq ${seq}: checksum mismatch`));
     });
 
     it('a log cut at a crash point replays as far as it was committed', () => {

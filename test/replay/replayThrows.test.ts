@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HvStatus } from '../../src/hv/HvStatus.js';
 import { LogWriter } from '../../src/log/LogWriter.js';
@@ -60,6 +61,9 @@ describe('replay of a re-run that throws', () => {
   });
 
   it('before the log ends: a divergence naming the record the re-run did not reach', () => {
+    const planted = (): never => {
+      throw new Error('planted: the release path throws');
+    };
     const path = logged('close.log', planeWorld('core-smt'), (p) => {
       bootPartition(p, 'vm0', 0, 1);
       p.partition('vm0', { type: 'CLOSE' });
@@ -67,16 +71,22 @@ describe('replay of a re-run that throws', () => {
     expect(replayLog(path).status).toBe('identical');
     const v = replayLog(path, {
       world: {
-        hooks: {
-          releaseVp: () => {
-            throw new Error('planted: the release path throws');
-          },
-        },
+        hooks: { releaseVp: planted },
       },
     });
     expect(v.status).toBe('diverged');
     if (v.status !== 'diverged') return;
     expect(v.divergence.reason).toBe('the re-run threw: planted: the release path throws');
     expect(v.divergence.expectedKind).not.toBeNull();
+
+    // The record the re-run did not reach, made unreadable: damage at that seq, not a thrown error.
+    const db = new DatabaseSync(path);
+    db.exec('DROP TRIGGER records_no_update');
+    db.prepare('UPDATE records SET body = ? WHERE seq = ?').run('{', v.divergence.seq);
+    db.close();
+    const damaged = replayLog(path, { world: { hooks: { releaseVp: planted } } });
+    expect(damaged).toMatchObject({ status: 'damaged', seq: v.divergence.seq });
+    if (damaged.status === 'damaged')
+      expect(damaged.message).toMatch(new RegExp(`seq ${v.divergence.seq}: body is not JSON`));
   });
 });
