@@ -69,30 +69,47 @@ function write(value: unknown, root: string, keys: (string | number)[]): string 
         // Arrays of finite numbers (extent runs) are written by JSON.stringify in one call: the same
         // text as number by number (it writes -0 as 0 too).
         if (value.every(isFiniteNumber)) return JSON.stringify(value);
-        const parts: string[] = [];
+        let text = '[';
         for (let i = 0; i < value.length; i += 1) {
           keys.push(i);
-          parts.push(write(value[i], root, keys));
+          text += i === 0 ? write(value[i], root, keys) : `,${write(value[i], root, keys)}`;
           keys.pop();
         }
-        return `[${parts.join(',')}]`;
+        return `${text}]`;
       }
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null)
         throw new TypeError(`${pathOf(root, keys)}: ${describe(value)} is not a plain object (JSON)`);
       const obj = value as Readonly<Record<string, unknown>>;
-      const names = Object.keys(obj).sort(compareKeys);
-      const parts: string[] = [];
+      // The default sort orders strings by UTF-16 code unit, as compareKeys does, without a callback.
+      const names = Object.keys(obj).sort();
+      let text = '{';
+      let sep = '';
       for (const k of names) {
         keys.push(k);
-        parts.push(`${canonicalString(k)}:${write(obj[k], root, keys)}`);
+        text += `${sep}${keyLiteral(k)}:${write(obj[k], root, keys)}`;
+        sep = ',';
         keys.pop();
       }
-      return `{${parts.join(',')}}`;
+      return `${text}}`;
     }
     default:
       throw new TypeError(`${pathOf(root, keys)}: ${typeof value} is not JSON`);
   }
+}
+
+/** Member names repeat across records (`kind`, `machine`, `context`, …): their literals, kept. */
+const KEY_LITERALS = new Map<string, string>();
+/** Names kept at most: a document of unbounded distinct names must not grow the cache unboundedly. */
+const KEY_LITERALS_MAX = 4096;
+
+function keyLiteral(k: string): string {
+  let literal = KEY_LITERALS.get(k);
+  if (literal === undefined) {
+    literal = canonicalString(k);
+    if (KEY_LITERALS.size < KEY_LITERALS_MAX) KEY_LITERALS.set(k, literal);
+  }
+  return literal;
 }
 
 function isFiniteNumber(v: unknown): boolean {
