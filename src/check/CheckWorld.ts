@@ -229,11 +229,19 @@ export class CheckWorld {
     return this.#ids.get(key);
   }
 
-  /** The hypervisor's partition (read only), any state. */
+  /**
+   * The hypervisor's partition (read only), live or deleted with leaked pages; undefined for one
+   * deleted clean (the model forgets it: `hvDeleted` still says so) or never created.
+   */
   hvPartition(id: bigint | undefined): Partition | undefined {
     if (id === undefined) return undefined;
     for (const p of this.sim.machine.model.all()) if (p.id === id) return p;
     return undefined;
+  }
+
+  /** The hypervisor has deleted the partition with this id (held as deleted, or forgotten). */
+  hvDeleted(id: bigint | undefined): boolean {
+    return id !== undefined && this.sim.machine.model.wasDeleted(id);
   }
 
   /** What the driver holds for a partition key while its fd is open. */

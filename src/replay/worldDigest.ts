@@ -29,7 +29,7 @@ export function worldDigest(world: SimWorld): JsonObject {
       ioeventfds: pt.ioeventfds.map((io) => ({ eventfd: io.eventfd, portId: io.portId })),
       irqfds: pt.irqfds.map((f) => ({ eventfd: f.eventfd, gsi: f.gsi })),
     })),
-    teardowns: dev.teardowns.length,
+    teardowns: dev.teardownCount,
     windows: { count: dev.env.windows.count, largestReps: dev.env.windows.largestReps },
     hypercalls: m.hypervisor.callCount,
     clockNs: `0x${m.clock.now().toString(16)}`,

@@ -672,7 +672,7 @@ export class ControlPlane {
   #closeFds(slot: PartitionSlot): NonNullable<PartitionSlot['teardown']> {
     const dev = this.#world.device;
     const ctx = slot.snapshot.context;
-    const before = dev.teardowns.length;
+    const before = dev.teardownCount;
     const steps: NonNullable<PartitionSlot['teardown']> = [];
     if (ctx.ioeventfds + ctx.irqfds > 0) steps.push({ op: 'RELEASE_EVENTFDS' });
     dev.close(slot.fd);
@@ -682,8 +682,11 @@ export class ControlPlane {
     for (const fd of [...slot.eventfds].sort((a, b) => a - b)) dev.close(fd);
     slot.eventfds.clear();
     slot.released = true;
-    const report = dev.teardowns[before];
-    if (report === undefined) {
+    const destroyed = dev.teardownCount - before;
+    if (destroyed > 1)
+      throw new Error(`${slot.key}: closing one partition's fds destroyed ${destroyed} partitions`);
+    const report = destroyed === 1 ? dev.lastTeardown : null;
+    if (report === null) {
       // Every fd is closed, yet a reference the VMM kept (a mapping) holds the partition.
       slot.outlived = true;
       return steps;

@@ -111,6 +111,51 @@ describe('partition lifecycle: created → initialized → finalized → deleted
     expect(audit.leakedPages).toBe(m.partition(id)!.pool.depositedTotal);
   });
 
+  it('forgets a partition deleted clean: held partitions stay as many as the live ones, the id stays deleted, its key is reused', () => {
+    const m = smallMachine();
+    const c = new Caller(m);
+    const held = (): string[] => m.model.all().map((p) => `${p.key}:0x${p.id.toString(16)}`);
+    const a = c.readyPartition();
+    const b = c.readyPartition();
+    const keyOfA = m.partition(a)!.key;
+    expect(c.fast(FinalizePartition, { partitionId: a }).status).toBe(S.SUCCESS);
+    c.withdrawAll(a);
+    expect(c.fast(DeletePartition, { partitionId: a }).status).toBe(S.SUCCESS);
+    expect(m.partition(a)).toBeUndefined();
+    expect(m.model.all().map((p) => p.id)).not.toContain(a);
+    expect([m.model.wasDeleted(a), m.model.wasDeleted(b)]).toEqual([true, false]);
+    // An id never handed out was not deleted; ids are never reused.
+    expect(m.model.wasDeleted(b + 100n)).toBe(false);
+    expect(c.fast(InitializePartition, { partitionId: a }).status).toBe(S.INVALID_PARTITION_ID);
+    // The next partition takes the free key (the host-page tag), with a new id.
+    const before = held();
+    const d = c.createPartition();
+    expect(d).toBeGreaterThan(b);
+    expect(m.partition(d)!.key).toBe(keyOfA);
+    expect(held()).toHaveLength(before.length + 1);
+    expect(m.audit().violations).toEqual([]);
+    // A snapshot holds what is held, keys ascending with gaps allowed, and restores to the same.
+    expect(c.fast(FinalizePartition, { partitionId: d }).status).toBe(S.SUCCESS);
+    c.withdrawAll(d);
+    expect(c.fast(DeletePartition, { partitionId: d }).status).toBe(S.SUCCESS);
+    const snap = m.snapshot();
+    const restored = SimulatedMachine.fromSnapshot(JSON.parse(JSON.stringify(snap)));
+    if (!restored.ok) throw new Error(restored.error.message);
+    expect(restored.value.snapshot()).toEqual(snap);
+    expect(restored.value.model.wasDeleted(a) && restored.value.model.wasDeleted(d)).toBe(true);
+    expect(restored.value.model.all().map((p) => p.id)).toEqual(m.model.all().map((p) => p.id));
+  });
+
+  it('keeps a deleted partition that still has deposited pages, for the audit to report as leaked', () => {
+    const m = smallMachine();
+    const c = new Caller(m);
+    const id = c.readyPartition();
+    c.fast(FinalizePartition, { partitionId: id });
+    c.fast(DeletePartition, { partitionId: id });
+    expect(m.partition(id)?.state).toBe('deleted');
+    expect(m.model.wasDeleted(id)).toBe(true);
+  });
+
   it('does not let the root finalize or delete itself', () => {
     const c = new Caller(smallMachine());
     expect(c.fast(FinalizePartition, { partitionId: HV_PARTITION_ID_SELF }).status).toBe(S.ACCESS_DENIED);

@@ -6,7 +6,8 @@ import { S, partitionIn, simpleHandler } from './Handler.js';
  * initialized partition must be finalized first (INVALID_PARTITION_STATE). The root partition can
  * never be deleted, whatever its state (ACCESS_DENIED, checked first). The partition object goes
  * back to the root's pool. Pages still deposited (not withdrawn) stay attributed to the deleted
- * partition: nobody can withdraw them any more, and `audit()` reports them as leaked.
+ * partition: nobody can withdraw them any more, and `audit()` reports them as leaked. A partition
+ * deleted with no page left in its pool is forgotten (`HvModel.forget`).
  */
 export const DeletePartitionHandler = simpleHandler(
   DeletePartition,
@@ -23,6 +24,9 @@ export const DeletePartitionHandler = simpleHandler(
     m.root.pool.release(cost);
     m.root.held.partition -= cost;
     p.state = 'deleted';
+    // Deleted clean, the partition is forgotten (the model holds what is live, not every partition
+    // a long run created); one that still has deposited pages stays, for the audit to report them.
+    if (p.pool.totalPages === 0) m.forget(p);
     return S.SUCCESS;
   },
 );

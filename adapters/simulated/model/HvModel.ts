@@ -11,7 +11,7 @@ import { Pool } from './Pool.js';
 
 /** The hypervisor's partitions as a snapshot keeps them (the async stream's position is `rng.state()`). */
 export interface SavedHvModel {
-  /** Every partition ever created, root first, in key order. */
+  /** Every partition the model holds (live, or deleted with pages it leaked), root first, in key order. */
   readonly partitions: readonly SavedPartition[];
   readonly nextChildId: bigint;
 }
@@ -24,7 +24,10 @@ export interface SavedHvModel {
 export class HvModel {
   readonly root: Partition;
   readonly #partitions = new Map<bigint, Partition>();
-  readonly #byKey: Partition[] = [];
+  /** Partitions by host-tag key; a forgotten partition leaves its key free for the next one. */
+  readonly #byKey: (Partition | undefined)[] = [];
+  /** The partitions held, in key order (what `all()` returns). */
+  #held: Partition[] = [];
   #nextChildId: bigint;
   /** Host `maps` accounting for every GPA map. */
   readonly refs: HostRefs;
@@ -52,12 +55,17 @@ export class HvModel {
       this.#nextChildId = knobs.firstChildPartitionId;
       return;
     }
-    for (const [key, saved] of restored.partitions.entries()) {
-      if (saved.key !== key || saved.isRoot !== (key === 0) || this.#partitions.has(saved.id))
-        throw new RangeError(`HvModel: partition ${key} (id 0x${saved.id.toString(16)}) is out of place`);
+    let lastKey = -1;
+    for (const saved of restored.partitions) {
+      if (saved.key <= lastKey || saved.isRoot !== (saved.key === 0) || this.#partitions.has(saved.id))
+        throw new RangeError(
+          `HvModel: partition ${saved.key} (id 0x${saved.id.toString(16)}) is out of place`,
+        );
+      lastKey = saved.key;
       const p = Partition.restore(saved, ram, this.refs);
       this.#partitions.set(p.id, p);
-      this.#byKey.push(p);
+      this.#byKey[p.key] = p;
+      this.#held.push(p);
     }
     const root = this.#byKey[0];
     if (root === undefined) throw new RangeError('HvModel: a restored model needs its root partition');
@@ -72,7 +80,7 @@ export class HvModel {
    * model.save().partitions[0].isRoot; // true
    */
   save(): SavedHvModel {
-    return { partitions: this.#byKey.map((p) => p.save()), nextChildId: this.#nextChildId };
+    return { partitions: this.#held.map((p) => p.save()), nextChildId: this.#nextChildId };
   }
 
   /** A live partition by id (HV_PARTITION_ID_SELF is the root), or undefined (unknown or deleted). */
@@ -86,9 +94,36 @@ export class HvModel {
     return this.#byKey[key];
   }
 
-  /** Every partition ever created, root first, deleted ones included. */
+  /**
+   * Every partition the model holds, root first, in key order: the live ones, and deleted ones only
+   * while pages they leaked (deposited and never withdrawn) are still theirs. A partition deleted
+   * clean is forgotten (`forget`), so the model is bounded by what is live, not by what a long run
+   * ever created.
+   */
   all(): readonly Partition[] {
-    return this.#byKey;
+    return this.#held;
+  }
+
+  /**
+   * True when `id` named a child partition that DELETE_PARTITION has deleted: one held in state
+   * `deleted`, or a child id handed out before and no longer held (ids are never reused).
+   */
+  wasDeleted(id: bigint): boolean {
+    const p = this.#partitions.get(id);
+    if (p !== undefined) return p.state === 'deleted';
+    return id >= this.knobs.firstChildPartitionId && id < this.#nextChildId;
+  }
+
+  /**
+   * Drop a deleted partition that holds nothing (no pool page: nothing leaked); its id stays
+   * `wasDeleted` and its key goes to the next partition created.
+   */
+  forget(p: Partition): void {
+    if (p.state !== 'deleted' || p.pool.totalPages !== 0 || this.#partitions.get(p.id) !== p)
+      throw new Error(`HvModel.forget: partition 0x${p.id.toString(16)} is not deleted clean`);
+    this.#partitions.delete(p.id);
+    this.#byKey[p.key] = undefined;
+    this.#held = this.#held.filter((x) => x !== p);
   }
 
   /** Create a child partition with the next id. */
@@ -152,7 +187,9 @@ export class HvModel {
   }
 
   #add(id: bigint, isRoot: boolean, flags: bigint, isolationType: number): Partition {
-    const key = this.#byKey.length;
+    // The lowest free key: keys stay as few as the partitions held.
+    let key = 0;
+    while (this.#byKey[key] !== undefined) key += 1;
     const p = new Partition(
       id,
       key,
@@ -164,7 +201,10 @@ export class HvModel {
     );
     p.referenceOffset = -this.clock.now() / NS_PER_REFERENCE_TICK;
     this.#partitions.set(id, p);
-    this.#byKey.push(p);
+    this.#byKey[key] = p;
+    const at = this.#held.findIndex((x) => x.key > key);
+    if (at < 0) this.#held.push(p);
+    else this.#held.splice(at, 0, p);
     return p;
   }
 }

@@ -10,7 +10,9 @@ const V = 1;
 
 /**
  * The hypervisor model as JSON: `{ v, partitions, nextChildId, rng }`, partitions root first in
- * creation (key) order, deleted ones included.
+ * key order: the live ones, and deleted ones that leaked pages (a partition deleted clean is
+ * forgotten, its key reused; snapshots from before that list every deleted partition, and read the
+ * same).
  *
  * @example
  * writeHvModel(model.save(), model.rng.state());
@@ -25,8 +27,8 @@ export function writeHvModel(s: SavedHvModel, rng: RngState): JsonValue {
 }
 
 /**
- * Read a model written by `writeHvModel`: the root first (key 0), each partition's key its position,
- * ids unique and below the next child id.
+ * Read a model written by `writeHvModel`: the root first (key 0), keys ascending, ids unique and
+ * below the next child id.
  *
  * @example
  * readHvModel(writeHvModel(model.save(), model.rng.state()), '$.hv', 4, ram.endPfn);
@@ -39,9 +41,12 @@ export function readHvModel(
 ): { readonly saved: SavedHvModel; readonly rng: RngState } {
   const r = FieldReader.of(json, path, 'the hypervisor model', V);
   const ids = new Set<bigint>();
+  let lastKey = -1;
   const partitions = r.each('partitions', (item, p, i) => {
     const s = readPartition(item, p, cpuCount, endPfn);
-    if (s.key !== i) throw new SnapshotError(`${p}.key`, 'order', `key ${s.key} at position ${i}`);
+    if (s.key <= lastKey || (i === 0 && s.key !== 0))
+      throw new SnapshotError(`${p}.key`, 'order', `key ${s.key} at position ${i}`);
+    lastKey = s.key;
     if (s.isRoot !== (i === 0))
       throw new SnapshotError(`${p}.isRoot`, 'order', 'the root partition is the first and only root');
     if (ids.has(s.id))

@@ -41,10 +41,11 @@ export const refinement: Invariant = {
       const snap = world.plane.partitionSnapshot(key);
       if (snap === undefined) continue;
       const c = snap.context;
-      const hp = world.hvPartition(world.partitionId(key));
+      const id = world.partitionId(key);
+      const hp = world.hvPartition(id);
       const kp = world.kernelPartition(key);
       const want = HV_STATE[c.phase];
-      const state = hp?.state ?? 'absent';
+      const state = hp?.state ?? (world.hvDeleted(id) ? 'deleted' : 'absent');
       if (want !== undefined && !want.includes(state))
         return `${key}: the machine is ${c.phase} (${stateName(snap.value)}), the hypervisor's partition is ${state}`;
       for (const vp of world.plane.vpIndexes(key)) {

@@ -6,8 +6,7 @@ import type { Invariant } from './Invariant.js';
 function finalized(world: CheckWorld, key: string): boolean {
   const id = world.partitionId(key);
   if (id === undefined) return false;
-  const state = world.hvPartition(id)?.state;
-  return state === 'finalized' || state === 'deleted';
+  return world.hvPartition(id)?.state === 'finalized' || world.hvDeleted(id);
 }
 
 /**

@@ -55,13 +55,13 @@ export type FdEntry =
   | { readonly kind: 'eventfd'; readonly eventfd: Eventfd };
 
 /**
- * The device as a snapshot keeps it: the fd table (ascending), the next fd, the teardown reports and
- * the doorbell ISR's per-CPU ring tails ([cpu, slot], ascending by CPU).
+ * The device as a snapshot keeps it: the fd table (ascending), the next fd, how many partitions it
+ * has destroyed and the doorbell ISR's per-CPU ring tails ([cpu, slot], ascending by CPU).
  */
 export interface SavedDevice {
   readonly nextFd: number;
   readonly fds: readonly (readonly [Fd, FdEntry])[];
-  readonly teardowns: readonly TeardownReport[];
+  readonly teardownCount: number;
   readonly ringTails: readonly (readonly [number, number])[];
   /** Live VP page mappings by address, and how many were ever made (addresses are never reused). */
   readonly mappings?: readonly (readonly [bigint, VpMapping])[];
@@ -99,13 +99,28 @@ export class MshvDevice implements DevicePort {
   #mappingsMade = 0;
   /** Ioctls in progress (a snapshot is only taken between them). */
   #busy = 0;
-  /** Teardown reports of destroyed partitions, newest last. */
-  readonly teardowns: TeardownReport[] = [];
+  #teardownCount = 0;
+  #lastTeardown: TeardownReport | null = null;
   /**
    * hv_synic_eventring_tail: the doorbell ISR's read position in each CPU's SINT5 event ring (driver
    * state, inventory §c.11; snapshot it with the fd table).
    */
   readonly doorbellRingTails: DoorbellRingTails = new Map();
+
+  /** Partitions destroyed so far (the last reference to each dropped). */
+  get teardownCount(): number {
+    return this.#teardownCount;
+  }
+
+  /**
+   * The report of the most recent destroy, for the caller whose close or munmap caused it (compare
+   * `teardownCount` before and after). Only the latest is kept, so a device that creates and
+   * destroys partitions for as long as it runs holds none of their history; a snapshot keeps the
+   * count only (a report is read in the call that caused it, never across a snapshot).
+   */
+  get lastTeardown(): TeardownReport | null {
+    return this.#lastTeardown;
+  }
 
   /**
    * @param restored a recorded fd table (see `save`); the device continues from it.
@@ -122,7 +137,7 @@ export class MshvDevice implements DevicePort {
       this.#nextFd = restored.nextFd;
       for (const [address, m] of restored.mappings ?? []) this.#mappings.set(address, m);
       this.#mappingsMade = restored.mappingsMade ?? 0;
-      this.teardowns.push(...restored.teardowns);
+      this.#teardownCount = restored.teardownCount;
       for (const [cpu, slot] of restored.ringTails) this.doorbellRingTails.set(cpu, slot);
     }
     // Module init (inventory §c.10): the SINT0 callback looks partitions up by hypervisor id, also
@@ -152,7 +167,7 @@ export class MshvDevice implements DevicePort {
     return {
       nextFd: this.#nextFd,
       fds: [...this.#fds],
-      teardowns: [...this.teardowns],
+      teardownCount: this.#teardownCount,
       ringTails: [...this.doorbellRingTails].sort((a, b) => a[0] - b[0]),
       ...(this.#mappingsMade === 0
         ? {}
@@ -398,7 +413,8 @@ export class MshvDevice implements DevicePort {
     if (pt.refs === 0) {
       // Nothing references it any more: the ISR no longer finds it, as before (a lookup over the fds).
       this.#byId.delete(pt.id);
-      this.teardowns.push(destroyPartition(this.env, pt));
+      this.#lastTeardown = destroyPartition(this.env, pt);
+      this.#teardownCount += 1;
     }
   }
 

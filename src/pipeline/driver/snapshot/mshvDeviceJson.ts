@@ -17,13 +17,14 @@ const RING_SLOTS = 63;
 const FIRST_FD = 3;
 
 /**
- * The device's fd table as JSON: `{ v, nextFd, partitions, fds, teardowns }`. Each partition
+ * The device's fd table as JSON: `{ v, nextFd, partitions, fds, teardownCount }`. Each partition
  * object appears once in `partitions` (in order of its first fd, then those only a mapping holds)
  * and fds name it by its own fd: `[fd, 'partition', ptFd]`, `[fd, 'vp', ptFd, vpIndex]`,
  * `[fd, 'eventfd', count]` (the 64-bit
  * counter as `0x` hex). `ringTails` are the doorbell ISR's per-CPU read positions, `[cpu, slot]`.
  * Version 2 added the eventfd counter, the teardown steps and the ring tails (version 1 was never
- * released). A device that ever mapped a VP page adds `mappingsMade` and its live `mappings`,
+ * released). `teardownCount` replaced the list of every teardown report (`teardowns`, still read:
+its length is the count), which grew with every partition a long run ever destroyed. A device that ever mapped a VP page adds `mappingsMade` and its live `mappings`,
  * `[address, ptFd, vpIndex, pgoff]` (the address as `0x` hex); a device that never did writes
  * neither, so its bytes are those of every earlier snapshot.
  *
@@ -48,11 +49,7 @@ export function writeDevice(s: SavedDevice): JsonValue {
     nextFd: s.nextFd,
     partitions: partitions.map((pt) => writeKernelPartition(pt)),
     fds,
-    teardowns: s.teardowns.map((t) => ({
-      steps: [...t.steps],
-      ops: t.ops.map((o) => ({ ...o })),
-      withdrawnPages: t.withdrawnPages,
-    })),
+    teardownCount: s.teardownCount,
     ringTails: s.ringTails.map(([cpu, slot]) => [cpu, slot]),
     ...(s.mappingsMade === undefined
       ? {}
@@ -66,6 +63,20 @@ export function writeDevice(s: SavedDevice): JsonValue {
           ]),
         }),
   };
+}
+
+/**
+ * The `teardowns` list snapshots written before `teardownCount` held (every report, kept for the
+ * run's whole life): each report is still checked, and only their number is kept.
+ */
+function readTeardownList(r: FieldReader): number {
+  return r.each('teardowns', (item, p) => {
+    const q = FieldReader.of(item, p, 'a teardown report');
+    q.each('steps', (x, xp) => readString(x, xp));
+    q.each('ops', (x, xp) => readTeardownStep(x, xp));
+    q.int('withdrawnPages', 0);
+    q.end();
+  }).length;
 }
 
 /**
@@ -143,16 +154,7 @@ export function readDevice(json: unknown, path: string): SavedDevice {
         `partition ${ptFd} has ${pt.refs} references but ${open} open fds and mappings`,
       );
   }
-  const teardowns = r.each('teardowns', (item, p) => {
-    const q = FieldReader.of(item, p, 'a teardown report');
-    const t = {
-      steps: q.each('steps', (x, xp) => readString(x, xp)),
-      ops: q.each('ops', (x, xp) => readTeardownStep(x, xp)),
-      withdrawnPages: q.int('withdrawnPages', 0),
-    };
-    q.end();
-    return t;
-  });
+  const teardownCount = r.has('teardowns') ? readTeardownList(r) : r.int('teardownCount', 0);
   let lastCpu = -1;
   const ringTails = r.each('ringTails', (item, p): readonly [number, number] => {
     const t = readArray(item, p, { length: 2 });
@@ -166,7 +168,7 @@ export function readDevice(json: unknown, path: string): SavedDevice {
   return {
     nextFd,
     fds,
-    teardowns,
+    teardownCount,
     ringTails,
     ...(mappingsMade === undefined ? {} : { mappings, mappingsMade }),
   };
