@@ -36,8 +36,7 @@ export const deletedPartition: Invariant = {
       if (at + 8 > call.input.byteLength) continue;
       const id = call.input.getBigUint64(at, true);
       if (id === HV_PARTITION_ID_SELF) continue;
-      if (world.hvDeleted(id))
-        return `${call.name} names partition 0x${id.toString(16)}, which was deleted`;
+      if (world.hvDeleted(id)) return `${call.name} names partition 0x${id.toString(16)}, which was deleted`;
     }
     return undefined;
   },
