@@ -9,6 +9,7 @@ import type { Scenario } from '../scenario/Scenario.js';
 import { createArgsOf } from './createArgsOf.js';
 import { GuestControl } from './GuestControl.js';
 import { objectArg } from './objectArg.js';
+import { refusalError } from './outcomeResult.js';
 import { argumentError, hostError } from './HostError.js';
 import { type HostOptions, hostWorld, vmmOption } from './HostOptions.js';
 import { HostSession } from './HostSession.js';
@@ -149,6 +150,11 @@ export class Host {
     const args = createArgsOf(op, spec);
     if (!args.ok) return args;
     const name = spec.name ?? this.#freeName();
+    // A name this host handed out stays taken, closed or not: a handle the caller still holds must
+    // never come to name another partition. The control plane frees a key once its partition is
+    // closed in full, so a closed one's name is refused here; a live one's the plane refuses.
+    if (this.#partitions.get(name)?.phase === 'closed')
+      return failure(refusalError(op, 'EEXIST', 'partitionKeyFree'));
     const r = this.#session.request(op, (plane) => plane.createPartition(name, args.value));
     if (!r.ok) return r;
     if (typeof r.value !== 'number')

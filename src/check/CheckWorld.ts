@@ -219,9 +219,17 @@ export class CheckWorld {
     });
   }
 
-  /** Partition keys the plane created, in creation order. */
+  /**
+   * Partition keys the plane holds, in creation order: live ones, and closed ones a reference still
+   * holds. A partition closed in full is forgotten by the plane (`createdKeys` still lists it).
+   */
   keys(): string[] {
     return this.plane.partitionKeys();
+  }
+
+  /** Every key a createPartition of this path succeeded for, in creation order (closed ones too). */
+  createdKeys(): string[] {
+    return [...this.#ids.keys()];
   }
 
   /** The hypervisor id of a partition key (kept after the fd is closed). */

@@ -78,11 +78,13 @@ export function enabledIntents(model: CheckModel, world: CheckWorld): Step[] {
   const creates = model.intents.filter(
     (t): t is Extract<IntentTemplate, { intent: 'createPartition' }> => t.intent === 'createPartition',
   );
-  if (keys.length < model.bounds.partitions)
+  // The bound counts every partition the path created: closed ones are forgotten by the plane.
+  const created = world.createdKeys().length;
+  if (created < model.bounds.partitions)
     for (const t of creates)
       out.push(
         intent('createPartition', {
-          key: partitionKey(keys.length),
+          key: partitionKey(created),
           args: createArgsJson({ ptFlags: t.flags, ptIsolation: t.isolation }),
         }),
       );

@@ -128,6 +128,8 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
       .sort()
       .join(',')}`,
     `crashed ${bool(world.crashed)}`,
+    // Partitions closed in full are gone from the plane; how many were made still bounds what comes next.
+    `created ${world.createdKeys().length}`,
   ].join('\n');
   const h = fnv64Init();
   fnv64Ascii(h, text);

@@ -126,6 +126,7 @@ export class ControlPlane {
   readonly #slots = new Map<string, PartitionSlot>();
   /** Each partition's creation rank: the order `settle` finishes runs in. */
   readonly #rank = new Map<PartitionSlot, number>();
+  #nextRank = 0;
   /** VPs whose thread sleeps in MSHV_RUN_VP (`run` set), so settling never walks every VP. */
   readonly #sleeping = new Map<VpSlot, PartitionSlot>();
   readonly #settled: SettledRun[] = [];
@@ -176,9 +177,9 @@ export class ControlPlane {
       plane.#ticket = contents.ticket;
       plane.#eventfds.push(...contents.eventfds);
       plane.#settled.push(...contents.settled);
-      for (const [rank, slot] of contents.slots.entries()) {
+      for (const slot of contents.slots) {
         plane.#slots.set(slot.key, slot);
-        plane.#rank.set(slot, rank);
+        plane.#rank.set(slot, plane.#nextRank++);
         for (const vp of slot.vps.values()) if (vp.run !== null) plane.#sleeping.set(vp, slot);
       }
     } catch (e) {
@@ -225,7 +226,10 @@ export class ControlPlane {
     return [...this.#eventfds];
   }
 
-  /** Partition keys, in creation order (closed ones included). */
+  /**
+   * Partition keys, in creation order: the live partitions, and closed ones a reference still holds
+   * (a partition closed in full is forgotten, its key free again).
+   */
   partitionKeys(): string[] {
     return [...this.#slots.keys()];
   }
@@ -245,7 +249,7 @@ export class ControlPlane {
     return [...(this.#slots.get(key)?.vps.keys() ?? [])].sort((a, b) => a - b);
   }
 
-  /** The partition fd behind a key (closed partitions keep theirs for the log's sake). */
+  /** The partition fd behind a key (a closed partition a reference still holds keeps its). */
   partitionFd(key: string): number | undefined {
     return this.#slots.get(key)?.fd;
   }
@@ -300,7 +304,7 @@ export class ControlPlane {
       eventfds: new Set(),
     };
     this.#slots.set(key, slot);
-    this.#rank.set(slot, this.#rank.size);
+    this.#rank.set(slot, this.#nextRank++);
     return { status: 'done', value: fd };
   }
 
@@ -349,7 +353,22 @@ export class ControlPlane {
     if (slot === undefined) return rejected('EBADF', 'partitionExists');
     const outcome = this.#drivePartition(slot, this.#stepPartition(slot, request));
     this.settle();
+    this.#forgetIfGone(slot);
     return outcome;
+  }
+
+  /**
+   * A partition closed with every reference dropped (the kernel destroyed it) is forgotten: its key
+   * is free for a new partition, and requests naming it are refused as for a key never used (EBADF,
+   * `partitionExists`). The plane then holds, and its snapshots save, the partitions still live
+   * (or held by a reference the VMM kept, `outlived`), not every partition a long run made.
+   */
+  #forgetIfGone(slot: PartitionSlot): void {
+    if (!slot.released || slot.outlived === true || slot.snapshot.context.phase !== 'closed') return;
+    if (this.#slots.get(slot.key) !== slot) return;
+    this.#slots.delete(slot.key);
+    this.#rank.delete(slot);
+    for (const vp of slot.vps.values()) this.#sleeping.delete(vp);
   }
 
   /**

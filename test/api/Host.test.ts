@@ -138,6 +138,20 @@ describe('host.createPartition', () => {
     });
   });
 
+  it("keeps a closed partition's name taken: its handle never comes to name another partition", () => {
+    const host = testHost();
+    const vm0 = must(host.createPartition({ name: 'vm0', flags: [] }));
+    expect(vm0.close().ok).toBe(true);
+    expect(vm0.phase).toBe('closed');
+    expect(host.createPartition({ name: 'vm0', flags: [] })).toMatchObject({
+      ok: false,
+      error: { source: 'refused', errnoName: 'EEXIST', rule: 'partitionKeyFree' },
+    });
+    // The closed handle is refused with EBADF (its fd is closed), as before.
+    expect(vm0.initialize()).toMatchObject({ ok: false, error: { errnoName: 'EBADF' } });
+    expect(must(host.createPartition({ flags: [] })).name).toBe('vm1');
+  });
+
   it('builds the v2 argument when CPU_AND_XSAVE_FEATURES is set', () => {
     const host = testHost();
     const p = must(host.createPartition({ flags: ['CPU_AND_XSAVE_FEATURES', 'LAPIC'], disabledXsave: 0x4n }));

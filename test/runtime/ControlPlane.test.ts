@@ -77,7 +77,16 @@ describe.each(['core-smt', 'root'] as const)(
       expect(plane.partition('vm0', { type: 'RESUME' }).status).toBe('done');
       expect(stateName(plane.partitionSnapshot('vm0')?.value)).toBe('live.running');
       expect(plane.partition('vm0', { type: 'CLOSE' }).status).toBe('done');
-      expect(stateName(plane.partitionSnapshot('vm0')?.value)).toBe('closed');
+      // Closed in full, the partition is forgotten: the key is free, and requests naming it are
+      // refused as for a key never used (its fds are closed: EBADF).
+      expect(plane.partitionKeys()).toEqual([]);
+      expect(plane.partitionSnapshot('vm0')).toBeUndefined();
+      expect(plane.partition('vm0', { type: 'INITIALIZE' })).toEqual({
+        status: 'rejected',
+        errno: 'EBADF',
+        rule: 'partitionExists',
+      });
+      expect(plane.vp('vm0', 0, { type: 'RUN' })).toMatchObject({ status: 'rejected', errno: 'EBADF' });
       expect(sim.machine.audit().ok).toBe(true);
       expect(sim.machine.partitions().filter((p) => !p.isRoot && p.state !== 'deleted')).toEqual([]);
       const kinds = new Set(sink.records.map((r) => r.kind));
