@@ -11,6 +11,7 @@ export type OtherRule =
   | 'requestLegalInPhase'
   | 'partitionKeyFree'
   | 'partitionExists'
+  | 'eventfdExists'
   | 'vpExists'
   | 'vpOpen'
   | 'vpNotRunning'
@@ -51,6 +52,7 @@ export const RULE_TEXT: Readonly<Record<PartitionRule | VpRule | OtherRule, stri
   requestLegalInPhase: 'not a request this lifecycle phase takes (rule 1)',
   partitionKeyFree: 'partition names are unique within a host',
   partitionExists: 'no partition by that name',
+  eventfdExists: 'no open eventfd the control plane made by that fd',
   vpExists: 'no VP by that index',
   noVpOperationInFlight: 'one VP operation at a time (vp_mutex, inventory §d); refused, not queued',
   partitionAcceptsRun: 'a VP runs only while its partition runs (not before start, paused or closing)',

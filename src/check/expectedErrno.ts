@@ -27,6 +27,7 @@ export const EXPECTED_ERRNO: Readonly<Record<string, ErrnoName>> = {
   partitionOpen: 'EBADF', // a released partition fd
   vpOpen: 'EBADF', // a released VP fd
   partitionExists: 'EBADF', // no such partition handle
+  eventfdExists: 'EBADF', // close(2) of an fd that is not an open eventfd
   vpExists: 'EBADF', // no such VP handle
   partitionKeyFree: 'EEXIST',
   // VMM rules (vmm-lifecycle-rules).

@@ -99,6 +99,10 @@ export class PlaneDriver implements IntentDriver {
         p.writeEventfd(a.fd, BigInt(a.value));
         break;
       }
+      case 'closeEventfd':
+        if (!isIndex(a.fd)) return 'intent.args.fd: expected an fd';
+        p.closeEventfd(a.fd);
+        break;
       default:
         return `intent '${intent.name}' is not one the ControlPlane records`;
     }

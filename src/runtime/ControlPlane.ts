@@ -327,6 +327,28 @@ export class ControlPlane {
   }
 
   /**
+   * close(2) of an eventfd `eventfd()` made, once the VMM is done with it. An operation of its own
+   * (`close`, on that fd). An irqfd still bound to it is deactivated by the driver (POLLHUP, as when
+   * the last reference to an eventfd file goes): deassign first. An fd `eventfd()` did not make, or
+   * one already closed, is refused EBADF (`eventfdExists`) before anything reaches the device.
+   *
+   * @example
+   * plane.closeEventfd(4); // { status: 'done', value: null }
+   */
+  closeEventfd(fd: number): RequestOutcome {
+    this.intent('closeEventfd', { fd });
+    const at = this.#eventfds.indexOf(fd);
+    if (at < 0) return rejected('EBADF', 'eventfdExists');
+    const r = this.#runOp(null, null, 'close', fd, {}, () => {
+      const closed = this.#world.device.close(fd);
+      if (!closed.ok) return closed;
+      this.#eventfds.splice(at, 1);
+      return ok(null);
+    });
+    return r.ok ? { status: 'done', value: null } : { status: 'failed', error: r.error };
+  }
+
+  /**
    * write(2) of `value` on an eventfd in the VMM process: how a device model raises an interrupt
    * through an irqfd (the driver's wakeup reads the count away and injects, §c.11) or counts for
    * itself. An operation of its own (`eventfd-write`, on that fd), so the injections it causes are

@@ -14,7 +14,9 @@ export const INTENT_NAMES = [
   'vp',
   'guest',
   'signal',
+  'eventfd',
   'writeEventfd',
+  'closeEventfd',
 ] as const;
 
 /** One intent as the ControlPlane records it: the record's `name` and `args`. */
@@ -126,8 +128,12 @@ export function applyIntent(plane: ControlPlane, intent: Intent): RequestOutcome
     case 'signal':
       plane.signal(str(a, 'key', what), num(a, 'vp', what));
       return undefined;
+    case 'eventfd':
+      return plane.eventfd();
     case 'writeEventfd':
       return plane.writeEventfd(num(a, 'fd', what), big(a.value, `${what}.value`));
+    case 'closeEventfd':
+      return plane.closeEventfd(num(a, 'fd', what));
     default:
       throw new TypeError(`intent '${intent.name}': not one of ${INTENT_NAMES.join(', ')}`);
   }

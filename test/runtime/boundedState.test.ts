@@ -1,5 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/log/canonicalJson.js';
+import { LogWriter } from '../../src/log/LogWriter.js';
+import { openLoggedPlane, planeRunMeta } from '../../src/replay/openLoggedPlane.js';
+import { replayLog } from '../../src/replay/replayLog.js';
+import { runHeader } from '../../src/replay/RunMeta.js';
 import { ControlPlane } from '../../src/runtime/ControlPlane.js';
 import { NULL_SINK } from '../../src/runtime/RecordSink.js';
 import type { RequestOutcome } from '../../src/runtime/RequestOutcome.js';
@@ -19,14 +26,24 @@ const scenario: Scenario = {
   steps: [],
 };
 
-function done(o: RequestOutcome): void {
+function done(o: RequestOutcome): number | null {
   expect(o.status).toBe('done');
+  return o.status === 'done' && typeof o.value === 'number' ? o.value : null;
 }
 
-/** One VM's life: create, initialize, map, two VPs run to their exits, close. */
+/** One VM's life: create, initialize, map, a doorbell, two VPs run to their exits, close, the doorbell's eventfd closed. */
 function vmLife(plane: ControlPlane, key: string): void {
   done(plane.createPartition(key, { ptFlags: 0n, ptIsolation: 0n }));
   done(plane.partition(key, { type: 'INITIALIZE' }));
+  const bell = done(plane.eventfd()) ?? -1;
+  done(
+    plane.partition(key, {
+      type: 'IOEVENTFD',
+      assign: true,
+      pio: false,
+      detail: { fd: bell, addr: '0xf0000000', len: 4 },
+    }),
+  );
   done(
     plane.partition(key, {
       type: 'MAP_MEMORY',
@@ -47,6 +64,7 @@ function vmLife(plane: ControlPlane, key: string): void {
   plane.guest(key, 0, [{ exit: 'CPUID', leaf: 1, subleaf: 0 }]);
   done(plane.vp(key, 0, { type: 'RUN' }));
   done(plane.partition(key, { type: 'CLOSE' }));
+  done(plane.closeEventfd(bell));
 }
 
 /** Snapshot sizes (plane state, world) after `lives` VMs lived and closed one after another. */
@@ -82,5 +100,23 @@ describe('a long-lived control plane holds what is live, not every partition it 
       rule: 'partitionKeyFree',
     });
     expect(world.machine.model.all().filter((p) => !p.isRoot)).toHaveLength(1);
+  });
+
+  it('a logged run that reuses a key and closes its eventfds replays identically, from the start and from a snapshot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mshv-bounded-'));
+    try {
+      const path = join(dir, 'run.log');
+      const options = { snapshotEvery: 64 };
+      const writer = LogWriter.create(path, runHeader(planeRunMeta(scenario, options), 'test'), {
+        durability: 'normal',
+      });
+      const { plane } = openLoggedPlane(scenario, writer, options);
+      for (let i = 0; i < 6; i++) vmLife(plane, `vm${i % 2}`);
+      writer.close();
+      expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
+      expect(replayLog(path, { from: 'snapshot' })).toMatchObject({ status: 'identical', complete: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

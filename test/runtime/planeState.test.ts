@@ -125,4 +125,32 @@ describe('ControlPlane.saveState / ControlPlane.restore', () => {
     expect(sink.commits).toEqual([3]);
     expect(plane.eventfds()).toEqual([3]);
   });
+
+  it('closeEventfd() closes an eventfd it made (an operation on that fd); any other fd is refused EBADF', () => {
+    const sink = new MemorySink();
+    const world = new SimWorld(planeWorld('core-smt', 1, 1), new SinkRecorder(sink));
+    const plane = new ControlPlane(world, { sink });
+    expect(plane.eventfd()).toEqual({ status: 'done', value: 3 });
+    expect(plane.eventfd()).toEqual({ status: 'done', value: 4 });
+    const from = sink.records.length;
+    expect(plane.closeEventfd(3)).toEqual({ status: 'done', value: null });
+    expect(sink.records.slice(from)).toEqual([
+      { kind: 'intent', name: 'closeEventfd', args: { fd: 3 } },
+      { kind: 'operation', id: 3, name: 'close', fd: 3, partition: null, vp: null, request: 0, args: {} },
+      { kind: 'result', id: 3, op: 'close', outcome: { ok: true, value: null } },
+    ]);
+    expect(plane.eventfds()).toEqual([4]);
+    // Closed, it takes no write; and it is no longer the plane's to close.
+    expect(plane.writeEventfd(3)).toMatchObject({ status: 'failed', error: { errnoName: 'EBADF' } });
+    const refused = { status: 'rejected', errno: 'EBADF', rule: 'eventfdExists' };
+    expect(plane.closeEventfd(3)).toEqual(refused);
+    // A partition fd is not an eventfd: refused before anything reaches the device.
+    const pt = plane.createPartition('vm0', { ptFlags: 0n, ptIsolation: 0n });
+    expect(pt.status).toBe('done');
+    expect(plane.closeEventfd(pt.status === 'done' ? (pt.value as number) : -1)).toEqual(refused);
+    expect(plane.partitionKeys()).toEqual(['vm0']);
+    // The saved state lists the open ones only, and restores to them.
+    const saved = plane.saveState() as { eventfds: number[] };
+    expect(saved.eventfds).toEqual([4]);
+  });
 });
