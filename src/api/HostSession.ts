@@ -42,7 +42,7 @@ export class HostSession {
   /** One control-plane request; runs it finished are delivered before this returns. */
   request(op: string, call: (plane: ControlPlane) => RequestOutcome): Result<JsonValue> {
     if (!this.#open) return this.closedError(op);
-    const outcome = call(this.plane);
+    const outcome = handleOutcome(call(this.plane));
     this.#deliver();
     return outcomeResult(op, outcome);
   }
@@ -61,7 +61,7 @@ export class HostSession {
    */
   run(op: string, call: (plane: ControlPlane) => RequestOutcome): Promise<Result<JsonValue>> {
     if (!this.#open) return Promise.resolve(this.closedError(op));
-    const outcome = call(this.plane);
+    const outcome = handleOutcome(call(this.plane));
     if (outcome.status !== 'pending') {
       this.#deliver();
       return Promise.resolve(outcomeResult(op, outcome));
@@ -99,4 +99,15 @@ export class HostSession {
       resolve(s.outcome);
     }
   }
+}
+
+/**
+ * A request through a handle names a partition this host made, so when the control plane no longer
+ * knows the name (it forgets a partition once closed in full) the partition is closed: the refusal
+ * says so (`partitionOpen`: its fd is released), not that no partition has that name.
+ */
+function handleOutcome(outcome: RequestOutcome): RequestOutcome {
+  return outcome.status === 'rejected' && outcome.rule === 'partitionExists'
+    ? { ...outcome, rule: 'partitionOpen' }
+    : outcome;
 }

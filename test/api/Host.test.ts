@@ -147,8 +147,11 @@ describe('host.createPartition', () => {
       ok: false,
       error: { source: 'refused', errnoName: 'EEXIST', rule: 'partitionKeyFree' },
     });
-    // The closed handle is refused with EBADF (its fd is closed), as before.
-    expect(vm0.initialize()).toMatchObject({ ok: false, error: { errnoName: 'EBADF' } });
+    // The closed handle is refused with EBADF (its fd is released), as before.
+    expect(vm0.initialize()).toMatchObject({
+      ok: false,
+      error: { source: 'refused', errnoName: 'EBADF', rule: 'partitionOpen' },
+    });
     expect(must(host.createPartition({ flags: [] })).name).toBe('vm1');
   });
 
