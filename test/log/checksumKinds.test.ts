@@ -1,38 +1,21 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLog } from '../../src/log/LogReader.js';
-import type { LogRecord } from '../../src/log/LogRecord.js';
-import { LogWriter } from '../../src/log/LogWriter.js';
-import { sampleRecord } from './sampleRecords.js';
-import { testHeader, useTempDir } from './tempDir.js';
+import { markedLog, patchMarker } from './markedLog.js';
+import { useTempDir } from './tempDir.js';
 
 const tempDir = useTempDir();
 
 /** A closed log whose seq 20 is a transition and seq 30 an intent, each with a marker to flip. */
 function makeLog(): string {
-  const path = join(tempDir(), 'run.log');
-  const w = LogWriter.create(path, testHeader);
-  for (let seq = 1; seq <= 40; seq += 1) {
-    const r: LogRecord =
-      seq === 20
-        ? { kind: 'transition', machine: 'flip-transition-X', from: 'a', event: 'E', to: 'b' }
-        : seq === 30
-          ? { kind: 'intent', name: 'flip-intent-X', args: {} }
-          : sampleRecord(seq);
-    w.append(r);
-  }
-  w.close();
-  return path;
+  return markedLog(tempDir(), {
+    20: { kind: 'transition', machine: 'flip-transition-X', from: 'a', event: 'E', to: 'b' },
+    30: { kind: 'intent', name: 'flip-intent-X', args: {} },
+  });
 }
 
-function flip(path: string, marker: string): void {
-  const bytes = readFileSync(path);
-  const at = bytes.indexOf(marker);
-  expect(at).toBeGreaterThan(0);
-  bytes[at + marker.length - 1] = 'Y'.charCodeAt(0);
-  writeFileSync(path, bytes);
-}
+const flip = (path: string, marker: string): void => {
+  patchMarker(path, marker, 'Y');
+};
 
 function readError(
   path: string,

@@ -1,40 +1,24 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { DeferredRecord } from '../../src/log/DeferredRecord.js';
 import { openLog } from '../../src/log/LogReader.js';
-import type { LogRecord, StoredRecord } from '../../src/log/LogRecord.js';
-import { LogWriter } from '../../src/log/LogWriter.js';
-import { sampleRecord } from './sampleRecords.js';
-import { testHeader, useTempDir } from './tempDir.js';
+import type { StoredRecord } from '../../src/log/LogRecord.js';
+import { markedLog, patchMarker } from './markedLog.js';
+import { useTempDir } from './tempDir.js';
 
 const tempDir = useTempDir();
 const MARKER = 'defer-transition-X';
 
 /** A closed log of 40 records whose seq 20 is a transition carrying MARKER. */
 function makeLog(): string {
-  const path = join(tempDir(), 'run.log');
-  const w = LogWriter.create(path, testHeader);
-  for (let seq = 1; seq <= 40; seq += 1) {
-    const r: LogRecord =
-      seq === 20
-        ? { kind: 'transition', machine: MARKER, from: 'a', event: 'E', to: 'b' }
-        : sampleRecord(seq);
-    w.append(r);
-  }
-  w.close();
-  return path;
+  return markedLog(tempDir(), {
+    20: { kind: 'transition', machine: MARKER, from: 'a', event: 'E', to: 'b' },
+  });
 }
 
-/** Overwrite MARKER's last character in the file with `char`. */
-function patch(path: string, char: string): void {
-  const bytes = readFileSync(path);
-  const at = bytes.indexOf(MARKER);
-  expect(at).toBeGreaterThan(0);
-  bytes[at + MARKER.length - 1] = char.charCodeAt(0);
-  writeFileSync(path, bytes);
-}
+const patch = (path: string, char: string): void => {
+  patchMarker(path, MARKER, char);
+};
 
 function readAll(
   path: string,
