@@ -9,7 +9,6 @@ import type { Scenario } from '../scenario/Scenario.js';
 import { createArgsOf } from './createArgsOf.js';
 import { GuestControl } from './GuestControl.js';
 import { objectArg } from './objectArg.js';
-import { refusalError } from './outcomeResult.js';
 import { argumentError, hostError } from './HostError.js';
 import { type HostOptions, hostWorld, vmmOption } from './HostOptions.js';
 import { HostSession } from './HostSession.js';
@@ -46,6 +45,8 @@ export class Host {
   readonly #scenario: Scenario;
   readonly #writer: LogWriter | undefined;
   readonly #partitions = new Map<string, Partition>();
+  /** Partitions this host made, closed ones included (where default names start). */
+  #created = 0;
 
   private constructor(session: HostSession, scenario: Scenario, writer: LogWriter | undefined) {
     this.#session = session;
@@ -127,8 +128,9 @@ export class Host {
   }
 
   /**
-   * MSHV_CREATE_PARTITION: a new partition in `created`. Flags are MSHV_PT_BIT names; a name taken in
-   * this host is refused (EEXIST).
+   * MSHV_CREATE_PARTITION: a new partition in `created`. Flags are MSHV_PT_BIT names; the name of a
+   * partition of this host that is not closed is refused (EEXIST); a closed one's may be used again
+   * (the old handle stays refused: it never reaches the new partition).
    *
    * @example
    * const vm = host.createPartition({ name: 'vm0', flags: ['LAPIC', 'X2APIC', 'GPA_SUPER_PAGES'] });
@@ -150,21 +152,24 @@ export class Host {
     const args = createArgsOf(op, spec);
     if (!args.ok) return args;
     const name = spec.name ?? this.#freeName();
-    // A name this host handed out stays taken, closed or not: a handle the caller still holds must
-    // never come to name another partition. The control plane frees a key once its partition is
-    // closed in full, so a closed one's name is refused here; a live one's the plane refuses.
-    if (this.#partitions.get(name)?.phase === 'closed')
-      return failure(refusalError(op, 'EEXIST', 'partitionKeyFree'));
     const r = this.#session.request(op, (plane) => plane.createPartition(name, args.value));
     if (!r.ok) return r;
     if (typeof r.value !== 'number')
       throw new Error(`${op}: the control plane answered ${JSON.stringify(r.value)}`);
-    const partition = new Partition(this.#session, name, r.value);
+    const partition = new Partition(this.#session, name, r.value, (p) => {
+      if (this.#partitions.get(p.name) === p) this.#partitions.delete(p.name);
+    });
     this.#partitions.set(name, partition);
+    this.#created += 1;
     return success(partition);
   }
 
-  /** The partitions made so far, closed ones included, in creation order. */
+  /**
+   * The partitions this host made that are not closed in full, in creation order. A partition's
+   * close lets it go (the control plane forgets it, and so does the host), so a host that makes and
+   * closes VMs for as long as it runs holds its live ones only; a handle kept after its close
+   * answers EBADF, and its name may be used again.
+   */
   get partitions(): readonly Partition[] {
     return [...this.#partitions.values()];
   }
@@ -230,8 +235,9 @@ export class Host {
     return first;
   }
 
+  /** `vm<n>` from the number of partitions made so far: a default name is never used twice. */
   #freeName(): string {
-    for (let n = this.#partitions.size; ; n++) if (!this.#partitions.has(`vm${n}`)) return `vm${n}`;
+    for (let n = this.#created; ; n++) if (!this.#partitions.has(`vm${n}`)) return `vm${n}`;
   }
 }
 

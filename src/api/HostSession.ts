@@ -4,8 +4,14 @@ import type { RequestOutcome } from '../runtime/RequestOutcome.js';
 import type { SimWorld } from '../runner/SimWorld.js';
 import { hostError } from './HostError.js';
 import type { HostStats, StatsRecorder } from './HostStats.js';
-import { outcomeResult } from './outcomeResult.js';
+import { outcomeResult, refusalError } from './outcomeResult.js';
 import { type Result, failure } from './Result.js';
+
+/** Which partition a handle was made for: its name and the control plane's serial for it. */
+export interface PartitionRef {
+  readonly name: string;
+  readonly serial: number;
+}
 
 /**
  * What a host's handles share: the control plane they send requests to, the simulated world, the
@@ -40,11 +46,21 @@ export class HostSession {
   }
 
   /** One control-plane request; runs it finished are delivered before this returns. */
-  request(op: string, call: (plane: ControlPlane) => RequestOutcome): Result<JsonValue> {
+  request(op: string, call: (plane: ControlPlane) => RequestOutcome, ref?: PartitionRef): Result<JsonValue> {
     if (!this.#open) return this.closedError(op);
-    const outcome = handleOutcome(call(this.plane));
+    if (ref !== undefined && this.stale(ref)) return failure(refusalError(op, 'EBADF', 'partitionOpen'));
+    const outcome = call(this.plane);
     this.#deliver();
     return outcomeResult(op, outcome);
+  }
+
+  /**
+   * The partition a handle was made for is gone: closed in full (the control plane forgot it), and
+   * its name maybe taken by a newer partition. Its calls are refused EBADF (`partitionOpen`) before
+   * anything is recorded: a stale handle never reaches the partition that now has its name.
+   */
+  stale(ref: PartitionRef): boolean {
+    return this.plane.partitionSerial(ref.name) !== ref.serial;
   }
 
   /** A world-control call (guest exits, signals); runs it let finish are delivered. */
@@ -59,9 +75,15 @@ export class HostSession {
    * A VP run: resolves at once when MSHV_RUN_VP returned (or was refused), or later, when the run
    * whose thread sleeps in the kernel finishes (an exit arrived, a signal or a kick woke it).
    */
-  run(op: string, call: (plane: ControlPlane) => RequestOutcome): Promise<Result<JsonValue>> {
+  run(
+    op: string,
+    call: (plane: ControlPlane) => RequestOutcome,
+    ref?: PartitionRef,
+  ): Promise<Result<JsonValue>> {
     if (!this.#open) return Promise.resolve(this.closedError(op));
-    const outcome = handleOutcome(call(this.plane));
+    if (ref !== undefined && this.stale(ref))
+      return Promise.resolve(failure(refusalError(op, 'EBADF', 'partitionOpen')));
+    const outcome = call(this.plane);
     if (outcome.status !== 'pending') {
       this.#deliver();
       return Promise.resolve(outcomeResult(op, outcome));
@@ -99,15 +121,4 @@ export class HostSession {
       resolve(s.outcome);
     }
   }
-}
-
-/**
- * A request through a handle names a partition this host made, so when the control plane no longer
- * knows the name (it forgets a partition once closed in full) the partition is closed: the refusal
- * says so (`partitionOpen`: its fd is released), not that no partition has that name.
- */
-function handleOutcome(outcome: RequestOutcome): RequestOutcome {
-  return outcome.status === 'rejected' && outcome.rule === 'partitionExists'
-    ? { ...outcome, rule: 'partitionOpen' }
-    : outcome;
 }

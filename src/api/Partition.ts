@@ -12,7 +12,7 @@ import type { Ioeventfd, Irqfd } from './Eventfds.js';
 import { argumentError } from './HostError.js';
 import { objectArg } from './objectArg.js';
 import { isJsonObject } from './isJsonObject.js';
-import type { HostSession } from './HostSession.js';
+import type { HostSession, PartitionRef } from './HostSession.js';
 import type { MsiRoute } from './MsiRoute.js';
 import { msiTableOf } from './msiTableOf.js';
 import { type PartitionSnapshot, partitionSnapshotOf } from './PartitionSnapshot.js';
@@ -39,29 +39,41 @@ const IOEVENTFD_LENGTHS: readonly number[] = [0, 1, 2, 4, 8];
  */
 export class Partition {
   readonly #session: HostSession;
+  readonly #ref: PartitionRef;
+  readonly #gone: ((partition: Partition) => void) | undefined;
   readonly #vps = new Map<number, Vp>();
   #msiRoutes: readonly MsiRoute[] = [];
 
-  /** @internal Made by `Host.createPartition`. */
+  /** @internal Made by `Host.createPartition`; `gone` hears when its close lets the partition go. */
   constructor(
     session: HostSession,
     /** The partition's name in the host, the machine and the log. */
     readonly name: string,
     /** The partition fd. */
     readonly fd: number,
+    gone?: (partition: Partition) => void,
   ) {
     this.#session = session;
+    const serial = session.plane.partitionSerial(name);
+    if (serial === undefined) throw new Error(`Partition '${name}': the control plane has no such partition`);
+    this.#ref = { name, serial };
+    this.#gone = gone;
   }
 
   /** The lifecycle phase: `created` … `running`, `paused` … `closed` (machines/partition). */
   get phase(): string {
-    return this.#session.plane.partitionSnapshot(this.name)?.context.phase ?? 'closed';
+    return this.#snapshot()?.context.phase ?? 'closed';
   }
 
   /** The machine's full state path (`live.running`, `closing.releaseVps.issue`). */
   get state(): string {
-    const snap = this.#session.plane.partitionSnapshot(this.name);
+    const snap = this.#snapshot();
     return snap === undefined ? 'closed' : stateName(snap.value);
+  }
+
+  /** The machine's snapshot while this handle's partition is the one its name names. */
+  #snapshot(): ReturnType<HostSession['plane']['partitionSnapshot']> {
+    return this.#session.stale(this.#ref) ? undefined : this.#session.plane.partitionSnapshot(this.name);
   }
 
   /** The VPs created so far, by index. */
@@ -158,7 +170,7 @@ export class Partition {
     if (bad !== undefined) return bad;
     const created = this.#request(op, { type: 'CREATE_VP', vp: i.value });
     if (!created.ok) return created;
-    const vp = new Vp(this.#session, this.name, i.value);
+    const vp = new Vp(this.#session, this.#ref, i.value);
     this.#vps.set(i.value, vp);
     if (options.restore !== true) {
       const ready = vp.ready();
@@ -484,11 +496,14 @@ export class Partition {
    * partition.close();
    */
   close(): Result<void> {
-    return this.#unit('partition.close', { type: 'CLOSE' });
+    const r = this.#unit('partition.close', { type: 'CLOSE' });
+    // Closed in full, the control plane forgets the partition: the host lets go of this handle too.
+    if (this.#session.stale(this.#ref)) this.#gone?.(this);
+    return r;
   }
 
   #request(op: string, request: PartitionRequest): Result<JsonValue> {
-    return this.#session.request(op, (plane) => plane.partition(this.name, request));
+    return this.#session.request(op, (plane) => plane.partition(this.name, request), this.#ref);
   }
 
   #unit(op: string, request: PartitionRequest): Result<void> {

@@ -12,7 +12,7 @@ import { stateName } from '../runtime/stateName.js';
 import { argumentError } from './HostError.js';
 import { objectArg } from './objectArg.js';
 import { intField } from './u64Field.js';
-import type { HostSession } from './HostSession.js';
+import type { HostSession, PartitionRef } from './HostSession.js';
 import { isJsonObject } from './isJsonObject.js';
 import { type Result, failure, success } from './Result.js';
 
@@ -30,21 +30,29 @@ const RIP_INDEX = 16;
  */
 export class Vp {
   readonly #session: HostSession;
+  readonly #ref: PartitionRef;
 
   /** @internal Made by `Partition.createVp`. */
   constructor(
     session: HostSession,
-    /** The partition's name. */
-    readonly partition: string,
+    /** The partition the VP belongs to. */
+    ref: PartitionRef,
     /** The VP index (vp_index of MSHV_CREATE_VP). */
     readonly index: number,
   ) {
     this.#session = session;
+    this.#ref = ref;
+    this.partition = ref.name;
   }
+
+  /** The partition's name. */
+  readonly partition: string;
 
   /** The VP machine's state: `created`, `idle`, `running`, `exit`, `interrupted`, `suspended`, `deleted`. */
   get state(): string {
-    const snap = this.#session.plane.vpSnapshot(this.partition, this.index);
+    const snap = this.#session.stale(this.#ref)
+      ? undefined
+      : this.#session.plane.vpSnapshot(this.partition, this.index);
     return snap === undefined ? 'deleted' : stateName(snap.value);
   }
 
@@ -61,7 +69,7 @@ export class Vp {
   run(): Promise<Result<VpExit>> {
     const op = 'vp.run';
     return this.#session
-      .run(op, (plane) => plane.vp(this.partition, this.index, { type: 'RUN' }))
+      .run(op, (plane) => plane.vp(this.partition, this.index, { type: 'RUN' }), this.#ref)
       .then((r) => (r.ok ? success(exitOf(r.value)) : r));
   }
 
@@ -174,7 +182,7 @@ export class Vp {
   }
 
   #request(op: string, request: Parameters<HostSession['plane']['vp']>[2]): Result<JsonValue> {
-    return this.#session.request(op, (plane) => plane.vp(this.partition, this.index, request));
+    return this.#session.request(op, (plane) => plane.vp(this.partition, this.index, request), this.#ref);
   }
 }
 

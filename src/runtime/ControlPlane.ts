@@ -249,6 +249,16 @@ export class ControlPlane {
     return [...(this.#slots.get(key)?.vps.keys() ?? [])].sort((a, b) => a - b);
   }
 
+  /**
+   * Which partition a key names now: a number unique to each partition the plane made (its creation
+   * rank), or undefined when the key names none. A key freed by a close and used again names a new
+   * partition with a new serial, so a handle that kept the old one can tell it is stale.
+   */
+  partitionSerial(key: string): number | undefined {
+    const slot = this.#slots.get(key);
+    return slot === undefined ? undefined : this.#rank.get(slot);
+  }
+
   /** The partition fd behind a key (a closed partition a reference still holds keeps its). */
   partitionFd(key: string): number | undefined {
     return this.#slots.get(key)?.fd;

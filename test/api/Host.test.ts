@@ -138,21 +138,35 @@ describe('host.createPartition', () => {
     });
   });
 
-  it("keeps a closed partition's name taken: its handle never comes to name another partition", () => {
-    const host = testHost();
+  it('lets go of a closed partition: its name can be used again, and the old handle never reaches the new one', () => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
     const vm0 = must(host.createPartition({ name: 'vm0', flags: [] }));
+    expect(vm0.initialize().ok).toBe(true);
+    const vp = must(vm0.createVp(0));
     expect(vm0.close().ok).toBe(true);
-    expect(vm0.phase).toBe('closed');
-    expect(host.createPartition({ name: 'vm0', flags: [] })).toMatchObject({
-      ok: false,
-      error: { source: 'refused', errnoName: 'EEXIST', rule: 'partitionKeyFree' },
-    });
-    // The closed handle is refused with EBADF (its fd is released), as before.
+    expect(host.partitions).toEqual([]);
+    expect([vm0.phase, vp.state]).toEqual(['closed', 'deleted']);
+    const again = must(host.createPartition({ name: 'vm0', flags: [] }));
+    expect(host.partitions).toEqual([again]);
+    // The old handles are refused EBADF before anything is recorded; the new vm0 is untouched.
+    const recorded = sink.records.length;
     expect(vm0.initialize()).toMatchObject({
       ok: false,
       error: { source: 'refused', errnoName: 'EBADF', rule: 'partitionOpen' },
     });
-    expect(must(host.createPartition({ flags: [] })).name).toBe('vm1');
+    expect(vp.park()).toMatchObject({ ok: false, error: { errnoName: 'EBADF', rule: 'partitionOpen' } });
+    expect(sink.records).toHaveLength(recorded);
+    expect([vm0.phase, again.phase]).toEqual(['closed', 'created']);
+    expect(again.initialize().ok).toBe(true);
+    // A live partition's name is still refused; default names are never used twice.
+    expect(host.createPartition({ name: 'vm0', flags: [] })).toMatchObject({
+      ok: false,
+      error: { source: 'refused', errnoName: 'EEXIST', rule: 'partitionKeyFree' },
+    });
+    expect(must(host.createPartition({ flags: [] })).name).toBe('vm2');
+    expect(host.close().ok).toBe(true);
+    expect(host.audit().ok).toBe(true);
   });
 
   it('builds the v2 argument when CPU_AND_XSAVE_FEATURES is set', () => {
