@@ -3,15 +3,21 @@ import { recoverLog, type RecoverReport } from '../../replay/recoverRecords.js';
 import { CliError } from '../CliError.js';
 import type { Command } from '../Command.js';
 
-const usage = `usage: mshv-control recover LOG [--dry-run]
+const usage = `usage: mshv-control recover LOG [--dry-run] [--from-snapshot]
 Rebuilds the state at the log's last committed record by replaying its committed prefix, lists what
 was live (partitions with their regions, VPs, doorbell ports, irqfds and deposited pages; eventfds)
 and tears it down through the driver's release path: close(2) of each partition fd, its VP fds (the
 last reference destroys the partition in the kernel's order, inventory §c.12), then the eventfds.
 The simulated hypervisor's audit then proves nothing leaked. LOG is only read, never written.
-  --dry-run  rebuild and list; close nothing
+  --dry-run        rebuild and list; close nothing
+  --from-snapshot  rebuild from the log's last snapshot and replay only what follows it (a long
+                   run recovers in the time of its tail; the records before the snapshot are not
+                   re-run); a log without a snapshot is replayed from the start
 Exit codes: 0 reconciled (or listed), 1 not reconciled (a leak), the prefix diverged, or the log is
 damaged (the error names the record), 2 bad input (usage, missing file, not a replayable log).`;
+
+/** The refusal of a replay asked to start from a snapshot the log does not have. */
+const NO_SNAPSHOT = 'no snapshot record in the log';
 
 /**
  * The exit code of a recovery: 0 reconciled or listed, 1 a leak, a divergence or damage, 2 bad input.
@@ -24,19 +30,30 @@ export function recoverExitCode(r: RecoverReport): number {
   return r.status === 'bad-input' ? 2 : 1;
 }
 
-/** `mshv-control recover LOG [--dry-run]`. */
+/** `mshv-control recover LOG [--dry-run] [--from-snapshot]`. */
 export const recoverCommand: Command = {
   name: 'recover',
   summary: "rebuild a crashed run's state from its log, list what was live and tear it down",
   usage,
   run(args, io) {
     const dryRun = args.includes('--dry-run');
-    const rest = args.filter((a) => a !== '--dry-run');
+    const fromSnapshot = args.includes('--from-snapshot');
+    const rest = args.filter((a) => a !== '--dry-run' && a !== '--from-snapshot');
     const flag = rest.find((a) => a.startsWith('-'));
     if (flag !== undefined) throw new CliError(`unknown option '${flag}'\n${usage}`);
-    if (rest.length !== 1) throw new CliError(`expected 'recover LOG [--dry-run]'\n${usage}`);
+    if (rest.length !== 1)
+      throw new CliError(`expected 'recover LOG [--dry-run] [--from-snapshot]'\n${usage}`);
     const path = rest[0] ?? '';
-    const report = recoverLog(path, { dryRun });
+    let report = recoverLog(path, { dryRun, ...(fromSnapshot ? { from: 'snapshot' as const } : {}) });
+    if (
+      fromSnapshot &&
+      report.status === 'bad-input' &&
+      report.replay.status === 'bad-input' &&
+      report.replay.message.startsWith(NO_SNAPSHOT)
+    ) {
+      io.out('recover: the log has no snapshot: replaying it from the start');
+      report = recoverLog(path, { dryRun });
+    }
     if (report.status === 'bad-input')
       throw new CliError(`${path}: ${report.message ?? 'not a replayable log'}`);
     const lines = formatRecoverReport(report);
