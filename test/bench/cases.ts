@@ -12,6 +12,7 @@ import { run as pfnLoop } from './cases/pfnLoop.js';
 import { run as scenario1TiB } from './cases/scenario1TiB.js';
 import { run as simMap1TiB } from './cases/simMap1TiB.js';
 import { run as snapshot1TiB } from './cases/snapshot1TiB.js';
+import { run as planeChurn } from './cases/planeChurn.js';
 import { runPlaneCase, runScenarioCase } from './cases/replay.js';
 import { run2m, run4k } from './cases/stackMap1TiB.js';
 
@@ -62,6 +63,8 @@ export const benchCases: readonly BenchCase[] = [
   // Replay rate against the raw read-and-decode rate of the same log (issue 5: replay ≥ 50% of raw).
   { name: 'replay-scenario', group: 'replay', run: runScenarioCase },
   { name: 'replay-plane', group: 'replay', run: runPlaneCase },
+  // A long-lived logged control plane making and closing VMs: a life costs the same late as early.
+  { name: 'plane-churn', group: 'planeChurn', run: planeChurn },
   // The native adapter's struct path over the model kernel, against the driver model called directly.
   { name: 'device-direct', group: 'nativeModel', run: runDirect },
   {

@@ -1,0 +1,137 @@
+/**
+ * A long-lived control plane (docs/DECISIONS.md, Host API item 15): one logged ControlPlane makes and
+ * closes VMs one after another, each with a region, a doorbell whose eventfd it then closes, two VPs
+ * and a guest exit, with a snapshot every 2,048 records, as an embedded VMM's log would be. Before the
+ * plane, the driver model and the simulated hypervisor forgot closed partitions, every snapshot
+ * carried every VM ever made: the run slowed quadratically and died at about 10,000 VMs.
+ *
+ * Metrics: lives; records; livesPerS; firstThirdMs and lastThirdMs (the same number of lives, early
+ * and late); lastOverFirst (their ratio: about 1 when a life costs the same however many came
+ * before, far above 1 when state grows with them); firstSnapshotBytes and lastSnapshotBytes (the
+ * state a snapshot writes: the same when nothing accumulates); heapGrowthPerLifeBytes (heap after a
+ * full collection, from the end of the first third to the end, per life).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openLog } from '../../../src/log/LogReader.js';
+import { LogWriter } from '../../../src/log/LogWriter.js';
+import { openLoggedPlane, planeRunMeta } from '../../../src/replay/openLoggedPlane.js';
+import { runHeader } from '../../../src/replay/RunMeta.js';
+import type { ControlPlane } from '../../../src/runtime/ControlPlane.js';
+import type { RequestOutcome } from '../../../src/runtime/RequestOutcome.js';
+import type { Scenario } from '../../../src/scenario/Scenario.js';
+
+const LIVES = 3_000;
+const SNAPSHOT_EVERY = 2048;
+const MiB = 1n << 20n;
+const RAM = 0x7f00_0000_0000n;
+
+const world: Scenario = {
+  format: 1,
+  name: 'bench-plane-churn',
+  seed: 9,
+  hypervisor: { scheduler: 'core-smt', faults: [] },
+  hostMemory: [{ kind: 'ram', userAddr: RAM, size: 16n * MiB, pageSize: 4096 }],
+  steps: [],
+};
+
+function done(o: RequestOutcome): number {
+  if (o.status !== 'done') throw new Error(`plane-churn: ${JSON.stringify(o)}`);
+  return typeof o.value === 'number' ? o.value : -1;
+}
+
+function life(plane: ControlPlane, key: string): void {
+  done(plane.createPartition(key, { ptFlags: 0n, ptIsolation: 0n }));
+  done(plane.partition(key, { type: 'INITIALIZE' }));
+  done(
+    plane.partition(key, {
+      type: 'MAP_MEMORY',
+      region: 'ram0',
+      detail: {
+        guestPfn: '0x0',
+        size: `0x${(16n * MiB).toString(16)}`,
+        userAddr: `0x${RAM.toString(16)}`,
+        flags: 3,
+      },
+    }),
+  );
+  const bell = done(plane.eventfd());
+  done(
+    plane.partition(key, {
+      type: 'IOEVENTFD',
+      assign: true,
+      pio: false,
+      detail: { fd: bell, addr: '0xf0000000', len: 4 },
+    }),
+  );
+  for (const vp of [0, 1]) {
+    done(plane.partition(key, { type: 'CREATE_VP', vp }));
+    done(plane.vp(key, vp, { type: 'READY' }));
+  }
+  done(plane.partition(key, { type: 'START' }));
+  plane.guest(key, 0, [{ exit: 'CPUID', leaf: 1, subleaf: 0 }]);
+  done(plane.vp(key, 0, { type: 'RUN' }));
+  done(plane.partition(key, { type: 'CLOSE' }));
+  done(plane.closeEventfd(bell));
+}
+
+function settledHeapBytes(): number {
+  const gc = globalThis.gc;
+  if (gc === undefined) throw new Error('the plane-churn bench needs node --expose-gc');
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+export function run(): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'mshv-bench-churn-'));
+  try {
+    const path = join(dir, 'churn.log');
+    const options = { snapshotEvery: SNAPSHOT_EVERY };
+    const writer = LogWriter.create(path, runHeader(planeRunMeta(world, options), 'bench'), {
+      durability: 'normal',
+    });
+    const { plane } = openLoggedPlane(world, writer, options);
+    const third = LIVES / 3;
+    const thirds: number[] = [];
+    let heapAfterFirst = 0;
+    const t0 = performance.now();
+    for (let t = 0; t < 3; t++) {
+      const start = performance.now();
+      for (let i = t * third; i < (t + 1) * third; i++) life(plane, `vm${i}`);
+      thirds.push(performance.now() - start);
+      if (t === 0) heapAfterFirst = settledHeapBytes();
+    }
+    const totalMs = performance.now() - t0;
+    const heapEnd = settledHeapBytes();
+    writer.close();
+    const log = openLog(path);
+    let records = 0;
+    const snapshots: number[] = [];
+    for (const r of log.records({
+      verify: false,
+      deferKinds: ['transition', 'operation', 'result', 'snapshot'],
+    })) {
+      records += 1;
+      if (r.kind === 'snapshot') snapshots.push(r.body.length);
+    }
+    log.close();
+    const first = thirds[0] ?? 0;
+    const last = thirds[2] ?? 0;
+    return Promise.resolve({
+      lives: LIVES,
+      records,
+      livesPerS: Math.round((LIVES / totalMs) * 1000),
+      firstThirdMs: Math.round(first),
+      lastThirdMs: Math.round(last),
+      lastOverFirst: Math.round((last / first) * 100) / 100,
+      firstSnapshotBytes: snapshots[0] ?? 0,
+      lastSnapshotBytes: snapshots.at(-1) ?? 0,
+      heapGrowthPerLifeBytes: Math.round((heapEnd - heapAfterFirst) / (LIVES - third)),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
