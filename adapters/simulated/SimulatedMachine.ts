@@ -343,12 +343,15 @@ export class SimulatedMachine {
     return n;
   }
 
-  /** Every partition, root first, deleted ones included. */
+  /**
+   * Every partition the model holds, root first: the live ones, and deleted ones that leaked pages
+   * (a partition deleted clean is forgotten; `model.wasDeleted(id)` still tells).
+   */
   partitions(): PartitionView[] {
     return this.model.all().map((p) => this.#view(p));
   }
 
-  /** One partition by id (any state), or undefined. */
+  /** One partition by id (live, or deleted with leaked pages), or undefined. */
   partition(id: bigint): PartitionView | undefined {
     const p = this.model.all().find((x) => x.id === id);
     return p === undefined ? undefined : this.#view(p);
