@@ -22,7 +22,7 @@ export interface HostStats {
  * stats.snapshot(env.windows).hypercalls; // 0
  */
 export class StatsRecorder implements HypercallRecorder {
-  readonly wantsBytes: boolean;
+  readonly wantsBytes: boolean | 'view';
   readonly #byName = new Map<string, number>();
   #total = 0;
   #depositCalls = 0;

@@ -22,21 +22,26 @@ export interface HypercallEvent {
 }
 
 /**
- * Receives every hypercall. `wants()` lets the hot path skip copying page bytes when nobody reads
- * them (the 1 TiB bench counts calls; the trace and the log need every byte).
+ * Receives every hypercall. `wantsBytes` lets the hot path skip copying page bytes when nobody reads
+ * them (the 1 TiB bench counts calls; the trace and the log need every byte): `true` gets copies it
+ * may keep; `'view'` gets views of the pipeline's pages, valid only inside `record` (replay compares
+ * each call with the log's at once and keeps nothing); `false` gets empty arrays.
  */
 export interface HypercallRecorder {
-  readonly wantsBytes: boolean;
+  readonly wantsBytes: boolean | 'view';
   record(event: HypercallEvent): void;
 }
 
 /** The shared empty byte array recorders get when they do not want bytes. */
 const NO_BYTES = new Uint8Array(0);
 
-/** Copy `length` bytes of a page (the bytes a call passed), or an empty array when not wanted. */
-export function pageBytes(page: HvPage | null, length: number, wanted: boolean): Uint8Array {
-  if (!wanted || page === null) return NO_BYTES;
-  return page.bytes.slice(0, length);
+/**
+ * The `length` bytes of a page a call passed: a copy, a view for a recorder that only looks
+ * (`'view'`), or an empty array when not wanted.
+ */
+export function pageBytes(page: HvPage | null, length: number, wanted: boolean | 'view'): Uint8Array {
+  if (wanted === false || page === null) return NO_BYTES;
+  return wanted === 'view' ? page.bytes.subarray(0, length) : page.bytes.slice(0, length);
 }
 
 /** Counts calls by name; keeps no bytes. */

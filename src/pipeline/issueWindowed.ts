@@ -56,7 +56,7 @@ export function outputBytes(
   env: WindowedEnv,
   plan: CallPlan,
   repsCompleted: number,
-  wanted: boolean,
+  wanted: boolean | 'view',
 ): Uint8Array | undefined {
   const { outputHeaderSize, outputElementSize } = plan.traits;
   const length = outputHeaderSize + repsCompleted * outputElementSize;

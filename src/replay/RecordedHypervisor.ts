@@ -53,8 +53,9 @@ export class RecordedHypervisor implements HypervisorPort {
     const status = this.oracle.hypercall(control, input, output);
     const rec = next.record;
     if (this.#crossCheck) {
+      // A view of the page: #check copies it for a report before the recorded output is written over it.
       const simOutput =
-        rec.output === null || output === null ? rec.output : output.bytes.slice(0, rec.output.length);
+        rec.output === null || output === null ? rec.output : output.bytes.subarray(0, rec.output.length);
       this.#check(next.seq, rec, status, simOutput);
     }
     if (rec.output !== null && output !== null) output.bytes.set(rec.output);

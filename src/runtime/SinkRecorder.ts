@@ -10,11 +10,20 @@ import type { RecordSink } from './RecordSink.js';
  * const world = new SimWorld(scenario, new SinkRecorder(sink));
  */
 export class SinkRecorder implements HypercallRecorder {
-  readonly wantsBytes = true;
+  readonly wantsBytes: true | 'view';
   /** Hypercalls recorded so far. */
   count = 0;
 
-  constructor(readonly sink: RecordSink) {}
+  /**
+   * @param options.views the sink reads each record inside `append` and keeps none (replay's
+   *   comparing sink): hypercall bytes come as views of the pipeline's pages, not copies.
+   */
+  constructor(
+    readonly sink: RecordSink,
+    options: { readonly views?: boolean } = {},
+  ) {
+    this.wantsBytes = options.views === true ? 'view' : true;
+  }
 
   record(event: HypercallEvent): void {
     this.count += 1;
