@@ -26,25 +26,40 @@ export class DeferredRecord implements StoredRecord {
   ) {}
 
   get record(): LogRecord {
-    if (this.#record === undefined) this.#record = this.#decode();
+    if (this.#record === undefined)
+      this.#record = decodeStored(this.path, this.seq, this.body, this.kind, this.verify);
     return this.#record;
   }
+}
 
-  #decode(): LogRecord {
-    let record: LogRecord;
-    try {
-      record = decodeRecord(this.body);
-    } catch (e) {
-      if (e instanceof RecordError) throw new LogError(this.path, this.seq, e.problem, e.message);
-      throw e;
-    }
-    if (this.verify && record.kind !== this.kind)
-      throw new LogError(
-        this.path,
-        this.seq,
-        'kind-mismatch',
-        `kind column '${this.kind}' disagrees with the body's '${record.kind}'`,
-      );
-    return record;
+/**
+ * Decode a stored body, as a log read does: a body that does not decode is a LogError naming the
+ * seq, and with `verify` the kind column must be the body's kind. One path for the records a read
+ * decodes at once and the ones it defers.
+ *
+ * @example
+ * decodeStored('run.log', 7, body, 'transition', true).kind; // 'transition'
+ */
+export function decodeStored(
+  path: string,
+  seq: number,
+  body: string,
+  kindColumn: unknown,
+  verify: boolean,
+): LogRecord {
+  let record: LogRecord;
+  try {
+    record = decodeRecord(body);
+  } catch (e) {
+    if (e instanceof RecordError) throw new LogError(path, seq, e.problem, e.message);
+    throw e;
   }
+  if (verify && record.kind !== kindColumn)
+    throw new LogError(
+      path,
+      seq,
+      'kind-mismatch',
+      `kind column '${String(kindColumn)}' disagrees with the body's '${record.kind}'`,
+    );
+  return record;
 }

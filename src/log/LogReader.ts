@@ -1,10 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { isChecksumHex, recordChecksum } from './checksum.js';
-import { decodeRecord } from './decodeRecord.js';
-import { DeferredRecord } from './DeferredRecord.js';
+import { DeferredRecord, decodeStored } from './DeferredRecord.js';
 import { diagnoseUnreadable } from './diagnoseUnreadable.js';
-import { LogError, RecordError } from './LogError.js';
+import { LogError } from './LogError.js';
 import { canonicalHeader, LOG_FORMAT_VERSION, type LogHeader } from './LogHeader.js';
 import { headerChecksum } from './checksum.js';
 import { RECORD_KINDS, type RecordKind, type StoredRecord } from './LogRecord.js';
@@ -193,24 +192,10 @@ export class LogReader {
       }
       if (defer?.has(kind) === true) {
         yield new DeferredRecord(this.path, seq, checksum as string, body, kind as RecordKind, verify);
-        prevChecksum = checksum as string;
-        expected = seq + 1;
-        continue;
+      } else {
+        const record = decodeStored(this.path, seq, body, kind, verify);
+        yield { seq, checksum: checksum as string, body, kind: record.kind, record };
       }
-      let record;
-      try {
-        record = decodeRecord(body);
-      } catch (e) {
-        if (e instanceof RecordError) throw this.#error(seq, e.problem, e.message);
-        throw e;
-      }
-      if (verify && record.kind !== kind)
-        throw this.#error(
-          seq,
-          'kind-mismatch',
-          `kind column '${String(kind)}' disagrees with the body's '${record.kind}'`,
-        );
-      yield { seq, checksum: checksum as string, body, kind: record.kind, record };
       prevChecksum = checksum as string;
       expected = seq + 1;
     }

@@ -37,6 +37,22 @@ function pending(o: RequestOutcome): void {
   if (o.status !== 'pending') throw new Error(`expected a pending run, got ${JSON.stringify(o)}`);
 }
 
+/** MAP_MEMORY of region `ram0`: `size` bytes of the VMM's memory at `userAddr`, at guest PFN 0, writable. */
+export function mapRam(plane: ControlPlane, key: string, userAddr: bigint, size: bigint): void {
+  done(
+    plane.partition(key, {
+      type: 'MAP_MEMORY',
+      region: 'ram0',
+      detail: {
+        guestPfn: '0x0',
+        size: `0x${size.toString(16)}`,
+        userAddr: `0x${userAddr.toString(16)}`,
+        flags: 3,
+      },
+    }),
+  );
+}
+
 /**
  * Bring partition `key` (host memory slot `slot`) to running: initialize, map 64 MiB, an eventfd as
  * a doorbell (ioeventfd) and one as an irqfd with an MSI route, `vps` VPs made ready, start.
@@ -44,18 +60,7 @@ function pending(o: RequestOutcome): void {
 export function bootPartition(plane: ControlPlane, key: string, slot: number, vps: number): void {
   done(plane.createPartition(key, { ptFlags: flags, ptIsolation: 0n }));
   done(plane.partition(key, { type: 'INITIALIZE' }));
-  done(
-    plane.partition(key, {
-      type: 'MAP_MEMORY',
-      region: 'ram0',
-      detail: {
-        guestPfn: '0x0',
-        size: `0x${(64n * MiB).toString(16)}`,
-        userAddr: `0x${(RAM_ADDR + BigInt(slot) * 0x1_0000_0000n).toString(16)}`,
-        flags: 3,
-      },
-    }),
-  );
+  mapRam(plane, key, RAM_ADDR + BigInt(slot) * 0x1_0000_0000n, 64n * MiB);
   const doorbell = done(plane.eventfd());
   const irq = done(plane.eventfd());
   done(

@@ -9,63 +9,10 @@ import { replayLog } from '../../src/replay/replayLog.js';
 import { runHeader } from '../../src/replay/RunMeta.js';
 import { ControlPlane } from '../../src/runtime/ControlPlane.js';
 import { NULL_SINK } from '../../src/runtime/RecordSink.js';
-import type { RequestOutcome } from '../../src/runtime/RequestOutcome.js';
 import { SimWorld } from '../../src/runner/SimWorld.js';
-import type { Scenario } from '../../src/scenario/Scenario.js';
+import { churnWorld, vmLife } from '../replay/vmLife.js';
 
-const MiB = 1n << 20n;
-const RAM = 0x7f00_0000_0000n;
-
-/** A world for a long-lived control plane: 16 MiB of 4 KiB-backed RAM, reused by each partition. */
-const scenario: Scenario = {
-  format: 1,
-  name: 'bounded-state',
-  seed: 3,
-  hypervisor: { scheduler: 'core-smt', faults: [] },
-  hostMemory: [{ kind: 'ram', userAddr: RAM, size: 16n * MiB, pageSize: 4096 }],
-  steps: [],
-};
-
-function done(o: RequestOutcome): number | null {
-  expect(o.status).toBe('done');
-  return o.status === 'done' && typeof o.value === 'number' ? o.value : null;
-}
-
-/** One VM's life: create, initialize, map, a doorbell, two VPs run to their exits, close, the doorbell's eventfd closed. */
-function vmLife(plane: ControlPlane, key: string): void {
-  done(plane.createPartition(key, { ptFlags: 0n, ptIsolation: 0n }));
-  done(plane.partition(key, { type: 'INITIALIZE' }));
-  const bell = done(plane.eventfd()) ?? -1;
-  done(
-    plane.partition(key, {
-      type: 'IOEVENTFD',
-      assign: true,
-      pio: false,
-      detail: { fd: bell, addr: '0xf0000000', len: 4 },
-    }),
-  );
-  done(
-    plane.partition(key, {
-      type: 'MAP_MEMORY',
-      region: 'ram0',
-      detail: {
-        guestPfn: '0x0',
-        size: `0x${(16n * MiB).toString(16)}`,
-        userAddr: `0x${RAM.toString(16)}`,
-        flags: 3,
-      },
-    }),
-  );
-  for (const vp of [0, 1]) {
-    done(plane.partition(key, { type: 'CREATE_VP', vp }));
-    done(plane.vp(key, vp, { type: 'READY' }));
-  }
-  done(plane.partition(key, { type: 'START' }));
-  plane.guest(key, 0, [{ exit: 'CPUID', leaf: 1, subleaf: 0 }]);
-  done(plane.vp(key, 0, { type: 'RUN' }));
-  done(plane.partition(key, { type: 'CLOSE' }));
-  done(plane.closeEventfd(bell));
-}
+const scenario = churnWorld('bounded-state', 3);
 
 /** Snapshot sizes (plane state, world) after `lives` VMs lived and closed one after another. */
 function sizesAfter(lives: number): { plane: number; world: number } {

@@ -18,64 +18,13 @@ import { performance } from 'node:perf_hooks';
 import { openLog } from '../../../src/log/LogReader.js';
 import { LogWriter } from '../../../src/log/LogWriter.js';
 import { openLoggedPlane, planeRunMeta } from '../../../src/replay/openLoggedPlane.js';
+import { COMPARED_KINDS } from '../../../src/replay/ReplaySource.js';
 import { runHeader } from '../../../src/replay/RunMeta.js';
-import type { ControlPlane } from '../../../src/runtime/ControlPlane.js';
-import type { RequestOutcome } from '../../../src/runtime/RequestOutcome.js';
-import type { Scenario } from '../../../src/scenario/Scenario.js';
+import { churnWorld, vmLife } from '../../replay/vmLife.js';
 
 const LIVES = 3_000;
 const SNAPSHOT_EVERY = 2048;
-const MiB = 1n << 20n;
-const RAM = 0x7f00_0000_0000n;
-
-const world: Scenario = {
-  format: 1,
-  name: 'bench-plane-churn',
-  seed: 9,
-  hypervisor: { scheduler: 'core-smt', faults: [] },
-  hostMemory: [{ kind: 'ram', userAddr: RAM, size: 16n * MiB, pageSize: 4096 }],
-  steps: [],
-};
-
-function done(o: RequestOutcome): number {
-  if (o.status !== 'done') throw new Error(`plane-churn: ${JSON.stringify(o)}`);
-  return typeof o.value === 'number' ? o.value : -1;
-}
-
-function life(plane: ControlPlane, key: string): void {
-  done(plane.createPartition(key, { ptFlags: 0n, ptIsolation: 0n }));
-  done(plane.partition(key, { type: 'INITIALIZE' }));
-  done(
-    plane.partition(key, {
-      type: 'MAP_MEMORY',
-      region: 'ram0',
-      detail: {
-        guestPfn: '0x0',
-        size: `0x${(16n * MiB).toString(16)}`,
-        userAddr: `0x${RAM.toString(16)}`,
-        flags: 3,
-      },
-    }),
-  );
-  const bell = done(plane.eventfd());
-  done(
-    plane.partition(key, {
-      type: 'IOEVENTFD',
-      assign: true,
-      pio: false,
-      detail: { fd: bell, addr: '0xf0000000', len: 4 },
-    }),
-  );
-  for (const vp of [0, 1]) {
-    done(plane.partition(key, { type: 'CREATE_VP', vp }));
-    done(plane.vp(key, vp, { type: 'READY' }));
-  }
-  done(plane.partition(key, { type: 'START' }));
-  plane.guest(key, 0, [{ exit: 'CPUID', leaf: 1, subleaf: 0 }]);
-  done(plane.vp(key, 0, { type: 'RUN' }));
-  done(plane.partition(key, { type: 'CLOSE' }));
-  done(plane.closeEventfd(bell));
-}
+const world = churnWorld('bench-plane-churn', 9);
 
 function settledHeapBytes(): number {
   const gc = globalThis.gc;
@@ -100,7 +49,7 @@ export function run(): Promise<Record<string, number>> {
     const t0 = performance.now();
     for (let t = 0; t < 3; t++) {
       const start = performance.now();
-      for (let i = t * third; i < (t + 1) * third; i++) life(plane, `vm${i}`);
+      for (let i = t * third; i < (t + 1) * third; i++) vmLife(plane, `vm${i}`);
       thirds.push(performance.now() - start);
       if (t === 0) heapAfterFirst = settledHeapBytes();
     }
@@ -112,7 +61,7 @@ export function run(): Promise<Record<string, number>> {
     const snapshots: number[] = [];
     for (const r of log.records({
       verify: false,
-      deferKinds: ['transition', 'operation', 'result', 'snapshot'],
+      deferKinds: COMPARED_KINDS,
     })) {
       records += 1;
       if (r.kind === 'snapshot') snapshots.push(r.body.length);

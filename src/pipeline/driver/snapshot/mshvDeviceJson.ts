@@ -20,11 +20,11 @@ const FIRST_FD = 3;
  * The device's fd table as JSON: `{ v, nextFd, partitions, fds, teardownCount }`. Each partition
  * object appears once in `partitions` (in order of its first fd, then those only a mapping holds)
  * and fds name it by its own fd: `[fd, 'partition', ptFd]`, `[fd, 'vp', ptFd, vpIndex]`,
- * `[fd, 'eventfd', count]` (the 64-bit
- * counter as `0x` hex). `ringTails` are the doorbell ISR's per-CPU read positions, `[cpu, slot]`.
- * Version 2 added the eventfd counter, the teardown steps and the ring tails (version 1 was never
- * released). `teardownCount` replaced the list of every teardown report (`teardowns`, still read:
-its length is the count), which grew with every partition a long run ever destroyed. A device that ever mapped a VP page adds `mappingsMade` and its live `mappings`,
+ * `[fd, 'eventfd', count]` (the 64-bit counter as `0x` hex). `ringTails` are the doorbell ISR's
+ * per-CPU read positions, `[cpu, slot]`. Version 2 added the eventfd counter, the teardown steps and
+ * the ring tails (version 1 was never released). `teardownCount` replaced the list of every teardown
+ * report (`teardowns`, still read: its length is the count), which grew with every partition a long
+ * run ever destroyed. A device that ever mapped a VP page adds `mappingsMade` and its live `mappings`,
  * `[address, ptFd, vpIndex, pgoff]` (the address as `0x` hex); a device that never did writes
  * neither, so its bytes are those of every earlier snapshot.
  *
