@@ -17,13 +17,14 @@ interface MachineTable {
  * The exact key of a plain JSON-like value (what lifecycle events and machine inputs are made of),
  * or null for anything else (a bigint, a byte array, a class instance, a cycle too deep): such a
  * value is stepped without the memo. `undefined` is kept apart from an absent property, and a key
- * never collides with a different value: strings are quoted, objects list their keys in order.
+ * never collides with a different value: strings are length-prefixed, objects list their keys in
+ * order.
  */
 function keyOf(value: unknown, depth = 0): string | null {
   if (depth > 8) return null;
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return stringKey(value);
     case 'number':
       return Object.is(value, -0) ? '-0' : String(value);
     case 'boolean':
@@ -47,13 +48,21 @@ function keyOf(value: unknown, depth = 0): string | null {
       for (const name of Object.keys(obj)) {
         const k = keyOf(obj[name], depth + 1);
         if (k === null) return null;
-        s += `${JSON.stringify(name)}:${k},`;
+        s += `${stringKey(name)}${k},`;
       }
       return `${s}}`;
     }
     default:
       return null;
   }
+}
+
+/**
+ * A string as a key token: a quote, its length, a colon, the text. The length delimits it, so no
+ * escaping is needed and no text can run into the token after it (half the cost of JSON.stringify).
+ */
+function stringKey(s: string): string {
+  return `"${s.length}:${s}`;
 }
 
 /**

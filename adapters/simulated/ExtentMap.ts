@@ -134,6 +134,7 @@ export class ExtentMap<V> {
     checkRange(lo, hi);
     if (lo === hi) return;
     if (this.#extend(lo, hi, value)) return;
+    if (this.#updateInside(lo, hi, () => value)) return;
     this.#replace(lo, hi, () => [{ start: lo, end: hi, value }]);
   }
 
@@ -151,7 +152,7 @@ export class ExtentMap<V> {
   update(lo: number, hi: number, fn: (value: V, start: number, end: number) => V | undefined): void {
     checkRange(lo, hi);
     if (lo === hi) return;
-    if (this.#shiftBoundary(lo, hi, fn)) return;
+    if (this.#updateInside(lo, hi, fn)) return;
     this.#replace(lo, hi, (overlapped) => {
       const pieces: Extent<V>[] = [];
       for (const e of overlapped) {
@@ -257,72 +258,102 @@ export class ExtentMap<V> {
   }
 
   /**
-   * Fast path of `update` for sequential work: [lo, hi) lies inside one extent, touches one of its
-   * ends, and the new value joins the neighbour on that side. The boundary between the two moves; no
-   * extent is added or removed. False when not applicable (nothing changed then).
+   * Fast path of `update` and `set` when [lo, hi) lies inside one extent, the common shape (a page
+   * retagged, a boundary moved by sequential work): `fn` runs once, on that piece, and the extent is
+   * cut, shifted or left as it is in place, in its block, with no Extent objects. Merging is decided
+   * here against the remnants and, where the piece touches the extent's end, the neighbour there (the
+   * extent itself never joined its neighbours). False when [lo, hi) is not inside one extent (nothing
+   * changed then, `fn` not called).
    */
-  #shiftBoundary(
-    lo: number,
-    hi: number,
-    fn: (value: V, start: number, end: number) => V | undefined,
-  ): boolean {
+  #updateInside(lo: number, hi: number, fn: (value: V, start: number, end: number) => V | undefined): boolean {
     const [b, i] = this.#locate(lo);
-    const blocks = this.#blocks;
-    const blk = blocks[b];
+    const blk = this.#blocks[b];
     if (blk === undefined || i >= blk.s.length) return false;
     const eStart = blk.s[i] ?? 0;
     const eEnd = blk.e[i] ?? 0;
-    const eValue = blk.v[i] as V;
     if (eStart > lo || hi > eEnd) return false;
-    if (lo === eStart && hi < eEnd) {
+    const codec = this.codec;
+    const eValue = blk.v[i] as V;
+    const v = fn(lo === eStart ? eValue : codec.slice(eValue, lo - eStart), lo, hi);
+    // The remnant after the piece (its value), when there is one.
+    const rest = hi < eEnd ? codec.slice(eValue, hi - eStart) : undefined;
+    if (v === undefined) {
+      if (lo === eStart && hi === eEnd) this.#spliceAt(b, i, 1, []);
+      else if (lo === eStart) {
+        blk.s[i] = hi;
+        blk.v[i] = rest as V;
+      } else if (hi === eEnd) blk.e[i] = lo;
+      else {
+        blk.e[i] = lo;
+        this.#insertAfter(b, i, hi, eEnd, rest as V);
+      }
+      return true;
+    }
+    if (lo > eStart && hi < eEnd) {
+      const left = codec.joins(eValue, lo - eStart, v);
+      const right = codec.joins(v, hi - lo, rest as V);
+      if (left && right) return true;
+      if (left) {
+        blk.e[i] = hi;
+        this.#insertAfter(b, i, hi, eEnd, rest as V);
+      } else if (right) {
+        blk.e[i] = lo;
+        this.#insertAfter(b, i, lo, eEnd, v);
+      } else {
+        blk.e[i] = lo;
+        blk.s.splice(i + 1, 0, lo, hi);
+        blk.e.splice(i + 1, 0, hi, eEnd);
+        blk.v.splice(i + 1, 0, v, rest as V);
+        this.#size += 2;
+        this.#normalize(b);
+      }
+      return true;
+    }
+    if (lo === eStart && hi === eEnd) {
+      blk.v[i] = v;
+      this.#mergeAt(hi);
+      this.#mergeAt(lo);
+      return true;
+    }
+    if (lo === eStart) {
+      // hi < eEnd: the piece starts the extent.
       const p = this.#before(b, i);
-      if (p === undefined) return false;
-      const [pBlk, pi] = p;
-      const pStart = pBlk.s[pi] ?? 0;
-      if (pBlk.e[pi] !== lo) return false;
-      const v = fn(eValue, lo, hi);
-      if (v === undefined || !this.codec.joins(pBlk.v[pi] as V, lo - pStart, v))
-        return this.#undo(lo, hi, fn, v);
-      pBlk.e[pi] = hi;
-      blk.s[i] = hi;
-      blk.v[i] = this.codec.slice(eValue, hi - eStart);
+      if (p !== undefined && p[0].e[p[1]] === lo && codec.joins(p[0].v[p[1]] as V, lo - (p[0].s[p[1]] ?? 0), v)) {
+        p[0].e[p[1]] = hi;
+        blk.s[i] = hi;
+        blk.v[i] = rest as V;
+      } else if (codec.joins(v, hi - lo, rest as V)) blk.v[i] = v;
+      else {
+        blk.e[i] = hi;
+        blk.v[i] = v;
+        this.#insertAfter(b, i, hi, eEnd, rest as V);
+      }
       return true;
     }
-    if (hi === eEnd && lo > eStart) {
-      const nb = i + 1 < blk.s.length ? b : b + 1;
-      const nBlk = blocks[nb];
-      const ni = i + 1 < blk.s.length ? i + 1 : 0;
-      if (nBlk === undefined || ni >= nBlk.s.length || nBlk.s[ni] !== hi) return false;
-      const v = fn(this.codec.slice(eValue, lo - eStart), lo, hi);
-      if (v === undefined || !this.codec.joins(v, hi - lo, nBlk.v[ni] as V)) return this.#undo(lo, hi, fn, v);
+    // hi === eEnd, lo > eStart: the piece ends the extent.
+    const nb = i + 1 < blk.s.length ? b : b + 1;
+    const ni = i + 1 < blk.s.length ? i + 1 : 0;
+    const next = this.#blocks[nb];
+    if (next !== undefined && ni < next.s.length && next.s[ni] === hi && codec.joins(v, hi - lo, next.v[ni] as V)) {
       blk.e[i] = lo;
-      nBlk.s[ni] = lo;
-      nBlk.v[ni] = v;
-      return true;
+      next.s[ni] = lo;
+      next.v[ni] = v;
+    } else if (!codec.joins(eValue, lo - eStart, v)) {
+      blk.e[i] = lo;
+      this.#insertAfter(b, i, lo, hi, v);
     }
-    return false;
+    return true;
   }
 
-  /** The fast path computed a value it cannot use: finish with the general path, reusing that value. */
-  #undo(
-    lo: number,
-    hi: number,
-    fn: (value: V, start: number, end: number) => V | undefined,
-    v: V | undefined,
-  ): boolean {
-    let used = false;
-    this.#replace(lo, hi, (overlapped) => {
-      const pieces: Extent<V>[] = [];
-      for (const e of overlapped) {
-        const s = Math.max(e.start, lo);
-        const en = Math.min(e.end, hi);
-        const nv = used ? fn(s === e.start ? e.value : this.codec.slice(e.value, s - e.start), s, en) : v;
-        used = true;
-        if (nv !== undefined) pieces.push({ start: s, end: en, value: nv });
-      }
-      return pieces;
-    });
-    return true;
+  /** Insert the extent [start, end) → value right after position [b, i] of that block. */
+  #insertAfter(b: number, i: number, start: number, end: number, value: V): void {
+    const blk = this.#blocks[b];
+    if (blk === undefined) throw new Error(`ExtentMap: block ${b} missing`);
+    blk.s.splice(i + 1, 0, start);
+    blk.e.splice(i + 1, 0, end);
+    blk.v.splice(i + 1, 0, value);
+    this.#size += 1;
+    this.#normalize(b);
   }
 
   /**

@@ -95,6 +95,18 @@ describe('TransitionMemo: machine steps answered from a table, never different f
     expect(memo.stats).toMatchObject({ hits: 0, misses: 5 });
   });
 
+  it('keeps text that spells out another key apart (strings are length-delimited, not escaped)', () => {
+    const memo = new TransitionMemo();
+    const s0 = memo.start(partitionMachine, { scheduler: 'hv' }).snapshot;
+    // Unquoted, 'P' + ',"5:value1' would read like property 'P' followed by a field value: 1.
+    memo.step(partitionMachine, s0, { type: 'SET_PROPERTY', property: 'P', value: 1 });
+    memo.step(partitionMachine, s0, { type: 'SET_PROPERTY', property: 'P",5:value1', value: 1 });
+    memo.step(partitionMachine, s0, { type: 'SET_PROPERTY', property: '"1:P', value: 1 });
+    expect(memo.stats).toMatchObject({ hits: 0, misses: 4 });
+    memo.step(partitionMachine, s0, { type: 'SET_PROPERTY', property: 'P",5:value1', value: 1 });
+    expect(memo.stats).toMatchObject({ hits: 1, misses: 4 });
+  });
+
   it('steps an event that is not plain JSON without the table (a bigint cannot be keyed)', () => {
     const memo = new TransitionMemo();
     const s0 = memo.start(partitionMachine, { scheduler: 'hv' }).snapshot;

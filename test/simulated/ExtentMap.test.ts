@@ -89,6 +89,55 @@ describe('ExtentMap', () => {
     );
   });
 
+  it('behaves like a per-unit array for flat values (owners), merging equal neighbours, with small blocks', () => {
+    // Few distinct values, so retags that restore a neighbour's value (and must merge) are common.
+    const flatOp = fc.record({
+      lo: fc.nat(60),
+      len: fc.integer({ min: 1, max: 12 }),
+      v: fc.integer({ min: 0, max: 2 }),
+      how: fc.constantFrom('set', 'clear', 'update', 'drop'),
+    });
+    fc.assert(
+      fc.property(fc.array(flatOp, { maxLength: 150 }), fc.integer({ min: 1, max: 3 }), (ops, blockMax) => {
+        const m = new ExtentMap<number>(flatCodec((a, b) => a === b), blockMax);
+        const model: (number | undefined)[] = [];
+        for (const op of ops) {
+          const hi = op.lo + op.len;
+          // The pieces update must visit: the mapped runs of the range, split where the value changes.
+          const want: [number, number][] = [];
+          for (const e of m) {
+            const s = Math.max(e.start, op.lo);
+            const en = Math.min(e.end, hi);
+            if (s < en) want.push([s, en]);
+          }
+          const seen: [number, number][] = [];
+          if (op.how === 'set') m.set(op.lo, hi, op.v);
+          else if (op.how === 'clear') m.clear(op.lo, hi);
+          else
+            m.update(op.lo, hi, (v, s, e) => {
+              seen.push([s, e]);
+              return op.how === 'drop' ? undefined : (v + op.v) % 3;
+            });
+          for (let i = op.lo; i < hi; i++) {
+            const cur = model[i];
+            if (op.how === 'set') model[i] = op.v;
+            else if (op.how === 'clear' || (op.how === 'drop' && cur !== undefined)) model[i] = undefined;
+            else if (cur !== undefined) model[i] = (cur + op.v) % 3;
+          }
+          m.check('flat map');
+          if (op.how === 'update' || op.how === 'drop') expect(seen).toEqual(want);
+        }
+        let runs = 0;
+        for (let i = 0; i < 80; i++) {
+          expect(m.get(i)?.value).toBe(model[i]);
+          if (model[i] !== undefined && model[i] !== model[i - 1]) runs++;
+        }
+        expect(m.size).toBe(runs);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('keeps a sequentially built million-unit map to one extent per PFN run', () => {
     const m = new ExtentMap<number>(pfnCodec);
     for (let g = 0; g < 1_000_000; g += 509) m.set(g, Math.min(g + 509, 1_000_000), 5000 + g);

@@ -26,9 +26,18 @@ export function plan(
     traits = traitsOf(def);
     traitCache.set(def, traits);
   }
-  return { def, traits, header, op, repCount: extra.repCount ?? 0, ...stripUndefined(extra) };
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  // Optional fields are set only when given (a present `undefined` would read as given to `in` and
+  // spread), written out rather than filtered: this runs for every hypercall the driver plans.
+  const p: { -readonly [K in keyof CallPlan]: CallPlan[K] } = {
+    def,
+    traits,
+    header,
+    op,
+    repCount: extra.repCount ?? 0,
+  };
+  if (extra.deposit !== undefined) p.deposit = extra.deposit;
+  if (extra.list !== undefined) p.list = extra.list;
+  if (extra.varHeadQwords !== undefined) p.varHeadQwords = extra.varHeadQwords;
+  if (extra.listCount !== undefined) p.listCount = extra.listCount;
+  return p;
 }
