@@ -265,7 +265,11 @@ export class ExtentMap<V> {
    * extent itself never joined its neighbours). False when [lo, hi) is not inside one extent (nothing
    * changed then, `fn` not called).
    */
-  #updateInside(lo: number, hi: number, fn: (value: V, start: number, end: number) => V | undefined): boolean {
+  #updateInside(
+    lo: number,
+    hi: number,
+    fn: (value: V, start: number, end: number) => V | undefined,
+  ): boolean {
     const [b, i] = this.#locate(lo);
     const blk = this.#blocks[b];
     if (blk === undefined || i >= blk.s.length) return false;
@@ -317,9 +321,9 @@ export class ExtentMap<V> {
     }
     if (lo === eStart) {
       // hi < eEnd: the piece starts the extent.
-      const p = this.#before(b, i);
-      if (p !== undefined && p[0].e[p[1]] === lo && codec.joins(p[0].v[p[1]] as V, lo - (p[0].s[p[1]] ?? 0), v)) {
-        p[0].e[p[1]] = hi;
+      const [pBlk, pi] = this.#before(b, i) ?? [undefined, 0];
+      if (pBlk?.e[pi] === lo && codec.joins(pBlk.v[pi] as V, lo - (pBlk.s[pi] ?? 0), v)) {
+        pBlk.e[pi] = hi;
         blk.s[i] = hi;
         blk.v[i] = rest as V;
       } else if (codec.joins(v, hi - lo, rest as V)) blk.v[i] = v;
@@ -334,7 +338,12 @@ export class ExtentMap<V> {
     const nb = i + 1 < blk.s.length ? b : b + 1;
     const ni = i + 1 < blk.s.length ? i + 1 : 0;
     const next = this.#blocks[nb];
-    if (next !== undefined && ni < next.s.length && next.s[ni] === hi && codec.joins(v, hi - lo, next.v[ni] as V)) {
+    if (
+      next !== undefined &&
+      ni < next.s.length &&
+      next.s[ni] === hi &&
+      codec.joins(v, hi - lo, next.v[ni] as V)
+    ) {
       blk.e[i] = lo;
       next.s[ni] = lo;
       next.v[ni] = v;

@@ -99,7 +99,10 @@ describe('ExtentMap', () => {
     });
     fc.assert(
       fc.property(fc.array(flatOp, { maxLength: 150 }), fc.integer({ min: 1, max: 3 }), (ops, blockMax) => {
-        const m = new ExtentMap<number>(flatCodec((a, b) => a === b), blockMax);
+        const m = new ExtentMap<number>(
+          flatCodec((a, b) => a === b),
+          blockMax,
+        );
         const model: (number | undefined)[] = [];
         for (const op of ops) {
           const hi = op.lo + op.len;
