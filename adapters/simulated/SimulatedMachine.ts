@@ -4,6 +4,7 @@ import type { JsonValue } from '../../src/log/JsonValue.js';
 import { HV_PAGE_SIZE } from '../../src/hv/Page.js';
 import { HvPage } from '../../src/ports/HvPage.js';
 import type { GuestExit } from '../../src/scenario/Scenario.js';
+import { allZero } from '../../src/snapshot/allZero.js';
 import { canonicalDigest, streamDigest } from '../../src/snapshot/jsonDigest.js';
 import { SnapshotError, type SnapshotResult } from '../../src/snapshot/SnapshotError.js';
 import { type AuditReport, auditMachine } from './audit.js';
@@ -151,7 +152,7 @@ export class SimulatedMachine {
     this.hypervisor = new SimulatedHypervisor(this.model, faults);
     this.#pages.length = this.knobs.cpuCount;
     restored?.cpuPages.forEach((saved, cpu) => {
-      if (isZero(saved.input) && isZero(saved.output)) return;
+      if (allZero(saved.input) && allZero(saved.output)) return;
       const pair = this.cpuPages(cpu);
       pair.input.bytes.set(saved.input);
       pair.output.bytes.set(saved.output);
@@ -503,8 +504,4 @@ export class SimulatedMachine {
       asyncCompletions: p.asyncCompletions,
     };
   }
-}
-
-function isZero(bytes: Uint8Array): boolean {
-  return bytes.every((b) => b === 0);
 }

@@ -1,4 +1,5 @@
 import { childPath } from '../scenario/jsonPath.js';
+import { allZero } from './allZero.js';
 import { readArray, readInt, readString } from './FieldReader.js';
 import { SnapshotError } from './SnapshotError.js';
 
@@ -78,16 +79,4 @@ function hexOf(bytes: Uint8Array, start: number, end: number): string {
   let s = '';
   for (let i = start; i < end; i++) s += HEX_PAIRS[bytes[i] ?? 0] ?? '00';
   return s;
-}
-
-/** True when every byte is zero; word by word where the buffer allows (most pages and slots are empty). */
-function allZero(bytes: Uint8Array): boolean {
-  let i = 0;
-  if (bytes.byteOffset % 4 === 0) {
-    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
-    for (const w of words) if (w !== 0) return false;
-    i = words.length * 4;
-  }
-  for (; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
 }

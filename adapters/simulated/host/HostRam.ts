@@ -1,5 +1,6 @@
 import { HvPage } from '../../../src/ports/HvPage.js';
 import type { PfnRun } from '../../../src/ports/HostPort.js';
+import { allZero } from '../../../src/snapshot/allZero.js';
 import { ExtentMap, flatCodec, type Extent } from '../ExtentMap.js';
 import { HostCrash } from './HostCrash.js';
 
@@ -143,7 +144,7 @@ export class HostRam {
   save(): SavedHostRam {
     const contents: { pfn: number; bytes: Uint8Array }[] = [];
     for (const [pfn, page] of this.#contents)
-      if (!allZero(page.u32)) contents.push({ pfn, bytes: page.bytes.slice() });
+      if (!allZero(page.bytes)) contents.push({ pfn, bytes: page.bytes.slice() });
     contents.sort((a, b) => a.pfn - b.pfn);
     return {
       owners: [...this.owners],
@@ -355,11 +356,6 @@ export class HostRam {
 export const FREE: Owner = owner('free', -1, 0, 0, -1);
 export const KERNEL: Owner = owner('kernel', -1, 0, 0, -1);
 export const USER: Owner = owner('user', -1, 0, 0, -1);
-
-function allZero(words: Uint32Array): boolean {
-  for (const w of words) if (w !== 0) return false;
-  return true;
-}
 
 function alignUp(pfn: number): number {
   return Math.ceil(pfn / 512) * 512;
