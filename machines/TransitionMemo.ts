@@ -106,6 +106,15 @@ export class TransitionMemo {
     return { hits: this.#hits, misses: this.#misses, size: this.#size };
   }
 
+  /**
+   * Drop the table now, as a full table is dropped (the snapshots and emitted lists it handed out stay
+   * valid: they are values). For a caller that measures its own memory, or wants it back.
+   */
+  clear(): void {
+    this.#tables = new Map();
+    this.#size = 0;
+  }
+
   /** `pureStart(machine, input)`, from the table when this input was started before. */
   start<M extends AnyStateMachine, E = unknown>(machine: M, input: InputFrom<M>): PureStep<M, E> {
     const key = keyOf(input);
@@ -157,10 +166,7 @@ export class TransitionMemo {
   /** Freeze a computed step's emitted list and count it in; drop the whole table when full. */
   #entry(step: { readonly snapshot: unknown; readonly emitted: readonly unknown[] }): Entry {
     this.#misses += 1;
-    if (this.#size >= this.capacity) {
-      this.#tables = new Map();
-      this.#size = 0;
-    }
+    if (this.#size >= this.capacity) this.clear();
     this.#size += 1;
     Object.freeze(step.emitted);
     return step;

@@ -31,12 +31,13 @@ export function planeRunMeta(world: Scenario, options: LoggedRunOptions = {}): R
 export function openLoggedPlane(
   world: Scenario,
   sink: RecordSink,
-  options: LoggedRunOptions & Pick<PlaneParts, 'machines' | 'vmmHooks'> = {},
+  options: LoggedRunOptions & Pick<PlaneParts, 'machines' | 'memo' | 'vmmHooks'> = {},
 ): { readonly plane: ControlPlane; readonly world: SimWorld; readonly driver: PlaneDriver } {
   const { snap, sim } = wireLoggedWorld(world, sink, options);
   const plane = new ControlPlane(sim, {
     sink: snap,
     ...(options.machines === undefined ? {} : { machines: options.machines }),
+    ...(options.memo === undefined ? {} : { memo: options.memo }),
     ...(options.vmm === undefined ? {} : { vmm: options.vmm }),
     ...(options.vmmHooks === undefined ? {} : { vmmHooks: options.vmmHooks }),
   });

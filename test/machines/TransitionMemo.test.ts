@@ -152,6 +152,19 @@ describe('TransitionMemo: machine steps answered from a table, never different f
     expect(memo.step(vpMachine, s.snapshot, { type: 'RUN', partition: 'running' })).toBe(run);
   });
 
+  it('clear drops the table: the next step is computed again, equal, and what it handed out stays valid', () => {
+    const memo = new TransitionMemo();
+    const s0 = memo.start(vpMachine, { index: 0, scheduler: 'hv' });
+    const ready = memo.step(vpMachine, s0.snapshot, { type: 'READY' });
+    memo.clear();
+    expect(memo.stats.size).toBe(0);
+    const again = memo.step(vpMachine, s0.snapshot, { type: 'READY' });
+    expect(again).not.toBe(ready);
+    expect(again.snapshot.value).toEqual(ready.snapshot.value);
+    expect(memo.stats).toEqual({ hits: 0, misses: 3, size: 1 });
+    expect(memo.step(vpMachine, s0.snapshot, { type: 'READY' })).toBe(again);
+  });
+
   it('capacity 0 never stores; a capacity that is not a count is refused, naming it', () => {
     const memo = new TransitionMemo(0);
     const s0 = memo.start(vpMachine, { index: 0, scheduler: 'hv' }).snapshot;

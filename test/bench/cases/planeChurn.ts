@@ -9,12 +9,16 @@
  * and late); lastOverFirst (their ratio: about 1 when a life costs the same however many came
  * before, far above 1 when state grows with them); firstSnapshotBytes and lastSnapshotBytes (the
  * state a snapshot writes: the same when nothing accumulates); heapGrowthPerLifeBytes (heap after a
- * full collection, from the end of the first third to the end, per life).
+ * full collection, from the end of the first third to the end, per life, with the plane's transition
+ * memo emptied before each reading: the memo holds at most `TransitionMemo.CAPACITY_DEFAULT` steps
+ * and is dropped whole when full, so over a few thousand lives its filling would read as growth);
+ * memoBytesAtEnd (what the memo held at the end: the heap before emptying it less the heap after).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { TransitionMemo } from '../../../machines/TransitionMemo.js';
 import { openLog } from '../../../src/log/LogReader.js';
 import { LogWriter } from '../../../src/log/LogWriter.js';
 import { openLoggedPlane, planeRunMeta } from '../../../src/replay/openLoggedPlane.js';
@@ -34,6 +38,14 @@ function settledHeapBytes(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** The settled heap with the memo emptied, and what the memo held. */
+function heapWithoutMemo(memo: TransitionMemo): { readonly heap: number; readonly memo: number } {
+  const full = settledHeapBytes();
+  memo.clear();
+  const heap = settledHeapBytes();
+  return { heap, memo: full - heap };
+}
+
 export function run(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'mshv-bench-churn-'));
   try {
@@ -42,7 +54,8 @@ export function run(): Promise<Record<string, number>> {
     const writer = LogWriter.create(path, runHeader(planeRunMeta(world, options), 'bench'), {
       durability: 'normal',
     });
-    const { plane } = openLoggedPlane(world, writer, options);
+    const memo = new TransitionMemo();
+    const { plane } = openLoggedPlane(world, writer, { ...options, memo });
     const third = LIVES / 3;
     const thirds: number[] = [];
     let heapAfterFirst = 0;
@@ -51,10 +64,10 @@ export function run(): Promise<Record<string, number>> {
       const start = performance.now();
       for (let i = t * third; i < (t + 1) * third; i++) vmLife(plane, `vm${i}`);
       thirds.push(performance.now() - start);
-      if (t === 0) heapAfterFirst = settledHeapBytes();
+      if (t === 0) heapAfterFirst = heapWithoutMemo(memo).heap;
     }
     const totalMs = performance.now() - t0;
-    const heapEnd = settledHeapBytes();
+    const end = heapWithoutMemo(memo);
     writer.close();
     const log = openLog(path);
     let records = 0;
@@ -78,7 +91,8 @@ export function run(): Promise<Record<string, number>> {
       lastOverFirst: Math.round((last / first) * 100) / 100,
       firstSnapshotBytes: snapshots[0] ?? 0,
       lastSnapshotBytes: snapshots.at(-1) ?? 0,
-      heapGrowthPerLifeBytes: Math.round((heapEnd - heapAfterFirst) / (LIVES - third)),
+      heapGrowthPerLifeBytes: Math.round((end.heap - heapAfterFirst) / (LIVES - third)),
+      memoBytesAtEnd: end.memo,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
