@@ -7,7 +7,7 @@ import { run as actors } from './cases/actors.js';
 import { run as hostApi } from './cases/hostApi.js';
 import { run as logRead } from './cases/logRead.js';
 import { runDirect, runNative } from './cases/nativeModel.js';
-import { runOneWorker, runTwoWorkers } from './cases/checkDefault.js';
+import { runOneWorker, runRandomOneWorker, runTwoWorkers } from './cases/checkDefault.js';
 import { run as pfnLoop } from './cases/pfnLoop.js';
 import { run as scenario1TiB } from './cases/scenario1TiB.js';
 import { run as simMap1TiB } from './cases/simMap1TiB.js';
@@ -80,6 +80,7 @@ export const benchCases: readonly BenchCase[] = [
     run: runTwoWorkers,
     ratio: { baseline: 'check-default-1w', metric: 'wallMs' },
   },
+  { name: 'check-random-1w', group: 'checkDefault', run: runRandomOneWorker },
 ];
 
 /**
