@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TransitionMemo } from '../../machines/TransitionMemo.js';
 import { canonicalJson } from '../../src/log/canonicalJson.js';
+import { openLog } from '../../src/log/LogReader.js';
 import { LogWriter } from '../../src/log/LogWriter.js';
 import { openLoggedPlane, planeRunMeta } from '../../src/replay/openLoggedPlane.js';
 import { replayLog } from '../../src/replay/replayLog.js';
@@ -62,6 +64,38 @@ describe('a long-lived control plane holds what is live, not every partition it 
       writer.close();
       expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
       expect(replayLog(path, { from: 'snapshot' })).toMatchObject({ status: 'identical', complete: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a logged plane steps through the caller's memo, and emptying it mid-run changes no record", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mshv-bounded-'));
+    try {
+      const run = (name: string, clearBetween: boolean): { text: string; memo: TransitionMemo } => {
+        const path = join(dir, name);
+        const writer = LogWriter.create(path, runHeader(planeRunMeta(scenario, {}), 'test'), {
+          durability: 'normal',
+        });
+        const memo = new TransitionMemo();
+        const { plane } = openLoggedPlane(scenario, writer, { memo });
+        for (let i = 0; i < 4; i++) {
+          vmLife(plane, `vm${i % 2}`);
+          if (clearBetween) memo.clear();
+        }
+        writer.close();
+        expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
+        const log = openLog(path);
+        const bodies = [...log.records()].map((r) => r.body);
+        log.close();
+        return { text: bodies.join('\n'), memo };
+      };
+      const kept = run('kept.log', false);
+      const cleared = run('cleared.log', true);
+      // The plane used the memo it was given: the second life's steps were answered from it.
+      expect(kept.memo.stats.hits).toBeGreaterThan(0);
+      expect(cleared.memo.stats.misses).toBeGreaterThan(kept.memo.stats.misses);
+      expect(cleared.text).toBe(kept.text);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
