@@ -9,6 +9,7 @@ import { type ErrnoName, isErrnoName } from '../hv/Errno.js';
 import { MSHV_VP_MMAP_OFFSET } from '../hv/uapi/flags.js';
 import { MSHV_REQUEST } from '../hv/uapi/MshvIoctl.js';
 import type { JsonValue } from '../log/JsonValue.js';
+import { toJsonValue } from '../log/toJsonValue.js';
 import { resultRecordOf } from '../log/resultRecordOf.js';
 import type { IoctlResult, MshvError } from '../pipeline/driver/IoctlResult.js';
 import { fail, ok } from '../pipeline/driver/IoctlResult.js';
@@ -77,18 +78,17 @@ function isRejection(e: Emitted): e is Rejection {
   return e.type === 'rejected';
 }
 
-/** MSHV_CREATE_PARTITION's arguments as JSON (u64 as `0x` strings, v2 fields when present). */
+/**
+ * MSHV_CREATE_PARTITION's arguments as JSON (u64 as `0x` strings, v2 fields when present). A value
+ * JSON cannot hold (a NaN count) is a TypeError naming it, thrown before anything is recorded.
+ */
 export function createArgsJson(args: CreatePartitionArgs): JsonValue {
-  return JSON.parse(
-    JSON.stringify(args, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v)),
-  ) as JsonValue;
+  return toJsonValue(args, 'createPartition.args');
 }
 
-/** Guest exits as JSON (u64 as `0x` strings), the form `guest` intents carry. */
+/** Guest exits as JSON (u64 as `0x` strings), the form `guest` intents carry; same rule as `createArgsJson`. */
 export function guestExitsJson(exits: readonly GuestExit[]): JsonValue {
-  return JSON.parse(
-    JSON.stringify(exits, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v)),
-  ) as JsonValue;
+  return toJsonValue(exits, 'guest.exits');
 }
 
 /** The errno name a machine's OP_FAILED carries; an errno outside the table reads as EIO. */

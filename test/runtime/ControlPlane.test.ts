@@ -110,3 +110,21 @@ describe.each(['core-smt', 'root'] as const)(
     });
   },
 );
+
+describe('ControlPlane arguments JSON cannot carry', () => {
+  it('a NaN in createPartition or guest arguments is a TypeError naming the field, and nothing is recorded', () => {
+    const { plane, sink } = world();
+    expect(() =>
+      plane.createPartition('vm0', {
+        ptFlags: flags,
+        ptIsolation: 0n,
+        v2: { numCpuFbanks: Number.NaN, cpuFbanks: [0n, 0n], disabledXsave: 0n },
+      }),
+    ).toThrow(new TypeError('createPartition.args.v2.numCpuFbanks: NaN is not a finite number (JSON)'));
+    expect(() => {
+      plane.guest('vm0', 0, [{ exit: 'CPUID', leaf: Number.POSITIVE_INFINITY, subleaf: 0 }]);
+    }).toThrow(new TypeError('guest.exits[0].leaf: Infinity is not a finite number (JSON)'));
+    expect(sink.records).toEqual([]);
+    expect(plane.partitionKeys()).toEqual([]);
+  });
+});
