@@ -27,6 +27,63 @@ const phase = (p: PartitionPhase) => ({ type: 'enterPhase', params: { phase: p }
 const startOp = (params: StartOp) => ({ type: 'startOp', params }) as const;
 
 /**
+ * A request's transitions: each of `rules`, in order, refuses the request with its errno when it
+ * does not hold (the snapshot unchanged); then `accept`.
+ */
+const request = <const A extends object>(rules: readonly PartitionRule[], accept: A) =>
+  [...rules.map((rule) => ({ guard: not(rule), actions: reject(rule) }) as const), accept] as const;
+
+/** The actions a stage runs when its operation succeeds or it has nothing to do. */
+type PartitionAction = 'applyResult' | 'resetCursor';
+
+/**
+ * A stage that emits one operation on entry and moves to `target` once that operation succeeds
+ * (`OP_OK` for the same op; a failure leaves it here, re-entered by the same request).
+ */
+const opStage = (params: StartOp, target: string, actions: readonly PartitionAction[] = ['applyResult']) =>
+  ({
+    entry: startOp(params),
+    on: { OP_OK: { guard: { type: 'resultIs', params: { op: params.op } }, target, actions } },
+  }) as const;
+
+/**
+ * A stage with something to do only when `guard` holds: it issues `params` (once for `once`, else
+ * per item until the guard no longer holds, the context's cursor moving on with each result) and
+ * goes to `next`; with nothing to do it goes straight there.
+ */
+const guardedStage = (
+  guard: 'eventfdsToRelease' | 'vpsLeftToSuspend' | 'vpsLeftToRelease' | 'regionsLeftToRelease',
+  params: StartOp,
+  next: { readonly target: string; readonly actions?: readonly PartitionAction[] },
+  repeat: 'once' | 'each',
+) =>
+  ({
+    initial: 'check',
+    states: {
+      check: {
+        always: [
+          { guard, target: 'issue' },
+          { target: next.target, actions: next.actions ?? [] },
+        ],
+      },
+      issue:
+        repeat === 'each'
+          ? opStage(params, 'check')
+          : opStage(params, next.target, ['applyResult', ...(next.actions ?? [])]),
+    },
+  }) as const;
+
+/** The requests a partition takes before INITIALIZE, in `created` and `earlyProperties` alike. */
+const beforeInitialize = {
+  SET_PROPERTY: request(
+    ['noOperationInFlight', 'propertyNotManaged', 'postInitPropertyOnlyAfterInitialize'],
+    { actions: startOp({ op: 'SET_PARTITION_PROPERTY' }) },
+  ),
+  INITIALIZE: request(['noOperationInFlight'], { actions: startOp({ op: 'MSHV_INITIALIZE_PARTITION' }) }),
+  CLOSE: request(['noOperationInFlight'], { target: 'closing' }),
+} as const;
+
+/**
  * The partition lifecycle (vmm-lifecycle-rules 1; inventory §c): created → earlyProperties →
  * live.initialized → live.configured → live.running ⇄ live.paused (through `pausing` and
  * `resuming`) → closing (§c.12's teardown order) → closed.
@@ -104,23 +161,7 @@ export const partitionMachine = setup({
     created: {
       entry: phase('created'),
       on: {
-        SET_PROPERTY: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('propertyNotManaged'), actions: reject('propertyNotManaged') },
-          {
-            guard: not('postInitPropertyOnlyAfterInitialize'),
-            actions: reject('postInitPropertyOnlyAfterInitialize'),
-          },
-          { actions: startOp({ op: 'SET_PARTITION_PROPERTY' }) },
-        ],
-        INITIALIZE: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { actions: startOp({ op: 'MSHV_INITIALIZE_PARTITION' }) },
-        ],
-        CLOSE: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: 'closing' },
-        ],
+        ...beforeInitialize,
         OP_OK: [
           {
             guard: { type: 'resultIs', params: { op: 'MSHV_INITIALIZE_PARTITION' } },
@@ -138,23 +179,7 @@ export const partitionMachine = setup({
     earlyProperties: {
       entry: phase('earlyProperties'),
       on: {
-        SET_PROPERTY: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('propertyNotManaged'), actions: reject('propertyNotManaged') },
-          {
-            guard: not('postInitPropertyOnlyAfterInitialize'),
-            actions: reject('postInitPropertyOnlyAfterInitialize'),
-          },
-          { actions: startOp({ op: 'SET_PARTITION_PROPERTY' }) },
-        ],
-        INITIALIZE: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { actions: startOp({ op: 'MSHV_INITIALIZE_PARTITION' }) },
-        ],
-        CLOSE: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: 'closing' },
-        ],
+        ...beforeInitialize,
         OP_OK: {
           guard: { type: 'resultIs', params: { op: 'MSHV_INITIALIZE_PARTITION' } },
           target: '#partition.live.initialized',
@@ -165,116 +190,73 @@ export const partitionMachine = setup({
     live: {
       initial: 'initialized',
       on: {
-        SET_PROPERTY: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('propertyNotManaged'), actions: reject('propertyNotManaged') },
-          {
-            guard: not('earlyPropertyOnlyBeforeInitialize'),
-            actions: reject('earlyPropertyOnlyBeforeInitialize'),
-          },
-          {
-            guard: not('postInitPropertyBeforeConfiguration'),
-            actions: reject('postInitPropertyBeforeConfiguration'),
-          },
+        SET_PROPERTY: request(
+          [
+            'noOperationInFlight',
+            'propertyNotManaged',
+            'earlyPropertyOnlyBeforeInitialize',
+            'postInitPropertyBeforeConfiguration',
+          ],
           { actions: startOp({ op: 'SET_PARTITION_PROPERTY' }) },
-        ],
+        ),
         // §c.3: idempotent once initialized; the kernel answers 0.
-        INITIALIZE: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { actions: startOp({ op: 'MSHV_INITIALIZE_PARTITION' }) },
-        ],
-        CREATE_VP: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('vpIndexBelowMax'), actions: reject('vpIndexBelowMax') },
-          { guard: not('vpSlotFree'), actions: reject('vpSlotFree') },
-          { actions: startOp({ op: 'MSHV_CREATE_VP' }) },
-        ],
-        MAP_MEMORY: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('regionNotMapped'), actions: reject('regionNotMapped') },
-          { actions: startOp({ op: 'MSHV_SET_GUEST_MEMORY', args: { unmap: false } }) },
-        ],
-        UNMAP_MEMORY: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('regionMapped'), actions: reject('regionMapped') },
-          { actions: startOp({ op: 'MSHV_SET_GUEST_MEMORY', args: { unmap: true } }) },
-        ],
-        INSTALL_INTERCEPT: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { actions: startOp({ op: 'INSTALL_INTERCEPT' }) },
-        ],
-        IOEVENTFD: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('ioeventfdNotPio'), actions: reject('ioeventfdNotPio') },
-          { guard: not('ioeventfdAssigned'), actions: reject('ioeventfdAssigned') },
-          { actions: startOp({ op: 'MSHV_IOEVENTFD' }) },
-        ],
-        IRQFD: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { actions: startOp({ op: 'MSHV_IRQFD' }) },
-        ],
-        SET_MSI_ROUTING: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { actions: startOp({ op: 'MSHV_SET_MSI_ROUTING' }) },
-        ],
-        FREEZE_TIME: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('timeFreezeOnlyWithVpsParked'), actions: reject('timeFreezeOnlyWithVpsParked') },
-          { actions: startOp({ op: 'SET_PARTITION_PROPERTY', args: { property: 'TIME_FREEZE', value: 1 } }) },
-        ],
+        INITIALIZE: request(['noOperationInFlight'], {
+          actions: startOp({ op: 'MSHV_INITIALIZE_PARTITION' }),
+        }),
+        CREATE_VP: request(['noOperationInFlight', 'vpIndexBelowMax', 'vpSlotFree'], {
+          actions: startOp({ op: 'MSHV_CREATE_VP' }),
+        }),
+        MAP_MEMORY: request(['noOperationInFlight', 'regionNotMapped'], {
+          actions: startOp({ op: 'MSHV_SET_GUEST_MEMORY', args: { unmap: false } }),
+        }),
+        UNMAP_MEMORY: request(['noOperationInFlight', 'regionMapped'], {
+          actions: startOp({ op: 'MSHV_SET_GUEST_MEMORY', args: { unmap: true } }),
+        }),
+        INSTALL_INTERCEPT: request(['noOperationInFlight'], {
+          actions: startOp({ op: 'INSTALL_INTERCEPT' }),
+        }),
+        IOEVENTFD: request(['noOperationInFlight', 'ioeventfdNotPio', 'ioeventfdAssigned'], {
+          actions: startOp({ op: 'MSHV_IOEVENTFD' }),
+        }),
+        IRQFD: request(['noOperationInFlight'], { actions: startOp({ op: 'MSHV_IRQFD' }) }),
+        SET_MSI_ROUTING: request(['noOperationInFlight'], {
+          actions: startOp({ op: 'MSHV_SET_MSI_ROUTING' }),
+        }),
+        FREEZE_TIME: request(['noOperationInFlight', 'timeFreezeOnlyWithVpsParked'], {
+          actions: startOp({ op: 'SET_PARTITION_PROPERTY', args: { property: 'TIME_FREEZE', value: 1 } }),
+        }),
         // Rule 2: freeze and thaw are idempotent.
-        THAW_TIME: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { actions: startOp({ op: 'SET_PARTITION_PROPERTY', args: { property: 'TIME_FREEZE', value: 0 } }) },
-        ],
-        SET_REFERENCE_TIME: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('referenceTimeOnlyWhileFrozen'), actions: reject('referenceTimeOnlyWhileFrozen') },
-          { actions: startOp({ op: 'SET_PARTITION_PROPERTY', args: { property: 'REFERENCE_TIME' } }) },
-        ],
-        SNAPSHOT: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('snapshotOnlyWhileQuiesced'), actions: reject('snapshotOnlyWhileQuiesced') },
-          { actions: startOp({ op: 'SNAPSHOT' }) },
-        ],
-        ENABLE_DIRTY_TRACKING: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          {
-            actions: startOp({
-              op: 'SET_PARTITION_PROPERTY',
-              args: { property: 'GPA_PAGE_ACCESS_TRACKING', value: 1 },
-            }),
-          },
-        ],
-        READ_DIRTY: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('dirtyTrackingEnabled'), actions: reject('dirtyTrackingEnabled') },
-          { guard: not('dirtyReadWithinBitmapMax'), actions: reject('dirtyReadWithinBitmapMax') },
-          { actions: startOp({ op: 'MSHV_GET_GPAP_ACCESS_BITMAP', args: { mode: 'readAndClear' } }) },
-        ],
-        MARK_ALL_DIRTY: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('dirtyTrackingEnabled'), actions: reject('dirtyTrackingEnabled') },
-          { actions: startOp({ op: 'MSHV_GET_GPAP_ACCESS_BITMAP', args: { mode: 'markAllDirty' } }) },
-        ],
-        DISABLE_DIRTY_TRACKING: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { guard: not('dirtyTrackingEnabled'), actions: reject('dirtyTrackingEnabled') },
-          {
-            guard: not('allPagesMarkedDirtyBeforeDisable'),
-            actions: reject('allPagesMarkedDirtyBeforeDisable'),
-          },
+        THAW_TIME: request(['noOperationInFlight'], {
+          actions: startOp({ op: 'SET_PARTITION_PROPERTY', args: { property: 'TIME_FREEZE', value: 0 } }),
+        }),
+        SET_REFERENCE_TIME: request(['noOperationInFlight', 'referenceTimeOnlyWhileFrozen'], {
+          actions: startOp({ op: 'SET_PARTITION_PROPERTY', args: { property: 'REFERENCE_TIME' } }),
+        }),
+        SNAPSHOT: request(['noOperationInFlight', 'snapshotOnlyWhileQuiesced'], {
+          actions: startOp({ op: 'SNAPSHOT' }),
+        }),
+        ENABLE_DIRTY_TRACKING: request(['noOperationInFlight'], {
+          actions: startOp({
+            op: 'SET_PARTITION_PROPERTY',
+            args: { property: 'GPA_PAGE_ACCESS_TRACKING', value: 1 },
+          }),
+        }),
+        READ_DIRTY: request(['noOperationInFlight', 'dirtyTrackingEnabled', 'dirtyReadWithinBitmapMax'], {
+          actions: startOp({ op: 'MSHV_GET_GPAP_ACCESS_BITMAP', args: { mode: 'readAndClear' } }),
+        }),
+        MARK_ALL_DIRTY: request(['noOperationInFlight', 'dirtyTrackingEnabled'], {
+          actions: startOp({ op: 'MSHV_GET_GPAP_ACCESS_BITMAP', args: { mode: 'markAllDirty' } }),
+        }),
+        DISABLE_DIRTY_TRACKING: request(
+          ['noOperationInFlight', 'dirtyTrackingEnabled', 'allPagesMarkedDirtyBeforeDisable'],
           {
             actions: startOp({
               op: 'SET_PARTITION_PROPERTY',
               args: { property: 'GPA_PAGE_ACCESS_TRACKING', value: 0 },
             }),
           },
-        ],
-        CLOSE: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: '#partition.closing' },
-        ],
+        ),
+        CLOSE: request(['noOperationInFlight'], { target: '#partition.closing' }),
       },
       states: {
         initialized: {
@@ -286,39 +268,27 @@ export const partitionMachine = setup({
         configured: {
           entry: phase('configured'),
           on: {
-            START: [
-              { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-              { guard: not('timeThawedBeforeVpsRun'), actions: reject('timeThawedBeforeVpsRun') },
-              { target: 'running', actions: 'markRunning' },
-            ],
+            START: request(['noOperationInFlight', 'timeThawedBeforeVpsRun'], {
+              target: 'running',
+              actions: 'markRunning',
+            }),
           },
         },
         running: {
           entry: phase('running'),
           on: {
-            PAUSE: [
-              { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-              { target: '#partition.pausing' },
-            ],
+            PAUSE: request(['noOperationInFlight'], { target: '#partition.pausing' }),
             // VP threads may be in MSHV_RUN_VP: park them before the teardown.
-            CLOSE: [
-              { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-              { target: '#partition.closing.parkVps' },
-            ],
+            CLOSE: request(['noOperationInFlight'], { target: '#partition.closing.parkVps' }),
           },
         },
         paused: {
           entry: phase('paused'),
           on: {
             // Resume writes the saved clock back first: rule 2 needs time frozen for that.
-            RESUME: [
-              { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-              {
-                guard: not('referenceTimeOnlyWhileFrozen'),
-                actions: reject('referenceTimeOnlyWhileFrozen'),
-              },
-              { target: '#partition.resuming' },
-            ],
+            RESUME: request(['noOperationInFlight', 'referenceTimeOnlyWhileFrozen'], {
+              target: '#partition.resuming',
+            }),
           },
         },
       },
@@ -330,57 +300,21 @@ export const partitionMachine = setup({
       on: {
         // A failed step stays where it failed; the same request re-enters it through the history
         // state, which emits its command again.
-        PAUSE: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: '.hist', reenter: true },
-        ],
-        CLOSE: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: '#partition.closing.parkVps' },
-        ],
+        PAUSE: request(['noOperationInFlight'], { target: '.hist', reenter: true }),
+        CLOSE: request(['noOperationInFlight'], { target: '#partition.closing.parkVps' }),
       },
       states: {
         hist: { type: 'history' },
-        parkVps: {
-          entry: startOp({ op: 'PARK_VPS' }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'PARK_VPS' } },
-              target: 'saveClock',
-              actions: 'applyResult',
-            },
-          },
-        },
-        saveClock: {
-          entry: startOp({ op: 'GET_PARTITION_PROPERTY', args: { property: 'REFERENCE_TIME' } }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'GET_PARTITION_PROPERTY' } },
-              target: 'quiesceDevices',
-              actions: 'applyResult',
-            },
-          },
-        },
-        quiesceDevices: {
-          entry: startOp({ op: 'QUIESCE_DEVICES' }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'QUIESCE_DEVICES' } },
-              target: 'freezeTime',
-              actions: 'applyResult',
-            },
-          },
-        },
-        freezeTime: {
-          entry: startOp({ op: 'SET_PARTITION_PROPERTY', args: { property: 'TIME_FREEZE', value: 1 } }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'SET_PARTITION_PROPERTY' } },
-              target: '#partition.live.paused',
-              actions: 'applyResult',
-            },
-          },
-        },
+        parkVps: opStage({ op: 'PARK_VPS' }, 'saveClock'),
+        saveClock: opStage(
+          { op: 'GET_PARTITION_PROPERTY', args: { property: 'REFERENCE_TIME' } },
+          'quiesceDevices',
+        ),
+        quiesceDevices: opStage({ op: 'QUIESCE_DEVICES' }, 'freezeTime'),
+        freezeTime: opStage(
+          { op: 'SET_PARTITION_PROPERTY', args: { property: 'TIME_FREEZE', value: 1 } },
+          '#partition.live.paused',
+        ),
       },
     },
     // Rule 3: restore the clock → thaw time → resume devices → resume VPs, never VPs first.
@@ -388,60 +322,21 @@ export const partitionMachine = setup({
       entry: phase('resuming'),
       initial: 'restoreClock',
       on: {
-        RESUME: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: '.hist', reenter: true },
-        ],
-        CLOSE: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: '#partition.closing.parkVps' },
-        ],
+        RESUME: request(['noOperationInFlight'], { target: '.hist', reenter: true }),
+        CLOSE: request(['noOperationInFlight'], { target: '#partition.closing.parkVps' }),
       },
       states: {
         hist: { type: 'history' },
-        restoreClock: {
-          entry: startOp({
-            op: 'SET_PARTITION_PROPERTY',
-            args: { property: 'REFERENCE_TIME', value: 'savedClock' },
-          }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'SET_PARTITION_PROPERTY' } },
-              target: 'thawTime',
-              actions: 'applyResult',
-            },
-          },
-        },
-        thawTime: {
-          entry: startOp({ op: 'SET_PARTITION_PROPERTY', args: { property: 'TIME_FREEZE', value: 0 } }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'SET_PARTITION_PROPERTY' } },
-              target: 'resumeDevices',
-              actions: 'applyResult',
-            },
-          },
-        },
-        resumeDevices: {
-          entry: startOp({ op: 'RESUME_DEVICES' }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'RESUME_DEVICES' } },
-              target: 'unparkVps',
-              actions: 'applyResult',
-            },
-          },
-        },
-        unparkVps: {
-          entry: startOp({ op: 'UNPARK_VPS' }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'UNPARK_VPS' } },
-              target: '#partition.live.running',
-              actions: 'applyResult',
-            },
-          },
-        },
+        restoreClock: opStage(
+          { op: 'SET_PARTITION_PROPERTY', args: { property: 'REFERENCE_TIME', value: 'savedClock' } },
+          'thawTime',
+        ),
+        thawTime: opStage(
+          { op: 'SET_PARTITION_PROPERTY', args: { property: 'TIME_FREEZE', value: 0 } },
+          'resumeDevices',
+        ),
+        resumeDevices: opStage({ op: 'RESUME_DEVICES' }, 'unparkVps'),
+        unparkVps: opStage({ op: 'UNPARK_VPS' }, '#partition.live.running'),
       },
     },
     // Inventory §c.12, in the kernel's order; a step with nothing to do is skipped.
@@ -449,147 +344,39 @@ export const partitionMachine = setup({
       entry: phase('closing'),
       initial: 'releaseEventfds',
       on: {
-        CLOSE: [
-          { guard: not('noOperationInFlight'), actions: reject('noOperationInFlight') },
-          { target: '.hist', reenter: true },
-        ],
+        CLOSE: request(['noOperationInFlight'], { target: '.hist', reenter: true }),
       },
       states: {
         hist: { type: 'history' },
-        parkVps: {
-          entry: startOp({ op: 'PARK_VPS' }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'PARK_VPS' } },
-              target: 'releaseEventfds',
-              actions: 'applyResult',
-            },
-          },
-        },
-        releaseEventfds: {
-          initial: 'check',
-          states: {
-            check: {
-              always: [
-                { guard: 'eventfdsToRelease', target: 'issue' },
-                { target: '#partition.closing.suspendVps', actions: 'resetCursor' },
-              ],
-            },
-            issue: {
-              entry: startOp({ op: 'RELEASE_EVENTFDS' }),
-              on: {
-                OP_OK: {
-                  guard: { type: 'resultIs', params: { op: 'RELEASE_EVENTFDS' } },
-                  target: '#partition.closing.suspendVps',
-                  actions: ['applyResult', 'resetCursor'],
-                },
-              },
-            },
-          },
-        },
-        suspendVps: {
-          initial: 'check',
-          states: {
-            check: {
-              always: [
-                { guard: 'vpsLeftToSuspend', target: 'issue' },
-                { target: '#partition.closing.releaseVps' },
-              ],
-            },
-            issue: {
-              entry: startOp({ op: 'SUSPEND_VP' }),
-              on: {
-                OP_OK: {
-                  guard: { type: 'resultIs', params: { op: 'SUSPEND_VP' } },
-                  target: 'check',
-                  actions: 'applyResult',
-                },
-              },
-            },
-          },
-        },
-        releaseVps: {
-          initial: 'check',
-          states: {
-            check: {
-              always: [
-                { guard: 'vpsLeftToRelease', target: 'issue' },
-                { target: '#partition.closing.finalize' },
-              ],
-            },
-            issue: {
-              entry: startOp({ op: 'RELEASE_VP' }),
-              on: {
-                OP_OK: {
-                  guard: { type: 'resultIs', params: { op: 'RELEASE_VP' } },
-                  target: 'check',
-                  actions: 'applyResult',
-                },
-              },
-            },
-          },
-        },
-        finalize: {
-          entry: startOp({ op: 'FINALIZE_PARTITION' }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'FINALIZE_PARTITION' } },
-              target: 'unlist',
-              actions: 'applyResult',
-            },
-          },
-        },
-        unlist: {
-          entry: startOp({ op: 'UNLIST_PARTITION' }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'UNLIST_PARTITION' } },
-              target: 'releaseRegions',
-              actions: 'applyResult',
-            },
-          },
-        },
-        releaseRegions: {
-          initial: 'check',
-          states: {
-            check: {
-              always: [
-                { guard: 'regionsLeftToRelease', target: 'issue' },
-                { target: '#partition.closing.withdraw' },
-              ],
-            },
-            issue: {
-              entry: startOp({ op: 'RELEASE_REGION' }),
-              on: {
-                OP_OK: {
-                  guard: { type: 'resultIs', params: { op: 'RELEASE_REGION' } },
-                  target: 'check',
-                  actions: 'applyResult',
-                },
-              },
-            },
-          },
-        },
-        withdraw: {
-          entry: startOp({ op: 'WITHDRAW_MEMORY' }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'WITHDRAW_MEMORY' } },
-              target: 'deletePartition',
-              actions: 'applyResult',
-            },
-          },
-        },
-        deletePartition: {
-          entry: startOp({ op: 'DELETE_PARTITION' }),
-          on: {
-            OP_OK: {
-              guard: { type: 'resultIs', params: { op: 'DELETE_PARTITION' } },
-              target: '#partition.closed',
-              actions: 'applyResult',
-            },
-          },
-        },
+        parkVps: opStage({ op: 'PARK_VPS' }, 'releaseEventfds'),
+        releaseEventfds: guardedStage(
+          'eventfdsToRelease',
+          { op: 'RELEASE_EVENTFDS' },
+          { target: '#partition.closing.suspendVps', actions: ['resetCursor'] },
+          'once',
+        ),
+        suspendVps: guardedStage(
+          'vpsLeftToSuspend',
+          { op: 'SUSPEND_VP' },
+          { target: '#partition.closing.releaseVps' },
+          'each',
+        ),
+        releaseVps: guardedStage(
+          'vpsLeftToRelease',
+          { op: 'RELEASE_VP' },
+          { target: '#partition.closing.finalize' },
+          'each',
+        ),
+        finalize: opStage({ op: 'FINALIZE_PARTITION' }, 'unlist'),
+        unlist: opStage({ op: 'UNLIST_PARTITION' }, 'releaseRegions'),
+        releaseRegions: guardedStage(
+          'regionsLeftToRelease',
+          { op: 'RELEASE_REGION' },
+          { target: '#partition.closing.withdraw' },
+          'each',
+        ),
+        withdraw: opStage({ op: 'WITHDRAW_MEMORY' }, 'deletePartition'),
+        deletePartition: opStage({ op: 'DELETE_PARTITION' }, '#partition.closed'),
       },
     },
     // Not a final state: requests on a closed partition are answered EBADF, not dropped.
