@@ -18,6 +18,22 @@ const refuse = (rule: Parameters<typeof vpRefusalOf>[0]) =>
   ({ type: 'reject', params: vpRefusalOf(rule) }) as const;
 const busy = 'noVpOperationInFlight';
 
+/**
+ * A RUN's refusals wherever a VP may run: an operation in flight (EBUSY), then the partition's
+ * phase (`partitionAcceptsRun`, the errno its phase gives).
+ */
+const runRefusals = [
+  { guard: not(busy), actions: refuse(busy) },
+  {
+    guard: not('partitionAcceptsRun'),
+    actions: {
+      type: 'reject',
+      params: ({ event }: { readonly event: Extract<VpEvent, { type: 'RUN' }> }) =>
+        runRefusal(event.partition),
+    },
+  },
+] as const;
+
 /** The context after a state operation succeeded; `restoring` while `created` (rule 8's order). */
 function afterStateOp(c: VpContext, restoring: boolean): Partial<VpContext> {
   const cmd = c.inflight;
@@ -162,14 +178,7 @@ export const vpMachine = setup({
     idle: {
       always: { guard: 'stopRequested', target: 'suspended', actions: 'clearStop' },
       on: {
-        RUN: [
-          { guard: not(busy), actions: refuse(busy) },
-          {
-            guard: not('partitionAcceptsRun'),
-            actions: { type: 'reject', params: ({ event }) => runRefusal(event.partition) },
-          },
-          { target: 'running', actions: 'startRun' },
-        ],
+        RUN: [...runRefusals, { target: 'running', actions: 'startRun' }],
         PARK: { target: 'suspended' },
       },
     },
@@ -195,11 +204,7 @@ export const vpMachine = setup({
       always: { guard: 'stopRequested', target: 'suspended', actions: 'clearStop' },
       on: {
         RUN: [
-          { guard: not(busy), actions: refuse(busy) },
-          {
-            guard: not('partitionAcceptsRun'),
-            actions: { type: 'reject', params: ({ event }) => runRefusal(event.partition) },
-          },
+          ...runRefusals,
           { guard: not('portIoRipAdvanced'), actions: refuse('portIoRipAdvanced') },
           { target: 'running', actions: 'startRun' },
         ],
@@ -209,14 +214,7 @@ export const vpMachine = setup({
     interrupted: {
       always: { guard: 'stopRequested', target: 'suspended', actions: 'clearStop' },
       on: {
-        RUN: [
-          { guard: not(busy), actions: refuse(busy) },
-          {
-            guard: not('partitionAcceptsRun'),
-            actions: { type: 'reject', params: ({ event }) => runRefusal(event.partition) },
-          },
-          { target: 'running', actions: 'startRun' },
-        ],
+        RUN: [...runRefusals, { target: 'running', actions: 'startRun' }],
         PARK: { target: 'suspended' },
       },
     },
