@@ -1,5 +1,5 @@
 import type { SnapshotFrom } from 'xstate';
-import type { Emitted, OpCommand, Rejection } from '../../machines/MachineEmitted.js';
+import type { Emitted } from '../../machines/MachineEmitted.js';
 import type { PartitionEvent, PartitionRequest } from '../../machines/partition/PartitionEvent.js';
 import type { PartitionCommand } from '../../machines/partition/PartitionOp.js';
 import type { VpEvent, VpRequest } from '../../machines/vp/VpEvent.js';
@@ -17,6 +17,7 @@ import type { CreatePartitionArgs } from '../ports/DevicePort.js';
 import type { RunWorld } from '../runner/RunWorld.js';
 import type { GuestExit } from '../scenario/Scenario.js';
 import { decodeRunExit } from './decodeRunExit.js';
+import { driveMachine } from './driveMachine.js';
 import { executePartitionOp, type PartitionOpHost } from './executePartitionOp.js';
 import { executeVpStateOp } from './executeVpStateOp.js';
 import { type Machines, type PartitionMachine, SHIPPED_MACHINES, type VpMachine } from './Machines.js';
@@ -29,8 +30,7 @@ import { defaultVmmHooks } from './defaultVmmHooks.js';
 import { DEFAULT_VMM, type VmmConfig } from './VmmConfig.js';
 import type { VmmHooks } from './VmmHooks.js';
 
-/** Commands one request may drive through its machine before the runtime calls it a livelock. */
-export const DRIVE_ROUNDS_MAX = 4096;
+export { DRIVE_ROUNDS_MAX } from './driveMachine.js';
 
 /**
  * Times PARK re-signals a VP whose run has not returned (vmm-lifecycle-rules 4: there is no sticky
@@ -70,14 +70,6 @@ export type PlaneParts = Pick<ControlPlaneOptions, 'machines' | 'memo' | 'vmm' |
 
 const rejected = (errno: ErrnoName, rule: string): RequestOutcome => ({ status: 'rejected', errno, rule });
 
-function isOp<O extends string>(e: Emitted<O>): e is OpCommand<O> {
-  return e.type === 'op';
-}
-
-function isRejection(e: Emitted): e is Rejection {
-  return e.type === 'rejected';
-}
-
 /**
  * MSHV_CREATE_PARTITION's arguments as JSON (u64 as `0x` strings, v2 fields when present). A value
  * JSON cannot hold (a NaN count) is a TypeError naming it, thrown before anything is recorded.
@@ -89,6 +81,16 @@ export function createArgsJson(args: CreatePartitionArgs): JsonValue {
 /** Guest exits as JSON (u64 as `0x` strings), the form `guest` intents carry; same rule as `createArgsJson`. */
 export function guestExitsJson(exits: readonly GuestExit[]): JsonValue {
   return toJsonValue(exits, 'guest.exits');
+}
+
+/** The event that tells a machine how its operation went. */
+function resultEvent<O extends string>(
+  op: O,
+  r: IoctlResult<JsonValue>,
+):
+  | { readonly type: 'OP_OK'; readonly op: O }
+  | { readonly type: 'OP_FAILED'; readonly op: O; readonly errno: ErrnoName } {
+  return r.ok ? { type: 'OP_OK', op } : { type: 'OP_FAILED', op, errno: errnoOf(r.error) };
 }
 
 /** The errno name a machine's OP_FAILED carries; an errno outside the table reads as EIO. */
@@ -494,51 +496,19 @@ export class ControlPlane {
   }
 
   #drivePartition(slot: PartitionSlot, first: readonly Emitted<PartitionCommand['op']>[]): RequestOutcome {
-    let emitted = first;
-    let value: JsonValue = null;
-    let failure: MshvError | undefined;
-    for (let round = 0; round < DRIVE_ROUNDS_MAX; round++) {
-      const refusal = emitted.find(isRejection);
-      if (refusal !== undefined) {
-        if (round > 0)
-          throw new Error(`${slot.key}: the machine refused the runtime's own result (${refusal.rule})`);
-        return rejected(refusal.errno, refusal.rule);
-      }
-      const cmd = emitted.find(isOp);
-      if (cmd === undefined)
-        return failure === undefined ? { status: 'done', value } : { status: 'failed', error: failure };
-      const r = this.#runOp(slot.key, null, cmd.op, slot.fd, cmd.args, () =>
+    return driveMachine(slot.key, first, (cmd) => {
+      const result = this.#runOp(slot.key, null, cmd.op, slot.fd, cmd.args, () =>
         executePartitionOp(this.#host, slot, cmd),
       );
-      if (r.ok) value = r.value;
-      else failure = r.error;
-      emitted = this.#stepPartition(
-        slot,
-        r.ok ? { type: 'OP_OK', op: cmd.op } : { type: 'OP_FAILED', op: cmd.op, errno: errnoOf(r.error) },
-      );
-    }
-    throw new Error(
-      `${slot.key}: more than ${DRIVE_ROUNDS_MAX} operations for one request (machine livelock)`,
-    );
+      return { result, next: this.#stepPartition(slot, resultEvent(cmd.op, result)) };
+    });
   }
 
   #driveVp(slot: PartitionSlot, vp: VpSlot, first: readonly Emitted<VpCommand['op']>[]): RequestOutcome {
-    let emitted = first;
-    let value: JsonValue = null;
-    let failure: MshvError | undefined;
-    for (let round = 0; round < DRIVE_ROUNDS_MAX; round++) {
-      const refusal = emitted.find(isRejection);
-      if (refusal !== undefined) {
-        if (round > 0)
-          throw new Error(`${vp.name}: the machine refused the runtime's own result (${refusal.rule})`);
-        return rejected(refusal.errno, refusal.rule);
-      }
-      const cmd = emitted.find(isOp);
-      if (cmd === undefined)
-        return failure === undefined ? { status: 'done', value } : { status: 'failed', error: failure };
+    return driveMachine(vp.name, first, (cmd) => {
       if (cmd.op === 'VP_KICK') {
         this.#kick(slot, vp);
-        return { status: 'done', value: null };
+        return { outcome: { status: 'done', value: null } };
       }
       if (cmd.op === 'MSHV_RUN_VP') {
         if (this.#world.runWouldBlock(vp.fd)) {
@@ -546,28 +516,17 @@ export class ControlPlane {
           const opId = this.#operationRecord(slot.key, vp.index, cmd.op, vp.fd, cmd.args);
           vp.run = { ticket, cmd, opId };
           this.#sleeping.set(vp, slot);
-          return { status: 'pending', ticket };
+          return { outcome: { status: 'pending', ticket } };
         }
         const opId = this.#operationRecord(slot.key, vp.index, cmd.op, vp.fd, cmd.args);
-        const r = this.#run(slot, vp, opId);
-        if (r.ok) value = r.value;
-        else failure = r.error;
-        emitted = this.#stepVp(vp, this.#runEvent(vp, r));
-        continue;
+        const result = this.#run(slot, vp, opId);
+        return { result, next: this.#stepVp(vp, this.#runEvent(vp, result)) };
       }
-      const r = this.#runOp(slot.key, vp.index, cmd.op, vp.fd, cmd.args, () =>
+      const result = this.#runOp(slot.key, vp.index, cmd.op, vp.fd, cmd.args, () =>
         executeVpStateOp(this.#world.device, vp, cmd),
       );
-      if (r.ok) value = r.value;
-      else failure = r.error;
-      emitted = this.#stepVp(
-        vp,
-        r.ok ? { type: 'OP_OK', op: cmd.op } : { type: 'OP_FAILED', op: cmd.op, errno: errnoOf(r.error) },
-      );
-    }
-    throw new Error(
-      `${vp.name}: more than ${DRIVE_ROUNDS_MAX} operations for one request (machine livelock)`,
-    );
+      return { result, next: this.#stepVp(vp, resultEvent(cmd.op, result)) };
+    });
   }
 
   // ---- runs and kicks ------------------------------------------------------------------------
