@@ -1,8 +1,8 @@
 import { isPfnVpStateType } from '../../../src/hv/flags/HvVpState.js';
 import { GetVpState, GetVpStateInput } from '../../../src/hv/hypercalls/GetVpState.js';
 import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
-import { S, listU64, simpleHandler, vpOf, vtlOk } from './Handler.js';
-import { stateBlob, stateBytes } from './vpState.js';
+import { S, simpleHandler, vpOf, vtlOk } from './Handler.js';
+import { VP_STATE_STATUSES, listedStatePages, stateBlob, stateBytes } from './vpState.js';
 
 /**
  * GET_VP_STATE: LAPIC, XSAVE, SIM and SIEF pages are written into the host pages whose PFNs follow the
@@ -11,53 +11,34 @@ import { stateBlob, stateBytes } from './vpState.js';
  * first GET or SET of a type takes the VP's save area for it from the pool (STATE_AREA_PAGES):
  * INSUFFICIENT_MEMORY when the pool cannot cover it (the driver deposits 1 page and retries).
  */
-export const GetVpStateHandler = simpleHandler(
-  GetVpState,
-  [
-    S.INVALID_PARTITION_ID,
-    S.INVALID_PARTITION_STATE,
-    S.INVALID_VP_INDEX,
-    S.INVALID_PARAMETER,
-    S.ACCESS_DENIED,
-    S.INSUFFICIENT_MEMORY,
-  ],
-  (ctx) => {
-    const v = GetVpStateInput.decode(ctx.input);
-    if (!vtlOk(v.inputVtl)) return S.INVALID_PARAMETER;
-    const found = vpOf(ctx, v.partitionId, v.vpIndex);
-    if (!found.ok) return found.status;
-    const m = ctx.m;
-    const type = v.stateDataType;
-    const size = stateBytes(m, type);
-    if (size === undefined) return S.INVALID_PARAMETER;
-    const pfns = ctx.control.varHeadQwords;
-    if (!isPfnVpStateType(type)) {
-      if (pfns !== 0) return S.INVALID_PARAMETER;
-      if (ctx.output === null) return S.INVALID_HYPERCALL_INPUT;
-      const blob = stateBlob(m, found.value.p, found.value.vp, type);
-      if (blob === undefined) return S.INSUFFICIENT_MEMORY;
-      ctx.output.bytes.set(blob, 0);
-      return S.SUCCESS;
-    }
-    if (pfns * HV_PAGE_SIZE < size) return S.INVALID_PARAMETER;
-    const pages: number[] = [];
-    for (let i = 0; i < pfns; i++) {
-      const pfn = listU64(ctx, GetVpStateInput.size, i);
-      if (
-        pfn >= 2 ** 40 ||
-        !m.ram.all(pfn, 1, (o) => (o.kind === 'kernel' || o.kind === 'user') && o.exclusive < 0)
-      )
-        return S.ACCESS_DENIED;
-      pages.push(pfn);
-    }
+export const GetVpStateHandler = simpleHandler(GetVpState, VP_STATE_STATUSES, (ctx) => {
+  const v = GetVpStateInput.decode(ctx.input);
+  if (!vtlOk(v.inputVtl)) return S.INVALID_PARAMETER;
+  const found = vpOf(ctx, v.partitionId, v.vpIndex);
+  if (!found.ok) return found.status;
+  const m = ctx.m;
+  const type = v.stateDataType;
+  const size = stateBytes(m, type);
+  if (size === undefined) return S.INVALID_PARAMETER;
+  const pfns = ctx.control.varHeadQwords;
+  if (!isPfnVpStateType(type)) {
+    if (pfns !== 0) return S.INVALID_PARAMETER;
+    if (ctx.output === null) return S.INVALID_HYPERCALL_INPUT;
     const blob = stateBlob(m, found.value.p, found.value.vp, type);
     if (blob === undefined) return S.INSUFFICIENT_MEMORY;
-    pages.forEach((pfn, i) => {
-      const chunk = blob.subarray(i * HV_PAGE_SIZE, Math.min(size, (i + 1) * HV_PAGE_SIZE));
-      const page = m.ram.contents(pfn);
-      page.zero();
-      page.bytes.set(chunk, 0);
-    });
+    ctx.output.bytes.set(blob, 0);
     return S.SUCCESS;
-  },
-);
+  }
+  if (pfns * HV_PAGE_SIZE < size) return S.INVALID_PARAMETER;
+  const pages = listedStatePages(ctx, GetVpStateInput.size, pfns);
+  if (typeof pages === 'number') return pages;
+  const blob = stateBlob(m, found.value.p, found.value.vp, type);
+  if (blob === undefined) return S.INSUFFICIENT_MEMORY;
+  pages.forEach((pfn, i) => {
+    const chunk = blob.subarray(i * HV_PAGE_SIZE, Math.min(size, (i + 1) * HV_PAGE_SIZE));
+    const page = m.ram.contents(pfn);
+    page.zero();
+    page.bytes.set(chunk, 0);
+  });
+  return S.SUCCESS;
+});

@@ -1,59 +1,40 @@
 import { isPfnVpStateType } from '../../../src/hv/flags/HvVpState.js';
 import { SetVpState, SetVpStateInput } from '../../../src/hv/hypercalls/SetVpState.js';
 import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
-import { S, listU64, simpleHandler, vpOf, vtlOk } from './Handler.js';
-import { stateBlob, stateBytes } from './vpState.js';
+import { S, simpleHandler, vpOf, vtlOk } from './Handler.js';
+import { VP_STATE_STATUSES, listedStatePages, stateBlob, stateBytes } from './vpState.js';
 
 /**
  * SET_VP_STATE: the PFN-based types read the state from the host pages listed in the variable header;
  * SYNTHETIC_TIMERS takes its 200 bytes from the variable header itself (at least 25 qwords). Same
  * checks and the same save-area cost as GET_VP_STATE.
  */
-export const SetVpStateHandler = simpleHandler(
-  SetVpState,
-  [
-    S.INVALID_PARTITION_ID,
-    S.INVALID_PARTITION_STATE,
-    S.INVALID_VP_INDEX,
-    S.INVALID_PARAMETER,
-    S.ACCESS_DENIED,
-    S.INSUFFICIENT_MEMORY,
-  ],
-  (ctx) => {
-    const v = SetVpStateInput.decode(ctx.input);
-    if (!vtlOk(v.inputVtl)) return S.INVALID_PARAMETER;
-    const found = vpOf(ctx, v.partitionId, v.vpIndex);
-    if (!found.ok) return found.status;
-    const m = ctx.m;
-    const type = v.stateDataType;
-    const size = stateBytes(m, type);
-    if (size === undefined) return S.INVALID_PARAMETER;
-    const qwords = ctx.control.varHeadQwords;
-    const base = SetVpStateInput.size;
-    if (!isPfnVpStateType(type)) {
-      if (qwords * 8 < size) return S.INVALID_PARAMETER;
-      const blob = stateBlob(m, found.value.p, found.value.vp, type);
-      if (blob === undefined) return S.INSUFFICIENT_MEMORY;
-      blob.set(new Uint8Array(ctx.input.buffer, ctx.input.byteOffset + base, size));
-      return S.SUCCESS;
-    }
-    if (qwords * HV_PAGE_SIZE < size) return S.INVALID_PARAMETER;
-    const pages: number[] = [];
-    for (let i = 0; i < qwords; i++) {
-      const pfn = listU64(ctx, base, i);
-      if (
-        pfn >= 2 ** 40 ||
-        !m.ram.all(pfn, 1, (o) => (o.kind === 'kernel' || o.kind === 'user') && o.exclusive < 0)
-      )
-        return S.ACCESS_DENIED;
-      pages.push(pfn);
-    }
+export const SetVpStateHandler = simpleHandler(SetVpState, VP_STATE_STATUSES, (ctx) => {
+  const v = SetVpStateInput.decode(ctx.input);
+  if (!vtlOk(v.inputVtl)) return S.INVALID_PARAMETER;
+  const found = vpOf(ctx, v.partitionId, v.vpIndex);
+  if (!found.ok) return found.status;
+  const m = ctx.m;
+  const type = v.stateDataType;
+  const size = stateBytes(m, type);
+  if (size === undefined) return S.INVALID_PARAMETER;
+  const qwords = ctx.control.varHeadQwords;
+  const base = SetVpStateInput.size;
+  if (!isPfnVpStateType(type)) {
+    if (qwords * 8 < size) return S.INVALID_PARAMETER;
     const blob = stateBlob(m, found.value.p, found.value.vp, type);
     if (blob === undefined) return S.INSUFFICIENT_MEMORY;
-    pages.forEach((pfn, i) => {
-      const n = Math.min(HV_PAGE_SIZE, size - i * HV_PAGE_SIZE);
-      if (n > 0) blob.set(m.ram.contents(pfn).bytes.subarray(0, n), i * HV_PAGE_SIZE);
-    });
+    blob.set(new Uint8Array(ctx.input.buffer, ctx.input.byteOffset + base, size));
     return S.SUCCESS;
-  },
-);
+  }
+  if (qwords * HV_PAGE_SIZE < size) return S.INVALID_PARAMETER;
+  const pages = listedStatePages(ctx, base, qwords);
+  if (typeof pages === 'number') return pages;
+  const blob = stateBlob(m, found.value.p, found.value.vp, type);
+  if (blob === undefined) return S.INSUFFICIENT_MEMORY;
+  pages.forEach((pfn, i) => {
+    const n = Math.min(HV_PAGE_SIZE, size - i * HV_PAGE_SIZE);
+    if (n > 0) blob.set(m.ram.contents(pfn).bytes.subarray(0, n), i * HV_PAGE_SIZE);
+  });
+  return S.SUCCESS;
+});

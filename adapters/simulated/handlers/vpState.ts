@@ -3,6 +3,7 @@ import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
 import type { HvModel } from '../model/HvModel.js';
 import type { Partition } from '../model/Partition.js';
 import type { Vp } from '../model/Vp.js';
+import { type CallContext, S, listU64 } from './Handler.js';
 
 /** SYNTHETIC_TIMERS state size: hv_synthetic_timers_state, 4 × 40 + 5 × 8 bytes. */
 export const SYNTHETIC_TIMERS_BYTES = 200;
@@ -53,4 +54,33 @@ export function stateBlob(m: HvModel, p: Partition, vp: Vp, type: number): Uint8
     vp.stateBlobs.set(type, blob);
   }
   return blob;
+}
+
+/** What GET_VP_STATE and SET_VP_STATE answer besides SUCCESS. */
+export const VP_STATE_STATUSES = [
+  S.INVALID_PARTITION_ID,
+  S.INVALID_PARTITION_STATE,
+  S.INVALID_VP_INDEX,
+  S.INVALID_PARAMETER,
+  S.ACCESS_DENIED,
+  S.INSUFFICIENT_MEMORY,
+] as const;
+
+/**
+ * The host pages a GET/SET_VP_STATE lists after its header (`count` PFNs from byte `base` of the
+ * input page), or ACCESS_DENIED at the first one the root may not hand over: beyond 40 bits, or not
+ * kernel or user memory of the root's own (exclusive to a guest).
+ */
+export function listedStatePages(ctx: CallContext, base: number, count: number): number[] | number {
+  const pages: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const pfn = listU64(ctx, base, i);
+    if (
+      pfn >= 2 ** 40 ||
+      !ctx.m.ram.all(pfn, 1, (o) => (o.kind === 'kernel' || o.kind === 'user') && o.exclusive < 0)
+    )
+      return S.ACCESS_DENIED;
+    pages.push(pfn);
+  }
+  return pages;
 }
