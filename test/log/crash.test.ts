@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportLines } from '../../src/log/exportLog.js';
 import { openLog } from '../../src/log/LogReader.js';
 import { crashCommitBoundaries, crashRecord } from './sampleRecords.js';
 import { logFileHashes } from './tempDir.js';
 import { transpileForChild } from './transpileForChild.js';
+import { killAtReport } from './killAtReport.js';
 
 const CHILD = resolve(import.meta.dirname, 'fixtures/crashChild.ts');
 
@@ -63,39 +62,8 @@ afterAll(() => {
 });
 
 /** Run the child to its kill point, SIGKILL it there; resolves to the seq it reported committed. */
-async function runAndKill(
-  log: string,
-  mode: Mode,
-  k: number,
-  durability: 'full' | 'normal',
-): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    ['--no-warnings', CHILD, moduleRoot, log, mode, String(k), durability],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  const exited = new Promise<NodeJS.Signals | null>((done) =>
-    child.on('exit', (_code, signal) => {
-      done(signal);
-    }),
-  );
-  let reported: number | null = null;
-  try {
-    for await (const line of createInterface({ input: child.stdout })) {
-      const m = /^(pending|committed|go) (\d+)$/.exec(line);
-      if (m === null) throw new Error(`child said '${line}'`);
-      reported = Number(m[2]);
-      break;
-    }
-  } finally {
-    child.kill('SIGKILL');
-  }
-  const signal = await exited;
-  expect(signal).toBe('SIGKILL');
-  if (reported === null) throw new Error('child exited without reaching its kill point');
-  return reported;
+function runAndKill(log: string, mode: Mode, k: number, durability: 'full' | 'normal'): Promise<number> {
+  return killAtReport(CHILD, [moduleRoot, log, mode, String(k), durability], ['pending', 'committed', 'go']);
 }
 
 describe('crash consistency: SIGKILL at 25 points leaves a log readable to its last commit', () => {

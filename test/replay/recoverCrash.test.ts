@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportLines } from '../../src/log/exportLog.js';
 import { openLog } from '../../src/log/LogReader.js';
@@ -10,6 +8,7 @@ import { formatRecoverReport } from '../../src/replay/formatRecoverReport.js';
 import { recoverLog } from '../../src/replay/recoverRecords.js';
 import { logFileHashes } from '../log/tempDir.js';
 import { transpileForChild } from '../log/transpileForChild.js';
+import { killAtReport } from '../log/killAtReport.js';
 
 const CHILD = resolve(import.meta.dirname, 'fixtures/crashPlaneChild.ts');
 
@@ -65,39 +64,9 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Run the child to its kill point and SIGKILL it there; resolves to the seq it reported committed. */
-async function runAndKill(
-  log: string,
-  mode: Mode,
-  k: number,
-  durability: 'full' | 'normal',
-): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    ['--no-warnings', CHILD, moduleRoot, log, mode, String(k), durability],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  const exited = new Promise<NodeJS.Signals | null>((done) =>
-    child.on('exit', (_code, signal) => {
-      done(signal);
-    }),
-  );
-  let reported: number | null = null;
-  try {
-    for await (const line of createInterface({ input: child.stdout })) {
-      const m = /^(committed|go) (\d+)$/.exec(line);
-      if (m === null) throw new Error(`child said '${line}'`);
-      reported = Number(m[2]);
-      break;
-    }
-  } finally {
-    child.kill('SIGKILL');
-  }
-  expect(await exited).toBe('SIGKILL');
-  if (reported === null) throw new Error('child exited without reaching its kill point');
-  return reported;
+/** Run the child to its kill point, SIGKILL it there; resolves to the seq it reported committed. */
+function runAndKill(log: string, mode: Mode, k: number, durability: 'full' | 'normal'): Promise<number> {
+  return killAtReport(CHILD, [moduleRoot, log, mode, String(k), durability], ['committed', 'go']);
 }
 
 describe('recover after SIGKILL: a long ControlPlane run killed at 17 points', () => {
