@@ -33,14 +33,15 @@ const startOp = (params: StartOp) => ({ type: 'startOp', params }) as const;
 const request = <const A extends object>(rules: readonly PartitionRule[], accept: A) =>
   [...rules.map((rule) => ({ guard: not(rule), actions: reject(rule) }) as const), accept] as const;
 
-/** The actions a stage runs when its operation succeeds or it has nothing to do. */
-type PartitionAction = 'applyResult' | 'resetCursor';
-
 /**
  * A stage that emits one operation on entry and moves to `target` once that operation succeeds
  * (`OP_OK` for the same op; a failure leaves it here, re-entered by the same request).
  */
-const opStage = (params: StartOp, target: string, actions: readonly PartitionAction[] = ['applyResult']) =>
+const opStage = (
+  params: StartOp,
+  target: string,
+  actions: readonly ('applyResult' | 'resetCursor')[] = ['applyResult'],
+) =>
   ({
     entry: startOp(params),
     on: { OP_OK: { guard: { type: 'resultIs', params: { op: params.op } }, target, actions } },
@@ -54,7 +55,7 @@ const opStage = (params: StartOp, target: string, actions: readonly PartitionAct
 const guardedStage = (
   guard: 'eventfdsToRelease' | 'vpsLeftToSuspend' | 'vpsLeftToRelease' | 'regionsLeftToRelease',
   params: StartOp,
-  next: { readonly target: string; readonly actions?: readonly PartitionAction[] },
+  next: { readonly target: string; readonly actions?: readonly ('applyResult' | 'resetCursor')[] },
   repeat: 'once' | 'each',
 ) =>
   ({
