@@ -185,3 +185,25 @@ export function entryLabel(s: GraphState): string {
 export function allStates(root: GraphState): GraphState[] {
   return [root, ...root.children.flatMap(allStates)];
 }
+
+/** A state with child states (a compound state, or the machine's root). */
+export function hasChildren(s: GraphState): boolean {
+  return s.children.length > 0;
+}
+
+/**
+ * The ids of the compound states, and of those among them that take transitions of their own (in
+ * any child): what both diagram formats draw as clusters and as "(any … state)" sources.
+ */
+export function compoundSources(graph: MachineGraph): {
+  readonly compound: ReadonlySet<string>;
+  readonly sources: ReadonlySet<string>;
+} {
+  const compound = new Set(
+    allStates(graph.root)
+      .filter(hasChildren)
+      .map((s) => s.id),
+  );
+  const sources = new Set(graph.transitions.map((t) => t.source).filter((id) => compound.has(id)));
+  return { compound, sources };
+}

@@ -1,7 +1,8 @@
 import {
   type GraphState,
   type MachineGraph,
-  allStates,
+  compoundSources,
+  hasChildren,
   entryLabel,
   transitionLabel,
 } from './machineGraph.js';
@@ -9,7 +10,6 @@ import {
 /** A DOT quoted string; a newline becomes Graphviz's centred line break. */
 const q = (s: string): string =>
   `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
-const hasChildren = (s: GraphState): boolean => s.children.length > 0;
 /** The node transitions of a compound state (or the machine) start from. */
 const anyNode = (id: string): string => (id === '' ? '(any)' : `${id}.(any)`);
 /** The point a compound state is entered through, drawn to its initial child. */
@@ -51,12 +51,7 @@ function declare(s: GraphState, sources: ReadonlySet<string>, indent: string, ma
  * toDot(machineGraph(vpMachine)).startsWith('digraph "vp" {'); // true
  */
 export function toDot(graph: MachineGraph): string {
-  const compound = new Set(
-    allStates(graph.root)
-      .filter(hasChildren)
-      .map((s) => s.id),
-  );
-  const sources = new Set(graph.transitions.map((t) => t.source).filter((id) => compound.has(id)));
+  const { compound, sources } = compoundSources(graph);
   const lines = [
     `digraph ${q(graph.id)} {`,
     '  compound=true;',

@@ -1,12 +1,11 @@
 import {
   type GraphState,
   type MachineGraph,
-  allStates,
+  compoundSources,
+  hasChildren,
   entryLabel,
   transitionLabel,
 } from './machineGraph.js';
-
-const hasChildren = (s: GraphState): boolean => s.children.length > 0;
 
 /** Mermaid state ids are global: the path joined with underscores. */
 const mid = (graph: MachineGraph, id: string): string => (id === '' ? graph.id : id.replaceAll('.', '_'));
@@ -50,12 +49,7 @@ function declare(graph: MachineGraph, s: GraphState, sources: ReadonlySet<string
  * toMermaid(machineGraph(vpMachine)).split('\n')[0]; // 'stateDiagram-v2'
  */
 export function toMermaid(graph: MachineGraph): string {
-  const compound = new Set(
-    allStates(graph.root)
-      .filter(hasChildren)
-      .map((s) => s.id),
-  );
-  const sources = new Set(graph.transitions.map((t) => t.source).filter((id) => compound.has(id)));
+  const { compound, sources } = compoundSources(graph);
   const lines = ['stateDiagram-v2', ...declare(graph, graph.root, sources, '  ')];
   for (const t of graph.transitions) {
     const from = compound.has(t.source) ? anyId(graph, t.source) : mid(graph, t.source);
