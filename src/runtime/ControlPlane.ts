@@ -30,8 +30,6 @@ import { defaultVmmHooks } from './defaultVmmHooks.js';
 import { DEFAULT_VMM, type VmmConfig } from './VmmConfig.js';
 import type { VmmHooks } from './VmmHooks.js';
 
-export { DRIVE_ROUNDS_MAX } from './driveMachine.js';
-
 /**
  * Times PARK re-signals a VP whose run has not returned (vmm-lifecycle-rules 4: there is no sticky
  * cancel, so a canceller re-signals until the VP acknowledges).
