@@ -1,8 +1,8 @@
 import { isPfnVpStateType } from '../../../src/hv/flags/HvVpState.js';
 import { GetVpState, GetVpStateInput } from '../../../src/hv/hypercalls/GetVpState.js';
 import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
-import { S, simpleHandler, vpOf, vtlOk } from './Handler.js';
-import { VP_STATE_STATUSES, listedStatePages, stateBlob, stateBytes } from './vpState.js';
+import { S, simpleHandler } from './Handler.js';
+import { VP_STATE_STATUSES, listedStatePages, stateBlob, vpStateTarget } from './vpState.js';
 
 /**
  * GET_VP_STATE: LAPIC, XSAVE, SIM and SIEF pages are written into the host pages whose PFNs follow the
@@ -12,19 +12,15 @@ import { VP_STATE_STATUSES, listedStatePages, stateBlob, stateBytes } from './vp
  * INSUFFICIENT_MEMORY when the pool cannot cover it (the driver deposits 1 page and retries).
  */
 export const GetVpStateHandler = simpleHandler(GetVpState, VP_STATE_STATUSES, (ctx) => {
-  const v = GetVpStateInput.decode(ctx.input);
-  if (!vtlOk(v.inputVtl)) return S.INVALID_PARAMETER;
-  const found = vpOf(ctx, v.partitionId, v.vpIndex);
-  if (!found.ok) return found.status;
+  const target = vpStateTarget(ctx, GetVpStateInput.decode(ctx.input));
+  if (!target.ok) return target.status;
+  const { p, vp, type, size } = target.value;
   const m = ctx.m;
-  const type = v.stateDataType;
-  const size = stateBytes(m, type);
-  if (size === undefined) return S.INVALID_PARAMETER;
   const pfns = ctx.control.varHeadQwords;
   if (!isPfnVpStateType(type)) {
     if (pfns !== 0) return S.INVALID_PARAMETER;
     if (ctx.output === null) return S.INVALID_HYPERCALL_INPUT;
-    const blob = stateBlob(m, found.value.p, found.value.vp, type);
+    const blob = stateBlob(m, p, vp, type);
     if (blob === undefined) return S.INSUFFICIENT_MEMORY;
     ctx.output.bytes.set(blob, 0);
     return S.SUCCESS;
@@ -32,7 +28,7 @@ export const GetVpStateHandler = simpleHandler(GetVpState, VP_STATE_STATUSES, (c
   if (pfns * HV_PAGE_SIZE < size) return S.INVALID_PARAMETER;
   const pages = listedStatePages(ctx, GetVpStateInput.size, pfns);
   if (typeof pages === 'number') return pages;
-  const blob = stateBlob(m, found.value.p, found.value.vp, type);
+  const blob = stateBlob(m, p, vp, type);
   if (blob === undefined) return S.INSUFFICIENT_MEMORY;
   pages.forEach((pfn, i) => {
     const chunk = blob.subarray(i * HV_PAGE_SIZE, Math.min(size, (i + 1) * HV_PAGE_SIZE));

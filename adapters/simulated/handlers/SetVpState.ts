@@ -1,8 +1,8 @@
 import { isPfnVpStateType } from '../../../src/hv/flags/HvVpState.js';
 import { SetVpState, SetVpStateInput } from '../../../src/hv/hypercalls/SetVpState.js';
 import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
-import { S, simpleHandler, vpOf, vtlOk } from './Handler.js';
-import { VP_STATE_STATUSES, listedStatePages, stateBlob, stateBytes } from './vpState.js';
+import { S, simpleHandler } from './Handler.js';
+import { VP_STATE_STATUSES, listedStatePages, stateBlob, vpStateTarget } from './vpState.js';
 
 /**
  * SET_VP_STATE: the PFN-based types read the state from the host pages listed in the variable header;
@@ -10,19 +10,15 @@ import { VP_STATE_STATUSES, listedStatePages, stateBlob, stateBytes } from './vp
  * checks and the same save-area cost as GET_VP_STATE.
  */
 export const SetVpStateHandler = simpleHandler(SetVpState, VP_STATE_STATUSES, (ctx) => {
-  const v = SetVpStateInput.decode(ctx.input);
-  if (!vtlOk(v.inputVtl)) return S.INVALID_PARAMETER;
-  const found = vpOf(ctx, v.partitionId, v.vpIndex);
-  if (!found.ok) return found.status;
+  const target = vpStateTarget(ctx, SetVpStateInput.decode(ctx.input));
+  if (!target.ok) return target.status;
+  const { p, vp, type, size } = target.value;
   const m = ctx.m;
-  const type = v.stateDataType;
-  const size = stateBytes(m, type);
-  if (size === undefined) return S.INVALID_PARAMETER;
   const qwords = ctx.control.varHeadQwords;
   const base = SetVpStateInput.size;
   if (!isPfnVpStateType(type)) {
     if (qwords * 8 < size) return S.INVALID_PARAMETER;
-    const blob = stateBlob(m, found.value.p, found.value.vp, type);
+    const blob = stateBlob(m, p, vp, type);
     if (blob === undefined) return S.INSUFFICIENT_MEMORY;
     blob.set(new Uint8Array(ctx.input.buffer, ctx.input.byteOffset + base, size));
     return S.SUCCESS;
@@ -30,7 +26,7 @@ export const SetVpStateHandler = simpleHandler(SetVpState, VP_STATE_STATUSES, (c
   if (qwords * HV_PAGE_SIZE < size) return S.INVALID_PARAMETER;
   const pages = listedStatePages(ctx, base, qwords);
   if (typeof pages === 'number') return pages;
-  const blob = stateBlob(m, found.value.p, found.value.vp, type);
+  const blob = stateBlob(m, p, vp, type);
   if (blob === undefined) return S.INSUFFICIENT_MEMORY;
   pages.forEach((pfn, i) => {
     const n = Math.min(HV_PAGE_SIZE, size - i * HV_PAGE_SIZE);

@@ -3,7 +3,7 @@ import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
 import type { HvModel } from '../model/HvModel.js';
 import type { Partition } from '../model/Partition.js';
 import type { Vp } from '../model/Vp.js';
-import { type CallContext, S, listU64 } from './Handler.js';
+import { type CallContext, type Lookup, S, listU64, vpOf, vtlOk } from './Handler.js';
 
 /** SYNTHETIC_TIMERS state size: hv_synthetic_timers_state, 4 × 40 + 5 × 8 bytes. */
 export const SYNTHETIC_TIMERS_BYTES = 200;
@@ -83,4 +83,35 @@ export function listedStatePages(ctx: CallContext, base: number, count: number):
     pages.push(pfn);
   }
   return pages;
+}
+
+/** The fields of a GET/SET_VP_STATE header that name the state. */
+export interface VpStateHeader {
+  readonly partitionId: bigint;
+  readonly vpIndex: number;
+  readonly inputVtl: number;
+  readonly stateDataType: number;
+}
+
+/** The VP and the state a GET/SET_VP_STATE names, with the state's size in bytes. */
+export interface VpStateTarget {
+  readonly p: Partition;
+  readonly vp: Vp;
+  readonly type: number;
+  readonly size: number;
+}
+
+/**
+ * What GET_VP_STATE and SET_VP_STATE check first, in this order: the VTL (INVALID_PARAMETER), the
+ * partition and the VP (`vpOf`), and the state type (INVALID_PARAMETER for one the model does not
+ * know).
+ */
+export function vpStateTarget(ctx: CallContext, v: VpStateHeader): Lookup<VpStateTarget> {
+  if (!vtlOk(v.inputVtl)) return { ok: false, status: S.INVALID_PARAMETER };
+  const found = vpOf(ctx, v.partitionId, v.vpIndex);
+  if (!found.ok) return found;
+  const type = v.stateDataType;
+  const size = stateBytes(ctx.m, type);
+  if (size === undefined) return { ok: false, status: S.INVALID_PARAMETER };
+  return { ok: true, value: { ...found.value, type, size } };
 }
