@@ -18,6 +18,7 @@ import { msiTableOf } from './msiTableOf.js';
 import { type PartitionSnapshot, partitionSnapshotOf } from './PartitionSnapshot.js';
 import type { InterceptKind } from './PartitionSpec.js';
 import type { Region } from './Region.js';
+import { mappedRegionKey } from './mappedRegionKey.js';
 import { type MapMemorySpec, regionOf } from './regionOf.js';
 import { type Result, failure, success } from './Result.js';
 import { intField, U64_END, u64Field } from './u64Field.js';
@@ -148,10 +149,14 @@ export class Partition {
    */
   unmapMemory(region: Region): Result<void> {
     const op = 'partition.unmapMemory';
-    return (
-      objectArg(op, 'region', region, 'the Region mapMemory returned') ??
-      this.#unit(op, { type: 'UNMAP_MEMORY', region: region.key })
-    );
+    const bad = objectArg(op, 'region', region, 'the Region mapMemory returned');
+    if (bad !== undefined) return bad;
+    const session = this.#session;
+    // A closed host or a stale handle is refused by the request itself (EBADF), before any lookup.
+    if (!session.open || session.stale(this.#ref))
+      return this.#unit(op, { type: 'UNMAP_MEMORY', region: region.key });
+    const key = mappedRegionKey(op, region, session.plane.regions(this.name));
+    return key.ok ? this.#unit(op, { type: 'UNMAP_MEMORY', region: key.value }) : key;
   }
 
   /**

@@ -18,6 +18,11 @@ export interface MapMemorySpec {
 
 const PAGE = BigInt(HV_PAGE_SIZE);
 
+/** The key of the region mapped at `guestPfn`: the name the machine and the log give it. */
+export function regionKey(guestPfn: bigint): string {
+  return `gpfn:0x${guestPfn.toString(16)}`;
+}
+
 /**
  * The region a map request describes, checked the way MSHV_SET_GUEST_MEMORY checks it (inventory
  * §c.4) before anything is sent: each number a u64, size non-zero, size and userAddr page aligned,
@@ -65,7 +70,7 @@ export function regionOf(op: string, spec: MapMemorySpec): Result<Region> {
       argumentError(op, 'size', 'noWrap', `the last GPA, (guestPfn + size / 4096) * 4096, passes 2^64`),
     );
   return success({
-    key: `gpfn:${hex(guestPfn.value)}`,
+    key: regionKey(guestPfn.value),
     guestPfn: guestPfn.value,
     size: size.value,
     userAddr: userAddr.value,

@@ -13,7 +13,7 @@ import { toJsonValue } from '../log/toJsonValue.js';
 import { resultRecordOf } from '../log/resultRecordOf.js';
 import type { IoctlResult, MshvError } from '../pipeline/driver/IoctlResult.js';
 import { fail, ok } from '../pipeline/driver/IoctlResult.js';
-import type { CreatePartitionArgs } from '../ports/DevicePort.js';
+import type { CreatePartitionArgs, UserMemRegion } from '../ports/DevicePort.js';
 import type { RunWorld } from '../runner/RunWorld.js';
 import type { GuestExit } from '../scenario/Scenario.js';
 import { decodeRunExit } from './decodeRunExit.js';
@@ -65,6 +65,9 @@ export interface ControlPlaneOptions {
  * the VMM's configuration and hooks (replay and recovery pass them through).
  */
 export type PlaneParts = Pick<ControlPlaneOptions, 'machines' | 'memo' | 'vmm' | 'vmmHooks'>;
+
+/** What `regions` answers for a partition it does not hold. */
+const NO_REGIONS: ReadonlyMap<string, UserMemRegion> = new Map();
 
 const rejected = (errno: ErrnoName, rule: string): RequestOutcome => ({ status: 'rejected', errno, rule });
 
@@ -257,6 +260,11 @@ export class ControlPlane {
   partitionSerial(key: string): number | undefined {
     const slot = this.#slots.get(key);
     return slot === undefined ? undefined : this.#rank.get(slot);
+  }
+
+  /** The regions a partition has mapped, by region key (none for an unknown key). */
+  regions(key: string): ReadonlyMap<string, UserMemRegion> {
+    return this.#slots.get(key)?.regions ?? NO_REGIONS;
   }
 
   /** The partition fd behind a key (a closed partition a reference still holds keeps its). */

@@ -48,6 +48,48 @@ describe('partition.mapMemory', () => {
     });
   });
 
+  it.each<[string, (ram: { guestPfn: bigint; size: bigint; userAddr: bigint }) => object, string]>([
+    ['a smaller size', () => ({ size: 4096n }), 'size'],
+    ['another user address', (r) => ({ userAddr: r.userAddr + 0x20_0000n }), 'userAddr'],
+    ['a GFN inside the region', (r) => ({ key: 'gpfn:0x101', guestPfn: r.guestPfn + 1n }), 'guestPfn'],
+  ])(
+    'an unmap with %s is EINVAL (wholeRegion: start GFN, address and size must match, inventory §c.4); the region stays mapped',
+    (_what, edit, field) => {
+      const sink = new MemorySink();
+      const host = testHost({ log: sink });
+      const p = must(host.createPartition({ flags: ['GPA_SUPER_PAGES'] }));
+      must(p.initialize());
+      const ram = must(
+        p.mapMemory({ guestPfn: 0x100n, size: 0x40_0000n, userAddr: RAM_USER_ADDR, writable: true }),
+      );
+      const records = sink.records.length;
+      const r = p.unmapMemory({ ...ram, ...edit(ram) });
+      expect(r).toMatchObject({
+        ok: false,
+        error: { source: 'argument', errnoName: 'EINVAL', field, rule: 'wholeRegion' },
+      });
+      expect(sink.records.length).toBe(records);
+      // Still mapped: a second map of its GFN is EEXIST, and the handle mapMemory returned unmaps it.
+      expect(p.mapMemory({ guestPfn: 0x100n, size: 4096n, userAddr: RAM_USER_ADDR })).toMatchObject({
+        ok: false,
+        error: { errnoName: 'EEXIST' },
+      });
+      expect(p.unmapMemory(ram).ok).toBe(true);
+    },
+  );
+
+  it('an unmap of a GFN no region contains is ENOENT (NEW kernels; ORIG answered EINVAL)', () => {
+    const host = testHost();
+    const p = must(host.createPartition({ flags: ['GPA_SUPER_PAGES'] }));
+    must(p.initialize());
+    const ram = must(p.mapMemory({ guestPfn: 0x100n, size: 0x40_0000n, userAddr: RAM_USER_ADDR }));
+    expect(p.unmapMemory({ ...ram, key: 'gpfn:0x100', guestPfn: 0x9000n })).toMatchObject({
+      ok: false,
+      error: { errnoName: 'ENOENT', rule: 'regionMapped' },
+    });
+    expect(p.unmapMemory(ram).ok).toBe(true);
+  });
+
   it('a GFN overlap reaches the driver: EEXIST from MSHV_SET_GUEST_MEMORY, the region is not kept', () => {
     const host = testHost();
     const { partition } = running(host, 1);
