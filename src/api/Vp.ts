@@ -1,9 +1,5 @@
-import { VP_STATE_PARTS, type VpStatePart, isStatePagePart } from '../../machines/vp/VpStatePart.js';
-import {
-  HV_REGISTER_VALUE_BYTES,
-  HV_X64_REGISTER_GROUP,
-  type HvX64RegisterGroup,
-} from '../hv/flags/HvX64Register.js';
+import { VP_STATE_PARTS, type VpStatePart } from '../../machines/vp/VpStatePart.js';
+import { HV_REGISTER_VALUE_BYTES } from '../hv/flags/HvX64Register.js';
 import type { JsonValue } from '../log/JsonValue.js';
 import { bytesToHex, hexToBytes } from '../log/hexBytes.js';
 import { decodeVpExit } from '../runtime/decodeVpExit.js';
@@ -11,6 +7,7 @@ import type { VpExit } from '../runtime/VpExit.js';
 import { stateName } from '../runtime/stateName.js';
 import { argumentError } from './HostError.js';
 import { objectArg } from './objectArg.js';
+import { stateBytesError } from './stateBytesError.js';
 import { intField } from './u64Field.js';
 import type { HostSession, PartitionRef } from './HostSession.js';
 import { isJsonObject } from './isJsonObject.js';
@@ -92,8 +89,10 @@ export class Vp {
   }
 
   /**
-   * Write one part of the VP's state. A register group takes exactly 16 bytes per register of the
-   * group; while the VP is `created`, parts must come in rule 8's restore order.
+   * Write one part of the VP's state, of the part's own size (`stateBytesError`): 16 bytes per
+   * register of a group, a page for LAPIC, SIMP and SIEFP, 200 bytes of synthetic timers, 1 to
+   * `XSAVE_BYTES_MAX` of XSAVE; any other length is EINVAL (`stateSize`), never cut or padded. While
+   * the VP is `created`, parts must come in rule 8's restore order.
    *
    * @example
    * vp.setState('REGISTERS', regs);
@@ -103,18 +102,8 @@ export class Vp {
     if (!isPart(part)) return partError(op, part);
     if (!(bytes instanceof Uint8Array))
       return failure(argumentError(op, 'bytes', 'bytes', 'expected a Uint8Array'));
-    if (!isStatePagePart(part)) {
-      const want = HV_X64_REGISTER_GROUP[part as HvX64RegisterGroup].length * HV_REGISTER_VALUE_BYTES;
-      if (bytes.length !== want)
-        return failure(
-          argumentError(
-            op,
-            'bytes',
-            'registerGroupSize',
-            `${bytes.length} bytes; ${part} takes ${want} (16 per register)`,
-          ),
-        );
-    }
+    const wrongSize = stateBytesError(op, part, bytes.length);
+    if (wrongSize !== undefined) return failure(wrongSize);
     return unit(this.#request(op, { type: 'SET_STATE', part, detail: { data: bytesToHex(bytes) } }));
   }
 

@@ -14,6 +14,8 @@ export { DEFAULT_SEED, type HostFault, type HostOptions } from './HostOptions.js
 export { Partition } from './Partition.js';
 export type { PartitionFlag, PartitionSpec, InterceptKind } from './PartitionSpec.js';
 export { Vp } from './Vp.js';
+export { VP_STATE_PARTS, type VpStatePart } from '../../machines/vp/VpStatePart.js';
+export { XSAVE_BYTES_MAX } from './stateBytesError.js';
 export { GuestControl, GUEST_EXITS_MAX } from './GuestControl.js';
 export type { Region } from './Region.js';
 export type { MapMemorySpec } from './regionOf.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PARTITION_RULE_ERRNO } from '../../machines/partition/partitionGuards.js';
 import { VP_RULE_ERRNO } from '../../machines/vp/vpGuards.js';
-import { RULE_TEXT, type Vp } from '../../src/api/index.js';
+import { MemorySink, RULE_TEXT, type Vp, type VpStatePart } from '../../src/api/index.js';
 import { must, running, testHost } from './hostRig.js';
 
 const RIP_OFFSET = 16 * 16;
@@ -122,6 +122,44 @@ describe('vp state', () => {
     must(vp.setState('LAPIC', lapic));
     must(vp.ready());
     expect(vp.state).toBe('idle');
+  });
+
+  it.each<[VpStatePart, number]>([
+    ['LAPIC', 0],
+    ['LAPIC', 4095],
+    ['SIMP', 8192],
+    ['SIEFP', 1],
+    ['SYNTHETIC_TIMERS', 5000],
+    ['SYNTHETIC_TIMERS', 199],
+    ['XSAVE', 0],
+    ['XSAVE', 3 * 4096 + 1],
+  ])(
+    'refuses %s of %i bytes (stateSize: LAPIC, SIMP, SIEFP a page, timers 200, inventory §c.7); the state is untouched',
+    (part, length) => {
+      const sink = new MemorySink();
+      const host = testHost({ log: sink });
+      const { partition } = running(host, 1);
+      const vp = must(partition.createVp(1));
+      const before = must(vp.getState(part));
+      const records = sink.records.length;
+      expect(vp.setState(part, new Uint8Array(length).fill(1))).toMatchObject({
+        ok: false,
+        error: { source: 'argument', errnoName: 'EINVAL', field: 'bytes', rule: 'stateSize' },
+      });
+      expect(sink.records.length).toBe(records);
+      expect(must(vp.getState(part))).toEqual(before);
+    },
+  );
+
+  it('writes each state page part of its own size and reads it back', () => {
+    const host = testHost();
+    const { partition } = running(host, 1);
+    const vp = must(partition.createVp(1));
+    for (const part of ['LAPIC', 'XSAVE', 'SIMP', 'SIEFP', 'SYNTHETIC_TIMERS'] as const) {
+      const bytes = must(vp.getState(part)).map((_, i) => (i * 7 + 1) & 0xff);
+      must(vp.setState(part, bytes));
+      expect(must(vp.getState(part))).toEqual(bytes);
+    }
   });
 });
 
