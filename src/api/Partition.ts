@@ -44,6 +44,10 @@ export class Partition {
   readonly #gone: ((partition: Partition) => void) | undefined;
   readonly #vps = new Map<number, Vp>();
   #msiRoutes: readonly MsiRoute[] = [];
+  /** The irqfds assigned through this handle and not deassigned, by eventfd. */
+  readonly #irqfds = new Map<number, Irqfd>();
+  /** The ioeventfds assigned through this handle and not deassigned, by eventfd. */
+  readonly #ioeventfds = new Map<number, Ioeventfd>();
 
   /** @internal Made by `Host.createPartition`; `gone` hears when its close lets the partition go. */
   constructor(
@@ -276,7 +280,9 @@ export class Partition {
     const r = this.#request(op, { type: 'IRQFD', assign: true, detail: { gsi: gsi.value, resample } });
     if (!r.ok) return r;
     const fds = createdFds(op, r.value);
-    return success({ fd: fds.fd, gsi: gsi.value, resamplefd: fds.resamplefd ?? null });
+    const irq: Irqfd = Object.freeze({ fd: fds.fd, gsi: gsi.value, resamplefd: fds.resamplefd ?? null });
+    this.#irqfds.set(irq.fd, irq);
+    return success(irq);
   }
 
   /**
@@ -298,21 +304,40 @@ export class Partition {
   }
 
   /**
-   * MSHV_IRQFD with DEASSIGN; the host closes the eventfds it made.
+   * MSHV_IRQFD with DEASSIGN; the host closes the eventfds it made. Only an irqfd this partition
+   * assigned and still holds (same eventfd and gsi) is deassigned; any other is ENOENT
+   * (`irqfdAssigned`) before anything runs: the kernel would answer 0, match nothing and release
+   * nothing, and the host must not close an eventfd that something else still uses.
    *
    * @example
    * partition.deassignIrqfd(irq);
    */
   deassignIrqfd(irqfd: Irqfd): Result<void> {
-    const bad = objectArg('partition.deassignIrqfd', 'irqfd', irqfd, 'the Irqfd assignIrqfd returned');
+    const op = 'partition.deassignIrqfd';
+    const bad = objectArg(op, 'irqfd', irqfd, 'the Irqfd assignIrqfd returned');
     if (bad !== undefined) return bad;
+    const held = this.#irqfds.get(irqfd.fd);
+    if (held?.gsi !== irqfd.gsi)
+      return failure(
+        argumentError(
+          op,
+          held === undefined ? 'irqfd.fd' : 'irqfd.gsi',
+          'irqfdAssigned',
+          `no irqfd of eventfd ${String(irqfd.fd)} on gsi ${String(irqfd.gsi)} is assigned on this partition ` +
+            '(the kernel would match none and release nothing, inventory §c.11)',
+          'ENOENT',
+        ),
+      );
+    // What the host made is what it closes: the held handle's eventfds, not the caller's copy.
     const detail = {
-      fd: irqfd.fd,
-      gsi: irqfd.gsi,
+      fd: held.fd,
+      gsi: held.gsi,
       release: true,
-      ...(irqfd.resamplefd === null ? {} : { resamplefd: irqfd.resamplefd }),
+      ...(held.resamplefd === null ? {} : { resamplefd: held.resamplefd }),
     };
-    return this.#unit('partition.deassignIrqfd', { type: 'IRQFD', assign: false, detail });
+    const r = this.#unit(op, { type: 'IRQFD', assign: false, detail });
+    if (r.ok) this.#irqfds.delete(held.fd);
+    return r;
   }
 
   /**
@@ -353,41 +378,52 @@ export class Partition {
     };
     const r = this.#request(op, { type: 'IOEVENTFD', assign: true, pio: spec.pio === true, detail });
     if (!r.ok) return r;
-    return success({
+    const bell: Ioeventfd = Object.freeze({
       fd: createdFds(op, r.value).fd,
       addr: addr.value,
       len: spec.len,
       datamatch: datamatch === null ? null : datamatch.value,
     });
+    this.#ioeventfds.set(bell.fd, bell);
+    return success(bell);
   }
 
   /**
-   * MSHV_IOEVENTFD with DEASSIGN (the exact fd, address, length and datamatch); the host closes the eventfd.
+   * MSHV_IOEVENTFD with DEASSIGN (the exact fd, address, length and datamatch); the host closes the
+   * eventfd. One this partition does not hold with those values is ENOENT (`ioeventfdAssigned`), as
+   * the kernel answers, and nothing is closed.
    *
    * @example
    * partition.deassignIoeventfd(bell);
    */
   deassignIoeventfd(io: Ioeventfd): Result<void> {
-    const bad = objectArg(
-      'partition.deassignIoeventfd',
-      'ioeventfd',
-      io,
-      'the Ioeventfd assignIoeventfd returned',
-    );
+    const op = 'partition.deassignIoeventfd';
+    const bad = objectArg(op, 'ioeventfd', io, 'the Ioeventfd assignIoeventfd returned');
     if (bad !== undefined) return bad;
+    const held = this.#ioeventfds.get(io.fd);
+    const differs =
+      held === undefined ? 'fd' : (['addr', 'len', 'datamatch'] as const).find((k) => held[k] !== io[k]);
+    if (held === undefined || differs !== undefined)
+      return failure(
+        argumentError(
+          op,
+          `ioeventfd.${differs ?? 'fd'}`,
+          'ioeventfdAssigned',
+          `no ioeventfd of eventfd ${String(io.fd)} with this address, length and datamatch is assigned on ` +
+            'this partition (the kernel needs an exact match, inventory §c.11)',
+          'ENOENT',
+        ),
+      );
     const detail = {
-      fd: io.fd,
-      addr: hex64(io.addr),
-      len: io.len,
+      fd: held.fd,
+      addr: hex64(held.addr),
+      len: held.len,
       release: true,
-      ...(io.datamatch === null ? {} : { datamatch: hex64(io.datamatch) }),
+      ...(held.datamatch === null ? {} : { datamatch: hex64(held.datamatch) }),
     };
-    return this.#unit('partition.deassignIoeventfd', {
-      type: 'IOEVENTFD',
-      assign: false,
-      pio: false,
-      detail,
-    });
+    const r = this.#unit(op, { type: 'IOEVENTFD', assign: false, pio: false, detail });
+    if (r.ok) this.#ioeventfds.delete(held.fd);
+    return r;
   }
 
   /**

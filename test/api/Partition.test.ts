@@ -214,6 +214,38 @@ describe('eventfds and MSI routing', () => {
     expect(partition.deassignIrqfd(irq).ok).toBe(true);
   });
 
+  it('a deassign of an eventfd the partition does not hold so is ENOENT and closes nothing (inventory §c.11)', () => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
+    const { partition } = running(host, 1);
+    // A level-triggered route (data bit 15): a resample irqfd needs one.
+    must(partition.setMsiRouting([{ gsi: 24, addressLo: 0xfee0_0000, data: 0x8030 }]));
+    const irq = must(partition.assignIrqfd({ gsi: 24, resample: true }));
+    const bell = must(partition.assignIoeventfd({ addr: 0x1000n, len: 4, datamatch: 7n }));
+    const records = sink.records.length;
+    const refused = (r: { ok: boolean }, field: string, rule: string): void => {
+      expect(r).toMatchObject({ ok: false, error: { source: 'argument', errnoName: 'ENOENT', field, rule } });
+    };
+    // The doorbell's eventfd named as an irqfd, and the irqfd on another gsi: the kernel matches neither.
+    refused(partition.deassignIrqfd({ fd: bell.fd, gsi: 24, resamplefd: null }), 'irqfd.fd', 'irqfdAssigned');
+    refused(partition.deassignIrqfd({ ...irq, gsi: 25 }), 'irqfd.gsi', 'irqfdAssigned');
+    refused(
+      partition.deassignIoeventfd({ ...bell, datamatch: 8n }),
+      'ioeventfd.datamatch',
+      'ioeventfdAssigned',
+    );
+    refused(partition.deassignIoeventfd({ ...bell, len: 8 }), 'ioeventfd.len', 'ioeventfdAssigned');
+    expect(sink.records.length).toBe(records);
+    // Every eventfd is still open (a write to it works) and both still deassign, closing their own
+    // eventfds: a caller's copy of the irqfd without its resamplefd still releases the one the host made.
+    const open = (fd: number | null): boolean =>
+      fd !== null && partition.signalIrqfd({ fd, gsi: 24, resamplefd: null }).ok;
+    expect([irq.fd, irq.resamplefd, bell.fd].map(open)).toEqual([true, true, true]);
+    must(partition.deassignIoeventfd(bell));
+    must(partition.deassignIrqfd({ ...irq, resamplefd: null }));
+    expect([irq.fd, irq.resamplefd, bell.fd].map(open)).toEqual([false, false, false]);
+  });
+
   it('checks ioeventfd arguments (inventory §c.11) and refuses PIO (rule 10)', () => {
     const host = testHost();
     const { partition } = running(host, 1);
