@@ -91,6 +91,8 @@ export function deriveKnobs(config: MachineConfig): Knobs {
   // kernel and the pools, so faulting a VMA in never wraps around into a sea of tiny holes.
   const defaultRam = ramVmaBytes + ramVmaBytes / 16n + (1n << 30n);
   const hostRamBytes = config.hostRamBytes ?? alignUp(defaultRam, 2n << 20n);
+  if (hostRamBytes <= 0n || hostRamBytes % 4096n !== 0n)
+    throw new RangeError(`hostRamBytes: ${hostRamBytes} must be a positive multiple of 4096`);
   if (hostRamBytes < ramVmaBytes)
     throw new RangeError(`hostRamBytes: ${hostRamBytes} is less than the ${ramVmaBytes} bytes of RAM VMAs`);
   const rootPartitionId = BigInt(rng.int(1, 0xff));

@@ -95,6 +95,15 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
     (typeof options.hostRamBytes !== 'bigint' || options.hostRamBytes <= 0n)
   )
     return failure(argumentError(op, 'options.hostRamBytes', 'positive', 'expected a positive bigint'));
+  if (options.hostRamBytes !== undefined && options.hostRamBytes % 4096n !== 0n)
+    return failure(
+      argumentError(
+        op,
+        'options.hostRamBytes',
+        'pageAligned',
+        `${options.hostRamBytes} is not a multiple of 4096 (host RAM is whole pages)`,
+      ),
+    );
   if (options.mapVpRegisterPages !== undefined && typeof options.mapVpRegisterPages !== 'boolean')
     return failure(argumentError(op, 'options.mapVpRegisterPages', 'boolean', 'expected true or false'));
   const json = codecJson({

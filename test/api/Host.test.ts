@@ -28,6 +28,8 @@ describe('Host.open', () => {
     [{ adapter: 'native' as never }, 'options.adapter'],
     [{ log: 42 as never }, 'options.log'],
     [{ hostRamBytes: 0n }, 'options.hostRamBytes'],
+    [{ hostRamBytes: 1n }, 'options.hostRamBytes'],
+    [{ hostRamBytes: (1n << 30n) + 4095n }, 'options.hostRamBytes'],
     [
       {
         hostRamBytes: 1n << 20n,

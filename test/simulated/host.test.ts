@@ -114,6 +114,9 @@ describe('host memory: VMAs, pinning, PFN choice (HostPort)', () => {
 
   it('sizes host RAM from the VMAs unless told, and refuses less RAM than the VMAs need', () => {
     expect(() => smallMachine({ hostRamBytes: 1n << 20n })).toThrow(/hostRamBytes/);
+    expect(() => smallMachine({ hostRamBytes: (8n << 30n) + 1n })).toThrow(
+      /hostRamBytes: .* multiple of 4096/,
+    );
     expect(
       () =>
         new SimulatedMachine({
