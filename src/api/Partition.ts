@@ -21,7 +21,7 @@ import type { Region } from './Region.js';
 import { mappedRegionKey } from './mappedRegionKey.js';
 import { type MapMemorySpec, regionOf } from './regionOf.js';
 import { type Result, failure, success } from './Result.js';
-import { intField, U64_END, u64Field } from './u64Field.js';
+import { boolField, intField, U64_END, u64Field } from './u64Field.js';
 import { Vp } from './Vp.js';
 
 const IOEVENTFD_LENGTHS: readonly number[] = [0, 1, 2, 4, 8];
@@ -177,11 +177,13 @@ export class Partition {
     // Checked before the request: a refused argument leaves no VP behind.
     const bad = objectArg(op, 'options', options, 'options { restore? }');
     if (bad !== undefined) return bad;
+    const restore = boolField(op, 'options.restore', options.restore);
+    if (!restore.ok) return restore;
     const created = this.#request(op, { type: 'CREATE_VP', vp: i.value });
     if (!created.ok) return created;
     const vp = new Vp(this.#session, this.#ref, i.value);
     this.#vps.set(i.value, vp);
-    if (options.restore !== true) {
+    if (!restore.value) {
       const ready = vp.ready();
       if (!ready.ok) return ready;
     }
@@ -276,8 +278,13 @@ export class Partition {
     if (bad !== undefined) return bad;
     const gsi = intField(op, 'gsi', spec.gsi, 0, 0xffff_ffff, 'u32');
     if (!gsi.ok) return gsi;
-    const resample = spec.resample === true;
-    const r = this.#request(op, { type: 'IRQFD', assign: true, detail: { gsi: gsi.value, resample } });
+    const resample = boolField(op, 'resample', spec.resample);
+    if (!resample.ok) return resample;
+    const r = this.#request(op, {
+      type: 'IRQFD',
+      assign: true,
+      detail: { gsi: gsi.value, resample: resample.value },
+    });
     if (!r.ok) return r;
     const fds = createdFds(op, r.value);
     const irq: Irqfd = Object.freeze({ fd: fds.fd, gsi: gsi.value, resamplefd: fds.resamplefd ?? null });
@@ -358,6 +365,8 @@ export class Partition {
     if (bad !== undefined) return bad;
     const addr = u64Field(op, 'addr', spec.addr);
     if (!addr.ok) return addr;
+    const pio = boolField(op, 'pio', spec.pio);
+    if (!pio.ok) return pio;
     if (!IOEVENTFD_LENGTHS.includes(spec.len))
       return failure(
         argumentError(
@@ -376,7 +385,7 @@ export class Partition {
       len: spec.len,
       ...(datamatch === null ? {} : { datamatch: hex64(datamatch.value) }),
     };
-    const r = this.#request(op, { type: 'IOEVENTFD', assign: true, pio: spec.pio === true, detail });
+    const r = this.#request(op, { type: 'IOEVENTFD', assign: true, pio: pio.value, detail });
     if (!r.ok) return r;
     const bell: Ioeventfd = Object.freeze({
       fd: createdFds(op, r.value).fd,
@@ -518,6 +527,8 @@ export class Partition {
           `${JSON.stringify(kind)} is not one of ${Object.keys(HV_INTERCEPT_TYPE).join(', ')}`,
         ),
       );
+    const bad = objectArg(op, 'options', options, 'options { access?, parameter? }');
+    if (bad !== undefined) return bad;
     const access = intField(op, 'access', options.access ?? 3, 0, 7, 'accessBits');
     if (!access.ok) return access;
     const parameter = u64Field(op, 'parameter', options.parameter ?? 0n);

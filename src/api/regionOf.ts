@@ -2,7 +2,7 @@ import { HV_PAGE_SIZE } from '../hv/Page.js';
 import { argumentError } from './HostError.js';
 import type { Region } from './Region.js';
 import { type Result, failure, success } from './Result.js';
-import { U64_END, u64Field } from './u64Field.js';
+import { boolField, U64_END, u64Field } from './u64Field.js';
 
 /** What `partition.mapMemory` takes. */
 export interface MapMemorySpec {
@@ -39,9 +39,10 @@ export function regionOf(op: string, spec: MapMemorySpec): Result<Region> {
   if (!size.ok) return size;
   const userAddr = u64Field(op, 'userAddr', spec.userAddr);
   if (!userAddr.ok) return userAddr;
-  for (const name of ['writable', 'executable'] as const)
-    if (spec[name] !== undefined && typeof spec[name] !== 'boolean')
-      return failure(argumentError(op, name, 'boolean', `expected true or false`));
+  const writable = boolField(op, 'writable', spec.writable);
+  if (!writable.ok) return writable;
+  const executable = boolField(op, 'executable', spec.executable);
+  if (!executable.ok) return executable;
   const hex = (v: bigint): string => `0x${v.toString(16)}`;
   if (size.value === 0n)
     return failure(argumentError(op, 'size', 'nonZero', 'a region has at least one page'));
@@ -74,7 +75,7 @@ export function regionOf(op: string, spec: MapMemorySpec): Result<Region> {
     guestPfn: guestPfn.value,
     size: size.value,
     userAddr: userAddr.value,
-    writable: spec.writable ?? false,
-    executable: spec.executable ?? false,
+    writable: writable.value,
+    executable: executable.value,
   });
 }

@@ -53,3 +53,16 @@ function describe(value: unknown): string {
     return String(value);
   return typeof value;
 }
+
+/**
+ * An optional flag argument: absent is false; anything but true or false is EINVAL naming the field
+ * (rule `boolean`), never read as false.
+ *
+ * @example
+ * boolField('partition.assignIoeventfd', 'pio', 'yes'); // EINVAL: pio: "yes" is not true or false
+ */
+export function boolField(op: string, field: string, value: unknown): Result<boolean> {
+  if (value === undefined) return success(false);
+  if (typeof value === 'boolean') return success(value);
+  return failure(argumentError(op, field, 'boolean', `${describe(value)} is not true or false`));
+}

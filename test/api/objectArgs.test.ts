@@ -28,6 +28,7 @@ describe('object arguments a JavaScript caller gets wrong', () => {
     ['partition.assignIoeventfd', () => api.assignIoeventfd?.([]), 'spec'],
     ['partition.deassignIoeventfd', () => api.deassignIoeventfd?.(), 'ioeventfd'],
     ['partition.setMsiRouting', () => api.setMsiRouting?.([null]), 'entries[0]'],
+    ['partition.installIntercept', () => api.installIntercept?.('X64_CPUID', null), 'options'],
     ['vp.skipInstruction', () => vpApi.skipInstruction?.(), 'exit'],
     ['vp.skipInstruction', () => vpApi.skipInstruction?.({ kind: 'IO_PORT' }), 'exit.instructionLength'],
   ])('%s: EINVAL naming %s', (op, call, field) => {
@@ -36,6 +37,27 @@ describe('object arguments a JavaScript caller gets wrong', () => {
     expect(r).toMatchObject({ ok: false, error: { source: 'argument', errnoName: 'EINVAL', op, field } });
     expect(host.stats().hypercalls).toEqual(before);
   });
+
+  it.each([
+    ['partition.assignIoeventfd', () => api.assignIoeventfd?.({ addr: 0x3f8n, len: 1, pio: 'yes' }), 'pio'],
+    ['partition.assignIrqfd', () => api.assignIrqfd?.({ gsi: 24, resample: 1 }), 'resample'],
+    ['partition.createVp', () => api.createVp?.(2, { restore: 'yes' }), 'options.restore'],
+    [
+      'partition.mapMemory',
+      () => api.mapMemory?.({ guestPfn: 0n, size: 4096n, userAddr: 0n, executable: 0 }),
+      'executable',
+    ],
+  ])(
+    '%s: a flag that is not true or false is EINVAL naming %s (boolean), never read as false',
+    (op, call, field) => {
+      const before = host.stats().hypercalls;
+      expect(call()).toMatchObject({
+        ok: false,
+        error: { source: 'argument', errnoName: 'EINVAL', op, field, rule: 'boolean' },
+      });
+      expect(host.stats().hypercalls).toEqual(before);
+    },
+  );
 
   it('a createVp refused for its options made no VP: the index is still free', () => {
     expect(api.createVp?.(1, 'restore')).toMatchObject({ ok: false, error: { field: 'options' } });
