@@ -31,10 +31,12 @@ export const vpRuleGuards = {
   /** A restore writes the parts in rule 8's order (MSRs first, LAPIC/XSAVE/SIMP/SIEFP/timers last). EPERM. */
   vpStateRestoreInOrder: ({ context, event }: VpGuardArgs) =>
     event.type === 'SET_STATE' && restoreRank(event.part) >= context.restoredRank,
-  /** Misc registers are restored on VP 0 only (rule 8). EINVAL. */
+  /**
+   * Misc registers are restored on VP 0 only (rule 8: they are the partition's, saved and restored
+   * once); any VP may read them. EINVAL.
+   */
   miscRegistersOnlyOnVp0: ({ context, event }: VpGuardArgs) =>
-    !((event.type === 'SET_STATE' || event.type === 'GET_STATE') && event.part === 'MISC_REGISTERS') ||
-    context.index === 0,
+    !(event.type === 'SET_STATE' && event.part === 'MISC_REGISTERS') || context.index === 0,
 } as const;
 
 /** The name of a VP rule guard. */

@@ -3,8 +3,8 @@ import { hexToBytes } from '../log/hexBytes.js';
 import { isJsonObject } from './isJsonObject.js';
 
 /**
- * What `partition.snapshot()` saved while paused: every VP's state parts (REGISTERS,
- * SPECIAL_REGISTERS, LAPIC, XSAVE, SYNTHETIC_TIMERS), by VP index.
+ * What `partition.snapshot()` saved while paused, by VP index: every state part rule 8 restores, in
+ * its order (`VP_STATE_PARTS`), MISC_REGISTERS on VP 0 only (they are the partition's).
  *
  * @example
  * const snap = partition.snapshot();

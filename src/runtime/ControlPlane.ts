@@ -3,6 +3,7 @@ import type { Emitted } from '../../machines/MachineEmitted.js';
 import type { PartitionEvent, PartitionRequest } from '../../machines/partition/PartitionEvent.js';
 import type { PartitionCommand } from '../../machines/partition/PartitionOp.js';
 import type { VpEvent, VpRequest } from '../../machines/vp/VpEvent.js';
+import { VP_STATE_PARTS } from '../../machines/vp/VpStatePart.js';
 import type { VpCommand } from '../../machines/vp/VpOp.js';
 import { TransitionMemo } from '../../machines/TransitionMemo.js';
 import { type ErrnoName, isErrnoName } from '../hv/Errno.js';
@@ -639,7 +640,9 @@ export class ControlPlane {
     const out: Record<string, Record<string, JsonValue>> = {};
     for (const vp of [...slot.vps.values()].sort((a, b) => a.index - b.index)) {
       const parts: Record<string, JsonValue> = {};
-      for (const part of ['REGISTERS', 'SPECIAL_REGISTERS', 'LAPIC', 'XSAVE', 'SYNTHETIC_TIMERS'] as const) {
+      for (const part of VP_STATE_PARTS) {
+        // Misc registers are the partition's: saved (and restored, rule 8) on VP 0 only.
+        if (part === 'MISC_REGISTERS' && vp.index !== 0) continue;
         const o = this.#driveVp(slot, vp, this.#stepVp(vp, { type: 'GET_STATE', part }));
         if (o.status === 'failed') return { ok: false, error: o.error };
         if (o.status !== 'done') return fail('SNAPSHOT', 'EBUSY', `VP ${vp.index}: ${part} read ${o.status}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PARTITION_RULE_ERRNO } from '../../machines/partition/partitionGuards.js';
 import { VP_RULE_ERRNO } from '../../machines/vp/vpGuards.js';
-import { MemorySink, RULE_TEXT, type Vp, type VpStatePart } from '../../src/api/index.js';
+import { MemorySink, RULE_TEXT, VP_STATE_PARTS, type Vp, type VpStatePart } from '../../src/api/index.js';
 import { must, running, testHost } from './hostRig.js';
 
 const RIP_OFFSET = 16 * 16;
@@ -160,6 +160,24 @@ describe('vp state', () => {
       must(vp.setState(part, bytes));
       expect(must(vp.getState(part))).toEqual(bytes);
     }
+  });
+});
+
+describe('partition.snapshot', () => {
+  it('saves every part rule 8 restores (misc registers from VP 0 only), each of its own size, and they restore in that order', () => {
+    const host = testHost();
+    const { partition, vps } = running(host, 2);
+    must(partition.pause());
+    const snap = must(partition.snapshot());
+    expect(Object.keys(snap.vps.get(0) ?? {})).toEqual([...VP_STATE_PARTS]);
+    expect(Object.keys(snap.vps.get(1) ?? {})).toEqual(VP_STATE_PARTS.filter((p) => p !== 'MISC_REGISTERS'));
+    // The saved VP 1 restores onto a new VP in rule 8's order: every part is accepted at its size.
+    must(partition.resume());
+    const restored = must(partition.createVp(2, { restore: true }));
+    for (const [part, bytes] of Object.entries(snap.vps.get(1) ?? {}))
+      must(restored.setState(part as VpStatePart, bytes));
+    must(restored.ready());
+    expect(vps.length).toBe(2);
   });
 });
 

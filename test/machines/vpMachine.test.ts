@@ -148,6 +148,10 @@ describe('VP machine: legal paths (inventory §c.5–§c.7)', () => {
     expect(vStep(s, { type: 'SET_STATE', part: 'SPECIAL_REGISTERS', detail: { cr0: 17 } }).emitted).toEqual([
       { type: 'op', op: 'SET_VP_REGISTERS', args: { cr0: 17, part: 'SPECIAL_REGISTERS', vp: 0 } },
     ]);
+    // Rule 8 restores the misc registers on VP 0 only; any VP reads them (a snapshot saves VP 0's).
+    expect(vStep(ready(2), { type: 'GET_STATE', part: 'MISC_REGISTERS' }).emitted).toEqual([
+      { type: 'op', op: 'GET_VP_REGISTERS', args: { part: 'MISC_REGISTERS', vp: 2 } },
+    ]);
   });
 
   it('a failed state write leaves the snapshot value and context as before', () => {
@@ -359,9 +363,9 @@ const CASES: readonly Case[] = [
     rule: 'miscRegistersOnlyOnVp0',
   },
   {
-    name: 'reading misc registers on VP 2 once ready',
+    name: 'writing misc registers on VP 2 once ready',
     at: () => ready(2),
-    req: { type: 'GET_STATE', part: 'MISC_REGISTERS' },
+    req: { type: 'SET_STATE', part: 'MISC_REGISTERS' },
     errno: 'EINVAL',
     rule: 'miscRegistersOnlyOnVp0',
   },
