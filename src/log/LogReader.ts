@@ -143,7 +143,9 @@ export class LogReader {
       this.#db.prepare('SELECT seq, kind, body, checksum FROM records WHERE seq >= ? ORDER BY seq'),
     );
     select.setReturnArrays(true);
-    const rows = this.#sql(() => select.iterate(fromSeq), fromSeq);
+    // Verifying from the start reads every row: one stored below seq 1 is damage, not invisible.
+    const lowest = verify && fromSeq === 1 ? Number.MIN_SAFE_INTEGER : fromSeq;
+    const rows = this.#sql(() => select.iterate(lowest), fromSeq);
     try {
       yield* this.#walk(rows, fromSeq, verify, only, defer, prevChecksum, end);
     } finally {
@@ -174,7 +176,9 @@ export class LogReader {
           'seq-gap',
           seq > expected
             ? `missing: the next stored record is seq ${seq} (${seq - expected} record(s) deleted)`
-            : `out of order: found seq ${seq}`,
+            : seq < 1
+              ? `a stray row with seq ${seq} (seqs start at 1; a writer never stores one)`
+              : `out of order: found seq ${seq}`,
         );
       if (typeof body !== 'string') throw this.#error(seq, 'undecodable', 'body is not text');
       if (verify && only !== null && !only.has(kind)) {

@@ -96,6 +96,20 @@ describe('integrity: a damaged log gets an error naming the record (issue 5, "no
     expect(verdictOf(path).message).toContain('seq 20: missing: the next stored record is seq 21');
   });
 
+  it.each([0, -1])(
+    'a stray row at seq %i (inserted through SQLite): damage at seq 1, never skipped',
+    (stray) => {
+      const path = makeLog();
+      tamper(
+        path,
+        'INSERT INTO records (seq, kind, body, checksum) SELECT ?, kind, body, checksum FROM records WHERE seq = 1',
+        stray,
+      );
+      expect(verdictOf(path)).toMatchObject({ seq: 1, problem: 'seq-gap', records: 0 });
+      expect(verdictOf(path).message).toContain(`seq 1: a stray row with seq ${stray} (seqs start at 1`);
+    },
+  );
+
   it('a swapped pair (rows moved with their checksums): the chain breaks at the first of them', () => {
     const path = makeLog();
     const db = new DatabaseSync(path, { readOnly: true });
