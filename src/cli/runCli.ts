@@ -7,14 +7,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = rest[0];
-    const cmd = topic === undefined ? undefined : commands.find((c) => c.name === topic);
-    io.out(cmd === undefined ? helpText() : cmd.usage);
+    if (topic === undefined) {
+      io.out(helpText());
+      return 0;
+    }
+    const known = commands.find((c) => c.name === topic);
+    if (known === undefined) return unknownCommand(topic, io);
+    io.out(known.usage);
     return 0;
   }
   const cmd = commands.find((c) => c.name === name);
-  if (cmd === undefined) {
-    io.err(`mshv-control: unknown command '${name}'. Run 'mshv-control help'.`);
-    return 2;
+  if (cmd === undefined) return unknownCommand(name, io);
+  // `mshv-control COMMAND --help` is the command's usage, whatever else follows.
+  if (rest[0] === '--help' || rest[0] === '-h') {
+    io.out(cmd.usage);
+    return 0;
   }
   try {
     return await cmd.run(rest, io);
@@ -27,6 +34,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+function unknownCommand(name: string, io: CliIo): number {
+  io.err(`mshv-control: unknown command '${name}'. Run 'mshv-control help'.`);
+  return 2;
+}
+
+/**
+ * The general help: every command with its one-line summary.
+ *
+ * @example
+ * helpText().split('\n')[0]; // 'mshv-control: drive, replay and model-check Microsoft-hypervisor partitions'
+ */
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

@@ -29,10 +29,38 @@ describe('a file argument that cannot be read exits 2 naming it and why, never w
       ['run', 'docs/scenarios/boot-4k.json', '--log', join(dir, 'absent', 'x.log')],
       '--log: no such directory',
     ],
+    [['run', 'docs/scenarios/boot-4k.json', '--log', `${dir}/`], `--log ${dir}/: EISDIR`],
+    [
+      ['run', 'docs/scenarios/boot-4k.json', '--log', join('docs/scenarios/boot-4k.json', 'x.log')],
+      'ENOTDIR',
+    ],
   ])('%j', async (argv, why) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);
     expect(r.err).toContain(why);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('arguments a command cannot take exit 2 naming them', () => {
+  it.each([
+    [['help', 'nosuch'], "unknown command 'nosuch'"],
+    [['trace', '--bogus', 'docs/scenarios/boot-4k.json'], "unknown option '--bogus'"],
+    [
+      ['run', 'docs/scenarios/boot-4k.json', '--log', join(dir, 'a.log'), '--log', join(dir, 'b.log')],
+      '--log: given twice',
+    ],
+    [['diagram', 'vp', '--format', 'dot', '--format=mermaid'], '--format: given twice'],
+  ])('%j', async (argv, why) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(why);
+  });
+
+  it('COMMAND --help prints the command usage and exits 0', async () => {
+    const out: string[] = [];
+    const io: CliIo = { out: (l) => out.push(l), err: () => undefined, isTty: false };
+    expect(await runCli(['trace', '--help'], io)).toBe(0);
+    expect(out.join('\n')).toMatch(/^usage: mshv-control trace SCENARIO/);
   });
 });

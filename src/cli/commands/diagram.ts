@@ -21,10 +21,11 @@ const isFormat = (s: string): s is FormatName => Object.hasOwn(FORMATS, s);
 /** Parse `partition|vp [--format mermaid|dot]` (also `--format=dot`); bad arguments exit 2. */
 export function parseDiagramArgs(args: readonly string[]): { machine: MachineName; format: FormatName } {
   let machine: MachineName | undefined;
-  let format: FormatName = 'mermaid';
+  let format: FormatName | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
     if (a === '--format' || a.startsWith('--format=')) {
+      if (format !== undefined) throw new CliError(`--format: given twice\n${usage}`);
       const value = a === '--format' ? args[++i] : a.slice('--format='.length);
       if (value === undefined || value === '')
         throw new CliError(`--format needs a value: mermaid or dot\n${usage}`);
@@ -41,7 +42,7 @@ export function parseDiagramArgs(args: readonly string[]): { machine: MachineNam
     }
   }
   if (machine === undefined) throw new CliError(`expected a machine: partition or vp\n${usage}`);
-  return { machine, format };
+  return { machine, format: format ?? 'mermaid' };
 }
 
 export const diagramCommand: Command = {

@@ -34,6 +34,7 @@ function parseArgs(args: readonly string[]): RunArgs {
   let log: string | undefined;
   let durability: LogDurability | undefined;
   let snapshotEvery: number | undefined;
+  const seen = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
     const value = (): string => {
@@ -41,6 +42,9 @@ function parseArgs(args: readonly string[]): RunArgs {
       if (v === undefined) throw new CliError(`${a}: missing value\n${usage}`);
       return v;
     };
+    if ((a === '--log' || a === '--durability' || a === '--snapshot-every') && seen.has(a))
+      throw new CliError(`${a}: given twice\n${usage}`);
+    seen.add(a);
     if (a === '--log') log = value();
     else if (a === '--durability') {
       const d = value();
@@ -91,6 +95,8 @@ export const runCommand: Command = {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') throw new CliError(`--log: no such directory ${dirname(opts.log)}`);
         if (code === 'EEXIST' || code === 'EACCES') throw new CliError((e as Error).message);
+        // Any other system error on the path (a directory, a file as a directory, a read-only disk).
+        if (typeof code === 'string') throw new CliError(`--log ${opts.log}: ${(e as Error).message}`);
         throw e;
       }
       try {

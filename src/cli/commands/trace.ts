@@ -15,6 +15,8 @@ export const traceCommand: Command = {
   summary: 'print every ioctl and hypercall of a scenario run as JSON Lines',
   usage,
   async run(args, io) {
+    const option = args.find((a) => a.startsWith('-'));
+    if (option !== undefined) throw new CliError(`unknown option '${option}'\n${usage}`);
     const [file, ...extra] = args;
     if (extra.length > 0) throw new CliError(`unexpected argument '${extra[0] ?? ''}'\n${usage}`);
     const scenario = await loadScenarioArg(file, usage);
