@@ -66,7 +66,11 @@ export const partitionRuleGuards = {
   /** A VP slot is filled once (§c.5: slot already used). EEXIST. */
   vpSlotFree: ({ context, event }: PartitionGuardArgs) =>
     event.type === 'CREATE_VP' && !context.vps.includes(event.vp),
-  /** A region key is mapped once (§c.4: a GFN overlap is refused). EEXIST. */
+  /**
+   * A region key is mapped once (§c.4: a GFN overlap is refused). EEXIST. This is the VMM's own
+   * bookkeeping, checked before any ioctl; the kernel, asked anyway, looks up the VMA first (EINVAL
+   * for none) and tests the GFN overlap after.
+   */
   regionNotMapped: ({ context, event }: PartitionGuardArgs) =>
     event.type === 'MAP_MEMORY' && !context.regions.includes(event.region),
   /** Only a mapped region is unmapped (§c.4 NEW: region not found). ENOENT. */

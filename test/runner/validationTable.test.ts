@@ -196,6 +196,12 @@ const rows: readonly Row[] = [
     act: (d, pt) => d.setGuestMemory(pt, region({ userspaceAddr: RAM + 64n * MiB })),
   },
   {
+    rule: 'SET_GUEST_MEMORY map: no VMA and a GFN overlap: the VMA lookup comes first (EINVAL, not EEXIST)',
+    errno: 'EINVAL',
+    setup: ready,
+    act: (d, pt) => d.setGuestMemory(pt, region({ guestPfn: 0xffn, userspaceAddr: RAM + 64n * MiB })),
+  },
+  {
     rule: 'SET_GUEST_MEMORY map: GFN overlap (half-open, NEW)',
     errno: 'EEXIST',
     setup: ready,

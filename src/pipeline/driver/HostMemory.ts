@@ -1,4 +1,4 @@
-import type { PfnRun, UserRange } from '../../ports/HostPort.js';
+import type { PfnRun, UserRange, VmaInfo } from '../../ports/HostPort.js';
 
 /** What a user address range resolves to when the driver pins it: the one definition is the HostPort's. */
 export type { UserRange };
@@ -9,6 +9,8 @@ export type { UserRange };
  * implements it from the scenario's `hostMemory`.
  */
 export interface HostMemory {
+  /** vma_lookup: the VMA containing `userAddr`, or undefined. */
+  findVma(userAddr: bigint): VmaInfo | undefined;
   /** Look up and pin `[userAddr, userAddr + pages * 4096)`; `none` when no VMA covers the range. */
   pinUserRange(userAddr: bigint, pages: number): UserRange;
   unpinUserRange(runs: readonly PfnRun[]): void;

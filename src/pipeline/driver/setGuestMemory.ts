@@ -56,6 +56,9 @@ function mapUserRegion(
   const op = SET_GUEST_MEMORY;
   if (arg.userspaceAddr + arg.size > USER_ADDR_LIMIT)
     return fail(op, 'EINVAL', 'access_ok: range is outside user space');
+  // vma_lookup comes before the region is created (and its GFN overlap test): no VMA is EINVAL first.
+  if (env.host.findVma(arg.userspaceAddr) === undefined)
+    return fail(op, 'EINVAL', `no VMA covers userspace_addr 0x${arg.userspaceAddr.toString(16)}`);
   const gfn = Number(arg.guestPfn);
   const clash = pt.overlapping(gfn, pages);
   if (clash !== undefined) {

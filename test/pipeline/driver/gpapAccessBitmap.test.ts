@@ -19,6 +19,7 @@ import type { GpapAccessBitmapArgs } from '../../../src/ports/DevicePort.js';
 import { HvPage } from '../../../src/ports/HvPage.js';
 import { ScriptedPort } from '../ScriptedPort.js';
 import { noDoorbellRing } from './noDoorbellRing.js';
+import { NO_HOST_MEMORY } from './noHostMemory.js';
 
 const facts = JSON.parse(readFileSync('test/fixtures/mshv-facts.json', 'utf8')) as {
   batch_sizes: { HV_GET_GPA_ACCESS_STATES_BATCH_SIZE: number };
@@ -63,7 +64,7 @@ function rig(state: (gfn: bigint) => number = () => 0) {
     hypervisor: port,
     pages,
     kernel: { allocPages: () => null, freePages: unused },
-    host: { pinUserRange: () => ({ kind: 'none' }), unpinUserRange: unused, rangeHasRam: () => false },
+    host: NO_HOST_MEMORY,
     rootPartition: partitionId(1n),
     scheduler: 'core-smt',
     recorder: { wantsBytes: false, record: () => undefined },

@@ -20,6 +20,7 @@ import type { UserIoeventfd } from '../../../src/ports/DevicePort.js';
 import { HvPage } from '../../../src/ports/HvPage.js';
 import { ScriptedPort, type SeenCall } from '../ScriptedPort.js';
 import { noDoorbellRing } from './noDoorbellRing.js';
+import { NO_HOST_MEMORY } from './noHostMemory.js';
 
 const facts = JSON.parse(readFileSync('test/fixtures/mshv-facts.json', 'utf8')) as {
   flags_enums: {
@@ -69,7 +70,7 @@ function rig() {
       },
       freePages: () => undefined,
     },
-    host: { pinUserRange: () => ({ kind: 'none' }), unpinUserRange: unused, rangeHasRam: () => false },
+    host: NO_HOST_MEMORY,
     rootPartition: partitionId(ROOT),
     scheduler: 'core-smt',
     recorder: { wantsBytes: false, record: () => undefined },

@@ -14,6 +14,7 @@ import { HvPage } from '../../../src/ports/HvPage.js';
 import type { UserIrqfd } from '../../../src/ports/DevicePort.js';
 import { ScriptedPort } from '../ScriptedPort.js';
 import { noDoorbellRing } from './noDoorbellRing.js';
+import { NO_HOST_MEMORY } from './noHostMemory.js';
 
 const DEASSIGN = 1 << MSHV_IRQFD_BIT.DEASSIGN;
 const RESAMPLE = 1 << MSHV_IRQFD_BIT.RESAMPLE;
@@ -38,7 +39,7 @@ function rig() {
     hypervisor: port,
     pages: { input: new HvPage(), output: new HvPage() },
     kernel: { allocPages: () => null, freePages: unused },
-    host: { pinUserRange: () => ({ kind: 'none' }), unpinUserRange: unused, rangeHasRam: () => false },
+    host: NO_HOST_MEMORY,
     rootPartition: partitionId(1n),
     scheduler: 'core-smt',
     recorder: { wantsBytes: false, record: () => undefined },

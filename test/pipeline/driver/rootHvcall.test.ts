@@ -16,6 +16,7 @@ import type { RootHvcallArgs } from '../../../src/ports/DevicePort.js';
 import { HvPage } from '../../../src/ports/HvPage.js';
 import { ScriptedPort } from '../ScriptedPort.js';
 import { noDoorbellRing } from './noDoorbellRing.js';
+import { NO_HOST_MEMORY } from './noHostMemory.js';
 
 const facts = JSON.parse(readFileSync('test/fixtures/mshv-facts.json', 'utf8')) as {
   passthrough_allowlist: { NEW: number[]; NEW_self_devmshv: number[]; async: number[] };
@@ -68,7 +69,7 @@ function rig() {
       allocPages: (n) => (memory ? [{ pfn: (nextPfn += n) - n, count: n }] : null),
       freePages: () => undefined,
     },
-    host: { pinUserRange: () => ({ kind: 'none' }), unpinUserRange: unused, rangeHasRam: () => false },
+    host: NO_HOST_MEMORY,
     rootPartition: partitionId(1n),
     scheduler: 'core-smt',
     recorder,

@@ -11,6 +11,7 @@ import type { HypercallEvent } from '../../../src/pipeline/HypercallRecorder.js'
 import type { PfnRun } from '../../../src/pipeline/PfnRuns.js';
 import { HvPage } from '../../../src/ports/HvPage.js';
 import { type SeenCall, ScriptedPort } from '../ScriptedPort.js';
+import { NO_HOST_MEMORY } from './noHostMemory.js';
 
 /** The numbers the VP tests take from test/fixtures/mshv-facts.json. */
 export const facts = JSON.parse(readFileSync('test/fixtures/mshv-facts.json', 'utf8')) as {
@@ -243,11 +244,7 @@ export function vpRig(scheduler: DriverEnv['scheduler'] = 'core-smt', id: Partit
     hypervisor: port,
     pages: { input: new HvPage(), output: new HvPage() },
     kernel,
-    host: {
-      pinUserRange: () => ({ kind: 'none' }),
-      unpinUserRange: () => undefined,
-      rangeHasRam: () => false,
-    },
+    host: NO_HOST_MEMORY,
     rootPartition: ROOT,
     scheduler,
     recorder: { wantsBytes: true, record: (e) => events.push(e) },
