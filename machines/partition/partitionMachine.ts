@@ -81,6 +81,9 @@ const beforeInitialize = {
     { actions: startOp({ op: 'SET_PARTITION_PROPERTY' }) },
   ),
   INITIALIZE: request(['noOperationInFlight'], { actions: startOp({ op: 'MSHV_INITIALIZE_PARTITION' }) }),
+  // No hypercall and no check of pt_initialized (§c.3, §c.11): the kernel takes them at any time.
+  IRQFD: request(['noOperationInFlight'], { actions: startOp({ op: 'MSHV_IRQFD' }) }),
+  SET_MSI_ROUTING: request(['noOperationInFlight'], { actions: startOp({ op: 'MSHV_SET_MSI_ROUTING' }) }),
   CLOSE: request(['noOperationInFlight'], { target: 'closing' }),
 } as const;
 

@@ -2,15 +2,17 @@ import type { Refusal } from '../MachineEmitted.js';
 import type { PartitionPhase } from './PartitionContext.js';
 import { PARTITION_REQUESTS } from './PartitionEvent.js';
 
-/** Requests that configure or drive an initialized partition (rule 1: they follow INITIALIZE). */
+/**
+ * Requests that configure or drive an initialized partition (rule 1: they follow INITIALIZE). IRQFD
+ * and SET_MSI_ROUTING are not among them: they issue no hypercall, and the kernel takes them before
+ * INITIALIZE too (§c.3).
+ */
 const NEEDS_INITIALIZE: ReadonlySet<string> = new Set([
   'CREATE_VP',
   'MAP_MEMORY',
   'UNMAP_MEMORY',
   'INSTALL_INTERCEPT',
   'IOEVENTFD',
-  'IRQFD',
-  'SET_MSI_ROUTING',
   'FREEZE_TIME',
   'THAW_TIME',
   'SET_REFERENCE_TIME',

@@ -103,6 +103,19 @@ describe('partition.mapMemory', () => {
 });
 
 describe('partition lifecycle through the API', () => {
+  it('takes MSI routes and irqfds before INITIALIZE: no hypercall, the kernel does not check pt_initialized (§c.3)', () => {
+    const host = testHost();
+    const p = must(host.createPartition({ flags: [] }));
+    const before = host.stats().hypercalls;
+    must(p.setMsiRouting([{ gsi: 24, addressLo: 0xfee0_0000, data: 0x30 }]));
+    const irq = must(p.assignIrqfd({ gsi: 24 }));
+    expect(host.stats().hypercalls).toEqual(before);
+    expect(p.phase).toBe('created');
+    must(p.initialize());
+    must(p.deassignIrqfd(irq));
+    must(p.close());
+  });
+
   it('refuses out of phase with the rule errno: configure before initialize (EIO), start twice (EINVAL)', () => {
     const host = testHost();
     const p = must(host.createPartition({ flags: [] }));
