@@ -1,7 +1,7 @@
 import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import type { GuestExit } from '../scenario/Scenario.js';
 import { argumentError, hostError } from './HostError.js';
-import type { HostSession } from './HostSession.js';
+import type { HostSession, PartitionRef } from './HostSession.js';
 import { type Result, failure } from './Result.js';
 import { codecJson, viaCodec } from './scenarioFieldError.js';
 
@@ -18,14 +18,18 @@ export const GUEST_EXITS_MAX = 4096;
  */
 export class GuestControl {
   readonly #session: HostSession;
+  /** The partitions the handles it was made from were made for (undefined: none had the name). */
+  readonly #refs: readonly (PartitionRef | undefined)[];
 
   /** @internal Made by `Host.guest`. */
   constructor(
     session: HostSession,
     readonly partition: string,
     readonly vp: number,
+    refs: readonly (PartitionRef | undefined)[],
   ) {
     this.#session = session;
+    this.#refs = refs;
   }
 
   /**
@@ -78,7 +82,13 @@ export class GuestControl {
     if (!this.#session.open) return this.#session.closedError(op);
     const plane = this.#session.plane;
     const phase = plane.partitionSnapshot(this.partition)?.context.phase;
-    if (phase === undefined || phase === 'closing' || phase === 'closed')
+    // A handle of a partition gone since (its name maybe taken again) never reaches the new one, and
+    // a VP handle of another partition than the one named reaches neither.
+    const first = this.#refs[0];
+    const stale = this.#refs.some(
+      (r) => r === undefined || r.name !== first?.name || r.serial !== first.serial || this.#session.stale(r),
+    );
+    if (stale || phase === undefined || phase === 'closing' || phase === 'closed')
       return failure(
         hostError(op, 'EBADF', 'partitionOpen', `no open partition '${this.partition}'`, 'partition'),
       );

@@ -185,7 +185,14 @@ export class Host {
     // A JavaScript caller's stray value names no partition; the guest's calls then answer ENOENT.
     const p: unknown = partition;
     const name = typeof p === 'string' ? p : p instanceof Partition ? p.name : '';
-    return new GuestControl(this.#session, name, vp instanceof Vp ? vp.index : vp);
+    // A handle names the partition it was made for; a name, the partition that has it now.
+    const serial = this.#session.plane.partitionSerial(name);
+    const ref = p instanceof Partition ? p.ref : serial === undefined ? undefined : { name, serial };
+    const v: unknown = vp;
+    return new GuestControl(this.#session, name, v instanceof Vp ? v.index : (vp as number), [
+      ref,
+      v instanceof Vp ? v.ref : ref,
+    ]);
   }
 
   /**

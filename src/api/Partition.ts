@@ -65,6 +65,11 @@ export class Partition {
     this.#gone = gone;
   }
 
+  /** @internal Which partition this handle was made for: its name and the plane's serial for it. */
+  get ref(): PartitionRef {
+    return this.#ref;
+  }
+
   /** The lifecycle phase: `created` … `running`, `paused` … `closed` (machines/partition). */
   get phase(): string {
     return this.#snapshot()?.context.phase ?? 'closed';

@@ -41,6 +41,10 @@ export class Vp {
     this.#ref = ref;
     this.partition = ref.name;
   }
+  /** @internal The partition this handle's VP belongs to (name and serial). */
+  get ref(): PartitionRef {
+    return this.#ref;
+  }
 
   /** The partition's name. */
   readonly partition: string;

@@ -206,6 +206,28 @@ describe('guest control', () => {
     });
     expect(host.guest('nobody', 0).signal()).toMatchObject({ ok: false, error: { errnoName: 'EBADF' } });
   });
+
+  it('handles of a closed partition never reach a newer partition of the same name (EBADF, partitionOpen)', () => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
+    const old = must(host.createPartition({ name: 'web', flags: [] }));
+    must(old.initialize());
+    const oldVp = must(old.createVp(0));
+    const byName = host.guest('web', 0);
+    must(old.close());
+    const { partition: web } = running(host, 1, 'web');
+    const records = sink.records.length;
+    for (const g of [host.guest(old, oldVp), host.guest(old, 0), host.guest(web, oldVp), byName]) {
+      expect(g.exits([{ exit: 'HALT' }])).toMatchObject({
+        ok: false,
+        error: { errnoName: 'EBADF', rule: 'partitionOpen' },
+      });
+      expect(g.signal()).toMatchObject({ ok: false, error: { errnoName: 'EBADF', rule: 'partitionOpen' } });
+    }
+    expect(sink.records.length).toBe(records);
+    must(host.guest(web, 0).exits([{ exit: 'HALT' }]));
+    must(host.guest('web', 0).signal());
+  });
 });
 
 describe('refusal rules', () => {
