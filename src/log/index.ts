@@ -10,6 +10,7 @@ export { endLine, EXPORT_FORMAT, exportLines, headerLine, recordLine } from './e
 export { bytesToHex, hexToBytes, hexToWord, wordToHex } from './hexBytes.js';
 export { ImportError, importLog } from './importLog.js';
 export type { EditedRecord, ImportOptions, ImportReport } from './importLog.js';
+export type { StaleImports } from './importTarget.js';
 export type { JsonObject, JsonValue } from './JsonValue.js';
 export { LogError, RecordError } from './LogError.js';
 export type { LogProblem, RecordProblem } from './LogError.js';

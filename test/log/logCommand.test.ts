@@ -232,7 +232,7 @@ describe('mshv-control log export | import | info', () => {
     expect(counts.snapshot).toBe(4);
   });
 
-  it('a damaged log: info and export exit 1 naming the record; export prints the records before it', async () => {
+  it('a damaged log: info and export exit 1 naming the record; export prints the records before it and a damage line', async () => {
     const dir = tempDir();
     const log = makeLog(dir, 40);
     const db = new DatabaseSync(log);
@@ -247,7 +247,11 @@ describe('mshv-control log export | import | info', () => {
     expect(info.out).toContain('records: 39 (seq 1..40)');
     const exp = await cli('log', 'export', log);
     expect(exp.code).toBe(1);
-    expect(exp.out).toHaveLength(17);
+    expect(exp.out).toHaveLength(18);
+    expect(exp.out.at(-2)).toMatch(/^\{"seq":16,/);
+    expect(exp.out.at(-1)).toBe(
+      '{"damaged":true,"detail":"missing: the next stored record is seq 18 (1 record(s) deleted)","problem":"seq-gap","seq":17}',
+    );
     expect(exp.err).toEqual([
       `mshv-control log: ${log}: seq 17: missing: the next stored record is seq 18 (1 record(s) deleted)`,
     ]);

@@ -1,8 +1,8 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
+import { createReadStream, openSync, statSync } from 'node:fs';
 import { exportLines } from '../../log/exportLog.js';
-import { ImportError, importLog } from '../../log/importLog.js';
+import { ImportError, ImportTargetError } from '../../log/ImportError.js';
+import { importLog, LINE_CHARS_MAX } from '../../log/importLog.js';
+import { jsonlLines } from '../../log/jsonlLines.js';
 import { LogError } from '../../log/LogError.js';
 import { openLog, type LogReader } from '../../log/LogReader.js';
 import { RECORD_KINDS } from '../../log/LogRecord.js';
@@ -10,14 +10,22 @@ import { CliError } from '../CliError.js';
 import type { CliIo, Command } from '../Command.js';
 
 const usage = `usage: mshv-control log export LOG
-       mshv-control log import JSONL LOG [--recompute-checksums]
+       mshv-control log import JSONL LOG [--recompute-checksums] [--allow-unclosed]
        mshv-control log info LOG
 export  JSON Lines on stdout: a header line, one line per record (seq, checksum, then its fields)
-        and an end line when the log was closed. Stops at the first damaged record (exit 1).
-import  a new log from an export. Never overwrites LOG. A line whose content no longer matches its
-        checksum fails the import, naming its seq (exit 1); --recompute-checksums accepts edited
-        lines, writes new checksums and lists every edited record on stderr. A missing, added or
-        reordered line fails either way.
+        and an end line when the log was closed; for a log that was not closed, the header line
+        says its last seq instead ("unclosedLastSeq"). At the first damaged record it writes a
+        damage line naming the seq ("damaged": true) and stops (exit 1).
+import  a new log from an export. Never overwrites LOG, and refuses a LOG with a -wal, -journal or
+        -shm beside it. A line whose content no longer matches its checksum fails the import,
+        naming its seq (exit 1); --recompute-checksums accepts edited lines, writes new checksums
+        and lists every edited record on stderr. A missing, added or reordered line, an end line
+        that does not match, a damage line, or an export that stops before its end fails either
+        way (exit 1). --allow-unclosed imports an export that shows no end (no end line and no
+        "unclosedLastSeq": cut off, or an unclosed log exported by an earlier build) as an
+        unclosed log. Lines longer than LINE_CHARS_MAX and duplicate keys are refused (exit 2).
+        A killed import leaves .LOG.import-HOST-PID-XXXXXX/ beside LOG; the next import of LOG
+        removes it once that process is gone.
 info    the header, records by kind, first and last seq, whether the log was closed, and the
         integrity verdict (every checksum is checked).
 Exit codes: 0 ok, 1 integrity failure, 2 bad input. Reading never modifies LOG.`;
@@ -33,13 +41,18 @@ export const logCommand: Command = {
       case 'export':
         return exportCommand(operands(rest, 1, 'log export LOG'), io);
       case 'import': {
-        const recompute = rest.includes('--recompute-checksums');
+        const flags = ['--recompute-checksums', '--allow-unclosed'];
+        for (const f of flags)
+          if (rest.filter((a) => a === f).length > 1) throw new CliError(`${f}: given twice`);
         const [jsonl, target] = operands(
-          rest.filter((a) => a !== '--recompute-checksums'),
+          rest.filter((a) => !flags.includes(a)),
           2,
-          'log import JSONL LOG [--recompute-checksums]',
+          'log import JSONL LOG [--recompute-checksums] [--allow-unclosed]',
         );
-        return importCommand(jsonl ?? '', target ?? '', recompute, io);
+        return importCommand(jsonl ?? '', target ?? '', io, {
+          recomputeChecksums: rest.includes('--recompute-checksums'),
+          allowUnclosed: rest.includes('--allow-unclosed'),
+        });
       }
       case 'info':
         return infoCommand(operands(rest, 1, 'log info LOG'), io);
@@ -82,17 +95,35 @@ function exportCommand([path]: string[], io: CliIo): number {
   return 0;
 }
 
-async function importCommand(jsonl: string, target: string, recompute: boolean, io: CliIo): Promise<number> {
-  if (!existsSync(jsonl)) throw new CliError(`${jsonl}: no such file`);
-  if (!statSync(jsonl).isFile()) throw new CliError(`${jsonl}: not a regular file`);
-  if (existsSync(target))
-    throw new CliError(`${target} exists: import writes a new log and never overwrites one`);
-  if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory())
-    throw new CliError(`${target}: no such directory ${dirname(target)}`);
-  const input = createReadStream(jsonl, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
+async function importCommand(
+  jsonl: string,
+  target: string,
+  io: CliIo,
+  options: { readonly recomputeChecksums: boolean; readonly allowUnclosed: boolean },
+): Promise<number> {
+  let fd: number;
   try {
-    const report = await importLog(lines, target, { recomputeChecksums: recompute });
+    if (!statSync(jsonl).isFile()) throw new CliError(`${jsonl}: not a regular file`);
+    fd = openSync(jsonl, 'r');
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(
+      `${jsonl}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? String(e)})`}`,
+    );
+  }
+  const input = createReadStream('', { fd, highWaterMark: 1 << 16 });
+  try {
+    const report = await importLog(jsonlLines(input, LINE_CHARS_MAX), target, {
+      ...options,
+      onStaleImports: ({ removed, kept }) => {
+        for (const d of removed) io.err(`removed ${d}: left by an import of ${target} that was killed`);
+        for (const d of kept)
+          io.err(
+            `note: ${d} is left by another import of ${target} (still running, or killed): remove it if none is running`,
+          );
+      },
+    });
     if (report.headerEdited) io.err('header: edited; checksum recomputed');
     for (const e of report.edited)
       io.err(
@@ -103,16 +134,21 @@ async function importCommand(jsonl: string, target: string, recompute: boolean, 
         `recomputed: ${report.edited.length} edited record(s)${report.headerEdited ? ' and the header' : ''}; ` +
           `${report.rechained} later record(s) re-chained`,
       );
-    io.out(
-      `imported ${report.records} records into ${target}${report.closed ? '' : ' (the export had no end line: the log stays unclosed)'}`,
-    );
+    if (report.endUnconfirmed)
+      io.err(
+        `warning: the export shows no end (no end line, no "unclosedLastSeq"); imported as an unclosed log ending at seq ${report.records}: if the export was cut off, the records after it are not in ${target}`,
+      );
+    const unclosed = report.endUnconfirmed
+      ? ' (the export had no end line: the log stays unclosed)'
+      : ' (the exported log was not closed: the new log stays unclosed too)';
+    io.out(`imported ${report.records} records into ${target}${report.closed ? '' : unclosed}`);
     return 0;
   } catch (e) {
     if (e instanceof ImportError) throw new CliError(`${jsonl}: ${e.message}`, e.integrity ? 1 : 2);
+    if (e instanceof ImportTargetError) throw new CliError(e.message);
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError((e as Error).message);
     throw e;
   } finally {
-    lines.close();
     input.destroy();
   }
 }
