@@ -36,8 +36,8 @@ export interface CheckBounds {
 
 /**
  * One entry of the intent alphabet. Partition, VP, guest and signal intents apply to every
- * partition key, and VP, guest and signal intents to every VP index; the string `"$vp"` anywhere in
- * a request stands for each VP index in turn. Requests are passed to the ControlPlane as written,
+ * partition key, and VP, guest and signal intents to every VP index; the string `"$vp"` as an
+ * integer member of a partition request stands for each VP index in turn. Requests are passed to the ControlPlane as written,
  * so invalid ones (a VP index of 256, a request in the wrong phase) are part of the alphabet.
  */
 export type IntentTemplate =

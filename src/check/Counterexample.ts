@@ -1,21 +1,42 @@
 import { errorText } from './errorText.js';
 import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan.js';
-import { hvStatusName } from '../hv/HvStatus.js';
+import { HypercallCode, type HypercallName } from '../hv/HypercallCode.js';
+import { HvStatus, hvStatusByName, hvStatusName, HvStatusTable } from '../hv/HvStatus.js';
 import type { JsonObject, JsonValue } from '../log/JsonValue.js';
 import type { HypercallEvent, HypercallRecorder } from '../pipeline/HypercallRecorder.js';
-import type { Intent } from '../runtime/applyIntent.js';
+import { INTENT_NAMES, type Intent } from '../runtime/applyIntent.js';
 import type { RequestOutcome } from '../runtime/RequestOutcome.js';
+import { bool, type Codec, int, list, oneOf, text, u64, unknownName } from '../scenario/Codec.js';
+import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import { hostMemoryCodec } from '../scenario/hostMemoryCodec.js';
-import { hypervisorCodec } from '../scenario/hypervisorCodec.js';
+import { hypervisorCodec, statusCodec } from '../scenario/hypervisorCodec.js';
+import { childPath } from '../scenario/jsonPath.js';
 import { vmmCodec } from '../scenario/vmmCodec.js';
-import { expectObject } from '../scenario/objectCodec.js';
-import { parseNumber } from '../scenario/parseNumber.js';
+import {
+  checkFields,
+  expectObject,
+  type LooseSpec,
+  optional,
+  readFields,
+  required,
+  type SpecFor,
+} from '../scenario/objectCodec.js';
+import { describeJson } from '../scenario/parseNumber.js';
 import { ScenarioError } from '../scenario/ScenarioError.js';
-import type { CheckWorldSpec } from './CheckModel.js';
+import type { CheckWorldSpec, FaultChoice } from './CheckModel.js';
 import type { CheckVariant } from './CheckVariant.js';
 import { CheckWorld } from './CheckWorld.js';
+import { ALL_INVARIANTS } from './invariants/index.js';
 import type { Violation } from './invariants/Invariant.js';
-import { describeStep, type Step } from './Step.js';
+import {
+  checkWorldCodec,
+  jsonInt,
+  jsonObjectCodec,
+  jsonU64,
+  probability,
+  requestCodecFor,
+} from './loadCheckModel.js';
+import { describeStep, type InsideCrash, type Step } from './Step.js';
 
 /** The `format` of a counterexample file. */
 export const COUNTEREXAMPLE_FORMAT = 'mshv-control-check-counterexample';
@@ -144,7 +165,8 @@ export function buildCounterexample(
 
 /**
  * Run a counterexample the way replay does (a world built with its faults, its intents in order,
- * then the crash if any) and return the first violation: the proof that the file reproduces.
+ * then the crash if any) and return the first violation, whichever invariant it is: the file
+ * reproduces when that is its own invariant (`reproduction` says which).
  *
  * @example
  * reproduce(cex)?.invariant; // 'windows'
@@ -162,6 +184,27 @@ export function reproduce(cex: Counterexample, variant?: CheckVariant): Violatio
     if (r.violation !== undefined) return r.violation;
   }
   return undefined;
+}
+
+/**
+ * What re-running a counterexample shows: its own invariant breaks (`reproduces`), another one
+ * breaks first (`other`), or none does (`clean`).
+ */
+export type Reproduction =
+  { readonly verdict: 'reproduces' | 'other'; readonly violation: Violation } | { readonly verdict: 'clean' };
+
+/**
+ * Re-run a counterexample (`reproduce`) and compare the first violation with the invariant the file
+ * records: a file reproduces only when that same invariant breaks.
+ *
+ * @example
+ * const r = reproduction(cex);
+ * if (r.verdict === 'other') console.log(`broke ${r.violation.invariant}, not ${cex.invariant}`);
+ */
+export function reproduction(cex: Counterexample, variant?: CheckVariant): Reproduction {
+  const violation = reproduce(cex, variant);
+  if (violation === undefined) return { verdict: 'clean' };
+  return { verdict: violation.invariant === cex.invariant ? 'reproduces' : 'other', violation };
 }
 
 /**
@@ -192,17 +235,15 @@ export function worldJson(spec: CheckWorldSpec): JsonObject {
   };
 }
 
-/** The world from its JSON (`worldJson`'s inverse), errors naming the path. */
+/**
+ * The world from its JSON (`worldJson`'s inverse): the check model's world rules (a u32 seed, no
+ * unknown member), errors naming the path.
+ *
+ * @example
+ * worldFromJson({ seed: 2, hostMemory: [] }, '$.world').seed; // 2
+ */
 export function worldFromJson(json: unknown, path: string): CheckWorldSpec {
-  const o = expectObject(json, path, 'a world');
-  if (typeof o.seed !== 'number' || !Number.isInteger(o.seed))
-    throw new ScenarioError(`${path}.seed`, 'type', 'expected an integer seed');
-  return {
-    seed: o.seed,
-    hypervisor: hypervisorCodec.read(o.hypervisor ?? {}, `${path}.hypervisor`),
-    hostMemory: hostMemoryCodec.read(o.hostMemory ?? [], `${path}.hostMemory`),
-    ...(o.vmm === undefined ? {} : { vmm: vmmCodec.read(o.vmm, `${path}.vmm`) }),
-  };
+  return checkWorldCodec.read(json, path);
 }
 
 /**
@@ -238,11 +279,204 @@ export function isCounterexampleJson(json: unknown): boolean {
   );
 }
 
+/** Every member of a counterexample file but `format` and `version`, as read. */
+interface CounterexampleFields {
+  readonly invariant: string;
+  readonly message: string;
+  readonly variant: string | null;
+  readonly model: string;
+  readonly world: CheckWorldSpec;
+  readonly randomFaults?: RandomFaultRates | null;
+  readonly intents: readonly Intent[];
+  readonly crash: boolean;
+  readonly crashAfterOperations?: number;
+  readonly steps?: readonly Step[];
+  readonly trace?: readonly string[];
+}
+
+/** A string, or null (a counterexample's `variant`). */
+const textOrNull: Codec<string | null> = {
+  expected: 'a string or null',
+  read(value, path) {
+    if (value === null || typeof value === 'string') return value;
+    throw new ScenarioError(path, 'type', `expected a string or null, got ${describeJson(value)}`);
+  },
+  write: (v) => v,
+};
+
+const injectableStatuses = HvStatusTable.map((s) => s.name).filter(
+  (n) => n !== 'SUCCESS' && n !== 'CALL_PENDING',
+);
+
 /**
- * A counterexample from its file's JSON. Throws a ScenarioError naming the path.
+ * Random fault rates `{ "<HV status name>": probability }`, as the simulated hypervisor takes them:
+ * a status it can inject (not SUCCESS, not CALL_PENDING), each with a rate in [0, 1].
+ */
+const randomFaultRatesCodec: Codec<RandomFaultRates | null> = {
+  expected: 'random fault rates { HV status name: probability } or null',
+  read(value, path) {
+    if (value === null) return null;
+    const rates = expectObject(value, path, 'random fault rates { HV status name: probability }');
+    for (const [name, rate] of Object.entries(rates)) {
+      const at = childPath(path, name);
+      const code = hvStatusByName(name);
+      if (code === undefined) throw unknownName(at, 'HV status', name, injectableStatuses);
+      if (code === HvStatus.SUCCESS || code === HvStatus.CALL_PENDING)
+        throw new ScenarioError(at, 'range', `${name} is not a status a random fault can answer`);
+      probability.read(rate, at);
+    }
+    return rates as RandomFaultRates;
+  },
+  write: (v) => v as JsonObject | null,
+};
+
+const keyField = required(text(true));
+const vpField = required(jsonInt('u32', false));
+const u64Json = jsonU64(false);
+
+/** MSHV_CREATE_PARTITION's arguments as `createArgsJson` writes them (`createArgsFromJson` reads them). */
+const createArgsCodec = jsonObjectCodec(
+  {
+    ptFlags: required(u64Json),
+    ptIsolation: required(u64Json),
+    v2: optional(
+      jsonObjectCodec(
+        {
+          numCpuFbanks: required(jsonInt('u32', false)),
+          cpuFbanks: required(list(u64Json, 2)),
+          disabledXsave: required(u64Json),
+          rsvd: optional(u64Json),
+          rsvd1: optional(u64Json),
+        },
+        'the v2 arguments of MSHV_CREATE_PARTITION',
+      ),
+    ),
+  },
+  'the arguments of MSHV_CREATE_PARTITION',
+);
+
+type IntentName = (typeof INTENT_NAMES)[number];
+
+/** The `args` of each intent record, as the ControlPlane writes them and `applyIntent` reads them. */
+const intentArgs: Readonly<Record<IntentName, Codec<JsonObject>>> = Object.fromEntries(
+  Object.entries({
+    createPartition: { key: keyField, args: required(createArgsCodec) },
+    partition: { key: keyField, request: required(requestCodecFor('partition', false)) },
+    vp: { key: keyField, vp: vpField, request: required(requestCodecFor('vp', false)) },
+    guest: { key: keyField, vp: vpField, exits: required(list(guestExitCodec)) },
+    signal: { key: keyField, vp: vpField },
+    eventfd: {},
+    writeEventfd: { fd: required(jsonInt('s32', false)), value: required(u64Json) },
+    closeEventfd: { fd: required(jsonInt('s32', false)) },
+  } satisfies Record<IntentName, LooseSpec>).map(([name, spec]) => [
+    name,
+    jsonObjectCodec(spec, `the arguments of a ${name} intent`),
+  ]),
+) as Record<IntentName, Codec<JsonObject>>;
+
+/** An intent record `{ name, args }` (a step's record also has `extra` members, its `kind`). */
+function intentFromJson(json: unknown, path: string, what: string, extra: readonly string[] = []): Intent {
+  const o = expectObject(json, path, what);
+  checkFields(o, path, [...extra, 'name', 'args'], what);
+  const { name } = readFields<{ name: IntentName }>(
+    o,
+    path,
+    { name: required(oneOf(INTENT_NAMES, 'intent')) },
+    what,
+  );
+  if (!Object.hasOwn(o, 'args'))
+    throw new ScenarioError(
+      childPath(path, 'args'),
+      'required',
+      `missing required field 'args' of a ${name} intent`,
+    );
+  return { name, args: intentArgs[name].read(o.args, childPath(path, 'args')) };
+}
+
+const intentCodec: Codec<Intent> = {
+  expected: 'an intent record { name, args }',
+  read: (value, path) => intentFromJson(value, path, 'an intent'),
+  write: (v) => ({ name: v.name, args: v.args }),
+};
+
+const faultStepFields: SpecFor<FaultChoice> = {
+  call: required(oneOf(Object.keys(HypercallCode) as HypercallName[], 'hypercall')),
+  status: required(statusCodec),
+  skip: required(int('u32')),
+  completionDelayNs: optional(u64()),
+};
+
+/** `inside` of a crash step: the intent the VMM died in and how many of its operations completed. */
+function insideFromJson(json: unknown, path: string): InsideCrash {
+  const o = expectObject(json, path, 'a crash inside an intent');
+  checkFields(o, path, ['intent', 'afterOperations'], 'a crash inside an intent');
+  return readFields<InsideCrash>(
+    o,
+    path,
+    {
+      intent: required(intentCodec),
+      afterOperations: required(int('u32', 1)),
+    },
+    'a crash inside an intent',
+  );
+}
+
+const stepKinds = ['intent', 'fault', 'crash'] as const;
+
+/** A step read back from `stepJson` (the file's steps are a record; the world and intents replay). */
+function stepFromJson(json: unknown, path: string): Step {
+  const o = expectObject(json, path, 'a step');
+  const kind = readFields<{ kind: (typeof stepKinds)[number] }>(
+    o,
+    path,
+    { kind: required(oneOf(stepKinds, 'step kind')) },
+    'a step',
+  ).kind;
+  switch (kind) {
+    case 'intent':
+      return { kind, ...intentFromJson(o, path, 'an intent step', ['kind']) };
+    case 'fault':
+      checkFields(o, path, ['kind', ...Object.keys(faultStepFields)], 'a fault step');
+      return { kind, ...readFields(o, path, faultStepFields, 'a fault step') };
+    case 'crash':
+      checkFields(o, path, ['kind', 'inside'], 'a crash step');
+      return o.inside === undefined
+        ? { kind }
+        : { kind, inside: insideFromJson(o.inside, childPath(path, 'inside')) };
+  }
+}
+
+const stepCodec: Codec<Step> = {
+  expected: 'a step { kind: intent | fault | crash, … }',
+  read: stepFromJson,
+  write: stepJson,
+};
+
+const invariantNames = ALL_INVARIANTS.map((i) => i.name);
+
+const counterexampleSpec: SpecFor<CounterexampleFields> = {
+  invariant: required(oneOf(invariantNames, 'invariant')),
+  message: required(text()),
+  variant: required(textOrNull),
+  model: required(text()),
+  world: required(checkWorldCodec),
+  randomFaults: optional(randomFaultRatesCodec),
+  intents: required(list(intentCodec)),
+  crash: required(bool),
+  crashAfterOperations: optional(int('u32', 1)),
+  steps: optional(list(stepCodec)),
+  trace: optional(list(text())),
+};
+
+/**
+ * A counterexample from its file's JSON (docs/guide/check.md, "Counterexample files"): every member
+ * checked (an invariant the checker has, a u32 seed, intent records the ControlPlane can perform,
+ * random fault rates it can inject, a boolean `crash`) and no other member. Throws a ScenarioError
+ * naming the path and the rule.
  *
  * @example
  * counterexampleFromJson(JSON.parse(text)).intents.length; // 4
+ * counterexampleFromJson({ ...json, crash: 'yes' }); // throws '$.crash: expected true or false, got string "yes"'
  */
 export function counterexampleFromJson(json: unknown): Counterexample {
   const o = expectObject(json, '$', 'a counterexample');
@@ -250,36 +484,19 @@ export function counterexampleFromJson(json: unknown): Counterexample {
     throw new ScenarioError('$.format', 'format', `expected "${COUNTEREXAMPLE_FORMAT}"`);
   if (o.version !== COUNTEREXAMPLE_VERSION)
     throw new ScenarioError('$.version', 'format', `expected version ${COUNTEREXAMPLE_VERSION}`);
-  const text = (k: string): string => {
-    const v = o[k];
-    if (typeof v !== 'string') throw new ScenarioError(`$.${k}`, 'type', 'expected a string');
-    return v;
-  };
-  if (!Array.isArray(o.intents)) throw new ScenarioError('$.intents', 'type', 'expected a list of intents');
-  const intents = (o.intents as unknown[]).map((v, i) => {
-    const e = expectObject(v, `$.intents[${i}]`, 'an intent');
-    if (typeof e.name !== 'string')
-      throw new ScenarioError(`$.intents[${i}].name`, 'type', 'expected a string');
-    return { name: e.name, args: (e.args ?? null) as JsonValue };
-  });
-  const rates = o.randomFaults;
+  checkFields(o, '$', ['format', 'version', ...Object.keys(counterexampleSpec)], 'a counterexample');
+  const f = readFields(o, '$', counterexampleSpec, 'a counterexample');
+  if (f.crashAfterOperations !== undefined && (!f.crash || f.intents.length === 0))
+    throw new ScenarioError(
+      '$.crashAfterOperations',
+      'conflict',
+      'a crash inside an intent needs "crash": true and an intent to die in',
+    );
   return {
-    invariant: text('invariant'),
-    message: text('message'),
-    variant: typeof o.variant === 'string' ? o.variant : null,
-    model: text('model'),
-    world: worldFromJson(o.world, '$.world'),
-    randomFaults:
-      rates === undefined || rates === null
-        ? null
-        : (expectObject(rates, '$.randomFaults', 'rates') as RandomFaultRates),
-    intents,
-    crash: o.crash === true,
-    ...crashInsideFromJson(o, intents.length),
-    steps: Array.isArray(o.steps)
-      ? (o.steps as JsonValue[]).map((s, i) => stepFromJson(s, `$.steps[${i}]`))
-      : [],
-    trace: Array.isArray(o.trace) ? (o.trace as unknown[]).map(String) : [],
+    ...f,
+    randomFaults: f.randomFaults ?? null,
+    steps: f.steps ?? [],
+    trace: f.trace ?? [],
   };
 }
 
@@ -287,29 +504,4 @@ export function counterexampleFromJson(json: unknown): Counterexample {
 function stepJson(step: Step): JsonValue {
   if (step.kind !== 'fault' || step.completionDelayNs === undefined) return step as unknown as JsonValue;
   return { ...step, completionDelayNs: step.completionDelayNs.toString() };
-}
-
-/** `crashAfterOperations` of a counterexample file: a count from 1, with a crash and an intent to die in. */
-function crashInsideFromJson(
-  o: Readonly<Record<string, unknown>>,
-  intents: number,
-): { readonly crashAfterOperations?: number } {
-  const k = o.crashAfterOperations;
-  if (k === undefined) return {};
-  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1)
-    throw new ScenarioError('$.crashAfterOperations', 'type', 'expected an operation count from 1');
-  if (o.crash !== true || intents === 0)
-    throw new ScenarioError(
-      '$.crashAfterOperations',
-      'conflict',
-      'a crash inside an intent needs "crash": true and an intent to die in',
-    );
-  return { crashAfterOperations: k };
-}
-
-/** A step read back from `stepJson` (the file's steps are a record; the world and intents replay). */
-function stepFromJson(json: JsonValue, path: string): Step {
-  const s = json as unknown as Step;
-  if (s.kind !== 'fault' || s.completionDelayNs === undefined) return s;
-  return { ...s, completionDelayNs: parseNumber(s.completionDelayNs, 'u64', `${path}.completionDelayNs`) };
 }

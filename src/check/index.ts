@@ -20,6 +20,8 @@ export {
   counterexampleFromJson,
   counterexampleJson,
   reproduce,
+  reproduction,
+  type Reproduction,
 } from './Counterexample.js';
 export { Coverage, type CoverageData } from './Coverage.js';
 export { coverageLines, summarizeCoverage } from './coverageReport.js';

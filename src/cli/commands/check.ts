@@ -10,7 +10,7 @@ import {
   counterexampleFromJson,
   counterexampleJson,
   isCounterexampleJson,
-  reproduce,
+  reproduction,
 } from '../../check/Counterexample.js';
 import { defaultModel } from '../../check/defaultModel.js';
 import { ALL_INVARIANTS } from '../../check/invariants/index.js';
@@ -31,15 +31,17 @@ shipped stack: ControlPlane requests, guest exits, signals, armed hypervisor fau
 the VMM, checking every invariant after every step. Prints progress, then states, transitions and
 coverage. On a violation it prints the invariant and the shrunk trace, and writes the
 counterexample as a JSON file and as an event log in DIR (default: the current directory).
-Given a counterexample file, re-runs it and reports whether it still violates its invariant.
+Given a counterexample file, re-runs it and reports whether it still violates its invariant, or
+which other invariant it violates instead.
   --strategy   bfs (default: shortest counterexample), dfs, or random (seeded swarm walks)
   --seed       seed of the random walks (default: the model world's seed)
   --time-limit stop exploring after S seconds (the verdict is then "bounded")
   --workers    worker threads (default 1)
   --crash-inside  also crash the VMM inside each intent, after each of its operations (BFS; the
                model's crashInside; about 4 times the work on the default model)
-Exit codes: 0 no violation within the bounds, 1 a violation (or a counterexample that reproduces),
-2 bad input.`;
+Exit codes: 0 no violation within the bounds (or a counterexample that breaks no invariant), 1 a
+violation (or a counterexample that breaks its own invariant or another one), 2 bad input (a model
+or counterexample file that does not load: its path, line, JSON path and rule are named).`;
 
 interface CheckArgs {
   readonly file: string | undefined;
@@ -160,23 +162,35 @@ function printCounterexample(io: CliIo, cex: Counterexample): void {
   for (const line of cex.trace) io.out(`  ${line}`);
 }
 
-function reproduceFile(json: unknown, file: string, io: CliIo): number {
+/**
+ * Re-run a counterexample file: exit 1 while it breaks an invariant (saying whether it is the one
+ * the file records), 0 once it breaks none; a file that does not load is bad input (exit 2).
+ */
+function reproduceFile(parsed: ParsedJson, file: string, io: CliIo): number {
   let cex: Counterexample;
   try {
-    cex = counterexampleFromJson(json);
+    cex = counterexampleFromJson(parsed.value);
   } catch (e) {
-    if (e instanceof ScenarioError) throw new CliError(e.inFile(file).message);
+    if (e instanceof ScenarioError)
+      throw new CliError(e.at(parsed.positions.get(e.path)).inFile(file).message);
     throw e;
   }
   if (cex.variant !== null)
     io.err(`note: found on the planted variant '${cex.variant}'; re-running it on the shipped stack`);
-  const v = reproduce(cex);
-  if (v === undefined) {
-    io.out(`${file}: does not reproduce on this build (no invariant breaks)`);
-    return 0;
+  const r = reproduction(cex);
+  switch (r.verdict) {
+    case 'clean':
+      io.out(`${file}: does not reproduce on this build (no invariant breaks)`);
+      return 0;
+    case 'reproduces':
+      io.out(`${file}: reproduces: ${r.violation.invariant}: ${r.violation.message}`);
+      return 1;
+    case 'other':
+      io.out(
+        `${file}: does not reproduce ${cex.invariant}; this build breaks ${r.violation.invariant} instead: ${r.violation.message}`,
+      );
+      return 1;
   }
-  io.out(`${file}: reproduces: ${v.invariant}: ${v.message}`);
-  return 1;
 }
 
 function summary(io: CliIo, r: CheckResult): void {
@@ -199,7 +213,7 @@ export const checkCommand: Command = {
     if (a.file === undefined) model = defaultModel();
     else {
       const parsed = await readJsonArg(a.file);
-      if (isCounterexampleJson(parsed.value)) return reproduceFile(parsed.value, a.file, io);
+      if (isCounterexampleJson(parsed.value)) return reproduceFile(parsed, a.file, io);
       try {
         model = loadCheckModel(parsed.value);
       } catch (e) {
