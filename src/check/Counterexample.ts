@@ -28,14 +28,8 @@ import type { CheckVariant } from './CheckVariant.js';
 import { CheckWorld } from './CheckWorld.js';
 import { ALL_INVARIANTS } from './invariants/index.js';
 import type { Violation } from './invariants/Invariant.js';
-import {
-  checkWorldCodec,
-  jsonInt,
-  jsonObjectCodec,
-  jsonU64,
-  probability,
-  requestCodecFor,
-} from './loadCheckModel.js';
+import { checkWorldCodec, probability } from './loadCheckModel.js';
+import { jsonInt, jsonObjectCodec, jsonU64, requestCodecFor } from './requestCodec.js';
 import { describeStep, type InsideCrash, type Step } from './Step.js';
 
 /** The `format` of a counterexample file. */
