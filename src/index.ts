@@ -116,3 +116,21 @@ export * from './log/index.js';
 export { SnapshotError, type SnapshotResult } from './snapshot/SnapshotError.js';
 export type { RestoreOptions } from '../adapters/simulated/SimulatedMachine.js';
 export type { TeardownStep } from './pipeline/driver/teardown.js';
+
+// The control plane the Host API, replay and the model checker drive.
+export * from './runtime/index.js';
+export {
+  ScenarioStepper,
+  type ScenarioFds,
+  type StepperOptions,
+  type StepperState,
+} from './runner/ScenarioStepper.js';
+
+// Replay, snapshots of a run and recovery: what a replay test or a recovery tool calls.
+export * from './replay/index.js';
+
+// The lifecycle model checker: models, exploration, invariants, counterexamples. The scenario's
+// `Step` keeps the name; the checker's is `CheckStep`.
+export * from './check/index.js';
+export type { Step } from './scenario/index.js';
+export type { Step as CheckStep } from './check/Step.js';

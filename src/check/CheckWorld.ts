@@ -239,7 +239,10 @@ export class CheckWorld {
 
   /**
    * The hypervisor's partition (read only), live or deleted with leaked pages; undefined for one
-   * deleted clean (the model forgets it: `hvDeleted` still says so) or never created.
+   * deleted clean (the model forgets it: `hvDeleted` still says so) or never created. Internal: the
+   * simulated hypervisor's raw model, for the invariants.
+   *
+   * @internal
    */
   hvPartition(id: bigint | undefined): Partition | undefined {
     if (id === undefined) return undefined;

@@ -12,7 +12,8 @@ export type {
   RandomSettings,
 } from './CheckModel.js';
 export type { CheckVariant } from './CheckVariant.js';
-export { CheckWorld, type CheckWorldOptions, type StepReport } from './CheckWorld.js';
+export { CheckWorld, type CheckWorldOptions, type StepReport, type StepScratch } from './CheckWorld.js';
+export { type CrashRecovery, recoverCrashedRun } from './recoverCrashedRun.js';
 export {
   buildCounterexample,
   COUNTEREXAMPLE_FORMAT,
@@ -24,10 +25,18 @@ export {
   type Reproduction,
 } from './Counterexample.js';
 export { Coverage, type CoverageData } from './Coverage.js';
-export { coverageLines, summarizeCoverage } from './coverageReport.js';
+export { coverageLines, type CoverageSummary, summarizeCoverage } from './coverageReport.js';
 export { DEFAULT_MODEL_JSON, defaultModel } from './defaultModel.js';
 export { EXPECTED_ERRNO } from './expectedErrno.js';
-export { Explorer, ROOT } from './Explorer.js';
+export {
+  type Expansion,
+  Explorer,
+  type FoundChild,
+  type FoundViolation,
+  type PathNode,
+  ROOT,
+  type WorkCounters,
+} from './Explorer.js';
 export { ALL_INVARIANTS } from './invariants/index.js';
 export type { Invariant, ObservedCall, StepView, Verdict, Violation } from './invariants/Invariant.js';
 export { loadCheckModel, parseCheckModelText } from './loadCheckModel.js';
@@ -39,6 +48,6 @@ export {
   runCheck,
   type Strategy,
 } from './runCheck.js';
-export { controlPlaneDigest, type StateDigest } from './stateDigest.js';
-export { describeStep, type Step } from './Step.js';
+export { controlPlaneDigest, type ExtraFault, type StateDigest, type Symmetry } from './stateDigest.js';
+export { describeStep, type InsideCrash, type Step } from './Step.js';
 export { counterexampleMeta, writeCounterexampleLog } from './writeCounterexampleLog.js';

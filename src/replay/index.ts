@@ -21,7 +21,9 @@ export type { LoggedRecord } from './LoggedRecord.js';
 export { PlaneDriver } from './PlaneDriver.js';
 export { PREFIX_WORLD_CODEC, prefixWorldCodec } from './prefixWorldCodec.js';
 export { SIM_WORLD_CODEC, simWorldCodec } from './simWorldCodec.js';
+export { ExpectedRecords } from './ExpectedRecords.js';
 export { RecordedHypervisor, type RecordedHypervisorOptions } from './RecordedHypervisor.js';
+export { ReplayCursor } from './ReplayCursor.js';
 export {
   type RecoverAudit,
   type RecoverOptions,

@@ -5,3 +5,6 @@ export { scenarioToJson, scenarioToText, stepToJson } from './scenarioToJson.js'
 export { ScenarioError, ScenarioRules, type ScenarioRule, type SourcePosition } from './ScenarioError.js';
 export { parseNumber, IntRange, SizeUnits, type IntWidth } from './parseNumber.js';
 export * from './uapiNames.js';
+export type { Codec, Json } from './Codec.js';
+export { hypervisorCodec } from './hypervisorCodec.js';
+export { hostMemoryCodec } from './hostMemoryCodec.js';

@@ -4,16 +4,22 @@ import { guideSource } from '../docs/guideSource.js';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/Command.js';
 import { runCli } from '../../src/cli/runCli.js';
-import { makeHeader } from '../../src/log/LogHeader.js';
-import { LogWriter } from '../../src/log/LogWriter.js';
-import { formatRecoverReport } from '../../src/replay/formatRecoverReport.js';
-import { recoverRecords } from '../../src/replay/recoverRecords.js';
-import { replayLog, replayRecords } from '../../src/replay/replayLog.js';
-import { runHeader } from '../../src/replay/RunMeta.js';
-import { runScenarioLogged, scenarioRunMeta } from '../../src/replay/runScenarioLogged.js';
-import { openLoggedPlane, planeRunMeta } from '../../src/replay/openLoggedPlane.js';
-import { MemorySink } from '../../src/runtime/RecordSink.js';
-import { readScenarioFile } from '../../src/scenario/readScenarioFile.js';
+// From the package root, as a user imports them: the guide's examples must compile against it.
+import {
+  formatRecoverReport,
+  LogWriter,
+  makeHeader,
+  MemorySink,
+  openLoggedPlane,
+  planeRunMeta,
+  readScenarioFile,
+  recoverRecords,
+  replayLog,
+  replayRecords,
+  runHeader,
+  runScenarioLogged,
+  scenarioRunMeta,
+} from '../../src/index.js';
 import { useTempDir } from '../log/tempDir.js';
 import { bootPartition, planeWorld } from './planeSession.js';
 
