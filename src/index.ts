@@ -117,6 +117,9 @@ export { SnapshotError, type SnapshotResult } from './snapshot/SnapshotError.js'
 export type { RestoreOptions } from '../adapters/simulated/SimulatedMachine.js';
 export type { TeardownStep } from './pipeline/driver/teardown.js';
 
+// The operation stream (RxJS) for embedders with several asynchronous sources of operations.
+export * from './pipeline/ops/index.js';
+
 // The control plane the Host API, replay and the model checker drive.
 export * from './runtime/index.js';
 export {
