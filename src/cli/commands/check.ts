@@ -38,7 +38,7 @@ which other invariant it violates instead.
   --time-limit stop exploring after S seconds (the verdict is then "bounded")
   --workers    worker threads (default 1)
   --crash-inside  also crash the VMM inside each intent, after each of its operations (BFS; the
-               model's crashInside; about 4 times the work on the default model)
+               model's crashInside; about 3 times as long on the default model)
 Exit codes: 0 no violation within the bounds (or a counterexample that breaks no invariant), 1 a
 violation (or a counterexample that breaks its own invariant or another one), 2 bad input (a model
 or counterexample file that does not load: its path, line, JSON path and rule are named).`;
