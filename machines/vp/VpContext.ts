@@ -26,7 +26,10 @@ export interface VpContext {
   readonly stopRequested: boolean;
   /** Rank of the last part restored while `created` (rule 8); -1 before any. */
   readonly restoredRank: number;
-  /** The last exit was port I/O and RIP has not been written since (rule 9). */
+  /**
+   * The last exit was port I/O and REGISTERS have not been written since (rule 9): the machine sees
+   * the write, not whether RIP moved.
+   */
   readonly ripAdvancePending: boolean;
   /** The state operation awaiting its result (the kernel's vp_mutex, §d); runs are the `running` state. */
   readonly inflight: VpCommand | null;
