@@ -351,6 +351,9 @@ export class CheckWorld {
   #arm(step: Extract<Step, { kind: 'fault' }>): void {
     const faults = this.sim.machine.hypervisor.faults;
     const nth = (faults.calls().get(step.call) ?? 0) + 1 + step.skip;
+    // A call answers one status: a second fault for the same call and nth could never fire (the
+    // first planned wins), and a plan that has one is not a loadable scenario (faultPlanCodec).
+    if (this.armed.some((f) => f.call === step.call && f.nth === nth)) return;
     const entry: FaultPlanEntry = {
       call: step.call,
       nth,

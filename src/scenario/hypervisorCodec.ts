@@ -82,6 +82,36 @@ export const faultCodec: Codec<FaultPlanEntry> = {
     }),
 };
 
+const faultEntries = list(faultCodec);
+
+/**
+ * The fault plan: its entries, no two for the same call and `nth` (a call answers one status; the
+ * later entry could never fire, so a plan that has one is a mistake, refused as a `conflict`).
+ *
+ * @example
+ * faultPlanCodec.read([{ call: 'CREATE_VP', nth: 1, status: 'INSUFFICIENT_MEMORY' }], '$.hypervisor.faults');
+ */
+export const faultPlanCodec: Codec<readonly FaultPlanEntry[]> = {
+  expected: faultEntries.expected,
+  read(value, path) {
+    const entries = faultEntries.read(value, path);
+    const first = new Map<string, number>();
+    entries.forEach((f, i) => {
+      const key = `${f.call} ${f.nth}`;
+      const earlier = first.get(key);
+      if (earlier !== undefined)
+        throw new ScenarioError(
+          `${path}[${i}]`,
+          'conflict',
+          `${f.call} call ${f.nth} already answers ${hvStatusName(entries[earlier]?.status ?? 0)} (faults[${earlier}]); a call answers one status`,
+        );
+      first.set(key, i);
+    });
+    return entries;
+  },
+  write: (v) => faultEntries.write(v),
+};
+
 export const schedulers = ['lp', 'lp-smt', 'core-smt', 'root'] as const satisfies readonly Scheduler[];
 
 /** The scheduler of a scenario that does not name one. */
@@ -98,7 +128,7 @@ export const hypervisorCodec: Codec<HypervisorConfig> = objectCodec<HypervisorCo
     scheduler: defaulted(oneOf(schedulers, 'scheduler'), defaultScheduler),
     repTimeSlice: optional(int('u32', 1)),
     dispatchInterruptInjection: optional(bool),
-    faults: defaulted(list(faultCodec), []),
+    faults: defaulted(faultPlanCodec, []),
   },
   'the hypervisor configuration',
 );

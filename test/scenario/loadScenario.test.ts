@@ -320,6 +320,17 @@ const cases: Case[] = [
     '$.hypervisor.faults[0].completionDelayNs',
     'conflict',
   ],
+  [
+    'two faults for the same call and nth (the second could never fire)',
+    (s) =>
+      (s.hypervisor.faults = [
+        { call: 'CREATE_VP', nth: 1, status: 'INSUFFICIENT_MEMORY' },
+        { call: 'MAP_GPA_PAGES', nth: 1, status: 'ACCESS_DENIED' },
+        { call: 'CREATE_VP', nth: 1, status: 'ACCESS_DENIED' },
+      ]),
+    '$.hypervisor.faults[2]',
+    'conflict',
+  ],
   ['repTimeSlice 0', (s) => (s.hypervisor.repTimeSlice = 0), '$.hypervisor.repTimeSlice', 'range'],
   [
     'IO access size 3',
