@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { firstInvalidUtf8 } from './firstInvalidUtf8.js';
 import { parseScenarioText } from './loadScenario.js';
 import { scenarioTextCharsMax } from './parseJson.js';
 import type { Scenario } from './Scenario.js';
@@ -22,7 +23,19 @@ export async function readScenarioFile(file: string): Promise<Scenario> {
       `file is ${size} bytes; a scenario is at most ${scenarioTextCharsMax} characters`,
     ).inFile(file);
   }
-  const text = await readFile(file, 'utf8');
+  const bytes = await readFile(file);
+  // JSON text is UTF-8 (RFC 8259 §8.1): a byte that is not is named, never turned into U+FFFD.
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    const before = bytes.subarray(0, bad).toString('utf8').split('\n');
+    throw new ScenarioError(
+      '$',
+      'json-syntax',
+      `byte ${bad} (0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')}) is not UTF-8; a scenario is UTF-8 JSON (RFC 8259 §8.1)`,
+      { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 },
+    ).inFile(file);
+  }
+  const text = bytes.toString('utf8');
   try {
     return parseScenarioText(text);
   } catch (e) {

@@ -21,6 +21,15 @@ describe('readScenarioFile', () => {
     );
   });
 
+  it('names the first byte that is not UTF-8 (RFC 8259 §8.1), never reading it as U+FFFD', async () => {
+    const file = join(dir, 'latin1.json');
+    const text = Buffer.from('{\n  "format": 1, "name": "caf\u00e9", "seed": 1, "steps": []\n}\n', 'latin1');
+    writeFileSync(file, text);
+    await expect(readScenarioFile(file)).rejects.toThrow(
+      `${file}:2:28: $: byte 29 (0xe9) is not UTF-8; a scenario is UTF-8 JSON (RFC 8259 §8.1)`,
+    );
+  });
+
   it('passes file system errors through', async () => {
     await expect(readScenarioFile(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
