@@ -28,6 +28,14 @@ export type LogDurability = 'full' | 'normal';
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 
+/**
+ * Records (or body characters) a writer holds in memory before it moves them into the open
+ * transaction: one operation may append a million hypercall records (a 1 TiB map in 4 KiB pages),
+ * and they must not all wait in memory for the operation's commit.
+ */
+export const PENDING_RECORDS_MAX = 4096;
+export const PENDING_CHARS_MAX = 32 * 1024 * 1024;
+
 export interface LogWriterOptions {
   readonly durability?: LogDurability;
 }
@@ -50,6 +58,9 @@ export class LogWriter {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
   readonly #pending: { seq: number; kind: string; body: string; checksum: string }[] = [];
+  #pendingChars = 0;
+  /** A transaction is open: records of the commit in progress already went into it (`#spill`). */
+  #inTransaction = false;
   #lastSeq = 0;
   #lastChecksum: string;
   #committedSeq = 0;
@@ -128,14 +139,17 @@ export class LogWriter {
     return this.#committedSeq;
   }
 
-  /** Records appended since the last commit. */
+  /** Records appended since the last commit (in memory, or already in the open transaction). */
   get pendingCount(): number {
-    return this.#pending.length;
+    return this.#lastSeq - this.#committedSeq;
   }
 
   /**
    * Buffer records for the next commit; returns the seq of the last one. Each record is checked
    * and encoded now, so a bad field throws here (naming it) and nothing of the call is buffered.
+   * Past PENDING_RECORDS_MAX records or PENDING_CHARS_MAX characters the buffer moves into a
+   * transaction left open until `commit()`: memory stays bounded, and a crash before the commit
+   * still leaves none of it in the file (SQLite drops an uncommitted transaction).
    */
   append(...records: readonly LogRecord[]): number {
     this.#assertOpen('append');
@@ -145,10 +159,37 @@ export class LogWriter {
       const checksum = recordChecksum(this.#lastChecksum, seq, body);
       if (checksum === null) throw new Error(`${kind}: encoded body is not ASCII (encoder bug)`);
       this.#pending.push({ seq, kind, body, checksum });
+      this.#pendingChars += body.length;
       this.#lastSeq = seq;
       this.#lastChecksum = checksum;
     }
+    if (this.#pending.length >= PENDING_RECORDS_MAX || this.#pendingChars >= PENDING_CHARS_MAX) this.#spill();
     return this.#lastSeq;
+  }
+
+  /** Move the buffered records into the transaction of the commit in progress (opened here if need be). */
+  #spill(): void {
+    this.#guarded(() => {
+      if (!this.#inTransaction) {
+        this.#db.exec('BEGIN');
+        this.#inTransaction = true;
+      }
+      for (const p of this.#pending) this.#insert.run(p.seq, p.kind, p.body, p.checksum);
+    });
+    this.#pending.length = 0;
+    this.#pendingChars = 0;
+  }
+
+  /** Run a write; on failure roll back and leave the writer unusable (the file holds the earlier commits). */
+  #guarded(write: () => void): void {
+    try {
+      write();
+    } catch (e) {
+      this.#state = 'failed';
+      this.#inTransaction = false;
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw e;
+    }
   }
 
   /**
@@ -158,17 +199,12 @@ export class LogWriter {
    */
   commit(): number {
     this.#assertOpen('commit');
-    if (this.#pending.length === 0) return this.#committedSeq;
-    try {
-      this.#db.exec('BEGIN');
-      for (const p of this.#pending) this.#insert.run(p.seq, p.kind, p.body, p.checksum);
+    if (this.#lastSeq === this.#committedSeq) return this.#committedSeq;
+    this.#spill();
+    this.#guarded(() => {
       this.#db.exec('COMMIT');
-    } catch (e) {
-      this.#state = 'failed';
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw e;
-    }
-    this.#pending.length = 0;
+    });
+    this.#inTransaction = false;
     this.#committedSeq = this.#lastSeq;
     this.#committedChecksum = this.#lastChecksum;
     return this.#committedSeq;

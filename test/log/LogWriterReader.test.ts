@@ -7,7 +7,7 @@ import { recordChecksum } from '../../src/log/checksum.js';
 import { encodeRecord } from '../../src/log/encodeRecord.js';
 import { openLog } from '../../src/log/LogReader.js';
 import { RECORD_KINDS, type LogRecord } from '../../src/log/LogRecord.js';
-import { LogWriter } from '../../src/log/LogWriter.js';
+import { LogWriter, PENDING_RECORDS_MAX } from '../../src/log/LogWriter.js';
 import { examples } from './recordExamples.js';
 import { sampleRecord } from './sampleRecords.js';
 import { fileHash, logFileHashes, testHeader, useTempDir } from './tempDir.js';
@@ -61,6 +61,24 @@ describe('LogWriter and openLog', () => {
     w.commit();
     expect([...reader.records()].map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(reader.verify()).toMatchObject({ ok: true, records: 5, closed: false });
+    reader.close();
+    w.close();
+  });
+
+  it('a commit larger than the memory bound goes to the open transaction: still invisible until commit()', () => {
+    const path = join(tempDir(), 'run.log');
+    const w = LogWriter.create(path, testHeader);
+    w.append(sampleRecord(1));
+    w.commit();
+    const reader = openLog(path);
+    const n = PENDING_RECORDS_MAX * 2 + 5;
+    for (let i = 0; i < n; i++) w.append(sampleRecord(2 + i));
+    expect(w.pendingCount).toBe(n);
+    // Most of the batch is in SQLite's open transaction by now, none of it visible to a reader.
+    expect([...reader.records()].map((r) => r.seq)).toEqual([1]);
+    expect(w.commit()).toBe(n + 1);
+    expect(w.pendingCount).toBe(0);
+    expect(reader.verify()).toMatchObject({ ok: true, records: n + 1, closed: false });
     reader.close();
     w.close();
   });
