@@ -1,13 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { isChecksumHex, recordChecksum } from './checksum.js';
+import { checksumLinks } from './checksumLinks.js';
 import { DeferredRecord, decodeStored } from './DeferredRecord.js';
-import { diagnoseUnreadable } from './diagnoseUnreadable.js';
+import { checkFileShape, diagnoseUnreadable, type ReadableUpTo } from './diagnoseUnreadable.js';
 import { LogError } from './LogError.js';
 import { canonicalHeader, LOG_FORMAT_VERSION, type LogHeader } from './LogHeader.js';
 import { headerChecksum } from './checksum.js';
 import { RECORD_KINDS, type RecordKind, type StoredRecord } from './LogRecord.js';
 import { LOG_APPLICATION_ID } from './schema.js';
+import { walDamage, type WalDamage } from './walDamage.js';
 import type { JsonObject } from './JsonValue.js';
 
 /** The end marker a clean close writes: the last record's seq and checksum. */
@@ -80,18 +82,84 @@ export interface ReadOptions {
 export function openLog(path: string): LogReader {
   if (!existsSync(path)) throw new LogError(path, null, 'not-a-log', 'no such file');
   if (!statSync(path).isFile()) throw new LogError(path, null, 'not-a-log', 'not a regular file');
+  const hasWal = walBeside(path);
+  const readable = readableUpTo(path);
+  // Before SQLite reads it: a file cut short would hand out zero-filled records as if they were data.
+  const misfit = hasWal ? null : checkFileShape(path, readable);
+  if (misfit !== null) throw misfit;
+  // SQLite takes damage in a -wal for a torn tail and silently drops every commit after it.
+  const lostCommits = hasWal ? walDamage(`${path}-wal`) : null;
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path, { readOnly: true });
   } catch (e) {
     throw new LogError(path, null, 'not-a-log', `SQLite cannot open it: ${(e as Error).message}`);
   }
+  let reader: LogReader;
   try {
-    return new LogReader(path, db);
+    reader = new LogReader(path, db, (cause) => diagnoseUnreadable(path, cause, readable, hasWal));
   } catch (e) {
     db.close();
+    if (lostCommits !== null && e instanceof LogError && !e.isBadInput)
+      throw walError(path, lostCommits, null);
     throw e;
   }
+  if (lostCommits !== null) {
+    let lastSeq: number | null;
+    try {
+      lastSeq = reader.stats().lastSeq ?? 0;
+    } catch {
+      lastSeq = null;
+    } finally {
+      reader.close();
+    }
+    throw walError(path, lostCommits, lastSeq);
+  }
+  return reader;
+}
+
+/** Commits in the -wal that SQLite does not read, as the LogError naming where the records stop. */
+function walError(path: string, d: WalDamage, lastSeq: number | null): LogError {
+  const where =
+    d.frame === 0
+      ? `its header is damaged, so SQLite ignores all ${d.frames} of its frames`
+      : `frame ${d.frame} of ${d.frames} fails its checksum, so SQLite reads only the transactions committed before it`;
+  const readable =
+    lastSeq === null
+      ? ''
+      : lastSeq === 0
+        ? '; no record is readable'
+        : `; records are readable up to seq ${lastSeq}`;
+  return new LogError(
+    path,
+    lastSeq === null ? null : lastSeq + 1,
+    'storage',
+    `the -wal is damaged: ${where}, yet ${d.laterCommits} linked commit frame(s) follow ` +
+      '(a damaged byte, or a power loss under normal durability; a killed writer leaves only its last, ' +
+      `unfinished transaction behind a bad frame): the records committed from there on cannot be read${readable}`,
+  );
+}
+
+/** A `-wal` with content beside the log: a writer crashed or is still writing. */
+function walBeside(path: string): boolean {
+  try {
+    return statSync(`${path}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** How far a damaged copy of the log at `path` reads: its last verified seq (`verify()`). */
+function readableUpTo(path: string): ReadableUpTo {
+  return (db) => {
+    let reader: LogReader;
+    try {
+      reader = new LogReader(path, db);
+    } catch {
+      return null;
+    }
+    return reader.verify().lastGoodSeq;
+  };
 }
 
 /** A log opened read-only by `openLog`. */
@@ -101,12 +169,18 @@ export class LogReader {
   readonly headerChecksum: string;
   readonly #db: DatabaseSync;
 
+  /**
+   * @param unreadable what a SQLite error reading the header means (`openLog` diagnoses the file:
+   *   cut short, a damaged header field); by default, damage with SQLite's message.
+   */
   constructor(
     readonly path: string,
     db: DatabaseSync,
+    unreadable: (cause: string) => LogError = (cause) =>
+      new LogError(path, null, 'storage', `the file is damaged (SQLite: ${cause})`),
   ) {
     this.#db = db;
-    const { header, checksum } = readHeader(path, db);
+    const { header, checksum } = readHeader(path, db, unreadable);
     this.header = header;
     this.headerChecksum = checksum;
   }
@@ -164,6 +238,10 @@ export class LogReader {
     end: EndMarker | null,
   ): Generator<StoredRecord, void, undefined> {
     let prevChecksum = prevChecksumIn;
+    // The previous record's body and the checksum before it, when its own checksum was only checked
+    // for form: a mismatch in the record after it may be its checksum's fault, and is blamed on it.
+    let uncheckedBody: string | null = null;
+    let uncheckedPrev = '';
     let expected = fromSeq;
     while (true) {
       const step = this.#sql(() => rows.next(), expected);
@@ -181,29 +259,64 @@ export class LogReader {
               : `out of order: found seq ${seq}`,
         );
       if (typeof body !== 'string') throw this.#error(seq, 'undecodable', 'body is not text');
+      let unchecked = false;
       if (verify && only !== null && !only.has(kind)) {
         if (typeof checksum !== 'string' || !isChecksumHex(checksum))
-          throw this.#error(seq, 'checksum', 'stored checksum is malformed');
-      } else if (verify) {
-        const computed = recordChecksum(prevChecksum, seq, body);
-        if (computed === null) throw this.#error(seq, 'undecodable', 'body is not canonical (not ASCII)');
-        if (computed !== checksum)
           throw this.#error(
             seq,
             'checksum',
-            `checksum mismatch: stored ${String(checksum)}, computed ${computed} (this record, or the chain before it, was changed)`,
+            `stored checksum is malformed (${typeof checksum === 'string' ? JSON.stringify(checksum) : `not text: ${typeof checksum}`})`,
           );
+        unchecked = true;
+      } else if (verify && !checksumLinks(prevChecksum, seq, body, checksum)) {
+        const computed = recordChecksum(prevChecksum, seq, body);
+        if (computed === null) throw this.#error(seq, 'undecodable', 'body is not canonical (not ASCII)');
+        if (uncheckedBody !== null) this.#blamePrevious(seq - 1, uncheckedBody, uncheckedPrev, prevChecksum);
+        throw this.#error(
+          seq,
+          'checksum',
+          `checksum mismatch: stored ${String(checksum)}, computed ${computed} (this record, or the chain before it, was changed)`,
+        );
       }
-      if (defer?.has(kind) === true) {
-        yield new DeferredRecord(this.path, seq, checksum as string, body, kind as RecordKind, verify);
-      } else {
-        const record = decodeStored(this.path, seq, body, kind, verify);
-        yield { seq, checksum: checksum as string, body, kind: record.kind, record };
-      }
+      yield this.#stored(seq, kind, body, checksum as string, defer, verify);
+      uncheckedBody = unchecked ? body : null;
+      uncheckedPrev = prevChecksum;
       prevChecksum = checksum as string;
       expected = seq + 1;
     }
-    if (end !== null) this.#checkEnd(end, expected - 1, prevChecksum);
+    if (end !== null) {
+      if (uncheckedBody !== null && prevChecksum !== end.lastChecksum)
+        this.#blamePrevious(expected - 1, uncheckedBody, uncheckedPrev, prevChecksum);
+      this.#checkEnd(end, expected - 1, prevChecksum);
+    }
+  }
+
+  #stored(
+    seq: number,
+    kind: unknown,
+    body: string,
+    checksum: string,
+    defer: ReadonlySet<unknown> | null,
+    verify: boolean,
+  ): StoredRecord {
+    if (defer?.has(kind) === true)
+      return new DeferredRecord(this.path, seq, checksum, body, kind as RecordKind, verify);
+    const record = decodeStored(this.path, seq, body, kind, verify);
+    return { seq, checksum, body, kind: record.kind, record };
+  }
+
+  /**
+   * The chain broke just after record `seq`, whose checksum was only checked for form: when its
+   * stored checksum does not match its own body, the damage is its own, and is named at it.
+   */
+  #blamePrevious(seq: number, body: string, checksumBefore: string, stored: string): void {
+    const computed = recordChecksum(checksumBefore, seq, body);
+    if (computed !== stored)
+      throw this.#error(
+        seq,
+        'checksum',
+        `checksum mismatch: stored ${stored}, computed ${computed ?? 'none (not ASCII)'} (this record, or the chain before it, was changed)`,
+      );
   }
 
   /**
@@ -228,9 +341,8 @@ export class LogReader {
         byKind[record.kind] += 1;
       }
       const check = this.#sql(() => this.#db.prepare('PRAGMA quick_check').all());
-      const first = check[0]?.quick_check;
-      if (first !== 'ok')
-        throw new LogError(this.path, null, 'storage', `SQLite quick_check: ${String(first)}`);
+      if (check.length !== 1 || check[0]?.quick_check !== 'ok')
+        throw new LogError(this.path, null, 'storage', `SQLite quick_check: ${quickCheckSummary(check)}`);
     } catch (e) {
       if (!(e instanceof LogError)) throw e;
       error = e;
@@ -328,21 +440,43 @@ export class LogReader {
   }
 }
 
-/** Read and check the header row: present, a supported format version, well-formed, checksum. */
-function readHeader(path: string, db: DatabaseSync): { header: LogHeader; checksum: string } {
-  let appId: unknown;
-  let tables: Set<string>;
-  try {
-    appId = db.prepare('PRAGMA application_id').get()?.application_id;
-    tables = new Set(
-      db
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
-        .all()
-        .map((r) => String(r.name)),
-    );
-  } catch (e) {
-    throw diagnoseUnreadable(path, (e as Error).message);
-  }
+/** The first problems `PRAGMA quick_check` lists, one line: it may report dozens, a line each. */
+function quickCheckSummary(rows: readonly Record<string, unknown>[]): string {
+  const shown = 3;
+  const lines = rows
+    .flatMap((r) => String(r.quick_check).split('\n'))
+    .filter((l) => l !== '' && !l.startsWith('*** in database'));
+  const more = lines.length > shown ? `; and ${lines.length - shown} more` : '';
+  return `${lines.slice(0, shown).join('; ')}${more}`;
+}
+
+/**
+ * Read and check the header row: present, a supported format version, well-formed, checksum. A
+ * SQLite error on the way (a damaged page) is `unreadable`'s LogError, never SQLite's own.
+ */
+function readHeader(
+  path: string,
+  db: DatabaseSync,
+  unreadable: (cause: string) => LogError,
+): { header: LogHeader; checksum: string } {
+  const query = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof LogError) throw e;
+      throw unreadable((e as Error).message);
+    }
+  };
+  const appId = query(() => db.prepare('PRAGMA application_id').get()?.application_id);
+  const tables = query(
+    () =>
+      new Set(
+        db
+          .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+          .all()
+          .map((r) => String(r.name)),
+      ),
+  );
   if (appId === 0 && tables.size === 0)
     throw new LogError(
       path,
@@ -361,9 +495,14 @@ function readHeader(path: string, db: DatabaseSync): { header: LogHeader; checks
     throw new LogError(path, null, 'header-missing', "header missing: no 'header' table");
   for (const t of ['records', 'end_marker'])
     if (!tables.has(t)) throw new LogError(path, null, 'header-invalid', `table '${t}' missing`);
-  const version = db.prepare('SELECT format_version FROM header WHERE id = 1').get()?.format_version;
+  const version = query(
+    () => db.prepare('SELECT format_version FROM header WHERE id = 1').get()?.format_version,
+  );
   if (version === undefined)
     throw new LogError(path, null, 'header-missing', 'header missing: the header table is empty');
+  if (typeof version !== 'number' || !Number.isSafeInteger(version))
+    throw new LogError(path, null, 'header-invalid', 'header: format_version is not an integer');
+  // Another format is a log this build does not read (bad input): the build that wrote it reads it.
   if (version !== LOG_FORMAT_VERSION)
     throw new LogError(
       path,
@@ -371,11 +510,13 @@ function readHeader(path: string, db: DatabaseSync): { header: LogHeader; checks
       'header-version',
       `header: format version ${String(version)} is not supported (this build reads format ${LOG_FORMAT_VERSION})`,
     );
-  const row = db
-    .prepare(
-      'SELECT seed, product_version, node_version, created_by, meta, checksum FROM header WHERE id = 1',
-    )
-    .get();
+  const row = query(() =>
+    db
+      .prepare(
+        'SELECT seed, product_version, node_version, created_by, meta, checksum FROM header WHERE id = 1',
+      )
+      .get(),
+  );
   const bad = (what: string): LogError => new LogError(path, null, 'header-invalid', `header: ${what}`);
   if (row === undefined) throw bad('row vanished');
   const text = (col: string): string => {

@@ -1,3 +1,4 @@
+import { LogError } from '../log/LogError.js';
 import type { LogHeader } from '../log/LogHeader.js';
 import type { LogReader } from '../log/LogReader.js';
 import type { LogRecord } from '../log/LogRecord.js';
@@ -13,6 +14,12 @@ export interface ReplaySource {
   readonly header: LogHeader;
   /** The log has an end marker (its writer closed it); false after a crash. */
   readonly closed: boolean;
+  /**
+   * Why the log cannot be replayed at all, found when it was opened (an end marker that does not
+   * read: a malformed row, a damaged page): replay reports it as damage before anything else, and
+   * `closed` is unknown then (false).
+   */
+  readonly unreadable?: LogError;
   records(fromSeq: number): Iterator<LoggedRecord>;
   /** The last snapshot record at or before `seq`, or null. */
   snapshotAt(seq: number): LoggedRecord | null;
@@ -21,15 +28,26 @@ export interface ReplaySource {
 }
 
 /**
- * Which records' checksums replay recomputes as it reads: `inputs` (default) only the records the
- * re-run does not produce itself (intents and snapshots), since every other record is compared byte
- * for byte with what the re-run produces, and a divergence at a record whose checksum no longer
- * matches is reported as damage; `all` every record, as `log info` does.
+ * Which records' checksums replay recomputes as it reads: `except-hypercalls` (default) every
+ * record but hypercalls (CHECKSUM_KINDS); `all` every record, as `log info` does. A hypercall's
+ * body is mostly the hex of its input and output pages, and hashing it is what made `all` cost a
+ * third of replay's rate on hypercall-heavy logs; replay compares each one byte for byte with what
+ * the re-run produces instead, checks its stored checksum's form, and its link into the next record
+ * wherever that record is recomputed (the last hypercall of every operation, before its result): a
+ * mismatch there is blamed on the hypercall when its own checksum does not match its body. A
+ * divergence at a record whose checksum no longer matches is reported as damage.
  */
-export type ChecksumPolicy = 'inputs' | 'all';
+export type ChecksumPolicy = 'except-hypercalls' | 'all';
 
-/** The record kinds replay recomputes checksums of under the `inputs` policy. */
+/** The records replay cannot reproduce: its inputs (intents drive the re-run; snapshots restore it). */
 export const INPUT_KINDS = ['intent', 'snapshot'] as const;
+
+/**
+ * The record kinds replay recomputes checksums of under the `except-hypercalls` policy: the inputs,
+ * and the short records the re-run reproduces (transitions, operations, results), whose checksums
+ * cost about what reading them does (replay item 5 in docs/DECISIONS.md).
+ */
+export const CHECKSUM_KINDS = [...INPUT_KINDS, 'transition', 'operation', 'result'] as const;
 
 /**
  * The record kinds replay reads from a file without decoding (`ReadOptions.deferKinds`): each is
@@ -46,13 +64,25 @@ export const COMPARED_KINDS = ['transition', 'operation', 'result', 'snapshot'] 
  * @example
  * const source = readerSource(openLog('run.log'));
  */
-export function readerSource(reader: LogReader, checksums: ChecksumPolicy = 'inputs'): ReplaySource {
-  const kinds = checksums === 'all' ? {} : { checksumKinds: INPUT_KINDS };
+export function readerSource(
+  reader: LogReader,
+  checksums: ChecksumPolicy = 'except-hypercalls',
+): ReplaySource {
+  const kinds = checksums === 'all' ? {} : { checksumKinds: CHECKSUM_KINDS };
   const deferKinds = COMPARED_KINDS;
+  let closed = false;
+  let unreadable: LogError | undefined;
+  try {
+    closed = reader.endMarker() !== null;
+  } catch (e) {
+    if (!(e instanceof LogError)) throw e;
+    unreadable = e;
+  }
   return {
     name: reader.path,
     header: reader.header,
-    closed: reader.endMarker() !== null,
+    closed,
+    ...(unreadable === undefined ? {} : { unreadable }),
     records: (fromSeq) => reader.records({ fromSeq, deferKinds, ...kinds })[Symbol.iterator](),
     snapshotAt: (seq) => reader.latestSnapshot(seq),
     checksumBefore: (seq) =>

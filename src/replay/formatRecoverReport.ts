@@ -10,8 +10,13 @@ import type { RecoverReport } from './recoverRecords.js';
  * formatRecoverReport(recoverLog('crashed.log')).join('\n');
  */
 export function formatRecoverReport(r: RecoverReport): string[] {
+  // Closed or not is unknown of a log that cannot be opened, or whose end marker does not read.
   const out = [
-    `log: ${r.closed ? 'closed (end marker present)' : 'not closed (the writer crashed or is still writing): recovering its last committed record'}`,
+    ...(r.closed === null
+      ? []
+      : [
+          `log: ${r.closed ? 'closed (end marker present)' : 'not closed (the writer crashed or is still writing): recovering its last committed record'}`,
+        ]),
     ...formatVerdict(r.replay),
   ];
   if (r.message !== undefined && r.replay.status === 'identical') out.push(`recover: ${r.message}`);

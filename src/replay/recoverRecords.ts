@@ -52,8 +52,8 @@ export interface RecoverAudit {
 export interface RecoverReport {
   readonly status: 'reconciled' | 'listed' | 'not-reconciled' | 'diverged' | 'damaged' | 'bad-input';
   readonly replay: ReplayVerdict;
-  /** The log had an end marker. */
-  readonly closed: boolean;
+  /** The log had an end marker; null when that is not known (the log, or its end marker, cannot be read). */
+  readonly closed: boolean | null;
   readonly live: LiveInventory | null;
   readonly teardown: readonly TeardownAction[];
   /** Hypercalls the teardown issued (on the simulated hypervisor). */
@@ -100,7 +100,7 @@ export function recoverLog(path: string, options: RecoverOptions = {}): RecoverR
       const verdict: ReplayVerdict = e.isBadInput
         ? { status: 'bad-input', message: e.message }
         : { status: 'damaged', message: e.message, seq: e.seq };
-      return failed(verdict, false, e.isBadInput ? 'bad-input' : 'damaged', e.message);
+      return failed(verdict, null, e.isBadInput ? 'bad-input' : 'damaged', e.message);
     }
     throw e;
   }
@@ -122,7 +122,8 @@ export function recoverSource(source: ReplaySource, options: RecoverOptions = {}
   const session = replaySession(source, replayOptions);
   const v = session.verdict;
   if (v.status === 'bad-input') return failed(v, source.closed, 'bad-input', v.message);
-  if (v.status === 'damaged') return failed(v, source.closed, 'damaged', v.message);
+  if (v.status === 'damaged')
+    return failed(v, source.unreadable === undefined ? source.closed : null, 'damaged', v.message);
   if (v.status === 'diverged') return failed(v, source.closed, 'diverged');
   if (v.endedInsideOperation === true)
     return failed(
@@ -164,7 +165,7 @@ export function recoverSource(source: ReplaySource, options: RecoverOptions = {}
 
 function failed(
   replay: ReplayVerdict,
-  closed: boolean,
+  closed: boolean | null,
   status: RecoverReport['status'],
   message?: string,
 ): RecoverReport {

@@ -126,6 +126,10 @@ export function createIntentDriver(
  */
 export function replaySession(source: ReplaySource, options: ReplayOptions = {}): ReplaySession {
   const cursor = new ReplayCursor();
+  if (source.unreadable !== undefined) {
+    const e = source.unreadable;
+    return { verdict: { status: 'damaged', message: e.message, seq: e.seq }, cursor };
+  }
   const metaRead = readRunMeta(source.header);
   if (!metaRead.ok) return { verdict: { status: 'bad-input', message: metaRead.error }, cursor };
   const meta = metaRead.value;
@@ -139,7 +143,10 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
   const snapSink = new SnapshottingSink(new ComparingSink(cursor), meta.snapshotEvery);
   // The comparing sink looks at each hypercall's bytes at once and keeps none: views, not copies.
   const recorder = new SinkRecorder(snapSink, { views: true });
+  // Whether a restore re-ran (so read and checked) the records before its snapshot.
+  const prefix = { read: false };
   const rerunPrefix = (world: SimWorld, beforeSeq: number): void => {
+    prefix.read = true;
     const d = createIntentDriver(vocabulary, world, NULL_SINK, parts);
     for (const records = source.records(1); ;) {
       const step = records.next();
@@ -235,12 +242,25 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
   }
   if (writerCodec !== undefined) snapSink.capture = (seq) => captureSnapshot(driver, writerCodec, seq);
 
-  const expected = new ExpectedRecords(
-    source.records(fromSeq),
-    fromSeq,
-    source.closed,
-    source.checksumBefore(fromSeq),
-  );
+  let expected: ExpectedRecords;
+  try {
+    expected = new ExpectedRecords(
+      source.records(fromSeq),
+      fromSeq,
+      source.closed,
+      source.checksumBefore(fromSeq),
+    );
+  } catch (e) {
+    if (e instanceof LogError)
+      return { verdict: { status: 'damaged', message: e.message, seq: e.seq }, meta, driver, cursor };
+    throw e;
+  }
+  // Restored from a snapshot without re-running what precedes it: those records were not read, and
+  // the verdict says so rather than vouch for them (docs/DECISIONS.md, replay item 7).
+  const prefixNote =
+    fromSeq > 2 && !prefix.read
+      ? `seq 1..${fromSeq - 2}, before the snapshot, were not read or verified (a replay from the start or \`log info\` checks them)`
+      : undefined;
   cursor.arm(expected);
   const byKind = (): KindCounts => Object.fromEntries(cursor.matched);
   const identical = (extra: {
@@ -255,6 +275,9 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
     lastSeq: expected.nextSeq - 1,
     byKind: byKind(),
     ...extra,
+    ...(prefixNote === undefined
+      ? {}
+      : { note: extra.note === undefined ? prefixNote : `${extra.note}; ${prefixNote}` }),
     ...(options.finalState === true ? { finalState: finalStateOf(driver) } : {}),
   });
   try {

@@ -1,5 +1,6 @@
 import { formatRecoverReport } from '../../replay/formatRecoverReport.js';
 import { recoverLog, type RecoverReport } from '../../replay/recoverRecords.js';
+import { namingPath } from '../../replay/namingPath.js';
 import { CliError } from '../CliError.js';
 import type { Command } from '../Command.js';
 
@@ -12,7 +13,8 @@ The simulated hypervisor's audit then proves nothing leaked. LOG is only read, n
   --dry-run        rebuild and list; close nothing
   --from-snapshot  rebuild from the log's last snapshot and replay only what follows it (a long
                    run recovers in the time of its tail; the records before the snapshot are not
-                   re-run); a log without a snapshot is replayed from the start
+                   re-run, read or verified, and the report says so); a log without a snapshot is
+                   replayed from the start
 Exit codes: 0 reconciled (or listed), 1 not reconciled (a leak), the prefix diverged, or the log is
 damaged (the error names the record), 2 bad input (usage, missing file, not a replayable log).`;
 
@@ -36,6 +38,9 @@ export const recoverCommand: Command = {
   summary: "rebuild a crashed run's state from its log, list what was live and tear it down",
   usage,
   run(args, io) {
+    for (const option of ['--dry-run', '--from-snapshot'])
+      if (args.filter((a) => a === option).length > 1)
+        throw new CliError(`${option} given more than once\n${usage}`);
     const dryRun = args.includes('--dry-run');
     const fromSnapshot = args.includes('--from-snapshot');
     const rest = args.filter((a) => a !== '--dry-run' && a !== '--from-snapshot');
@@ -55,7 +60,7 @@ export const recoverCommand: Command = {
       report = recoverLog(path, { dryRun });
     }
     if (report.status === 'bad-input')
-      throw new CliError(`${path}: ${report.message ?? 'not a replayable log'}`);
+      throw new CliError(namingPath(path, report.message ?? 'not a replayable log'));
     const lines = formatRecoverReport(report);
     const code = recoverExitCode(report);
     for (const l of lines) (code === 0 ? io.out : io.err)(l);
