@@ -27,7 +27,12 @@ export interface ExtentCodec<V> {
   joins(a: V, aLength: number, b: V): boolean;
 }
 
-/** A codec for values that do not depend on position (owners, flags): equal values join. */
+/**
+ * A codec for values that do not depend on position (owners, flags): equal values join.
+ *
+ * @example
+ * flatCodec((a: string, b: string) => a === b).joins('free', 3, 'free'); // true
+ */
 export function flatCodec<V>(equal: (a: V, b: V) => boolean): ExtentCodec<V> {
   return { slice: (v) => v, joins: (a, _len, b) => equal(a, b) };
 }
@@ -41,6 +46,14 @@ interface Block<V> {
 
 const block = <V>(s: number[], e: number[], v: V[]): Block<V> => ({ s, e, v });
 
+/**
+ * The sorted map of disjoint half-open ranges this module's comment describes: setting a range splits
+ * the extents it overlaps, and neighbours whose values the codec joins merge again.
+ *
+ * @example
+ * const m = new ExtentMap<string>(flatCodec((a, b) => a === b));
+ * m.set(0, 10, 'free'); m.set(4, 6, 'kernel'); m.size; // 3: [0,4) free, [4,6) kernel, [6,10) free
+ */
 export class ExtentMap<V> {
   readonly #blocks: Block<V>[] = [];
   #size = 0;

@@ -140,7 +140,12 @@ export function deriveKnobs(config: MachineConfig): Knobs {
   };
 }
 
-/** The knobs as the lines `describe()` prints, seed first. */
+/**
+ * The knobs as the lines `describe()` prints, seed first.
+ *
+ * @example
+ * describeKnobs(deriveKnobs({ seed: 7 })).slice(0, 2); // ['seed 7', 'scheduler core-smt']
+ */
 export function describeKnobs(k: Knobs): string[] {
   const c = k.costs;
   const f = k.fragmentation;

@@ -49,6 +49,10 @@ const CALL_LOG_INITIAL = 64;
  * INVALID_PARAMETER ("MSHV checks reserved bits are zero"); then the handler runs. Rep calls run reps
  * [rep start, min(rep count, rep start + repTimeSlice)): SUCCESS with fewer reps than asked is a
  * partial completion the caller resumes, and reps completed is always an absolute index.
+ *
+ * @example
+ * const hv = new SimulatedMachine({ seed: 7 }).hypervisor;
+ * hv.handledCodes().includes(0x4b); // true: MAP_GPA_PAGES has a handler
  */
 export class SimulatedHypervisor implements HypervisorPort {
   readonly #table = TABLE;
@@ -240,6 +244,10 @@ export class SimulatedHypervisor implements HypervisorPort {
 /**
  * Why a control word does not fit its call (TLFS: HV_STATUS_INVALID_HYPERCALL_INPUT), or undefined.
  * Driven by the call's traits only.
+ *
+ * @example
+ * const word = encodeControl({ code: 0x4b, repCount: 0 }); // MAP_GPA_PAGES asking for no reps
+ * controlProblem(decodeControl(word), traitsOf(MapGpaPages), true, false); // 'rep count 0'
  */
 export function controlProblem(
   c: DecodedControl,

@@ -38,6 +38,9 @@ export interface AuditReport {
  * (page tables, partition, VP, port and connection structures, state and stats pages); the page-table
  * count equals the cost model recomputed from the GPA map; and every host page's guest-mapping count
  * equals the number of GPA extents that point at it. Linear in the number of extents (plus a sort).
+ *
+ * @example
+ * auditMachine(model, host.ram, host.user).violations; // [] when every page is accounted for
  */
 export function auditMachine(m: HvModel, ram: HostRam, user: UserSpace): AuditReport {
   const v: string[] = [];
@@ -162,7 +165,12 @@ export function auditMachine(m: HvModel, ram: HostRam, user: UserSpace): AuditRe
   };
 }
 
-/** The page-table pages the cost model assigns to `p`'s current map, counted from scratch. */
+/**
+ * The page-table pages the cost model assigns to `p`'s current map, counted from scratch.
+ *
+ * @example
+ * slatPagesOf(p) === p.gpa.slatPages; // true while the cost model's counter is right
+ */
 export function slatPagesOf(p: Partition): number {
   let pages = 0;
   for (let level = 0; level < SLAT_REGION_PAGES.length; level++) {

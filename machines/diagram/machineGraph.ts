@@ -181,12 +181,22 @@ export function entryLabel(s: GraphState): string {
   return s.entry.length === 0 ? '' : `entry / ${s.entry.join(', ')}`;
 }
 
-/** Every state of a graph, depth first, the root first. */
+/**
+ * Every state of a graph, depth first, the root first.
+ *
+ * @example
+ * allStates(machineGraph(vpMachine).root)[1].id; // 'created' (index 0 is the root, id '')
+ */
 export function allStates(root: GraphState): GraphState[] {
   return [root, ...root.children.flatMap(allStates)];
 }
 
-/** A state with child states (a compound state, or the machine's root). */
+/**
+ * A state with child states (a compound state, or the machine's root).
+ *
+ * @example
+ * hasChildren(machineGraph(vpMachine).root); // true
+ */
 export function hasChildren(s: GraphState): boolean {
   return s.children.length > 0;
 }
@@ -194,6 +204,9 @@ export function hasChildren(s: GraphState): boolean {
 /**
  * The ids of the compound states, and of those among them that take transitions of their own (in
  * any child): what both diagram formats draw as clusters and as "(any … state)" sources.
+ *
+ * @example
+ * compoundSources(machineGraph(partitionMachine)).sources.has('closing'); // true
  */
 export function compoundSources(graph: MachineGraph): {
   readonly compound: ReadonlySet<string>;

@@ -18,7 +18,12 @@ export interface MapMemorySpec {
 
 const PAGE = BigInt(HV_PAGE_SIZE);
 
-/** The key of the region mapped at `guestPfn`: the name the machine and the log give it. */
+/**
+ * The key of the region mapped at `guestPfn`: the name the machine and the log give it.
+ *
+ * @example
+ * regionKey(0x100n); // 'gpfn:0x100'
+ */
 export function regionKey(guestPfn: bigint): string {
   return `gpfn:0x${guestPfn.toString(16)}`;
 }

@@ -92,7 +92,12 @@ export interface CheckWorldOptions {
 const NO_RECORDER: HypercallRecorder = { wantsBytes: false, record: () => undefined };
 const EMPTY: ReadonlySet<string> = new Set();
 
-/** A check world's scenario: its header fields and no steps. */
+/**
+ * A check world's scenario: its header fields and no steps.
+ *
+ * @example
+ * worldScenario(world, 'crash-3'); // { format: 1, name: 'crash-3', seed: world.seed, ..., steps: [] }
+ */
 export function worldScenario(world: CheckWorldSpec, name = 'check'): Scenario {
   return {
     format: 1,

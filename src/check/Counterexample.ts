@@ -219,7 +219,13 @@ export function replaySteps(cex: Counterexample): Step[] {
   return steps;
 }
 
-/** The world as scenario JSON (the `world` of a counterexample file and of a log header's meta). */
+/**
+ * The world as scenario JSON (the `world` of a counterexample file and of a log header's meta).
+ *
+ * @example
+ * worldJson(worldFromJson({ seed: 2, hostMemory: [] }, '$.world'));
+ * // { seed: 2, hypervisor: {}, hostMemory: [] }: defaults are left out
+ */
 export function worldJson(spec: CheckWorldSpec): JsonObject {
   return {
     seed: spec.seed,
@@ -264,7 +270,12 @@ export function counterexampleJson(cex: Counterexample): JsonObject {
   };
 }
 
-/** Whether parsed JSON is a counterexample file (by its `format`). */
+/**
+ * Whether parsed JSON is a counterexample file (by its `format`).
+ *
+ * @example
+ * isCounterexampleJson({ format: 'mshv-control-check-counterexample' }); // true
+ */
 export function isCounterexampleJson(json: unknown): boolean {
   return (
     typeof json === 'object' &&

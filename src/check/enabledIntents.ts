@@ -5,7 +5,12 @@ import type { CheckModel, IntentTemplate } from './CheckModel.js';
 import type { CheckWorld } from './CheckWorld.js';
 import type { Step } from './Step.js';
 
-/** The partition key of the n-th partition a path creates. */
+/**
+ * The partition key of the n-th partition a path creates.
+ *
+ * @example
+ * partitionKey(0); // 'vm0'
+ */
 export function partitionKey(n: number): string {
   return `vm${n}`;
 }
@@ -45,7 +50,12 @@ function mentionsVp(request: Readonly<Record<string, JsonValue>>): boolean {
 
 const intent = (name: string, args: JsonValue): Step => ({ kind: 'intent', name, args });
 
-/** Whether the VMM has a partition open that a crash would release. */
+/**
+ * Whether the VMM has a partition open that a crash would release.
+ *
+ * @example
+ * crashApplies(model, world); // false before the first partition is created
+ */
 export function crashApplies(model: CheckModel, world: CheckWorld): boolean {
   if (!model.crash || world.crashed) return false;
   return world.keys().some((k) => {

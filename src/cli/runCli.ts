@@ -2,7 +2,12 @@ import { CliError } from './CliError.js';
 import type { CliIo } from './Command.js';
 import { commands } from './commands/index.js';
 
-/** Dispatch `argv` (without node and script) to a command; resolves to the exit code. */
+/**
+ * Dispatch `argv` (without node and script) to a command; resolves to the exit code.
+ *
+ * @example
+ * await runCli(['diagram', 'vp'], io); // 0, after io.out printed the Mermaid diagram
+ */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {

@@ -11,6 +11,9 @@ export interface RngState {
  *
  * `derive(label)` gives an independent stream that depends only on the seed and the label, not on
  * how many numbers other streams drew: turning on random faults does not move host PFNs.
+ *
+ * @example
+ * new Rng(7).derive('faults').below(1000) === new Rng(7).derive('faults').below(1000); // true
  */
 export class Rng {
   #a: number;

@@ -41,7 +41,12 @@ export class BitField {
 
 export const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
-/** Throws a RangeError naming `what` unless `value` is an unsigned 64-bit integer. */
+/**
+ * Throws a RangeError naming `what` unless `value` is an unsigned 64-bit integer.
+ *
+ * @example
+ * assertU64(-1n, 'mapFlags'); // throws RangeError 'mapFlags: -1 is not an unsigned 64-bit value'
+ */
 export function assertU64(value: bigint, what: string): void {
   if (value < 0n || value > U64_MAX)
     throw new RangeError(`${what}: ${value} is not an unsigned 64-bit value`);

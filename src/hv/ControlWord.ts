@@ -67,7 +67,12 @@ function checkField(name: string, v: number, max: number): void {
   }
 }
 
-/** Decode a control word; reserved bits are reported, not dropped. */
+/**
+ * Decode a control word; reserved bits are reported, not dropped.
+ *
+ * @example
+ * decodeControl(0x00fd01fd0000004bn); // { code: 0x4b, repCount: 509, repStart: 253, reservedBits: 0n, ... }
+ */
 export function decodeControl(word: bigint): DecodedControl {
   assertU64(word, 'control word');
   // Two 32-bit halves as numbers: the fields are read with number operations, not bigint ones.
@@ -84,7 +89,12 @@ export function decodeControl(word: bigint): DecodedControl {
   };
 }
 
-/** The same control word with a new rep start: how a caller resumes after partial completion. */
+/**
+ * The same control word with a new rep start: how a caller resumes after partial completion.
+ *
+ * @example
+ * withRepStart(0x01fd0000004bn, 253); // 0x00fd01fd0000004bn
+ */
 export function withRepStart(word: bigint, repStart: number): bigint {
   return ControlBits.repStart.set(word, toBig(repStart, 'repStart'));
 }

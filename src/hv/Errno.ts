@@ -26,11 +26,22 @@ const byValue = new Map<number, ErrnoName>(
   (Object.entries(Errno) as [ErrnoName, number][]).map(([name, value]) => [value, name]),
 );
 
-/** The errno name for a positive errno value, or undefined when the table does not know it. */
+/**
+ * The errno name for a positive errno value, or undefined when the table does not know it.
+ *
+ * @example
+ * errnoName(12); // 'ENOMEM'
+ */
 export function errnoName(value: number): ErrnoName | undefined {
   return byValue.get(Math.abs(value));
 }
 
+/**
+ * True when `name` is an errno name of the table (case matters).
+ *
+ * @example
+ * isErrnoName('EINVAL'); // true; isErrnoName('einval') is false
+ */
 export function isErrnoName(name: string): name is ErrnoName {
   return Object.hasOwn(Errno, name);
 }

@@ -55,12 +55,22 @@ const nameByCode = new Map<number, string>([
   ...Object.entries(HvStatusPatchOnly).map(([n, c]) => [c, n] as const),
 ]);
 
-/** The HV_STATUS name (without prefix) for a raw result, or `UNKNOWN_0x....` keeping the raw value. */
+/**
+ * The HV_STATUS name (without prefix) for a raw result, or `UNKNOWN_0x....` keeping the raw value.
+ *
+ * @example
+ * hvStatusName(0x0b); // 'INSUFFICIENT_MEMORY'; hvStatusName(0x1234) is 'UNKNOWN_0x1234'
+ */
 export function hvStatusName(result: number): string {
   return nameByCode.get(result) ?? `UNKNOWN_0x${result.toString(16).padStart(4, '0')}`;
 }
 
-/** Look a status up by name without the HV_STATUS_ prefix (the scenario `faults[].status` form). */
+/**
+ * Look a status up by name without the HV_STATUS_ prefix (the scenario `faults[].status` form).
+ *
+ * @example
+ * hvStatusByName('INSUFFICIENT_MEMORY'); // 0x0b
+ */
 export function hvStatusByName(name: string): number | undefined {
   for (const [code, n] of nameByCode) if (n === name) return code;
   return undefined;

@@ -85,11 +85,22 @@ const nameByCode = new Map<number, AnyHypercallName>(
   ),
 );
 
-/** The HVCALL name (without prefix) of a call code, or undefined for a code no header defines. */
+/**
+ * The HVCALL name (without prefix) of a call code, or undefined for a code no header defines.
+ *
+ * @example
+ * hypercallName(0x4b); // 'MAP_GPA_PAGES'
+ */
 export function hypercallName(code: number): AnyHypercallName | undefined {
   return nameByCode.get(code);
 }
 
+/**
+ * True when `name` is a hypercall the model uses (a key of HypercallCode, not of OtherHypercallCode).
+ *
+ * @example
+ * isHypercallName('MAP_GPA_PAGES'); // true; isHypercallName('POST_MESSAGE') is false (in OtherHypercallCode)
+ */
 export function isHypercallName(name: string): name is HypercallName {
   return Object.hasOwn(HypercallCode, name);
 }

@@ -84,6 +84,15 @@ export interface StructLayout {
   reservedViolations(view: DataView, offset?: number): ReservedViolation[];
 }
 
+/**
+ * One packed little-endian struct layout (the rules are in this module's comment): its named fields,
+ * and every other byte reserved. The constructor throws a RangeError naming a field that leaves the
+ * struct or overlaps another.
+ *
+ * @example
+ * const L = new Layout('pair', 16, [u64('a', 0), u32('b', 8)] as const);
+ * L.reservedRanges; // [{ name: 'padding@12', offset: 12, size: 4 }]
+ */
 export class Layout<const Fs extends readonly Field[] = readonly Field[]> {
   /** Reserved byte ranges: explicit reserved fields plus every byte no field names. */
   readonly reservedRanges: readonly {
@@ -269,37 +278,73 @@ function hexAt(view: DataView, at: number, size: number): string {
   return s;
 }
 
-/** Field constructors, so layouts read like the C struct they mirror. */
+/**
+ * Field constructors, so layouts read like the C struct they mirror. A u8 field at `offset`;
+ * `reservedMask` marks bits that must be zero.
+ *
+ * @example
+ * u8('flags', 1, 0xfen); // { kind: 'u8', name: 'flags', offset: 1, reservedMask: 0xfen }
+ */
 export const u8 = <const N extends string>(
   name: N,
   offset: number,
   reservedMask?: bigint,
 ): ScalarField<N, 'u8'> =>
   reservedMask === undefined ? { kind: 'u8', name, offset } : { kind: 'u8', name, offset, reservedMask };
+/**
+ * A u16 field at `offset`; `reservedMask` marks bits that must be zero.
+ *
+ * @example
+ * u16('port', 40); // { kind: 'u16', name: 'port', offset: 40 }
+ */
 export const u16 = <const N extends string>(
   name: N,
   offset: number,
   reservedMask?: bigint,
 ): ScalarField<N, 'u16'> =>
   reservedMask === undefined ? { kind: 'u16', name, offset } : { kind: 'u16', name, offset, reservedMask };
+/**
+ * A u32 field at `offset`; `reservedMask` marks bits that must be zero.
+ *
+ * @example
+ * u32('vpIndex', 8); // { kind: 'u32', name: 'vpIndex', offset: 8 }
+ */
 export const u32 = <const N extends string>(
   name: N,
   offset: number,
   reservedMask?: bigint,
 ): ScalarField<N, 'u32'> =>
   reservedMask === undefined ? { kind: 'u32', name, offset } : { kind: 'u32', name, offset, reservedMask };
+/**
+ * A u64 field at `offset` (a bigint value); `reservedMask` marks bits that must be zero.
+ *
+ * @example
+ * u64('partitionId', 0); // { kind: 'u64', name: 'partitionId', offset: 0 }
+ */
 export const u64 = <const N extends string>(
   name: N,
   offset: number,
   reservedMask?: bigint,
 ): ScalarField<N, 'u64'> =>
   reservedMask === undefined ? { kind: 'u64', name, offset } : { kind: 'u64', name, offset, reservedMask };
+/**
+ * A field of `size` raw bytes at `offset` (a Uint8Array value).
+ *
+ * @example
+ * bytes('data', 16, 32); // { kind: 'bytes', name: 'data', offset: 16, size: 32 }
+ */
 export const bytes = <const N extends string>(name: N, offset: number, size: number): BytesField<N> => ({
   kind: 'bytes',
   name,
   offset,
   size,
 });
+/**
+ * A named reserved span: encoded as zero, reported by `reservedViolations` when it is not.
+ *
+ * @example
+ * reserved('rsvd', 12, 4); // { kind: 'reserved', name: 'rsvd', offset: 12, size: 4 }
+ */
 export const reserved = (name: string, offset: number, size: number): ReservedField => ({
   kind: 'reserved',
   name,

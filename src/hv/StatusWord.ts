@@ -33,7 +33,12 @@ export function encodeStatus(s: Status): bigint {
   return s.repsCompleted === 0 ? BigInt(s.result) : (BigInt(s.repsCompleted) << 32n) | BigInt(s.result);
 }
 
-/** Decode a status word the way hv_result()/hv_repcomp() do: other bits are ignored. */
+/**
+ * Decode a status word the way hv_result()/hv_repcomp() do: other bits are ignored.
+ *
+ * @example
+ * decodeStatus(0x000001fd_00000000n); // { result: 0, repsCompleted: 509 }
+ */
 export function decodeStatus(word: bigint): Status {
   assertU64(word, 'status word');
   return {

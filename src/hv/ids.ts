@@ -13,10 +13,40 @@ export type Pfn = Brand<bigint, 'Pfn'>;
 /** Synic port id / connection id (u32). */
 export type PortId = Brand<number, 'PortId'>;
 
+/**
+ * A u64 as a PartitionId (a cast: no check).
+ *
+ * @example
+ * partitionId(0x10n); // 0x10n as a PartitionId
+ */
 export const partitionId = (v: bigint): PartitionId => v as PartitionId;
+/**
+ * A number as a VpIndex (a cast: no check).
+ *
+ * @example
+ * vpIndex(3); // 3 as a VpIndex
+ */
 export const vpIndex = (v: number): VpIndex => v as VpIndex;
+/**
+ * A bigint as a Gfn (a cast: no check).
+ *
+ * @example
+ * gfn(0x100n); // 0x100n as a Gfn
+ */
 export const gfn = (v: bigint): Gfn => v as Gfn;
+/**
+ * A bigint as a Pfn (a cast: no check).
+ *
+ * @example
+ * pfn(0x200n); // 0x200n as a Pfn
+ */
 export const pfn = (v: bigint): Pfn => v as Pfn;
+/**
+ * A number as a PortId (a cast: no check).
+ *
+ * @example
+ * portId(7); // 7 as a PortId
+ */
 export const portId = (v: number): PortId => v as PortId;
 
 /** HV_PARTITION_ID_SELF: the caller's own partition (U64_MAX). */

@@ -122,12 +122,23 @@ function pathOf(root: string, keys: readonly (string | number)[]): string {
   return p;
 }
 
-/** Key order of canonical objects: by UTF-16 code unit, the default sort order of strings. */
+/**
+ * Key order of canonical objects: by UTF-16 code unit, the default sort order of strings.
+ *
+ * @example
+ * ['b', 'A', 'a'].sort(compareKeys); // ['A', 'a', 'b']
+ */
 export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Check that a value is JSON (the same rules as `canonicalJson`), returning it typed. */
+/**
+ * Check that a value is JSON (the same rules as `canonicalJson`), returning it typed.
+ *
+ * @example
+ * asJsonValue({ size: 1n }, '$.args');
+ * // throws a TypeError: '$.args.size: bigint 1n is not JSON; write it as a string'
+ */
 export function asJsonValue(value: unknown, path: string): JsonValue {
   canonicalJson(value, path);
   return value as JsonValue;

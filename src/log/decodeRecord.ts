@@ -54,7 +54,13 @@ export function decodeRecord(body: string): LogRecord {
   return decodeRecordValue(parsed);
 }
 
-/** Decode an already parsed record value (an import line's fields). Same rules as `decodeRecord`. */
+/**
+ * Decode an already parsed record value (an import line's fields). Same rules as `decodeRecord`.
+ *
+ * @example
+ * decodeRecordValue({ kind: 'snapshot', state: null, v: 1, seq: 3 }, ['seq']);
+ * // { kind: 'snapshot', state: null } (without ['seq']: throws 'snapshot.seq: unknown field')
+ */
 export function decodeRecordValue(value: unknown, extraKeys: readonly string[] = []): LogRecord {
   if (!isObject(value)) throw new RecordError('undecodable', 'record: expected a JSON object');
   const kind = value.kind;

@@ -41,7 +41,12 @@ export function wordToHex(word: bigint): string {
   return `0x${word.toString(16).padStart(16, '0')}`;
 }
 
-/** `0x` + 16 lowercase hex digits back to a u64; null for any other text. */
+/**
+ * `0x` + 16 lowercase hex digits back to a u64; null for any other text.
+ *
+ * @example
+ * hexToWord('0x000000000000001f'); // 31n; hexToWord('0x1f') is null
+ */
 export function hexToWord(text: string): bigint | null {
   return WORD.test(text) ? BigInt(text) : null;
 }

@@ -55,7 +55,12 @@ export function checkImportTarget(target: string): void {
   }
 }
 
-/** Re-check the side files just before the new log is linked into place (one may have appeared). */
+/**
+ * Re-check the side files just before the new log is linked into place (one may have appeared).
+ *
+ * @example
+ * checkNoSideFiles('/tmp/copy.log'); // throws an ImportTargetError once /tmp/copy.log-wal appeared
+ */
 export function checkNoSideFiles(target: string): void {
   for (const side of SIDE_FILES)
     if (lstatOrNull(`${target}${side}`) !== null)

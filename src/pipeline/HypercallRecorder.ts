@@ -38,13 +38,22 @@ const NO_BYTES = new Uint8Array(0);
 /**
  * The `length` bytes of a page a call passed: a copy, a view for a recorder that only looks
  * (`'view'`), or an empty array when not wanted.
+ *
+ * @example
+ * pageBytes(page, 24, true); // a copy of the first 24 bytes ('view': a view of them; false: empty)
  */
 export function pageBytes(page: HvPage | null, length: number, wanted: boolean | 'view'): Uint8Array {
   if (wanted === false || page === null) return NO_BYTES;
   return wanted === 'view' ? page.bytes.subarray(0, length) : page.bytes.slice(0, length);
 }
 
-/** Counts calls by name; keeps no bytes. */
+/**
+ * Counts calls by name; keeps no bytes.
+ *
+ * @example
+ * const rec = new CountingRecorder();
+ * rec.record(event); rec.record(event); rec.byName.get(event.name); // 2
+ */
 export class CountingRecorder implements HypercallRecorder {
   readonly wantsBytes = false;
   readonly byName = new Map<string, number>();

@@ -108,7 +108,12 @@ export class PfnRunList implements ListWriter {
   }
 }
 
-/** Consecutive PFNs from `first` (MMIO: consecutive SPAs). */
+/**
+ * Consecutive PFNs from `first` (MMIO: consecutive SPAs).
+ *
+ * @example
+ * new ConsecutivePfns(0x1000).write(page, 24, 2, 3); // PFNs 0x1002, 0x1003, 0x1004 at bytes 24, 32, 40
+ */
 export class ConsecutivePfns implements ListWriter {
   constructor(readonly first: number) {}
 

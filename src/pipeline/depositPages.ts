@@ -52,7 +52,12 @@ export function depositPages(
   return hvResultToErrno(BigInt(outcome.result));
 }
 
-/** The runs covering pages `[skip, total)`. */
+/**
+ * The runs covering pages `[skip, total)`.
+ *
+ * @example
+ * tailRuns([{ pfn: 0x100, count: 4 }, { pfn: 0x200, count: 4 }], 6); // [{ pfn: 0x202, count: 2 }]
+ */
 export function tailRuns(runs: readonly PfnRun[], skip: number): PfnRun[] {
   const out: PfnRun[] = [];
   let left = skip;

@@ -51,6 +51,9 @@ export function issueWindowed(
 /**
  * The output bytes a caller uses: the fixed output plus one element per completed rep (undefined when
  * the call has none, or when not `wanted`, as pageBytes decides).
+ *
+ * @example
+ * outputBytes(env, plan, 3, true); // a copy of the output header and 3 elements; undefined for no output
  */
 export function outputBytes(
   env: WindowedEnv,

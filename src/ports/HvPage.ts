@@ -3,6 +3,10 @@ import { HV_PAGE_SIZE } from '../hv/Page.js';
 /**
  * One 4 KiB hypervisor page with the views the hot paths need. Per-CPU argument pages are long-lived
  * instances of this class: bytes written by one call stay until something overwrites them.
+ *
+ * @example
+ * const page = new HvPage();
+ * page.setU64Number(8, 0x1234); page.view.getBigUint64(8, true); // 0x1234n
  */
 export class HvPage {
   readonly bytes: Uint8Array;

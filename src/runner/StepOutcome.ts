@@ -16,7 +16,12 @@ export interface StepOutcome {
   readonly mismatch?: string;
 }
 
-/** True when the step returned what it expected. */
+/**
+ * True when the step returned what it expected.
+ *
+ * @example
+ * stepMet({ ...outcome, expected: 'ok', actual: 'EEXIST' }); // false
+ */
 export const stepMet = (o: StepOutcome): boolean => o.expected === o.actual && o.mismatch === undefined;
 
 /**

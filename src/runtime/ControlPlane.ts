@@ -75,12 +75,21 @@ const rejected = (errno: ErrnoName, rule: string): RequestOutcome => ({ status: 
 /**
  * MSHV_CREATE_PARTITION's arguments as JSON (u64 as `0x` strings, v2 fields when present). A value
  * JSON cannot hold (a NaN count) is a TypeError naming it, thrown before anything is recorded.
+ *
+ * @example
+ * createArgsJson({ ptFlags: 0x7n, ptIsolation: 0n }); // { ptFlags: '0x7', ptIsolation: '0x0' }
  */
 export function createArgsJson(args: CreatePartitionArgs): JsonValue {
   return toJsonValue(args, 'createPartition.args');
 }
 
-/** Guest exits as JSON (u64 as `0x` strings), the form `guest` intents carry; same rule as `createArgsJson`. */
+/**
+ * Guest exits as JSON (u64 as `0x` strings), the form `guest` intents carry; same rule as `createArgsJson`.
+ *
+ * @example
+ * guestExitsJson([{ exit: 'MMIO', gpa: 0xfe000000n, write: true, size: 4, value: 1n }]);
+ * // [{ exit: 'MMIO', gpa: '0xfe000000', write: true, size: 4, value: '0x1' }]
+ */
 export function guestExitsJson(exits: readonly GuestExit[]): JsonValue {
   return toJsonValue(exits, 'guest.exits');
 }

@@ -17,7 +17,13 @@ export type RequestOutcome =
   | { readonly status: 'failed'; readonly error: MshvError }
   | { readonly status: 'pending'; readonly ticket: number };
 
-/** The errno an outcome reports (0 when done, undefined while pending). */
+/**
+ * The errno an outcome reports ('OK' when done, undefined while pending).
+ *
+ * @example
+ * outcomeErrno({ status: 'rejected', errno: 'EBUSY', rule: 'vp running' }); // 'EBUSY'
+ * outcomeErrno({ status: 'done', value: null }); // 'OK'
+ */
 export function outcomeErrno(o: RequestOutcome): ErrnoName | `E${number}` | 'OK' | undefined {
   switch (o.status) {
     case 'done':

@@ -60,7 +60,12 @@ export function fdArg(op: string, args: OpArgs, name: string, fallback?: number)
   return ok(v);
 }
 
-/** `0x` + lowercase hex of a u64, the form 64-bit values take in op values and records. */
+/**
+ * `0x` + lowercase hex of a u64, the form 64-bit values take in op values and records.
+ *
+ * @example
+ * hex64(0x200000n); // '0x200000'
+ */
 export function hex64(v: bigint): string {
   return `0x${v.toString(16)}`;
 }

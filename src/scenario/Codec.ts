@@ -148,7 +148,13 @@ export function oneOf<const V extends string>(values: readonly V[], what: string
   };
 }
 
-/** The error for a name not in its table, with a suggestion when one is close. */
+/**
+ * The error for a name not in its table, with a suggestion when one is close.
+ *
+ * @example
+ * unknownName('$.expect', 'errno', 'einval', ['EINVAL', 'EIO']).message;
+ * // "$.expect: unknown errno 'einval', did you mean 'EINVAL'? (known: EINVAL, EIO)"
+ */
 export function unknownName(
   path: string,
   what: string,

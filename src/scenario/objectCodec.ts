@@ -13,15 +13,31 @@ export interface FieldSpec<T, P extends Presence = Presence> {
   readonly fallback?: T;
 }
 
-/** A field that must appear. */
+/**
+ * A field that must appear.
+ *
+ * @example
+ * readFields({}, '$.model', { crash: required(bool) }, 'a model');
+ * // throws "$.model.crash: missing required field 'crash' of a model (boolean)"
+ */
 export const required = <T>(codec: Codec<T>): FieldSpec<T, 'required'> => ({ codec, presence: 'required' });
-/** A field that, when absent, takes `fallback` (and is left out again when written). */
+/**
+ * A field that, when absent, takes `fallback` (and is left out again when written).
+ *
+ * @example
+ * readFields({}, '$.model', { crash: defaulted(bool, false) }, 'a model'); // { crash: false }
+ */
 export const defaulted = <T>(codec: Codec<T>, fallback: T): FieldSpec<T, 'defaulted'> => ({
   codec,
   presence: 'defaulted',
   fallback,
 });
-/** A field that stays absent when absent. */
+/**
+ * A field that stays absent when absent.
+ *
+ * @example
+ * readFields({}, '$.model', { crash: optional(bool) }, 'a model'); // {}
+ */
 export const optional = <T>(codec: Codec<T>): FieldSpec<T, 'optional'> => ({ codec, presence: 'optional' });
 
 /**

@@ -82,6 +82,16 @@ export interface SavedFaultPlan {
   readonly counts: readonly (readonly [string, number])[];
 }
 
+/**
+ * The faults one simulated hypervisor injects (this module's comment says which, and why): the planned
+ * ones by call count, the random ones from its seeded stream.
+ *
+ * @example
+ * const entry = { call: 'MAP_GPA_PAGES', nth: 2, status: 0x0b, statusName: 'INSUFFICIENT_MEMORY' };
+ * const plan = new FaultPlan([entry], {}, new Rng(7));
+ * plan.planned('MAP_GPA_PAGES'); // undefined: the first call runs
+ * plan.planned('MAP_GPA_PAGES')?.status; // 0x0b: the second returns INSUFFICIENT_MEMORY
+ */
 export class FaultPlan {
   readonly #counts = new Map<string, number>();
   readonly #planned: FaultPlanEntry[];

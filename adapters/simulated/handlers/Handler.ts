@@ -68,7 +68,13 @@ export function simpleHandler(
   return { kind: 'simple', def, statuses, run };
 }
 
-/** Define the handler of a rep hypercall. */
+/**
+ * Define the handler of a rep hypercall.
+ *
+ * @example
+ * const reps = (ctx: CallContext, from: number, to: number) => ({ status: S.SUCCESS, done: to - from });
+ * export const UnmapGpaPagesHandler = repHandler(UnmapGpaPages, [S.INVALID_PARTITION_ID], reps);
+ */
 export function repHandler(
   def: HypercallDef,
   statuses: readonly number[],
@@ -83,7 +89,13 @@ export const S = HvStatus;
 export type Lookup<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly status: number };
 
-/** The live partition `id` (SELF is the root) in one of `states`; else INVALID_PARTITION_ID or _STATE. */
+/**
+ * The live partition `id` (SELF is the root) in one of `states`; else INVALID_PARTITION_ID or _STATE.
+ *
+ * @example
+ * partitionIn(ctx, HV_PARTITION_ID_SELF, ['initialized']); // { ok: true, value: <the root> }
+ * partitionIn(ctx, childId, ['initialized']); // { ok: false, status: S.INVALID_PARTITION_STATE } while 'created'
+ */
 export function partitionIn(
   ctx: CallContext,
   id: bigint,
@@ -95,7 +107,12 @@ export function partitionIn(
   return { ok: true, value: p };
 }
 
-/** A VP of an initialized partition; else INVALID_PARTITION_ID, INVALID_PARTITION_STATE or INVALID_VP_INDEX. */
+/**
+ * A VP of an initialized partition; else INVALID_PARTITION_ID, INVALID_PARTITION_STATE or INVALID_VP_INDEX.
+ *
+ * @example
+ * vpOf(ctx, childId, 5); // { ok: false, status: S.INVALID_VP_INDEX }: the partition has no VP 5
+ */
 export function vpOf(
   ctx: CallContext,
   partitionId: bigint,
@@ -111,12 +128,20 @@ export function vpOf(
 /**
  * hv_input_vtl (u8): target_vtl:4, use_target_vtl:1, reserved:3. The model has VTL 0 only: any other
  * target or a reserved bit is INVALID_PARAMETER.
+ *
+ * @example
+ * vtlOk(0x10); // true (use_target_vtl, VTL 0); vtlOk(0x01) is false (VTL 1)
  */
 export function vtlOk(inputVtl: number): boolean {
   return (inputVtl & 0xef) === 0;
 }
 
-/** Read element `i` of a u64 list that starts at `byteOffset` on the input page. */
+/**
+ * Read element `i` of a u64 list that starts at `byteOffset` on the input page.
+ *
+ * @example
+ * listU64(ctx, 24, 2); // the third PFN of a MAP_GPA_PAGES list (after its 24-byte header)
+ */
 export function listU64(ctx: CallContext, byteOffset: number, i: number): number {
   const page = ctx.inputPage;
   if (page === null) throw new Error('listU64: no input page (the dispatcher checks this)');

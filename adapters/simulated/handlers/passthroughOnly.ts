@@ -6,6 +6,9 @@ import { S, type SimpleHandler, simpleHandler } from './Handler.js';
  * models as opaque bytes (no layout in src/hv): the model checks that the first u64 (which the driver
  * overwrites with the partition id) names a live, initialized partition and answers SUCCESS without
  * output. Enough for the passthrough path's plumbing; the call's own semantics are not modelled.
+ *
+ * @example
+ * export const InstallInterceptHandler = passthroughOnly(InstallIntercept);
  */
 export function passthroughOnly(def: HypercallDef): SimpleHandler {
   return simpleHandler(def, [S.INVALID_PARTITION_ID, S.INVALID_PARTITION_STATE], (ctx) => {

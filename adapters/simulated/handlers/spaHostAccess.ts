@@ -17,6 +17,10 @@ const KNOWN_FLAGS =
  * (LARGE_PAGE: a 512-aligned head PFN covering 2 MiB, INVALID_ALIGNMENT otherwise; HUGE_PAGE is not
  * modelled). The partition must be SNP-isolated (OPERATION_DENIED). RELEASE needs pinned-or-resident
  * user memory the host still owns; ACQUIRE needs pages exclusive to that partition (ACCESS_DENIED).
+ *
+ * @example
+ * const reps = (ctx: CallContext, from: number, to: number) => modifyHostAccess(ctx, from, to, true);
+ * repHandler(ReleaseSparseSpaPageHostAccess, HOST_ACCESS_STATUSES, reps); // RELEASE: make pages exclusive
  */
 export function modifyHostAccess(
   ctx: CallContext,

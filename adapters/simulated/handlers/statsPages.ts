@@ -18,6 +18,10 @@ export interface StatsIdentity {
 /**
  * The VP and stats area a stats-page call names. The model has VP stats objects (HV_STATS_OBJECT_VP) in
  * areas SELF and PARENT only, the ones the driver maps; anything else is INVALID_PARAMETER.
+ *
+ * @example
+ * statsTarget(ctx, MapStatsPageInput.decode(ctx.input)); // naming a live VP's SELF area:
+ * // { ok: true, value: { vp, area: HV_STATS_AREA.SELF } } (a PARTITION object: S.INVALID_PARAMETER)
  */
 export function statsTarget(ctx: CallContext, v: StatsIdentity): Lookup<{ vp: Vp; area: number }> {
   if (v.type !== HV_STATS_OBJECT.VP) return { ok: false, status: S.INVALID_PARAMETER };
@@ -29,7 +33,12 @@ export function statsTarget(ctx: CallContext, v: StatsIdentity): Lookup<{ vp: Vp
   return { ok: true, value: { vp: found.value.vp, area } };
 }
 
-/** Fill a freshly mapped stats page: counters zero, RootDispatchThreadBlocked as the VP's thread is. */
+/**
+ * Fill a freshly mapped stats page: counters zero, RootDispatchThreadBlocked as the VP's thread is.
+ *
+ * @example
+ * initStatsPage(m, vp, page); m.ram.sharedWithRoot.has(page.pfn); // true: the root may read it now
+ */
 export function initStatsPage(m: HvModel, vp: Vp, page: MappedPage): void {
   const contents = m.ram.contents(page.pfn);
   contents.zero();

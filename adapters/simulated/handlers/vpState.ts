@@ -8,7 +8,12 @@ import { type CallContext, type Lookup, S, listU64, vpOf, vtlOk } from './Handle
 /** SYNTHETIC_TIMERS state size: hv_synthetic_timers_state, 4 × 40 + 5 × 8 bytes. */
 export const SYNTHETIC_TIMERS_BYTES = 200;
 
-/** Bytes of a GET/SET_VP_STATE type, or undefined for a type the model does not know. */
+/**
+ * Bytes of a GET/SET_VP_STATE type, or undefined for a type the model does not know.
+ *
+ * @example
+ * stateBytes(m, HV_GET_SET_VP_STATE.LAPIC_STATE); // 4096
+ */
 export function stateBytes(m: HvModel, type: number): number | undefined {
   switch (type) {
     case HV_GET_SET_VP_STATE.LAPIC_STATE:
@@ -70,6 +75,9 @@ export const VP_STATE_STATUSES = [
  * The host pages a GET/SET_VP_STATE lists after its header (`count` PFNs from byte `base` of the
  * input page), or ACCESS_DENIED at the first one the root may not hand over: beyond 40 bits, or not
  * kernel or user memory of the root's own (exclusive to a guest).
+ *
+ * @example
+ * listedStatePages(ctx, SetVpStateInput.size, 1); // [pfn] for a root kernel page; S.ACCESS_DENIED at 2^40
  */
 export function listedStatePages(ctx: CallContext, base: number, count: number): number[] | number {
   const pages: number[] = [];
@@ -105,6 +113,11 @@ export interface VpStateTarget {
  * What GET_VP_STATE and SET_VP_STATE check first, in this order: the VTL (INVALID_PARAMETER), the
  * partition and the VP (`vpOf`), and the state type (INVALID_PARAMETER for one the model does not
  * know).
+ *
+ * @example
+ * const header = { partitionId, vpIndex: 0, inputVtl: 0, stateDataType: HV_GET_SET_VP_STATE.LAPIC_STATE };
+ * vpStateTarget(ctx, header);
+ * // { ok: true, value: { p, vp, type: HV_GET_SET_VP_STATE.LAPIC_STATE, size: 4096 } }
  */
 export function vpStateTarget(ctx: CallContext, v: VpStateHeader): Lookup<VpStateTarget> {
   if (!vtlOk(v.inputVtl)) return { ok: false, status: S.INVALID_PARAMETER };

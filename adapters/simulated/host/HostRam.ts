@@ -31,6 +31,9 @@ const interned = new Map<number, Owner>();
 /**
  * The shared Owner value for these fields: extents with equal owners share one object, so a host map
  * of a million extents does not carry a million owner records.
+ *
+ * @example
+ * owner('kernel', -1, 0, 0, -1) === owner('kernel', -1, 0, 0, -1); // true: one shared object
  */
 export function owner(
   kind: OwnerKind,
@@ -51,7 +54,12 @@ export function owner(
   return o;
 }
 
-/** Copy of `o` with some fields changed, interned. */
+/**
+ * Copy of `o` with some fields changed, interned.
+ *
+ * @example
+ * withOwner(owner('user', -1, 0, 0, -1), { pins: 1 }).pins; // 1
+ */
 export function withOwner(o: Owner, change: Partial<Owner>): Owner {
   return owner(
     change.kind ?? o.kind,
@@ -64,6 +72,14 @@ export function withOwner(o: Owner, change: Partial<Owner>): Owner {
 
 const KIND_CODE: Readonly<Record<OwnerKind, number>> = { free: 0, kernel: 1, user: 2, pool: 3, hv: 4 };
 
+/**
+ * True when two owners have the same fields (interned ones compare by identity first): the host
+ * map's codec, so neighbouring extents with equal owners merge.
+ *
+ * @example
+ * const copy = { kind: 'kernel', partition: -1, pins: 0, maps: 0, exclusive: -1 } as const;
+ * sameOwner(owner('kernel', -1, 0, 0, -1), copy); // true: a different object with the same fields
+ */
 export function sameOwner(a: Owner, b: Owner): boolean {
   return (
     a === b ||
@@ -81,7 +97,12 @@ export type AllocPattern = (remainingPages: number) => {
   readonly gapPages: number;
 };
 
-/** One page at a time, no gaps: what a fresh buddy allocator hands the kernel. */
+/**
+ * Everything that is left as one run, no gaps: what a fresh buddy allocator hands the kernel.
+ *
+ * @example
+ * CONTIGUOUS(10); // { runPages: 10, gapPages: 0 }
+ */
 export const CONTIGUOUS: AllocPattern = (remaining) => ({ runPages: remaining, gapPages: 0 });
 
 /** What a HostRam holds beyond its RAM ranges (which come from the configuration). */
@@ -102,6 +123,10 @@ const CONTENT_SLAB_PAGES = 8;
  * Host physical memory: the RAM map, page ownership as extents, a next-fit allocator with cursors,
  * and sparse page contents. Every page of every RAM range has exactly one extent; non-RAM PFNs have
  * none (they are MMIO space).
+ *
+ * @example
+ * const ram = new HostRam([{ pfn: 0x100, count: 0x1000 }]);
+ * ram.allocate('kernel', 4, CONTIGUOUS, 0); // { runs: [{ pfn: 0x100, count: 4 }], cursor: 0x104 }
  */
 export class HostRam {
   readonly owners = new ExtentMap<Owner>(flatCodec(sameOwner));
@@ -118,7 +143,7 @@ export class HostRam {
   /**
    * @example
    * const ram = new HostRam([{ pfn: 0x100, count: 0x1000 }]);
-   * ram.allocate('kernel', 4, CONTIGUOUS, 0); // [{ pfn: 0x100, count: 4 }]
+   * ram.allocate('kernel', 4, CONTIGUOUS, 0); // { runs: [{ pfn: 0x100, count: 4 }], cursor: 0x104 }
    */
   constructor(readonly ranges: readonly PfnRun[]) {
     let total = 0;

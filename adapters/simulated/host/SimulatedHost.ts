@@ -10,6 +10,10 @@ import type { UserSpace } from './UserSpace.js';
  * ownership map, the VMM's address space, the RAM map, the pages the hypervisor shares, and each CPU's
  * SynIC slot and doorbell ring. Kernel pages are handed out next-fit from low memory, so they fill the
  * holes user memory left, as a long-running host's allocator does.
+ *
+ * @example
+ * const host = new SimulatedMachine({ seed: 7 }).host;
+ * host.allocPages(4); // [{ pfn, count: 4 }]: kernel pages, next fit from low memory
  */
 export class SimulatedHost implements HostPort {
   #kernelCursor: number;

@@ -43,6 +43,11 @@ export interface LateMessage {
  * drains before it unmasks again. That reading of signal_masked is the one the driver's drain loop
  * relies on (it unmasks only when it found the ring empty, then re-checks; it re-masks when that
  * re-check finds an entry); the reference gives no other.
+ *
+ * @example
+ * const synic = new Synic(2);
+ * synic.post(0, sintInterceptMessage(5)); synic.post(0, sintInterceptMessage(5));
+ * synic.queued(0); // 1: the second message waits behind the occupied slot, whose msg_pending is set
  */
 export class Synic {
   readonly #slots: Uint8Array[] = [];

@@ -43,6 +43,11 @@ export interface SavedUserSpace {
  * PFNs chosen from the seed. 4 KiB-backed memory comes in runs of varying length with holes between
  * them (the holes later serve kernel allocations); 2 MiB-backed (hugetlb) memory is reserved at
  * construction, as a hugetlb pool is at boot, in 512-aligned runs.
+ *
+ * @example
+ * const decl = { kind: 'ram', userAddr: 0x7f0000000000n, size: 0x200000n, pageSize: 4096 } as const;
+ * const user = new UserSpace([decl], ram, rng, knobs.fragmentation);
+ * user.pin(0x7f0000000000n, 4).kind; // 'ram': four pages faulted in and pinned
  */
 export class UserSpace {
   readonly vmas: readonly Vma[];

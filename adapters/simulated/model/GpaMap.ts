@@ -50,6 +50,9 @@ export const GFN_LIMIT = 2 ** 40;
  * INSUFFICIENT_MEMORY exactly when a real second-level table would need a page. Costs are evaluated
  * per 2 MiB region ("chunk") with a constant number of extent lookups, so a chunk of any size costs
  * the same and rep-by-rep execution equals any time slicing of it.
+ *
+ * @example
+ * new GpaMap(model.refs).mapCost(0, false); // 3: a first 4 KiB mapping takes a table page per level
  */
 export class GpaMap {
   readonly extents = new ExtentMap<GpaValue>(gpaCodec);
@@ -242,7 +245,12 @@ export class GpaMap {
   }
 }
 
-/** The [start, end) of the level-`level` second-level region containing `gfn`. */
+/**
+ * The [start, end) of the level-`level` second-level region containing `gfn`.
+ *
+ * @example
+ * regionOf(0x345, 0); // [0x200, 0x400]: the 2 MiB region of GFN 0x345
+ */
 export function regionOf(gfn: number, level: 0 | 1 | 2): [number, number] {
   const size = SLAT_REGION_PAGES[level];
   const s = Math.floor(gfn / size) * size;

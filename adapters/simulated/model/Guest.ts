@@ -33,7 +33,12 @@ export const REGISTER_PAGE_INTERRUPT_VECTORS_OFFSET = 688;
 
 const BLOCKED_COUNTER_OFFSET = VP_ROOT_DISPATCH_THREAD_BLOCKED_COUNTER.x86_64 * 8;
 
-/** True when the hypervisor scheduler (not the root) runs VPs. */
+/**
+ * True when the hypervisor scheduler (not the root) runs VPs.
+ *
+ * @example
+ * hypervisorScheduled(new SimulatedMachine({ seed: 7, scheduler: 'root' }).model); // false
+ */
 export function hypervisorScheduled(m: HvModel): boolean {
   return m.knobs.scheduler !== 'root';
 }
@@ -44,6 +49,10 @@ export function hypervisorScheduled(m: HvModel): boolean {
  * the guest; the first exit that needs the VMM becomes an intercept: the message lands in the VP's
  * intercept page, INTERCEPT_SUSPEND is set, and HVMSG_OPAQUE_INTERCEPT naming the VP goes to SINT0 of
  * the VP's CPU. An empty script leaves the guest running with nothing to report.
+ *
+ * @example
+ * vp.script.push({ exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x41 });
+ * runVp(m, p, vp); vp.interceptSuspend; // true under core-smt: the exit waits for the VMM
  */
 export function runVp(m: HvModel, p: Partition, vp: Vp): void {
   if (!hypervisorScheduled(m)) return;
@@ -71,6 +80,10 @@ export interface DispatchResult {
  * that needs the VMM → READY + INTERCEPT with the message in the intercept page. Work already queued
  * behind a HALT is new work that arrived while the VP halted: the VP blocks and is signalled at once,
  * as `pushExits` signals a halted VP.
+ *
+ * @example
+ * dispatchVp(m, p, vp, 0); // with an IO_PORT exit scripted:
+ * // { state: HV_VP_DISPATCH_STATE.READY, event: HV_VP_DISPATCH_EVENT.INTERCEPT }
  */
 export function dispatchVp(m: HvModel, p: Partition, vp: Vp, flags: number): DispatchResult {
   if ((flags & HV_DISPATCH_VP_FLAG.CLEAR_INTERCEPT_SUSPEND) !== 0) vp.interceptSuspend = false;
@@ -106,6 +119,9 @@ export function dispatchVp(m: HvModel, p: Partition, vp: Vp, flags: number): Dis
 /**
  * The hypervisor signals a VP's root-scheduler dispatch thread: VP_ROOT_SIGNAL_COUNT + 1, the
  * RootDispatchThreadBlocked counters go to 0, and HVMSG_SCHEDULER_VP_SIGNAL_PAIR goes to SINT0.
+ *
+ * @example
+ * signalVp(m, p, vp); // vp.signalCount one higher, vp.thread 'idle', a signal-pair message on SINT0
  */
 export function signalVp(m: HvModel, p: Partition, vp: Vp): void {
   vp.signalCount += 1;
@@ -114,13 +130,23 @@ export function signalVp(m: HvModel, p: Partition, vp: Vp): void {
   m.synic.post(vp.cpu, signalPairMessage([{ partitionId: p.id, vpIndex: vp.index }]));
 }
 
-/** Something the VP waits for happened (an interrupt, new work, a suspend request): wake or run it. */
+/**
+ * Something the VP waits for happened (an interrupt, new work, a suspend request): wake or run it.
+ *
+ * @example
+ * wakeVp(m, p, vp); // root scheduler: signals a blocked thread; hypervisor schedulers: runVp
+ */
 export function wakeVp(m: HvModel, p: Partition, vp: Vp): void {
   if (hypervisorScheduled(m)) runVp(m, p, vp);
   else if (vp.thread === 'blocked') signalVp(m, p, vp);
 }
 
-/** World control: append exits to the VP's script, then let it run (or signal it) as the scheduler would. */
+/**
+ * World control: append exits to the VP's script, then let it run (or signal it) as the scheduler would.
+ *
+ * @example
+ * pushExits(m, p, vp, [{ exit: 'HALT' }]); // appended to vp.script; under core-smt the VP runs it at once
+ */
 export function pushExits(m: HvModel, p: Partition, vp: Vp, exits: readonly GuestExit[]): void {
   vp.script.push(...exits);
   if (!hypervisorScheduled(m) && vp.halted && vp.thread === 'blocked') {
@@ -191,6 +217,11 @@ function routeExit(p: Partition, exit: GuestExit): ExitRoute {
  * How many of `exits` reach the VMM as a message (one MSHV_RUN_VP each), given the partition's map
  * and doorbells now: a doorbell write or a RAM access completes in the guest, and under the root
  * scheduler a HALT blocks the VP in the hypervisor (DISPATCH_VP answers BLOCKED) instead.
+ *
+ * @example
+ * const out = { exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x41 } as const;
+ * exitsSeenByVmm(m, p, [out, { exit: 'HALT' }]);
+ * // 1 under the root scheduler (the HALT blocks in the hypervisor), 2 under core-smt
  */
 export function exitsSeenByVmm(m: HvModel, p: Partition, exits: readonly GuestExit[]): number {
   let seen = 0;
@@ -207,6 +238,10 @@ export function exitsSeenByVmm(m: HvModel, p: Partition, exits: readonly GuestEx
  * completed in the guest. Under the root scheduler a HALT is not one: it blocks the VP, which the work
  * queued behind it wakes again (see `dispatchVp`); a halted VP with nothing queued stays blocked. What a runtime asks before it lets a VP thread enter MSHV_RUN_VP, so a run that would
  * sleep until a signal is kept waiting instead of spinning.
+ *
+ * @example
+ * vpHasExitForVmm(m, p, vp); // false while vp.script is empty
+ * // true under the root scheduler once pushExits added an IO_PORT exit
  */
 export function vpHasExitForVmm(m: HvModel, p: Partition, vp: Vp): boolean {
   const root = !hypervisorScheduled(m);

@@ -20,6 +20,10 @@ export interface SavedHvModel {
  * The hypervisor's state: every partition (the root included), the host page map it shares with the
  * simulated host, the SynIC it posts messages through, and the knobs it runs with. Handlers read and
  * change it; checkers only read it (through SimulatedMachine's introspection).
+ *
+ * @example
+ * const model = new SimulatedMachine({ seed: 7 }).model;
+ * model.resolve(HV_PARTITION_ID_SELF) === model.root; // true
  */
 export class HvModel {
   readonly root: Partition;

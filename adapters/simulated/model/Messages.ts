@@ -80,6 +80,10 @@ export type MemoryExitKind = 'unmapped' | 'no-access';
  * Layouts: hv_x64_io_port_intercept_message, hv_x64_memory_intercept_message,
  * hv_x64_cpuid_intercept_message, hv_x64_msr_intercept_message, hv_x64_exception_intercept_message;
  * HALT carries the header alone.
+ *
+ * @example
+ * const cpu = { vpIndex: 0, rip: 0x1000n, rflags: 0x2n, rax: 0n };
+ * interceptMessage(p.id, cpu, { exit: 'HALT' }).length; // 256
  */
 export function interceptMessage(
   partitionId: bigint,
@@ -166,7 +170,12 @@ export function interceptMessage(
   }
 }
 
-/** HVMSG_OPAQUE_INTERCEPT on SINT0: the real intercept is in the VP's page; the payload names the VP. */
+/**
+ * HVMSG_OPAQUE_INTERCEPT on SINT0: the real intercept is in the VP's page; the payload names the VP.
+ *
+ * @example
+ * new DataView(opaqueInterceptMessage(p.id, 3).buffer).getUint32(16, true); // 3: the VP, first payload u32
+ */
 export function opaqueInterceptMessage(partitionId: bigint, vpIndex: number): Uint8Array {
   return buildMessage(
     HVMSG.OPAQUE_INTERCEPT,
@@ -181,6 +190,9 @@ export function opaqueInterceptMessage(partitionId: bigint, vpIndex: number): Ui
 /**
  * HVMSG_SCHEDULER_VP_SIGNAL_PAIR (root scheduler kick): overflow_count u32 @0, vp_count u8 @4,
  * partition_ids u64[19] @8, vp_indexes u32[19] @160.
+ *
+ * @example
+ * signalPairMessage([{ partitionId: p.id, vpIndex: 0 }])[20]; // 1: vp_count (payload byte 4)
  */
 export function signalPairMessage(pairs: readonly { partitionId: bigint; vpIndex: number }[]): Uint8Array {
   return buildMessage(
@@ -197,7 +209,13 @@ export function signalPairMessage(pairs: readonly { partitionId: bigint; vpIndex
   );
 }
 
-/** HVMSG_ASYNC_CALL_COMPLETION: partition_id u64 @0, status u32 @8, completion_count u32 @12, sub_status u64 @16. */
+/**
+ * HVMSG_ASYNC_CALL_COMPLETION: partition_id u64 @0, status u32 @8, completion_count u32 @12, sub_status u64 @16.
+ *
+ * @example
+ * const msg = asyncCompletionMessage(p.id, 0, 1);
+ * new DataView(msg.buffer).getUint32(0, true) === HVMSG.ASYNC_CALL_COMPLETION; // true: the message type
+ */
 export function asyncCompletionMessage(partitionId: bigint, status: number, count: number): Uint8Array {
   return buildMessage(
     HVMSG.ASYNC_CALL_COMPLETION,
@@ -211,7 +229,12 @@ export function asyncCompletionMessage(partitionId: bigint, status: number, coun
   );
 }
 
-/** HVMSG_SYNIC_SINT_INTERCEPT: SINT 5 (doorbells) has a new event-ring entry; payload u32 @0 = the SINT. */
+/**
+ * HVMSG_SYNIC_SINT_INTERCEPT: SINT 5 (doorbells) has a new event-ring entry; payload u32 @0 = the SINT.
+ *
+ * @example
+ * sintInterceptMessage(5)[16]; // 5: the SINT (payload u32 @0)
+ */
 export function sintInterceptMessage(sint: number): Uint8Array {
   return buildMessage(
     HVMSG.SYNIC_SINT_INTERCEPT,
@@ -226,6 +249,9 @@ export function sintInterceptMessage(sint: number): Uint8Array {
 /**
  * HVMSG_X64_APIC_EOI: the guest wrote EOI for `vector` on VP `vpIndex` (hv_x64_apic_eoi_message:
  * vp_index u32 @0, interrupt_vector u32 @4); the sender is the partition.
+ *
+ * @example
+ * apicEoiMessage(p.id, 1, 0x30)[20]; // 0x30: the vector (payload u32 @4)
  */
 export function apicEoiMessage(partitionId: bigint, vpIndex: number, vector: number): Uint8Array {
   return buildMessage(

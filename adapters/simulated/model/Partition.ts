@@ -62,6 +62,9 @@ export interface SavedPartition {
 /**
  * One partition as the hypervisor sees it. The root partition is one too (its pool feeds
  * CREATE_PARTITION, CREATE_PORT and stats pages).
+ *
+ * @example
+ * model.createPartition(0n, 0).state; // 'created' (the root starts 'initialized')
  */
 export class Partition {
   state: PartitionState;

@@ -21,6 +21,10 @@ export interface SavedPool {
  * both attributed to the partition (`key`). Fungible uses (page tables, VP and port structures) take
  * and return pages from the top of a stack; specific uses (state and stats pages the root maps) take
  * one known PFN and give that PFN back.
+ *
+ * @example
+ * const pool = new Pool(1, ram); pool.deposit(0x100, 16);
+ * pool.consume(4); pool.freePages; // 12 (pool.usedPages is 4)
  */
 export class Pool {
   readonly #free: PfnRun[] = [];

@@ -33,7 +33,13 @@ const STORED = new Set<number>([...EARLY, ...BOOLEAN]);
 export type PropertyRead =
   { readonly ok: true; readonly value: bigint } | { readonly ok: false; readonly status: number };
 
-/** GET_PARTITION_PROPERTY(_EX) of one code. */
+/**
+ * GET_PARTITION_PROPERTY(_EX) of one code.
+ *
+ * @example
+ * getProperty(m, p, PROPERTY_TIME_FREEZE); // { ok: true, value: 0n } while time runs
+ * getProperty(m, p, 0x12345); // { ok: false, status: HvStatus.UNKNOWN_PROPERTY }
+ */
 export function getProperty(m: HvModel, p: Partition, code: number): PropertyRead {
   switch (code) {
     case PROPERTY_TIME_FREEZE:
@@ -57,6 +63,9 @@ export function getProperty(m: HvModel, p: Partition, code: number): PropertyRea
  * Validate a SET_PARTITION_PROPERTY without changing anything: the status it completes with.
  * Early properties after INITIALIZE_PARTITION and the reference time while time runs answer
  * INVALID_PARTITION_STATE (vmm-lifecycle-rules 1, 2).
+ *
+ * @example
+ * checkSetProperty(p, PROPERTY_TIME_FREEZE, 2n); // HvStatus.PROPERTY_VALUE_OUT_OF_RANGE (a boolean property)
  */
 export function checkSetProperty(p: Partition, code: number, value: bigint): number {
   if (READ_ONLY.has(code)) return HvStatus.INVALID_PARAMETER;
@@ -68,7 +77,12 @@ export function checkSetProperty(p: Partition, code: number, value: bigint): num
   return HvStatus.SUCCESS;
 }
 
-/** Apply a SET_PARTITION_PROPERTY that `checkSetProperty` accepted. Freeze and thaw are idempotent. */
+/**
+ * Apply a SET_PARTITION_PROPERTY that `checkSetProperty` accepted. Freeze and thaw are idempotent.
+ *
+ * @example
+ * applySetProperty(m, p, PROPERTY_TIME_FREEZE, 1n); p.timeFrozen; // true
+ */
 export function applySetProperty(m: HvModel, p: Partition, code: number, value: bigint): void {
   if (code === PROPERTY_REFERENCE_TIME) {
     p.frozenReferenceTime = value;

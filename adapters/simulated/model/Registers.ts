@@ -26,6 +26,12 @@ export const REGISTER_NAME_RANGES: readonly (readonly [number, number])[] = [
   [0x000b_0000, 0x000b_00ff],
 ];
 
+/**
+ * Whether `name` lies in one of the REGISTER_NAME_RANGES groups.
+ *
+ * @example
+ * isKnownRegister(HV_REGISTER.EXPLICIT_SUSPEND); // true; isKnownRegister(0x0100_0000) is false
+ */
 export function isKnownRegister(name: number): boolean {
   return REGISTER_NAME_RANGES.some(([a, b]) => name >= a && name <= b);
 }
@@ -35,7 +41,12 @@ export type RegisterRead =
   | { readonly ok: true; readonly lo: bigint; readonly hi: bigint }
   | { readonly ok: false; readonly status: number };
 
-/** GET_VP_REGISTERS of one name. */
+/**
+ * GET_VP_REGISTERS of one name.
+ *
+ * @example
+ * readRegister(vp, HV_REGISTER.EXPLICIT_SUSPEND); // { ok: true, lo: 0n, hi: 0n } for a VP not suspended
+ */
 export function readRegister(vp: Vp, name: number): RegisterRead {
   switch (name) {
     case HV_REGISTER.EXPLICIT_SUSPEND:
@@ -57,6 +68,9 @@ export function readRegister(vp: Vp, name: number): RegisterRead {
  * INVALID_REGISTER_VALUE); INTERCEPT_SUSPEND can only be cleared by the root; VP_ROOT_SIGNAL_COUNT is
  * read-only. Setting EXPLICIT or DISPATCH suspend on a VP whose root-scheduler thread is blocked
  * signals it, so the thread sees the request (the teardown wait of inventory §c.12 counts on it).
+ *
+ * @example
+ * writeRegister(m, p, vp, HV_REGISTER.EXPLICIT_SUSPEND, 2n, 0n); // HvStatus.INVALID_REGISTER_VALUE
  */
 export function writeRegister(
   m: HvModel,

@@ -34,6 +34,9 @@ export interface SavedVp {
 /**
  * One virtual processor: its register file, suspend registers, the pages it shares with the root,
  * VP state blobs, pending interrupts and the guest script it runs.
+ *
+ * @example
+ * new Vp(0, 1).cpu; // 1: VP 0's messages go to CPU 1's SINT0
  */
 export class Vp {
   /** Register values (16 bytes as two u64 halves) by HV_REGISTER name, for names without semantics. */

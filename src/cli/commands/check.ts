@@ -62,7 +62,13 @@ function positiveNumber(flag: string, text: string | undefined, integer: boolean
   return v;
 }
 
-/** Parse the command line; bad arguments exit 2. */
+/**
+ * Parse the command line; bad arguments exit 2.
+ *
+ * @example
+ * parseCheckArgs(['world.json', '--strategy', 'dfs', '--workers=4']);
+ * // { file: 'world.json', strategy: 'dfs', workers: 4, out: '.', crashInside: false, ... }
+ */
 export function parseCheckArgs(args: readonly string[]): CheckArgs {
   let file: string | undefined;
   let strategy: Strategy = 'bfs';

@@ -18,7 +18,12 @@ type FormatName = keyof typeof FORMATS;
 const isMachine = (s: string): s is MachineName => Object.hasOwn(MACHINES, s);
 const isFormat = (s: string): s is FormatName => Object.hasOwn(FORMATS, s);
 
-/** Parse `partition|vp [--format mermaid|dot]` (also `--format=dot`); bad arguments exit 2. */
+/**
+ * Parse `partition|vp [--format mermaid|dot]` (also `--format=dot`); bad arguments exit 2.
+ *
+ * @example
+ * parseDiagramArgs(['vp', '--format=dot']); // { machine: 'vp', format: 'dot' }
+ */
 export function parseDiagramArgs(args: readonly string[]): { machine: MachineName; format: FormatName } {
   let machine: MachineName | undefined;
   let format: FormatName | undefined;

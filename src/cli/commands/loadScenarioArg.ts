@@ -4,7 +4,12 @@ import { ScenarioError } from '../../scenario/ScenarioError.js';
 import { CliError } from '../CliError.js';
 import { fileError } from '../fileError.js';
 
-/** Load the scenario named on the command line; loader errors become exit-2 CLI errors with path and rule. */
+/**
+ * Load the scenario named on the command line; loader errors become exit-2 CLI errors with path and rule.
+ *
+ * @example
+ * await loadScenarioArg('missing.json', usage); // throws CliError 'missing.json: no such file'
+ */
 export async function loadScenarioArg(path: string | undefined, usage: string): Promise<Scenario> {
   if (path === undefined) throw new CliError(`missing SCENARIO\n${usage}`);
   try {

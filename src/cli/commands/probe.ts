@@ -10,7 +10,12 @@ Checks this host's /dev/mshv through the native adapter: open, create and initia
 create VP 0, read its LAPIC state size, close. Exit 0 when every step succeeds, 1 when one fails
 (no mshv_root driver: ENOENT), 2 on bad arguments.`;
 
-/** The probe command over the given system calls (libc's by default; tests pass a model kernel). */
+/**
+ * The probe command over the given system calls (libc's by default; tests pass a model kernel).
+ *
+ * @example
+ * makeProbeCommand().name; // 'probe' (tests pass () => modelKernel)
+ */
 export function makeProbeCommand(syscalls: () => Syscalls = libcSyscalls): Command {
   return {
     name: 'probe',

@@ -81,7 +81,12 @@ export const _IOR = (type: number, nr: number, size: number): number => ioc(IOC_
  */
 export const _IOWR = (type: number, nr: number, size: number): number => ioc(IOC_DIR._IOWR, type, nr, size);
 
-/** The macro name of a direction value. */
+/**
+ * The macro name of a direction value.
+ *
+ * @example
+ * iocMacro(3); // '_IOWR'
+ */
 export function iocMacro(dir: IocDir): IocMacro {
   return MACRO_BY_DIR[dir] ?? '_IO';
 }

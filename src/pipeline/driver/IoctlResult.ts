@@ -20,6 +20,12 @@ export interface MshvError {
 export type IoctlResult<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: MshvError };
 
+/**
+ * A success carrying `value`.
+ *
+ * @example
+ * ok(3); // { ok: true, value: 3 }
+ */
 export const ok = <T>(value: T): IoctlResult<T> => ({ ok: true, value });
 
 /**
@@ -32,13 +38,24 @@ export function fail<T = never>(op: string, errno: ErrnoName, message: string): 
   return { ok: false, error: { errno: Errno[errno], errnoName: errno, op, message } };
 }
 
-/** A failure from a negative errno value returned by a kernel routine (a deposit, say). */
+/**
+ * A failure from a negative errno value returned by a kernel routine (a deposit, say).
+ *
+ * @example
+ * failErrno('MSHV_INITIALIZE_PARTITION', -12, 'deposit failed').error.errnoName; // 'ENOMEM'
+ */
 export function failErrno<T = never>(op: string, negErrno: number, message: string): IoctlResult<T> {
   const value = Math.abs(negErrno);
   return { ok: false, error: { errno: value, errnoName: errnoName(value) ?? `E${value}`, op, message } };
 }
 
-/** A failure from a hypercall outcome: errno by hv_result_to_errno, status and call kept. */
+/**
+ * A failure from a hypercall outcome: errno by hv_result_to_errno, status and call kept.
+ *
+ * @example
+ * failCall('MSHV_SET_GUEST_MEMORY', outcome).error.message; // for MAP_GPA_PAGES answering 0x0b:
+ * // 'MAP_GPA_PAGES failed: HV_STATUS_INSUFFICIENT_MEMORY' (errnoName 'ENOMEM', hvStatus 0x0b)
+ */
 export function failCall<T = never>(op: string, outcome: CallOutcome, what?: string): IoctlResult<T> {
   const errno = -hvResultToErrno(BigInt(outcome.result));
   const status = hvStatusName(outcome.result);

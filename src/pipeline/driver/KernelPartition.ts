@@ -59,6 +59,9 @@ export interface MsiRoute {
 /**
  * struct mshv_partition as the model keeps it: what the driver believes about one partition. The
  * refinement invariant compares this with what the hypervisor holds.
+ *
+ * @example
+ * new KernelPartition(5, partitionId(0x10n), 0n).refs; // 1: the partition fd (each VP fd adds one)
  */
 export class KernelPartition {
   initialized = false;

@@ -84,7 +84,12 @@ export function createPartition(env: DriverEnv, arg: CreatePartitionArgs): Ioctl
   return ok(partitionId(id));
 }
 
-/** The creation error path and the last teardown step: DELETE_PARTITION (fast8). */
+/**
+ * The creation error path and the last teardown step: DELETE_PARTITION (fast8).
+ *
+ * @example
+ * deletePartition(env, pt.id, 'MSHV_RELEASE'); // the raw status: 0 (HV_STATUS_SUCCESS) once deleted
+ */
 export function deletePartition(env: DriverEnv, id: PartitionId, op: string): number {
   return env.exec(plan(DeletePartition, { partitionId: id }, op)).result;
 }

@@ -64,6 +64,10 @@ export function mapRegion(
 /**
  * The default unwind: unmap every fully mapped chunk and the mapped prefix of the failing one, each
  * in its own stride with a 4 KiB page count (the later upstream fix; ORIG passed the 2 MiB count).
+ *
+ * @example
+ * unwindPartialMap(env, pt, region, done, chunk, 100);
+ * // unmaps each chunk of `done`, then the first 100 pages of `chunk`
  */
 export function unwindPartialMap(
   env: DriverEnv,
@@ -86,7 +90,12 @@ export function unwindPartialMap(
     );
 }
 
-/** Unmap a whole region at unmap or teardown (per chunk, each in its stride); failures are ignored as in the kernel. */
+/**
+ * Unmap a whole region at unmap or teardown (per chunk, each in its stride); failures are ignored as in the kernel.
+ *
+ * @example
+ * unmapRegion(env, pt, region, 'MSHV_RELEASE'); // UNMAP_GPA_PAGES per chunk (one call for MMIO)
+ */
 export function unmapRegion(env: DriverEnv, pt: KernelPartition, region: KernelRegion, op: string): void {
   if (region.kind === 'mmio') {
     env.hooks.unmapGpaPages(env, pt.id, region.guestPfn, region.pages, false, op);

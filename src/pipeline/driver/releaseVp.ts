@@ -31,6 +31,9 @@ export function releaseVp(env: DriverEnv, pt: KernelPartition, vp: KernelVp): vo
 /**
  * UNMAP_STATS_PAGE for each mapped stats area of the VP: self, then parent (inventory §c.5 unwind and
  * §c.12; the kernel's mshv_vp_stats_unmap order, also on the creation error path).
+ *
+ * @example
+ * unmapStatsPages(env, pt, vp, 'MSHV_RELEASE'); vp.statsPages.size; // 0
  */
 export function unmapStatsPages(env: DriverEnv, pt: KernelPartition, vp: KernelVp, op: string): void {
   for (const area of STATS_AREAS) {
@@ -40,7 +43,14 @@ export function unmapStatsPages(env: DriverEnv, pt: KernelPartition, vp: KernelV
   }
 }
 
-/** The MAP/UNMAP_STATS_PAGE input for a VP's stats area (hv_stats_object_identity.vp). */
+/**
+ * The MAP/UNMAP_STATS_PAGE input for a VP's stats area (hv_stats_object_identity.vp).
+ *
+ * @example
+ * statsHeader(pt, 2, HV_STATS_AREA.PARENT);
+ * // { type: HV_STATS_OBJECT.VP, identityPartitionId: pt.id, identityVpIndex: 2, identityFlags: 0,
+ * //   identityStatsAreaType: 1 }
+ */
 export function statsHeader(pt: KernelPartition, vpIndex: number, area: number): Record<string, unknown> {
   return {
     type: HV_STATS_OBJECT.VP,

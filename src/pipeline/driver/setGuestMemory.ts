@@ -133,13 +133,23 @@ function unmapUserRegion(
   return ok(undefined);
 }
 
-/** Region destroy (NEW): UNMAP_GPA_PAGES per chunk (failures ignored), then unpin. */
+/**
+ * Region destroy (NEW): UNMAP_GPA_PAGES per chunk (failures ignored), then unpin.
+ *
+ * @example
+ * destroyRegion(env, pt, region, 'MSHV_RELEASE'); // unmapped, then (a RAM region) its runs unpinned
+ */
 export function destroyRegion(env: DriverEnv, pt: KernelPartition, region: KernelRegion, op: string): void {
   unmapRegion(env, pt, region, op);
   if (region.kind === 'ram') env.host.unpinUserRange(region.runs);
 }
 
-/** READABLE | ADJUSTABLE, plus WRITABLE and EXECUTABLE from the MSHV_SET_MEM_BIT_* flags (inventory §c.4). */
+/**
+ * READABLE | ADJUSTABLE, plus WRITABLE and EXECUTABLE from the MSHV_SET_MEM_BIT_* flags (inventory §c.4).
+ *
+ * @example
+ * regionMapFlags(1 << MSHV_SET_MEM_BIT.WRITABLE); // 0x8003: READABLE | WRITABLE | ADJUSTABLE
+ */
 export function regionMapFlags(memFlags: number): number {
   let f = HV_MAP_GPA.READABLE | HV_MAP_GPA.ADJUSTABLE;
   if ((memFlags & (1 << MSHV_SET_MEM_BIT.WRITABLE)) !== 0) f |= HV_MAP_GPA.WRITABLE;

@@ -33,6 +33,9 @@ export interface TeardownReport {
 /**
  * Release of the partition fd (inventory §c.12, first paragraph): tear down ioeventfds (doorbells)
  * and irqfds. The partition itself is destroyed at the last reference.
+ *
+ * @example
+ * releasePartitionFd(env, pt); pt.fdReleased; // true, and pt.ioeventfds and pt.irqfds are empty
  */
 export function releasePartitionFd(env: DriverEnv, pt: KernelPartition): void {
   for (const io of [...pt.ioeventfds]) releaseDoorbell(env, pt, io, RELEASE);
@@ -41,7 +44,12 @@ export function releasePartitionFd(env: DriverEnv, pt: KernelPartition): void {
   pt.fdReleased = true;
 }
 
-/** Doorbell release: DISCONNECT_PORT(guest, id, is_doorbell) → DELETE_PORT(root, id) (inventory §c.11). */
+/**
+ * Doorbell release: DISCONNECT_PORT(guest, id, is_doorbell) → DELETE_PORT(root, id) (inventory §c.11).
+ *
+ * @example
+ * releaseDoorbell(env, pt, io, 'MSHV_IOEVENTFD'); // DISCONNECT_PORT, then DELETE_PORT
+ */
 export function releaseDoorbell(env: DriverEnv, pt: KernelPartition, io: KernelIoeventfd, op: string): void {
   env.exec(
     plan(

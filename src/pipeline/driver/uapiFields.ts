@@ -39,7 +39,12 @@ export function createPartitionFields(arg: CreatePartitionArgs):
   };
 }
 
-/** struct mshv_user_irqfd's values: `fd` and `resamplefd` are `__s32`, held as u32 two's complement. */
+/**
+ * struct mshv_user_irqfd's values: `fd` and `resamplefd` are `__s32`, held as u32 two's complement.
+ *
+ * @example
+ * irqfdFields({ fd: 5, resamplefd: -1, gsi: 24, flags: 0 }).resamplefd; // 0xffffffff
+ */
 export function irqfdFields(arg: UserIrqfd): LayoutValues<typeof MshvUserIrqfd> {
   return {
     fd: s32ToU32(arg.fd, 'mshv_user_irqfd.fd'),
@@ -49,7 +54,12 @@ export function irqfdFields(arg: UserIrqfd): LayoutValues<typeof MshvUserIrqfd> 
   };
 }
 
-/** struct mshv_user_ioeventfd's values (`rsvd` apart): `fd` is `__s32`, held as u32 two's complement. */
+/**
+ * struct mshv_user_ioeventfd's values (`rsvd` apart): `fd` is `__s32`, held as u32 two's complement.
+ *
+ * @example
+ * ioeventfdFields({ datamatch: 0n, addr: 0xfe000000n, len: 4, fd: -1, flags: 0 }).fd; // 0xffffffff
+ */
 export function ioeventfdFields(arg: UserIoeventfd): LayoutValues<typeof MshvUserIoeventfd> {
   return {
     datamatch: arg.datamatch,

@@ -1,7 +1,12 @@
 import { type Observable, defer, from, isObservable, map, of, take, throwIfEmpty } from 'rxjs';
 import { type OperationError, type OperationRequest, type OperationResult, resultOf } from './Operation.js';
 
-/** True for a Promise or any other thenable. */
+/**
+ * True for a Promise or any other thenable.
+ *
+ * @example
+ * isThenable(Promise.resolve(1)); // true; isThenable({ then: 1 }) is false
+ */
 export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
