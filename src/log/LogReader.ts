@@ -162,7 +162,15 @@ function readableUpTo(path: string): ReadableUpTo {
   };
 }
 
-/** A log opened read-only by `openLog`. */
+/**
+ * A log opened read-only by `openLog`: its header, its records in seq order (checked as they are
+ * read), its end marker, and `verify()` over the whole file.
+ *
+ * @example
+ * const log = openLog('/tmp/run.log');
+ * for (const { seq, record } of log.records()) console.log(seq, record.kind);
+ * log.close();
+ */
 export class LogReader {
   readonly header: LogHeader;
   /** The header's stored checksum (verified), the root of the record chain. */
