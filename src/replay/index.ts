@@ -45,6 +45,7 @@ export {
 } from './replaySession.js';
 export {
   type ChecksumPolicy,
+  CHECKSUM_KINDS,
   INPUT_KINDS,
   memorySource,
   readerSource,

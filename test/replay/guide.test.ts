@@ -119,7 +119,7 @@ describe('docs/guide/replay.md: code examples are this file’s regions, outputs
 
   it('output: replay-edited (one hypercall status changed, imported with --recompute-checksums)', async () => {
     const dir = tempDir();
-    const log = join(dir, 'run.log');
+    const log = join(dir, 'plain.log');
     expect((await cli('run', 'docs/scenarios/boot-4k.json', '--log', log)).code).toBe(0);
     const lines = (await cli('log', 'export', log)).out;
     // The third MAP_GPA_PAGES call: its status word becomes ACCESS_DENIED (0x0006), reps 0.
@@ -144,7 +144,7 @@ describe('docs/guide/replay.md: code examples are this file’s regions, outputs
 
   it('output: recover (a ControlPlane log whose writer died after vm0 was booted and VP 1 went to sleep)', async () => {
     const dir = tempDir();
-    const log = join(dir, 'run.log');
+    const log = join(dir, 'crashed.log');
     const world = planeWorld('core-smt', 41, 1);
     const writer = LogWriter.create(log, runHeader(planeRunMeta(world, { snapshotEvery: 0 }), 'guide'));
     const { plane } = openLoggedPlane(world, writer, { snapshotEvery: 0 });

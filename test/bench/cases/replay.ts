@@ -12,7 +12,7 @@
  *   another): most records are small (intents, transitions, results), each one an xstate step.
  *
  * Metrics: records; hypercallShare; readDecodeRecordsPerS (the raw rate); replayRecordsPerS (the
- * default: inputs re-checksummed, every other record compared); replayAllChecksumsRecordsPerS
+ * default: every record but hypercalls re-checksummed, every record compared); replayAllChecksumsRecordsPerS
  * (`--verify-checksums`); replayNoCrossCheckRecordsPerS; replayFromSnapshotRecordsPerS (the tail
  * after the last snapshot, its restore included: `sim-world-v1` rebuilds the whole world from the
  * snapshot record); liveRunRecordsPerS (the logged run itself); replayToRawRatio. The raw read and
