@@ -456,7 +456,11 @@ export class Partition {
       entries: entries.length,
       detail: { table: table.value },
     });
-    if (r.ok) this.#msiRoutes = Object.freeze(entries.map((e) => Object.freeze({ ...e })));
+    // The shadow holds the checked routes, not the caller's objects (nor any extra member of theirs).
+    if (r.ok)
+      this.#msiRoutes = Object.freeze(
+        entries.map((e) => Object.freeze({ gsi: e.gsi, addressLo: e.addressLo, data: e.data })),
+      );
     return r;
   }
 

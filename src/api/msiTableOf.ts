@@ -41,8 +41,9 @@ export function msiTableOf(op: string, entries: readonly MsiRoute[]): Result<num
     seen.add(gsi.value);
     const lo = intField(op, `${at}.addressLo`, e.addressLo, 0, U32_MAX, 'u32');
     if (!lo.ok) return lo;
-    if ((e.addressHi ?? 0) !== 0)
-      return failure(argumentError(op, `${at}.addressHi`, 'addressHiZero', 'must be 0 (inventory §c.11)'));
+    // Must be 0 (inventory §c.11); a number, as the MsiRoute type says.
+    const hi = intField(op, `${at}.addressHi`, e.addressHi ?? 0, 0, 0, 'addressHiZero');
+    if (!hi.ok) return hi;
     const data = intField(op, `${at}.data`, e.data, 0, U32_MAX, 'u32');
     if (!data.ok) return data;
     flat.push(gsi.value, lo.value, 0, data.value);

@@ -307,6 +307,10 @@ describe('eventfds and MSI routing', () => {
     for (const [entries, field, rule] of cases)
       expect(partition.setMsiRouting(entries as never)).toMatchObject({ ok: false, error: { field, rule } });
     expect(partition.msiRoutes).toEqual(good);
+    // The shadow is the checked table: a caller's extra member is not kept, nor its object.
+    const extra = { gsi: 25, addressLo: 0xfee0_1000, addressHi: 0, data: 0x31, note: 'nic' };
+    must(partition.setMsiRouting([extra]));
+    expect(partition.msiRoutes).toEqual([{ gsi: 25, addressLo: 0xfee0_1000, data: 0x31 }]);
     must(partition.setMsiRouting([]));
     expect(partition.msiRoutes).toEqual([]);
   });
