@@ -381,7 +381,8 @@ export class Partition {
           `${String(spec.len)} is not 0, 1, 2, 4 or 8 (inventory §c.11)`,
         ),
       );
-    if (addr.value + BigInt(spec.len) > U64_END)
+    // The kernel's u64 sum must not wrap: addr + len = 2^64 wraps to 0 (inventory §c.11).
+    if (addr.value + BigInt(spec.len) >= U64_END)
       return failure(argumentError(op, 'len', 'noWrap', 'addr + len passes 2^64 (inventory §c.11)'));
     const datamatch = spec.datamatch === undefined ? null : u64Field(op, 'datamatch', spec.datamatch);
     if (datamatch !== null && !datamatch.ok) return datamatch;
