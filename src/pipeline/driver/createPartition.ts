@@ -11,7 +11,8 @@ import {
 } from '../../hv/uapi/flags.js';
 import { HV_STATUS_SUCCESS } from '../CallPlan.js';
 import type { DriverEnv } from './DriverEnv.js';
-import { type IoctlResult, fail, failCall, ok } from './IoctlResult.js';
+import { failOutcome } from './failOutcome.js';
+import { type IoctlResult, fail, ok } from './IoctlResult.js';
 import { plan } from './plan.js';
 
 export const CREATE_PARTITION = 'MSHV_CREATE_PARTITION';
@@ -79,7 +80,8 @@ export function createPartition(env: DriverEnv, arg: CreatePartitionArgs): Ioctl
       { deposit: { target: env.rootPartition, pagesPerRetry: 1 } },
     ),
   );
-  if (outcome.result !== HV_STATUS_SUCCESS || outcome.output === undefined) return failCall(op, outcome);
+  // A deposit for a retry that fails ends the loop with its own errno (inventory §b.3).
+  if (outcome.result !== HV_STATUS_SUCCESS || outcome.output === undefined) return failOutcome(op, outcome);
   const id = new DataView(outcome.output.buffer, outcome.output.byteOffset, 8).getBigUint64(0, true);
   return ok(partitionId(id));
 }

@@ -4,7 +4,8 @@ import {
 } from '../../hv/hypercalls/InitializePartition.js';
 import { HV_STATUS_SUCCESS } from '../CallPlan.js';
 import type { DriverEnv } from './DriverEnv.js';
-import { type IoctlResult, failCall, failErrno, ok } from './IoctlResult.js';
+import { failOutcome } from './failOutcome.js';
+import { type IoctlResult, failErrno, ok } from './IoctlResult.js';
 import type { KernelPartition } from './KernelPartition.js';
 import { plan } from './plan.js';
 import { withdrawAll } from './withdrawAll.js';
@@ -22,15 +23,20 @@ export const INITIALIZE_PARTITION = 'MSHV_INITIALIZE_PARTITION';
 export function initializePartition(env: DriverEnv, pt: KernelPartition): IoctlResult<void> {
   const op = INITIALIZE_PARTITION;
   if (pt.initialized) return ok(undefined);
+  // hv_call_initialize_partition deposits first; any failure of it (the deposit included) reaches the
+  // ioctl's withdraw_mem: every page the hypervisor accepted comes back before the error returns.
   const errno = env.deposit(pt.id, INIT_PARTITION_DEPOSIT_PAGES);
-  // The kernel returns at once here; pages the hypervisor accepted are withdrawn at teardown.
-  if (errno !== 0) return failErrno(op, errno, `deposit of ${INIT_PARTITION_DEPOSIT_PAGES} pages failed`);
+  if (errno !== 0) {
+    withdrawAll(env, pt.id, op);
+    return failErrno(op, errno, `deposit of ${INIT_PARTITION_DEPOSIT_PAGES} pages failed`);
+  }
   const outcome = env.exec(
     plan(InitializePartition, { partitionId: pt.id }, op, { deposit: { target: pt.id, pagesPerRetry: 1 } }),
   );
   if (outcome.result !== HV_STATUS_SUCCESS) {
     withdrawAll(env, pt.id, op);
-    return failCall(op, outcome);
+    // A deposit for a retry that fails ends the loop with its own errno (inventory §b.3).
+    return failOutcome(op, outcome);
   }
   pt.initialized = true;
   return ok(undefined);
