@@ -184,6 +184,8 @@ export const partitionRoutingGuards = {
   /** §c.12 step 1 applies (initialized, root scheduler) and a VP is left to suspend. */
   vpsLeftToSuspend: ({ context }: PartitionGuardArgs) =>
     context.initialized && context.scheduler === 'root' && context.cursor < context.vps.length,
+  /** §c.12 step 3 applies: only an initialized partition is finalized (destroy_partition's pt_initialized block). */
+  initializedToFinalize: ({ context }: PartitionGuardArgs) => context.initialized,
   /** §c.12 step 2: a VP is left to release. */
   vpsLeftToRelease: ({ context }: PartitionGuardArgs) => context.vps.length > 0,
   /** §c.12 step 5: a region is left to release. */

@@ -53,7 +53,12 @@ const opStage = (
  * goes to `next`; with nothing to do it goes straight there.
  */
 const guardedStage = (
-  guard: 'eventfdsToRelease' | 'vpsLeftToSuspend' | 'vpsLeftToRelease' | 'regionsLeftToRelease',
+  guard:
+    | 'eventfdsToRelease'
+    | 'vpsLeftToSuspend'
+    | 'vpsLeftToRelease'
+    | 'initializedToFinalize'
+    | 'regionsLeftToRelease',
   params: StartOp,
   next: { readonly target: string; readonly actions?: readonly ('applyResult' | 'resetCursor')[] },
   repeat: 'once' | 'each',
@@ -371,7 +376,12 @@ export const partitionMachine = setup({
           { target: '#partition.closing.finalize' },
           'each',
         ),
-        finalize: opStage({ op: 'FINALIZE_PARTITION' }, 'unlist'),
+        finalize: guardedStage(
+          'initializedToFinalize',
+          { op: 'FINALIZE_PARTITION' },
+          { target: '#partition.closing.unlist' },
+          'once',
+        ),
         unlist: opStage({ op: 'UNLIST_PARTITION' }, 'releaseRegions'),
         releaseRegions: guardedStage(
           'regionsLeftToRelease',

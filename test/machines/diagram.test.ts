@@ -118,7 +118,7 @@ describe('diagrams are generated from the definitions', () => {
     expect(text).toContain(
       'pausing_freezeTime : entry / startOp(SET_PARTITION_PROPERTY, property=TIME_FREEZE value=1)',
     );
-    expect(text).toContain('closing_finalize : entry / startOp(FINALIZE_PARTITION)');
+    expect(text).toContain('closing_finalize_issue : entry / startOp(FINALIZE_PARTITION)');
     expect(text).toContain('live_any --> live_any : SNAPSHOT [!snapshotOnlyWhileQuiesced] / reject(EBUSY');
   });
 

@@ -354,14 +354,9 @@ describe('partition machine: teardown order (inventory §c.12)', () => {
     ]);
   });
 
-  it('a partition that was never initialized skips step 1 even on the root scheduler', () => {
+  it('a partition that was never initialized skips steps 1 and 3: no suspend, no FINALIZE_PARTITION (destroy_partition)', () => {
     const r = complete(pStart('root'), { type: 'CLOSE' });
-    expect(ops(r.commands)).toEqual([
-      'FINALIZE_PARTITION',
-      'UNLIST_PARTITION',
-      'WITHDRAW_MEMORY',
-      'DELETE_PARTITION',
-    ]);
+    expect(ops(r.commands)).toEqual(['UNLIST_PARTITION', 'WITHDRAW_MEMORY', 'DELETE_PARTITION']);
   });
 
   it('closing from configured or paused does not park (nothing runs)', () => {

@@ -89,9 +89,12 @@ export function destroyPartition(env: DriverEnv, pt: KernelPartition): TeardownR
       env.hooks.releaseVp(env, pt, vp);
     }
   }
-  steps.push('finalize');
-  ops.push({ op: 'FINALIZE_PARTITION' });
-  env.exec(plan(FinalizePartition, { partitionId: pt.id }, RELEASE));
+  // Only an initialized partition is finalized: destroy_partition's pt_initialized block (§c.12).
+  if (pt.initialized) {
+    steps.push('finalize');
+    ops.push({ op: 'FINALIZE_PARTITION' });
+    env.exec(plan(FinalizePartition, { partitionId: pt.id }, RELEASE));
+  }
   // Step 4, the hash-table removal, issues no hypercall; it is named for the order's sake.
   ops.push({ op: 'UNLIST_PARTITION' });
   if (pt.regions.length > 0) {
