@@ -220,6 +220,12 @@ const rows: readonly Row[] = [
     act: (d, pt) => d.setGuestMemory(pt, region({ flags: UNMAP })),
   },
   {
+    rule: 'SET_GUEST_MEMORY unmap: a GFN beyond any region (2^40) is ENOENT too, not the map path GPA bound',
+    errno: 'ENOENT',
+    setup: ready,
+    act: (d, pt) => d.setGuestMemory(pt, region({ guestPfn: 1n << 40n, flags: UNMAP })),
+  },
+  {
     rule: 'SET_GUEST_MEMORY unmap: start/size mismatch',
     errno: 'EINVAL',
     setup: ready,

@@ -40,10 +40,15 @@ export function setGuestMemory(env: DriverEnv, pt: KernelPartition, arg: UserMem
     return fail(op, 'EINVAL', `flags 0x${arg.flags.toString(16)}: unknown bits (mask 0x7)`);
   if ((arg.rsvd ?? 0n) !== 0n) return fail(op, 'EINVAL', 'rsvd is not zero');
   const pages = arg.size / PAGE;
+  // An unmap of a GFN no region holds is ENOENT (NEW), whatever the GFN: the bound below is the
+  // model's own check of a new region (its GPA space), not one of the kernel's common checks.
+  if ((arg.flags & (1 << MSHV_SET_MEM_BIT.UNMAP)) !== 0)
+    return arg.guestPfn >= GFN_LIMIT
+      ? fail(op, 'ENOENT', `no region contains guest_pfn 0x${arg.guestPfn.toString(16)}`)
+      : unmapUserRegion(env, pt, arg, Number(pages));
   if (arg.guestPfn >= GFN_LIMIT || pages > GFN_LIMIT - arg.guestPfn) {
     return fail(op, 'EINVAL', 'guest_pfn + size/4096 exceeds the guest physical address space');
   }
-  if ((arg.flags & (1 << MSHV_SET_MEM_BIT.UNMAP)) !== 0) return unmapUserRegion(env, pt, arg, Number(pages));
   return mapUserRegion(env, pt, arg, Number(pages));
 }
 
