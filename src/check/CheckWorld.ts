@@ -55,6 +55,8 @@ export interface StepScratch {
   windowReps: number;
   /** The last call that answered INSUFFICIENT_MEMORY with no DEPOSIT_MEMORY issued since. */
   owedDeposit: string | null;
+  /** A call that answered INSUFFICIENT_MEMORY, got its deposit, and has not been issued again since. */
+  owedRetry: string | null;
   /** `partition/vp/kind/type` of every state or stats page unmap issued in the step. */
   readonly unmapped: Set<string>;
   /** Hypercalls issued in the step, by name (which armed faults the step could fire). */
@@ -156,6 +158,7 @@ export class CheckWorld {
     window: null,
     windowReps: 0,
     owedDeposit: null,
+    owedRetry: null,
     unmapped: new Set(),
     calls: new Map(),
     pendingAsync: new Set(),
@@ -301,6 +304,7 @@ export class CheckWorld {
     this.scratch.window = null;
     this.scratch.windowReps = 0;
     this.scratch.owedDeposit = null;
+    this.scratch.owedRetry = null;
     this.scratch.unmapped.clear();
     this.scratch.calls.clear();
     this.scratch.pendingAsync.clear();

@@ -34,6 +34,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   earlyReturnInWindow: 'windows',
   fastCallInWindow: 'windows',
   noDepositRetry: 'depositRetry',
+  depositWithoutRetry: 'depositRetry',
   unmapIn2MUnits: 'failedMap',
   // RUN accepted in any phase. A RUN after the partition is finalized cannot be asked any more:
   // the control plane forgets a partition closed in full (EBADF, as for a closed fd). The shortest

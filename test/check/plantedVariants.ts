@@ -188,6 +188,21 @@ export const PLANTED: readonly CheckVariant[] = [
   // Inventory §b.3: INSUFFICIENT_MEMORY handed to the caller instead of deposit-and-retry.
   { name: 'noDepositRetry', world: { wrapExecutor: (routed) => routed } },
   {
+    // Inventory §b.3: the deposit is made, but the call is not issued again: the caller gets
+    // INSUFFICIENT_MEMORY with the memory sitting in the pool.
+    name: 'depositWithoutRetry',
+    world: {
+      wrapExecutor:
+        (routed, deposit): Executor =>
+        (plan) => {
+          const outcome = routed(plan);
+          if (outcome.result === HvStatus.INSUFFICIENT_MEMORY && plan.deposit !== undefined)
+            deposit(plan.deposit.target, plan.deposit.pagesPerRetry);
+          return outcome;
+        },
+    },
+  },
+  {
     // Inventory §d: ORIG passed the mapped count in 2 MiB units to the 4 KiB-count unmap.
     name: 'unmapIn2MUnits',
     world: {
