@@ -35,6 +35,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   fastCallInWindow: 'windows',
   noDepositRetry: 'depositRetry',
   depositWithoutRetry: 'depositRetry',
+  sameHeadInLargeMode: 'refinement',
   unmapIn2MUnits: 'failedMap',
   // RUN accepted in any phase. A RUN after the partition is finalized cannot be asked any more:
   // the control plane forgets a partition closed in full (EBADF, as for a closed fd). The shortest

@@ -188,6 +188,19 @@ export const PLANTED: readonly CheckVariant[] = [
   // Inventory §b.3: INSUFFICIENT_MEMORY handed to the caller instead of deposit-and-retry.
   { name: 'noDepositRetry', world: { wrapExecutor: (routed) => routed } },
   {
+    // Review point 4: a large-page list whose every entry is the first 2 MiB head (the list read at
+    // pages[done] instead of pages[(done + i) << shift]): aligned heads, the wrong host memory.
+    name: 'sameHeadInLargeMode',
+    world: {
+      fill: (plan, page, from, count) => {
+        const list = plan.list;
+        const walked =
+          list instanceof PfnRunList && list.stride > 1 ? new PfnRunList(list.runs, 0, list.firstPage) : list;
+        zeroThenFill(walked === undefined ? plan : { ...plan, list: walked }, page, from, count);
+      },
+    },
+  },
+  {
     // Inventory §b.3: the deposit is made, but the call is not issued again: the caller gets
     // INSUFFICIENT_MEMORY with the memory sitting in the pool.
     name: 'depositWithoutRetry',

@@ -1,6 +1,7 @@
 import type { PartitionPhase } from '../../../machines/partition/PartitionContext.js';
 import { stateName } from '../../runtime/stateName.js';
 import type { Invariant } from './Invariant.js';
+import { misplacedPage } from './misplacedPage.js';
 
 /** The hypervisor state each machine phase stands for (closing is in between: not compared). */
 const HV_STATE: Readonly<Record<PartitionPhase, readonly string[] | undefined>> = {
@@ -25,7 +26,7 @@ const frozen = (yes: boolean): string => (yes ? 'frozen' : 'running');
  * for every partition: the machine's phase matches the hypervisor's partition state; initialized
  * agrees with the driver; time is frozen in the machine exactly when in the hypervisor; the created
  * VPs are the same set in the machine, the driver and the hypervisor; the mapped regions are as many in the machine as in the driver, and the hypervisor maps
- * exactly their pages; each VP's state pages are the same in the driver and the hypervisor; and a VP
+ * exactly their pages, each guest page to the host page its region pins (`misplacedPage`); each VP's state pages are the same in the driver and the hypervisor; and a VP
  * machine in `running` has its thread sleeping in MSHV_RUN_VP.
  *
  * @example
@@ -70,6 +71,10 @@ export const refinement: Invariant = {
       const mapped = hp.gpa.mappedPages();
       if (hp.state === 'initialized' && mapped !== regionPages)
         return `${key}: the driver's regions hold ${regionPages} pages, the hypervisor maps ${mapped}`;
+      for (const region of hp.state === 'initialized' ? kp.regions : []) {
+        const wrong = misplacedPage(region, hp.gpa);
+        if (wrong !== undefined) return `${key}: region at gfn 0x${region.guestPfn.toString(16)}: ${wrong}`;
+      }
       for (const [index, kv] of kp.vps) {
         const hv = hp.vps.get(index);
         if (hv === undefined) continue;
