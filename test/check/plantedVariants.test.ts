@@ -39,8 +39,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   unmapIn2MUnits: 'failedMap',
   // RUN accepted in any phase. A RUN after the partition is finalized cannot be asked any more:
   // the control plane forgets a partition closed in full (EBADF, as for a closed fd). The shortest
-  // counterexample is a RUN into a paused partition, whose thread then sleeps with its kick lost.
-  runAfterFinalize: 'liveness',
+  // counterexample is a RUN into a paused partition: MSHV_RUN_VP issued while it is not running.
+  runAfterFinalize: 'runAfterFinalize',
   secondAsyncInFlight: 'asyncInFlight',
   impatientAsyncWait: 'asyncInFlight',
   leakedVpStatePage: 'vpPagesReleased',

@@ -12,7 +12,8 @@ function finalized(world: CheckWorld, key: string): boolean {
 /**
  * No VP runs after its partition is finalized (inventory §c.12: FINALIZE_PARTITION releases the
  * VPs in the hypervisor; the VMM parks every VP before teardown, vmm-lifecycle-rules 3 and 4). No
- * MSHV_RUN_VP is issued for a partition the hypervisor has finalized, and once it is finalized no VP
+ * MSHV_RUN_VP is issued for a partition the hypervisor has finalized, nor, short of that, for one
+ * whose machine is not running (created, paused, pausing, closing); once it is finalized no VP
  * thread of it still sleeps in MSHV_RUN_VP and no VP machine believes it is running.
  *
  * @example
@@ -20,12 +21,18 @@ function finalized(world: CheckWorld, key: string): boolean {
  */
 export const runAfterFinalize: Invariant = {
   name: 'runAfterFinalize',
-  summary: 'no VP runs (or sleeps in MSHV_RUN_VP) once its partition is finalized',
+  summary:
+    'a VP runs only while its partition is running, and none runs (or sleeps in MSHV_RUN_VP) once its partition is finalized',
   onOperation(op, world) {
     if (op.name !== 'MSHV_RUN_VP' || op.partition === null) return null;
-    return finalized(world, op.partition)
-      ? `MSHV_RUN_VP issued for ${op.partition}/vp${String(op.vp)} after ${op.partition} was finalized`
-      : undefined;
+    if (finalized(world, op.partition))
+      return `MSHV_RUN_VP issued for ${op.partition}/vp${String(op.vp)} after ${op.partition} was finalized`;
+    // Short of finalize: a VP runs only while its partition runs (START, and not paused or closing;
+    // rules 3 and 4): a run let into a parked partition is how a kick gets lost.
+    const phase = world.plane.partitionSnapshot(op.partition)?.context.phase;
+    if (phase !== undefined && phase !== 'running')
+      return `MSHV_RUN_VP issued for ${op.partition}/vp${String(op.vp)} while ${op.partition} is ${phase}`;
+    return undefined;
   },
   afterStep(_step, world) {
     // A crash ends the VMM process: its threads are gone with it.
