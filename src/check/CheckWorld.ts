@@ -167,6 +167,11 @@ export class CheckWorld {
   readonly armed: FaultPlanEntry[] = [];
   /** The VMM process died (a crash step): no further steps. */
   crashed = false;
+  /**
+   * Partitions a teardown call (FINALIZE_PARTITION, WITHDRAW_MEMORY, DELETE_PARTITION) was refused
+   * for: the hypervisor keeps what that call would have released (its answer, not a leak).
+   */
+  readonly teardownRefused = new Set<bigint>();
   /** What the crash left for `recover` and what recover made of it (after a crash step, when recovering). */
   recovery: CrashRecovery | undefined;
   readonly #options: CheckWorldOptions;
