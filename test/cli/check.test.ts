@@ -47,6 +47,8 @@ describe('mshv-control check', () => {
     [['--strategy', 'bfs2'], /--strategy: 'bfs2' is not bfs, dfs or random/],
     [['--workers', '0'], /--workers: '0' is not a positive integer/],
     [['--seed', '-1'], /--seed: '-1' is not a u32/],
+    [['--seed', '7'], /--seed: seeds the random walks; bfs draws no random numbers/],
+    [['--strategy', 'dfs', '--seed', '7'], /--seed: seeds the random walks; dfs draws no random numbers/],
     [['--time-limit', 'soon'], /--time-limit: 'soon' is not a positive number of seconds/],
     [['--time-limit', '0'], /--time-limit: '0' is not a positive number of seconds/],
     [['--frobnicate'], /unknown option '--frobnicate'/],

@@ -34,7 +34,7 @@ counterexample as a JSON file and as an event log in DIR (default: the current d
 Given a counterexample file, re-runs it and reports whether it still violates its invariant, or
 which other invariant it violates instead.
   --strategy   bfs (default: shortest counterexample), dfs, or random (seeded swarm walks)
-  --seed       seed of the random walks (default: the model world's seed)
+  --seed       seed of the random walks (default: the model world's seed); random only
   --time-limit stop exploring after S seconds (the verdict is then "bounded")
   --workers    worker threads (default 1)
   --crash-inside  also crash the VMM inside each intent, after each of its operations (BFS; the
@@ -126,6 +126,9 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs {
     throw new CliError(
       `--crash-inside: crashes inside intents are explored by bfs only, not ${strategy}\n${usage}`,
     );
+  // BFS and DFS draw no random numbers: a seed given to them would be silently ignored.
+  if (seed !== undefined && strategy !== 'random')
+    throw new CliError(`--seed: seeds the random walks; ${strategy} draws no random numbers\n${usage}`);
   // Checked before exploring: a counterexample found after minutes must have somewhere to go.
   if (!existsSync(out)) throw new CliError(`--out: no such directory ${out}`);
   if (!statSync(out).isDirectory()) throw new CliError(`--out: ${out} is not a directory`);
