@@ -1,4 +1,4 @@
-import { HV_MAP_GPA } from '../../hv/flags/HvMapGpaFlag.js';
+import { HV_MAP_GPA, HV_MODIFY_SPA_PAGE_HOST_ACCESS } from '../../hv/flags/HvMapGpaFlag.js';
 import { PAGES_PER_LARGE_PAGE } from '../../hv/Page.js';
 import type { Invariant } from './Invariant.js';
 
@@ -8,6 +8,9 @@ import type { Invariant } from './Invariant.js';
  */
 const LARGE_PAGE_LISTS: Readonly<Record<string, { readonly field: string; readonly bit: number }>> = {
   MAP_GPA_PAGES: { field: 'mapFlags', bit: HV_MAP_GPA.LARGE_PAGE },
+  // The host-access changes of SNP regions walk the same page array the same way (review point 4).
+  ACQUIRE_SPARSE_SPA_PAGE_HOST_ACCESS: { field: 'flags', bit: HV_MODIFY_SPA_PAGE_HOST_ACCESS.LARGE_PAGE },
+  RELEASE_SPARSE_SPA_PAGE_HOST_ACCESS: { field: 'flags', bit: HV_MODIFY_SPA_PAGE_HOST_ACCESS.LARGE_PAGE },
 };
 
 /**
