@@ -23,6 +23,25 @@ describe('docs/guide/check.md and its example files', () => {
     for (const i of ALL_INVARIANTS) expect(guide).toMatch(new RegExp(`^\\| \`${i.name}\` +\\|`, 'm'));
   });
 
+  it('every intent of the intents example loads as a model intent, as written', () => {
+    const at = guide.indexOf('`intents`: each entry is one of');
+    const block = /```json\n([\s\S]*?)```/.exec(guide.slice(at))?.[1] ?? '';
+    const intents = block
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    expect(intents).toHaveLength(6);
+    const model = loadCheckModel({ format: 1, name: 'guide', world: { seed: 1 }, intents });
+    expect(model.intents.map((i) => i.intent)).toEqual([
+      'createPartition',
+      'partition',
+      'vp',
+      'guest',
+      'signal',
+      'signalIrqfd',
+    ]);
+  });
+
   it('quotes the example counterexample as it is', () => {
     const file = json('docs/check/lost-completion.counterexample.json') as {
       message: string;

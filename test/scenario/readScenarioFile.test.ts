@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,31 @@ describe('readScenarioFile', () => {
     await expect(readScenarioFile(file)).rejects.toThrow(
       `${file}:2:28: $: byte 29 (0xe9) is not UTF-8; a scenario is UTF-8 JSON (RFC 8259 §8.1)`,
     );
+  });
+
+  it('gives the error docs/scenario-format.md quotes, for the file it describes', async () => {
+    const file = join(dir, 'boot.json');
+    const lines = [
+      '{',
+      '  "format": 1,',
+      '  "name": "boot",',
+      '  "seed": 1,',
+      '  "steps": [',
+      '    { "op": "createPartition", "partition": "vm0" },',
+      '    { "op": "initializePartition", "partition": "vm0" },',
+      '    { "op": "createVp", "partition": "vm0", "vpIndex": 0 },',
+      '    {',
+      '      "op": "createVp",',
+      '      "partition": "vm0",',
+      '        "vpIndex": 4294967296',
+      '    }',
+      '  ]',
+      '}',
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const quoted = /`(boot\.json:12:20: [^`]+)`/.exec(readFileSync('docs/scenario-format.md', 'utf8'))?.[1];
+    expect(quoted).toBe('boot.json:12:20: $.steps[3].vpIndex: 4294967296 does not fit u32');
+    await expect(readScenarioFile(file)).rejects.toThrow(`${dir}/${quoted ?? ''}`);
   });
 
   it('passes file system errors through', async () => {
