@@ -1,6 +1,6 @@
 import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan.js';
 import { Rng } from '../det/Rng.js';
-import { hvStatusName } from '../hv/HvStatus.js';
+import { HvStatus, hvStatusName } from '../hv/HvStatus.js';
 import type { CheckModel } from './CheckModel.js';
 import { crashApplies, enabledIntents } from './enabledIntents.js';
 import type { Explorer, FoundViolation } from './Explorer.js';
@@ -41,6 +41,8 @@ export function swarm(model: CheckModel, rng: Rng): Swarm {
   const machine: Record<string, number> = {};
   if (model.random.machineFaultRateMax > 0)
     for (const status of [...new Set(model.faults.map((f) => f.status))].sort((a, b) => a - b)) {
+      // A late completion (CALL_PENDING) is a fault choice, never a random fault (the FaultPlan refuses it).
+      if (status === HvStatus.SUCCESS || status === HvStatus.CALL_PENDING) continue;
       const r = rate(rng, model.random.machineFaultRateMax);
       if (r > 0) machine[hvStatusName(status)] = r;
     }

@@ -42,6 +42,10 @@ export function formatRecoverReport(r: RecoverReport): string[] {
       : `teardown (close(2), §c.12 order): ${r.teardown.map((t) => `fd ${t.fd} ${t.what}${t.result === 'ok' ? '' : ` (${t.result})`}`).join(', ')}`,
   );
   if (r.teardown.length > 0) out.push(`  hypercalls: ${r.teardownHypercalls}`);
+  if (r.teardownRefused.length > 0)
+    out.push(
+      `  refused by the hypervisor (it keeps what they would have released): ${r.teardownRefused.join(', ')}`,
+    );
   const a = r.audit;
   if (a !== null)
     out.push(

@@ -1,3 +1,6 @@
+import type { CallRecord } from '../../adapters/simulated/SimulatedHypervisor.js';
+import { HypercallCode, hypercallName } from '../hv/HypercallCode.js';
+import { HvStatus, hvStatusName } from '../hv/HvStatus.js';
 import type { LogHeader } from '../log/LogHeader.js';
 import { LogError } from '../log/LogError.js';
 import { openLog } from '../log/LogReader.js';
@@ -58,6 +61,11 @@ export interface RecoverReport {
   readonly teardown: readonly TeardownAction[];
   /** Hypercalls the teardown issued (on the simulated hypervisor). */
   readonly teardownHypercalls: number;
+  /**
+   * Teardown calls the hypervisor refused (`DELETE_PARTITION INVALID_PARTITION_STATE`): it keeps
+   * what each would have released, so a leak the audit then finds is its answer, not recover's.
+   */
+  readonly teardownRefused: readonly string[];
   readonly audit: RecoverAudit | null;
   /** For `damaged`: the problem, naming the record. */
   readonly message?: string;
@@ -143,6 +151,7 @@ export function recoverSource(source: ReplaySource, options: RecoverOptions = {}
       live,
       teardown: [],
       teardownHypercalls: 0,
+      teardownRefused: [],
       audit: null,
     };
   // From here on the world runs on the simulated hypervisor alone: nothing of the teardown is logged.
@@ -152,13 +161,16 @@ export function recoverSource(source: ReplaySource, options: RecoverOptions = {}
   for (const address of live.mappings ?? []) driver.world.device.munmap(BigInt(address));
   const teardown = tearDown(driver, live);
   const audit = auditAfter(driver);
+  const hv = driver.world.machine.hypervisor;
+  const teardownHypercalls = hv.callCount - before;
   return {
     status: audit.clean ? 'reconciled' : 'not-reconciled',
     replay: v,
     closed: source.closed,
     live,
     teardown,
-    teardownHypercalls: driver.world.machine.hypervisor.callCount - before,
+    teardownHypercalls,
+    teardownRefused: refusedTeardownCalls(hv.recentCalls().slice(-teardownHypercalls)),
     audit,
   };
 }
@@ -176,6 +188,7 @@ function failed(
     live: null,
     teardown: [],
     teardownHypercalls: 0,
+    teardownRefused: [],
     audit: null,
     ...(message === undefined ? {} : { message }),
   };
@@ -218,4 +231,22 @@ function auditAfter(driver: IntentDriver): RecoverAudit {
       driverPartitions === 0 &&
       pinnedPages === 0,
   };
+}
+
+/** The teardown calls whose refusal leaves the hypervisor holding what they would have released. */
+const TEARDOWN_CODES: ReadonlySet<number> = new Set([
+  HypercallCode.FINALIZE_PARTITION,
+  HypercallCode.WITHDRAW_MEMORY,
+  HypercallCode.DELETE_PARTITION,
+]);
+
+/** `NAME STATUS` of each teardown call the hypervisor refused (WITHDRAW_MEMORY's NO_RESOURCES is its end). */
+function refusedTeardownCalls(calls: readonly CallRecord[]): string[] {
+  const out: string[] = [];
+  for (const c of calls) {
+    if (!TEARDOWN_CODES.has(c.code) || c.result === HvStatus.SUCCESS) continue;
+    if (c.code === HypercallCode.WITHDRAW_MEMORY && c.result === HvStatus.NO_RESOURCES) continue;
+    out.push(`${hypercallName(c.code) ?? `0x${c.code.toString(16)}`} ${hvStatusName(c.result)}`);
+  }
+  return out;
 }

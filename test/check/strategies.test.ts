@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_JSON } from '../../src/check/defaultModel.js';
 import { loadCheckModel } from '../../src/check/loadCheckModel.js';
 import { runCheck, type Strategy } from '../../src/check/runCheck.js';
+import { HvStatus } from '../../src/hv/HvStatus.js';
 
 /** The default model with fewer steps (and walks), so each strategy finishes in a few seconds. */
 function small(steps: number, extra: Record<string, unknown> = {}): ReturnType<typeof loadCheckModel> {
@@ -112,5 +113,17 @@ describe('worker threads give the same verdicts and counts as one thread', () =>
     const one = await runCheck({ model: lostCompletion, strategy: 'bfs', workers: 1 });
     const two = await runCheck({ model: lostCompletion, strategy: 'bfs', workers: 2 });
     expect(two.counterexample).toEqual(one.counterexample);
+  });
+});
+
+describe('random walks with the hypervisor’s own random faults', () => {
+  it('run on the default model, whose fault choices include a late completion (CALL_PENDING, never a random fault)', async () => {
+    const model = small(6, {
+      random: { ...DEFAULT_MODEL_JSON.random, walks: 40, machineFaultRateMax: 0.05 },
+    });
+    expect(model.faults.some((f) => f.status === HvStatus.CALL_PENDING)).toBe(true);
+    const r = await runCheck({ model, strategy: 'random', seed: 11 });
+    expect(['clean', 'violation']).toContain(r.verdict);
+    expect(r.transitions).toBeGreaterThan(40);
   });
 });
