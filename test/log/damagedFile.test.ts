@@ -7,6 +7,7 @@ import { openLog } from '../../src/log/LogReader.js';
 import { LogWriter } from '../../src/log/LogWriter.js';
 import { sampleRecord } from './sampleRecords.js';
 import { fileHash, testHeader, useTempDir } from './tempDir.js';
+import { tamper } from './tamper.js';
 
 const tempDir = useTempDir();
 const COUNT = 100;
@@ -22,15 +23,6 @@ function makeLog(): string {
   }
   w.close();
   return path;
-}
-
-/** Change a log the way a careless tool would: through SQLite, append-only triggers dropped. */
-function tamper(path: string, sql: string, ...params: (string | number)[]): void {
-  const db = new DatabaseSync(path);
-  for (const t of ['header', 'records', 'end_marker'])
-    for (const op of ['update', 'delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}_no_${op}`);
-  db.prepare(sql).run(...params);
-  db.close();
 }
 
 /** What reading the whole log ends with: the LogError (from opening, or from verify), never another error. */

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { recordChecksum } from '../../src/log/checksum.js';
-import { LogError } from '../../src/log/LogError.js';
 import { openLog } from '../../src/log/LogReader.js';
 import type { LogRecord } from '../../src/log/LogRecord.js';
 import { LogWriter } from '../../src/log/LogWriter.js';
 import { sampleRecord } from './sampleRecords.js';
 import { testHeader, useTempDir } from './tempDir.js';
+import { openError, tamper } from './tamper.js';
 
 const tempDir = useTempDir();
 const COUNT = 100;
@@ -27,15 +27,6 @@ function makeLog(): string {
   return path;
 }
 
-/** Change a log the way a careless tool would: through SQLite, append-only triggers dropped. */
-function tamper(path: string, sql: string, ...params: (string | number)[]): void {
-  const db = new DatabaseSync(path);
-  for (const t of ['header', 'records', 'end_marker'])
-    for (const op of ['update', 'delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}_no_${op}`);
-  db.prepare(sql).run(...params);
-  db.close();
-}
-
 function verdictOf(path: string): { seq: number | null; problem: string; message: string; records: number } {
   const log = openLog(path);
   const v = log.verify();
@@ -43,16 +34,6 @@ function verdictOf(path: string): { seq: number | null; problem: string; message
   expect(v.ok).toBe(false);
   const e = v.error!;
   return { seq: e.seq, problem: e.problem, message: e.message, records: v.records };
-}
-
-function openError(path: string): LogError {
-  try {
-    openLog(path).close();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LogError);
-    return e as LogError;
-  }
-  throw new Error('openLog succeeded');
 }
 
 describe('integrity: a damaged log gets an error naming the record (issue 5, "nothing is rewritten")', () => {

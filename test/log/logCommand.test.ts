@@ -2,34 +2,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/Command.js';
-import { runCli } from '../../src/cli/runCli.js';
 import { openLog } from '../../src/log/LogReader.js';
 import { RECORD_KINDS } from '../../src/log/LogRecord.js';
-import { LogWriter } from '../../src/log/LogWriter.js';
 import { sampleRecord } from './sampleRecords.js';
-import { fileHash, testHeader, useTempDir } from './tempDir.js';
+import { cli, makeLog } from './logCli.js';
+import { fileHash, useTempDir } from './tempDir.js';
 
 const tempDir = useTempDir();
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-  return { code: await runCli(argv, io), out, err };
-}
-
-function makeLog(dir: string, count: number, close = true): string {
-  const path = join(dir, 'run.log');
-  const w = LogWriter.create(path, { ...testHeader, meta: { scenario: 'boot' } });
-  for (let seq = 1; seq <= count; seq += 1) {
-    w.append(sampleRecord(seq));
-    if (seq % 4 === 0) w.commit();
-  }
-  if (close) w.close();
-  else w.commit();
-  return path;
-}
 
 /** Export a log to a .jsonl file; returns the lines. */
 async function exportTo(log: string, jsonl: string): Promise<string[]> {

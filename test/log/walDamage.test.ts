@@ -1,12 +1,12 @@
 import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LogError } from '../../src/log/LogError.js';
 import { openLog } from '../../src/log/LogReader.js';
 import { LogWriter } from '../../src/log/LogWriter.js';
 import { walDamage } from '../../src/log/walDamage.js';
 import { sampleRecord } from './sampleRecords.js';
 import { logFileHashes, testHeader, useTempDir } from './tempDir.js';
+import { openError } from './tamper.js';
 
 const tempDir = useTempDir();
 const FRAME = 24 + 4096;
@@ -51,16 +51,6 @@ function lastSeq(path: string): number {
   } finally {
     log.close();
   }
-}
-
-function openError(path: string): LogError {
-  try {
-    openLog(path).close();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LogError);
-    return e as LogError;
-  }
-  throw new Error('openLog succeeded');
 }
 
 function flip(path: string, at: number): void {

@@ -16,6 +16,7 @@ import { runScenarioLogged, scenarioRunMeta } from '../../src/replay/runScenario
 import type { Scenario } from '../../src/scenario/Scenario.js';
 import { readScenarioFile } from '../../src/scenario/readScenarioFile.js';
 import { fileHash, useTempDir } from '../log/tempDir.js';
+import { tamper } from '../log/tamper.js';
 
 const tempDir = useTempDir();
 const SNAPSHOT_EVERY = 32;
@@ -33,15 +34,6 @@ function makeLog(name = 'run.log'): string {
   runScenarioLogged(scenario, writer, { snapshotEvery: SNAPSHOT_EVERY });
   writer.close();
   return path;
-}
-
-/** Change a log through SQLite, its append-only triggers dropped (a careless tool, or damage). */
-function tamper(path: string, sql: string, ...params: (string | number)[]): void {
-  const db = new DatabaseSync(path);
-  for (const t of ['header', 'records', 'end_marker'])
-    for (const op of ['update', 'delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}_no_${op}`);
-  db.prepare(sql).run(...params);
-  db.close();
 }
 
 function query(path: string, sql: string, ...params: (string | number)[]): Record<string, unknown>[] {
