@@ -9,6 +9,7 @@ import { objectArg } from './objectArg.js';
 import { argumentError } from './HostError.js';
 import { type Result, failure, success } from './Result.js';
 import { codecJson, viaCodec } from './scenarioFieldError.js';
+import { boolField } from './u64Field.js';
 
 /** The seed a host runs with when none is given. */
 export const DEFAULT_SEED = 1;
@@ -104,8 +105,8 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
         `${options.hostRamBytes} is not a multiple of 4096 (host RAM is whole pages)`,
       ),
     );
-  if (options.mapVpRegisterPages !== undefined && typeof options.mapVpRegisterPages !== 'boolean')
-    return failure(argumentError(op, 'options.mapVpRegisterPages', 'boolean', 'expected true or false'));
+  const mapVp = boolField(op, 'options.mapVpRegisterPages', options.mapVpRegisterPages);
+  if (!mapVp.ok) return mapVp;
   const json = codecJson({
     format: 1,
     name: 'host',

@@ -1,6 +1,7 @@
 import type { VpStatePart } from '../../machines/vp/VpStatePart.js';
 import { HvSyntheticTimersState } from '../hv/hypercalls/GetVpState.js';
 import { HV_PAGE_SIZE } from '../hv/Page.js';
+import { XSAVE_BUFFER_BYTES } from '../runtime/executeVpStateOp.js';
 import {
   HV_REGISTER_VALUE_BYTES,
   HV_X64_REGISTER_GROUP,
@@ -16,8 +17,8 @@ const STATE_PAGE_PART_BYTES: Readonly<Partial<Record<VpStatePart, number>>> = {
   SYNTHETIC_TIMERS: HvSyntheticTimersState.size,
 };
 
-/** The most XSAVE bytes a write takes: the three pages the runtime's state buffer has. */
-export const XSAVE_BYTES_MAX = 3 * HV_PAGE_SIZE;
+/** The most XSAVE bytes a write takes: the runtime's state buffer for XSAVE. */
+export const XSAVE_BYTES_MAX = XSAVE_BUFFER_BYTES;
 
 /**
  * Why `bytes` cannot be part `part` of a VP's state, or undefined when it can: a register group is 16

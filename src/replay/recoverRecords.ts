@@ -1,6 +1,7 @@
 import type { CallRecord } from '../../adapters/simulated/SimulatedHypervisor.js';
-import { HypercallCode, hypercallName } from '../hv/HypercallCode.js';
-import { HvStatus, hvStatusName } from '../hv/HvStatus.js';
+import { hypercallName } from '../hv/HypercallCode.js';
+import { hvStatusName } from '../hv/HvStatus.js';
+import { refusedTeardownCall } from '../pipeline/driver/refusedTeardownCall.js';
 import type { LogHeader } from '../log/LogHeader.js';
 import { LogError } from '../log/LogError.js';
 import { openLog } from '../log/LogReader.js';
@@ -233,19 +234,11 @@ function auditAfter(driver: IntentDriver): RecoverAudit {
   };
 }
 
-/** The teardown calls whose refusal leaves the hypervisor holding what they would have released. */
-const TEARDOWN_CODES: ReadonlySet<number> = new Set([
-  HypercallCode.FINALIZE_PARTITION,
-  HypercallCode.WITHDRAW_MEMORY,
-  HypercallCode.DELETE_PARTITION,
-]);
-
 /** `NAME STATUS` of each teardown call the hypervisor refused (WITHDRAW_MEMORY's NO_RESOURCES is its end). */
 function refusedTeardownCalls(calls: readonly CallRecord[]): string[] {
   const out: string[] = [];
   for (const c of calls) {
-    if (!TEARDOWN_CODES.has(c.code) || c.result === HvStatus.SUCCESS) continue;
-    if (c.code === HypercallCode.WITHDRAW_MEMORY && c.result === HvStatus.NO_RESOURCES) continue;
+    if (!refusedTeardownCall(c.code, c.result)) continue;
     out.push(`${hypercallName(c.code) ?? `0x${c.code.toString(16)}`} ${hvStatusName(c.result)}`);
   }
   return out;

@@ -26,11 +26,14 @@ const STATE_TYPE: Readonly<Partial<Record<VpStatePart, number>>> = {
   SYNTHETIC_TIMERS: MSHV_VP_STATE.SYNTHETIC_TIMERS,
 };
 
+/** The XSAVE buffer a state operation offers: three pages (what a write may carry at most). */
+export const XSAVE_BUFFER_BYTES = 3 * HV_PAGE_SIZE;
+
 /**
  * Buffer a state read offers: one page, three for XSAVE (MAX_XSAVE_DATA_SIZE is at most a few
  * KiB on x86-64; the driver answers EINVAL naming the size it needs when that is not enough).
  */
-const bufferBytes = (part: VpStatePart): number => (part === 'XSAVE' ? 3 : 1) * HV_PAGE_SIZE;
+const bufferBytes = (part: VpStatePart): number => (part === 'XSAVE' ? XSAVE_BUFFER_BYTES : HV_PAGE_SIZE);
 
 /**
  * Read or write one part of a VP's state (vmm-lifecycle-rules 8): LAPIC, XSAVE, SIMP, SIEFP and

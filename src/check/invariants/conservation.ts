@@ -1,7 +1,4 @@
-import { HvStatus } from '../../hv/HvStatus.js';
-import { DeletePartition } from '../../hv/hypercalls/DeletePartition.js';
-import { FinalizePartition } from '../../hv/hypercalls/FinalizePartition.js';
-import { WithdrawMemory } from '../../hv/hypercalls/WithdrawMemory.js';
+import { refusedTeardownCall } from '../../pipeline/driver/refusedTeardownCall.js';
 import type { CheckWorld } from '../CheckWorld.js';
 import type { Invariant } from './Invariant.js';
 
@@ -26,19 +23,12 @@ function allReleased(world: CheckWorld): boolean {
  * @example
  * conservation.afterStep?.(step, world); // 'after every partition was released: 208 pages still deposited in deleted partitions'
  */
-/** The teardown calls whose refusal leaves the hypervisor holding what they would have released. */
-const TEARDOWN_CALLS: ReadonlySet<unknown> = new Set([FinalizePartition, WithdrawMemory, DeletePartition]);
-
 export const conservation: Invariant = {
   name: 'conservation',
   summary:
     'every host page is accounted after every step; once all partitions are released the hypervisor holds nothing of them',
   afterCall(call, status, world) {
-    if (!TEARDOWN_CALLS.has(call.def) || call.input === null) return null;
-    const result = Number(status & 0xffffn);
-    // WITHDRAW_MEMORY ends on NO_RESOURCES when the pool is empty: that is its success.
-    if (result === HvStatus.SUCCESS || (call.def === WithdrawMemory && result === HvStatus.NO_RESOURCES))
-      return null;
+    if (call.input === null || !refusedTeardownCall(call.code, Number(status & 0xffffn))) return null;
     world.teardownRefused.add(call.input.getBigUint64(0, true));
     return null;
   },
