@@ -39,6 +39,8 @@ const unitList = Object.keys(SizeUnits).join(', ');
 export function parseNumber(value: unknown, width: IntWidth, path = '$'): bigint {
   let n: bigint;
   let shown: string;
+  // A minus sign, -0 included: an unsigned field refuses '-0' and -0 as it refuses '-1'.
+  let minus: boolean;
   if (typeof value === 'number') {
     if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
       throw new ScenarioError(
@@ -49,9 +51,11 @@ export function parseNumber(value: unknown, width: IntWidth, path = '$'): bigint
     }
     if (!Number.isInteger(value)) throw new ScenarioError(path, 'integer', `${value} is not an integer`);
     n = BigInt(value);
-    shown = String(n);
+    minus = value < 0 || Object.is(value, -0);
+    shown = Object.is(value, -0) ? '-0' : String(n);
   } else if (typeof value === 'string') {
     n = parseNumberText(value, path);
+    minus = value.startsWith('-');
     shown = /^-?[0-9]+$/.test(value) ? value : `'${value}' (${n})`;
   } else {
     throw new ScenarioError(
@@ -61,8 +65,14 @@ export function parseNumber(value: unknown, width: IntWidth, path = '$'): bigint
     );
   }
   const range = IntRange[width];
-  if (n < 0n && range.min === 0n)
-    throw new ScenarioError(path, 'negative', `${shown} is negative; ${width} is unsigned`);
+  if (minus && range.min === 0n)
+    throw new ScenarioError(
+      path,
+      'negative',
+      n === 0n
+        ? `${shown} has a minus sign; ${width} is unsigned (write 0)`
+        : `${shown} is negative; ${width} is unsigned`,
+    );
   if (n < range.min || n > range.max)
     throw new ScenarioError(path, 'width', `${shown} does not fit ${width}`);
   return n;

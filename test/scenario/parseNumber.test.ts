@@ -62,6 +62,18 @@ describe('parseNumber (scenario contract "Rules": integers, decimal, 0x hex, bin
     expect(parseNumber('-0x10', 's32')).toBe(-16n);
   });
 
+  it('rejects a minus sign on zero for an unsigned field ("-0", "-0x0", JSON -0), and reads it as 0 for s32', () => {
+    expect(ruleOf(() => parseNumber('-0', 'u64', '$.size'))).toBe(
+      'negative: $.size: -0 has a minus sign; u64 is unsigned (write 0)',
+    );
+    expect(ruleOf(() => parseNumber('-0x0', 'u32'))).toMatch(/^negative: .*minus sign/);
+    expect(ruleOf(() => parseNumber(JSON.parse('-0'), 'u8', '$.v'))).toBe(
+      'negative: $.v: -0 has a minus sign; u8 is unsigned (write 0)',
+    );
+    expect(parseNumber('-0', 's32')).toBe(0n);
+    expect(parseNumber('0', 'u64')).toBe(0n);
+  });
+
   it('rejects JSON numbers at or beyond 2^53 with a hint to write a string', () => {
     expect(parseNumber(Number.MAX_SAFE_INTEGER, 'u64')).toBe(2n ** 53n - 1n);
     expect(ruleOf(() => parseNumber(2 ** 53, 'u64', '$.size'))).toMatch(
