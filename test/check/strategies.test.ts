@@ -125,5 +125,13 @@ describe('random walks with the hypervisor’s own random faults', () => {
     const r = await runCheck({ model, strategy: 'random', seed: 11 });
     expect(['clean', 'violation']).toContain(r.verdict);
     expect(r.transitions).toBeGreaterThan(40);
+    // The faults fired: the same walks without them never see some of the statuses these saw.
+    const calm = small(6, { random: { ...DEFAULT_MODEL_JSON.random, walks: 40, machineFaultRateMax: 0 } });
+    const plain = await runCheck({ model: calm, strategy: 'random', seed: 11 });
+    const only = Object.keys(r.coverage.calls).filter((k) => !(k in plain.coverage.calls));
+    expect(only.length).toBeGreaterThan(0);
+    expect(only.every((k) => !k.endsWith(' SUCCESS'))).toBe(true);
+    // A violation they lead to is handed back as a counterexample that replays.
+    if (r.verdict === 'violation') expect(r.reproduced).toBe(true);
   });
 });
