@@ -346,7 +346,8 @@ export class SimulatedMachine {
 
   /**
    * Every partition the model holds, root first: the live ones, and deleted ones that leaked pages
-   * (a partition deleted clean is forgotten; `model.wasDeleted(id)` still tells).
+   * (still deposited, or SNP pages still exclusive to them; a partition deleted clean is forgotten;
+   * `model.wasDeleted(id)` still tells).
    */
   partitions(): PartitionView[] {
     return this.model.all().map((p) => this.#view(p));

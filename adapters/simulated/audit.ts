@@ -76,6 +76,10 @@ export function auditMachine(m: HvModel, ram: HostRam, user: UserSpace): AuditRe
       exclusive += n;
       if (e.value.kind !== 'user')
         v.push(`host [0x${e.start.toString(16)}, +${n}) exclusive but ${e.value.kind}`);
+      // Exclusive pages stay attributed to the partition that took them, deleted or not: a key no
+      // partition holds could be handed to the next one created, and the pages with it.
+      if (m.byKey(e.value.exclusive) === undefined)
+        v.push(`host [0x${e.start.toString(16)}, +${n}) exclusive to key ${e.value.exclusive}, held by none`);
     }
     hostMapRefs += e.value.maps * n;
   }

@@ -177,16 +177,16 @@ export class Caller {
     const pfns = expand(runs);
     let last: Answer | undefined;
     for (let i = 0; i < pfns.length; i += 511) {
-      const chunk = pfns.slice(i, i + 511);
-      last = this.rep(DepositMemory, { partitionId }, chunk.length, (page, at) => {
-        chunk.forEach((pfn, k) => {
-          page.setU64Number(at + k * 8, pfn);
-        });
-      });
+      last = this.depositPfns(partitionId, pfns.slice(i, i + 511));
       if (last.status !== 0) return last;
     }
     if (last === undefined) throw new Error('deposit of 0 pages');
     return last;
+  }
+
+  /** DEPOSIT_MEMORY of exactly these PFNs (≤ 511), resuming partial completions. */
+  depositPfns(partitionId: bigint, pfns: readonly number[]): Answer {
+    return this.rep(DepositMemory, { partitionId }, pfns.length, pfnList(pfns));
   }
 
   initialize(partitionId: bigint): void {
@@ -258,6 +258,16 @@ export class Caller {
     return last;
   }
 
+  /** MAP_GPA_PAGES of exactly these PFNs at `gfn` (one rep each), as `mapRuns` issues them. */
+  mapPfns(partitionId: bigint, gfn: number, pfns: readonly number[], mapFlags = 0x3): Answer {
+    return this.mapRuns(
+      partitionId,
+      gfn,
+      pfns.map((pfn) => ({ pfn, count: 1 })),
+      mapFlags,
+    );
+  }
+
   /** UNMAP_GPA_PAGES of `pages` pages at `gfn`, 512 per call. */
   unmap(partitionId: bigint, gfn: number, pages: number): Answer {
     let last: Answer | undefined;
@@ -306,4 +316,18 @@ export function expand(runs: readonly PfnRun[]): number[] {
   const out: number[] = [];
   for (const r of runs) for (let i = 0; i < r.count; i++) out.push(r.pfn + i);
   return out;
+}
+
+/**
+ * A list writer for `CallOptions.list`: the u64 PFNs in order after the header.
+ *
+ * @example
+ * c.call(DepositMemory, { partitionId }, { repCount: 2, list: pfnList([0x500, 0x501]) });
+ */
+export function pfnList(pfns: readonly number[]): (page: HvPage, offset: number) => void {
+  return (page, at) => {
+    pfns.forEach((pfn, k) => {
+      page.setU64Number(at + k * 8, pfn);
+    });
+  };
 }

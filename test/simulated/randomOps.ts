@@ -15,6 +15,7 @@ import {
   DeletePort,
   DisconnectPort,
   FinalizePartition,
+  GetGpaPagesAccessStates,
   HYPERCALL_DEFS,
   InitializePartition,
   MapGpaPages,
@@ -24,6 +25,7 @@ import {
 } from '../../src/hv/hypercalls/index.js';
 import { HV_ANY_VP, HV_PARTITION_ID_SELF } from '../../src/hv/ids.js';
 import type { PfnRun } from '../../src/ports/HostPort.js';
+import { GFN_LIMIT } from '../../adapters/simulated/model/GpaMap.js';
 import type { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
 import { CallRefused, Caller, USER_2M, USER_4K } from './harness.js';
 
@@ -61,7 +63,16 @@ export type Op =
   | { readonly op: 'port'; readonly p: number; readonly id: number; readonly step: number }
   | { readonly op: 'run'; readonly p: number; readonly vp: number; readonly exits: number }
   | { readonly op: 'interrupt'; readonly p: number; readonly vp: number }
-  | { readonly op: 'fuzz'; readonly def: number; readonly control: bigint; readonly bytes: Uint8Array };
+  | { readonly op: 'fuzz'; readonly def: number; readonly control: bigint; readonly bytes: Uint8Array }
+  | {
+      readonly op: 'edge';
+      readonly p: number;
+      /** 0 MAP_GPA_PAGES, 1 UNMAP_GPA_PAGES, 2 GET_GPA_PAGES_ACCESS_STATES (set accessed and dirty). */
+      readonly call: number;
+      /** The call starts this many pages below the 2^40-page GPA limit. */
+      readonly back: number;
+      readonly reps: number;
+    };
 
 const small = fc.nat(7);
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -146,6 +157,18 @@ export const fuzzArb: fc.Arbitrary<Op> = fc.record({
   def: fc.nat(HYPERCALL_DEFS.length - 1),
   control: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   bytes: fc.uint8Array({ minLength: 0, maxLength: 96 }),
+});
+
+/**
+ * GPA calls near the top of the 2^40-page GPA space, whose range may cross it: the answer may not
+ * depend on the rep time slice (inventory §b.1).
+ */
+export const edgeArb: fc.Arbitrary<Op> = fc.record({
+  op: fc.constant('edge' as const),
+  p: small,
+  call: fc.nat(2),
+  back: fc.integer({ min: 1, max: 1100 }),
+  reps: fc.integer({ min: 1, max: 1100 }),
 });
 
 interface Pin {
@@ -371,6 +394,24 @@ export function runOps(machine: SimulatedMachine, ops: readonly Op[], transcript
               vector: 0x40,
               targetVtl: 0,
             });
+          break;
+        }
+        case 'edge': {
+          const p = pick(parts, o.p);
+          if (p === undefined) break;
+          const gfn = GFN_LIMIT - o.back;
+          if (o.call === 0) {
+            const r = machine.host.pinUserRange(USER_4K, o.reps);
+            if (r.kind !== 'ram') throw new Error('pin of a declared VMA failed');
+            pins.push({ runs: r.runs, unpinned: false });
+            c.mapRuns(p, gfn, r.runs);
+          } else if (o.call === 1) c.unmap(p, gfn, o.reps);
+          else
+            c.rep(
+              GetGpaPagesAccessStates,
+              { partitionId: p, flags: 0xan, hvGpaPageNumber: BigInt(gfn) },
+              o.reps,
+            );
           break;
         }
         case 'fuzz': {

@@ -7,7 +7,9 @@ import { S, partitionIn, simpleHandler } from './Handler.js';
  * never be deleted, whatever its state (ACCESS_DENIED, checked first). The partition object goes
  * back to the root's pool. Pages still deposited (not withdrawn) stay attributed to the deleted
  * partition: nobody can withdraw them any more, and `audit()` reports them as leaked. A partition
- * deleted with no page left in its pool is forgotten (`HvModel.forget`).
+ * deleted with no page left in its pool and no host page still exclusive to it is forgotten
+ * (`HvModel.forgetIfClean`); otherwise its key is not reused, so its exclusive pages never pass to a
+ * later partition.
  */
 export const DeletePartitionHandler = simpleHandler(
   DeletePartition,
@@ -25,8 +27,9 @@ export const DeletePartitionHandler = simpleHandler(
     m.root.held.partition -= cost;
     p.state = 'deleted';
     // Deleted clean, the partition is forgotten (the model holds what is live, not every partition
-    // a long run created); one that still has deposited pages stays, for the audit to report them.
-    if (p.pool.totalPages === 0) m.forget(p);
+    // a long run created); one that still has deposited pages stays, for the audit to report them,
+    // and so does one with SNP pages still exclusive to it: its key is not reused while they are.
+    m.forgetIfClean(p);
     return S.SUCCESS;
   },
 );

@@ -1,5 +1,5 @@
 import { DepositMemory, DepositMemoryInput } from '../../../src/hv/hypercalls/DepositMemory.js';
-import { GFN_LIMIT } from '../model/GpaMap.js';
+import { PFN_LIMIT } from '../host/HostRam.js';
 import { S, listU64, partitionIn, repHandler } from './Handler.js';
 
 /**
@@ -8,7 +8,8 @@ import { S, listU64, partitionIn, repHandler } from './Handler.js';
  * not deposited already, not mapped into a guest, not a shared hypervisor page (ACCESS_DENIED at that
  * rep). Deposits into created or initialized partitions, the root included; a finalized partition is
  * INVALID_PARTITION_STATE. A page number beyond the 52-bit physical address space is
- * INVALID_PARAMETER at that rep. Contiguous reps are taken as one run.
+ * INVALID_PARAMETER at that rep. Contiguous reps are taken as one run, every page of it checked, so
+ * the answer is the same however the PFNs group into runs.
  */
 export const DepositMemoryHandler = repHandler(
   DepositMemory,
@@ -25,16 +26,17 @@ export const DepositMemoryHandler = repHandler(
       const pfn = listU64(ctx, base, i);
       let k = i + 1;
       while (k < to && listU64(ctx, base, k) === pfn + (k - i)) k++;
+      // Every page of the run, not only its first: the answer may not depend on how PFNs group.
       const ok = (p: number, n: number): boolean =>
-        p + n <= GFN_LIMIT &&
+        p + n <= PFN_LIMIT &&
         ram.all(p, n, (o) => o.kind === 'kernel' && o.maps === 0) &&
-        !ram.sharedWithRoot.has(p);
+        !ram.anySharedWithRoot(p, n);
       if (!ok(pfn, k - i)) {
         let good = i;
         while (good < k && ok(listU64(ctx, base, good), 1)) good++;
         if (good > i) pool.deposit(pfn, good - i);
         const bad = listU64(ctx, base, good);
-        return { status: bad >= GFN_LIMIT ? S.INVALID_PARAMETER : S.ACCESS_DENIED, done: good - from };
+        return { status: bad >= PFN_LIMIT ? S.INVALID_PARAMETER : S.ACCESS_DENIED, done: good - from };
       }
       pool.deposit(pfn, k - i);
       i = k;

@@ -2,7 +2,7 @@ import {
   GetGpaPagesAccessStates,
   GetGpaPagesAccessStatesInput,
 } from '../../../src/hv/hypercalls/GetGpaPagesAccessStates.js';
-import { GFN_LIMIT } from '../model/GpaMap.js';
+import { gfnRangeFits } from '../model/GpaMap.js';
 import { S, partitionIn, repHandler } from './Handler.js';
 
 /** hv_gpa_page_access_state_flags: clear_accessed 0, set_access 1, clear_dirty 2, set_dirty 3, reserved 4–63. */
@@ -14,7 +14,8 @@ const SET_DIRTY = 8n;
 /**
  * GET_GPA_PAGES_ACCESS_STATES (rep, ≤ 4095): rep i writes the state byte of guest page
  * hv_gpa_page_number + i at output offset i (bit 0 accessed, bit 1 dirty; 0 for unmapped pages), then
- * applies the flags: clear and set of the same bit together, or a reserved bit, is INVALID_PARAMETER.
+ * applies the flags: clear and set of the same bit together, or a reserved bit, is INVALID_PARAMETER,
+ * and so is a range (rep count from the control word, checked at every resume) beyond 2^40 pages.
  * Setting only marks mapped pages. The bits live as extents of equal state, so a clean 1 TiB guest
  * costs nothing.
  */
@@ -32,7 +33,9 @@ export const GetGpaPagesAccessStatesHandler = repHandler(
       ((f & CLEAR_DIRTY) !== 0n && (f & SET_DIRTY) !== 0n)
     )
       return { status: S.INVALID_PARAMETER, done: 0 };
-    if (h.hvGpaPageNumber + BigInt(to) > BigInt(GFN_LIMIT)) return { status: S.INVALID_PARAMETER, done: 0 };
+    // The whole call's range, not this slice's: the answer may not depend on the time slice.
+    if (!gfnRangeFits(h.hvGpaPageNumber, ctx.control.repCount))
+      return { status: S.INVALID_PARAMETER, done: 0 };
     const out = ctx.output;
     if (out === null) return { status: S.INVALID_HYPERCALL_INPUT, done: 0 };
     const gpa = found.value.gpa;

@@ -6,8 +6,8 @@ import { VP_STATE_STATUSES, listedStatePages, stateBlob, vpStateTarget } from '.
 
 /**
  * GET_VP_STATE: LAPIC, XSAVE, SIM and SIEF pages are written into the host pages whose PFNs follow the
- * header as the variable header (too few pages for the state: INVALID_PARAMETER; a page the root does
- * not own: ACCESS_DENIED). SYNTHETIC_TIMERS (200 bytes) go to the output page and take no PFNs. The
+ * header as the variable header (too few pages for the state, or a page number at or beyond 2^40:
+ * INVALID_PARAMETER; a page the root does not own, or one the hypervisor shares with it: ACCESS_DENIED). SYNTHETIC_TIMERS (200 bytes) go to the output page and take no PFNs. The
  * first GET or SET of a type takes the VP's save area for it from the pool (STATE_AREA_PAGES):
  * INSUFFICIENT_MEMORY when the pool cannot cover it (the driver deposits 1 page and retries).
  */

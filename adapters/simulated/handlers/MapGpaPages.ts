@@ -2,7 +2,8 @@ import { HV_MAP_GPA } from '../../../src/hv/flags/HvMapGpaFlag.js';
 import { HV_PARTITION_CREATION_FLAG } from '../../../src/hv/flags/HvPartitionCreationFlag.js';
 import { MapGpaPages, MapGpaPagesInput } from '../../../src/hv/hypercalls/MapGpaPages.js';
 import { PAGES_PER_LARGE_PAGE } from '../../../src/hv/Page.js';
-import { GFN_LIMIT, type GpaValue } from '../model/GpaMap.js';
+import { PFN_LIMIT } from '../host/HostRam.js';
+import { type GpaValue, gfnRangeFits } from '../model/GpaMap.js';
 import type { Partition } from '../model/Partition.js';
 import { type CallContext, S, listU64, partitionIn, repHandler } from './Handler.js';
 
@@ -18,7 +19,7 @@ const LIST_OFFSET = MapGpaPagesInput.size;
 interface Run {
   readonly gfn: number;
   readonly pfn: number;
-  readonly pages: number;
+  pages: number;
   readonly backing: GpaValue['backing'];
 }
 
@@ -27,15 +28,21 @@ interface Run {
  * page at base + 512 i, whose list entry is the head PFN) to list entry i, replacing any mapping there.
  *
  * Checks, in order: the partition is initialized; map flags are known, LARGE_PAGE needs the
- * GPA_SUPER_PAGES creation flag (INVALID_PARAMETER); the range fits a 52-bit GPA space; large pages
- * need a 512-aligned base and head PFN (INVALID_ALIGNMENT); then per rep, the host page: RAM the root
- * owns (kernel or user memory, not exclusive to another partition), or non-RAM (MMIO) mapped
- * NOT_CACHED, never large; anything else is ACCESS_DENIED. NO_ACCESS mappings ignore their PFNs. Page
- * tables come from the pool per 2 MiB region (INSUFFICIENT_MEMORY at the first rep of a region the
- * pool cannot cover; the driver deposits 256 pages and resumes there).
+ * GPA_SUPER_PAGES creation flag (INVALID_PARAMETER); the whole call's range (rep count from the
+ * control word, not the reps of this slice) fits the 2^40-page GPA space (INVALID_PARAMETER, no rep
+ * done, at every resume: the answer does not depend on the time slice); large pages need a
+ * 512-aligned base and head PFN (INVALID_ALIGNMENT); then per rep, the host page: below 2^40
+ * (INVALID_PARAMETER), RAM the root owns (kernel or user memory, not exclusive to another partition,
+ * not a page the hypervisor shares with the root), or non-RAM (MMIO) mapped NOT_CACHED, never large;
+ * anything else is ACCESS_DENIED. NO_ACCESS mappings ignore their PFNs. Page tables come from the pool
+ * per 2 MiB region (INSUFFICIENT_MEMORY at the first rep of a region the pool cannot cover; the driver
+ * deposits 256 pages and resumes there).
+ *
+ * Every rep counted as completed is mapped, each as it would be if issued alone: a refused rep stops
+ * the call there, with the reps before it mapped.
  *
  * Hot path: PFNs are read with getU64Number and coalesced into runs; a run costs a few extent
- * operations however long it is.
+ * operations however long it is. A run refused as a whole (RAM next to MMIO, say) is taken rep by rep.
  */
 export const MapGpaPagesHandler = repHandler(
   MapGpaPages,
@@ -58,9 +65,9 @@ export const MapGpaPagesHandler = repHandler(
     if (large && !p.hasFlag(HV_PARTITION_CREATION_FLAG.GPA_SUPER_PAGES_ENABLED))
       return { status: S.INVALID_PARAMETER, done: 0 };
     const stride = large ? PAGES_PER_LARGE_PAGE : 1;
-    if (h.targetGpaBase >= BigInt(GFN_LIMIT)) return { status: S.INVALID_PARAMETER, done: 0 };
+    if (!gfnRangeFits(h.targetGpaBase, ctx.control.repCount * stride))
+      return { status: S.INVALID_PARAMETER, done: 0 };
     const base = Number(h.targetGpaBase);
-    if (base + to * stride > GFN_LIMIT) return { status: S.INVALID_PARAMETER, done: 0 };
     if (large && base % PAGES_PER_LARGE_PAGE !== 0) return { status: S.INVALID_ALIGNMENT, done: 0 };
     const stored = flags & ~HV_MAP_GPA.LARGE_PAGE;
     const noAccess = (flags & HV_MAP_GPA.NO_ACCESS) !== 0;
@@ -83,23 +90,19 @@ export const MapGpaPagesHandler = repHandler(
           let k = j + 1;
           while (k < chunkEnd && listU64(ctx, LIST_OFFSET, k) === pfn + (k - j) * stride) k++;
           const backing = checkHost(ctx, p, pfn, (k - j) * stride, stored, large);
-          if (typeof backing === 'number') {
-            // Find the first bad rep of the run; the good reps before it are mapped.
-            let good = j;
-            for (; good < k; good++) {
-              const one = checkHost(ctx, p, pfn + (good - j) * stride, stride, stored, large);
-              if (typeof one === 'number') {
-                error = one;
-                break;
-              }
-            }
-            const prefix = good > j ? checkHost(ctx, p, pfn, (good - j) * stride, stored, large) : S.SUCCESS;
-            if (typeof prefix === 'string')
-              runs.push({ gfn: base + j * stride, pfn, pages: (good - j) * stride, backing: prefix });
-            okEnd = good;
+          if (typeof backing === 'string') {
+            runs.push({ gfn: base + j * stride, pfn, pages: (k - j) * stride, backing });
+            j = k;
+            continue;
+          }
+          // Refused as a whole, the run may still be valid rep by rep (an MMIO page next to a RAM
+          // page): each rep is mapped as it would be alone, up to the first one refused.
+          const taken = repByRep(ctx, p, runs, { gfn: base + j * stride, pfn, reps: k - j, stored, large });
+          if (taken.status !== S.SUCCESS) {
+            error = taken.status;
+            okEnd = j + taken.reps;
             break;
           }
-          runs.push({ gfn: base + j * stride, pfn, pages: (k - j) * stride, backing });
           j = k;
         }
       }
@@ -118,6 +121,40 @@ export const MapGpaPagesHandler = repHandler(
   },
 );
 
+/** A run of reps with consecutive PFNs, as `repByRep` takes it. */
+interface RepRun {
+  readonly gfn: number;
+  readonly pfn: number;
+  readonly reps: number;
+  readonly stored: number;
+  readonly large: boolean;
+}
+
+/**
+ * Check the reps of run `r` one by one, each as it would be checked alone, appending what they map to
+ * `runs` (merging neighbours with the same backing); stop at the first rep refused. Answers the reps
+ * taken and SUCCESS, or the status of the rep that stopped it.
+ */
+function repByRep(
+  ctx: CallContext,
+  p: Partition,
+  runs: Run[],
+  r: RepRun,
+): { readonly reps: number; readonly status: number } {
+  const stride = r.large ? PAGES_PER_LARGE_PAGE : 1;
+  for (let n = 0; n < r.reps; n++) {
+    const gfn = r.gfn + n * stride;
+    const pfn = r.pfn + n * stride;
+    const backing = checkHost(ctx, p, pfn, stride, r.stored, r.large);
+    if (typeof backing === 'number') return { reps: n, status: backing };
+    const last = runs[runs.length - 1];
+    if (last?.backing === backing && last.gfn + last.pages === gfn && last.pfn + last.pages === pfn)
+      last.pages += stride;
+    else runs.push({ gfn, pfn, pages: stride, backing });
+  }
+  return { reps: r.reps, status: S.SUCCESS };
+}
+
 /** What [pfn, pfn + pages) may be mapped as for partition `p`, or the status refusing it. */
 function checkHost(
   ctx: CallContext,
@@ -127,7 +164,7 @@ function checkHost(
   flags: number,
   large: boolean,
 ): GpaValue['backing'] | number {
-  if (pfn + pages > GFN_LIMIT) return S.INVALID_PARAMETER;
+  if (pfn + pages > PFN_LIMIT) return S.INVALID_PARAMETER;
   if (large && pfn % PAGES_PER_LARGE_PAGE !== 0) return S.INVALID_ALIGNMENT;
   const ram = ctx.m.ram;
   if (
@@ -137,7 +174,8 @@ function checkHost(
       (o) => (o.kind === 'kernel' || o.kind === 'user') && (o.exclusive < 0 || o.exclusive === p.key),
     )
   )
-    return 'ram';
+    // A state or stats page the hypervisor shares with the root is not the root's to map (README).
+    return ram.anySharedWithRoot(pfn, pages) ? S.ACCESS_DENIED : 'ram';
   if (ram.rangeHasRam(pfn, pages)) return S.ACCESS_DENIED;
   if (large) return S.INVALID_PARAMETER;
   if ((flags & HV_MAP_GPA.NOT_CACHED) === 0) return S.ACCESS_DENIED;

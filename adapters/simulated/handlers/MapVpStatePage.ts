@@ -9,13 +9,14 @@ import {
   MapVpStatePageInput,
   MapVpStatePageOutput,
 } from '../../../src/hv/hypercalls/MapVpStatePage.js';
+import { PFN_LIMIT } from '../host/HostRam.js';
 import { S, simpleHandler, vpOf, vtlOk } from './Handler.js';
 
 /**
  * MAP_VP_STATE_PAGE: map a VP's registers (0), intercept-message (1) or GHCB (2) page and return its
  * PFN. The page is the hypervisor's, taken from the partition's pool (INSUFFICIENT_MEMORY; 1-page
  * deposit per retry), unless the root provides one (flags bit 0, requested_map_location: a kernel page
- * it owns, ACCESS_DENIED otherwise). The intercept page needs the INTERCEPT_MESSAGE_PAGE_ENABLED
+ * it owns, not mapped or shared, ACCESS_DENIED otherwise; at or beyond 2^40, INVALID_PARAMETER). The intercept page needs the INTERCEPT_MESSAGE_PAGE_ENABLED
  * creation flag and the GHCB an SNP partition (INVALID_PARAMETER). Mapping a type already mapped
  * returns the same page. The root reads these pages through HostPort.physPage.
  */
@@ -50,12 +51,9 @@ export const MapVpStatePageHandler = simpleHandler(
       return S.INVALID_PARAMETER;
     if (page === undefined) {
       if (provided) {
+        if (v.requestedMapLocation >= BigInt(PFN_LIMIT)) return S.INVALID_PARAMETER;
         const pfn = Number(v.requestedMapLocation);
-        if (
-          v.requestedMapLocation >= 1n << 40n ||
-          m.ram.sharedWithRoot.has(pfn) ||
-          !m.ram.all(pfn, 1, (o) => o.kind === 'kernel' && o.maps === 0)
-        )
+        if (m.ram.sharedWithRoot.has(pfn) || !m.ram.all(pfn, 1, (o) => o.kind === 'kernel' && o.maps === 0))
           return S.ACCESS_DENIED;
         page = { pfn, overlay: true };
         m.ram.zeroContents(pfn);

@@ -1,15 +1,17 @@
 import { HV_UNMAP_GPA_LARGE_PAGE } from '../../../src/hv/flags/HvMapGpaFlag.js';
 import { UnmapGpaPages, UnmapGpaPagesInput } from '../../../src/hv/hypercalls/UnmapGpaPages.js';
 import { PAGES_PER_LARGE_PAGE } from '../../../src/hv/Page.js';
-import { GFN_LIMIT } from '../model/GpaMap.js';
+import { gfnRangeFits } from '../model/GpaMap.js';
 import { S, partitionIn, repHandler } from './Handler.js';
 
 /**
  * UNMAP_GPA_PAGES (rep; the driver sends ≤ 512): rep i unmaps guest page target_gpa_base + i
  * (HV_UNMAP_GPA_LARGE_PAGE: the 2 MiB page at base + 512 i, base 512-aligned or INVALID_ALIGNMENT).
- * Pages that are not mapped are skipped (counted in `unmapMissPages`). A 4 KiB unmap inside a 2 MiB
- * mapping splits it, which needs a page-table page (INSUFFICIENT_MEMORY when the pool has none);
- * regions left empty give their table pages back to the pool. After FINALIZE_PARTITION the mappings
+ * The whole call's range (rep count from the control word) must fit the 2^40-page GPA space, checked
+ * at every resume (INVALID_PARAMETER, no rep done). Pages that are not mapped are skipped (counted in
+ * `unmapMissPages`). A 4 KiB unmap inside a 2 MiB mapping splits it, which needs a page-table page
+ * (INSUFFICIENT_MEMORY when the pool has none); regions left empty give their table pages back to the
+ * pool. After FINALIZE_PARTITION the mappings
  * are gone and the call is INVALID_PARTITION_STATE (the NEW driver's post-finalize unmap ignores it).
  */
 export const UnmapGpaPagesHandler = repHandler(
@@ -29,9 +31,10 @@ export const UnmapGpaPagesHandler = repHandler(
     if ((h.unmapFlags & ~HV_UNMAP_GPA_LARGE_PAGE) !== 0) return { status: S.INVALID_PARAMETER, done: 0 };
     const large = (h.unmapFlags & HV_UNMAP_GPA_LARGE_PAGE) !== 0;
     const stride = large ? PAGES_PER_LARGE_PAGE : 1;
-    if (h.targetGpaBase >= BigInt(GFN_LIMIT)) return { status: S.INVALID_PARAMETER, done: 0 };
+    // The whole call's range, not this slice's: the answer may not depend on the time slice.
+    if (!gfnRangeFits(h.targetGpaBase, ctx.control.repCount * stride))
+      return { status: S.INVALID_PARAMETER, done: 0 };
     const base = Number(h.targetGpaBase);
-    if (base + to * stride > GFN_LIMIT) return { status: S.INVALID_PARAMETER, done: 0 };
     if (large && base % PAGES_PER_LARGE_PAGE !== 0) return { status: S.INVALID_ALIGNMENT, done: 0 };
     let i = from;
     while (i < to) {

@@ -1,5 +1,6 @@
 import { HV_GET_SET_VP_STATE } from '../../../src/hv/flags/HvVpState.js';
 import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
+import { PFN_LIMIT } from '../host/HostRam.js';
 import type { HvModel } from '../model/HvModel.js';
 import type { Partition } from '../model/Partition.js';
 import type { Vp } from '../model/Vp.js';
@@ -73,19 +74,22 @@ export const VP_STATE_STATUSES = [
 
 /**
  * The host pages a GET/SET_VP_STATE lists after its header (`count` PFNs from byte `base` of the
- * input page), or ACCESS_DENIED at the first one the root may not hand over: beyond 40 bits, or not
- * kernel or user memory of the root's own (exclusive to a guest).
+ * input page), or the status of the first one the root may not hand over: INVALID_PARAMETER at or
+ * beyond 2^40 (PFN_LIMIT); ACCESS_DENIED when not kernel or user memory of the root's own (exclusive
+ * to a guest), or a page the hypervisor shares with the root (a state or stats page).
  *
  * @example
- * listedStatePages(ctx, SetVpStateInput.size, 1); // [pfn] for a root kernel page; S.ACCESS_DENIED at 2^40
+ * listedStatePages(ctx, SetVpStateInput.size, 1); // [pfn] for a root kernel page; S.INVALID_PARAMETER at 2^40
  */
 export function listedStatePages(ctx: CallContext, base: number, count: number): number[] | number {
   const pages: number[] = [];
+  const ram = ctx.m.ram;
   for (let i = 0; i < count; i++) {
     const pfn = listU64(ctx, base, i);
+    if (pfn >= PFN_LIMIT) return S.INVALID_PARAMETER;
     if (
-      pfn >= 2 ** 40 ||
-      !ctx.m.ram.all(pfn, 1, (o) => (o.kind === 'kernel' || o.kind === 'user') && o.exclusive < 0)
+      !ram.all(pfn, 1, (o) => (o.kind === 'kernel' || o.kind === 'user') && o.exclusive < 0) ||
+      ram.sharedWithRoot.has(pfn)
     )
       return S.ACCESS_DENIED;
     pages.push(pfn);

@@ -26,6 +26,15 @@ export interface Owner {
   readonly exclusive: number;
 }
 
+/**
+ * One past the highest host page number a hypercall may name: 2^40 pages of 4 KiB, the 52-bit
+ * physical address space. Every handler answers INVALID_PARAMETER for a host PFN at or above it.
+ *
+ * @example
+ * 2 ** 40 >= PFN_LIMIT; // true: INVALID_PARAMETER from DEPOSIT_MEMORY, MAP_GPA_PAGES, GET_VP_STATE, …
+ */
+export const PFN_LIMIT = 2 ** 40;
+
 const interned = new Map<number, Owner>();
 
 /**
@@ -223,6 +232,37 @@ export class HostRam {
   /** True when every page of [pfn, pfn + count) is RAM and satisfies `pred`. */
   all(pfn: number, count: number, pred: (o: Owner) => boolean): boolean {
     return this.owners.covered(pfn, pfn + count, (e) => pred(e.value)) === count;
+  }
+
+  /**
+   * True when any page of [pfn, pfn + count) is a hypervisor page shared with the root (a state or
+   * stats page, an overlay included). Walks the shorter of the range and the shared set.
+   *
+   * @example
+   * ram.sharedWithRoot.add(0x105);
+   * ram.anySharedWithRoot(0x100, 8); // true
+   */
+  anySharedWithRoot(pfn: number, count: number): boolean {
+    const shared = this.sharedWithRoot;
+    if (shared.size === 0) return false;
+    if (count <= shared.size) {
+      for (let i = 0; i < count; i++) if (shared.has(pfn + i)) return true;
+      return false;
+    }
+    for (const s of shared) if (s >= pfn && s < pfn + count) return true;
+    return false;
+  }
+
+  /**
+   * True when some page is still exclusive to the partition with host-tag `key` (SNP): one pass over
+   * the extents.
+   *
+   * @example
+   * ram.anyExclusiveTo(1); // false once every page RELEASE took for key 1 was ACQUIRED back
+   */
+  anyExclusiveTo(key: number): boolean {
+    for (const e of this.owners) if (e.value.exclusive === key) return true;
+    return false;
   }
 
   /** Replace the owner of every RAM page in [pfn, pfn + count), keeping the per-kind counts. */

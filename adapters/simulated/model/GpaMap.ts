@@ -43,6 +43,18 @@ export const SLAT_REGION_PAGES = [512, 512 * 512, 512 * 512 * 512] as const;
 export const GFN_LIMIT = 2 ** 40;
 
 /**
+ * True when the guest pages [base, base + pages) fit below GFN_LIMIT. The GPA calls check it against
+ * the whole call (rep count from the control word) at every resume, so a time slice never changes
+ * the answer.
+ *
+ * @example
+ * gfnRangeFits(BigInt(GFN_LIMIT - 6), 8); // false: INVALID_PARAMETER before any rep, sliced or not
+ */
+export function gfnRangeFits(base: bigint, pages: number): boolean {
+  return base + BigInt(pages) <= BigInt(GFN_LIMIT);
+}
+
+/**
  * A partition's guest physical address map as extents, with the second-level page-table cost model:
  * the hypervisor holds one table page per 2 MiB region that has a 4 KiB mapping (large mappings sit
  * in the level above), one per 1 GiB region and one per 512 GiB region with any mapping. Those pages

@@ -28,7 +28,10 @@ export interface SavedHvModel {
 export class HvModel {
   readonly root: Partition;
   readonly #partitions = new Map<bigint, Partition>();
-  /** Partitions by host-tag key; a forgotten partition leaves its key free for the next one. */
+  /**
+   * Partitions by host-tag key; a forgotten partition leaves its key free for the next one (never
+   * while a host page is still exclusive to that key).
+   */
   readonly #byKey: (Partition | undefined)[] = [];
   /** The partitions held, in key order (what `all()` returns). */
   #held: Partition[] = [];
@@ -100,9 +103,9 @@ export class HvModel {
 
   /**
    * Every partition the model holds, root first, in key order: the live ones, and deleted ones only
-   * while pages they leaked (deposited and never withdrawn) are still theirs. A partition deleted
-   * clean is forgotten (`forget`), so the model is bounded by what is live, not by what a long run
-   * ever created.
+   * while pages they leaked (deposited and never withdrawn, or SNP pages still exclusive to them) are
+   * still theirs. A partition deleted clean is forgotten (`forgetIfClean`), so the model is bounded by
+   * what is live, not by what a long run ever created.
    */
   all(): readonly Partition[] {
     return this.#held;
@@ -119,15 +122,23 @@ export class HvModel {
   }
 
   /**
-   * Drop a deleted partition that holds nothing (no pool page: nothing leaked); its id stays
-   * `wasDeleted` and its key goes to the next partition created.
+   * Drop a deleted partition that holds nothing: no pool page (nothing leaked) and no host page still
+   * exclusive to it (SNP pages never given back). Its id stays `wasDeleted` and its key goes to the
+   * next partition created; a page still tagged with the key would pass to that partition, so a
+   * partition with exclusive pages is kept (and its key with it) until they are re-shared. Answers
+   * whether it was dropped.
+   *
+   * @example
+   * p.state = 'deleted';
+   * model.forgetIfClean(p); // true when its pool is empty and no page is exclusive to it
    */
-  forget(p: Partition): void {
-    if (p.state !== 'deleted' || p.pool.totalPages !== 0 || this.#partitions.get(p.id) !== p)
-      throw new Error(`HvModel.forget: partition 0x${p.id.toString(16)} is not deleted clean`);
+  forgetIfClean(p: Partition): boolean {
+    if (p.state !== 'deleted' || p.pool.totalPages !== 0 || this.#partitions.get(p.id) !== p) return false;
+    if (this.ram.anyExclusiveTo(p.key)) return false;
     this.#partitions.delete(p.id);
     this.#byKey[p.key] = undefined;
     this.#held = this.#held.filter((x) => x !== p);
+    return true;
   }
 
   /** Create a child partition with the next id. */

@@ -10,9 +10,9 @@ const V = 1;
 
 /**
  * The hypervisor model as JSON: `{ v, partitions, nextChildId, rng }`, partitions root first in
- * key order: the live ones, and deleted ones that leaked pages (a partition deleted clean is
- * forgotten, its key reused; snapshots from before that list every deleted partition, and read the
- * same).
+ * key order: the live ones, and deleted ones that leaked pages or still have SNP pages exclusive to
+ * them (a partition deleted clean is forgotten, its key reused; snapshots from before that list every
+ * deleted partition, and read the same).
  *
  * @example
  * writeHvModel(model.save(), model.rng.state());
