@@ -1,4 +1,5 @@
 import { Errno } from '../../src/hv/Errno.js';
+import { HV_PAGE_SIZE } from '../../src/hv/Page.js';
 import { MSHV_PT_BIT } from '../../src/hv/uapi/flags.js';
 import { MSHV_REQUEST } from '../../src/hv/uapi/MshvIoctl.js';
 import { MshvCreatePartition, MshvCreatePartitionV2 } from '../../src/hv/uapi/structs/MshvCreatePartition.js';
@@ -6,35 +7,52 @@ import { MshvCreateVp } from '../../src/hv/uapi/structs/MshvCreateVp.js';
 import { MshvGetSetVpState } from '../../src/hv/uapi/structs/MshvGetSetVpState.js';
 import { MshvGpapAccessBitmap } from '../../src/hv/uapi/structs/MshvGpapAccessBitmap.js';
 import { MshvRootHvcall } from '../../src/hv/uapi/structs/MshvRootHvcall.js';
+import { MshvRunVp } from '../../src/hv/uapi/structs/MshvRunVp.js';
 import { MshvUserIoeventfd } from '../../src/hv/uapi/structs/MshvUserIoeventfd.js';
 import { MshvUserIrqEntry, MshvUserIrqTable } from '../../src/hv/uapi/structs/MshvUserIrqTable.js';
 import { MshvUserIrqfd } from '../../src/hv/uapi/structs/MshvUserIrqfd.js';
 import { MshvUserMemRegion } from '../../src/hv/uapi/structs/MshvUserMemRegion.js';
 import { u32ToS32 } from '../../src/hv/uapi/structs/s32.js';
+import type { StructLayout } from '../../src/hv/Layout.js';
 import type { IoctlResult } from '../../src/pipeline/driver/IoctlResult.js';
 import type { RootHvcallError } from '../../src/pipeline/driver/rootHvcall.js';
 import type { DevicePort } from '../../src/ports/DevicePort.js';
+import { getReserved } from './reservedSlot.js';
 import type { SysResult, Syscalls, UserBuffer } from './Syscalls.js';
+import { UAPI_RESERVED } from './uapiReserved.js';
 
 const { ENOENT, EBADF, EFAULT, ENOTTY } = Errno;
 
 /** The /dev/mshv fd of the model kernel: far above the fds the driver model hands out. */
 export const MODEL_DEV_FD = 1 << 20;
 
-/** Unsigned little-endian value of `width` bytes. */
-function readUnsigned(bytes: Uint8Array, offset: number, width: number): bigint {
-  let v = 0n;
-  for (let i = width - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[offset + i] ?? 0);
-  return v;
+/** The first fd number handed out (0, 1 and 2 are the process's stdio). */
+const FIRST_FD = 3;
+
+const XSAVE_FEATURES_BIT = 1n << BigInt(MSHV_PT_BIT.CPU_AND_XSAVE_FEATURES);
+
+/** How the model kernel numbers the fds it hands out. */
+export interface ModelKernelOptions {
+  /**
+   * `'model'` (the default): the driver model's own numbers, which it never reuses (DECISIONS,
+   * deviation 8), so a test can hand the fds NativeDevice returns to the simulated world
+   * (`sim.setGuestScript(fd, …)`). `'lowest-free'`: the lowest free number, as Linux gives them, mapped
+   * to the model's; a number closed here is handed out again, so a test can catch code that acts on
+   * an fd after closing it.
+   */
+  readonly fdNumbers?: 'model' | 'lowest-free';
 }
 
 /**
- * A kernel for the native adapter made of the driver model: `Syscalls` whose ioctl decodes the uapi
- * struct at the argument's address with the layouts, follows its pointer fields into the memory this
- * kernel handed out, calls the model's DevicePort, and copies the answer back where the real driver
- * does (the run message into the struct, `buf_sz` and `status`/`reps` written back, output buffers
- * filled). Memory is a toy address space: page-aligned, never reused, so a stale pointer is EFAULT.
- * Every syscall is counted, so a test can see that a refused argument made none.
+ * A kernel for the native adapter made of the driver model: `Syscalls` whose ioctl copies the uapi
+ * struct from the argument's address with the layouts, follows its pointer fields into the memory
+ * this kernel handed out, calls the model's DevicePort, and copies the answer back where the real
+ * driver does (the run message into the struct, `buf_sz` and `status`/`reps` written back, output
+ * buffers filled). Memory is a toy address space of whole 4 KiB pages with an unmapped page after
+ * each allocation, never reused, so a stale pointer is EFAULT. A copy that starts inside an
+ * allocation and runs past its end, which a real kernel would serve from the neighbouring heap, is
+ * the adapter's bug and throws. Every syscall is counted, so a test can see that a refused argument
+ * made none.
  *
  * What it is for: running code written against `NativeDevice` (a VMM's native path) on a machine
  * without /dev/mshv, with the simulated hypervisor beneath, and checking the adapter's encoding of
@@ -48,11 +66,21 @@ function readUnsigned(bytes: Uint8Array, offset: number, width: number): bigint 
 export class ModelKernel implements Syscalls {
   /** Syscalls made, by name. */
   readonly calls = { open: 0, close: 0, ioctl: 0, eventfd: 0, read: 0, write: 0, mmap: 0, munmap: 0 };
+  /** The model's page: HV_PAGE_SIZE, the x86-64 PAGE_SIZE. */
+  readonly pageSize: number = HV_PAGE_SIZE;
   readonly #buffers = new Map<bigint, Uint8Array>();
   #nextAddress = 0x7f12_0000_0000n;
   #devOpen = false;
+  readonly #lowestFree: boolean;
+  /** Process fd → the driver model's fd (`'lowest-free'` numbering only). */
+  readonly #toModel = new Map<number, number>();
 
-  constructor(readonly device: DevicePort) {}
+  constructor(
+    readonly device: DevicePort,
+    options: ModelKernelOptions = {},
+  ) {
+    this.#lowestFree = options.fdNumbers === 'lowest-free';
+  }
 
   /** Buffers allocated and not yet freed. */
   get liveBuffers(): number {
@@ -73,17 +101,19 @@ export class ModelKernel implements Syscalls {
       this.#devOpen = false;
       return { ok: true, value: 0 };
     }
-    return answer(this.device.close(fd), 0);
+    const r = answer(this.device.close(this.#model(fd)), 0);
+    if (r.ok) this.#toModel.delete(fd);
+    return r;
   }
 
   eventfd(): SysResult {
     this.calls.eventfd += 1;
-    return { ok: true, value: this.device.createEventfd() };
+    return { ok: true, value: this.#handOut(this.device.createEventfd()) };
   }
 
   read(fd: number, buf: UserBuffer, length: number): SysResult {
     this.calls.read += 1;
-    const r = this.device.readEventfd(fd);
+    const r = this.device.readEventfd(this.#model(fd));
     if (!r.ok) return { ok: false, errno: r.error.errno };
     new DataView(buf.bytes.buffer, buf.bytes.byteOffset, length).setBigUint64(0, r.value, true);
     return { ok: true, value: 8 };
@@ -92,12 +122,12 @@ export class ModelKernel implements Syscalls {
   write(fd: number, buf: UserBuffer, length: number): SysResult {
     this.calls.write += 1;
     const value = new DataView(buf.bytes.buffer, buf.bytes.byteOffset, length).getBigUint64(0, true);
-    return answer(this.device.writeEventfd(fd, value), 8);
+    return answer(this.device.writeEventfd(this.#model(fd), value), 8);
   }
 
   alloc(size: number, align: number): UserBuffer {
     const address = ((this.#nextAddress + BigInt(align) - 1n) / BigInt(align)) * BigInt(align);
-    this.#nextAddress = address + BigInt(Math.ceil(size / 4096) * 4096 + 4096);
+    this.#nextAddress = address + BigInt(pagesOf(size) + HV_PAGE_SIZE);
     const bytes = new Uint8Array(size);
     this.#buffers.set(address, bytes);
     return { address, bytes };
@@ -114,7 +144,7 @@ export class ModelKernel implements Syscalls {
     pgoff: number,
   ): { ok: true; value: bigint } | { ok: false; errno: number } {
     this.calls.mmap += 1;
-    const r = this.device.mmapVp(fd, pgoff);
+    const r = this.device.mmapVp(this.#model(fd), pgoff);
     return r.ok ? { ok: true, value: r.value } : { ok: false, errno: r.error.errno };
   }
 
@@ -129,89 +159,89 @@ export class ModelKernel implements Syscalls {
     return r.value.slice(0, length);
   }
 
-  /** `length` bytes of user memory at `address`, or null (EFAULT) when no live buffer holds them. */
+  /**
+   * `length` bytes of user memory at `address` (copy_from_user / copy_to_user), or null (EFAULT) when
+   * no allocation holds that address. Throws when the range starts inside an allocation but runs
+   * past its end: a real kernel would copy the neighbouring heap there, so the adapter handed the
+   * kernel less than it reads or writes.
+   */
   user(address: bigint, length: number): Uint8Array | null {
     for (const [base, bytes] of this.#buffers) {
+      if (address < base || address >= base + BigInt(pagesOf(bytes.length))) continue;
       const off = Number(address - base);
-      if (address >= base && off + length <= bytes.length) return bytes.subarray(off, off + length);
+      if (off + length <= bytes.length) return bytes.subarray(off, off + length);
+      throw new Error(
+        `the kernel copies ${length} bytes at 0x${address.toString(16)}, but the buffer there has ${Math.max(bytes.length - off, 0)}: a real kernel would copy the neighbouring heap`,
+      );
     }
     return null;
   }
 
   ioctl(fd: number, request: number, arg: UserBuffer | null): SysResult {
     this.calls.ioctl += 1;
-    const dev = this.device;
-    const view =
-      arg === null ? null : new DataView(arg.bytes.buffer, arg.bytes.byteOffset, arg.bytes.byteLength);
     if (fd === MODEL_DEV_FD) {
       if (!this.#devOpen) return { ok: false, errno: EBADF };
-      if (request === MSHV_REQUEST.MSHV_CREATE_PARTITION && arg !== null && view !== null) {
-        const v1 = MshvCreatePartition.decode(view);
-        const wide = (v1.ptFlags & (1n << BigInt(MSHV_PT_BIT.CPU_AND_XSAVE_FEATURES))) !== 0n;
-        if (!wide) return answer(dev.createPartition(v1), 'value');
-        if (arg.bytes.length < MshvCreatePartitionV2.size) return { ok: false, errno: EFAULT };
-        const v2 = MshvCreatePartitionV2.decode(view);
-        return answer(
-          dev.createPartition({
-            ptFlags: v2.ptFlags,
-            ptIsolation: v2.ptIsolation,
-            v2: {
-              numCpuFbanks: v2.ptNumCpuFbanks,
-              cpuFbanks: [v2.ptCpuFbanks0, v2.ptCpuFbanks1],
-              disabledXsave: v2.ptDisabledXsave,
-              rsvd: readUnsigned(arg.bytes, 18, 6),
-              rsvd1: readUnsigned(arg.bytes, 40, 16),
-            },
-          }),
-          'value',
-        );
-      }
+      if (request === MSHV_REQUEST.MSHV_CREATE_PARTITION && arg !== null) return this.#createPartition(arg);
       if (request === MSHV_REQUEST.MSHV_ROOT_HVCALL && arg !== null) return this.#rootHvcall('device', arg);
       return { ok: false, errno: ENOTTY };
     }
-    if (request === MSHV_REQUEST.MSHV_INITIALIZE_PARTITION) return answer(dev.initializePartition(fd), 0);
-    if (arg === null || view === null) return { ok: false, errno: EFAULT };
+    const dev = this.device;
+    const target = this.#model(fd);
+    if (request === MSHV_REQUEST.MSHV_INITIALIZE_PARTITION) return answer(dev.initializePartition(target), 0);
+    if (arg === null) return { ok: false, errno: EFAULT };
     switch (request) {
-      case MSHV_REQUEST.MSHV_SET_GUEST_MEMORY:
-        return answer(
-          dev.setGuestMemory(fd, { ...MshvUserMemRegion.decode(view), rsvd: readUnsigned(arg.bytes, 25, 7) }),
-          0,
-        );
-      case MSHV_REQUEST.MSHV_CREATE_VP:
-        return answer(dev.createVp(fd, MshvCreateVp.decode(view).vpIndex), 'value');
+      case MSHV_REQUEST.MSHV_SET_GUEST_MEMORY: {
+        const s = this.user(arg.address, MshvUserMemRegion.size);
+        if (s === null) return { ok: false, errno: EFAULT };
+        const region = {
+          ...MshvUserMemRegion.decode(viewOf(s)),
+          rsvd: getReserved(s, UAPI_RESERVED.memRegion),
+        };
+        return answer(dev.setGuestMemory(target, region), 0);
+      }
+      case MSHV_REQUEST.MSHV_CREATE_VP: {
+        const s = this.user(arg.address, MshvCreateVp.size);
+        if (s === null) return { ok: false, errno: EFAULT };
+        return this.#fdAnswer(dev.createVp(target, MshvCreateVp.decode(viewOf(s)).vpIndex));
+      }
       case MSHV_REQUEST.MSHV_RUN_VP: {
-        const r = dev.runVp(fd);
-        if (r.ok) arg.bytes.set(r.value.subarray(0, 256));
+        const s = this.user(arg.address, MshvRunVp.size);
+        if (s === null) return { ok: false, errno: EFAULT };
+        const r = dev.runVp(target);
+        if (r.ok) s.set(r.value.subarray(0, MshvRunVp.size));
         return answer(r, 0);
       }
       case MSHV_REQUEST.MSHV_GET_VP_STATE:
       case MSHV_REQUEST.MSHV_SET_VP_STATE:
-        return this.#vpState(fd, arg, view, request === MSHV_REQUEST.MSHV_SET_VP_STATE);
+        return this.#vpState(target, arg, request === MSHV_REQUEST.MSHV_SET_VP_STATE);
       case MSHV_REQUEST.MSHV_IRQFD: {
-        const a = MshvUserIrqfd.decode(view);
-        return answer(dev.irqfd(fd, { ...a, fd: u32ToS32(a.fd), resamplefd: u32ToS32(a.resamplefd) }), 0);
+        const s = this.user(arg.address, MshvUserIrqfd.size);
+        if (s === null) return { ok: false, errno: EFAULT };
+        const a = MshvUserIrqfd.decode(viewOf(s));
+        const irqfd = {
+          ...a,
+          fd: this.#model(u32ToS32(a.fd)),
+          resamplefd: this.#model(u32ToS32(a.resamplefd)),
+        };
+        return answer(dev.irqfd(target, irqfd), 0);
       }
       case MSHV_REQUEST.MSHV_IOEVENTFD: {
-        const a = MshvUserIoeventfd.decode(view);
-        return answer(
-          dev.ioeventfd(fd, { ...a, fd: u32ToS32(a.fd), rsvd: Number(readUnsigned(arg.bytes, 28, 4)) }),
-          0,
-        );
+        const s = this.user(arg.address, MshvUserIoeventfd.size);
+        if (s === null) return { ok: false, errno: EFAULT };
+        const a = MshvUserIoeventfd.decode(viewOf(s));
+        const rsvd = Number(getReserved(s, UAPI_RESERVED.ioeventfd));
+        return answer(dev.ioeventfd(target, { ...a, fd: this.#model(u32ToS32(a.fd)), rsvd }), 0);
       }
-      case MSHV_REQUEST.MSHV_SET_MSI_ROUTING: {
-        const { nr } = MshvUserIrqTable.decode(view);
-        const rsvd = Number(readUnsigned(arg.bytes, 4, 4));
-        const entries = [];
-        for (let i = 0; i < nr; i++) {
-          const at = MshvUserIrqTable.size + i * MshvUserIrqEntry.size;
-          if (at + MshvUserIrqEntry.size > arg.bytes.length) return { ok: false, errno: EFAULT };
-          entries.push(MshvUserIrqEntry.decode(view, at));
-        }
-        return answer(dev.setMsiRouting(fd, entries, rsvd), 0);
-      }
+      case MSHV_REQUEST.MSHV_SET_MSI_ROUTING:
+        return this.#setMsiRouting(target, arg);
       case MSHV_REQUEST.MSHV_GET_GPAP_ACCESS_BITMAP: {
-        const a = MshvGpapAccessBitmap.decode(view);
-        const r = dev.getGpapAccessBitmap(fd, { ...a, rsvd: readUnsigned(arg.bytes, 2, 6) });
+        const s = this.user(arg.address, MshvGpapAccessBitmap.size);
+        if (s === null) return { ok: false, errno: EFAULT };
+        const a = MshvGpapAccessBitmap.decode(viewOf(s));
+        const r = dev.getGpapAccessBitmap(target, {
+          ...a,
+          rsvd: getReserved(s, UAPI_RESERVED.gpapAccessBitmap),
+        });
         if (r.ok) {
           const out = this.user(a.bitmapPtr, r.value.length);
           if (out === null) return { ok: false, errno: EFAULT };
@@ -220,28 +250,78 @@ export class ModelKernel implements Syscalls {
         return answer(r, 0);
       }
       case MSHV_REQUEST.MSHV_ROOT_HVCALL:
-        return this.#rootHvcall(fd, arg);
+        return this.#rootHvcall(target, arg);
       default:
         return { ok: false, errno: ENOTTY };
     }
   }
 
-  #vpState(fd: number, arg: UserBuffer, view: DataView, set: boolean): SysResult {
+  /**
+   * MSHV_CREATE_PARTITION: the 16-byte v1 struct, and with CPU_AND_XSAVE_FEATURES the whole 64-byte
+   * v2 struct from the same address (inventory §c.2). The model reads v2 before the driver model
+   * checks the v1 fields (the kernel checks them first); the answers are the same.
+   */
+  #createPartition(arg: UserBuffer): SysResult {
+    const s = this.user(arg.address, MshvCreatePartition.size);
+    if (s === null) return { ok: false, errno: EFAULT };
+    const v1 = MshvCreatePartition.decode(viewOf(s));
+    if ((v1.ptFlags & XSAVE_FEATURES_BIT) === 0n) return this.#fdAnswer(this.device.createPartition(v1));
+    const w = this.user(arg.address, MshvCreatePartitionV2.size);
+    if (w === null) return { ok: false, errno: EFAULT };
+    const v2 = MshvCreatePartitionV2.decode(viewOf(w));
+    return this.#fdAnswer(
+      this.device.createPartition({
+        ptFlags: v2.ptFlags,
+        ptIsolation: v2.ptIsolation,
+        v2: {
+          numCpuFbanks: v2.ptNumCpuFbanks,
+          cpuFbanks: [v2.ptCpuFbanks0, v2.ptCpuFbanks1],
+          disabledXsave: v2.ptDisabledXsave,
+          rsvd: getReserved(w, UAPI_RESERVED.createPartitionRsvd),
+          rsvd1: getReserved(w, UAPI_RESERVED.createPartitionRsvd1),
+        },
+      }),
+    );
+  }
+
+  #setMsiRouting(fd: number, arg: UserBuffer): SysResult {
+    const s = this.user(arg.address, MshvUserIrqTable.size);
+    if (s === null) return { ok: false, errno: EFAULT };
+    const { nr } = MshvUserIrqTable.decode(viewOf(s));
+    const rsvd = Number(getReserved(s, UAPI_RESERVED.irqTable));
+    const entries = [];
+    for (let i = 0; i < nr; i++) {
+      const e = this.user(
+        arg.address + BigInt(MshvUserIrqTable.size + i * MshvUserIrqEntry.size),
+        MshvUserIrqEntry.size,
+      );
+      if (e === null) return { ok: false, errno: EFAULT };
+      entries.push(MshvUserIrqEntry.decode(viewOf(e)));
+    }
+    return answer(this.device.setMsiRouting(fd, entries, rsvd), 0);
+  }
+
+  #vpState(fd: number, arg: UserBuffer, set: boolean): SysResult {
+    const s = this.user(arg.address, MshvGetSetVpState.size);
+    if (s === null) return { ok: false, errno: EFAULT };
+    const view = viewOf(s);
     const a = MshvGetSetVpState.decode(view);
-    const rsvd = Number(readUnsigned(arg.bytes, 1, 3));
+    const rsvd = Number(getReserved(s, UAPI_RESERVED.vpState));
     const buffer = this.user(a.bufPtr, a.bufSz);
     if (buffer === null) return { ok: false, errno: EFAULT };
     const args = { type: a.type, rsvd, bufSz: a.bufSz, ...(set ? { data: buffer.slice() } : {}) };
     const r = set ? this.device.setVpState(fd, args) : this.device.getVpState(fd, args);
     if (r.ok) {
-      view.setUint32(4, r.value.bufSz, true);
+      putField(MshvGetSetVpState, view, 'bufSz', r.value.bufSz);
       if (!set) buffer.set(r.value.data);
     }
     return answer(r, 0);
   }
 
   #rootHvcall(fd: number | 'device', arg: UserBuffer): SysResult {
-    const view = new DataView(arg.bytes.buffer, arg.bytes.byteOffset, arg.bytes.byteLength);
+    const s = this.user(arg.address, MshvRootHvcall.size);
+    if (s === null) return { ok: false, errno: EFAULT };
+    const view = viewOf(s);
     const a = MshvRootHvcall.decode(view);
     const input = this.user(a.inPtr, a.inSz);
     const output = a.outSz > 0 ? this.user(a.outPtr, a.outSz) : new Uint8Array(0);
@@ -252,23 +332,68 @@ export class ModelKernel implements Syscalls {
       input: input.slice(),
       outSz: a.outSz,
       status: a.status,
-      rsvd: readUnsigned(arg.bytes, 10, 6),
+      rsvd: getReserved(s, UAPI_RESERVED.rootHvcall),
     });
+    // status and reps go back where the layout has them; the kernel writes no other byte.
+    const back = (status: number, reps: number): void => {
+      putField(MshvRootHvcall, view, 'status', status);
+      putField(MshvRootHvcall, view, 'reps', reps);
+    };
     if (r.ok) {
-      view.setUint16(8, r.value.status, true);
-      view.setUint16(2, r.value.reps, true);
+      back(r.value.status, r.value.reps);
       output.set(r.value.output.subarray(0, a.outSz));
     } else {
       const e = r.error as Partial<RootHvcallError>;
-      if (e.status !== undefined) view.setUint16(8, e.status, true);
-      if (e.reps !== undefined) view.setUint16(2, e.reps, true);
+      if (e.status !== undefined || e.reps !== undefined) back(e.status ?? a.status, e.reps ?? a.reps);
     }
     return answer(r, 0);
   }
+
+  /** A new model fd as the process sees it. */
+  #handOut(modelFd: number): number {
+    if (!this.#lowestFree) return modelFd;
+    let fd = FIRST_FD;
+    while (this.#toModel.has(fd)) fd++;
+    this.#toModel.set(fd, modelFd);
+    return fd;
+  }
+
+  /** A DevicePort answer that is a new fd, as the process sees it. */
+  #fdAnswer(r: IoctlResult<number>): SysResult {
+    return r.ok ? { ok: true, value: this.#handOut(r.value) } : { ok: false, errno: r.error.errno };
+  }
+
+  /**
+   * The driver model's fd for a process fd. A number this kernel has not handed out goes as it is,
+   * unless it happens to be a live model fd under another process number: then -1, open nowhere.
+   */
+  #model(fd: number): number {
+    if (!this.#lowestFree) return fd;
+    const m = this.#toModel.get(fd);
+    if (m !== undefined) return m;
+    for (const v of this.#toModel.values()) if (v === fd) return -1;
+    return fd;
+  }
 }
 
-/** A DevicePort result as a syscall's: the errno, or `value` (the result itself, for an fd). */
-function answer(r: IoctlResult<unknown>, value: number | 'value'): SysResult {
-  if (!r.ok) return { ok: false, errno: r.error.errno };
-  return { ok: true, value: value === 'value' ? (r.value as number) : value };
+/** Bytes spanned by whole 4 KiB pages of a `size`-byte allocation. */
+function pagesOf(size: number): number {
+  return Math.ceil(size / HV_PAGE_SIZE) * HV_PAGE_SIZE;
+}
+
+/** Write one named u16 or u32 field of `layout` in place, leaving every other byte as it is. */
+function putField(layout: StructLayout, view: DataView, name: string, value: number): void {
+  const f = layout.fields.find((x) => x.name === name);
+  if (f?.kind === 'u16') view.setUint16(f.offset, value, true);
+  else if (f?.kind === 'u32') view.setUint32(f.offset, value, true);
+  else throw new Error(`layout ${layout.name}: no u16 or u32 field ${name}`);
+}
+
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A DevicePort result as a syscall's: the errno, or `value`. */
+function answer(r: IoctlResult<unknown>, value: number): SysResult {
+  return r.ok ? { ok: true, value } : { ok: false, errno: r.error.errno };
 }

@@ -17,8 +17,8 @@ export interface UserBuffer {
 }
 
 /**
- * The few libc calls the native adapter makes (open, close, ioctl, eventfd, read, write) and the
- * memory it hands the kernel. `libcSyscalls()` implements them with real calls into libc; tests
+ * The few libc calls the native adapter makes (open, close, ioctl, eventfd, read, write, mmap,
+ * munmap), the system page size, and the memory it hands the kernel. `libcSyscalls()` implements them with real calls into libc; tests
  * implement them with a kernel of their own (the driver model behind the same ABI), which is how the
  * native adapter's encoding of every uapi struct is checked on a machine without /dev/mshv.
  *
@@ -27,6 +27,12 @@ export interface UserBuffer {
  * const r = sys.open('/dev/mshv', O_RDWR | O_CLOEXEC); // { ok: false, errno: 2 } without the driver
  */
 export interface Syscalls {
+  /**
+   * The system page size, sysconf(_SC_PAGESIZE): the kernel's PAGE_SIZE, which VP state buffers are
+   * aligned to and pinned in (inventory §c.7) and the unit of an mmap page offset. 4096 on x86-64;
+   * 4096, 16384 or 65536 on arm64. Not the hypervisor's page (HV_PAGE_SIZE, always 4096).
+   */
+  readonly pageSize: number;
   open(path: string, flags: number): SysResult;
   close(fd: number): SysResult;
   /** ioctl(2) with a pointer argument (null for an `_IO` request, which passes 0). */

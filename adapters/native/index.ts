@@ -4,7 +4,8 @@
  */
 export { MSHV_DEVICE_PATH, NativeDevice, VP_STATE_BUFFER_BYTES_MAX } from './NativeDevice.js';
 export { libcSyscalls } from './libcSyscalls.js';
-export { MODEL_DEV_FD, ModelKernel } from './ModelKernel.js';
+export { MODEL_DEV_FD, ModelKernel, type ModelKernelOptions } from './ModelKernel.js';
+export type { VpStateError, VpStateIoctlResult } from './VpStateError.js';
 export { type ProbeStep, probeDevice } from './probeDevice.js';
 export {
   EFD_CLOEXEC,

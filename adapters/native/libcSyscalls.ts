@@ -86,6 +86,7 @@ export function libcSyscalls(): Syscalls {
     return p;
   };
   return {
+    pageSize: c.pageSize,
     open: (path, flags) => answer(c.open(path, flags)),
     close: (fd) => answer(c.close(fd)),
     ioctl: (fd, request, arg) => answer(c.ioctl(fd, request, 'void *', arg === null ? null : pointerOf(arg))),

@@ -1,5 +1,5 @@
 import { MSHV_PT_BIT, MSHV_VP_STATE } from '../../src/hv/uapi/flags.js';
-import type { IoctlResult } from '../../src/pipeline/driver/IoctlResult.js';
+import type { IoctlResult, MshvError } from '../../src/pipeline/driver/IoctlResult.js';
 import { MSHV_DEVICE_PATH, NativeDevice } from './NativeDevice.js';
 import type { Syscalls } from './Syscalls.js';
 
@@ -12,13 +12,22 @@ export interface ProbeStep {
 }
 
 /**
+ * A failure as a probe line shows it: the errno once, and the message without the step it repeats
+ * (`ENOENT (no such device node: …)` for the step `open /dev/mshv`).
+ */
+function failureDetail(step: string, e: MshvError): string {
+  const text = e.message.startsWith(`${step}: `) ? e.message.slice(step.length + 2) : e.message;
+  return new RegExp(`\\b${e.errnoName}\\b`).test(text) ? text : `${e.errnoName}: ${text}`;
+}
+
+/**
  * Check that a host can run partitions through /dev/mshv, the smallest way the lifecycle allows:
  * open the device, create a partition (LAPIC, X2APIC), initialize it, create VP 0, read its LAPIC
  * state size, then close the VP and the partition (the driver's release path tears it down). Stops
  * at the first failure; whatever it opened is closed on the way out.
  *
  * @example
- * probeDevice(libcSyscalls()); // [{ step: 'open /dev/mshv', ok: false, detail: 'ENOENT: ...' }]
+ * probeDevice(libcSyscalls()); // [{ step: 'open /dev/mshv', ok: false, detail: 'ENOENT (no such device node: ...)' }]
  */
 export function probeDevice(sys: Syscalls, path: string = MSHV_DEVICE_PATH): ProbeStep[] {
   const steps: ProbeStep[] = [];
@@ -26,7 +35,7 @@ export function probeDevice(sys: Syscalls, path: string = MSHV_DEVICE_PATH): Pro
     steps.push(
       r.ok
         ? { step, ok: true, detail: show(r.value) }
-        : { step, ok: false, detail: `${r.error.errnoName}: ${r.error.message}` },
+        : { step, ok: false, detail: failureDetail(step, r.error) },
     );
     return r.ok;
   };

@@ -1,20 +1,47 @@
-/** Linux errno values (x86-64 asm-generic) that the mshv_root driver returns, by name. */
+/**
+ * Linux errno values by name (asm-generic errno-base.h and errno.h, the same on x86-64 and arm64):
+ * every value the mshv_root driver returns, and the others the system calls around it can answer
+ * (open of the device node, close, read and write of an eventfd, mmap), so that an errno from a real
+ * host is named (`EACCES`, not `E13`).
+ */
 export const Errno = {
   EPERM: 1,
   ENOENT: 2,
+  ESRCH: 3,
   EINTR: 4,
   EIO: 5,
+  ENXIO: 6,
   E2BIG: 7,
+  ENOEXEC: 8,
   EBADF: 9,
+  ECHILD: 10,
   EAGAIN: 11,
   ENOMEM: 12,
+  EACCES: 13,
   EFAULT: 14,
+  ENOTBLK: 15,
   EBUSY: 16,
   EEXIST: 17,
+  EXDEV: 18,
   ENODEV: 19,
+  ENOTDIR: 20,
+  EISDIR: 21,
   EINVAL: 22,
+  ENFILE: 23,
+  EMFILE: 24,
   ENOTTY: 25,
+  ETXTBSY: 26,
+  EFBIG: 27,
   ENOSPC: 28,
+  ESPIPE: 29,
+  EROFS: 30,
+  EMLINK: 31,
+  EPIPE: 32,
+  EDOM: 33,
+  ERANGE: 34,
+  ENAMETOOLONG: 36,
+  ENOSYS: 38,
+  ELOOP: 40,
   EOVERFLOW: 75,
   EBADFD: 77,
   EOPNOTSUPP: 95,

@@ -48,7 +48,7 @@ describe('mshv-control probe: /dev/mshv through the native adapter', () => {
     const { io, out } = capture();
     expect(await makeProbeCommand(modelKernel).run(['--device', '/dev/none'], io)).toBe(1);
     expect(out).toEqual([
-      'FAIL open /dev/none: ENOENT: open /dev/none: ENOENT',
+      'FAIL open /dev/none: ENOENT (no such device node: the mshv_root driver is not loaded, or this host is not a Hyper-V root partition)',
       '/dev/none: not usable on this host',
     ]);
   });
@@ -66,7 +66,9 @@ describe('mshv-control probe: /dev/mshv through the native adapter', () => {
     async () => {
       const { io, out } = capture();
       expect(await runCli(['probe'], io)).toBe(1);
-      expect(out[0]).toBe('FAIL open /dev/mshv: ENOENT: open /dev/mshv: ENOENT');
+      expect(out[0]).toBe(
+        'FAIL open /dev/mshv: ENOENT (no such device node: the mshv_root driver is not loaded, or this host is not a Hyper-V root partition)',
+      );
     },
   );
 });

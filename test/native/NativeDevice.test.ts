@@ -56,9 +56,11 @@ const exits: GuestExit[] = [
 
 /**
  * One VMM session through a DevicePort: every ioctl the uapi has, with valid and invalid arguments
- * (reserved bytes set, bad sizes, a fd of the wrong kind, an fd that is not open).
+ * (reserved bytes set, bad sizes, a fd of the wrong kind, an fd that is not open, an fd closed
+ * already whose number another file of the process holds now). `elsewhere` opens such a file, as
+ * another part of the process would, and returns its close.
  */
-function session(dev: DevicePort, sim: SimWorld): unknown[] {
+function session(dev: DevicePort, sim: SimWorld, elsewhere: () => () => boolean): unknown[] {
   const out: unknown[] = [];
   const log = <T>(r: IoctlResult<T>): IoctlResult<T> => {
     out.push(shape(r));
@@ -81,7 +83,7 @@ function session(dev: DevicePort, sim: SimWorld): unknown[] {
   log(dev.setGuestMemory(fd, { ...region, guestPfn: 0x10000n, rsvd: 1n })); // rsvd set: EINVAL
   log(dev.setGuestMemory(fd, { ...region, size: 0x1001n })); // not page aligned: EINVAL
   const vp0 = log(dev.createVp(fd, 0));
-  log(dev.createVp(fd, 1));
+  const vp1 = log(dev.createVp(fd, 1));
   log(dev.createVp(fd, 1)); // twice: EEXIST
   log(dev.createVp(fd, 300)); // ≥ MSHV_MAX_VPS: EINVAL
   if (!vp0.ok) return out;
@@ -133,8 +135,15 @@ function session(dev: DevicePort, sim: SimWorld): unknown[] {
   log(dev.readEventfd(fd)); // read on an mshv fd: EINVAL
   log(dev.writeEventfd(999, 1n)); // not open: EBADF
   log(dev.close(vp0.value));
+  if (vp1.ok) log(dev.close(vp1.value));
   log(dev.close(fd));
   log(dev.close(fd)); // twice: EBADF
+  // Another file of the process takes the lowest free number (Linux), the partition fd's: closing the
+  // partition fd once more is still EBADF, and leaves that file open.
+  const closeOther = elsewhere();
+  log(dev.close(fd));
+  log(dev.close(vp0.value));
+  out.push({ otherFileStillOpen: closeOther() });
   if (msg.ok) {
     log(dev.readMapped(msg.value)); // the mapping keeps the partition: still readable
     log(dev.munmap(msg.value)); // the last reference: the partition is torn down
@@ -143,15 +152,28 @@ function session(dev: DevicePort, sim: SimWorld): unknown[] {
   return out;
 }
 
+/** Another file of the process, on the driver model: an eventfd made behind the session's back. */
+function modelElsewhere(device: DevicePort): () => () => boolean {
+  return () => {
+    const other = device.createEventfd();
+    return () => device.close(other).ok;
+  };
+}
+
 describe('NativeDevice over a kernel made of the driver model (the uapi structs, byte for byte)', () => {
   it('a whole session answers what the driver model answers, and the hypervisor sees the very same calls', () => {
     const direct = world();
-    const expected = session(direct.sim.device, direct.sim);
+    const expected = session(direct.sim.device, direct.sim, modelElsewhere(direct.sim.device));
     const native = world();
-    const kernel = new ModelKernel(native.sim.device);
+    // fds numbered as Linux numbers them (the lowest free), so a closed number is handed out again.
+    const kernel = new ModelKernel(native.sim.device, { fdNumbers: 'lowest-free' });
     const opened = NativeDevice.open(kernel);
     if (!opened.ok) throw new Error(opened.error.message);
-    const actual = session(opened.value, native.sim);
+    const actual = session(opened.value, native.sim, () => {
+      const other = kernel.eventfd();
+      if (!other.ok) throw new Error('eventfd');
+      return () => kernel.close(other.value).ok;
+    });
     opened.value.dispose();
     expect(actual).toEqual(expected);
     expect(native.calls).toEqual(direct.calls);
@@ -163,7 +185,7 @@ describe('NativeDevice over a kernel made of the driver model (the uapi structs,
 
   it('the session really failed where it should: the expected errnos are there', () => {
     const direct = world();
-    const errnos = session(direct.sim.device, direct.sim)
+    const errnos = session(direct.sim.device, direct.sim, modelElsewhere(direct.sim.device))
       .map((r) => (r as { errno?: string }).errno)
       .filter((e) => e !== undefined);
     expect(errnos).toEqual(
@@ -252,28 +274,36 @@ describe('NativeDevice over a kernel made of the driver model (the uapi structs,
     expect(kernel.liveBuffers).toBe(0);
   });
 
-  it('a host without the driver: open answers ENOENT, naming the path', () => {
+  it('a host without the driver (review 9, inventory §c.1): open answers ENOENT naming the path and the likely cause, mshv_root not loaded', () => {
     const { sim } = world();
     const r = NativeDevice.open(new ModelKernel(sim.device), '/dev/mshv-absent');
-    expect(r.ok).toBe(false);
-    if (!r.ok)
-      expect(r.error).toMatchObject({ errnoName: 'ENOENT', message: 'open /dev/mshv-absent: ENOENT' });
+    expect(r.ok ? 'opened' : r.error).toMatchObject({
+      errnoName: 'ENOENT',
+      message:
+        'open /dev/mshv-absent: ENOENT (no such device node: the mshv_root driver is not loaded, or this host is not a Hyper-V root partition)',
+    });
   });
 
-  it('an errno outside the driver’s table is named from the OS’s (EACCES opening the device without permission)', () => {
+  it('an errno outside the driver’s own is named by its Linux name, asm-generic errno-base.h (review 9: EACCES opening the mode-0600 node, EISDIR), not E13', () => {
     const { sim } = world();
-    /** A kernel whose device node the user may not open. */
-    class DeniedKernel extends ModelKernel {
-      override open(): SysResult {
-        return { ok: false, errno: 13 };
-      }
-    }
-    const r = NativeDevice.open(new DeniedKernel(sim.device));
+    /** A kernel whose open answers `errno`. */
+    const refusing = (errno: number) =>
+      new (class extends ModelKernel {
+        override open(): SysResult {
+          return { ok: false, errno };
+        }
+      })(sim.device);
+    const r = NativeDevice.open(refusing(13));
     expect(r.ok ? 'opened' : r.error).toMatchObject({
       errno: 13,
-      errnoName: 'E13',
-      message: 'open /dev/mshv: EACCES (errno 13)',
+      errnoName: 'EACCES',
+      message: 'open /dev/mshv: EACCES',
     });
+    const dir = NativeDevice.open(refusing(21));
+    expect(dir.ok ? 'opened' : dir.error).toMatchObject({ errno: 21, errnoName: 'EISDIR' });
+    // A value no table names keeps its number.
+    const odd = NativeDevice.open(refusing(4000));
+    expect(odd.ok ? 'opened' : odd.error).toMatchObject({ errno: 4000, errnoName: 'E4000' });
   });
 
   it('a failed passthrough keeps the status and reps the kernel copied back', () => {

@@ -34,7 +34,9 @@ describe('docs/guide/native.md: code examples are this file’s regions, outputs
         lines.push(opened.error.message); // open /dev/mshv: ENOENT without mshv_root
       else opened.value.dispose();
       // #endregion
-      expect(lines).toEqual(['open /dev/mshv: ENOENT']);
+      expect(lines).toEqual([
+        'open /dev/mshv: ENOENT (no such device node: the mshv_root driver is not loaded, or this host is not a Hyper-V root partition)',
+      ]);
     },
   );
 

@@ -71,11 +71,59 @@ describe.runIf(process.platform === 'linux')('libcSyscalls: real system calls th
     }).toThrow(/did not allocate/);
   });
 
+  it('NativeDevice over libc (/dev/null standing in for /dev/mshv) unmaps and closes only what it handed out (review 1, 2): a heap buffer survives a munmap, another file a second close', () => {
+    const sys = libcSyscalls();
+    const opened = NativeDevice.open(sys, '/dev/null');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const dev = opened.value;
+    const buf = sys.alloc(1 << 20, 4096);
+    try {
+      buf.bytes[0] = 7;
+      // A munmap(2) here would unmap the buffer, and the read below would be a segfault.
+      expect(dev.munmap(buf.address)).toEqual({ ok: true, value: undefined });
+      expect(buf.bytes[0]).toBe(7);
+      const efd = dev.createEventfd();
+      expect(dev.close(efd).ok).toBe(true);
+      // Another file may take efd's number now (the lowest free): a second close must not reach it.
+      const other = sys.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+      if (!other.ok) throw new Error(`eventfd: errno ${other.errno}`);
+      const again = dev.close(efd);
+      expect(again.ok ? 'ok' : again.error.errnoName).toBe('EBADF');
+      buf.bytes.fill(0, 0, 8);
+      buf.bytes[0] = 1;
+      expect(sys.write(other.value, buf, 8)).toEqual({ ok: true, value: 8 });
+      expect(sys.close(other.value)).toEqual({ ok: true, value: 0 });
+    } finally {
+      sys.free(buf);
+      dev.dispose();
+    }
+    // After dispose its fd number may be another file's: nothing reaches it.
+    const r = dev.rootHvcall('device', { code: 0x44, reps: 0, input: new Uint8Array(16), outSz: 8 });
+    expect(r.ok ? 'ok' : r.error.errnoName).toBe('EBADF');
+  });
+
+  it('rootHvcall over libc answers sizes its u16 fields cannot carry with EINVAL values, never a throw or a huge allocation (review 5)', () => {
+    const opened = NativeDevice.open(libcSyscalls(), '/dev/null');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const dev = opened.value;
+    try {
+      const input = new Uint8Array(16);
+      for (const outSz of [2 ** 30, NaN, 2 ** 40]) {
+        const r = dev.rootHvcall('device', { code: 0x44, reps: 0, input, outSz });
+        expect(r.ok ? 'ok' : r.error.message).toMatch(/^mshv_root_hvcall\.outSz: .* does not fit u16/);
+      }
+    } finally {
+      dev.dispose();
+    }
+  });
+
   it.skipIf(HAVE_MSHV)('on a host without mshv_root: opening /dev/mshv is ENOENT, said plainly', () => {
     const sys = libcSyscalls();
     expect(sys.open('/dev/mshv', O_RDWR | O_CLOEXEC)).toEqual({ ok: false, errno: Errno.ENOENT });
     const dev = NativeDevice.open(sys);
-    expect(dev.ok ? 'opened' : dev.error.message).toBe('open /dev/mshv: ENOENT');
+    expect(dev.ok ? 'opened' : dev.error.message).toBe(
+      'open /dev/mshv: ENOENT (no such device node: the mshv_root driver is not loaded, or this host is not a Hyper-V root partition)',
+    );
   });
 
   // Runs only on a Hyper-V root partition with the driver loaded (never in CI here).
