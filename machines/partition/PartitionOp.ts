@@ -15,7 +15,10 @@ export const PARTITION_OPS = [
   'GET_PARTITION_PROPERTY',
   /** §c.5: `args.vp`. */
   'MSHV_CREATE_VP',
-  /** §c.4: `args.region`, `args.unmap`. */
+  /**
+   * §c.4: `args.region`, `args.unmap`; `args.markDirty` on a map while dirty tracking is on: the
+   * new region's pages are marked dirty as part of the map (vmm-lifecycle-rules 7).
+   */
   'MSHV_SET_GUEST_MEMORY',
   /** INSTALL_INTERCEPT through the passthrough: `args.kind`. */
   'INSTALL_INTERCEPT',

@@ -10,7 +10,10 @@ export interface StartOp {
   readonly args?: OpArgs;
 }
 
-/** Arguments an operation takes from the context: the VP or region a teardown step works on. */
+/**
+ * Arguments an operation takes from the context: the VP or region a teardown step works on, the
+ * regions a mark-all covers, and whether a map must mark its region dirty (tracking on).
+ */
 function contextArgs(op: PartitionOp, fixed: OpArgs, c: PartitionContext): OpArgs {
   switch (op) {
     case 'PARK_VPS':
@@ -26,6 +29,10 @@ function contextArgs(op: PartitionOp, fixed: OpArgs, c: PartitionContext): OpArg
       return { ioeventfds: c.ioeventfds, irqfds: c.irqfds };
     case 'MSHV_GET_GPAP_ACCESS_BITMAP':
       return fixed.mode === 'markAllDirty' ? { regions: c.regions } : {};
+    case 'MSHV_SET_GUEST_MEMORY':
+      // Rule 7: a region mapped while tracking is on is reported dirty on its first read, as the
+      // regions were when tracking was enabled: the map marks it dirty too.
+      return fixed.unmap !== true && c.dirty !== 'off' ? { markDirty: true } : {};
     default:
       return {};
   }

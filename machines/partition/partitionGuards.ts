@@ -25,6 +25,19 @@ const CONFIGURING_OPS: ReadonlySet<PartitionOp> = new Set<PartitionOp>([
   'INSTALL_INTERCEPT',
 ]);
 
+/**
+ * Whether a pause holds the partition's devices quiesced in `phase`: from PAUSE until RESUME has
+ * resumed them (vmm-lifecycle-rules 3, 11). Before the first START devices are quiesced too, but no
+ * pause is in progress: a VM being built wires and may signal its irqfds.
+ *
+ * @example
+ * devicesPaused('paused'); // true
+ * devicesPaused('configured'); // false
+ */
+export function devicesPaused(phase: PartitionContext['phase']): boolean {
+  return phase === 'pausing' || phase === 'paused' || phase === 'resuming';
+}
+
 const isConfigured = (c: PartitionContext): boolean =>
   c.vps.length > 0 || c.regions.length > 0 || c.intercepts > 0;
 
@@ -43,10 +56,20 @@ export const partitionRuleGuards = {
    * second request instead of queueing it (vmm-lifecycle-rules 11). EBUSY.
    */
   noOperationInFlight: ({ context }: PartitionGuardArgs) => context.inflight === null,
-  /** Early properties only before INITIALIZE_PARTITION (rule 1, §c.2); the hypervisor answers INVALID_PARTITION_STATE. EIO. */
+  /**
+   * Early properties only before INITIALIZE_PARTITION (rule 1, §c.2). The hypervisor has the same
+   * check (the simulated one answers INVALID_PARTITION_STATE, which the driver turns into EIO), so
+   * the VMM refuses with that errno before the call. EIO.
+   */
   earlyPropertyOnlyBeforeInitialize: ({ context, event }: PartitionGuardArgs) =>
     !(propertyStage(property(event)) === 'early' && context.initialized),
-  /** Post-init properties only after INITIALIZE_PARTITION (rule 1); INVALID_PARTITION_STATE before. EIO. */
+  /**
+   * Post-init properties only after INITIALIZE_PARTITION (rule 1). A VMM rule: the kernel does not
+   * check `pt_initialized` (§c.3), and the simulated hypervisor takes these properties in the
+   * Created state. The refusal carries the errno the kernel path gives when a hypervisor refuses a
+   * property in the wrong partition state (INVALID_PARTITION_STATE → EIO), so a caller sees one
+   * errno for rule 1 whichever layer refuses. EIO.
+   */
   postInitPropertyOnlyAfterInitialize: ({ context, event }: PartitionGuardArgs) =>
     !(propertyStage(property(event)) === 'postInit' && !context.initialized),
   /**
@@ -89,6 +112,15 @@ export const partitionRuleGuards = {
    */
   referenceTimeOnlyWhileFrozen: ({ context }: PartitionGuardArgs) => context.timeFrozen,
   /**
+   * No device I/O into a paused partition (rule 11: pause quiesces device I/O, not only VPs;
+   * Firecracker issue 2193). From PAUSE until RESUME has resumed the devices an irqfd assign is
+   * refused, since the kernel injects at once an eventfd that is already signalled (§c.11); the
+   * control plane refuses a write to an irqfd's eventfd by the same rule. Refused, not held for
+   * RESUME. An irqfd deassign and a new MSI routing table inject nothing and are taken. EBUSY.
+   */
+  noDeviceIoWhilePaused: ({ context, event }: PartitionGuardArgs) =>
+    !(devicesPaused(context.phase) && event.type === 'IRQFD' && event.assign),
+  /**
    * Time is frozen only with the VPs parked: pause parks VPs before it freezes time (rule 3), so a
    * freeze while VPs run is refused until the partition is paused. EBUSY.
    */
@@ -124,10 +156,13 @@ export const partitionRuleGuards = {
 export type PartitionRule = keyof typeof partitionRuleGuards;
 
 /**
- * The errno each rule answers with. Kernel errnos where the kernel has the check (§c.4, §c.5,
- * §c.11, rule 2's INVALID_PARTITION_STATE → EIO); for VMM-level rules: EBUSY when the refusal is
- * transient (something runs or is in flight: wait or pause first), EPERM when an ordering step is
- * missing (the caller must do it first), EINVAL for an argument out of range.
+ * The errno each rule answers with. Kernel errnos where the kernel or the hypervisor has the check
+ * (§c.4, §c.5, §c.11; rules 1 and 2's INVALID_PARTITION_STATE → EIO for early properties and the
+ * reference time). VMM-level rules that stand in for a hypervisor state check the simulated
+ * hypervisor does not make (`postInitPropertyOnlyAfterInitialize`) carry the errno the kernel path
+ * would give (EIO). Other VMM-level rules: EBUSY when the refusal is transient (something runs or
+ * is in flight: wait or pause first), EPERM when an ordering step is missing (the caller must do it
+ * first), EINVAL for an argument out of range.
  */
 export const PARTITION_RULE_ERRNO: Readonly<Record<PartitionRule, ErrnoName>> = {
   noOperationInFlight: 'EBUSY',
@@ -142,6 +177,7 @@ export const PARTITION_RULE_ERRNO: Readonly<Record<PartitionRule, ErrnoName>> = 
   ioeventfdNotPio: 'EOPNOTSUPP',
   ioeventfdAssigned: 'ENOENT',
   referenceTimeOnlyWhileFrozen: 'EIO',
+  noDeviceIoWhilePaused: 'EBUSY',
   timeFreezeOnlyWithVpsParked: 'EBUSY',
   timeThawedBeforeVpsRun: 'EPERM',
   snapshotOnlyWhileQuiesced: 'EBUSY',

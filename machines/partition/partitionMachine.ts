@@ -298,6 +298,8 @@ export const partitionMachine = setup({
             RESUME: request(['noOperationInFlight', 'referenceTimeOnlyWhileFrozen'], {
               target: '#partition.resuming',
             }),
+            // Rule 11: an assign could inject at once; a deassign goes on to `live`'s IRQFD.
+            IRQFD: { guard: not('noDeviceIoWhilePaused'), actions: reject('noDeviceIoWhilePaused') },
           },
         },
       },

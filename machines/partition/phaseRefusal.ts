@@ -31,8 +31,12 @@ const NEEDS_INITIALIZE: ReadonlySet<string> = new Set([
  * - pausing or resuming: EBUSY (`noSequenceInProgress`): a step is in flight or stalled, retry
  *   the same request or close;
  * - before INITIALIZE, a request that configures or drives the partition: EIO
- *   (`configurationAfterInitialize`): the kernel does not check `pt_initialized`, the hypervisor
- *   answers INVALID_PARTITION_STATE → EIO (§c.3);
+ *   (`configurationAfterInitialize`), a VMM rule. The kernel does not check `pt_initialized`
+ *   (§c.3); for CREATE_VP, MAP_MEMORY, INSTALL_INTERCEPT and the dirty-bitmap reads the hypervisor
+ *   answers INVALID_PARTITION_STATE → EIO, but the simulated hypervisor takes the property writes
+ *   (FREEZE_TIME, THAW_TIME, the dirty-tracking switches) in the Created state, and IOEVENTFD issues
+ *   no hypercall at all. The VMM refuses them all by the one rule, with the errno the kernel path
+ *   gives where the hypervisor does check;
  * - otherwise: EINVAL (`requestLegalInPhase`), e.g. START while running or RESUME while configured.
  *
  * @example

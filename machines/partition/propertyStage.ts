@@ -12,13 +12,17 @@
 export type PropertyStage = 'early' | 'postInit' | 'managed' | 'any';
 
 /**
- * The properties rule 1 names. The arm64 GIC properties are early too; the reference does not name
- * them, so they fall under `any` until it does.
+ * The properties rule 1 names that have a hypervisor property code (HV_PARTITION_PROPERTY, facts
+ * `flags_enums`, or hvhdk.h for the time properties), and PRIVILEGE_FLAGS, which the simulated
+ * hypervisor takes only in the Created state as it does SYNTHETIC_PROC_FEATURES. Rule 1 also names
+ * processors-per-socket as post-init, but the reference gives it no property code: it is left out
+ * rather than given an invented one (docs/FACTS-COVERAGE.md). The arm64 GIC properties are early
+ * too; the reference does not name them, so they fall under `any` until it does.
  */
 export const PROPERTY_STAGE: Readonly<Record<string, PropertyStage>> = {
+  PRIVILEGE_FLAGS: 'early',
   SYNTHETIC_PROC_FEATURES: 'early',
   UNIMPLEMENTED_MSR_ACTION: 'postInit',
-  PROCESSORS_PER_SOCKET: 'postInit',
   TIME_FREEZE: 'managed',
   REFERENCE_TIME: 'managed',
   GPA_PAGE_ACCESS_TRACKING: 'managed',

@@ -1,7 +1,8 @@
 /**
  * One read-and-clear pass of the dirty bits (MSHV_GET_GPAP_ACCESS_BITMAP, DIRTY + CLEAR): bit `i`
  * (byte i / 8, bit i % 8, least significant first) is page `base + i`, set when the guest wrote it
- * since the previous pass. The first pass after enabling reports every page (vmm-lifecycle-rules 7).
+ * since the previous pass. The first pass after enabling reports every mapped page, and the first
+ * pass over a region mapped while tracking is on reports all of it (vmm-lifecycle-rules 7).
  *
  * @example
  * const pass = partition.readDirty(65_536, 0n);

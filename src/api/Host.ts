@@ -16,6 +16,7 @@ import { type HostStats, StatsRecorder } from './HostStats.js';
 import { Partition } from './Partition.js';
 import type { PartitionSpec } from './PartitionSpec.js';
 import { type Result, failure, success } from './Result.js';
+import { retryInterrupted } from './retryInterrupted.js';
 import { Vp } from './Vp.js';
 
 /** Partition names: what a log and a lane key can carry unquoted. */
@@ -130,7 +131,8 @@ export class Host {
   /**
    * MSHV_CREATE_PARTITION: a new partition in `created`. Flags are MSHV_PT_BIT names; the name of a
    * partition of this host that is not closed is refused (EEXIST); a closed one's may be used again
-   * (the old handle stays refused: it never reaches the new partition).
+   * (the old handle stays refused: it never reaches the new partition). A create the driver fails
+   * EINTR or EAGAIN is made again, up to `CREATE_ATTEMPTS_MAX` attempts (vmm-lifecycle-rules 4).
    *
    * @example
    * const vm = host.createPartition({ name: 'vm0', flags: ['LAPIC', 'X2APIC', 'GPA_SUPER_PAGES'] });
@@ -152,7 +154,10 @@ export class Host {
     const args = createArgsOf(op, spec);
     if (!args.ok) return args;
     const name = spec.name ?? this.#freeName();
-    const r = this.#session.request(op, (plane) => plane.createPartition(name, args.value));
+    // Rule 4: a create the driver fails EINTR or EAGAIN is made again (bounded).
+    const r = retryInterrupted(() =>
+      this.#session.request(op, (plane) => plane.createPartition(name, args.value)),
+    );
     if (!r.ok) return r;
     if (typeof r.value !== 'number')
       throw new Error(`${op}: the control plane answered ${JSON.stringify(r.value)}`);

@@ -21,6 +21,7 @@ import type { Region } from './Region.js';
 import { mappedRegionKey } from './mappedRegionKey.js';
 import { type MapMemorySpec, regionOf } from './regionOf.js';
 import { type Result, failure, success } from './Result.js';
+import { retryInterrupted } from './retryInterrupted.js';
 import { boolField, intField, U64_END, u64Field } from './u64Field.js';
 import { Vp } from './Vp.js';
 
@@ -70,7 +71,13 @@ export class Partition {
     return this.#ref;
   }
 
-  /** The lifecycle phase: `created` … `running`, `paused` … `closed` (machines/partition). */
+  /**
+   * The lifecycle phase: `created` … `running`, `paused` … `closed` (machines/partition). Once
+   * `configured` (a VP, a region or an intercept made it so), a partition stays `configured` until
+   * `start`, even when `unmapMemory` takes away its last region: phases never go back. Post-init
+   * properties follow what is configured now, so with no VP, region or intercept left they are
+   * taken again.
+   */
   get phase(): string {
     return this.#snapshot()?.context.phase ?? 'closed';
   }
@@ -132,7 +139,9 @@ export class Partition {
 
   /**
    * MSHV_SET_GUEST_MEMORY: map `size` bytes of the VMM's memory at `userAddr` into the guest at
-   * `guestPfn` (2 MiB pages where backing and alignment allow, MMIO for an MMIO range).
+   * `guestPfn` (2 MiB pages where backing and alignment allow, MMIO for an MMIO range). While dirty
+   * tracking is on the new region's pages are marked dirty as part of the map, so the next read
+   * reports them (vmm-lifecycle-rules 7).
    *
    * @example
    * const ram = partition.mapMemory({ guestPfn: 0n, size: 4n << 30n, userAddr, writable: true, executable: true });
@@ -151,7 +160,8 @@ export class Partition {
   }
 
   /**
-   * MSHV_SET_GUEST_MEMORY with UNMAP: the region exactly as it was mapped.
+   * MSHV_SET_GUEST_MEMORY with UNMAP: the region exactly as it was mapped. The phase stays
+   * `configured` after the last region goes (see `phase`).
    *
    * @example
    * partition.unmapMemory(ram);
@@ -170,7 +180,8 @@ export class Partition {
 
   /**
    * MSHV_CREATE_VP, then the VP is ready to run; with `restore` it stays `created` until the caller
-   * restored its state (rule 8's order) and called `vp.ready()`.
+   * restored its state (rule 8's order) and called `vp.ready()`. A create the driver fails EINTR or
+   * EAGAIN is made again, up to `CREATE_ATTEMPTS_MAX` attempts (vmm-lifecycle-rules 4).
    *
    * @example
    * const vp = partition.createVp(0);
@@ -184,7 +195,8 @@ export class Partition {
     if (bad !== undefined) return bad;
     const restore = boolField(op, 'options.restore', options.restore);
     if (!restore.ok) return restore;
-    const created = this.#request(op, { type: 'CREATE_VP', vp: i.value });
+    // Rule 4: a create the driver fails EINTR or EAGAIN is made again (bounded).
+    const created = retryInterrupted(() => this.#request(op, { type: 'CREATE_VP', vp: i.value }));
     if (!created.ok) return created;
     const vp = new Vp(this.#session, this.#ref, i.value);
     this.#vps.set(i.value, vp);
@@ -217,7 +229,9 @@ export class Partition {
   }
 
   /**
-   * Resume (rule 3): restore the saved clock, thaw time, resume devices, then the VPs.
+   * Resume (rule 3): restore the saved clock (or the one `setReferenceTime` wrote while paused),
+   * thaw time, resume devices, then the VPs: every VP, a VP parked on its own with `vp.park()`
+   * before or during the pause included.
    *
    * @example
    * partition.resume();
@@ -247,7 +261,8 @@ export class Partition {
   }
 
   /**
-   * REFERENCE_TIME = `value` (100 ns ticks), only while time is frozen (rule 2).
+   * REFERENCE_TIME = `value` (100 ns ticks), only while time is frozen (rule 2). Written while
+   * paused, it replaces the clock the pause saved: the resume writes it back (a restore in place).
    *
    * @example
    * partition.freezeTime(); partition.setReferenceTime(0n);
@@ -260,7 +275,10 @@ export class Partition {
   }
 
   /**
-   * Save every VP's state; refused while running (rule 11): pause first.
+   * Save the guest clock (`referenceTime`: the one the pause saved, which `resume` writes back) and
+   * every VP's state; refused while running (rule 11): pause first. A new partition restores it with
+   * `createVp(i, { restore: true })`, `setState` in rule 8's order, `vp.ready()`, then `freezeTime()`,
+   * `setReferenceTime(snap.referenceTime)`, `thawTime()` and `start()` (rules 3, 8).
    *
    * @example
    * partition.pause(); const snap = partition.snapshot();
@@ -272,7 +290,9 @@ export class Partition {
 
   /**
    * MSHV_IRQFD: the host makes an eventfd (and a resample eventfd when `resample`) and binds it to
-   * `gsi`; signalling it injects the interrupt the MSI route of `gsi` describes.
+   * `gsi`; signalling it injects the interrupt the MSI route of `gsi` describes. Refused EBUSY
+   * (`noDeviceIoWhilePaused`) from `pause` until `resume` (rule 11): the kernel injects at once an
+   * eventfd already signalled.
    *
    * @example
    * const irq = partition.assignIrqfd({ gsi: 24 });
@@ -302,6 +322,8 @@ export class Partition {
    * wakeup reads the count away and injects the interrupt the gsi's MSI route describes
    * (ASSERT_VIRTUAL_INTERRUPT, or the register-page fast path under the root scheduler when the
    * hypervisor offers it; inventory §c.11). A run waiting for that interrupt then finishes.
+   * From `pause` until `resume` the devices are quiesced (vmm-lifecycle-rules 11): the signal is
+   * refused EBUSY (`noDeviceIoWhilePaused`), not held, and nothing is injected.
    *
    * @example
    * const irq = partition.assignIrqfd({ gsi: 24 });
@@ -443,7 +465,8 @@ export class Partition {
 
   /**
    * MSHV_SET_MSI_ROUTING: replace the whole table (vmm-lifecycle-rules 6). On failure the previous
-   * table stays installed and `msiRoutes` still shows it.
+   * table stays installed and `msiRoutes` still shows it. Taken while paused: a table injects
+   * nothing, it only routes the signals after `resume`.
    *
    * @example
    * partition.setMsiRouting([{ gsi: 24, addressLo: 0xfee0_0000, data: 0x30 }]);
@@ -477,7 +500,8 @@ export class Partition {
 
   /**
    * One read-and-clear pass over `pages` pages (1 to 65,536) from GFN `base`: which were written since
-   * the last pass (the first pass reports every page).
+   * the last pass (the first pass reports every page, and so does the first pass over a region
+   * mapped while tracking is on).
    *
    * @example
    * const pass = partition.readDirty(65_536, 0n);

@@ -155,7 +155,7 @@ export class Vp {
 
   /**
    * Stop this VP's thread: a run in progress is kicked out with EINTR and the VP stays parked until
-   * `unpark` (pause parks every VP itself).
+   * `unpark` or a `partition.resume()`, which unparks every VP (pause parks every VP itself).
    *
    * @example
    * vp.park();

@@ -12,6 +12,7 @@
 export { Host, HOST_LOG_CREATED_BY } from './Host.js';
 export { DEFAULT_SEED, type HostFault, type HostOptions } from './HostOptions.js';
 export { Partition } from './Partition.js';
+export { CREATE_ATTEMPTS_MAX } from './retryInterrupted.js';
 export type { PartitionFlag, PartitionSpec, InterceptKind } from './PartitionSpec.js';
 export { Vp } from './Vp.js';
 export { VP_STATE_PARTS, type VpStatePart } from '../../machines/vp/VpStatePart.js';

@@ -37,6 +37,8 @@ export const RULE_TEXT: Readonly<Record<PartitionRule | VpRule | OtherRule, stri
   ioeventfdNotPio: 'PIO ioeventfds are unsupported (rule 10, inventory §c.11)',
   ioeventfdAssigned: 'a deassign needs an assigned ioeventfd (inventory §c.11)',
   referenceTimeOnlyWhileFrozen: 'the reference time is written only while time is frozen (rule 2)',
+  noDeviceIoWhilePaused:
+    'no device I/O (an irqfd signal or assign) from pause until resume: devices are quiesced (rule 11)',
   timeFreezeOnlyWithVpsParked: 'time is frozen only with the VPs parked: pause first (rule 3)',
   timeThawedBeforeVpsRun: 'VPs start only with time thawed (rule 3)',
   snapshotOnlyWhileQuiesced: 'a snapshot only while paused: VPs parked and devices quiesced (rule 11)',

@@ -18,9 +18,7 @@ export const EXPECTED_ERRNO: Readonly<Record<string, ErrnoName>> = {
   ioeventfdNotPio: 'EOPNOTSUPP', // §c.11: PIO ioeventfd
   ioeventfdAssigned: 'ENOENT', // §c.11: deassign without an exact match
   earlyPropertyOnlyBeforeInitialize: 'EIO', // INVALID_PARTITION_STATE
-  postInitPropertyOnlyAfterInitialize: 'EIO', // INVALID_PARTITION_STATE
   referenceTimeOnlyWhileFrozen: 'EIO', // rule 2: INVALID_PARTITION_STATE
-  configurationAfterInitialize: 'EIO', // §c.3: the hypervisor enforces the order
   noOperationInFlight: 'EBUSY', // pt_mutex: refused instead of queued (rule 11)
   noVpOperationInFlight: 'EBUSY', // vp_mutex
   vpNotRunning: 'EBUSY', // MSHV_RUN_VP holds vp_mutex
@@ -30,9 +28,14 @@ export const EXPECTED_ERRNO: Readonly<Record<string, ErrnoName>> = {
   eventfdExists: 'EBADF', // close(2) of an fd that is not an open eventfd
   vpExists: 'EBADF', // no such VP handle
   partitionKeyFree: 'EEXIST',
+  // VMM rules standing in for a hypervisor state check the simulated hypervisor does not make for
+  // every request they cover: the errno the kernel path gives for INVALID_PARTITION_STATE.
+  postInitPropertyOnlyAfterInitialize: 'EIO', // rule 1: the simulated hypervisor takes it in Created
+  configurationAfterInitialize: 'EIO', // §c.3: CREATE_VP, MAP_GPA_PAGES… refused; FREEZE/THAW taken
   // VMM rules (vmm-lifecycle-rules).
   postInitPropertyBeforeConfiguration: 'EPERM',
   propertyNotManaged: 'EINVAL',
+  noDeviceIoWhilePaused: 'EBUSY', // rule 11: pause quiesces device I/O
   timeFreezeOnlyWithVpsParked: 'EBUSY',
   timeThawedBeforeVpsRun: 'EPERM',
   snapshotOnlyWhileQuiesced: 'EBUSY',

@@ -6,6 +6,7 @@ import type { VpEvent, VpRequest } from '../../machines/vp/VpEvent.js';
 import { VP_STATE_PARTS } from '../../machines/vp/VpStatePart.js';
 import type { VpCommand } from '../../machines/vp/VpOp.js';
 import { TransitionMemo } from '../../machines/TransitionMemo.js';
+import { devicesPaused } from '../../machines/partition/partitionGuards.js';
 import { type ErrnoName, isErrnoName } from '../hv/Errno.js';
 import { MSHV_VP_MMAP_OFFSET } from '../hv/uapi/flags.js';
 import { MSHV_REQUEST } from '../hv/uapi/MshvIoctl.js';
@@ -382,18 +383,38 @@ export class ControlPlane {
    * itself. An operation of its own (`eventfd-write`, on that fd), so the injections it causes are
    * logged under it and replay re-runs it; then runs that would no longer sleep finish.
    *
+   * The eventfd of an irqfd whose partition a pause holds quiesced (from PAUSE until RESUME) is
+   * refused EBUSY (`noDeviceIoWhilePaused`, vmm-lifecycle-rules 11): the device model's I/O stops
+   * with the partition's, and nothing is injected into a paused, maybe snapshotted, guest. The
+   * intent is logged first, so a replay refuses it the same way.
+   *
    * @example
    * plane.writeEventfd(4); // { status: 'done', value: null }: gsi 5's interrupt injected
    */
   writeEventfd(fd: number, value = 1n): RequestOutcome {
     const hex = `0x${value.toString(16)}`;
     this.intent('writeEventfd', { fd, value: hex });
+    if (this.#irqfdOfPausedPartition(fd)) return rejected('EBUSY', 'noDeviceIoWhilePaused');
     const r = this.#runOp(null, null, 'eventfd-write', fd, { value: hex }, () => {
       const w = this.#world.device.writeEventfd(fd, value);
       return w.ok ? ok(null) : w;
     });
     this.settle();
     return r.ok ? { status: 'done', value: null } : { status: 'failed', error: r.error };
+  }
+
+  /**
+   * Whether `fd` is the eventfd of an irqfd (the driver's irqfd list of a partition fd not yet
+   * released) of a partition whose devices a pause holds quiesced.
+   */
+  #irqfdOfPausedPartition(fd: number): boolean {
+    const dev = this.#world.device;
+    for (const slot of this.#slots.values()) {
+      if (slot.released || !devicesPaused(slot.snapshot.context.phase)) continue;
+      const id = dev.partitionIdOf(slot.fd);
+      if (dev.partitions().some((pt) => pt.id === id && pt.irqfds.some((f) => f.eventfd === fd))) return true;
+    }
+    return false;
   }
 
   /** A request to a partition machine, driven until no operation is in flight. */

@@ -1,6 +1,6 @@
 import type { OpArgs } from '../../machines/MachineEmitted.js';
 import type { PartitionCommand } from '../../machines/partition/PartitionOp.js';
-import { partitionPropertyCode } from '../hv/flags/HvPartitionProperty.js';
+import { HV_PARTITION_PROPERTY_TIME, partitionPropertyCode } from '../hv/flags/HvPartitionProperty.js';
 import { HypercallCode } from '../hv/HypercallCode.js';
 import { GetPartitionPropertyInput } from '../hv/hypercalls/GetPartitionProperty.js';
 import { SetPartitionPropertyInput } from '../hv/hypercalls/SetPartitionProperty.js';
@@ -104,7 +104,7 @@ export function executePartitionOp(
     case 'MSHV_GET_GPAP_ACCESS_BITMAP':
       return args.mode === 'markAllDirty' ? markAllDirty(dev, slot) : readDirty(dev, slot, args);
     case 'SNAPSHOT':
-      return host.snapshotVps(slot);
+      return snapshot(host, slot);
     case 'PARK_VPS':
       return host.parkVps(slot, true);
     case 'UNPARK_VPS':
@@ -142,7 +142,10 @@ function propertyCodeOf(op: string, args: OpArgs): IoctlResult<number> {
   return ok(code);
 }
 
-/** SET_PARTITION_PROPERTY through the passthrough (async: the driver waits for CALL_PENDING's completion). */
+/**
+ * SET_PARTITION_PROPERTY through the passthrough (async: the driver waits for CALL_PENDING's
+ * completion). REFERENCE_TIME written while paused replaces the clock the pause saved.
+ */
 function setProperty(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
   const op = 'SET_PARTITION_PROPERTY';
   const code = propertyCodeOf(op, args);
@@ -167,7 +170,10 @@ function setProperty(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlR
     },
     0,
   );
-  return r.ok ? ok(hex64(value)) : r;
+  if (!r.ok) return r;
+  // A clock written while paused (a restore in place) is the one the resume writes back (rule 3).
+  if (args.property === 'REFERENCE_TIME' && slot.snapshot.context.phase === 'paused') slot.savedClock = value;
+  return ok(hex64(value));
 }
 
 /** GET_PARTITION_PROPERTY through the passthrough; the reference time a pause reads is saved. */
@@ -175,20 +181,38 @@ function getProperty(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlR
   const op = 'GET_PARTITION_PROPERTY';
   const code = propertyCodeOf(op, args);
   if (!code.ok) return code;
+  const r = readProperty(dev, slot, code.value);
+  if (!r.ok) return r;
+  if (args.property === 'REFERENCE_TIME') slot.savedClock = r.value;
+  return ok(hex64(r.value));
+}
+
+function readProperty(dev: DevicePort, slot: PartitionSlot, code: number): IoctlResult<bigint> {
   const r = passthrough(
     dev,
     slot.fd,
     HypercallCode.GET_PARTITION_PROPERTY,
     GetPartitionPropertyInput,
-    {
-      propertyCode: code.value,
-    },
+    { propertyCode: code },
     8,
   );
-  if (!r.ok) return r;
-  const value = new DataView(r.value.buffer, r.value.byteOffset, 8).getBigUint64(0, true);
-  if (args.property === 'REFERENCE_TIME') slot.savedClock = value;
-  return ok(hex64(value));
+  return r.ok ? ok(new DataView(r.value.buffer, r.value.byteOffset, 8).getBigUint64(0, true)) : r;
+}
+
+/**
+ * SNAPSHOT (rules 3, 8, 11): `{ referenceTime, vps }`, the guest clock the pause saved, the one a
+ * resume (or a restore into a new partition) writes back, and every VP's state parts. A snapshot
+ * before the first START has no pause behind it: its clock is the reference time read now.
+ */
+function snapshot(host: PartitionOpHost, slot: PartitionSlot): IoctlResult<JsonValue> {
+  let clock = slot.savedClock;
+  if (clock === null) {
+    const read = readProperty(host.device, slot, HV_PARTITION_PROPERTY_TIME.REFERENCE_TIME);
+    if (!read.ok) return read;
+    clock = read.value;
+  }
+  const vps = host.snapshotVps(slot);
+  return vps.ok ? ok({ referenceTime: hex64(clock), vps: vps.value }) : vps;
 }
 
 function mapRegion(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlResult<JsonValue> {
@@ -215,6 +239,20 @@ function mapRegion(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlRes
   };
   const r = dev.setGuestMemory(slot.fd, region);
   if (!r.ok) return r;
+  if (args.markDirty === true) {
+    // Rule 7: mapped while tracking is on, the region is reported dirty on its first read. A mark
+    // that fails undoes the map, so the failed operation leaves nothing mapped behind. The unmap of
+    // the exact region just mapped cannot fail (§c.4: the kernel ignores UNMAP_GPA_PAGES failures).
+    const marked = markRegionDirty(dev, slot, region);
+    if (!marked.ok) {
+      const undone = dev.setGuestMemory(slot.fd, { ...region, flags: bit(MSHV_SET_MEM_BIT.UNMAP) });
+      if (!undone.ok)
+        throw new Error(
+          `${op}: the region mapped at guest_pfn ${hex64(region.guestPfn)} could not be unmapped again: ${undone.error.message}`,
+        );
+      return marked;
+    }
+  }
   slot.regions.set(String(args.region), region);
   return ok(null);
 }
@@ -377,19 +415,27 @@ function readDirty(dev: DevicePort, slot: PartitionSlot, args: OpArgs): IoctlRes
 function markAllDirty(dev: DevicePort, slot: PartitionSlot): IoctlResult<JsonValue> {
   let calls = 0;
   for (const region of slot.regions.values()) {
-    const pages = region.size / BigInt(HV_PAGE_SIZE);
-    for (let done = 0n; done < pages; done += BigInt(GPAP_BITMAP_PAGES_MAX)) {
-      const count =
-        pages - done < BigInt(GPAP_BITMAP_PAGES_MAX) ? pages - done : BigInt(GPAP_BITMAP_PAGES_MAX);
-      const r = dev.getGpapAccessBitmap(slot.fd, {
-        accessType: MSHV_GPAP_ACCESS_TYPE.DIRTY,
-        accessOp: MSHV_GPAP_ACCESS_OP.SET,
-        pageCount: count,
-        gpapBase: region.guestPfn + done,
-      });
-      if (!r.ok) return r;
-      calls += 1;
-    }
+    const r = markRegionDirty(dev, slot, region);
+    if (!r.ok) return r;
+    calls += r.value;
+  }
+  return ok(calls);
+}
+
+/** Mark every page of one region dirty (DIRTY + SET), 65,536 pages a call; the number of calls. */
+function markRegionDirty(dev: DevicePort, slot: PartitionSlot, region: UserMemRegion): IoctlResult<number> {
+  const pages = region.size / BigInt(HV_PAGE_SIZE);
+  let calls = 0;
+  for (let done = 0n; done < pages; done += BigInt(GPAP_BITMAP_PAGES_MAX)) {
+    const count = pages - done < BigInt(GPAP_BITMAP_PAGES_MAX) ? pages - done : BigInt(GPAP_BITMAP_PAGES_MAX);
+    const r = dev.getGpapAccessBitmap(slot.fd, {
+      accessType: MSHV_GPAP_ACCESS_TYPE.DIRTY,
+      accessOp: MSHV_GPAP_ACCESS_OP.SET,
+      pageCount: count,
+      gpapBase: region.guestPfn + done,
+    });
+    if (!r.ok) return r;
+    calls += 1;
   }
   return ok(calls);
 }

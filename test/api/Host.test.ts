@@ -1,12 +1,19 @@
 import { writeFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { Host, MemorySink, PRODUCT_VERSION } from '../../src/api/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CREATE_ATTEMPTS_MAX, Host, MemorySink, PRODUCT_VERSION } from '../../src/api/index.js';
+import { fail } from '../../src/pipeline/driver/IoctlResult.js';
+import { MshvDevice } from '../../src/pipeline/driver/MshvDevice.js';
 import { openLog } from '../../src/log/LogReader.js';
 import { readRunMeta } from '../../src/replay/RunMeta.js';
 import { replayLog } from '../../src/replay/replayLog.js';
 import { useTempDir } from '../log/tempDir.js';
 import { GiB, RAM_USER_ADDR, must, running, testHost } from './hostRig.js';
 import packageJson from '../../package.json' with { type: 'json' };
+
+// A test double (a spy on the driver model) never outlives its test, even one that failed.
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('Host.open', () => {
   const tempDir = useTempDir();
@@ -127,6 +134,41 @@ describe('host.createPartition', () => {
     expect(r).toMatchObject({ ok: false, error: { source: 'argument', errnoName: 'EINVAL', field, rule } });
     expect(sink.records).toEqual([]);
     expect(host.partitions).toEqual([]);
+  });
+
+  it('rule 4: a create the driver fails EINTR or EAGAIN is made again, up to CREATE_ATTEMPTS_MAX attempts; each attempt is an intent', () => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
+    const interrupted = (errno: 'EINTR' | 'EAGAIN') => fail('MSHV_CREATE_PARTITION', errno, 'a test double');
+    const create = vi
+      .spyOn(MshvDevice.prototype, 'createPartition')
+      .mockReturnValueOnce(interrupted('EINTR'))
+      .mockReturnValueOnce(interrupted('EAGAIN'));
+    const vm = must(host.createPartition({ name: 'vm0', flags: ['LAPIC'] }));
+    expect(create).toHaveBeenCalledTimes(3);
+    expect(vm.phase).toBe('created');
+    const intents = sink.records.filter((r) => r.kind === 'intent' && r.name === 'createPartition');
+    expect(intents).toHaveLength(3);
+    // Bounded: a driver that never stops failing EINTR is answered EINTR after the last attempt.
+    create.mockClear();
+    create.mockReturnValue(interrupted('EINTR'));
+    expect(host.createPartition({ name: 'vm1', flags: [] })).toMatchObject({
+      ok: false,
+      error: { source: 'driver', errnoName: 'EINTR' },
+    });
+    expect(create).toHaveBeenCalledTimes(CREATE_ATTEMPTS_MAX);
+    // Any other failure, and a refusal, is answered at once.
+    create.mockClear();
+    create.mockReturnValue(fail('MSHV_CREATE_PARTITION', 'ENOMEM', 'a test double'));
+    expect(host.createPartition({ name: 'vm1', flags: [] })).toMatchObject({
+      error: { errnoName: 'ENOMEM' },
+    });
+    expect(create).toHaveBeenCalledTimes(1);
+    create.mockRestore();
+    expect(host.createPartition({ name: 'vm0', flags: [] })).toMatchObject({
+      error: { source: 'refused', errnoName: 'EEXIST' },
+    });
+    must(host.close());
   });
 
   it('names partitions vm0, vm1 … by default; a name in use is refused EEXIST by the control plane', () => {

@@ -1,8 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemorySink, type MapMemorySpec } from '../../src/api/index.js';
+import { fail } from '../../src/pipeline/driver/IoctlResult.js';
+import { MshvDevice } from '../../src/pipeline/driver/MshvDevice.js';
 import { GiB, RAM_USER_ADDR, must, running, testHost } from './hostRig.js';
 
 const U64 = 1n << 64n;
+
+// A test double (a spy on the driver model) never outlives its test, even one that failed.
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('partition.mapMemory', () => {
   it.each<[Partial<MapMemorySpec>, string, string]>([
@@ -135,6 +142,20 @@ describe('partition lifecycle through the API', () => {
     });
   });
 
+  it('rule 4: a createVp the driver fails EINTR is made again; the VP is created once', () => {
+    const host = testHost();
+    const p = must(host.createPartition({ flags: ['LAPIC'] }));
+    must(p.initialize());
+    const create = vi
+      .spyOn(MshvDevice.prototype, 'createVp')
+      .mockReturnValueOnce(fail('MSHV_CREATE_VP', 'EINTR', 'a test double: a killable wait interrupted'));
+    const vp = must(p.createVp(0));
+    expect(create).toHaveBeenCalledTimes(2);
+    create.mockRestore();
+    expect([vp.state, [...p.vps.keys()], p.phase]).toEqual(['idle', [0], 'configured']);
+    must(host.close());
+  });
+
   it('checks VP indexes before anything runs (rule 10) and refuses a slot twice (EEXIST)', () => {
     const host = testHost();
     const { partition } = running(host, 1);
@@ -197,6 +218,63 @@ describe('partition lifecycle through the API', () => {
     });
     must(partition.markAllDirty());
     expect(partition.disableDirtyTracking().ok).toBe(true);
+  });
+
+  it('rule 7: a region mapped while tracking is on is reported dirty on its first read', () => {
+    const host = testHost();
+    const p = must(host.createPartition({ flags: ['LAPIC', 'GPA_SUPER_PAGES'] }));
+    must(p.initialize());
+    const MiB2 = 0x20_0000n;
+    must(p.mapMemory({ guestPfn: 0n, size: MiB2, userAddr: RAM_USER_ADDR, writable: true }));
+    must(p.createVp(0));
+    must(p.start());
+    must(p.enableDirtyTracking());
+    expect(must(p.readDirty(512, 0n)).count).toBe(512);
+    expect(must(p.readDirty(512, 0n)).count).toBe(0);
+    must(p.mapMemory({ guestPfn: 0x1000n, size: MiB2, userAddr: RAM_USER_ADDR + MiB2, writable: true }));
+    expect(must(p.readDirty(16, 0x1000n)).count).toBe(16);
+    // Read and clear: the rest of the new region once, the old region not at all.
+    expect(must(p.readDirty(512, 0x1000n)).count).toBe(512 - 16);
+    expect(must(p.readDirty(512, 0n)).count).toBe(0);
+    must(p.markAllDirty());
+    must(p.disableDirtyTracking());
+    // Mapped with tracking off: nothing to read (tracking is off), and enabling reports it all.
+    must(p.mapMemory({ guestPfn: 0x2000n, size: MiB2, userAddr: RAM_USER_ADDR + 2n * MiB2, writable: true }));
+    must(p.enableDirtyTracking());
+    expect(must(p.readDirty(512, 0x2000n)).count).toBe(512);
+  });
+
+  it('rule 1: PRIVILEGE_FLAGS after initialize is refused by the machine (EIO), as the hypervisor would', () => {
+    const host = testHost();
+    const p = must(host.createPartition({ flags: ['LAPIC'] }));
+    must(p.initialize());
+    expect(p.setProperty('PRIVILEGE_FLAGS', 1n)).toMatchObject({
+      ok: false,
+      error: { source: 'refused', errnoName: 'EIO', rule: 'earlyPropertyOnlyBeforeInitialize' },
+    });
+    // Rule 1's processors-per-socket has no property code in the reference: not a known name.
+    expect(p.setProperty('PROCESSORS_PER_SOCKET', 2n)).toMatchObject({
+      ok: false,
+      error: { source: 'argument', field: 'name', rule: 'knownProperty' },
+    });
+  });
+
+  it('rule 1: unmapping the last region leaves the phase configured; post-init properties follow what is configured now', () => {
+    const host = testHost();
+    const p = must(host.createPartition({ flags: ['GPA_SUPER_PAGES'] }));
+    must(p.initialize());
+    const ram = must(
+      p.mapMemory({ guestPfn: 0n, size: 0x20_0000n, userAddr: RAM_USER_ADDR, writable: true }),
+    );
+    expect(p.setProperty('UNIMPLEMENTED_MSR_ACTION', 1n)).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EPERM', rule: 'postInitPropertyBeforeConfiguration' },
+    });
+    must(p.unmapMemory(ram));
+    expect(p.phase).toBe('configured');
+    // No VP, region or intercept is left: the partition is configured with nothing, as the guide says.
+    must(p.setProperty('UNIMPLEMENTED_MSR_ACTION', 1n));
+    must(p.start());
   });
 
   it('intercepts by known kind', () => {
@@ -291,6 +369,36 @@ describe('eventfds and MSI routing', () => {
     // The next eventfds reuse nothing (fds are never reused); an assign still works.
     const irq = must(partition.assignIrqfd({ gsi: 24 }));
     expect(irq.resamplefd).toBeNull();
+  });
+
+  it('rule 6: a table refused by the machine (EBUSY while a pause is stalled, EBADF after close) or failed by the driver leaves msiRoutes as it was', () => {
+    // TIME_FREEZE, the pause's last step, fails once: the partition stays `pausing`.
+    const host = testHost({ faults: [{ call: 'SET_PARTITION_PROPERTY', nth: 1, status: 'ACCESS_DENIED' }] });
+    const { partition } = running(host, 1);
+    const good = [{ gsi: 24, addressLo: 0xfee0_0000, data: 0x30 }];
+    const other = [{ gsi: 25, addressLo: 0xfee0_1000, data: 0x31 }];
+    must(partition.setMsiRouting(good));
+    // The simulated driver refuses nothing the API has not checked first: a double fails this one.
+    const driver = vi
+      .spyOn(MshvDevice.prototype, 'setMsiRouting')
+      .mockReturnValueOnce(fail('MSHV_SET_MSI_ROUTING', 'ENOMEM', 'a test double fails the replace'));
+    expect(partition.setMsiRouting(other)).toMatchObject({
+      ok: false,
+      error: { source: 'driver', errnoName: 'ENOMEM' },
+    });
+    driver.mockRestore();
+    expect(partition.msiRoutes).toEqual(good);
+    expect(partition.pause()).toMatchObject({ ok: false, error: { source: 'driver' } });
+    expect(partition.phase).toBe('pausing');
+    expect(partition.setMsiRouting(other)).toMatchObject({
+      ok: false,
+      error: { source: 'refused', errnoName: 'EBUSY', rule: 'noSequenceInProgress' },
+    });
+    expect(partition.msiRoutes).toEqual(good);
+    must(partition.pause());
+    must(partition.close());
+    expect(partition.setMsiRouting(other)).toMatchObject({ ok: false, error: { errnoName: 'EBADF' } });
+    expect(partition.msiRoutes).toEqual(good);
   });
 
   it('MSI routes are checked entry by entry; the shadow keeps the table last installed (rule 6)', () => {

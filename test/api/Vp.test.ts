@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PARTITION_RULE_ERRNO } from '../../machines/partition/partitionGuards.js';
 import { VP_RULE_ERRNO } from '../../machines/vp/vpGuards.js';
 import { MemorySink, RULE_TEXT, VP_STATE_PARTS, type Vp, type VpStatePart } from '../../src/api/index.js';
-import { must, running, testHost } from './hostRig.js';
+import { GiB, RAM_USER_ADDR, must, running, testHost } from './hostRig.js';
 
 const RIP_OFFSET = 16 * 16;
 const ripOf = (vp: Vp): bigint => {
@@ -76,6 +76,17 @@ describe('vp.run', () => {
     must(vp1.unpark());
     host.guest(partition, vp1).exits([{ exit: 'HALT' }]);
     expect(must(await vp1.run()).kind).toBe('HALT');
+  });
+
+  it('rule 3: resume unparks every VP, one parked on its own with vp.park() too', () => {
+    const host = testHost();
+    const { partition, vps } = running(host, 2);
+    const [vp0, vp1] = [first(vps), vps[1]!];
+    must(vp1.park());
+    expect([vp0.state, vp1.state]).toEqual(['idle', 'suspended']);
+    must(partition.pause());
+    must(partition.resume());
+    expect([vp0.state, vp1.state]).toEqual(['idle', 'idle']);
   });
 
   it('is refused before start (EINVAL) and while paused (EBUSY)', async () => {
@@ -178,6 +189,89 @@ describe('partition.snapshot', () => {
       must(restored.setState(part as VpStatePart, bytes));
     must(restored.ready());
     expect(vps.length).toBe(2);
+  });
+});
+
+describe('partition.snapshot and a restore into a new partition (vmm-lifecycle-rules 3, 8)', () => {
+  const LATE = 0x1234_5678_9abcn;
+
+  it('rules 3, 8: the snapshot carries the clock the pause saved; a new partition restores it before any VP runs', async () => {
+    const host = testHost();
+    const partition = must(host.createPartition({ flags: ['LAPIC', 'X2APIC', 'GPA_SUPER_PAGES'] }));
+    must(partition.initialize());
+    must(partition.mapMemory({ guestPfn: 0n, size: GiB, userAddr: RAM_USER_ADDR, writable: true }));
+    const vps = [must(partition.createVp(0)), must(partition.createVp(1))];
+    // Set the guest clock far from any new partition's (which starts near 0) before it starts.
+    must(partition.freezeTime());
+    must(partition.setReferenceTime(LATE));
+    must(partition.thawTime());
+    must(partition.start());
+    host.guest(partition, first(vps)).exits([{ exit: 'HALT' }]);
+    must(await first(vps).run());
+    must(partition.pause());
+    const snap = must(partition.snapshot());
+    expect(typeof snap.referenceTime).toBe('bigint');
+    expect(snap.referenceTime).toBeGreaterThanOrEqual(LATE);
+    // The same clock the resume writes back: a second pause saves no earlier one.
+    must(partition.resume());
+    must(partition.pause());
+    expect(must(partition.snapshot()).referenceTime).toBeGreaterThanOrEqual(snap.referenceTime);
+
+    const next = must(
+      host.createPartition({ name: 'restored', flags: ['LAPIC', 'X2APIC', 'GPA_SUPER_PAGES'] }),
+    );
+    must(next.initialize());
+    for (const [index, parts] of snap.vps) {
+      const vp = must(next.createVp(index, { restore: true }));
+      // Rule 8's order is VP_STATE_PARTS'; the VP refuses any other while it is `created`.
+      for (const part of VP_STATE_PARTS) {
+        const bytes = parts[part];
+        if (bytes !== undefined) must(vp.setState(part, bytes));
+      }
+      must(vp.ready());
+    }
+    // The clock before any VP runs (rule 3): freeze, write, thaw, then start.
+    must(next.freezeTime());
+    must(next.setReferenceTime(snap.referenceTime));
+    must(next.thawTime());
+    must(next.start());
+    for (const [index, parts] of snap.vps)
+      expect(must(next.vps.get(index)!.getState('REGISTERS'))).toEqual(parts.REGISTERS);
+    must(next.pause());
+    const after = must(next.snapshot()).referenceTime;
+    expect(after).toBeGreaterThanOrEqual(snap.referenceTime);
+    expect(after - snap.referenceTime).toBeLessThan(10_000_000n); // under a second of 100 ns ticks
+    // Without the restore a new partition's clock starts near 0.
+    const fresh = must(host.createPartition({ name: 'fresh', flags: ['LAPIC'] }));
+    must(fresh.initialize());
+    must(fresh.createVp(0));
+    expect(must(fresh.snapshot()).referenceTime).toBeLessThan(LATE);
+    must(host.close());
+  });
+
+  it('rule 3: a clock written while paused (a restore in place) is the one the snapshot carries and the resume writes back', () => {
+    const host = testHost();
+    const { partition } = running(host, 1);
+    must(partition.pause());
+    expect(must(partition.snapshot()).referenceTime).toBeLessThan(LATE);
+    must(partition.setReferenceTime(LATE));
+    expect(must(partition.snapshot()).referenceTime).toBe(LATE);
+    must(partition.resume());
+    must(partition.pause());
+    const clock = must(partition.snapshot()).referenceTime;
+    expect(clock).toBeGreaterThanOrEqual(LATE);
+    expect(clock - LATE).toBeLessThan(10_000_000n);
+  });
+
+  it('rules 3, 11: a snapshot before the first start has no pause behind it: its clock is the reference time then', () => {
+    const host = testHost();
+    const p = must(host.createPartition({ flags: ['LAPIC'] }));
+    must(p.initialize());
+    must(p.createVp(0));
+    const snap = must(p.snapshot());
+    expect(snap.referenceTime).toBeGreaterThanOrEqual(0n);
+    expect(snap.referenceTime).toBeLessThan(LATE);
+    expect([...snap.vps.keys()]).toEqual([0]);
   });
 });
 

@@ -43,6 +43,12 @@ describe('docs/guide/host-api.md', () => {
     expect(order).toEqual([...named.keys()]);
   });
 
+  it('rules 1 and 3: says what an unmap of the last region does to `configured` and that resume unparks every VP', () => {
+    const prose = guide.replace(/\s+/g, ' ');
+    expect(prose).toContain('a partition whose last region `unmapMemory` took away stays `configured`');
+    expect(prose).toContain('`resume` unparks every VP: one parked on its own with `vp.park()`');
+  });
+
   it('the comparison notices an edit', () => {
     const [first] = named.values();
     expect(shape(first ?? '')).not.toBe(shape((first ?? '').replace('seed: 7', 'seed: 8')));

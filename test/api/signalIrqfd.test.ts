@@ -37,6 +37,53 @@ describe('partition.signalIrqfd: a device model raises its interrupt through the
     must(host.close());
   });
 
+  it('rule 11: from pause to resume a signal or an assign is refused EBUSY (noDeviceIoWhilePaused) and nothing is injected; the log replays', () => {
+    const path = `${tempDir()}/paused.log`;
+    const host = testHost({ log: path });
+    const { partition } = running(host, 2);
+    must(partition.setMsiRouting([ROUTE]));
+    const irq = must(partition.assignIrqfd({ gsi: 24 }));
+    must(partition.pause());
+    const before = calls(host, 'ASSERT_VIRTUAL_INTERRUPT');
+    const snap = must(partition.snapshot());
+    const refused = {
+      ok: false,
+      error: { source: 'refused', errnoName: 'EBUSY', rule: 'noDeviceIoWhilePaused' },
+    };
+    expect(partition.signalIrqfd(irq)).toMatchObject(refused);
+    expect(partition.assignIrqfd({ gsi: 24 })).toMatchObject(refused);
+    // A new table injects nothing: taken while paused.
+    must(partition.setMsiRouting([ROUTE]));
+    expect(calls(host, 'ASSERT_VIRTUAL_INTERRUPT')).toBe(before);
+    expect(must(partition.snapshot())).toEqual(snap);
+    must(partition.resume());
+    must(partition.signalIrqfd(irq));
+    expect(calls(host, 'ASSERT_VIRTUAL_INTERRUPT')).toBe(before + 1);
+    must(host.close());
+    // Refusals are logged intents: the replay refuses them the same way.
+    expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
+  });
+
+  it('rule 11: a pause stalled after quiescing the devices refuses a signal too', () => {
+    // TIME_FREEZE, the pause's last step, fails once: the partition stays `pausing`.
+    const host = testHost({ faults: [{ call: 'SET_PARTITION_PROPERTY', nth: 1, status: 'ACCESS_DENIED' }] });
+    const { partition } = running(host, 1);
+    must(partition.setMsiRouting([ROUTE]));
+    const irq = must(partition.assignIrqfd({ gsi: 24 }));
+    expect(partition.pause()).toMatchObject({ ok: false, error: { source: 'driver' } });
+    expect(partition.phase).toBe('pausing');
+    const before = calls(host, 'ASSERT_VIRTUAL_INTERRUPT');
+    expect(partition.signalIrqfd(irq)).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EBUSY', rule: 'noDeviceIoWhilePaused' },
+    });
+    must(partition.pause());
+    must(partition.resume());
+    must(partition.signalIrqfd(irq));
+    expect(calls(host, 'ASSERT_VIRTUAL_INTERRUPT')).toBe(before + 1);
+    must(host.close());
+  });
+
   it('an irqfd that was deassigned (its eventfd closed by the host) answers EBADF', () => {
     const host = testHost();
     const { partition } = running(host, 1);

@@ -191,6 +191,29 @@ describe('partition machine: legal paths (vmm-lifecycle-rules 1)', () => {
     expect(build(marked, [{ type: 'MAP_MEMORY', region: 'new' }]).context.dirty).toBe('on');
   });
 
+  it('rule 7: a map while tracking is on marks the new region dirty (markDirty); one while off does not', () => {
+    const on = build(running(), [{ type: 'ENABLE_DIRTY_TRACKING' }]);
+    expect(complete(on, { type: 'MAP_MEMORY', region: 'b' }).commands).toEqual([
+      { type: 'op', op: 'MSHV_SET_GUEST_MEMORY', args: { unmap: false, region: 'b', markDirty: true } },
+    ]);
+    expect(complete(running(), { type: 'MAP_MEMORY', region: 'b' }).commands).toEqual([
+      { type: 'op', op: 'MSHV_SET_GUEST_MEMORY', args: { unmap: false, region: 'b' } },
+    ]);
+    expect(complete(on, { type: 'UNMAP_MEMORY', region: '0x0' }).commands[0]?.args).not.toHaveProperty(
+      'markDirty',
+    );
+  });
+
+  it('rule 11: while paused an irqfd deassign and a new MSI table are taken (they inject nothing)', () => {
+    const s = paused({ irqfds: 1 });
+    expect(ops(complete(s, { type: 'IRQFD', assign: false }).commands)).toEqual(['MSHV_IRQFD']);
+    expect(ops(complete(s, { type: 'SET_MSI_ROUTING', entries: 1 }).commands)).toEqual([
+      'MSHV_SET_MSI_ROUTING',
+    ]);
+    // Before the first START devices are quiesced too, but no pause is in progress: irqfds are wired.
+    expect(ops(complete(configured(), { type: 'IRQFD', assign: true }).commands)).toEqual(['MSHV_IRQFD']);
+  });
+
   it('the MSI routing table is replaced whole; a failed replace keeps the old one (rule 6)', () => {
     const s = build(configured(), [{ type: 'SET_MSI_ROUTING', entries: 8 }]);
     const step = pStep(s, { type: 'SET_MSI_ROUTING', entries: 16 });

@@ -51,6 +51,14 @@ const CASES: readonly Case[] = [
     errno: 'EBUSY',
     rule: 'noOperationInFlight',
   },
+  // Rule 11: pause quiesces device I/O, not only VPs.
+  {
+    name: 'rule 11: an irqfd assign while paused (the kernel injects a signalled eventfd at once)',
+    at: () => paused(),
+    req: { type: 'IRQFD', assign: true },
+    errno: 'EBUSY',
+    rule: 'noDeviceIoWhilePaused',
+  },
   // Rule 1: early properties only before initialize; post-init ones after it and before configuration.
   {
     name: 'an early property after INITIALIZE',
@@ -60,9 +68,17 @@ const CASES: readonly Case[] = [
     rule: 'earlyPropertyOnlyBeforeInitialize',
   },
   {
+    // The simulated hypervisor takes PRIVILEGE_FLAGS in Created only; the machine now agrees.
+    name: 'rule 1: PRIVILEGE_FLAGS (an early property) after INITIALIZE',
+    at: initialized,
+    req: { type: 'SET_PROPERTY', property: 'PRIVILEGE_FLAGS', value: 1 },
+    errno: 'EIO',
+    rule: 'earlyPropertyOnlyBeforeInitialize',
+  },
+  {
     name: 'a post-init property before INITIALIZE',
     at: () => pStart(),
-    req: { type: 'SET_PROPERTY', property: 'PROCESSORS_PER_SOCKET', value: 2 },
+    req: { type: 'SET_PROPERTY', property: 'UNIMPLEMENTED_MSR_ACTION', value: 1 },
     errno: 'EIO',
     rule: 'postInitPropertyOnlyAfterInitialize',
   },

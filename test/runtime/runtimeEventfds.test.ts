@@ -70,3 +70,34 @@ describe('eventfds the runtime makes for irqfds and ioeventfds (inventory §c.11
     expect(sim.device.close(fd)).toMatchObject({ ok: false, error: { errnoName: 'EBADF' } });
   });
 });
+
+describe('device I/O while a pause holds the devices quiesced (vmm-lifecycle-rules 11)', () => {
+  it('rule 11: a write to an irqfd eventfd of a paused partition is refused before the device; so is an assign of a signalled eventfd', () => {
+    const { plane, sim } = world();
+    configured(plane);
+    const table = [24, 0xfee0_0000, 0, 0x30];
+    expect(plane.partition('vm0', { type: 'SET_MSI_ROUTING', entries: 1, detail: { table } }).status).toBe(
+      'done',
+    );
+    const fdOf = (o: ReturnType<ControlPlane['eventfd']>): number =>
+      o.status === 'done' ? Number(o.value) : -1;
+    const irq = fdOf(plane.eventfd());
+    const spare = fdOf(plane.eventfd());
+    expect(plane.partition('vm0', { type: 'IRQFD', assign: true, detail: { fd: irq, gsi: 24 } }).status).toBe(
+      'done',
+    );
+    expect(plane.partition('vm0', { type: 'START' }).status).toBe('done');
+    expect(plane.partition('vm0', { type: 'PAUSE' }).status).toBe('done');
+    const refused = { status: 'rejected', errno: 'EBUSY', rule: 'noDeviceIoWhilePaused' };
+    expect(plane.writeEventfd(irq)).toEqual(refused);
+    // An eventfd bound to no irqfd only counts: the write is the device model's own business.
+    expect(plane.writeEventfd(spare)).toEqual({ status: 'done', value: null });
+    expect(sim.device.eventfdCount(spare)).toBe(1n);
+    // Bound while paused, the signalled eventfd would inject at once (§c.11): refused by the machine.
+    expect(plane.partition('vm0', { type: 'IRQFD', assign: true, detail: { fd: spare, gsi: 24 } })).toEqual(
+      refused,
+    );
+    expect(plane.partition('vm0', { type: 'RESUME' }).status).toBe('done');
+    expect(plane.writeEventfd(irq)).toEqual({ status: 'done', value: null });
+  });
+});
