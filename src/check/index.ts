@@ -38,6 +38,7 @@ export {
   type WorkCounters,
 } from './Explorer.js';
 export { ALL_INVARIANTS } from './invariants/index.js';
+export { LIFECYCLE_RULES_MODEL_JSON, lifecycleRulesModel } from './lifecycleRulesModel.js';
 export type { Invariant, ObservedCall, StepView, Verdict, Violation } from './invariants/Invariant.js';
 export { loadCheckModel, parseCheckModelText } from './loadCheckModel.js';
 export {

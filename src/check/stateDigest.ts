@@ -1,8 +1,13 @@
+import { HV_X64_REGISTER_RIP } from '../../adapters/simulated/model/Guest.js';
+import type { Partition } from '../../adapters/simulated/model/Partition.js';
+import type { Vp } from '../../adapters/simulated/model/Vp.js';
+import { HV_PARTITION_PROPERTY } from '../hv/flags/HvPartitionProperty.js';
 import { partitionId } from '../hv/ids.js';
 import { checksumHex, fnv64Ascii, fnv64Init } from '../log/checksum.js';
 import { stateName } from '../runtime/stateName.js';
 import type { CheckModel } from './CheckModel.js';
 import type { CheckWorld } from './CheckWorld.js';
+import { lastIntercept } from './lastIntercept.js';
 
 /** The symmetry a digest folds away. */
 export type Symmetry = CheckModel['symmetry'];
@@ -29,10 +34,28 @@ function sortedKeys(m: ReadonlyMap<number, unknown>): string {
 }
 
 /**
+ * A VP's RIP and, while it is suspended on an intercept, where that intercept stopped it
+ * (ripNotAdvanced compares the two). An intercept the VP was resumed from decides nothing.
+ */
+function ripText(hv: Vp): string {
+  const rip = hv.reg64(HV_X64_REGISTER_RIP);
+  const last = hv.interceptSuspend ? lastIntercept(hv.lastMessage) : undefined;
+  return last === undefined ? `${rip}` : `${rip}@${last.type}:${last.rip}`;
+}
+
+/** Dirty-page tracking as the hypervisor holds it: the property and the accessed/dirty bits by GFN run. */
+function dirtyText(hp: Partition): string {
+  const runs: string[] = [];
+  for (const e of hp.gpa.access) runs.push(`${e.start}-${e.end}=${e.value}`);
+  return `${hp.properties.get(HV_PARTITION_PROPERTY.GPA_PAGE_ACCESS_TRACKING) ?? 0n}:${runs.join(',')}`;
+}
+
+/**
  * The digest of a world from what the ControlPlane's machines believe (state value and context of
  * every partition and VP machine, sleeping runs), what the driver holds (initialized, regions, VP
  * pages and run flags, references, async completion) and what the hypervisor holds (state, pool
- * pages, mapped pages, VPs with their suspend flags, scripts and state pages, ports), plus host page
+ * pages, mapped pages, VPs with their suspend flags, scripts, state pages, RIP and last intercept,
+ * ports, dirty-page tracking with the accessed and dirty bits), plus host page
  * ownership totals, pending signals and armed faults. Ids, fds, PFNs and the clock are left out:
  * they name things, they do not change what happens next.
  *
@@ -80,7 +103,7 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
             : `${sortedKeys(kv.statePages)};${sortedKeys(kv.statsPages)};${bool(kv.interceptSuspend)}${bool(kv.rootSchedBlocked)}${bool(kv.rootSchedDispatched)}${bool(kv.kickedByHv)}`,
           hv === undefined
             ? '-'
-            : `${bool(hv.explicitSuspend)}${bool(hv.interceptSuspend)}${bool(hv.dispatchSuspend)}${bool(hv.halted)}${hv.thread};${hv.script.length};${sortedKeys(hv.statePages)};${sortedKeys(hv.statsPages)};${hv.pendingVectors.length}`,
+            : `${bool(hv.explicitSuspend)}${bool(hv.interceptSuspend)}${bool(hv.dispatchSuspend)}${bool(hv.halted)}${hv.thread};${hv.script.length};${sortedKeys(hv.statePages)};${sortedKeys(hv.statsPages)};${hv.pendingVectors.length};${ripText(hv)}`,
         ].join(' '),
       );
     }
@@ -109,7 +132,7 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
           : `${bool(kp.initialized)};${kp.refs};${bool(kp.fdReleased)};${regions};${kp.ioeventfds.length};${kp.irqfds.length};${kp.msiRouting?.length ?? -1};${bool(kp.asyncCompletionDone)}`,
         hp === undefined
           ? '-'
-          : `${hp.state};${hp.pool.freePages};${hp.pool.usedPages};${hp.gpa.mappedPages()};${hp.gpa.extents.size};${hp.ports.size};${hp.connections.size};${bool(hp.timeFrozen)};${hp.vps.size}`,
+          : `${hp.state};${hp.pool.freePages};${hp.pool.usedPages};${hp.gpa.mappedPages()};${hp.gpa.extents.size};${hp.ports.size};${hp.connections.size};${bool(hp.timeFrozen)};${hp.vps.size};${dirtyText(hp)}`,
         `[${vps.join('|')}]`,
       ].join(' '),
     );

@@ -3,6 +3,8 @@
  * project's extension points (driver hooks, the input filler, the executor composition, machine
  * guards through `provide`). The shipped code has no switch for any of them.
  */
+import { assign } from 'xstate';
+import { partitionMachine } from '../../machines/partition/partitionMachine.js';
 import { vpMachine } from '../../machines/vp/vpMachine.js';
 import type { CheckVariant } from '../../src/check/CheckVariant.js';
 import { HV_VP_STATE_PAGE } from '../../src/hv/flags/HvVpState.js';
@@ -26,7 +28,7 @@ import { runBatches } from '../../src/pipeline/runBatches.js';
 import { slowControlWord } from '../../src/pipeline/slowControlWord.js';
 import type { WindowedEnv } from '../../src/pipeline/windowedExecutor.js';
 import { withDepositRetry } from '../../src/pipeline/withDepositRetry.js';
-import { SHIPPED_MACHINES } from '../../src/runtime/Machines.js';
+import { type Machines, SHIPPED_MACHINES } from '../../src/runtime/Machines.js';
 
 /** Write a layout's named fields where they are, leaving every other byte as the page holds it. */
 function writeFieldsOnly(
@@ -313,3 +315,45 @@ export const VMM_KEEPS_REGISTER_PAGES: CheckVariant = {
     },
   },
 };
+
+/** The shipped machines with one partition rule guard answering "go ahead" always. */
+function partitionWithout(
+  rule:
+    | 'timeThawedBeforeVpsRun'
+    | 'timeFreezeOnlyWithVpsParked'
+    | 'snapshotOnlyWhileQuiesced'
+    | 'allPagesMarkedDirtyBeforeDisable',
+): Machines {
+  return { ...SHIPPED_MACHINES, partition: partitionMachine.provide({ guards: { [rule]: () => true } }) };
+}
+
+/**
+ * A VMM breaking one of the vmm-lifecycle-rules the machines enforce, each planted by taking away
+ * the guard (or the action) that enforces it, through `provide`; the invariant that finds each
+ * judges what the driver and the hypervisor did, never the guard. BFS on the lifecycle-rules model
+ * (docs/check/lifecycle-rules.json) finds each: test/check/plantedVariants.test.ts.
+ */
+export const LIFECYCLE_RULE_VARIANTS: readonly CheckVariant[] = [
+  // Rule 3: START accepted with time frozen, so a VP runs before the clock is restored and thawed.
+  { name: 'runWithTimeFrozen', machines: partitionWithout('timeThawedBeforeVpsRun') },
+  // Rule 3: FREEZE_TIME accepted while the partition runs: VPs run (or sleep in a run) frozen.
+  { name: 'freezeWhileRunning', machines: partitionWithout('timeFreezeOnlyWithVpsParked') },
+  // Rule 9: RUN accepted after an IO_PORT exit without the REGISTERS write that skips the OUT.
+  {
+    name: 'runWithoutSkippingPortIo',
+    machines: { ...SHIPPED_MACHINES, vp: vpMachine.provide({ guards: { portIoRipAdvanced: () => true } }) },
+  },
+  // Rule 11: SNAPSHOT accepted while the partition runs (VPs not parked, devices not quiesced).
+  { name: 'snapshotNotQuiesced', machines: partitionWithout('snapshotOnlyWhileQuiesced') },
+  // Rule 7: tracking disabled without marking every page dirty again after the last read.
+  { name: 'disableWithoutMarkAll', machines: partitionWithout('allPagesMarkedDirtyBeforeDisable') },
+  {
+    // Rule 4 (openvmm PR 3917): the kick is lost for good: PARK during a run sets the sticky stop
+    // but never signals the VP thread, so pause and close wait on a run that never returns.
+    name: 'kickNeverSent',
+    machines: {
+      ...SHIPPED_MACHINES,
+      vp: vpMachine.provide({ actions: { kick: assign({ stopRequested: true }) } }),
+    },
+  },
+];

@@ -2,14 +2,18 @@ import { asyncInFlight } from './asyncInFlight.js';
 import { conservation } from './conservation.js';
 import { deletedPartition } from './deletedPartition.js';
 import { depositRetry } from './depositRetry.js';
+import { dirtyNotMarkedAtDisable } from './dirtyNotMarkedAtDisable.js';
 import { failedMap } from './failedMap.js';
+import { frozenTimeRun } from './frozenTimeRun.js';
 import { inputPages } from './inputPages.js';
 import type { Invariant } from './Invariant.js';
 import { kernelErrno } from './kernelErrno.js';
 import { liveness } from './liveness.js';
 import { recovery } from './recovery.js';
 import { refinement } from './refinement.js';
+import { ripNotAdvanced } from './ripNotAdvanced.js';
 import { runAfterFinalize } from './runAfterFinalize.js';
+import { snapshotWhileRunning } from './snapshotWhileRunning.js';
 import { vpPagesReleased } from './vpPagesReleased.js';
 import { windows } from './windows.js';
 
@@ -17,7 +21,9 @@ import { windows } from './windows.js';
  * Every invariant the checker evaluates, in the order a step's violations are reported: the
  * observations made during the step (hypercall-level) come first by nature, then these after-step
  * checks in this order; liveness last, so a throw is attributed to a more specific invariant when
- * one saw the cause.
+ * one saw the cause. The lifecycle-rule invariants (frozenTimeRun, ripNotAdvanced,
+ * snapshotWhileRunning, dirtyNotMarkedAtDisable) come after runAfterFinalize: a run into a paused
+ * partition (time frozen) is that invariant's finding first.
  */
 export const ALL_INVARIANTS: readonly Invariant[] = [
   windows,
@@ -28,6 +34,10 @@ export const ALL_INVARIANTS: readonly Invariant[] = [
   depositRetry,
   failedMap,
   runAfterFinalize,
+  frozenTimeRun,
+  ripNotAdvanced,
+  snapshotWhileRunning,
+  dirtyNotMarkedAtDisable,
   refinement,
   kernelErrno,
   conservation,
@@ -40,13 +50,17 @@ export {
   conservation,
   deletedPartition,
   depositRetry,
+  dirtyNotMarkedAtDisable,
   failedMap,
+  frozenTimeRun,
   inputPages,
   kernelErrno,
   liveness,
   recovery,
   refinement,
+  ripNotAdvanced,
   runAfterFinalize,
+  snapshotWhileRunning,
   vpPagesReleased,
   windows,
 };
