@@ -9,6 +9,7 @@ import type { OperationObserver } from './OperationObserver.js';
 import type { RunWorld } from './RunWorld.js';
 import type { StepOutcome } from './StepOutcome.js';
 import type { TraceRecorder } from './TraceRecorder.js';
+import { parseVpKey, vpKey } from './vpKey.js';
 
 /** Where a stepper reports: the trace (ioctls and hypercalls as JSON Lines) and the event log. */
 export interface StepperOptions {
@@ -20,7 +21,7 @@ export interface StepperOptions {
 export interface ScenarioFds {
   /** Partition name → partition fd, for partitions created and not closed. */
   readonly partitions: ReadonlyMap<string, number>;
-  /** `partition/vpIndex` → VP fd. */
+  /** `partition/vpIndex` (`vpKey`: the pair, split at the last `/`) → VP fd. */
   readonly vps: ReadonlyMap<string, number>;
   /** Scenario eventfd number → the eventfd the runner created for it. */
   readonly eventfds: ReadonlyMap<number, number>;
@@ -83,14 +84,19 @@ export class ScenarioStepper {
     this.#observer?.step(index, step);
     const dev = this.#world.device;
     const base = { index, op: step.op, partition: step.partition, expected: step.expect };
+    const refused = (why: string, detail = ''): StepOutcome => ({
+      ...base,
+      actual: 'refused',
+      detail,
+      refused: why,
+    });
     const done = <T>(r: IoctlResult<T>, detail: (v: T) => string): StepOutcome =>
       r.ok
         ? { ...base, actual: 'ok', detail: detail(r.value) }
         : { ...base, actual: r.error.errnoName, error: r.error, detail: r.error.message };
     // A partition whose creation failed or that was closed has no fd: its ioctls answer EBADF.
     const ptFd = this.#partitions.get(step.partition) ?? -1;
-    const vpKey = (vp: number): string => `${step.partition}/${vp}`;
-    const vpFd = (vp: number): number => this.#vps.get(vpKey(vp)) ?? -1;
+    const vpFd = (vp: number): number => this.#vps.get(vpKey(step.partition, vp)) ?? -1;
     const ioctl = <T>(
       name: keyof typeof MSHV_REQUEST,
       target: { readonly fd: number | null; readonly vp: number | null },
@@ -106,6 +112,13 @@ export class ScenarioStepper {
 
     switch (step.op) {
       case 'createPartition': {
+        // A second partition under an open name could never be reached again (its fds would be
+        // overwritten): the loader refuses it; a Scenario built in code is refused here.
+        const open = this.#partitions.get(step.partition);
+        if (open !== undefined && step.expect === 'ok')
+          return refused(
+            `partition '${step.partition}' is already open (fd ${open}); close it (closePartition) before creating it again, or use another name`,
+          );
         const args = {
           ptFlags: step.flags,
           ptIsolation: step.isolation,
@@ -124,8 +137,10 @@ export class ScenarioStepper {
           () => dev.createPartition(args),
           (fd) => fd,
         );
-        if (r.ok) this.#partitions.set(step.partition, r.value);
-        return done(r, (fd) => `fd ${fd}, partition id ${String(dev.partitionIdOf(fd))}`);
+        if (r.ok && open === undefined) this.#partitions.set(step.partition, r.value);
+        const unbound =
+          open === undefined ? '' : ` (not bound: '${step.partition}' is still open as fd ${open})`;
+        return done(r, (fd) => `fd ${fd}, partition id ${String(dev.partitionIdOf(fd))}${unbound}`);
       }
       case 'initializePartition':
         return done(
@@ -153,7 +168,7 @@ export class ScenarioStepper {
           () => dev.createVp(ptFd, step.vpIndex),
           (fd) => fd,
         );
-        if (r.ok) this.#vps.set(vpKey(step.vpIndex), r.value);
+        if (r.ok) this.#vps.set(vpKey(step.partition, step.vpIndex), r.value);
         return done(r, (fd) => `vp fd ${fd}`);
       }
       case 'runVp': {
@@ -162,6 +177,13 @@ export class ScenarioStepper {
         if (step.signal) this.#world.raiseSignal(ptFd, step.vpIndex);
         const seen: string[] = [];
         for (let i = 0; i < runs; i++) {
+          // A thread in MSHV_RUN_VP that nothing wakes sleeps for ever (a runtime keeps it waiting,
+          // see ControlPlane): the step fails here instead of entering the driver's bounded wait.
+          if (this.#world.runWouldBlock(vpFd(step.vpIndex)))
+            return refused(
+              `MSHV_RUN_VP on VP ${step.vpIndex} would sleep forever: nothing left in its guest script reaches the VMM (an empty script, a HALT under the root scheduler, an access that completes in the guest) and no signal is pending; give the guest an exit for the VMM or "signal": true`,
+              seen.length === 0 ? 'no exits' : `exits: ${seen.join(', ')}`,
+            );
           const r = ioctl('MSHV_RUN_VP', onVp(step.vpIndex), {}, () => dev.runVp(vpFd(step.vpIndex)));
           if (!r.ok) return done(r, () => '');
           const type = new DataView(r.value.buffer, r.value.byteOffset, 4).getUint32(0, true);
@@ -190,7 +212,8 @@ export class ScenarioStepper {
       case 'irqfd': {
         const arg = {
           fd: this.#eventfd(step.fd),
-          resamplefd: step.resamplefd <= 0 ? step.resamplefd : this.#eventfd(step.resamplefd),
+          // Both fields name scenario eventfds alike; an absent resamplefd is the zeroed struct's 0.
+          resamplefd: step.resamplefd === undefined ? 0 : this.#eventfd(step.resamplefd),
           gsi: step.gsi,
           flags: step.flags,
         };
@@ -265,9 +288,10 @@ export class ScenarioStepper {
           : { ...base, actual: 'ok', detail, mismatch: `count ${r.value}, expected ${want}` };
       }
       case 'writeEventfd': {
-        // write(2) is not an ioctl: no ioctl record; the injections it causes are traced for the partition.
-        this.#trace?.setPartition(step.partition);
+        // write(2) is not an ioctl: no ioctl record; the injections it causes are traced for the
+        // partition whose irqfd the eventfd is bound to (irqfdOwner).
         const fd = this.#eventfd(step.fd);
+        this.#trace?.setPartition(this.#irqfdOwner(fd, step.partition));
         const r = this.#operation(
           step.partition,
           EVENTFD_WRITE,
@@ -280,8 +304,9 @@ export class ScenarioStepper {
       }
       case 'closePartition': {
         for (const [key, fd] of [...this.#vps]) {
-          if (!key.startsWith(`${step.partition}/`)) continue;
-          this.#close(step.partition, fd, Number(key.slice(step.partition.length + 1)));
+          const vp = parseVpKey(key);
+          if (vp?.partition !== step.partition) continue;
+          this.#close(step.partition, fd, vp.vpIndex);
           this.#vps.delete(key);
         }
         this.#trace?.setPartition(step.partition);
@@ -290,6 +315,29 @@ export class ScenarioStepper {
         return done(r, () => 'released');
       }
     }
+  }
+
+  /**
+   * The scenario name of the partition a write to eventfd `fd` injects for: the partition whose
+   * irqfd is bound to it. An eventfd bound to irqfds of several partitions wakes them in partition
+   * fd order; the trace then names `stepPartition` if it is one of them, else the first. With no
+   * irqfd bound, `stepPartition`.
+   */
+  #irqfdOwner(fd: number, stepPartition: string): string {
+    const dev = this.#world.device;
+    const nameById = new Map<bigint, string>();
+    for (const [name, ptFd] of this.#partitions) {
+      const id = dev.partitionIdOf(ptFd);
+      if (id !== undefined) nameById.set(id, name);
+    }
+    const owners: string[] = [];
+    for (const pt of dev.partitions()) {
+      const name = nameById.get(pt.id);
+      if (name !== undefined && pt.irqfds.some((f) => f.eventfd === fd)) owners.push(name);
+    }
+    return owners.length === 0 || owners.includes(stepPartition)
+      ? stepPartition
+      : (owners[0] ?? stepPartition);
   }
 
   /** Scenario eventfd numbers name eventfds the runner creates on first use; negative ones pass through. */

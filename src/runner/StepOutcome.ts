@@ -7,13 +7,20 @@ export interface StepOutcome {
   readonly op: string;
   readonly partition: string;
   readonly expected: string;
-  /** `ok`, or the errno name it failed with. */
+  /** `ok`, the errno name it failed with, or `refused` (see `refused`). */
   readonly actual: string;
   readonly error?: MshvError;
   /** A short line of what happened (value returned, exits seen). */
   readonly detail: string;
   /** Set when the errno matched but a value the step also expects did not (`readEventfd.expectCount`). */
   readonly mismatch?: string;
+  /**
+   * Set when the runner did not issue the step's call because it could never return or would lose
+   * track of an fd: an MSHV_RUN_VP that would sleep forever (no exit for the VMM, no signal), a
+   * createPartition of a name that is still open. `actual` is then `refused`; the step never meets
+   * its expect.
+   */
+  readonly refused?: string;
 }
 
 /**
@@ -22,16 +29,19 @@ export interface StepOutcome {
  * @example
  * stepMet({ ...outcome, expected: 'ok', actual: 'EEXIST' }); // false
  */
-export const stepMet = (o: StepOutcome): boolean => o.expected === o.actual && o.mismatch === undefined;
+export const stepMet = (o: StepOutcome): boolean =>
+  o.refused === undefined && o.expected === o.actual && o.mismatch === undefined;
 
 /**
  * The line a CLI prints for the step that stopped a run.
  *
  * @example
  * describeFailure(report.failed); // 'step 3 (createVp vm0) expected ok but got EEXIST: …'
+ * // a refused step: 'step 3 (runVp vm0) expected ok but was not run: MSHV_RUN_VP on VP 0 would sleep forever …'
  */
 export function describeFailure(f: StepOutcome): string {
   const head = `step ${f.index} (${f.op} ${f.partition})`;
+  if (f.refused !== undefined) return `${head} expected ${f.expected} but was not run: ${f.refused}`;
   return f.mismatch === undefined
     ? `${head} expected ${f.expected} but got ${f.actual}: ${f.detail}`
     : `${head} returned ${f.actual} but ${f.mismatch}`;

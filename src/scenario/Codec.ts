@@ -206,7 +206,8 @@ export function list<T>(item: Codec<T>, length?: number): Codec<readonly T[]> {
 }
 
 /**
- * Bytes written as a string of hex digit pairs; whitespace between them is ignored.
+ * Bytes written as a string of hex digit pairs; whitespace may separate pairs (and surround the
+ * whole), never the two digits of one byte: `'0a 0b'` is two bytes, `'0 a'` is refused (rule `hex`).
  *
  * @example
  * hexBytes(0xffff, 'in_sz (u16)').read('0a0b 0c', '$.input'); // Uint8Array [10, 11, 12]
@@ -218,14 +219,7 @@ export function hexBytes(bytesMax: number, sizeField: string): Codec<Uint8Array>
       if (typeof value !== 'string') {
         throw new ScenarioError(path, 'type', `expected a string of hex bytes, got ${describeJson(value)}`);
       }
-      const digits = value.replace(/\s+/g, '');
-      const bad = /[^0-9a-fA-F]/.exec(digits);
-      if (bad !== null)
-        throw new ScenarioError(
-          path,
-          'hex',
-          `'${bad[0]}' is not a hex digit (write bytes as hex pairs, no 0x)`,
-        );
+      const digits = hexDigits(value, path);
       if (digits.length % 2 !== 0)
         throw new ScenarioError(path, 'hex', `odd number of hex digits (${digits.length})`);
       if (digits.length / 2 > bytesMax) {
@@ -237,4 +231,28 @@ export function hexBytes(bytesMax: number, sizeField: string): Codec<Uint8Array>
     },
     write: (value) => Array.from(value, (b) => b.toString(16).padStart(2, '0')).join(''),
   };
+}
+
+/** The hex digits of a byte string, refusing other characters and whitespace inside a byte. */
+function hexDigits(value: string, path: string): string {
+  let digits = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] ?? '';
+    if (/[0-9a-fA-F]/.test(c)) {
+      digits += c;
+      continue;
+    }
+    if (!/\s/.test(c))
+      throw new ScenarioError(path, 'hex', `'${c}' is not a hex digit (write bytes as hex pairs, no 0x)`);
+    if (digits.length % 2 === 0) continue;
+    let end = i;
+    while (end < value.length && /\s/.test(value[end] ?? '')) end++;
+    const split = value.slice(i - 1, end + 1);
+    throw new ScenarioError(
+      path,
+      'hex',
+      `${JSON.stringify(split)} splits a byte (after hex digit ${digits.length}); whitespace goes only between pairs of hex digits`,
+    );
+  }
+  return digits;
 }

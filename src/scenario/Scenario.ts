@@ -187,10 +187,14 @@ export interface SetVpStateStep extends StepCommon<'setVpState'>, VpStateFields 
   readonly data: Uint8Array;
 }
 
-/** MSHV_IRQFD (struct mshv_user_irqfd). `fd` numbers name eventfds of the scenario. */
+/**
+ * MSHV_IRQFD (struct mshv_user_irqfd). `fd` and `resamplefd` numbers name eventfds of the scenario
+ * alike (0 included); a negative number is passed as is (a bad fd).
+ */
 export interface IrqfdStep extends StepCommon<'irqfd'> {
   readonly fd: number;
-  readonly resamplefd: number;
+  /** Absent: none (the zeroed struct's 0, which the driver reads only with RESAMPLE). */
+  readonly resamplefd?: number;
   readonly gsi: number;
   /** MSHV_IRQFD_BIT_* names (DEASSIGN, RESAMPLE) or raw bits; u32. */
   readonly flags: number;

@@ -86,7 +86,17 @@ export const hostMemoryDeclCodec: Codec<HostMemoryDecl> = {
 const declList = list(hostMemoryDeclCodec);
 
 /**
- * The `hostMemory` list; declarations must not share user addresses.
+ * The most host RAM a scenario may declare, in all: 4 TiB, four times the 1 TiB guests of the
+ * project's benches (test/bench: `map-1tib-4k`, `stack-map-1tib-*`). The simulated host keeps
+ * state per 2 MiB run of RAM (about 1.3 s to build 4 TiB of 2 MiB pages), so a declaration of
+ * 2^63 bytes would otherwise exhaust the process's memory before the first step. MMIO ranges
+ * hold no RAM and do not count.
+ */
+export const hostRamDeclaredBytesMax = 4n << 40n;
+
+/**
+ * The `hostMemory` list; declarations must not share user addresses, and the RAM declarations
+ * must total at most `hostRamDeclaredBytesMax`.
  *
  * @example
  * hostMemoryCodec.read([], '$.hostMemory'); // []
@@ -95,19 +105,57 @@ export const hostMemoryCodec: Codec<readonly HostMemoryDecl[]> = {
   expected: 'list of host memory declarations',
   read(value, path) {
     const decls = declList.read(value, path);
+    let ramBytes = 0n;
     decls.forEach((d, i) => {
-      const j = decls.findIndex(
-        (e, k) => k < i && d.userAddr < e.userAddr + e.size && e.userAddr < d.userAddr + d.size,
-      );
-      if (j >= 0) {
+      if (d.kind !== 'ram') return;
+      ramBytes += d.size;
+      if (ramBytes > hostRamDeclaredBytesMax)
         throw new ScenarioError(
-          childPath(path, i),
-          'overlap',
-          `user range overlaps $.hostMemory[${j}] (user addresses must be distinct)`,
+          childPath(childPath(path, i), 'size'),
+          'range',
+          `host RAM would total ${sizeText(ramBytes)} with this declaration; a scenario declares at most ${sizeText(hostRamDeclaredBytesMax)} of RAM in all`,
         );
-      }
     });
+    const overlap = firstOverlap(decls);
+    if (overlap !== undefined) {
+      const [earlier, later] = overlap;
+      throw new ScenarioError(
+        childPath(path, later),
+        'overlap',
+        `user range overlaps $.hostMemory[${earlier}] (user addresses must be distinct)`,
+      );
+    }
     return decls;
   },
   write: (value) => declList.write(value),
 };
+
+/**
+ * Two declarations whose user ranges share an address, as [earlier, later] indices; undefined when
+ * none do. Sorted by start, some two neighbours overlap whenever any two ranges do, so one pass
+ * over the sorted order finds a pair (O(n log n)); among the neighbours that overlap, the first in
+ * sorted order is reported.
+ */
+function firstOverlap(decls: readonly HostMemoryDecl[]): readonly [number, number] | undefined {
+  const order = decls.map((_, i) => i);
+  order.sort((a, b) => {
+    const x = decls[a]?.userAddr ?? 0n;
+    const y = decls[b]?.userAddr ?? 0n;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  for (let k = 1; k < order.length; k++) {
+    const a = order[k - 1] ?? 0;
+    const b = order[k] ?? 0;
+    const prev = decls[a];
+    const next = decls[b];
+    if (prev !== undefined && next !== undefined && next.userAddr < prev.userAddr + prev.size)
+      return a < b ? [a, b] : [b, a];
+  }
+  return undefined;
+}
+
+/** A byte count in the largest binary unit that divides it (`4TiB`), else in hex. */
+function sizeText(n: bigint): string {
+  const text = bytes().write(n);
+  return typeof text === 'string' ? text : `0x${n.toString(16)}`;
+}

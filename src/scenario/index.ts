@@ -7,4 +7,4 @@ export { parseNumber, IntRange, SizeUnits, type IntWidth } from './parseNumber.j
 export * from './uapiNames.js';
 export type { Codec, Json } from './Codec.js';
 export { hypervisorCodec } from './hypervisorCodec.js';
-export { hostMemoryCodec } from './hostMemoryCodec.js';
+export { hostMemoryCodec, hostRamDeclaredBytesMax } from './hostMemoryCodec.js';

@@ -33,8 +33,9 @@ const topFields = ['format', ...Object.keys(scenarioSpec), 'steps'];
 
 /**
  * Check a parsed JSON value against the scenario format (version 1) and return the typed scenario.
- * The loader checks syntax, types, units and uapi field widths, and that every step names a
- * partition an earlier createPartition step created; the driver's own rules (vp_index < 256,
+ * The loader checks syntax, types, units and uapi field widths, that every step names a
+ * partition an earlier createPartition step created, and that no createPartition expecting ok names
+ * a partition still open; the driver's own rules (vp_index < 256,
  * alignment, flag bits) are left to the driver so a step can `expect` their errno.
  * Throws a ScenarioError naming the JSON path and the rule.
  *
@@ -64,8 +65,35 @@ export function loadScenario(json: unknown): Scenario {
   if (!Array.isArray(root.steps))
     throw new ScenarioError('$.steps', 'type', `expected a list of steps, got ${describeJson(root.steps)}`);
   const created = new Set<string>();
-  const steps = root.steps.map((value: unknown, i) => readStep(value, childPath('$.steps', i), created));
+  const open = new Map<string, number>();
+  const steps = root.steps.map((value: unknown, i) => {
+    const path = childPath('$.steps', i);
+    const step = readStep(value, path, created);
+    checkStillOpen(step, path, i, open);
+    return step;
+  });
   return { format: scenarioFormat, ...head, steps };
+}
+
+/**
+ * A createPartition that expects ok under a name still open would leave the first partition out of
+ * reach (the name then means the second). A run only reaches step `i` when every earlier step met
+ * its expect, so a name is open there exactly when its last createPartition expected ok and no
+ * closePartition of it followed: the rule is exact, not a guess. A createPartition expected to fail
+ * binds nothing and may reuse an open name.
+ */
+function checkStillOpen(step: Step, path: string, i: number, open: Map<string, number>): void {
+  if (step.op === 'closePartition') open.delete(step.partition);
+  if (step.op !== 'createPartition' || step.expect !== 'ok') return;
+  const first = open.get(step.partition);
+  if (first !== undefined) {
+    throw new ScenarioError(
+      childPath(path, 'partition'),
+      'conflict',
+      `partition '${step.partition}' is still open (created by $.steps[${first}], not closed since); close it (closePartition) before creating it again, or use another name`,
+    );
+  }
+  open.set(step.partition, i);
 }
 
 /**
@@ -115,7 +143,7 @@ function readStep(value: unknown, path: string, created: Set<string> | null): St
  * parseScenarioText('{"format": 1, "name": "x", "seed": 1, "steps": []}').name; // 'x'
  */
 export function parseScenarioText(text: string): Scenario {
-  const { value, positions } = parseJson(text);
+  const { value, positions } = parseJson(text, { integersOnly: true });
   try {
     return loadScenario(value);
   } catch (e) {

@@ -6,6 +6,16 @@ export const scenarioTextCharsMax = 16 * 1024 * 1024;
 /** Deepest nesting of arrays and objects the loader reads. A version-1 scenario needs 5. */
 export const jsonDepthMax = 64;
 
+/** How `parseJson` reads numbers. */
+export interface ParseJsonOptions {
+  /**
+   * Refuse a number literal with a fraction or an exponent (`1.0`, `1e2`), rule `integer`, naming
+   * the literal: a scenario's numbers are integers, and `1e-400` would otherwise read as 0. Check
+   * models keep fractions (rates such as `0.3`), so the default is false.
+   */
+  readonly integersOnly?: boolean;
+}
+
 export interface ParsedJson {
   readonly value: unknown;
   /** Where each value starts, by JSON path (see jsonPath.ts). */
@@ -16,12 +26,15 @@ export interface ParsedJson {
  * Parse JSON text strictly (RFC 8259) and remember where every value starts, so that errors found
  * later can name a line and column. Unlike JSON.parse it rejects an object that names a key twice
  * and an integer literal at or beyond 2^53 (which JSON.parse would silently round), and it reports
- * syntax errors with the line, column and JSON path where they occur.
+ * syntax errors with the line, column and JSON path where they occur. A number literal beyond the
+ * range of a double (`1e400`) is refused (rule `precision`) rather than read as Infinity, and a
+ * leading byte order mark is named as such (RFC 8259 §8.1 forbids adding one; JSON.parse refuses it).
  *
  * @example
  * parseJson('{"seed": 7}').positions.get('$.seed'); // { line: 1, column: 10 }
+ * parseJson('{"seed": 1e2}', { integersOnly: true }); // throws '$.seed: 1e2 is not an integer literal …; write 100'
  */
-export function parseJson(text: string): ParsedJson {
+export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJson {
   if (text.length > scenarioTextCharsMax) {
     throw new ScenarioError(
       '$',
@@ -29,7 +42,15 @@ export function parseJson(text: string): ParsedJson {
       `scenario text is ${text.length} characters; the limit is ${scenarioTextCharsMax}`,
     );
   }
-  const parser = new JsonParser(text);
+  if (text.charCodeAt(0) === 0xfeff) {
+    throw new ScenarioError(
+      '$',
+      'json-syntax',
+      'a UTF-8 byte order mark (EF BB BF) starts the text; JSON text has none (RFC 8259 §8.1): save the file as UTF-8 without a BOM',
+      { line: 1, column: 1 },
+    );
+  }
+  const parser = new JsonParser(text, options.integersOnly ?? false);
   parser.skipSpace();
   const value = parser.value('$', 0);
   parser.skipSpace();
@@ -42,7 +63,10 @@ class JsonParser {
   readonly positions = new Map<string, SourcePosition>();
   private readonly lineStarts: number[] = [0];
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly integersOnly: boolean,
+  ) {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0x0a) this.lineStarts.push(i + 1);
   }
 
@@ -63,7 +87,11 @@ class JsonParser {
 
   describeHere(): string {
     if (this.offset >= this.text.length) return 'end of text';
-    return `character ${JSON.stringify(this.text[this.offset])}`;
+    const c = String.fromCodePoint(this.text.codePointAt(this.offset) ?? 0);
+    // An invisible character (a control, a format character such as U+FEFF, a non-ASCII space) by number.
+    if (/^[\p{C}\p{Z}]$/u.test(c) && c !== ' ')
+      return `character U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return `character ${JSON.stringify(c)}`;
   }
 
   skipSpace(): void {
@@ -239,7 +267,17 @@ class JsonParser {
         start,
       );
     }
+    if (this.integersOnly && /[.eE]/.test(literal))
+      throw new ScenarioError(path, 'integer', notIntegerLiteral(literal), this.positionOf(start));
     const value = Number(literal);
+    if (!Number.isFinite(value)) {
+      throw new ScenarioError(
+        path,
+        'precision',
+        `JSON number ${literal} is beyond the range of a double (it would read as ${value > 0 ? '' : '-'}Infinity)`,
+        this.positionOf(start),
+      );
+    }
     if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
       throw new ScenarioError(
         path,
@@ -252,4 +290,37 @@ class JsonParser {
     }
     return value;
   }
+}
+
+/** Digits of an exact integer the hint still spells out; beyond, the value is only said to be large. */
+const HINT_DIGITS_MAX = 40;
+
+/**
+ * Why a literal with a fraction or an exponent is refused where integers are read, with the integer
+ * to write when its exact value is one (`1e2`: write 100; `1.0`: write 1), computed exactly (a
+ * double would turn `1e-400` into 0).
+ */
+function notIntegerLiteral(literal: string): string {
+  const head = `${literal} is not an integer literal (scenario numbers are JSON integers: no '.', 'e' or 'E')`;
+  const m = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(literal);
+  if (m === null) return head;
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = m;
+  const digits = `${whole}${fraction}`.replace(/^0+/, '');
+  if (digits === '') return `${head}; write 0`;
+  // value = digits × 10^shift, exactly.
+  const shift = Number(exponent) - fraction.length;
+  let magnitude: string;
+  if (shift >= 0) {
+    if (digits.length + shift > HINT_DIGITS_MAX)
+      return `${head}; its value has ${digits.length + shift} digits`;
+    magnitude = `${digits}${'0'.repeat(shift)}`;
+  } else {
+    const zeros = /0*$/.exec(digits)?.[0].length ?? 0;
+    if (-shift > zeros) return `${head}; its value is not an integer`;
+    magnitude = digits.slice(0, digits.length + shift);
+  }
+  const n = BigInt(`${sign}${magnitude}`);
+  return n >= -(2n ** 53n) + 1n && n <= 2n ** 53n - 1n
+    ? `${head}; write ${n}`
+    : `${head}; write it as a string: "${n}"`;
 }

@@ -49,6 +49,12 @@ export function parseNumber(value: unknown, width: IntWidth, path = '$'): bigint
         `JSON number ${value} is beyond 2^53 and may have been rounded; write it as a string ("0x..." or decimal)`,
       );
     }
+    if (!Number.isFinite(value))
+      throw new ScenarioError(
+        path,
+        'integer',
+        `${value} is not an integer (JSON.parse reads a number beyond the range of a double as ${value}; parseScenarioText names the literal)`,
+      );
     if (!Number.isInteger(value)) throw new ScenarioError(path, 'integer', `${value} is not an integer`);
     n = BigInt(value);
     minus = value < 0 || Object.is(value, -0);

@@ -94,7 +94,7 @@ export const StepSpecs: { readonly [Op in StepOp]: SpecFor<OpFields<Op>> } = {
   setVpState: { ...vpState, data: defaulted(hexBytes(0xffff_ffff, 'buf_sz (u32)'), new Uint8Array(0)) },
   irqfd: {
     fd: required(int('s32')),
-    resamplefd: defaulted(int('s32'), 0),
+    resamplefd: optional(int('s32')),
     gsi: required(int('u32')),
     flags: defaulted(flags(IrqfdFlagBit, 'u32', 'irqfd flag'), 0),
   },

@@ -131,17 +131,36 @@ describe('loadScenario: the contract example (scenario-format.md, version 1)', (
     ]);
   });
 
-  it('allows a partition name to be created twice (the driver rejects nothing there)', () => {
+  it('refuses a second createPartition of a name still open (review finding 4: the first partition was orphaned)', () => {
     const steps = [
       { op: 'createPartition', partition: 'vm0' },
+      { op: 'createVp', partition: 'vm0', vpIndex: 0 },
       { op: 'createPartition', partition: 'vm0', flags: ['LAPIC'] },
       { op: 'closePartition', partition: 'vm0' },
     ];
-    expect(loadScenario({ format: 1, name: 'n', seed: 0, steps }).steps.map((s) => s.op)).toEqual([
-      'createPartition',
-      'createPartition',
-      'closePartition',
-    ]);
+    let error: unknown;
+    try {
+      loadScenario({ format: 1, name: 'n', seed: 0, steps });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect(error).toMatchObject({ path: '$.steps[2].partition', rule: 'conflict' });
+    expect((error as Error).message).toBe(
+      "$.steps[2].partition: partition 'vm0' is still open (created by $.steps[0], not closed since); close it (closePartition) before creating it again, or use another name",
+    );
+  });
+
+  it('allows a name again once closed, and a create expected to fail under an open name (it binds nothing)', () => {
+    const steps = [
+      { op: 'createPartition', partition: 'vm0' },
+      { op: 'createPartition', partition: 'vm0', flags: '0x8000000000000000', expect: 'EINVAL' },
+      { op: 'closePartition', partition: 'vm0' },
+      { op: 'createPartition', partition: 'vm0', flags: ['LAPIC'] },
+      { op: 'createPartition', partition: 'vm1', expect: 'EINVAL', flags: '0x8000000000000000' },
+      { op: 'createPartition', partition: 'vm1' },
+    ];
+    expect(loadScenario({ format: 1, name: 'n', seed: 0, steps }).steps.map((s) => s.op)).toHaveLength(6);
   });
 
   it('gives every loaded scenario its own default objects', () => {
@@ -238,6 +257,23 @@ const cases: Case[] = [
   ['not a number', (s) => (s.seed = 'seven'), '$.seed', 'number-syntax'],
   ['JSON number above 2^53', (s) => (s.steps[1]!.guestPfn = 2 ** 53 + 2), '$.steps[1].guestPfn', 'precision'],
   ['fraction', (s) => (s.seed = 1.5), '$.seed', 'integer'],
+  [
+    'hex bytes: whitespace inside a byte (review finding 11)',
+    (s) => (s.steps[3]!.input = '0 a'),
+    '$.steps[3].input',
+    'hex',
+  ],
+  [
+    'host RAM above the 4 TiB in all (review finding 3)',
+    (s) =>
+      (s.hostMemory = [
+        { userAddr: '0x0', size: '3TiB', pageSize: '2M' },
+        { userAddr: '0x40000000000', size: '1TiB', mmio: true, spa: 0 },
+        { userAddr: '0x50000000000', size: '2TiB', pageSize: '4K' },
+      ]),
+    '$.hostMemory[2].size',
+    'range',
+  ],
   [
     'unknown errno in expect',
     (s) => (s.steps[1]!.expect = 'EWOULDBLOCK'),

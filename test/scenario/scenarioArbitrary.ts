@@ -203,16 +203,37 @@ const steps: fc.Arbitrary<Step[]> = fc
         withDescription(rec({ partition: fc.constantFrom(...names), expect: expectArb, fields: opFields })),
         { maxLength: 12 },
       )
-      .map((rest) => [
-        ...names.map((partition): Step => ({
-          op: 'createPartition',
-          partition,
-          expect: 'ok',
-          ...createDefaults,
-        })),
-        ...rest.map(({ fields, ...common }) => ({ ...fields, ...common }) as unknown as Step),
-      ]),
+      .map((rest) =>
+        closeBeforeRecreate([
+          ...names.map((partition): Step => ({
+            op: 'createPartition',
+            partition,
+            expect: 'ok',
+            ...createDefaults,
+          })),
+          ...rest.map(({ fields, ...common }) => ({ ...fields, ...common }) as unknown as Step),
+        ]),
+      ),
   );
+
+/**
+ * The loader refuses a createPartition expecting ok under a name still open (rule `conflict`):
+ * such a step gets a closePartition of the name before it.
+ */
+function closeBeforeRecreate(steps: readonly Step[]): Step[] {
+  const open = new Set<string>();
+  const out: Step[] = [];
+  for (const step of steps) {
+    if (step.op === 'closePartition') open.delete(step.partition);
+    if (step.op === 'createPartition' && step.expect === 'ok') {
+      if (open.has(step.partition))
+        out.push({ op: 'closePartition', partition: step.partition, expect: 'ok' });
+      open.add(step.partition);
+    }
+    out.push(step);
+  }
+  return out;
+}
 
 export const scenarioArbitrary: fc.Arbitrary<Scenario> = withDescription(
   rec({

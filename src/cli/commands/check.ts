@@ -32,7 +32,8 @@ the VMM, checking every invariant after every step. Prints progress, then states
 coverage. On a violation it prints the invariant and the shrunk trace, and writes the
 counterexample as a JSON file and as an event log in DIR (default: the current directory).
 Given a counterexample file, re-runs it and reports whether it still violates its invariant, or
-which other invariant it violates instead.
+which other invariant it violates instead. A scenario (a file with "steps") is not a check model:
+it is refused (exit 2), pointing at 'run' and 'trace'.
   --strategy   bfs (default: shortest counterexample), dfs, or random (seeded swarm walks)
   --seed       seed of the random walks (default: the model world's seed); random only
   --time-limit stop exploring after S seconds (the verdict is then "bounded")
@@ -152,6 +153,22 @@ async function readJsonArg(file: string): Promise<ParsedJson> {
   }
 }
 
+/**
+ * A scenario file (docs/scenario-format.md) rather than a check model: an object with `steps` and no
+ * `intents`. The scenario contract names `check` among the commands that read a scenario; this
+ * implementation's `check` explores a check model instead, and says so rather than failing on the
+ * first scenario field a model lacks.
+ */
+function isScenarioJson(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.hasOwn(value, 'steps') &&
+    !Object.hasOwn(value, 'intents')
+  );
+}
+
 /** A file name in `dir` that does not exist yet: `base.ext`, `base-2.ext`, … */
 function freshName(dir: string, base: string, ext: string): string {
   for (let n = 1; ; n++) {
@@ -223,6 +240,10 @@ export const checkCommand: Command = {
     else {
       const parsed = await readJsonArg(a.file);
       if (isCounterexampleJson(parsed.value)) return reproduceFile(parsed, a.file, io);
+      if (isScenarioJson(parsed.value))
+        throw new CliError(
+          `${a.file}: this is a scenario (it has "steps"); check takes a check model (docs/guide/check.md), with "intents" instead of steps. Run a scenario with 'mshv-control run ${a.file}' or 'mshv-control trace ${a.file}'.`,
+        );
       try {
         model = loadCheckModel(parsed.value);
       } catch (e) {

@@ -22,8 +22,13 @@ export const traceCommand: Command = {
     const scenario = await loadScenarioArg(file, usage);
     const trace = new TraceRecorder();
     const world = new SimWorld(scenario, trace);
-    const report = runScenario(scenario, world, trace);
-    for (const line of trace.lines()) io.out(line);
+    let report;
+    try {
+      report = runScenario(scenario, world, trace);
+    } finally {
+      // Every record up to where the run stopped, even when a broken invariant throws out of it.
+      for (const line of trace.lines()) io.out(line);
+    }
     if (report.failed !== undefined) {
       const f = report.failed;
       io.err(describeFailure(f));

@@ -26,7 +26,9 @@ export type PassthroughExecutor = (call: PassthroughCall) => bigint;
  * own input (and output) page in the kernel instead of using the per-CPU pages, and issues with
  * interrupts on. No interrupt window is opened: a window is the span in which a CPU owns its per-CPU
  * pages with interrupts off, and this path touches neither; opening one would only inflate the
- * window statistics. Calls are recorded with `window: null`, like fast calls, but with `fast: false`.
+ * window statistics. Calls are recorded with `window: null`, like fast calls, but with `fast: false`
+ * (docs/scenario-format.md, Extensions: the trace's one exception to "null for fast calls"), and
+ * `repCount` is the control word's rep count field, as issued.
  *
  * The control word is built the kernel's way, without masking: code | reps << 32 | rep start << 48.
  * A u16 `reps` above 4095 therefore spills into reserved bits 44–47, which the hypervisor rejects.
@@ -57,7 +59,9 @@ export function passthroughExecutor(env: {
           code: call.def.code,
           control: word,
           fast: false,
-          repCount: call.reps,
+          // What was issued: the control word's 12-bit rep count (bits 32–43), not the u16 `reps`,
+          // whose bits above 4095 land in the reserved bits 44–47 instead.
+          repCount: Number((word >> 32n) & 0xfffn),
           repStart: Number((word >> 48n) & 0xfffn),
           window: null,
           input,
