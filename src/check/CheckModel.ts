@@ -24,7 +24,11 @@ export interface CheckBounds {
   readonly partitions: number;
   /** VP indexes `0 … vps-1` the alphabet's `$vp` requests and VP intents range over. */
   readonly vps: number;
-  /** Steps on a path: intents, armed faults and the crash. */
+  /**
+   * Intents on a path: the state-changing ones (a request the machines refuse changes nothing and
+   * does not lengthen the path). Armed faults do not count (`faults` bounds them), nor does the
+   * crash that may end the path.
+   */
   readonly steps: number;
   /** Regions a partition may have mapped at once (further MAP_MEMORY requests are not tried). */
   readonly regions: number;

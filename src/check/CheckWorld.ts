@@ -21,6 +21,7 @@ import type { RequestOutcome } from '../runtime/RequestOutcome.js';
 import { DRIVER_CPU, SimWorld } from '../runner/SimWorld.js';
 import type { FaultPlanEntry, Scenario } from '../scenario/Scenario.js';
 import { hvStatusName } from '../hv/HvStatus.js';
+import { refusedTeardownCall } from '../pipeline/driver/refusedTeardownCall.js';
 import type { CheckWorldSpec } from './CheckModel.js';
 import type { CheckVariant } from './CheckVariant.js';
 import type { Coverage } from './Coverage.js';
@@ -169,7 +170,8 @@ export class CheckWorld {
   crashed = false;
   /**
    * Partitions a teardown call (FINALIZE_PARTITION, WITHDRAW_MEMORY, DELETE_PARTITION) was refused
-   * for: the hypervisor keeps what that call would have released (its answer, not a leak).
+   * for: the hypervisor keeps what that call would have released (its answer, not a leak). Recorded
+   * on every run, observed or not (conservation reads it; the digest holds its size).
    */
   readonly teardownRefused = new Set<bigint>();
   /** What the crash left for `recover` and what recover made of it (after a crash step, when recovering). */
@@ -282,13 +284,28 @@ export class CheckWorld {
     return undefined;
   }
 
-  /** Armed faults that have not fired yet, as (call, calls still to come before it, status). */
-  pendingFaults(): { readonly call: string; readonly ahead: number; readonly status: number }[] {
+  /**
+   * Planned faults that have not fired yet, the world's fixed ones (`hypervisor.faults`, counted from
+   * the start) and the armed ones, as (call, calls still to come before it: 1 is the next one,
+   * status, the delay of a late completion).
+   */
+  pendingFaults(): {
+    readonly call: string;
+    readonly ahead: number;
+    readonly status: number;
+    readonly completionDelayNs?: bigint;
+  }[] {
     const counts = this.sim.machine.hypervisor.faults.calls();
-    const out: { call: string; ahead: number; status: number }[] = [];
-    for (const f of this.armed) {
+    const out: { call: string; ahead: number; status: number; completionDelayNs?: bigint }[] = [];
+    for (const f of [...this.#options.world.hypervisor.faults, ...this.armed]) {
       const ahead = f.nth - (counts.get(f.call) ?? 0);
-      if (ahead > 0) out.push({ call: f.call, ahead, status: f.status });
+      if (ahead > 0)
+        out.push({
+          call: f.call,
+          ahead,
+          status: f.status,
+          ...(f.completionDelayNs === undefined ? {} : { completionDelayNs: f.completionDelayNs }),
+        });
     }
     return out;
   }
@@ -485,15 +502,33 @@ export class CheckWorld {
     if (verdict !== undefined) this.#violation ??= { invariant: inv.name, message: verdict };
   }
 
+  /**
+   * Note a teardown call the hypervisor refused for partition `id` (its first input word). Kept on
+   * every run, observed or not: conservation's verdict after the last close depends on it, and a
+   * prefix replayed unobserved must leave the world what the observed run of the same path left.
+   */
+  #noteRefusal(control: bigint, status: bigint, id: () => bigint): void {
+    if (refusedTeardownCall(Number(control & 0xffffn), Number(status & 0xffffn)))
+      this.teardownRefused.add(id());
+  }
+
   #observe(port: HypervisorPort): HypervisorPort {
     return {
       hypercall: (control, input, output) => {
-        if (!this.observing) return port.hypercall(control, input, output);
+        if (!this.observing) {
+          const status = port.hypercall(control, input, output);
+          if (input !== null) this.#noteRefusal(control, status, () => input.view.getBigUint64(0, true));
+          return status;
+        }
         const call = this.#describe(control, input === null ? null : input.view, input === this.#cpuInput);
         return this.#around(call, () => port.hypercall(control, input, output));
       },
       fastHypercall8: (control, a) => {
-        if (!this.observing) return port.fastHypercall8(control, a);
+        if (!this.observing) {
+          const status = port.fastHypercall8(control, a);
+          this.#noteRefusal(control, status, () => BigInt.asUintN(64, a));
+          return status;
+        }
         this.#regs.setBigUint64(0, BigInt.asUintN(64, a), true);
         this.#regs.setBigUint64(8, 0n, true);
         return this.#around(this.#describe(control, this.#regs, false), () =>
@@ -501,7 +536,11 @@ export class CheckWorld {
         );
       },
       fastHypercall16: (control, a, b) => {
-        if (!this.observing) return port.fastHypercall16(control, a, b);
+        if (!this.observing) {
+          const status = port.fastHypercall16(control, a, b);
+          this.#noteRefusal(control, status, () => BigInt.asUintN(64, a));
+          return status;
+        }
         this.#regs.setBigUint64(0, BigInt.asUintN(64, a), true);
         this.#regs.setBigUint64(8, BigInt.asUintN(64, b), true);
         return this.#around(this.#describe(control, this.#regs, false), () =>
@@ -514,6 +553,10 @@ export class CheckWorld {
   #around(call: ObservedCall, issue: () => bigint): bigint {
     for (const inv of this.#before) this.#judge(inv, inv.beforeCall?.(call, this));
     const status = issue();
+    if (call.input !== null) {
+      const input = call.input;
+      this.#noteRefusal(call.control, status, () => input.getBigUint64(0, true));
+    }
     this.scratch.calls.set(call.name, (this.scratch.calls.get(call.name) ?? 0) + 1);
     for (const inv of this.#after) this.#judge(inv, inv.afterCall?.(call, status, this));
     this.#coverage?.countCall(call.code, Number(status & 0xffffn));

@@ -5,7 +5,7 @@ import type { RandomFaultRates } from '../../adapters/simulated/faults/FaultPlan
 import type { CheckModel } from './CheckModel.js';
 import type { CheckVariant } from './CheckVariant.js';
 import { CheckWorld, type StepReport } from './CheckWorld.js';
-import { Coverage } from './Coverage.js';
+import { Coverage, type CoverageData } from './Coverage.js';
 import { crashApplies, enabledIntents } from './enabledIntents.js';
 import type { Violation } from './invariants/Invariant.js';
 import { controlPlaneDigest, type StateDigest } from './stateDigest.js';
@@ -36,18 +36,32 @@ export interface FoundViolation {
   readonly randomFaults?: RandomFaultRates;
 }
 
+/** Work counters: steps executed in all (replays included) and worlds built. */
+export interface WorkCounters {
+  steps: number;
+  worlds: number;
+}
+
+/**
+ * What one unit of work (an expansion, a depth-first task, a walk) added to coverage and to the work
+ * counters: the coordinator merges units in their order and stops after the first violating one, so
+ * its counts do not depend on how many units were in flight.
+ */
+export interface UnitCounts {
+  readonly coverage: CoverageData;
+  readonly work: WorkCounters;
+}
+
 /** What expanding one node found. */
 export interface Expansion {
   readonly children: FoundChild[];
   readonly violation: FoundViolation | undefined;
   /** Steps judged from the node (edges explored, crashes included). */
   readonly transitions: number;
-}
-
-/** Work counters: steps executed in all (replays included) and worlds built. */
-export interface WorkCounters {
-  steps: number;
-  worlds: number;
+  /** What the expansion added to coverage (its unit of work: `UnitCounts`). */
+  readonly coverage: CoverageData;
+  /** What the expansion added to the work counters. */
+  readonly work: WorkCounters;
 }
 
 /** The root of every exploration. */
@@ -66,14 +80,16 @@ const CRASH: Step = { kind: 'crash' };
  * Faults are paired with intents: a fault is armed right before an intent whose unfaulted run
  * issued the fault's call often enough to fire it (a fault that would not fire is not tried: it
  * would only make a state that differs by an armed, never-fired fault). The crash is judged once per
- * expanded state, last, on a world that is still clean or a rebuilt one.
+ * expanded state, last, on a world that is still clean or a rebuilt one; then, within the fault
+ * budget, once more after each fault whose call the unfaulted crash issued often enough (the
+ * kernel's release path and `recover`'s teardown answering that status).
  *
  * @example
  * const ex = new Explorer(model);
  * const { children } = ex.expand(ROOT);
  */
 export class Explorer {
-  readonly coverage = new Coverage();
+  #coverage = new Coverage();
   readonly work: WorkCounters = { steps: 0, worlds: 0 };
   /** Every world's machine steps: a path re-run from the root is answered from here after its first run. */
   readonly memo = new TransitionMemo(EXPLORER_MEMO_STEPS);
@@ -83,6 +99,41 @@ export class Explorer {
     readonly variant?: CheckVariant,
     readonly digest: StateDigest = controlPlaneDigest,
   ) {}
+
+  /** Coverage of every world this explorer built (every unit's, once `unit` returns). */
+  get coverage(): Coverage {
+    return this.#coverage;
+  }
+
+  /**
+   * Run one unit of work and return what it added to coverage and to the work counters, besides its
+   * result (the explorer's own totals still count it).
+   *
+   * @example
+   * const { result, coverage } = explorer.unit(() => dfsFrom(explorer, node, 1000));
+   */
+  unit<T>(fn: () => T): {
+    readonly result: T;
+    readonly coverage: CoverageData;
+    readonly work: WorkCounters;
+  } {
+    const total = this.#coverage;
+    const steps = this.work.steps;
+    const worlds = this.work.worlds;
+    this.#coverage = new Coverage();
+    try {
+      const result = fn();
+      const coverage = this.#coverage.data();
+      total.merge(coverage);
+      return {
+        result,
+        coverage,
+        work: { steps: this.work.steps - steps, worlds: this.work.worlds - worlds },
+      };
+    } finally {
+      this.#coverage = total;
+    }
+  }
 
   /** A fresh world, unobserved; with `logged`, one that logs every record (a crash recovers from it). */
   world(randomFaults?: RandomFaultRates, logged = false): CheckWorld {
@@ -126,9 +177,15 @@ export class Explorer {
 
   /**
    * Every state one intent (or one fault and the intent that fires it) away from `node`, in a fixed
-   * order, and the first judged step in that order that violates an invariant.
+   * order, and the first judged step in that order that violates an invariant; with what the
+   * expansion added to coverage and work.
    */
   expand(node: PathNode): Expansion {
+    const { result, coverage, work } = this.unit(() => this.#expand(node));
+    return { ...result, coverage, work };
+  }
+
+  #expand(node: PathNode): Omit<Expansion, keyof UnitCounts> {
     const children: FoundChild[] = [];
     let transitions = 0;
     const fired: {
@@ -142,7 +199,7 @@ export class Explorer {
       world = undefined;
       return w;
     };
-    const found = (path: Step[], v: Violation): Expansion => ({
+    const found = (path: Step[], v: Violation): Omit<Expansion, keyof UnitCounts> => ({
       children,
       violation: { path, violation: v },
       transitions,
@@ -184,9 +241,19 @@ export class Explorer {
         }
     // A crash is judged on a world that logged its path: recover reads that log, no second re-run.
     if (canCrash) {
+      const crashed = this.replay(node.path, undefined, true);
       transitions += 1;
-      const c = this.judge(this.replay(node.path, undefined, true), CRASH);
+      const c = this.judge(crashed, CRASH);
       if (c.violation !== undefined) return found([...node.path, CRASH], c.violation);
+      if (node.faults < this.model.bounds.faults)
+        for (const fault of this.crashFaults(crashed)) {
+          const w = this.replay(node.path, undefined, true);
+          transitions += 1;
+          const armed = this.judge(w, fault);
+          if (armed.violation !== undefined) return found([...node.path, fault], armed.violation);
+          const r = this.judge(w, CRASH);
+          if (r.violation !== undefined) return found([...node.path, fault, CRASH], r.violation);
+        }
     }
     // Dying inside an intent: after each of its operations, the kernel done with it, its result unlogged.
     if (this.model.crashInside === true && this.model.crash)
@@ -199,5 +266,17 @@ export class Explorer {
           if (c.violation !== undefined) return found([...node.path, crash], c.violation);
         }
     return { children, violation: undefined, transitions };
+  }
+
+  /**
+   * The fault steps worth arming right before a crash: those whose call the unfaulted crash (judged
+   * on `crashed`: the kernel's release path) issued more than `skip` times, so the fault fires at
+   * teardown, in the dead process's release and in `recover`'s teardown alike.
+   */
+  crashFaults(crashed: CheckWorld): Step[] {
+    const out: Step[] = [];
+    for (const f of this.model.faults)
+      if ((crashed.scratch.calls.get(f.call) ?? 0) > f.skip) out.push({ kind: 'fault', ...f });
+    return out;
   }
 }

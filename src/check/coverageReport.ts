@@ -5,6 +5,7 @@ import {
   machineGraph,
 } from '../../machines/diagram/machineGraph.js';
 import { HANDLERS } from '../../adapters/simulated/handlers/index.js';
+import { HvStatus, hvStatusName } from '../hv/HvStatus.js';
 import { partitionMachine } from '../../machines/partition/partitionMachine.js';
 import { vpMachine } from '../../machines/vp/vpMachine.js';
 import type { CoverageData } from './Coverage.js';
@@ -83,6 +84,12 @@ export interface CoverageSummary {
   readonly transitionsNever: { readonly partition: readonly string[]; readonly vp: readonly string[] };
   /** Hypercalls the simulated hypervisor handles that no run issued. */
   readonly callsNever: readonly string[];
+  /**
+   * `<HYPERCALL> <STATUS>` pairs a handler declares (SUCCESS and its `statuses`, the list the model
+   * loader checks fault choices against) that no run answered, for the hypercalls that were issued
+   * (the ones never issued are `callsNever`, every status of theirs with them).
+   */
+  readonly callStatusesNever: readonly string[];
   readonly calls: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly invariants: {
     readonly exercised: Readonly<Record<string, number>>;
@@ -91,12 +98,15 @@ export interface CoverageSummary {
 }
 
 /**
- * Compare coverage with the machine definitions and the invariant list: rest states reached (and
- * the ones never reached, by name), distinct transitions taken, hypercalls by answered status, and
- * invariants by how often they applied (and the ones never exercised).
+ * Compare coverage with the machine definitions, the simulated hypervisor's handlers and the
+ * invariant list: rest states reached (and the ones never reached, by name), distinct transitions
+ * taken, hypercalls by answered status (and the ones never issued, and for the issued ones the
+ * statuses their handler declares that no run saw), and invariants by how often they applied (and
+ * the ones never exercised).
  *
  * @example
  * summarizeCoverage(result.coverage, ALL_INVARIANTS).partitionStates.never; // ['live.paused', ...]
+ * summarizeCoverage(result.coverage, ALL_INVARIANTS).callStatusesNever; // ['CREATE_VP ACCESS_DENIED', ...]
  */
 export function summarizeCoverage(c: CoverageData, invariants: readonly Invariant[]): CoverageSummary {
   const section = (kind: 'partition' | 'vp', all: string[]): CoverageSummary['partitionStates'] => {
@@ -118,6 +128,14 @@ export function summarizeCoverage(c: CoverageData, invariants: readonly Invarian
     },
     callsNever: HANDLERS.map((h) => h.def.name)
       .filter((n) => calls[n] === undefined)
+      .sort(),
+    callStatusesNever: HANDLERS.filter((h) => calls[h.def.name] !== undefined)
+      .flatMap((h) =>
+        [HvStatus.SUCCESS, ...h.statuses]
+          .map(hvStatusName)
+          .filter((st) => calls[h.def.name]?.[st] === undefined)
+          .map((st) => `${h.def.name} ${st}`),
+      )
       .sort(),
     calls,
     invariants: {
@@ -151,6 +169,7 @@ export function coverageLines(c: CoverageData, invariants: readonly Invariant[])
     );
   lines.push(
     `  hypercalls never issued: ${never(s.callsNever)}`,
+    `  statuses never answered (hypercalls issued, statuses their handler declares): ${never(s.callStatusesNever)}`,
     `  invariants exercised: ${Object.entries(s.invariants.exercised)
       .map(([n, k]) => `${n} ${k}`)
       .join(', ')}`,

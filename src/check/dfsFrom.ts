@@ -1,10 +1,10 @@
 import type { CheckWorld } from './CheckWorld.js';
 import { crashApplies, enabledIntents } from './enabledIntents.js';
-import type { Explorer, FoundViolation, PathNode } from './Explorer.js';
+import type { Explorer, FoundViolation, PathNode, UnitCounts } from './Explorer.js';
 import type { Step } from './Step.js';
 
-/** What one depth-first task found. */
-export interface DfsOutcome {
+/** What one depth-first task found (with what it added to coverage and work). */
+export interface DfsOutcome extends UnitCounts {
   readonly violation: FoundViolation | undefined;
   /** Distinct states visited (this task's own visited set). */
   readonly states: number;
@@ -24,7 +24,8 @@ const CRASH: Step = { kind: 'crash' };
  * split search is the same for any number of workers.
  *
  * `expired` is asked before each state is expanded: once it is true the task stops there (bounded),
- * so a time limit holds inside a task, not only between tasks.
+ * so a time limit holds inside a task, not only between tasks. After the crash of a state, each fault
+ * whose call that crash issued is armed before a second crash, as `Explorer.expand` does.
  *
  * @example
  * const { violation, states } = dfsFrom(explorer, ROOT, 100_000);
@@ -35,6 +36,16 @@ export function dfsFrom(
   statesMax: number,
   expired: () => boolean = () => false,
 ): DfsOutcome {
+  const { result, coverage, work } = ex.unit(() => search(ex, start, statesMax, expired));
+  return { ...result, coverage, work };
+}
+
+function search(
+  ex: Explorer,
+  start: PathNode,
+  statesMax: number,
+  expired: () => boolean,
+): Omit<DfsOutcome, keyof UnitCounts> {
   const visited = new Map<string, number>();
   const bound = ex.model.bounds.steps;
   let transitions = 0;
@@ -101,9 +112,21 @@ export function dfsFrom(
           }
     }
     if (canCrash) {
+      const crashed = fresh();
       transitions += 1;
-      const c = ex.judge(fresh(), CRASH);
+      const c = ex.judge(crashed, CRASH);
       if (c.violation !== undefined) return { path: [...node.path, CRASH], violation: c.violation };
+      if (node.faults < ex.model.bounds.faults)
+        for (const fault of ex.crashFaults(crashed)) {
+          const w = fresh();
+          transitions += 1;
+          const armed = ex.judge(w, fault);
+          if (armed.violation !== undefined)
+            return { path: [...node.path, fault], violation: armed.violation };
+          const r = ex.judge(w, CRASH);
+          if (r.violation !== undefined)
+            return { path: [...node.path, fault, CRASH], violation: r.violation };
+        }
     }
     return undefined;
   };

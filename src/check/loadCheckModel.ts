@@ -272,6 +272,24 @@ export function loadCheckModel(json: unknown): CheckModel {
 }
 
 /**
+ * Refuse a model that a strategy would run other than as written: crashes inside intents
+ * (`crashInside`) are explored by BFS only, so DFS and random walks refuse such a model (as the CLI
+ * refuses `--crash-inside` with them) rather than leave them out. Throws a ScenarioError naming
+ * `$.crashInside`.
+ *
+ * @example
+ * checkStrategyFits(model, 'dfs'); // throws '$.crashInside: crashes inside intents are explored by bfs only, not dfs'
+ */
+export function checkStrategyFits(model: CheckModel, strategy: 'bfs' | 'dfs' | 'random'): void {
+  if (model.crashInside === true && strategy !== 'bfs')
+    throw new ScenarioError(
+      '$.crashInside',
+      'conflict',
+      `crashes inside intents are explored by bfs only, not ${strategy}`,
+    );
+}
+
+/**
  * Parse check model text (strict JSON: duplicate keys and imprecise integers are refused) and load it.
  *
  * @example

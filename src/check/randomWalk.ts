@@ -3,11 +3,11 @@ import { Rng } from '../det/Rng.js';
 import { HvStatus, hvStatusName } from '../hv/HvStatus.js';
 import type { CheckModel } from './CheckModel.js';
 import { crashApplies, enabledIntents } from './enabledIntents.js';
-import type { Explorer, FoundViolation } from './Explorer.js';
+import type { Explorer, FoundViolation, UnitCounts } from './Explorer.js';
 import type { Step } from './Step.js';
 
-/** What one walk did. */
-export interface WalkOutcome {
+/** What one walk did (with what it added to coverage and work). */
+export interface WalkOutcome extends UnitCounts {
   readonly violation: FoundViolation | undefined;
   readonly transitions: number;
   /** Digests of the states the walk passed through (the coordinator counts distinct ones). */
@@ -65,6 +65,11 @@ const ATTEMPTS_PER_STEP = 8;
  * const { violation } = randomWalk(explorer, 7, 0);
  */
 export function randomWalk(ex: Explorer, seed: number, index: number): WalkOutcome {
+  const { result, coverage, work } = ex.unit(() => walk(ex, seed, index));
+  return { ...result, coverage, work };
+}
+
+function walk(ex: Explorer, seed: number, index: number): Omit<WalkOutcome, keyof UnitCounts> {
   const model = ex.model;
   const rng = new Rng(seed).derive(`walk ${index}`);
   const choice = swarm(model, rng);
@@ -74,7 +79,7 @@ export function randomWalk(ex: Explorer, seed: number, index: number): WalkOutco
   const digests: string[] = [];
   let transitions = 0;
   let faults = 0;
-  const found = (p: Step[], v: FoundViolation['violation']): WalkOutcome => ({
+  const found = (p: Step[], v: FoundViolation['violation']): Omit<WalkOutcome, keyof UnitCounts> => ({
     violation: { path: p, violation: v, ...(randomFaults === undefined ? {} : { randomFaults }) },
     transitions,
     digests,

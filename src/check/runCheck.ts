@@ -1,8 +1,17 @@
 import type { CheckModel } from './CheckModel.js';
 import type { CheckVariant } from './CheckVariant.js';
 import { buildCounterexample, type Counterexample, reproduce } from './Counterexample.js';
-import type { CoverageData } from './Coverage.js';
-import { Explorer, type FoundViolation, type PathNode, ROOT, type WorkCounters } from './Explorer.js';
+import { Coverage, type CoverageData } from './Coverage.js';
+import {
+  Explorer,
+  type FoundViolation,
+  type PathNode,
+  ROOT,
+  type UnitCounts,
+  type WorkCounters,
+} from './Explorer.js';
+import type { Violation } from './invariants/Invariant.js';
+import { checkStrategyFits } from './loadCheckModel.js';
 import { LocalRunner } from './LocalRunner.js';
 import type { Runner } from './Runner.js';
 import { shrink } from './shrink.js';
@@ -45,9 +54,12 @@ export interface CheckOptions {
  * - `clean`: the bounds were explored exhaustively (BFS, DFS) or every walk ran (random) without a
  *   violation;
  * - `bounded`: no violation, but the state budget or the time limit stopped exploration first;
- * - `violation`: an invariant broke; `counterexample` is the shrunk run.
+ * - `violation`: an invariant broke; `counterexample` is the shrunk run;
+ * - `internal-error`: exploration found a violation that a fully observed re-run of its path does
+ *   not show, or that could not be shrunk into a counterexample: a fault of the checker, not a
+ *   finding (`internalError` says which; `found` is the path as found).
  */
-export type CheckVerdict = 'clean' | 'bounded' | 'violation';
+export type CheckVerdict = 'clean' | 'bounded' | 'violation' | 'internal-error';
 
 export interface CheckResult {
   readonly verdict: CheckVerdict;
@@ -64,6 +76,8 @@ export interface CheckResult {
   /** The counterexample re-run the way replay runs it (world faults, intents, crash) reproduced it. */
   readonly reproduced?: boolean;
   readonly shrinkAttempts?: number;
+  /** With verdict `internal-error`: what went wrong, in one line. */
+  readonly internalError?: string;
 }
 
 /** Nodes a BFS batch carries to a runner. */
@@ -75,6 +89,21 @@ interface Search {
   readonly transitions: number;
   readonly depth: number;
   readonly bounded: boolean;
+}
+
+/**
+ * Coverage and work merged from units of work in their order, never past the first violating one:
+ * what is in flight beside it depends on the worker count, so it is not counted.
+ */
+class Tally {
+  readonly coverage = new Coverage();
+  readonly work: WorkCounters = { steps: 0, worlds: 0 };
+
+  add(u: UnitCounts): void {
+    this.coverage.merge(u.coverage);
+    this.work.steps += u.work.steps;
+    this.work.worlds += u.work.worlds;
+  }
 }
 
 class Clock {
@@ -152,6 +181,7 @@ async function bfs(
   model: CheckModel,
   rootDigest: string,
   clock: Clock,
+  tally: Tally,
   progress: (p: Omit<CheckProgress, 'strategy' | 'elapsedMs'>) => void,
   maxDepth = Infinity,
 ): Promise<Search & { readonly frontier: PathNode[] }> {
@@ -165,6 +195,7 @@ async function bfs(
     const batches = chunk(frontier, BATCH_NODES);
     let hit = false;
     let done = 0;
+    let shown = transitions;
     const results = await inOrder(
       batches,
       runner.parallelism * 2,
@@ -172,11 +203,11 @@ async function bfs(
       () => hit || clock.expired,
       (r) => {
         done += 1;
-        for (const e of r) transitions += e.transitions;
+        for (const e of r) shown += e.transitions;
         hit ||= r.some((e) => e.violation !== undefined);
         progress({
           states: seen.size,
-          transitions,
+          transitions: shown,
           depth: level,
           frontier: (batches.length - done) * BATCH_NODES,
           violations: hit ? 1 : 0,
@@ -190,6 +221,8 @@ async function bfs(
         continue;
       }
       for (const e of r) {
+        transitions += e.transitions;
+        tally.add(e);
         if (e.violation !== undefined)
           return {
             violation: e.violation,
@@ -229,17 +262,17 @@ async function dfs(
   model: CheckModel,
   rootDigest: string,
   clock: Clock,
+  tally: Tally,
   progress: (p: Omit<CheckProgress, 'strategy' | 'elapsedMs'>) => void,
 ): Promise<Search> {
-  const prefix = await bfs(runner, model, rootDigest, clock, progress, model.dfsSplitDepth);
+  const prefix = await bfs(runner, model, rootDigest, clock, tally, progress, model.dfsSplitDepth);
   if (prefix.violation !== undefined || prefix.bounded) return prefix;
   const tasks = prefix.frontier;
   const share = Math.max(1, Math.ceil(model.bounds.states / Math.max(1, tasks.length)));
-  let states = prefix.states;
-  let transitions = prefix.transitions;
+  let shownStates = prefix.states;
+  let shownTransitions = prefix.transitions;
   let hit = false;
   let done = 0;
-  let bounded = false;
   const results = await inOrder(
     tasks,
     runner.parallelism * 2,
@@ -247,24 +280,30 @@ async function dfs(
     () => hit || clock.expired,
     (r) => {
       done += 1;
-      states += r.states;
-      transitions += r.transitions;
-      bounded ||= r.bounded;
+      shownStates += r.states;
+      shownTransitions += r.transitions;
       hit ||= r.violation !== undefined;
       progress({
-        states,
-        transitions,
+        states: shownStates,
+        transitions: shownTransitions,
         depth: model.dfsSplitDepth,
         frontier: tasks.length - done,
         violations: hit ? 1 : 0,
       });
     },
   );
+  let states = prefix.states;
+  let transitions = prefix.transitions;
+  let bounded = false;
   for (const r of results) {
     if (r === undefined) {
       bounded = true;
       continue;
     }
+    states += r.states;
+    transitions += r.transitions;
+    bounded ||= r.bounded;
+    tally.add(r);
     if (r.violation !== undefined)
       return { violation: r.violation, states, transitions, depth: r.violation.path.length, bounded };
   }
@@ -277,11 +316,12 @@ async function random(
   model: CheckModel,
   seed: number,
   clock: Clock,
+  tally: Tally,
   progress: (p: Omit<CheckProgress, 'strategy' | 'elapsedMs'>) => void,
 ): Promise<Search> {
   const walks = Array.from({ length: model.random.walks }, (_, i) => i);
-  const seen = new Set<string>();
-  let transitions = 0;
+  const shown = new Set<string>();
+  let shownTransitions = 0;
   let hit = false;
   let done = 0;
   const results = await inOrder(
@@ -291,24 +331,29 @@ async function random(
     () => hit || clock.expired,
     (r) => {
       done += 1;
-      transitions += r.transitions;
-      for (const d of r.digests) seen.add(d);
+      shownTransitions += r.transitions;
+      for (const d of r.digests) shown.add(d);
       hit ||= r.violation !== undefined;
       progress({
-        states: seen.size,
-        transitions,
+        states: shown.size,
+        transitions: shownTransitions,
         depth: done,
         frontier: walks.length - done,
         violations: hit ? 1 : 0,
       });
     },
   );
+  const seen = new Set<string>();
+  let transitions = 0;
   let bounded = false;
   for (const r of results) {
     if (r === undefined) {
       bounded = true;
       continue;
     }
+    transitions += r.transitions;
+    for (const d of r.digests) seen.add(d);
+    tally.add(r);
     if (r.violation !== undefined)
       return {
         violation: r.violation,
@@ -323,9 +368,13 @@ async function random(
 
 /**
  * Check a model: explore it with the chosen strategy (in this thread, or in `workers` threads),
- * and on a violation shrink the path, build the counterexample (trace included) and re-run it the
- * way replay will. Deterministic for BFS and DFS whatever the worker count: work is handed out and
- * merged in a fixed order. Only the optional time limit reads a clock, and only through `now`.
+ * and on a violation re-run its path with every step observed (one that does not break the same
+ * invariant there is an `internal-error`), shrink the path, build the counterexample (trace
+ * included) and re-run it the way replay will. Deterministic for BFS and DFS whatever the worker
+ * count: work is handed out and merged in a fixed order, and counts stop at the first unit of work
+ * (a node, a task, a walk) that found a violation. Only the optional time limit reads a clock, and
+ * only through `now`. A model with `crashInside` runs under BFS only (a ScenarioError at
+ * `$.crashInside` otherwise).
  *
  * @example
  * const result = await runCheck({ model: defaultModel(), strategy: 'bfs' });
@@ -339,6 +388,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     throw new RangeError(`workers: ${workers} is not a positive integer`);
   if (workers > 1 && options.variant !== undefined)
     throw new RangeError('a planted variant runs in-process only (workers: 1)');
+  checkStrategyFits(model, strategy);
   const clock = new Clock(options.now, options.timeLimitMs);
   const local = new Explorer(model, options.variant, options.digest);
   const runner: Runner =
@@ -347,17 +397,16 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       : new LocalRunner(model, options.variant, options.digest, options.now);
   const progress = (p: Omit<CheckProgress, 'strategy' | 'elapsedMs'>): void =>
     options.onProgress?.({ ...p, strategy, elapsedMs: clock.elapsed });
+  const tally = new Tally();
   let search: Search;
-  let totals: Awaited<ReturnType<Runner['totals']>>;
   try {
     const rootDigest = local.digestOf(local.world());
     search =
       strategy === 'bfs'
-        ? await bfs(runner, model, rootDigest, clock, progress)
+        ? await bfs(runner, model, rootDigest, clock, tally, progress)
         : strategy === 'dfs'
-          ? await dfs(runner, model, rootDigest, clock, progress)
-          : await random(runner, model, options.seed ?? model.world.seed, clock, progress);
-    totals = await runner.totals();
+          ? await dfs(runner, model, rootDigest, clock, tally, progress)
+          : await random(runner, model, options.seed ?? model.world.seed, clock, tally, progress);
   } finally {
     await runner.close();
   }
@@ -366,28 +415,59 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     states: search.states,
     transitions: search.transitions,
     depth: search.depth,
-    work: totals.work,
-    coverage: totals.coverage,
+    work: tally.work,
+    coverage: tally.coverage.data(),
   };
   const found = search.violation;
   if (found === undefined)
     return { ...base, verdict: search.bounded ? 'bounded' : 'clean', elapsedMs: clock.elapsed };
-  const small = shrink(local, found.path, found.violation, found.randomFaults);
-  const counterexample = buildCounterexample(
-    model.world,
-    model.name,
-    options.variant,
-    small.path,
-    small.randomFaults,
-  );
-  const again = reproduce(counterexample, options.variant);
-  return {
+  const internal = (message: string): CheckResult => ({
     ...base,
-    verdict: 'violation',
+    verdict: 'internal-error',
     found,
-    counterexample,
-    reproduced: again?.invariant === counterexample.invariant,
-    shrinkAttempts: small.attempts,
+    internalError: message,
     elapsedMs: clock.elapsed,
-  };
+  });
+  // Shrinking and the counterexample judge every step; exploration replayed the prefix unobserved.
+  // A violation only the latter shows is the checker's fault (an invariant whose memory depends on
+  // observation, a non-deterministic world), never a finding to hand out.
+  const again = observedViolation(local, found);
+  if (again?.invariant !== found.violation.invariant)
+    return internal(
+      `a violation did not reproduce: ${found.violation.invariant} after ${found.path.length} steps, but a fully observed re-run of the path ${again === undefined ? 'breaks no invariant' : `breaks ${again.invariant}`}`,
+    );
+  try {
+    const small = shrink(local, found.path, found.violation, found.randomFaults);
+    const counterexample = buildCounterexample(
+      model.world,
+      model.name,
+      options.variant,
+      small.path,
+      small.randomFaults,
+    );
+    const replayed = reproduce(counterexample, options.variant);
+    return {
+      ...base,
+      verdict: 'violation',
+      found,
+      counterexample,
+      reproduced: replayed?.invariant === counterexample.invariant,
+      shrinkAttempts: small.attempts,
+      elapsedMs: clock.elapsed,
+    };
+  } catch (e) {
+    return internal(
+      `the ${found.violation.invariant} violation could not be made into a counterexample: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+
+/** The first violation of a found path run from the root with every step observed. */
+function observedViolation(ex: Explorer, found: FoundViolation): Violation | undefined {
+  const w = ex.world(found.randomFaults);
+  for (const step of found.path) {
+    const r = ex.judge(w, step);
+    if (r.violation !== undefined) return r.violation;
+  }
+  return undefined;
 }

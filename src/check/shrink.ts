@@ -3,6 +3,7 @@ import type { HypercallName } from '../hv/HypercallCode.js';
 import type { JsonValue } from '../log/JsonValue.js';
 import type { Explorer } from './Explorer.js';
 import type { Violation } from './invariants/Invariant.js';
+import { pathRenames } from './pathRenames.js';
 import type { Step } from './Step.js';
 
 /** A path that violates an invariant, as short as shrinking made it. */
@@ -13,6 +14,16 @@ export interface ShrunkPath {
   readonly randomFaults: RandomFaultRates | undefined;
   /** Re-runs shrinking spent. */
   readonly attempts: number;
+  /**
+   * The path as given, re-run from the root with every step judged, broke the same invariant. When
+   * false nothing was shrunk: `path` and `violation` are the ones given, and no candidate was tried.
+   */
+  readonly reproduced: boolean;
+  /**
+   * `SHRINK_ATTEMPTS_MAX` ran out before a whole round of the phases changed nothing: the path
+   * violates the invariant but may not be 1-minimal.
+   */
+  readonly exhausted: boolean;
 }
 
 /** Re-runs shrinking may spend (each is one path from the root, a dozen steps or so). */
@@ -94,15 +105,42 @@ function simpler(step: Step): Step[] {
 }
 
 /**
- * Shrink a violating path to a small one that violates the same invariant: first turn random faults
- * into armed fault steps where that keeps the violation; then drop steps (an intent together with the
- * fault armed for it), in halves, then quarters, down to single steps; then drop fault steps alone;
- * then simplify arguments (VP index 0, one guest exit, fewer partition flags, fault skip 0). Every
- * candidate is re-run from the root and kept only if the same invariant still breaks, and the path is
- * cut right after the step where it breaks. Deterministic: same path, same result.
+ * Units to drop together: an intent with the faults armed right before it, or the crash (the
+ * faults in front of it with it); `[from, to)` indexes into the path.
+ */
+function units(p: readonly Step[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < p.length;) {
+    let j = i;
+    while (j < p.length && p[j]?.kind === 'fault') j++;
+    out.push([i, Math.min(j + 1, p.length)]);
+    i = j + 1;
+  }
+  return out;
+}
+
+/**
+ * Shrink a violating path to a small one that violates the same invariant. After turning random
+ * faults into armed fault steps where that keeps the violation, it runs rounds of phases until a
+ * whole round changes nothing:
+ * 1. drop steps: an intent together with the faults armed right before it, in halves, then
+ *    quarters, down to single units;
+ * 2. drop each intent (or the crash) alone, keeping the faults armed before it;
+ * 3. drop each fault alone, then each random fault rate the world still needs;
+ * 4. simplify arguments: rename a VP index consistently across the path (vp1 → vp0 everywhere) and
+ *    a partition key (vm1 → vm0), then per step: VP index 0, one guest exit, fewer partition flags,
+ *    fault skip 0.
+ *
+ * Every candidate is re-run from the root and kept only if the same invariant still breaks, and the
+ * path is cut right after the step where it breaks. The result is 1-minimal unless `exhausted`
+ * says the budget (`SHRINK_ATTEMPTS_MAX` re-runs) ran out first: no single step (intent, fault or
+ * crash) can be removed with the same invariant still breaking. A path that does not break its
+ * invariant when re-run is returned as given, with `reproduced: false`. Deterministic: same path,
+ * same result.
  *
  * @example
  * const small = shrink(explorer, found.path, found.violation);
+ * small.exhausted; // false: no single step of small.path can be dropped
  */
 export function shrink(
   ex: Explorer,
@@ -110,12 +148,19 @@ export function shrink(
   violation: Violation,
   randomFaults?: RandomFaultRates,
 ): ShrunkPath {
-  let attempts = 0;
+  let attempts = 1;
+  let exhausted = false;
   let rates = randomFaults;
-  let best: readonly Step[] = path;
-  let bestViolation = violation;
+  const first = firstViolation(ex, path, rates);
+  if (first?.violation.invariant !== violation.invariant)
+    return { path, violation, randomFaults: rates, attempts, reproduced: false, exhausted };
+  let best: readonly Step[] = path.slice(0, first.at + 1);
+  let bestViolation = first.violation;
   const tries = (candidate: readonly Step[], r: RandomFaultRates | undefined): boolean => {
-    if (attempts >= SHRINK_ATTEMPTS_MAX) return false;
+    if (attempts >= SHRINK_ATTEMPTS_MAX) {
+      exhausted = true;
+      return false;
+    }
     attempts += 1;
     const hit = firstViolation(ex, candidate, r);
     if (hit?.violation.invariant !== violation.invariant) return false;
@@ -124,52 +169,80 @@ export function shrink(
     rates = r;
     return true;
   };
-  const first = firstViolation(ex, path, rates);
-  attempts += 1;
-  if (first?.violation.invariant === violation.invariant) {
-    best = path.slice(0, first.at + 1);
-    bestViolation = first.violation;
-  }
+  const without = (from: number, to: number): Step[] => [...best.slice(0, from), ...best.slice(to)];
   if (rates !== undefined && Object.keys(rates).length > 0) {
     const armed = armedFromRandom(ex, best, rates);
     if (armed !== undefined) tries(armed, undefined);
   }
-  /** Units to drop: an intent with the faults armed right before it, or the crash. */
-  const units = (p: readonly Step[], faultsOnly: boolean): [number, number][] => {
-    const out: [number, number][] = [];
-    for (let i = 0; i < p.length;) {
-      let j = i;
-      while (j < p.length && p[j]?.kind === 'fault') j++;
-      if (faultsOnly) {
-        if (j > i) out.push([i, j]);
-      } else out.push([i, Math.min(j + 1, p.length)]);
-      i = Math.min(j + 1, p.length);
-      if (j === p.length) break;
-    }
-    return out;
-  };
-  for (const faultsOnly of [false, true]) {
-    for (let changed = true; changed;) {
+  /** Phase 1: units in halves down to single units; again from the top after each success. */
+  const dropUnits = (): boolean => {
+    let any = false;
+    for (let changed = true; changed && !exhausted;) {
       changed = false;
-      const u = units(best, faultsOnly);
+      const u = units(best);
       for (let size = Math.max(1, u.length >> 1); size >= 1 && !changed; size >>= 1)
         for (let k = u.length - size; k >= 0 && !changed; k -= size) {
           const from = u[k]?.[0] ?? 0;
           const to = u[k + size - 1]?.[1] ?? from;
-          if (tries([...best.slice(0, from), ...best.slice(to)], rates)) changed = true;
+          if (tries(without(from, to), rates)) changed = true;
         }
+      any ||= changed;
     }
-  }
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const [i, step] of best.entries()) {
-      if (changed) break;
-      for (const s of simpler(step))
-        if (tries([...best.slice(0, i), s, ...best.slice(i + 1)], rates)) {
-          changed = true;
+    return any;
+  };
+  /**
+   * Phases 2 and 3: each step that `which` picks dropped alone, last to first. The last step is the
+   * one that breaks the invariant, and the path before it breaks none, so it is never tried.
+   */
+  const dropEach = (which: (s: Step) => boolean): boolean => {
+    let any = false;
+    for (let i = best.length - 2; i >= 0 && !exhausted; i--) {
+      const step = best[i];
+      if (step !== undefined && which(step) && tries(without(i, i + 1), rates)) any = true;
+      i = Math.min(i, best.length - 1);
+    }
+    return any;
+  };
+  const dropRates = (): boolean => {
+    let any = false;
+    for (const name of Object.keys(rates ?? {})) {
+      const rest = Object.fromEntries(Object.entries(rates ?? {}).filter(([k]) => k !== name));
+      if (tries(best, Object.keys(rest).length === 0 ? undefined : rest)) any = true;
+    }
+    return any;
+  };
+  /** Phase 4: consistent renames first (each from the top again after a success), then per step. */
+  const simplify = (): boolean => {
+    let any = false;
+    for (let changed = true; changed && !exhausted;) {
+      changed = false;
+      for (const candidate of pathRenames(best))
+        if (tries(candidate, rates)) {
+          changed = any = true;
           break;
         }
     }
+    for (let changed = true; changed && !exhausted;) {
+      changed = false;
+      for (const [i, step] of best.entries()) {
+        for (const s of simpler(step))
+          if (tries([...best.slice(0, i), s, ...best.slice(i + 1)], rates)) {
+            changed = any = true;
+            break;
+          }
+        if (changed) break;
+      }
+    }
+    return any;
+  };
+  // `exhausted` is set inside `tries`: read it through a call, not a narrowed local.
+  const spent = (): boolean => exhausted;
+  for (let changed = true; changed && !spent();) {
+    changed = dropUnits();
+    changed = dropEach((s) => s.kind !== 'fault') || changed;
+    changed = dropEach((s) => s.kind === 'fault') || changed;
+    changed = dropRates() || changed;
+    changed = simplify() || changed;
   }
-  return { path: best, violation: bestViolation, randomFaults: rates, attempts };
+  return { path: best, violation: bestViolation, randomFaults: rates, attempts, reproduced: true, exhausted };
 }

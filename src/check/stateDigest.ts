@@ -1,6 +1,7 @@
 import { HV_X64_REGISTER_RIP } from '../../adapters/simulated/model/Guest.js';
 import type { Partition } from '../../adapters/simulated/model/Partition.js';
 import type { Vp } from '../../adapters/simulated/model/Vp.js';
+import type { KernelPartition } from '../pipeline/driver/KernelPartition.js';
 import { HV_PARTITION_PROPERTY } from '../hv/flags/HvPartitionProperty.js';
 import { partitionId } from '../hv/ids.js';
 import { checksumHex, fnv64Ascii, fnv64Init } from '../log/checksum.js';
@@ -17,6 +18,7 @@ export interface ExtraFault {
   readonly call: string;
   readonly ahead: number;
   readonly status: number;
+  readonly completionDelayNs?: bigint;
 }
 
 /**
@@ -43,6 +45,45 @@ function ripText(hv: Vp): string {
   return last === undefined ? `${rip}` : `${rip}@${last.type}:${last.rip}`;
 }
 
+/**
+ * A VP's queued guest exits by content: what the next RUN reports (its kind, port, access, value) is
+ * what the explorer branches on, so an IO_PORT and a HALT exit queued are two states.
+ */
+function scriptText(hv: Vp): string {
+  return hv.script
+    .map((e) =>
+      Object.entries(e)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(','),
+    )
+    .join('/');
+}
+
+/**
+ * What interrupt delivery names a VP by: the MSI routes (the destination APIC id of a route is a VP
+ * index) and the irqfds bound to them, by GSI. Eventfd numbers are fds: left out.
+ */
+function routesText(kp: KernelPartition | undefined): string {
+  if (kp === undefined) return '-';
+  const routes = (kp.msiRouting ?? []).map((r) => `${r.gsi}:${r.addressLo}:${r.addressHi}:${r.data}`);
+  const irqfds = kp.irqfds.map((i) => `${i.gsi}${i.resamplefd === undefined ? '' : 'r'}`).sort();
+  return `${kp.msiRouting === null ? '-' : routes.join(',')};${irqfds.join(',')}`;
+}
+
+/**
+ * Whether a partition's VPs can be told apart by something outside themselves: an MSI route or an
+ * irqfd (a route's destination is an APIC id, a VP index) or a port (its target VP). Then their
+ * indexes are kept whatever `symmetry.vps` says: VP 0 and VP 1 under a route to APIC id 0 are not
+ * interchangeable (a signal on the irqfd reaches one and not the other).
+ */
+function vpsNamed(kp: KernelPartition | undefined, hp: Partition | undefined): boolean {
+  return (
+    (kp !== undefined && ((kp.msiRouting?.length ?? 0) > 0 || kp.irqfds.length > 0)) ||
+    (hp !== undefined && hp.ports.size + hp.connections.size > 0)
+  );
+}
+
 /** Dirty-page tracking as the hypervisor holds it: the property and the accessed/dirty bits by GFN run. */
 function dirtyText(hp: Partition): string {
   const runs: string[] = [];
@@ -53,16 +94,20 @@ function dirtyText(hp: Partition): string {
 /**
  * The digest of a world from what the ControlPlane's machines believe (state value and context of
  * every partition and VP machine, sleeping runs), what the driver holds (initialized, regions, VP
- * pages and run flags, references, async completion) and what the hypervisor holds (state, pool
- * pages, mapped pages, VPs with their suspend flags, scripts, state pages, RIP and last intercept,
- * ports, dirty-page tracking with the accessed and dirty bits), plus host page
- * ownership totals, pending signals and armed faults. Ids, fds, PFNs and the clock are left out:
- * they name things, they do not change what happens next.
+ * pages and run flags, references, MSI routes and irqfds, async completion) and what the hypervisor
+ * holds (state, pool pages, mapped pages, VPs with their suspend flags, queued guest exits by
+ * content, state pages, RIP and last intercept, ports, dirty-page tracking with the accessed and
+ * dirty bits), plus host page ownership totals, pending signals, refused teardown calls and every
+ * fault still to fire: the armed ones and the world's fixed ones (`world.hypervisor.faults`), each
+ * as how many calls of its hypercall are still to come before it (so a path one call nearer to a
+ * fixed fault is another state). Ids, fds, PFNs and the clock are left out: they name things, they
+ * do not change what happens next.
  *
  * Symmetry: with `partitions`, the per-partition texts are sorted, so `vm0` and `vm1` swapped are
  * one state (the alphabet treats every key alike); with `vps`, the per-VP texts leave the index out
- * and are sorted, so identical VPs are interchangeable. VP indexes still differ in what the guest
- * exits on and which CPU a VP's messages use; the model file can turn VP symmetry off.
+ * and are sorted, so identical VPs are interchangeable, except in a partition with an MSI route, an
+ * irqfd or a port, which can name a VP: its VP indexes are kept. VP indexes still differ in which CPU
+ * a VP's messages use; the model file can turn VP symmetry off.
  *
  * @example
  * controlPlaneDigest(world, { partitions: true, vps: true }); // '9f1c0e6a4b2d7c35'
@@ -79,6 +124,7 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
     const vps: string[] = [];
     const kp = world.kernelPartition(key);
     const hp = world.hvPartition(id);
+    const vpSymmetry = symmetry.vps && !vpsNamed(kp, hp);
     for (const index of plane.vpIndexes(key)) {
       const vs = plane.vpSnapshot(key, index);
       if (vs === undefined) continue;
@@ -88,7 +134,7 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
       const signal = id !== undefined && world.sim.shared.signalPending(index, partitionId(id));
       vps.push(
         [
-          symmetry.vps ? '' : String(index),
+          vpSymmetry ? '' : String(index),
           stateName(vs.value),
           v.flags,
           v.last ?? '-',
@@ -103,11 +149,11 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
             : `${sortedKeys(kv.statePages)};${sortedKeys(kv.statsPages)};${bool(kv.interceptSuspend)}${bool(kv.rootSchedBlocked)}${bool(kv.rootSchedDispatched)}${bool(kv.kickedByHv)}`,
           hv === undefined
             ? '-'
-            : `${bool(hv.explicitSuspend)}${bool(hv.interceptSuspend)}${bool(hv.dispatchSuspend)}${bool(hv.halted)}${hv.thread};${hv.script.length};${sortedKeys(hv.statePages)};${sortedKeys(hv.statsPages)};${hv.pendingVectors.length};${ripText(hv)}`,
+            : `${bool(hv.explicitSuspend)}${bool(hv.interceptSuspend)}${bool(hv.dispatchSuspend)}${bool(hv.halted)}${hv.thread};${scriptText(hv)};${sortedKeys(hv.statePages)};${sortedKeys(hv.statsPages)};${hv.pendingVectors.length};${ripText(hv)}`,
         ].join(' '),
       );
     }
-    if (symmetry.vps) vps.sort();
+    if (vpSymmetry) vps.sort();
     const regions =
       kp === undefined ? '-' : kp.regions.map((r) => `${r.guestPfn}+${r.pages}${r.kind}`).join(',');
     parts.push(
@@ -115,7 +161,7 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
         symmetry.partitions ? '' : key,
         stateName(snap.value),
         bool(c.initialized),
-        symmetry.vps ? c.vps.length : c.vps.join(','),
+        vpSymmetry ? c.vps.length : c.vps.join(','),
         [...c.regions].sort().join(','),
         c.intercepts,
         c.ioeventfds,
@@ -129,7 +175,7 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
         c.inflight?.op ?? '-',
         kp === undefined
           ? 'closed'
-          : `${bool(kp.initialized)};${kp.refs};${bool(kp.fdReleased)};${regions};${kp.ioeventfds.length};${kp.irqfds.length};${kp.msiRouting?.length ?? -1};${bool(kp.asyncCompletionDone)}`,
+          : `${bool(kp.initialized)};${kp.refs};${bool(kp.fdReleased)};${regions};${kp.ioeventfds.length};${routesText(kp)};${bool(kp.asyncCompletionDone)}`,
         hp === undefined
           ? '-'
           : `${hp.state};${hp.pool.freePages};${hp.pool.usedPages};${hp.gpa.mappedPages()};${hp.gpa.extents.size};${hp.ports.size};${hp.connections.size};${bool(hp.timeFrozen)};${hp.vps.size};${dirtyText(hp)}`,
@@ -147,10 +193,15 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
     `root ${root.pool.freePages} ${root.pool.usedPages}`,
     `host ${owners.free} ${owners.kernel} ${owners.user} ${owners.pool} ${owners.hv}`,
     `faults ${faults
-      .map((f) => `${f.call}+${f.ahead}=${f.status}`)
+      .map(
+        (f) =>
+          `${f.call}+${f.ahead}=${f.status}${f.completionDelayNs === undefined ? '' : `@${f.completionDelayNs}`}`,
+      )
       .sort()
       .join(',')}`,
     `crashed ${bool(world.crashed)}`,
+    // Conservation does not judge "holds nothing" after a refused teardown call: it decides verdicts.
+    `refused ${world.teardownRefused.size}`,
     // Partitions closed in full are gone from the plane; how many were made still bounds what comes next.
     `created ${world.createdKeys().length}`,
   ].join('\n');

@@ -16,8 +16,9 @@ import { PRODUCT_VERSION } from './productVersion.js';
  * VMM; no snapshots); `world` is the model's world in scenario JSON (seed, hypervisor with
  * scheduler, repTimeSlice and the planned faults, hostMemory, vmm); `check` says what was found
  * (invariant, message, model, the planted variant's name or null, random fault rates if the world
- * needs them, and whether the VMM process died after the last intent: then `recover` must run at
- * the end).
+ * needs them, whether the VMM process died after the last intent: then `recover` must run at the
+ * end, and the intents in order). `meta.world` and `meta.check` together are the counterexample:
+ * `mshv-control replay` rebuilds it from them to re-judge the violation (`counterexampleOfLog`).
  *
  * @example
  * counterexampleMeta(cex, armed).world; // { seed: 1, hypervisor: { ... }, hostMemory: [ ... ] }
@@ -35,6 +36,7 @@ export function counterexampleMeta(cex: Counterexample, armed: readonly FaultPla
       crash: cex.crash,
       ...(cex.crashAfterOperations === undefined ? {} : { crashAfterOperations: cex.crashAfterOperations }),
       ...(cex.randomFaults === null ? {} : { randomFaults: cex.randomFaults as JsonObject }),
+      intents: cex.intents.map((i) => ({ name: i.name, args: i.args })),
     },
   };
 }
@@ -44,8 +46,9 @@ export function counterexampleMeta(cex: Counterexample, armed: readonly FaultPla
  * carries the run meta and the world (`counterexampleMeta`), the records are exactly what the
  * ControlPlane writes for its intents (intent, transition, operation, hypercall with its bytes,
  * result), one commit per operation. The run is performed first (observed, in memory), then the log
- * is written with the faults it armed in its header; the violation it reproduces is returned (the
- * log is only written when the intents do reproduce something). A crash is performed after the
+ * is written with the faults it armed in its header, whatever the run showed. The first violation
+ * of the run is returned, undefined when none broke: the caller compares its invariant with the
+ * counterexample's (`mshv-control check` warns when they differ). A crash is performed after the
  * last intent without logging its teardown, and the log is left without its end marker, as a dead
  * process leaves it: that is `recover`'s to do. A planted variant's log
  * replays with that variant's machines, driver stages and VMM hooks.

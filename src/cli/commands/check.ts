@@ -14,8 +14,9 @@ import {
 } from '../../check/Counterexample.js';
 import { defaultModel } from '../../check/defaultModel.js';
 import { ALL_INVARIANTS } from '../../check/invariants/index.js';
-import { loadCheckModel } from '../../check/loadCheckModel.js';
+import { checkStrategyFits, loadCheckModel } from '../../check/loadCheckModel.js';
 import { type CheckProgress, type CheckResult, runCheck, type Strategy } from '../../check/runCheck.js';
+import { SHRINK_ATTEMPTS_MAX } from '../../check/shrink.js';
 import { writeCounterexampleLog } from '../../check/writeCounterexampleLog.js';
 import { type ParsedJson, parseJson } from '../../scenario/parseJson.js';
 import { ScenarioError } from '../../scenario/ScenarioError.js';
@@ -42,7 +43,9 @@ it is refused (exit 2), pointing at 'run' and 'trace'.
                model's crashInside; about 3 times as long on the default model)
 Exit codes: 0 no violation within the bounds (or a counterexample that breaks no invariant), 1 a
 violation (or a counterexample that breaks its own invariant or another one), 2 bad input (a model
-or counterexample file that does not load: its path, line, JSON path and rule are named).`;
+or counterexample file that does not load: its path, line, JSON path and rule are named; a model
+with crashInside under dfs or random), 3 internal error: a violation did not reproduce (a fault of
+the checker, not of the stack; nothing is written).`;
 
 interface CheckArgs {
   readonly file: string | undefined;
@@ -228,6 +231,34 @@ function summary(io: CliIo, r: CheckResult): void {
   );
 }
 
+/**
+ * Write a counterexample as `check-<invariant>.json` and `check-<invariant>.log` in `dir` (fresh
+ * names, never overwriting) and print their names. The log is the counterexample run once more on
+ * a logging world (`writeCounterexampleLog`); when that run breaks another invariant first, or none,
+ * the log is still written (it is that run's record) and a warning on stderr says what it breaks, so
+ * `replay` of it will not reproduce the counterexample's invariant. Returns the two paths.
+ *
+ * @example
+ * await writeCounterexampleFiles(cex, '.', io); // { json: './check-liveness.json', log: './check-liveness.log' }
+ */
+export async function writeCounterexampleFiles(
+  cex: Counterexample,
+  dir: string,
+  io: CliIo,
+): Promise<{ readonly json: string; readonly log: string }> {
+  const base = `check-${cex.invariant}`;
+  const json = freshName(dir, base, '.json');
+  await writeFile(json, `${JSON.stringify(counterexampleJson(cex), null, 2)}\n`);
+  const log = freshName(dir, base, '.log');
+  const logged = writeCounterexampleLog(cex, log);
+  io.out(`wrote ${json} and ${log}`);
+  if (logged?.invariant !== cex.invariant)
+    io.err(
+      `warning: the run written to ${log} ${logged === undefined ? 'breaks no invariant' : `breaks ${logged.invariant} first (${logged.message})`}, not ${cex.invariant}: replaying it will not reproduce the counterexample`,
+    );
+  return { json, log };
+}
+
 /** `mshv-control check`: the lifecycle model checker. */
 export const checkCommand: Command = {
   name: 'check',
@@ -246,6 +277,7 @@ export const checkCommand: Command = {
         );
       try {
         model = loadCheckModel(parsed.value);
+        checkStrategyFits(model, a.strategy);
       } catch (e) {
         if (e instanceof ScenarioError)
           throw new CliError(e.at(parsed.positions.get(e.path)).inFile(a.file).message);
@@ -273,6 +305,12 @@ export const checkCommand: Command = {
       },
     });
     if (io.isTty) io.progress?.('');
+    if (result.verdict === 'internal-error') {
+      io.err(
+        `mshv-control check: internal error: ${result.internalError ?? 'a violation did not reproduce'}`,
+      );
+      return 3;
+    }
     summary(io, result);
     for (const line of coverageLines(result.coverage, ALL_INVARIANTS)) io.out(line);
     const cex = result.counterexample;
@@ -281,12 +319,11 @@ export const checkCommand: Command = {
     io.out(
       `shrunk from ${result.found?.path.length ?? '?'} steps in ${result.shrinkAttempts ?? 0} re-runs; replays: ${result.reproduced === true ? 'yes' : 'NO'}`,
     );
-    const base = `check-${cex.invariant}`;
-    const jsonFile = freshName(a.out, base, '.json');
-    await writeFile(jsonFile, `${JSON.stringify(counterexampleJson(cex), null, 2)}\n`);
-    const logFile = freshName(a.out, base, '.log');
-    writeCounterexampleLog(cex, logFile);
-    io.out(`wrote ${jsonFile} and ${logFile}`);
+    if ((result.shrinkAttempts ?? 0) >= SHRINK_ATTEMPTS_MAX)
+      io.err(
+        `note: shrinking stopped at its budget of ${SHRINK_ATTEMPTS_MAX} re-runs; the counterexample still breaks ${cex.invariant} but may not be minimal (a step or fault of it may be unnecessary)`,
+      );
+    await writeCounterexampleFiles(cex, a.out, io);
     return 1;
   },
 };
