@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hexBytes } from '../../src/scenario/Codec.js';
 import { parseScenarioText } from '../../src/scenario/loadScenario.js';
-import { ScenarioError } from '../../src/scenario/ScenarioError.js';
+import { scenarioErrorOf as errorOf } from './scenarioErrorOf.js';
 
 const codec = hexBytes(0xffff, 'in_sz (u16)');
-
-function errorOf(f: () => unknown): ScenarioError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ScenarioError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
 
 describe('hex byte strings: whitespace only between pairs (review finding 11)', () => {
   it('reads pairs with any whitespace between them and around the whole', () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hostMemoryCodec, hostRamDeclaredBytesMax } from '../../src/scenario/hostMemoryCodec.js';
 import { parseScenarioText } from '../../src/scenario/loadScenario.js';
-import { ScenarioError } from '../../src/scenario/ScenarioError.js';
-
-function errorOf(f: () => unknown): ScenarioError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ScenarioError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
+import { scenarioErrorOf as errorOf } from './scenarioErrorOf.js';
 
 const ram = (userAddr: bigint, size: bigint, pageSize: '4K' | '2M' = '4K') => ({
   userAddr: `0x${userAddr.toString(16)}`,

@@ -5,17 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../src/scenario/loadScenario.js';
 import { parseJson } from '../../src/scenario/parseJson.js';
 import { readScenarioFile } from '../../src/scenario/readScenarioFile.js';
-import { ScenarioError } from '../../src/scenario/ScenarioError.js';
-
-function errorOf(f: () => unknown): ScenarioError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ScenarioError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
+import { scenarioErrorOf as errorOf } from './scenarioErrorOf.js';
 
 /** A scenario whose createVp step's vpIndex is the literal text `vpIndex`. */
 const withVpIndex = (vpIndex: string): string =>
