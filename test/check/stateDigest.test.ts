@@ -7,6 +7,7 @@ import { Explorer, type PathNode, ROOT } from '../../src/check/Explorer.js';
 import { loadCheckModel } from '../../src/check/loadCheckModel.js';
 import { runCheck } from '../../src/check/runCheck.js';
 import { describeStep, type Step } from '../../src/check/Step.js';
+import { lostLateJson } from './lostLateModel.js';
 
 /** The path taking, at each step, the first enabled intent whose description starts with the text. */
 function pathOf(ex: Explorer, texts: readonly string[]): Step[] {
@@ -77,17 +78,7 @@ describe('the state digest holds queued guest exits by content (review finding 1
 });
 
 /** The default model with a fixed world fault: the third SET_PARTITION_PROPERTY never completes. */
-const lostLate = loadCheckModel({
-  ...DEFAULT_MODEL_JSON,
-  name: 'lost-late',
-  world: {
-    ...DEFAULT_MODEL_JSON.world,
-    hypervisor: {
-      ...DEFAULT_MODEL_JSON.world.hypervisor,
-      faults: [{ call: 'SET_PARTITION_PROPERTY', nth: 3, status: 'CALL_PENDING' }],
-    },
-  },
-});
+const lostLate = loadCheckModel(lostLateJson(3));
 
 describe('the state digest holds how far each fixed world fault is from firing (review finding 3)', () => {
   it('one more call of the faulted hypercall is another state', () => {

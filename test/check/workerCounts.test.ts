@@ -2,21 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_JSON } from '../../src/check/defaultModel.js';
 import { loadCheckModel } from '../../src/check/loadCheckModel.js';
 import { type CheckResult, runCheck, type Strategy } from '../../src/check/runCheck.js';
+import { lostLateJson } from './lostLateModel.js';
 
 /**
  * The default model whose third SET_PARTITION_PROPERTY never completes: every strategy finds the
  * liveness violation with work still in flight beside it (review finding 8).
  */
 const lostLate = loadCheckModel({
-  ...DEFAULT_MODEL_JSON,
-  name: 'lost-late',
-  world: {
-    ...DEFAULT_MODEL_JSON.world,
-    hypervisor: {
-      ...DEFAULT_MODEL_JSON.world.hypervisor,
-      faults: [{ call: 'SET_PARTITION_PROPERTY', nth: 3, status: 'CALL_PENDING' }],
-    },
-  },
+  ...lostLateJson(3),
   random: { ...DEFAULT_MODEL_JSON.random, walks: 60 },
 });
 
