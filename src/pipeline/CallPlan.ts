@@ -53,6 +53,11 @@ export interface CallOutcome {
   readonly output: Uint8Array | undefined;
   /** Deposits made for this call, in pages. */
   readonly depositedPages: number;
+  /**
+   * Set when the last status word was all-ones (U64_MAX): no hypercall page, -EOPNOTSUPP (inventory
+   * §b.1, §b.2). `result` then keeps the word's low 16 bits (0xffff) and `repsCompleted` is 0.
+   */
+  readonly noHypercallPage?: true;
 }
 
 export const HV_STATUS_SUCCESS = 0;

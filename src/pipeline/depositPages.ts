@@ -2,10 +2,10 @@ import { traitsOf } from '../hv/Hypercall.js';
 import type { PartitionId } from '../hv/ids.js';
 import { DepositMemory, DEPOSIT_MEMORY_REPS_MAX } from '../hv/hypercalls/DepositMemory.js';
 import { Errno } from '../hv/Errno.js';
-import { hvResultToErrno } from '../hv/HvStatus.js';
 import { HV_STATUS_SUCCESS } from './CallPlan.js';
 import type { Executor } from './Executor.js';
 import type { KernelPages } from './KernelPages.js';
+import { outcomeErrno } from './outcomeErrno.js';
 import { type PfnRun, PfnRunList } from './PfnRuns.js';
 
 const traits = traitsOf(DepositMemory);
@@ -20,7 +20,9 @@ export interface DepositLedger {
  * rep DEPOSIT_MEMORY (rep count = count, at most HV_DEPOSIT_MAX = 511, else -E2BIG; 0 is a no-op).
  * Returns 0 or a negative errno. On failure the kernel frees every page it allocated; here only the
  * pages the hypervisor did not accept (reps completed onward) go back to the host, because the
- * accepted ones now belong to the partition (docs/DECISIONS.md, "deposit failure").
+ * accepted ones now belong to the partition (docs/DECISIONS.md, "deposit failure"). An all-ones status
+ * (no hypercall page) accepted nothing and is -EOPNOTSUPP; an outcome claiming more reps than pages
+ * were deposited is a broken invariant and throws before the ledger is credited.
  *
  * @example
  * depositPages(exec, pages, ledger, partitionId(5n), 208, 'MSHV_INITIALIZE_PARTITION'); // 0
@@ -46,10 +48,14 @@ export function depositPages(
     list,
     op,
   });
+  if (outcome.repsCompleted > count)
+    throw new Error(
+      `DEPOSIT_MEMORY (${op}): ${outcome.repsCompleted} reps completed reported for ${count} pages deposited`,
+    );
   if (outcome.repsCompleted > 0) ledger.deposit(target, outcome.repsCompleted);
   if (outcome.result === HV_STATUS_SUCCESS) return 0;
   kernel.freePages(tailRuns(runs, outcome.repsCompleted));
-  return hvResultToErrno(BigInt(outcome.result));
+  return outcomeErrno(outcome);
 }
 
 /**

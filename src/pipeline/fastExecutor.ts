@@ -3,6 +3,7 @@ import type { HypervisorPort } from '../ports/HypervisorPort.js';
 import type { CallOutcome, CallPlan } from './CallPlan.js';
 import type { Executor } from './Executor.js';
 import type { HypercallRecorder } from './HypercallRecorder.js';
+import { readStatusWord } from './readStatusWord.js';
 
 export interface FastEnv {
   readonly port: HypervisorPort;
@@ -31,7 +32,7 @@ export function fastExecutor(env: FastEnv): Executor {
     const control = encodeControl({ code: plan.def.code, fast: true });
     const status =
       layout.size === 8 ? env.port.fastHypercall8(control, rdx) : env.port.fastHypercall16(control, rdx, r8);
-    const result = Number(status & 0xffffn);
+    const { result, noHypercallPage } = readStatusWord(plan, status);
     env.recorder.record({
       name: plan.def.name,
       code: plan.def.code,
@@ -47,6 +48,7 @@ export function fastExecutor(env: FastEnv): Executor {
       output: undefined,
       op: plan.op,
     });
-    return { plan, result, repsCompleted: 0, output: undefined, depositedPages: 0 };
+    const outcome: CallOutcome = { plan, result, repsCompleted: 0, output: undefined, depositedPages: 0 };
+    return noHypercallPage === true ? { ...outcome, noHypercallPage } : outcome;
   };
 }

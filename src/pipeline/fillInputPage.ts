@@ -1,5 +1,6 @@
 import type { HvPage } from '../ports/HvPage.js';
 import type { CallPlan } from './CallPlan.js';
+import { checkPlanFits } from './checkPlanFits.js';
 
 /**
  * Writes a plan's input (fixed header, then list elements `[from, from + count)`) into the per-CPU
@@ -11,7 +12,10 @@ export type InputFiller = (plan: CallPlan, page: HvPage, from: number, count: nu
 /**
  * The kernel's policy (seed review point 2 and its outcome): memset the input struct, then write its
  * fields and the list. `Layout.encode` zeroes the header span before writing, so reserved and padding
- * bytes left on the per-CPU page by an earlier call never reach the hypervisor.
+ * bytes left on the per-CPU page by an earlier call never reach the hypervisor. A plan that does not
+ * fit (`checkPlanFits`: more than batchRepsMax elements, past the 4096-byte page, list elements with
+ * no list) throws a RangeError before a byte is written; windowedExecutor checks the same before it
+ * opens the window.
  *
  * @example
  * zeroThenFill(plan, pages.input, 0, plan.repCount);
@@ -19,6 +23,7 @@ export type InputFiller = (plan: CallPlan, page: HvPage, from: number, count: nu
 export const zeroThenFill: InputFiller = (plan, page, from, count) => {
   const layout = plan.def.input;
   if (layout === undefined) throw new Error(`${plan.def.name}: no input layout (passthrough-only call)`);
+  checkPlanFits(plan, count);
   layout.encode(plan.header, page.view, 0);
   if (plan.list !== undefined && count > 0) plan.list.write(page, layout.size, from, count);
 };

@@ -16,7 +16,9 @@ export type IssueObserver = (
  * hv_do_rep_hypercall (inventory §b.1): issue; on SUCCESS with fewer reps completed than asked,
  * write the absolute reps-completed into rep start and issue again, in the same interrupt window.
  * Returns the last status word. Any non-success result ends the loop with the reps completed so far.
- * A hypervisor that answers SUCCESS without progress is a broken invariant (the kernel would spin).
+ * A hypervisor that answers SUCCESS without progress is a broken invariant (the kernel would spin):
+ * progress is measured from the control word's own rep start (hv_do_rep_hypercall_ex presets it), so
+ * reps completed at or below max(rep start, the last answer) throws, and an issue never rewinds.
  *
  * @example
  * const status = issueRep(port, control, 509, input, null, () => {});
@@ -30,7 +32,8 @@ export function issueRep(
   observe: IssueObserver,
 ): bigint {
   let word = control;
-  let lastCompleted = -1;
+  // The absolute rep index already reached: the preset rep start (bits 48-59), then each answer.
+  let lastCompleted = Number((control >> 48n) & 0xfffn);
   for (;;) {
     const status = port.hypercall(word, input, output);
     const { result, repsCompleted } = decodeStatus(status);

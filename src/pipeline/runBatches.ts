@@ -36,7 +36,10 @@ export interface BatchResult {
  * on INSUFFICIENT_MEMORY deposit and continue from where the hypervisor stopped (at most
  * DEPOSIT_RETRIES_MAX deposits in a row without a rep completed in between). Stops at the first
  * other failure; `done` says exactly how much of the list took effect, which is what a caller needs
- * to unwind (inventory §d, "release obligations").
+ * to unwind (inventory §d, "release obligations"). The executor is swappable, so its outcomes are
+ * checked as issueRep checks the hypervisor's: a batch reporting more reps completed than it carried,
+ * or SUCCESS with none (no progress: the loop would never end), is a broken invariant and throws
+ * naming the call and `done`, before anything is counted.
  *
  * @example
  * runBatches(exec, deposit, { def: UnmapGpaPages, traits, total: 1 << 18, header: (d) => ({ … }), op });
@@ -61,6 +64,8 @@ export function runBatches(exec: Executor, deposit: Depositor, req: BatchRequest
     };
     last = exec(plan);
     batches += 1;
+    if (last.repsCompleted > count || (last.repsCompleted === 0 && last.result === HvStatus.SUCCESS))
+      throw new Error(brokenBatch(req, done, count, last.repsCompleted));
     done += last.repsCompleted;
     // The retry budget bounds deposits that buy no progress; any reps completed renew it.
     if (last.repsCompleted > 0) retries = 0;
@@ -80,4 +85,12 @@ export function runBatches(exec: Executor, deposit: Depositor, req: BatchRequest
     return { done, last, ok: false, depositedPages: deposited, batches };
   }
   return { done, last, ok: true, depositedPages: deposited, batches };
+}
+
+/** The message for a batch outcome that breaks the executor's contract (too many reps, or none on SUCCESS). */
+function brokenBatch(req: BatchRequest, done: number, count: number, reps: number): string {
+  const where = `${req.def.name} (${req.op}) at element ${done} of ${req.total}`;
+  return reps > count
+    ? `${where}: ${reps} reps completed reported for a batch of ${count}`
+    : `${where}: SUCCESS with no rep completed of a batch of ${count} (no progress)`;
 }

@@ -4,7 +4,9 @@ import type { CpuPages } from './CpuPages.js';
 import type { Executor } from './Executor.js';
 import { type InputFiller, zeroThenFill } from './fillInputPage.js';
 import { type HypercallRecorder, pageBytes } from './HypercallRecorder.js';
+import { checkPlanFits } from './checkPlanFits.js';
 import { issueWindowed, outputBytes } from './issueWindowed.js';
+import { readStatusWord } from './readStatusWord.js';
 import { slowControlWord } from './slowControlWord.js';
 import type { WindowTracker } from './WindowTracker.js';
 
@@ -18,10 +20,13 @@ export interface WindowedEnv {
 }
 
 /**
- * The slow path: open an interrupt window, zero and fill the per-CPU input page, issue (resuming a
- * partially completed rep call from reps completed, in the same window), copy the output out, close
- * the window. The window closes on every path, errors and exceptions included (inventory §b.1:
- * local_irq_save … local_irq_restore around the per-CPU pages).
+ * The slow path: check that the plan fits its batch bound and the input page (`checkPlanFits`: a
+ * RangeError before any window opens), open an interrupt window, zero and fill the per-CPU input
+ * page, issue (resuming a partially completed rep call from reps completed, in the same window), copy
+ * the output out, close the window. The window closes on every path, errors and exceptions included
+ * (inventory §b.1: local_irq_save … local_irq_restore around the per-CPU pages). The final status is
+ * read by `readStatusWord`: an all-ones word is a failure with no rep done, and more reps completed
+ * than issued throws.
  *
  * @example
  * const exec = windowedExecutor({ port, pages, windows, recorder });
@@ -32,6 +37,7 @@ export function windowedExecutor(env: WindowedEnv): Executor {
   return (plan: CallPlan): CallOutcome => {
     const { traits } = plan;
     const listCount = plan.listCount ?? plan.repCount;
+    checkPlanFits(plan, listCount);
     const inputLength = traits.headerSize + listCount * traits.elementSize;
     const control = slowControlWord(plan);
     const window = env.windows.open();
@@ -39,13 +45,11 @@ export function windowedExecutor(env: WindowedEnv): Executor {
       fill(plan, env.pages.input, plan.listFrom ?? 0, listCount);
       const input = pageBytes(env.pages.input, inputLength, env.recorder.wantsBytes);
       const status = issueWindowed(env, plan, control, window, input);
-      const result = Number(status & 0xffffn);
-      const repsCompleted = Number((status >> 32n) & 0xfffn);
+      const read = readStatusWord(plan, status);
       return {
         plan,
-        result,
-        repsCompleted,
-        output: outputBytes(env, plan, repsCompleted, true),
+        ...read,
+        output: outputBytes(env, plan, read.repsCompleted, true),
         depositedPages: 0,
       };
     } finally {

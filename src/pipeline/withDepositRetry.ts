@@ -8,7 +8,7 @@ export type Depositor = (target: PartitionId, pages: number) => number;
 
 /**
  * Bound on deposits in a row that buy no progress: for a single call, deposits before it succeeds;
- * for a rep list (runBatches), deposits with no rep completed in between, so a 1 TiB map that needs
+ * for a rep call or a rep list (runBatches), deposits with no rep completed in between, so a 1 TiB map that needs
  * ~2,000 deposits of 256 pages for its page tables still completes. The kernel's wrappers loop for as
  * long as deposits succeed (inventory §b.3); a hypervisor that keeps answering INSUFFICIENT_MEMORY
  * would drain the host. The bound makes every operation complete (docs/DECISIONS.md, deviation 3).
@@ -23,8 +23,11 @@ export interface DepositFailure {
 /**
  * Deposit-and-retry for single (non-list) calls: on INSUFFICIENT_MEMORY deposit the plan's
  * `pagesPerRetry` into its target and issue again; stop on any other result, on a failed deposit, or
- * after DEPOSIT_RETRIES_MAX deposits. Plans without a deposit policy pass straight through. Rep list
- * calls resume from reps completed instead (runBatches).
+ * after DEPOSIT_RETRIES_MAX deposits in a row that bought no progress. Plans without a deposit policy
+ * pass straight through. A rep plan resumes from the reps completed, as the kernel's retry after a
+ * deposit does (hv_do_rep_hypercall_ex with the rep start preset, inventory §b.1 and §d
+ * "INSUFFICIENT_MEMORY"): the reps the hypervisor already did are never issued again, and a retry
+ * that completed reps renews the budget. Rep lists cut into batches go through runBatches instead.
  *
  * @example
  * const exec = withDepositRetry(routeByTraits(fast, windowed), depositor);
@@ -32,20 +35,24 @@ export interface DepositFailure {
 export function withDepositRetry(inner: Executor, deposit: Depositor): Executor {
   return (plan) => {
     let deposited = 0;
-    for (let attempt = 0; ; attempt++) {
-      const outcome = inner(plan);
+    let retries = 0;
+    let next = plan;
+    for (;;) {
+      const outcome = inner(next);
       const policy = plan.deposit;
-      if (
-        outcome.result !== HvStatus.INSUFFICIENT_MEMORY ||
-        policy === undefined ||
-        attempt >= DEPOSIT_RETRIES_MAX
-      ) {
+      if (outcome.result !== HvStatus.INSUFFICIENT_MEMORY || policy === undefined)
         return { ...outcome, depositedPages: deposited };
+      // A rep plan resumes after the reps completed; reps completed renew the budget.
+      if (plan.repCount > 0 && outcome.repsCompleted > (next.repStart ?? 0)) {
+        retries = 0;
+        next = { ...plan, repStart: outcome.repsCompleted };
       }
+      if (retries >= DEPOSIT_RETRIES_MAX) return { ...outcome, depositedPages: deposited };
       const errno = deposit(policy.target, policy.pagesPerRetry);
       if (errno !== 0)
         return { ...outcome, depositedPages: deposited, depositErrno: errno } as CallOutcome & DepositFailure;
       deposited += policy.pagesPerRetry;
+      retries += 1;
     }
   };
 }

@@ -1,6 +1,7 @@
 import { Errno, type ErrnoName, errnoName } from '../../hv/Errno.js';
-import { hvResultToErrno, hvStatusName } from '../../hv/HvStatus.js';
+import { hvStatusName } from '../../hv/HvStatus.js';
 import type { CallOutcome } from '../CallPlan.js';
+import { outcomeErrno } from '../outcomeErrno.js';
 
 /**
  * A failed /dev/mshv operation as a value: the errno the kernel returns, and where it came from a
@@ -50,14 +51,15 @@ export function failErrno<T = never>(op: string, negErrno: number, message: stri
 }
 
 /**
- * A failure from a hypercall outcome: errno by hv_result_to_errno, status and call kept.
+ * A failure from a hypercall outcome: errno by hv_result_to_errno (-EOPNOTSUPP for an all-ones
+ * status word, `outcomeErrno`), status and call kept.
  *
  * @example
  * failCall('MSHV_SET_GUEST_MEMORY', outcome).error.message; // for MAP_GPA_PAGES answering 0x0b:
  * // 'MAP_GPA_PAGES failed: HV_STATUS_INSUFFICIENT_MEMORY' (errnoName 'ENOMEM', hvStatus 0x0b)
  */
 export function failCall<T = never>(op: string, outcome: CallOutcome, what?: string): IoctlResult<T> {
-  const errno = -hvResultToErrno(BigInt(outcome.result));
+  const errno = -outcomeErrno(outcome);
   const status = hvStatusName(outcome.result);
   return {
     ok: false,

@@ -1,5 +1,6 @@
 import { HV_MAX_CONTIGUOUS_ALLOCATION_PAGES } from '../../hv/KernelConstants.js';
 import { errnoName } from '../../hv/Errno.js';
+import { STATUS_NO_HYPERCALL_PAGE } from '../../hv/StatusWord.js';
 import { PASSTHROUGH_ASYNC_CODES } from '../../hv/flags/PassthroughAllowList.js';
 import { HvStatus, HvStatusPatchOnly, hvResultToErrno, hvStatusName } from '../../hv/HvStatus.js';
 import { hypercallDefByCode } from '../../hv/hypercalls/index.js';
@@ -83,6 +84,9 @@ export function rootHvcall(
       outputLength: arg.outSz,
       op,
     });
+    // All ones: no hypercall page (§b.1), EOPNOTSUPP with no rep done, whatever its rep bits say.
+    if (status === STATUS_NO_HYPERCALL_PAGE)
+      return failStatus(def.name, 0xffff, reps, -hvResultToErrno(status));
     if (arg.reps > 0) reps = Number((status >> 32n) & 0xfffn);
     if (Number(status & 0xffffn) === CALL_PENDING) {
       if (!isAsync || pt === undefined) return fail(op, 'EBADFD', `${def.name} returned CALL_PENDING`);

@@ -1,6 +1,7 @@
-import { HvStatus, hvResultToErrno } from '../../hv/HvStatus.js';
+import { HvStatus } from '../../hv/HvStatus.js';
 import type { PartitionId } from '../../hv/ids.js';
 import { WITHDRAW_MEMORY_REPS_MAX, WithdrawMemory } from '../../hv/hypercalls/WithdrawMemory.js';
+import { outcomeErrno } from '../outcomeErrno.js';
 import type { PfnRun } from '../PfnRuns.js';
 import type { DriverEnv } from './DriverEnv.js';
 import { plan } from './plan.js';
@@ -33,7 +34,7 @@ export function withdrawAll(
       pages += outcome.repsCompleted;
     }
     if (outcome.result === HvStatus.NO_RESOURCES) return { errno: 0, pages };
-    if (outcome.result !== HvStatus.SUCCESS) return { errno: hvResultToErrno(BigInt(outcome.result)), pages };
+    if (outcome.result !== HvStatus.SUCCESS) return { errno: outcomeErrno(outcome), pages };
     if (outcome.repsCompleted === 0) return { errno: 0, pages };
   }
 }

@@ -6,16 +6,24 @@ import { type OperationMeta, type OperationResult, operationError, resultOf } fr
  * so a lane's depth is the number of threads a VMM points at one partition or one VP at once: one
  * run thread per VP lane, a few control threads on the partition lane. 64 is a wide margin over any
  * caller that awaits its results, while it caps what one lane can hold (a partition with all 256 VPs:
- * 257 lanes × 64 requests). A caller that fills a lane is issuing without awaiting, which is the bug
- * the EAGAIN answer surfaces.
+ * 257 lanes × 64 requests; a VP index of 256 or more is refused, so no partition has more lanes, and
+ * WAITING_MAX caps all lanes together). A caller that fills a lane is issuing without awaiting, which
+ * is the bug the EAGAIN answer surfaces.
  */
 export const QUEUE_DEPTH_MAX = 64;
 
-/** How the pipeline's queues are built: the limit, and where the high-water marks are recorded. */
+/** How the pipeline's queues are built: the limits, and where the high-water marks are recorded. */
 export interface QueueOptions {
   /** Requests one lane may hold waiting; QUEUE_DEPTH_MAX by default. */
   readonly depthMax?: number;
-  /** Receives, per lane, the most requests it held at once (kept across runs sharing the map). */
+  /** Requests all lanes together may hold waiting; WAITING_MAX (16,448) by default. */
+  readonly waitingMax?: number;
+  /**
+   * Receives, per lane, the most requests it held at once (kept across runs sharing the map). Without
+   * a map no marks are kept. The stream never deletes a key: the map grows by one key per lane ever
+   * used, at most 257 per partition name, so a caller that keeps one map across many partitions'
+   * lifetimes deletes a partition's keys (`vm0`, `vm0/vpN`) when it is done with them.
+   */
   readonly highWater?: Map<string, number>;
 }
 
@@ -30,26 +38,32 @@ export interface BoundedQueue<E> {
   size(key: string): number;
   /** Keys with at least one queued item. */
   readonly keyCount: number;
-  /** The most items each key held at once, for the run summary; keys survive draining. */
+  /**
+   * The most items each key held at once, for the run summary; keys survive draining. Empty, and
+   * never written, when the queues were built without a map.
+   */
   readonly highWater: ReadonlyMap<string, number>;
 }
 
 /**
  * Creates the bounded per-key queues serializePerKey keeps its waiting requests in. A request counts
- * from its admission until it starts, so a lane whose requests never waited shows a mark of 1.
+ * from its admission until it starts, so a lane whose requests never waited shows a mark of 1. The
+ * marks go into `highWater` when one is given, and nowhere otherwise.
  *
  * @example
- * const queues = boundedQueue<string>(2);
+ * const queues = boundedQueue<string>(2, new Map());
  * queues.offer('vm0', 'a'); queues.offer('vm0', 'b');
  * queues.offer('vm0', 'c'); // false: full
+ * queues.highWater; // Map { 'vm0' => 2 }
  */
 export function boundedQueue<E>(
   depthMax: number = QUEUE_DEPTH_MAX,
-  highWater = new Map<string, number>(),
+  marks?: Map<string, number>,
 ): BoundedQueue<E> {
   if (!Number.isSafeInteger(depthMax) || depthMax < 1)
     throw new RangeError(`depthMax must be a positive integer, got ${depthMax}`);
   const queues = new Map<string, E[]>();
+  const highWater = marks ?? new Map<string, number>();
   return {
     depthMax,
     offer(key, item) {
@@ -57,7 +71,7 @@ export function boundedQueue<E>(
       if (queue.length >= depthMax) return false;
       queue.push(item);
       queues.set(key, queue);
-      highWater.set(key, Math.max(highWater.get(key) ?? 0, queue.length));
+      if (marks !== undefined) marks.set(key, Math.max(marks.get(key) ?? 0, queue.length));
       return true;
     },
     peek: (key) => queues.get(key)?.[0],
@@ -83,5 +97,17 @@ export function boundedQueue<E>(
  */
 export function queueFull<T>(req: OperationMeta, queue: string, depthMax: number): OperationResult<T> {
   const message = `queue ${queue} is full: limit ${depthMax} waiting requests`;
+  return resultOf<T>(req, { ok: false, error: operationError(req.name, 'EAGAIN', message) });
+}
+
+/**
+ * The answer to a request refused because the stream already holds its limit of waiting requests
+ * in all lanes together: EAGAIN naming the limit.
+ *
+ * @example
+ * waitingFull(req, 16448); // { ok: false, error: { errnoName: 'EAGAIN', … } }
+ */
+export function waitingFull<T>(req: OperationMeta, waitingMax: number): OperationResult<T> {
+  const message = `all lanes together hold the limit of ${waitingMax} waiting requests (waitingMax)`;
   return resultOf<T>(req, { ok: false, error: operationError(req.name, 'EAGAIN', message) });
 }

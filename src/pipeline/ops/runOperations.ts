@@ -1,17 +1,19 @@
 import { type Observable, isObservable } from 'rxjs';
-import { type QueueOptions, boundedQueue, queueFull } from './boundedQueue.js';
-import { checkRequest } from './checkRequest.js';
-import { LaneScheduler, type Waiting, laneKey } from './LaneScheduler.js';
+import { type QueueOptions, boundedQueue } from './boundedQueue.js';
+import { LaneScheduler, type Waiting, refusedResult } from './LaneScheduler.js';
 import type { OperationRequest, OperationResult } from './Operation.js';
+import { refuseMalformed } from './refuseMalformed.js';
 import { serializePerKey } from './serializePerKey.js';
 import { isThenable, settleOutcome, toOperationResult } from './toOperationResult.js';
 
 /**
- * The operation stream in front of the driver routines: each request runs under per-partition (and
- * per-VP) ordering with bounded queues, and comes back as a result carrying its id, partition and
- * name. Operating errors are values; a routine that throws errors the stream. Completes after the
- * source completes and every accepted operation has finished. Pass a `highWater` map to read the
- * per-lane high-water marks afterwards (the run summary).
+ * The operation stream in front of the driver routines: each request runs in its lane (the
+ * partition's, or its VP's: the kernel's `pt_mutex` and `vp_mutex`, independent of each other) with
+ * bounded queues, and comes back as a result carrying its id, partition and name. Operating errors
+ * are values, and so are a full lane (EAGAIN) and a malformed request that carries its id (EINVAL
+ * naming the field); a routine that throws errors the stream. Completes after the source completes
+ * and every accepted operation has finished. Pass a `highWater` map to read the per-lane high-water
+ * marks afterwards (the run summary).
  *
  * @example
  * const highWater = new Map<string, number>();
@@ -29,7 +31,7 @@ export function runOperations<T>(
  * runOperations for routines that are all synchronous (the scenario runner, the model checker):
  * the same results in the same order, without streams. Every request starts as it arrives, because
  * everything before it has already finished. A routine that returns a Promise or an Observable, or
- * throws, is a broken invariant: this throws.
+ * throws, is a broken invariant: this throws, as it does for a malformed request without an identity.
  *
  * @example
  * const results = runOperationsSync([{ id: 1, partition: 'vm0', name: 'MSHV_CREATE_VP', run }]);
@@ -39,12 +41,18 @@ export function runOperationsSync<T>(
   options: QueueOptions = {},
 ): OperationResult<T>[] {
   const queues = boundedQueue<Waiting<T>>(options.depthMax, options.highWater);
-  const lanes = new LaneScheduler<T>(queues);
+  const lanes = new LaneScheduler<T>(queues, options.waitingMax);
   const results: OperationResult<T>[] = [];
   for (const req of requests) {
-    checkRequest(req);
-    if (!lanes.admit(req)) {
-      results.push(queueFull(req, laneKey(req.partition, req.vp), queues.depthMax));
+    const malformed = refuseMalformed<T>(req);
+    if (malformed instanceof Error) throw malformed;
+    if (malformed !== undefined) {
+      results.push(malformed);
+      continue;
+    }
+    const refusal = lanes.admit(req);
+    if (refusal !== undefined) {
+      results.push(refusedResult(lanes, req, refusal));
       continue;
     }
     for (

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeControl } from '../../../src/hv/ControlWord.js';
 import { HvStatus, HvStatusPatchOnly } from '../../../src/hv/HvStatus.js';
+import { STATUS_NO_HYPERCALL_PAGE } from '../../../src/hv/StatusWord.js';
 import { HypercallCode as C } from '../../../src/hv/HypercallCode.js';
 import { HYPERCALL_DEFS } from '../../../src/hv/hypercalls/index.js';
 import { partitionId } from '../../../src/hv/ids.js';
@@ -38,8 +39,14 @@ class OutputPort extends ScriptedPort {
   }
 }
 
-function rig() {
-  const port = new OutputPort();
+/** Answers every call with the all-ones status word (no hypercall page). */
+class NoHypercallPagePort extends OutputPort {
+  override hypercall(): bigint {
+    return STATUS_NO_HYPERCALL_PAGE;
+  }
+}
+
+function rig(port: OutputPort = new OutputPort()) {
   const events: HypercallEvent[] = [];
   const recorder = { wantsBytes: true, record: (e: HypercallEvent) => void events.push(e) };
   let memory = true;
@@ -207,6 +214,12 @@ describe('the passthrough call (inventory §c.9, §d)', () => {
       status: HvStatus.INVALID_VP_INDEX,
       reps: 3,
     } satisfies Partial<RootHvcallError>);
+  });
+
+  it('answers EOPNOTSUPP with no rep done for the all-ones status word, no hypercall page (inventory §b.1, §b.2)', () => {
+    const r = rig(new NoHypercallPagePort());
+    const res = r.onVp({ code: C.GET_VP_REGISTERS, reps: 5 });
+    expect(res.ok ? undefined : res.error).toMatchObject({ errnoName: 'EOPNOTSUPP', reps: 0 });
   });
 
   it('deposits 1 page into the partition on INSUFFICIENT_MEMORY and resumes a rep call at reps completed', () => {

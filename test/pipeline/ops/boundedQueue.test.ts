@@ -45,7 +45,7 @@ describe('boundedQueue (issue 4 "The pipeline")', () => {
     );
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 4 }), fc.array(step, { maxLength: 40 }), (depthMax, steps) => {
-        const queues = boundedQueue<number>(depthMax);
+        const queues = boundedQueue<number>(depthMax, new Map());
         const model = new Map<string, number[]>([
           ['a', []],
           ['b', []],

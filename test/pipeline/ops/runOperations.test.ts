@@ -83,6 +83,25 @@ describe('runOperationsSync (issue 4 "The pipeline")', () => {
     ]);
   });
 
+  it('answers a malformed request with an id in place with EINVAL, and runs the rest (design.md principle 5)', () => {
+    const bad = syncReq(2, 'vm0', { ok: true, value: 'never' }, 256);
+    const reqs = [
+      syncReq(1, 'vm0', { ok: true, value: 'a' }, 0),
+      bad,
+      syncReq(3, 'vm0', { ok: true, value: 'c' }),
+    ];
+    const results = runOperationsSync(reqs);
+    expect(results.map((r) => [r.id, r.ok ? r.value : r.error.errnoName])).toEqual([
+      [1, 'a'],
+      [2, 'EINVAL'],
+      [3, 'c'],
+    ]);
+    expect(!results[1]!.ok && results[1]!.error.message).toBe(
+      'operation #2 (MSHV_CREATE_VP): vp must be an integer in [0, 256) (MSHV_MAX_VPS)',
+    );
+    expect(() => runOperationsSync([{ ...bad, id: -1 }])).toThrow(TypeError);
+  });
+
   it('throws when a routine is not synchronous, naming the operation', () => {
     const promised: OperationRequest<number> = {
       id: 5,

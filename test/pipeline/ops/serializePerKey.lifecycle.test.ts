@@ -1,4 +1,4 @@
-import { NEVER, Subject, map } from 'rxjs';
+import { NEVER, Subject, firstValueFrom, map, take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type {
   OperationError,
@@ -121,10 +121,33 @@ describe('serializePerKey: errors and completion (design.md principle 4)', () =>
     });
   });
 
-  it('errors the stream on a malformed request, naming the field', () => {
+  it('answers a malformed request that carries its id with EINVAL naming the field, and keeps running (design.md principle 5)', () => {
+    const scheduler = testScheduler();
+    const starts: StartLog = new Map();
+    scheduler.run(({ cold, expectObservable }) => {
+      const a = slow(scheduler, starts, { id: 1, partition: 'vm0', vp: 0, frames: 3 });
+      const bad = slow(scheduler, starts, { id: 2, partition: 'vm1', vp: 256, frames: 1 });
+      const c = slow(scheduler, starts, { id: 3, partition: 'vm1', frames: 1 });
+      const message = 'operation #2 (MSHV_RUN_VP): vp must be an integer in [0, 256) (MSHV_MAX_VPS)';
+      expectObservable(cold('abc|', { a, b: bad, c }).pipe(serializePerKey(toOperationResult))).toBe(
+        '-b-(ac|)',
+        {
+          a: done(a),
+          b: resultOf(bad, {
+            ok: false,
+            error: { errno: 22, errnoName: 'EINVAL', op: 'MSHV_RUN_VP', message },
+          }),
+          c: done(c),
+        },
+      );
+    });
+    expect(starts.has(2)).toBe(false); // never ran, left nothing in a lane
+  });
+
+  it('errors the stream on a malformed request without an id to answer, naming the field', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {
-      const bad = slow(scheduler, new Map(), { id: 1, partition: 'vm0', vp: -1, frames: 1 });
+      const bad = { ...slow(scheduler, new Map(), { id: 1, partition: 'vm0', vp: -1, frames: 1 }), id: -1 };
       const out = cold('a|', { a: bad }).pipe(
         serializePerKey(toOperationResult),
         map(() => 'unexpected'),
@@ -132,9 +155,43 @@ describe('serializePerKey: errors and completion (design.md principle 4)', () =>
       expectObservable(out).toBe(
         '#',
         {},
-        new TypeError('operation #1 (MSHV_RUN_VP): vp must be an integer in [0, 2^32)'),
+        new TypeError('operation #-1 (MSHV_RUN_VP): id must be a non-negative safe integer'),
       );
     });
+  });
+
+  it('starts no further operation once the consumer has unsubscribed (take(1) downstream)', () => {
+    const scheduler = testScheduler();
+    const starts: StartLog = new Map();
+    scheduler.run(({ cold, expectObservable }) => {
+      const a = slow(scheduler, starts, { id: 1, partition: 'vm0', frames: 2 });
+      const b = slow(scheduler, starts, { id: 2, partition: 'vm0', frames: 2 });
+      const out = cold('ab|', { a, b }).pipe(serializePerKey(toOperationResult), take(1));
+      expectObservable(out).toBe('--(a|)', { a: done(a) });
+    });
+    expect([...starts.keys()]).toEqual([1]); // b, waiting behind a, is never run
+  });
+
+  it('starts no further Promise routine once firstValueFrom has its result', async () => {
+    const started: number[] = [];
+    const req = (id: number): OperationRequest<number> => ({
+      id,
+      partition: 'vm0',
+      name: 'MSHV_SET_GUEST_MEMORY',
+      run: async () => {
+        started.push(id);
+        await Promise.resolve();
+        return { ok: true, value: id };
+      },
+    });
+    const source = new Subject<OperationRequest<number>>();
+    const first = firstValueFrom(source.pipe(serializePerKey(toOperationResult)));
+    source.next(req(1));
+    source.next(req(2));
+    source.next(req(3));
+    expect((await first).id).toBe(1);
+    for (let i = 0; i < 8; i++) await Promise.resolve();
+    expect(started).toEqual([1]);
   });
 
   it('does not recurse when the consumer issues the next request from a result', () => {

@@ -21,11 +21,11 @@ const opArb = fc.record({
 });
 
 /**
- * The pipeline's conflict rule (issue 4): same partition, and one of them partition-wide or both on
- * the same VP (stricter than the kernel's separate pt_mutex and vp_mutex, inventory §d Locks).
+ * The pipeline's conflict rule (issue 4), the kernel's locks (inventory §d Locks): two operations
+ * conflict when they are in the same lane, both partition operations of one partition (pt_mutex) or
+ * both on the same VP of one partition (vp_mutex). A partition operation and a VP operation never do.
  */
-const conflicts = (a: Op, b: Op): boolean =>
-  a.partition === b.partition && (a.vp === undefined || b.vp === undefined || a.vp === b.vp);
+const conflicts = (a: Op, b: Op): boolean => a.partition === b.partition && a.vp === b.vp;
 
 /** The model: an operation starts once it has arrived and every earlier conflicting one has ended. */
 function modelStarts(ops: readonly Op[]): number[] {

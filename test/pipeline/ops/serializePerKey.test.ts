@@ -1,10 +1,13 @@
+import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import type { OperationRequest } from '../../../src/pipeline/ops/Operation.js';
+import { runOperations } from '../../../src/pipeline/ops/runOperations.js';
 import { serializePerKey } from '../../../src/pipeline/ops/serializePerKey.js';
 import { toOperationResult } from '../../../src/pipeline/ops/toOperationResult.js';
 import { done, slow, type StartLog, testScheduler } from './opsHelpers.js';
 
-// Issue 4, "The pipeline": one operation at a time per partition, per VP for VP operations,
-// partitions independent; after inventory §d "Locks" (pt_mutex, vp_mutex), stricter for partition ops.
+// Issue 4, "The pipeline": one operation at a time per lane, a partition's lane (pt_mutex) and one
+// per VP (vp_mutex), lanes and partitions independent; inventory §d "Locks", §c.6.
 describe('serializePerKey: ordering (issue 4 "The pipeline", inventory §d Locks)', () => {
   it('runs one partition operation at a time in arrival order, with delayed routines', () => {
     const scheduler = testScheduler();
@@ -40,46 +43,101 @@ describe('serializePerKey: ordering (issue 4 "The pipeline", inventory §d Locks
     expect(starts.get(2)).toBe(1);
   });
 
-  it('overlaps VP operations on different VPs; a partition operation waits for them and excludes them', () => {
+  it('overlaps VP operations on different VPs and a partition operation with them (inventory §d Locks)', () => {
     const scheduler = testScheduler();
     const starts: StartLog = new Map();
-    scheduler.run(({ cold, expectObservable }) => {
+    const ends: [number, number][] = [];
+    scheduler.run(({ cold }) => {
       const x = slow(scheduler, starts, { id: 1, partition: 'vm0', vp: 0, frames: 5 });
       const y = slow(scheduler, starts, { id: 2, partition: 'vm0', vp: 1, frames: 5 });
       const p = slow(scheduler, starts, { id: 3, partition: 'vm0', frames: 5 });
       const z = slow(scheduler, starts, { id: 4, partition: 'vm0', vp: 0, frames: 2 });
-      const source = cold('(xy) p - z |', { x, y, p, z });
-      expectObservable(source.pipe(serializePerKey(toOperationResult))).toBe('5ms (xy) - p - (z|)', {
-        x: done(x),
-        y: done(y),
-        p: done(p),
-        z: done(z),
-      });
+      cold('(xy) p - z |', { x, y, p, z })
+        .pipe(serializePerKey(toOperationResult))
+        .subscribe((r) => ends.push([r.id, scheduler.now()]));
     });
-    // x and y overlap (both start at 0); p starts when both are done; z (arrived at 6) waits for p.
+    // x and y overlap (both start at 0); p starts as it arrives (4) while they run; z (arrived at 6)
+    // starts at once too, x, the earlier operation of its own lane, having ended at 5.
     expect([...starts]).toEqual([
       [1, 0],
       [2, 0],
-      [3, 5],
-      [4, 10],
+      [3, 4],
+      [4, 6],
+    ]);
+    expect(ends).toEqual([
+      [1, 5],
+      [2, 5],
+      [4, 8],
+      [3, 9],
     ]);
   });
 
-  it('does not let a VP operation overtake a partition operation that arrived before it', () => {
+  it('lets a VP operation start while an earlier partition operation runs; each lane keeps its order', () => {
     const scheduler = testScheduler();
     const starts: StartLog = new Map();
-    scheduler.run(({ cold, expectObservable }) => {
+    const ends: [number, number][] = [];
+    scheduler.run(({ cold }) => {
       const x = slow(scheduler, starts, { id: 1, partition: 'vm0', vp: 0, frames: 5 });
       const p = slow(scheduler, starts, { id: 2, partition: 'vm0', frames: 3 });
-      const y = slow(scheduler, starts, { id: 3, partition: 'vm0', vp: 1, frames: 1 });
-      const source = cold('xpy|', { x, p, y });
-      expectObservable(source.pipe(serializePerKey(toOperationResult))).toBe('5ms x 2ms p (y|)', {
-        x: done(x),
-        p: done(p),
-        y: done(y),
-      });
+      const q = slow(scheduler, starts, { id: 3, partition: 'vm0', frames: 1 });
+      const y = slow(scheduler, starts, { id: 4, partition: 'vm0', vp: 1, frames: 1 });
+      cold('xpqy|', { x, p, q, y })
+        .pipe(serializePerKey(toOperationResult))
+        .subscribe((r) => ends.push([r.id, scheduler.now()]));
     });
-    expect(starts.get(3)).toBe(8);
+    // p does not wait for x (vp0 in flight); q waits for p (same lane); y starts as it arrives.
+    expect([...starts]).toEqual([
+      [1, 0],
+      [2, 1],
+      [4, 3],
+      [3, 4],
+    ]);
+    expect(ends).toEqual([
+      [2, 4],
+      [4, 4],
+      [1, 5],
+      [3, 5],
+    ]);
+  });
+
+  it('runs the partition call that wakes a sleeping MSHV_RUN_VP: no deadlock (inventory §d Locks, §c.6)', async () => {
+    let wake: (() => void) | undefined;
+    const log: string[] = [];
+    const runVp: OperationRequest<string> = {
+      id: 1,
+      partition: 'vm0',
+      vp: 0,
+      name: 'MSHV_RUN_VP',
+      run: () =>
+        new Promise((resolve) => {
+          log.push('run_vp sleeping');
+          wake = () => {
+            resolve({ ok: true, value: 'intercept' });
+          };
+        }),
+    };
+    // MSHV_ROOT_HVCALL(ASSERT_VIRTUAL_INTERRUPT, 0x94) on the partition fd (inventory §b.4 allow-list).
+    const assertIrq: OperationRequest<string> = {
+      id: 2,
+      partition: 'vm0',
+      name: 'MSHV_ROOT_HVCALL',
+      run: () => {
+        log.push('assert interrupt');
+        wake?.();
+        return { ok: true, value: 'asserted' };
+      },
+    };
+    // A later run of the same VP waits for the first (vp_mutex) and then runs.
+    const rerun: OperationRequest<string> = { ...runVp, id: 3, run: () => ({ ok: true, value: 'again' }) };
+    const all = lastValueFrom(runOperations(from([runVp, assertIrq, rerun])).pipe(toArray()));
+    // The assert ran at once, while the run slept: nothing waits for the other's mutex.
+    expect(log).toEqual(['run_vp sleeping', 'assert interrupt']);
+    const results = await all;
+    expect(results.map((r) => (r.ok ? r.value : r.error.errnoName))).toEqual([
+      'asserted',
+      'intercept',
+      'again',
+    ]);
   });
 
   it('orders VP operations per (partition, VP) while other VPs and partitions proceed', () => {
