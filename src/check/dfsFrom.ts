@@ -11,6 +11,8 @@ export interface DfsOutcome extends UnitCounts {
   readonly transitions: number;
   /** The budget of states or of time ran out before the subtree was done. */
   readonly bounded: boolean;
+  /** The most intents on any path this task expanded (its start node's included). */
+  readonly depth: number;
 }
 
 const CRASH: Step = { kind: 'crash' };
@@ -50,12 +52,14 @@ function search(
   const bound = ex.model.bounds.steps;
   let transitions = 0;
   let bounded = false;
+  let depth = start.depth;
 
   const visit = (node: PathNode, first: CheckWorld | undefined): FoundViolation | undefined => {
     if (expired()) {
       bounded = true;
       return undefined;
     }
+    depth = Math.max(depth, node.depth);
     let world = first;
     const fresh = (): CheckWorld => {
       const w = world ?? ex.replay(node.path);
@@ -132,5 +136,5 @@ function search(
   };
 
   const violation = visit(start, undefined);
-  return { violation, states: visited.size, transitions, bounded };
+  return { violation, states: visited.size, transitions, bounded, depth };
 }

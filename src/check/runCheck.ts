@@ -16,6 +16,7 @@ import { LocalRunner } from './LocalRunner.js';
 import type { Runner } from './Runner.js';
 import { shrink } from './shrink.js';
 import type { StateDigest } from './stateDigest.js';
+import type { Step } from './Step.js';
 import { WorkerRunner } from './WorkerRunner.js';
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
@@ -76,6 +77,8 @@ export interface CheckResult {
   /** The counterexample re-run the way replay runs it (world faults, intents, crash) reproduced it. */
   readonly reproduced?: boolean;
   readonly shrinkAttempts?: number;
+  /** Shrinking spent its whole budget (`SHRINK_ATTEMPTS_MAX`): the counterexample may not be 1-minimal. */
+  readonly shrinkExhausted?: boolean;
   /** With verdict `internal-error`: what went wrong, in one line. */
   readonly internalError?: string;
 }
@@ -295,6 +298,7 @@ async function dfs(
   let states = prefix.states;
   let transitions = prefix.transitions;
   let bounded = false;
+  let depth = prefix.depth;
   for (const r of results) {
     if (r === undefined) {
       bounded = true;
@@ -303,11 +307,12 @@ async function dfs(
     states += r.states;
     transitions += r.transitions;
     bounded ||= r.bounded;
+    depth = Math.max(depth, r.depth);
     tally.add(r);
     if (r.violation !== undefined)
-      return { violation: r.violation, states, transitions, depth: r.violation.path.length, bounded };
+      return { violation: r.violation, states, transitions, depth: intentDepth(r.violation.path), bounded };
   }
-  return { violation: undefined, states, transitions, depth: model.bounds.steps, bounded };
+  return { violation: undefined, states, transitions, depth, bounded };
 }
 
 /** Seeded random walks, `random.walks` of them; the first walk in order with a violation wins. */
@@ -359,7 +364,7 @@ async function random(
         violation: r.violation,
         states: seen.size,
         transitions,
-        depth: r.violation.path.length,
+        depth: intentDepth(r.violation.path),
         bounded,
       };
   }
@@ -453,6 +458,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       counterexample,
       reproduced: replayed?.invariant === counterexample.invariant,
       shrinkAttempts: small.attempts,
+      shrinkExhausted: small.exhausted,
       elapsedMs: clock.elapsed,
     };
   } catch (e) {
@@ -470,4 +476,9 @@ function observedViolation(ex: Explorer, found: FoundViolation): Violation | und
     if (r.violation !== undefined) return r.violation;
   }
   return undefined;
+}
+
+/** The intents on a path (what `bounds.steps` counts and `depth` reports): faults and crashes are not. */
+function intentDepth(path: readonly Step[]): number {
+  return path.filter((s) => s.kind === 'intent').length;
 }
