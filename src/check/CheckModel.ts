@@ -16,6 +16,12 @@ export interface CheckWorldSpec {
   readonly hostMemory: readonly HostMemoryDecl[];
   /** How the VMM uses the device beyond its intents (`VmmConfig`); every default when absent. */
   readonly vmm?: VmmConfig;
+  /**
+   * The first this many signals to VP threads are lost (`Infinity`: every one; JSON `"all"`), as a
+   * kick that arrives between a VP thread's stop check and MSHV_RUN_VP is (rule 4: no sticky
+   * cancel; `LossySimWorld`). None when absent. Checker-only: a scenario has no such field.
+   */
+  readonly lostSignals?: number;
 }
 
 /** How far exploration goes. */

@@ -18,7 +18,7 @@ import { PlaneDriver } from '../replay/PlaneDriver.js';
 import { planeRunMeta } from '../replay/openLoggedPlane.js';
 import type { RunMeta } from '../replay/RunMeta.js';
 import type { RequestOutcome } from '../runtime/RequestOutcome.js';
-import { DRIVER_CPU, SimWorld } from '../runner/SimWorld.js';
+import { DRIVER_CPU } from '../runner/SimWorld.js';
 import type { FaultPlanEntry, Scenario } from '../scenario/Scenario.js';
 import { hvStatusName } from '../hv/HvStatus.js';
 import { refusedTeardownCall } from '../pipeline/driver/refusedTeardownCall.js';
@@ -29,6 +29,8 @@ import { ALL_INVARIANTS } from './invariants/index.js';
 import type { Invariant, ObservedCall, StepView, Verdict, Violation } from './invariants/Invariant.js';
 import { type CrashRecovery, recoverCrashedRun } from './recoverCrashedRun.js';
 import type { Step } from './Step.js';
+import { VpRestoreLog } from './VpRestoreLog.js';
+import { LossySimWorld } from './LossySimWorld.js';
 
 /** What one step came to. */
 export interface StepReport {
@@ -151,7 +153,8 @@ export function armedRunMeta(
  * w.run({ kind: 'intent', name: 'createPartition', args: { key: 'vm0', args: { ptFlags: '0x0', ptIsolation: '0x0' } } });
  */
 export class CheckWorld {
-  readonly sim: SimWorld;
+  /** The simulated world; it loses the model's `world.lostSignals` first signals to VP threads. */
+  readonly sim: LossySimWorld;
   readonly plane: ControlPlane;
   /** Invariants and coverage see the next steps. */
   observing = false;
@@ -174,6 +177,12 @@ export class CheckWorld {
    * on every run, observed or not (conservation reads it; the digest holds its size).
    */
   readonly teardownRefused = new Set<bigint>();
+  /**
+   * Each VP's restore so far (rule 8: the highest-ranked state part written since CREATE_VP, until
+   * READY or its first MSHV_RUN_VP). Kept on every run, observed or not (`restoreOutOfOrder` reads
+   * it; the digest holds it).
+   */
+  readonly restores = new VpRestoreLog();
   /** What the crash left for `recover` and what recover made of it (after a crash step, when recovering). */
   recovery: CrashRecovery | undefined;
   readonly #options: CheckWorldOptions;
@@ -206,15 +215,21 @@ export class CheckWorld {
     const variant = options.variant;
     const log = options.log;
     const recorder = options.recorder ?? (log === undefined ? NO_RECORDER : new SinkRecorder(log));
-    this.sim = new SimWorld(worldScenario(options.world), recorder, {
-      ...variant?.world,
-      ...(options.randomFaults === undefined ? {} : { randomFaults: options.randomFaults }),
-      wrapHypervisor: (port) => this.#observe(port),
-    });
+    this.sim = new LossySimWorld(
+      worldScenario(options.world),
+      recorder,
+      {
+        ...variant?.world,
+        ...(options.randomFaults === undefined ? {} : { randomFaults: options.randomFaults }),
+        wrapHypervisor: (port) => this.#observe(port),
+      },
+      options.world.lostSignals ?? 0,
+    );
     this.#cpuInput = this.sim.machine.cpuPages(DRIVER_CPU).input;
     const inner = options.sink ?? log ?? NULL_SINK;
     const sink: RecordSink = {
       append: (record: LogRecord) => {
+        if (record.kind === 'operation' && record.name === 'MSHV_RUN_VP') this.#closeRestore(record);
         if (record.kind === 'result') {
           this.#stepOperations += 1;
           // The VMM dies here: the operation completed in the kernel, its result is never recorded.
@@ -346,6 +361,7 @@ export class CheckWorld {
       } else {
         outcome = applyIntent(this.plane, step);
         if (step.name === 'createPartition' && outcome?.status === 'done') this.#noteId(step.args);
+        else if (step.name === 'vp' && outcome?.status === 'done') this.#noteReady(step.args);
       }
     } catch (e) {
       error = e;
@@ -377,6 +393,24 @@ export class CheckWorld {
     const fd = this.plane.partitionFd(key);
     const id = fd === undefined ? undefined : this.sim.device.partitionIdOf(fd);
     if (id !== undefined) this.#ids.set(key, id);
+  }
+
+  /** A VP the VMM declared ready (READY done) has finished its restore. */
+  #noteReady(args: unknown): void {
+    const a = args as {
+      readonly key?: unknown;
+      readonly vp?: unknown;
+      readonly request?: { readonly type?: unknown };
+    };
+    if (a.request?.type !== 'READY' || typeof a.key !== 'string' || typeof a.vp !== 'number') return;
+    const id = this.#ids.get(a.key);
+    if (id !== undefined) this.restores.close(id, a.vp);
+  }
+
+  /** A VP entering MSHV_RUN_VP has finished its restore. */
+  #closeRestore(op: OperationRecord): void {
+    const id = op.partition === null ? undefined : this.#ids.get(op.partition);
+    if (id !== undefined && op.vp !== null) this.restores.close(id, op.vp);
   }
 
   #arm(step: Extract<Step, { kind: 'fault' }>): void {
@@ -517,7 +551,10 @@ export class CheckWorld {
       hypercall: (control, input, output) => {
         if (!this.observing) {
           const status = port.hypercall(control, input, output);
-          if (input !== null) this.#noteRefusal(control, status, () => input.view.getBigUint64(0, true));
+          if (input !== null) {
+            this.#noteRefusal(control, status, () => input.view.getBigUint64(0, true));
+            this.restores.noteCall(Number(control & 0xffffn), input.view, status);
+          }
           return status;
         }
         const call = this.#describe(control, input === null ? null : input.view, input === this.#cpuInput);
@@ -559,6 +596,8 @@ export class CheckWorld {
     }
     this.scratch.calls.set(call.name, (this.scratch.calls.get(call.name) ?? 0) + 1);
     for (const inv of this.#after) this.#judge(inv, inv.afterCall?.(call, status, this));
+    // After the invariants: restoreOutOfOrder judges a write against what was written before it.
+    if (!call.fast) this.restores.noteCall(call.code, call.input, status);
     this.#coverage?.countCall(call.code, Number(status & 0xffffn));
     return status;
   }

@@ -28,7 +28,7 @@ import type { CheckVariant } from './CheckVariant.js';
 import { CheckWorld } from './CheckWorld.js';
 import { ALL_INVARIANTS } from './invariants/index.js';
 import type { Violation } from './invariants/Invariant.js';
-import { checkWorldCodec, probability } from './loadCheckModel.js';
+import { checkWorldCodec, lostSignalsCodec, probability } from './loadCheckModel.js';
 import { jsonInt, jsonObjectCodec, jsonU64, requestCodecFor } from './requestCodec.js';
 import { describeStep, type InsideCrash, type Step } from './Step.js';
 
@@ -232,6 +232,7 @@ export function worldJson(spec: CheckWorldSpec): JsonObject {
     hypervisor: hypervisorCodec.write(spec.hypervisor),
     hostMemory: hostMemoryCodec.write(spec.hostMemory),
     ...(spec.vmm === undefined ? {} : { vmm: vmmCodec.write(spec.vmm) }),
+    ...(spec.lostSignals === undefined ? {} : { lostSignals: lostSignalsCodec.write(spec.lostSignals) }),
   };
 }
 

@@ -41,6 +41,7 @@ export { ALL_INVARIANTS } from './invariants/index.js';
 export { LIFECYCLE_RULES_MODEL_JSON, lifecycleRulesModel } from './lifecycleRulesModel.js';
 export type { Invariant, ObservedCall, StepView, Verdict, Violation } from './invariants/Invariant.js';
 export { loadCheckModel, parseCheckModelText } from './loadCheckModel.js';
+export { LossySimWorld } from './LossySimWorld.js';
 export {
   type CheckOptions,
   type CheckProgress,
@@ -51,4 +52,5 @@ export {
 } from './runCheck.js';
 export { controlPlaneDigest, type ExtraFault, type StateDigest, type Symmetry } from './stateDigest.js';
 export { describeStep, type InsideCrash, type Step } from './Step.js';
+export { type RestoreProgress, type RestoreWrite, restoreWriteOf, VpRestoreLog } from './VpRestoreLog.js';
 export { counterexampleMeta, writeCounterexampleLog } from './writeCounterexampleLog.js';

@@ -65,8 +65,25 @@ export const probability: Codec<number> = {
 };
 
 /**
+ * `world.lostSignals`: how many of the first signals to VP threads are lost, a u32, or `"all"`
+ * (read as `Infinity`).
+ *
+ * @example
+ * lostSignalsCodec.read('all', '$.world.lostSignals'); // Infinity
+ */
+export const lostSignalsCodec: Codec<number> = {
+  expected: 'a u32 or "all"',
+  read(value, path) {
+    if (value === 'all') return Number.POSITIVE_INFINITY;
+    return int('u32').read(value, path);
+  },
+  write: (v) => (v === Number.POSITIVE_INFINITY ? 'all' : v),
+};
+
+/**
  * The world of a check model and of a counterexample file: `seed` (u32), `hypervisor`, `hostMemory`
- * and `vmm` as in a scenario; no other member.
+ * and `vmm` as in a scenario, and the checker-only `lostSignals` (`lostSignalsCodec`); no other
+ * member.
  *
  * @example
  * checkWorldCodec.read({ seed: 2 }, '$.world').hypervisor.scheduler; // 'core-smt'
@@ -77,6 +94,7 @@ export const checkWorldCodec = objectCodec<CheckWorldSpec>(
     hypervisor: defaulted(hypervisorCodec, { scheduler: defaultScheduler, faults: [] }),
     hostMemory: defaulted(hostMemoryCodec, []),
     vmm: optional(vmmCodec),
+    lostSignals: optional(lostSignalsCodec),
   },
   'the world',
 );
@@ -266,6 +284,14 @@ export function loadCheckModel(json: unknown): CheckModel {
   );
   if (model.crashInside === true && !model.crash)
     throw new ScenarioError('$.crashInside', 'conflict', 'crashes inside intents need "crash": true');
+  // recover replays the committed log on a world that delivers every signal: a lost one would make
+  // that replay diverge, a false recovery violation.
+  if (model.crash && (model.world.lostSignals ?? 0) > 0)
+    throw new ScenarioError(
+      '$.world.lostSignals',
+      'conflict',
+      'lost signals cannot be combined with "crash": true (recover replays the log on a world that delivers every signal)',
+    );
   if (model.bounds.vps > MSHV_MAX_VPS)
     throw new ScenarioError('$.bounds.vps', 'range', `${model.bounds.vps} is above MSHV_MAX_VPS`);
   return model;

@@ -97,8 +97,9 @@ function dirtyText(hp: Partition): string {
  * pages and run flags, references, MSI routes and irqfds, async completion) and what the hypervisor
  * holds (state, pool pages, mapped pages, VPs with their suspend flags, queued guest exits by
  * content, state pages, RIP and last intercept, ports, dirty-page tracking with the accessed and
- * dirty bits), plus host page ownership totals, pending signals, refused teardown calls and every
- * fault still to fire: the armed ones and the world's fixed ones (`world.hypervisor.faults`), each
+ * dirty bits), each VP's restore so far (`CheckWorld.restores`), plus host page ownership totals,
+ * pending signals, signals the world will still lose (`world.lostSignals`), refused teardown calls
+ * and every fault still to fire: the armed ones and the world's fixed ones (`world.hypervisor.faults`), each
  * as how many calls of its hypercall are still to come before it (so a path one call nearer to a
  * fixed fault is another state). Ids, fds, PFNs and the clock are left out: they name things, they
  * do not change what happens next.
@@ -140,6 +141,7 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
           v.last ?? '-',
           bool(v.stopRequested),
           v.restoredRank,
+          id === undefined ? '-' : (world.restores.progress(id, index)?.rank ?? '-'),
           bool(v.ripAdvancePending),
           v.inflight?.op ?? '-',
           bool(pending.has(`${key}/${index}`)),
@@ -200,6 +202,8 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
       .sort()
       .join(',')}`,
     `crashed ${bool(world.crashed)}`,
+    // Signals still to lose (world.lostSignals): a path past the lost one is another state.
+    `lost ${world.sim.lostAhead}`,
     // Conservation does not judge "holds nothing" after a refused teardown call: it decides verdicts.
     `refused ${world.teardownRefused.size}`,
     // Partitions closed in full are gone from the plane; how many were made still bounds what comes next.

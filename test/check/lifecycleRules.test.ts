@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { vpMachine } from '../../machines/vp/vpMachine.js';
 import { CheckWorld } from '../../src/check/CheckWorld.js';
 import { LIFECYCLE_RULES_MODEL_JSON, lifecycleRulesModel } from '../../src/check/lifecycleRulesModel.js';
 import { runCheck } from '../../src/check/runCheck.js';
 import type { Step } from '../../src/check/Step.js';
+import { SHIPPED_MACHINES } from '../../src/runtime/Machines.js';
 
 /**
- * The lifecycle-rules model and the invariants it exists for (vmm-lifecycle-rules 3, 4, 7, 9, 11;
+ * The lifecycle-rules model and the invariants it exists for (vmm-lifecycle-rules 3, 4, 7, 8, 9, 11;
  * the rules review's findings F1 and F3). That each rule's planted break is found is
  * test/check/plantedVariants.test.ts; here: the shipped stack is clean on the model and the
  * invariants judge the rules' observable effects, not the machines' bookkeeping.
@@ -40,9 +42,19 @@ const running: Step[] = [
   vp({ type: 'READY' }),
 ];
 
-/** A shipped world that ran `steps`, each breaking nothing, observed from the first step. */
+const msrs = vp({ type: 'SET_STATE', part: 'MSRS' });
+const created: Step[] = running.slice(0, 3);
+
+/** A world (shipped unless `variant`) that ran `steps`, each breaking nothing, observed from the first step. */
 function world(...steps: Step[]): CheckWorld {
-  const w = new CheckWorld({ world: model.world });
+  return worldOf(undefined, ...steps);
+}
+
+function worldOf(
+  variant: ConstructorParameters<typeof CheckWorld>[0]['variant'],
+  ...steps: Step[]
+): CheckWorld {
+  const w = new CheckWorld({ world: model.world, variant });
   w.observing = true;
   for (const s of steps) expect(w.run(s).violation).toBeUndefined();
   return w;
@@ -61,6 +73,7 @@ describe('docs/check/lifecycle-rules.json', () => {
     for (const name of [
       'frozenTimeRun',
       'ripNotAdvanced',
+      'restoreOutOfOrder',
       'snapshotWhileRunning',
       'dirtyNotMarkedAtDisable',
       'liveness',
@@ -107,6 +120,39 @@ describe('the lifecycle-rule invariants on the shipped stack', () => {
       partition({ type: 'MARK_ALL_DIRTY' }),
     );
     expect(w.run(partition({ type: 'DISABLE_DIRTY_TRACKING' })).outcome?.status).toBe('done');
+  });
+
+  it('restoreOutOfOrder: rule 8 order during a restore passes; after READY a write is not a restore', () => {
+    // CREATE_VP leaves the VP created: MSRS then REGISTERS is the restore order.
+    const w = world(...created, msrs, skipToRip1);
+    // The VMM declares the VP ready: what it writes now is not a restore.
+    expect(w.run(vp({ type: 'READY' })).outcome?.status).toBe('done');
+    expect(w.restores.progress(w.partitionId('vm0') ?? 0n, 0)).toBeUndefined();
+    expect(w.run(msrs)).toMatchObject({ violation: undefined, outcome: { status: 'done' } });
+    // On the shipped stack the guard refuses MSRS after REGISTERS during a restore: nothing is written.
+    const refused = world(...created, skipToRip1).run(msrs);
+    expect(refused).toMatchObject({ violation: undefined, unchanged: true });
+  });
+
+  it('restoreOutOfOrder judges what the hypervisor was asked to write, remembered across unobserved steps', () => {
+    const variant = {
+      name: 'restoreInAnyOrder',
+      machines: {
+        ...SHIPPED_MACHINES,
+        vp: vpMachine.provide({ guards: { vpStateRestoreInOrder: () => true } }),
+      },
+    };
+    // The prefix runs unobserved, as exploration replays it; the last step alone is judged.
+    const w = new CheckWorld({ world: model.world, variant });
+    for (const s of [...created, skipToRip1]) expect(w.run(s).outcome?.status).toBe('done');
+    w.observing = true;
+    expect(w.run(msrs).violation).toEqual({
+      invariant: 'restoreOutOfOrder',
+      message:
+        'SET_VP_REGISTERS writes MSRS into vm0/vp0 during its restore after REGISTERS (rule 8: MSRS comes first)',
+    });
+    // The same writes after READY are the running VMM's, on the variant too (worldOf: no violation).
+    expect(worldOf(variant, ...created, vp({ type: 'READY' }), skipToRip1, msrs).keys()).toEqual(['vm0']);
   });
 
   it('a pause and a close of a partition whose VP sleeps in MSHV_RUN_VP leave no run behind', () => {

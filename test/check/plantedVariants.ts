@@ -343,6 +343,14 @@ export const LIFECYCLE_RULE_VARIANTS: readonly CheckVariant[] = [
     name: 'runWithoutSkippingPortIo',
     machines: { ...SHIPPED_MACHINES, vp: vpMachine.provide({ guards: { portIoRipAdvanced: () => true } }) },
   },
+  // Rule 8: a restore writes VP state parts in any order (REGISTERS, then MSRS, before READY).
+  {
+    name: 'restoreInAnyOrder',
+    machines: {
+      ...SHIPPED_MACHINES,
+      vp: vpMachine.provide({ guards: { vpStateRestoreInOrder: () => true } }),
+    },
+  },
   // Rule 11: SNAPSHOT accepted while the partition runs (VPs not parked, devices not quiesced).
   { name: 'snapshotNotQuiesced', machines: partitionWithout('snapshotOnlyWhileQuiesced') },
   // Rule 7: tracking disabled without marking every page dirty again after the last read.

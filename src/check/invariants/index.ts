@@ -11,6 +11,7 @@ import { kernelErrno } from './kernelErrno.js';
 import { liveness } from './liveness.js';
 import { recovery } from './recovery.js';
 import { refinement } from './refinement.js';
+import { restoreOutOfOrder } from './restoreOutOfOrder.js';
 import { ripNotAdvanced } from './ripNotAdvanced.js';
 import { runAfterFinalize } from './runAfterFinalize.js';
 import { snapshotWhileRunning } from './snapshotWhileRunning.js';
@@ -21,7 +22,7 @@ import { windows } from './windows.js';
  * Every invariant the checker evaluates, in the order a step's violations are reported: the
  * observations made during the step (hypercall-level) come first by nature, then these after-step
  * checks in this order; liveness last, so a throw is attributed to a more specific invariant when
- * one saw the cause. The lifecycle-rule invariants (frozenTimeRun, ripNotAdvanced,
+ * one saw the cause. The lifecycle-rule invariants (frozenTimeRun, ripNotAdvanced, restoreOutOfOrder,
  * snapshotWhileRunning, dirtyNotMarkedAtDisable) come after runAfterFinalize: a run into a paused
  * partition (time frozen) is that invariant's finding first.
  */
@@ -36,6 +37,7 @@ export const ALL_INVARIANTS: readonly Invariant[] = [
   runAfterFinalize,
   frozenTimeRun,
   ripNotAdvanced,
+  restoreOutOfOrder,
   snapshotWhileRunning,
   dirtyNotMarkedAtDisable,
   refinement,
@@ -58,6 +60,7 @@ export {
   liveness,
   recovery,
   refinement,
+  restoreOutOfOrder,
   ripNotAdvanced,
   runAfterFinalize,
   snapshotWhileRunning,
