@@ -55,6 +55,7 @@ export function auditMachine(m: HvModel, ram: HostRam, user: UserSpace): AuditRe
   let covered = 0;
   let mappedUnpinned = 0;
   let exclusive = 0;
+  const exclusiveByKey = new Map<number, number>();
   let hostMapRefs = 0;
   let multiply = 0;
   for (const e of ram.owners) {
@@ -74,6 +75,7 @@ export function auditMachine(m: HvModel, ram: HostRam, user: UserSpace): AuditRe
       v.push(`host [0x${e.start.toString(16)}, +${n}) pinned but ${e.value.kind}`);
     if (e.value.exclusive >= 0) {
       exclusive += n;
+      exclusiveByKey.set(e.value.exclusive, (exclusiveByKey.get(e.value.exclusive) ?? 0) + n);
       if (e.value.kind !== 'user')
         v.push(`host [0x${e.start.toString(16)}, +${n}) exclusive but ${e.value.kind}`);
       // Exclusive pages stay attributed to the partition that took them, deleted or not: a key no
@@ -88,6 +90,12 @@ export function auditMachine(m: HvModel, ram: HostRam, user: UserSpace): AuditRe
   const live = ram.counts();
   for (const k of Object.keys(counts) as OwnerKind[])
     if (counts[k] !== live[k]) v.push(`owner ${k}: ${counts[k]} pages in extents, counter says ${live[k]}`);
+  const kept = ram.exclusiveCounts();
+  for (const key of new Set([...exclusiveByKey.keys(), ...kept.keys()]))
+    if ((exclusiveByKey.get(key) ?? 0) !== (kept.get(key) ?? 0))
+      v.push(
+        `exclusive to key ${key}: ${exclusiveByKey.get(key) ?? 0} pages in extents, counter says ${kept.get(key) ?? 0}`,
+      );
   const resident = user.residentPages();
   if (resident !== counts.user)
     v.push(`user pages: ${counts.user} in the host map, ${resident} resident in VMAs`);

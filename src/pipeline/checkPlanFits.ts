@@ -16,24 +16,25 @@ import type { CallPlan } from './CallPlan.js';
  */
 export function checkPlanFits(plan: CallPlan, listCount: number = plan.listCount ?? plan.repCount): void {
   const { traits } = plan;
-  const where = `${plan.def.name} (${plan.op})`;
+  // Built only for an error: this runs before every slow call.
+  const where = (): string => `${plan.def.name} (${plan.op})`;
   const max = traits.batchRepsMax;
   if (plan.repCount > max)
     throw new RangeError(
-      `${where}: repCount ${plan.repCount} exceeds batchRepsMax ${max} (${traits.batchBound})`,
+      `${where()}: repCount ${plan.repCount} exceeds batchRepsMax ${max} (${traits.batchBound})`,
     );
   if (listCount > max)
     throw new RangeError(
-      `${where}: listCount ${listCount} exceeds batchRepsMax ${max} (${traits.batchBound})`,
+      `${where()}: listCount ${listCount} exceeds batchRepsMax ${max} (${traits.batchBound})`,
     );
   const inputBytes = traits.headerSize + listCount * traits.elementSize;
   if (inputBytes > HV_PAGE_SIZE)
     throw new RangeError(
-      `${where}: input of ${inputBytes} bytes (header ${traits.headerSize} + ${listCount} × ` +
+      `${where()}: input of ${inputBytes} bytes (header ${traits.headerSize} + ${listCount} × ` +
         `${traits.elementSize}) does not fit the ${HV_PAGE_SIZE}-byte input page`,
     );
   if (plan.list === undefined && listCount > 0 && traits.elementSize > 0)
     throw new RangeError(
-      `${where}: ${listCount} list elements of ${traits.elementSize} bytes planned but no list given`,
+      `${where()}: ${listCount} list elements of ${traits.elementSize} bytes planned but no list given`,
     );
 }

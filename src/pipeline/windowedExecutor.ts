@@ -46,12 +46,11 @@ export function windowedExecutor(env: WindowedEnv): Executor {
       const input = pageBytes(env.pages.input, inputLength, env.recorder.wantsBytes);
       const status = issueWindowed(env, plan, control, window, input);
       const read = readStatusWord(plan, status);
-      return {
-        plan,
-        ...read,
-        output: outputBytes(env, plan, read.repsCompleted, true),
-        depositedPages: 0,
-      };
+      const output = outputBytes(env, plan, read.repsCompleted, true);
+      // One object shape on the hot path; the all-ones word adds its flag.
+      return read.noHypercallPage === true
+        ? { plan, result: read.result, repsCompleted: 0, noHypercallPage: true, output, depositedPages: 0 }
+        : { plan, result: read.result, repsCompleted: read.repsCompleted, output, depositedPages: 0 };
     } finally {
       env.windows.close(window);
     }

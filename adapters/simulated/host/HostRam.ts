@@ -143,6 +143,8 @@ export class HostRam {
   /** Zeroed pages of the current slab not handed out yet (last one first). */
   #fresh: HvPage[] = [];
   readonly #counts: Record<OwnerKind, number> = { free: 0, kernel: 0, user: 0, pool: 0, hv: 0 };
+  /** Pages exclusive to each partition host-tag (SNP), kept by `retag` and `restore`: no scan per delete. */
+  readonly #exclusive = new Map<number, number>();
   /** Hypervisor pages currently shared with the root (state pages, stats pages): readable by it. */
   readonly sharedWithRoot = new Set<number>();
   readonly totalPages: number;
@@ -200,7 +202,10 @@ export class HostRam {
     ram.owners.load(s.owners);
     const counts = ram.#counts;
     for (const k of Object.keys(counts) as OwnerKind[]) counts[k] = 0;
-    for (const e of s.owners) counts[e.value.kind] += e.end - e.start;
+    for (const e of s.owners) {
+      counts[e.value.kind] += e.end - e.start;
+      ram.#countExclusive(e.value.exclusive, e.end - e.start);
+    }
     for (const c of s.contents) ram.contents(c.pfn).bytes.set(c.bytes);
     for (const pfn of s.sharedWithRoot) ram.sharedWithRoot.add(pfn);
     ram.reservedPages = s.reservedPages;
@@ -254,21 +259,42 @@ export class HostRam {
   }
 
   /**
-   * True when some page is still exclusive to the partition with host-tag `key` (SNP): one pass over
-   * the extents.
+   * True when some page is still exclusive to the partition with host-tag `key` (SNP), from counts
+   * `retag` keeps (DELETE_PARTITION asks it for every partition it deletes).
    *
    * @example
    * ram.anyExclusiveTo(1); // false once every page RELEASE took for key 1 was ACQUIRED back
    */
   anyExclusiveTo(key: number): boolean {
-    for (const e of this.owners) if (e.value.exclusive === key) return true;
-    return false;
+    return (this.#exclusive.get(key) ?? 0) > 0;
+  }
+
+  /**
+   * Pages exclusive to each host-tag, as the counters hold them (the audit compares them with the
+   * extents).
+   *
+   * @example
+   * ram.exclusiveCounts().get(1); // pages RELEASE made exclusive to key 1 and not ACQUIRED back
+   */
+  exclusiveCounts(): ReadonlyMap<number, number> {
+    return new Map(this.#exclusive);
+  }
+
+  #countExclusive(key: number, pages: number): void {
+    if (key < 0) return;
+    const n = (this.#exclusive.get(key) ?? 0) + pages;
+    if (n === 0) this.#exclusive.delete(key);
+    else this.#exclusive.set(key, n);
   }
 
   /** Replace the owner of every RAM page in [pfn, pfn + count), keeping the per-kind counts. */
   retag(pfn: number, count: number, fn: (o: Owner) => Owner): void {
     this.owners.update(pfn, pfn + count, (o, s, e) => {
       const n = fn(o);
+      if (n.exclusive !== o.exclusive) {
+        this.#countExclusive(o.exclusive, s - e);
+        this.#countExclusive(n.exclusive, e - s);
+      }
       if (n.kind !== o.kind) {
         this.#counts[o.kind] -= e - s;
         this.#counts[n.kind] += e - s;
