@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CliIo } from '../../src/cli/Command.js';
-import { runCli } from '../../src/cli/runCli.js';
 import type { CheckResult } from '../../src/check/runCheck.js';
+import { runCaptured } from '../cli/runCaptured.js';
 
 // runCheck answers as it does when a violation found while exploring does not reproduce on a fully
 // observed re-run (test/check/observedReplay.test.ts builds such a case on a planted variant, which
@@ -22,13 +21,7 @@ vi.mock('../../src/check/runCheck.js', () => ({
     }),
 }));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const run = (...argv: string[]): ReturnType<typeof runCaptured> => runCaptured([...argv]);
 
 describe('mshv-control check: a violation that did not reproduce (review finding 2)', () => {
   it('exits 3 with one line on stderr, writes nothing and prints no verdict', async () => {

@@ -9,14 +9,9 @@ import { DEFAULT_MODEL_JSON } from '../../src/check/defaultModel.js';
 import { loadCheckModel } from '../../src/check/loadCheckModel.js';
 import { runCheck } from '../../src/check/runCheck.js';
 import { PLANTED } from '../check/plantedVariants.js';
+import { runCaptured } from './runCaptured.js';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-  const code = await runCli(['check', ...argv], io);
-  return { code, out, err };
-}
+const run = (...argv: string[]): ReturnType<typeof runCaptured> => runCaptured(['check', ...argv]);
 
 const dir = mkdtempSync(join(tmpdir(), 'mshv-check-cli-'));
 afterAll(() => {

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/CliError.js';
-import type { CliIo } from '../../src/cli/Command.js';
 import { decodeHvcall } from '../../src/cli/commands/decodeHvcall.js';
 import { decodeStatusWord } from '../../src/cli/commands/decodeStatusWord.js';
 import { decodeIoctl } from '../../src/cli/commands/decodeIoctl.js';
-import { runCli } from '../../src/cli/runCli.js';
 import { IOCTL_FD_LABEL, MSHV_IOCTLS } from '../../src/hv/uapi/MshvIoctl.js';
 import { loadFacts } from '../hv/uapi/loadFacts.js';
+import { runCaptured } from './runCaptured.js';
 
 const facts = loadFacts();
 
-/** Run the CLI with captured output. */
-async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const run = (...argv: string[]): ReturnType<typeof runCaptured> => runCaptured([...argv]);
 
 describe('decode ioctl: every facts ioctl by its request number (inventory §a.1, §a.2)', () => {
   for (const f of facts.ioctls) {

@@ -6,11 +6,10 @@ import { counterexampleOfLog } from '../../src/check/judgeCounterexampleLog.js';
 import { loadCheckModel } from '../../src/check/loadCheckModel.js';
 import { runCheck } from '../../src/check/runCheck.js';
 import { writeCounterexampleLog } from '../../src/check/writeCounterexampleLog.js';
-import type { CliIo } from '../../src/cli/Command.js';
 import { writeCounterexampleFiles } from '../../src/cli/commands/check.js';
-import { runCli } from '../../src/cli/runCli.js';
 import { openLog } from '../../src/log/LogReader.js';
 import { useTempDir } from '../log/tempDir.js';
+import { captureIo, runCaptured } from './runCaptured.js';
 
 /**
  * `mshv-control replay` of a counterexample log re-judges its violation (issue 6: "`mshv-control
@@ -20,24 +19,7 @@ import { useTempDir } from '../log/tempDir.js';
  */
 const tempDir = useTempDir();
 
-interface Ran {
-  readonly code: number;
-  readonly out: string[];
-  readonly err: string[];
-}
-
-async function cli(...argv: string[]): Promise<Ran> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-  return { code: await runCli(argv, io), out, err };
-}
-
-function captureIo(): { io: CliIo; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false }, out, err };
-}
+const cli = (...argv: string[]): ReturnType<typeof runCaptured> => runCaptured([...argv]);
 
 /** A hypervisor that never completes the first asynchronous call: liveness breaks on the shipped stack. */
 const lostCompletion = loadCheckModel({

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/Command.js';
-import { runCli } from '../../src/cli/runCli.js';
+import { runCaptured } from './runCaptured.js';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-  return { code: await runCli(argv, io), out, err };
-}
+const run = (...argv: string[]): ReturnType<typeof runCaptured> => runCaptured([...argv]);
 
 describe('mshv-control run: the summary (issue 4, "report the largest window in reps")', () => {
   it('prints the interrupt windows and the largest one in reps: 512, the UNMAP and WITHDRAW bound (inventory §b.5)', async () => {

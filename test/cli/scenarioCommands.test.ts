@@ -2,15 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/Command.js';
-import { runCli } from '../../src/cli/runCli.js';
+import { runCaptured } from './runCaptured.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-  return { code: await runCli(argv, io), out, err };
-}
+const cli = (...argv: string[]): ReturnType<typeof runCaptured> => runCaptured([...argv]);
 
 const dir = mkdtempSync(join(tmpdir(), 'mshv-scenario-cli-'));
 afterAll(() => {
