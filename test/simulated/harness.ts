@@ -18,6 +18,7 @@ import {
   UnmapGpaPages,
   WithdrawMemory,
 } from '../../src/hv/hypercalls/index.js';
+import { HV_GET_SET_VP_STATE } from '../../src/hv/flags/HvVpState.js';
 import { decodeStatus } from '../../src/hv/StatusWord.js';
 import type { HvPage } from '../../src/ports/HvPage.js';
 import type { PfnRun } from '../../src/ports/HostPort.js';
@@ -330,4 +331,20 @@ export function pfnList(pfns: readonly number[]): (page: HvPage, offset: number)
       page.setU64Number(at + k * 8, pfn);
     });
   };
+}
+
+/** GET or SET_VP_STATE (`def`) of VP 0's LAPIC state through host page `pfn` of partition `id`. */
+export function lapicStateThrough(c: Caller, def: HypercallDef, id: bigint, pfn: number): Answer {
+  return c.call(
+    def,
+    {
+      partitionId: id,
+      vpIndex: 0,
+      inputVtl: 0,
+      stateDataType: HV_GET_SET_VP_STATE.LAPIC_STATE,
+      stateDataXsaveFlags: 0n,
+      stateDataXsaveStates: 0n,
+    },
+    { varHeadQwords: 1, list: pfnList([pfn]) },
+  );
 }

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { HV_MODIFY_SPA_PAGE_HOST_ACCESS } from '../../src/hv/flags/HvMapGpaFlag.js';
 import { HV_STATS_AREA, HV_STATS_OBJECT } from '../../src/hv/flags/HvStats.js';
-import { HV_GET_SET_VP_STATE } from '../../src/hv/flags/HvVpState.js';
 import { hvStatusName } from '../../src/hv/HvStatus.js';
 import {
   AcquireSparseSpaPageHostAccess,
@@ -16,7 +15,14 @@ import {
   ReleaseSparseSpaPageHostAccess,
   SetVpState,
 } from '../../src/hv/hypercalls/index.js';
-import { ALL_CREATION_FLAGS, type Answer, Caller, pfnList, smallMachine } from './harness.js';
+import {
+  ALL_CREATION_FLAGS,
+  type Answer,
+  Caller,
+  lapicStateThrough,
+  pfnList,
+  smallMachine,
+} from './harness.js';
 
 const PFN_2_40 = 2 ** 40;
 const SNP = 2n;
@@ -29,20 +35,6 @@ function vp0(): { c: Caller; id: bigint } {
   c.deposit(id, 64);
   return { c, id };
 }
-
-const vpState = (c: Caller, id: bigint, def: typeof GetVpState | typeof SetVpState, pfn: number): Answer =>
-  c.call(
-    def,
-    {
-      partitionId: id,
-      vpIndex: 0,
-      inputVtl: 0,
-      stateDataType: HV_GET_SET_VP_STATE.LAPIC_STATE,
-      stateDataXsaveFlags: 0n,
-      stateDataXsaveStates: 0n,
-    },
-    { varHeadQwords: 1, list: pfnList([pfn]) },
-  );
 
 const CALLS: readonly (readonly [string, (c: Caller, id: bigint, pfn: number) => Answer])[] = [
   ['DEPOSIT_MEMORY', (c, id, pfn) => c.depositPfns(id, [pfn])],
@@ -71,8 +63,8 @@ const CALLS: readonly (readonly [string, (c: Caller, id: bigint, pfn: number) =>
         requestedMapLocation: BigInt(pfn),
       }),
   ],
-  ['GET_VP_STATE', (c, id, pfn) => vpState(c, id, GetVpState, pfn)],
-  ['SET_VP_STATE', (c, id, pfn) => vpState(c, id, SetVpState, pfn)],
+  ['GET_VP_STATE', (c, id, pfn) => lapicStateThrough(c, GetVpState, id, pfn)],
+  ['SET_VP_STATE', (c, id, pfn) => lapicStateThrough(c, SetVpState, id, pfn)],
   [
     'RELEASE_SPARSE_SPA_PAGE_HOST_ACCESS',
     (c, id, pfn) =>

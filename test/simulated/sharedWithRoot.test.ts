@@ -7,11 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HV_STATS_AREA, HV_STATS_OBJECT } from '../../src/hv/flags/HvStats.js';
-import { HV_GET_SET_VP_STATE } from '../../src/hv/flags/HvVpState.js';
-import type { HypercallDef } from '../../src/hv/Hypercall.js';
 import { HvStatus as S } from '../../src/hv/HvStatus.js';
 import { GetVpState, MapStatsPage2, MapVpStatePage, SetVpState } from '../../src/hv/hypercalls/index.js';
-import { type Answer, Caller, expand, smallMachine } from './harness.js';
+import { Caller, expand, lapicStateThrough, smallMachine } from './harness.js';
 
 /** A partition with VP 0, two contiguous root kernel pages [a, b], and b the VP's stats overlay. */
 function overlayOnSecondOfTwo(): { c: Caller; id: bigint; a: number; b: number } {
@@ -37,26 +35,6 @@ function overlayOnSecondOfTwo(): { c: Caller; id: bigint; a: number; b: number }
 
 const ownerOf = (c: Caller, pfn: number): string | undefined =>
   [...c.machine.hostExtents()].find((e) => e.start <= pfn && pfn < e.end)?.kind;
-
-/** GET or SET_VP_STATE of VP 0's LAPIC page through host page `pfn`. */
-const lapicThrough = (c: Caller, def: HypercallDef, id: bigint, pfn: number): Answer =>
-  c.call(
-    def,
-    {
-      partitionId: id,
-      vpIndex: 0,
-      inputVtl: 0,
-      stateDataType: HV_GET_SET_VP_STATE.LAPIC_STATE,
-      stateDataXsaveFlags: 0n,
-      stateDataXsaveStates: 0n,
-    },
-    {
-      varHeadQwords: 1,
-      list: (page, at) => {
-        page.setU64Number(at, pfn);
-      },
-    },
-  );
 
 describe('DEPOSIT_MEMORY tests every page of a run against the pages shared with the root (README, Model choices)', () => {
   it('DEPOSIT [a, b] with b a stats overlay: ACCESS_DENIED, reps 1, a deposited and b still the root’s', () => {
@@ -101,12 +79,12 @@ describe('MAP_GPA_PAGES and GET/SET_VP_STATE refuse a page shared with the root 
   it('GET_VP_STATE into a stats overlay is ACCESS_DENIED and leaves the stats page as it was', () => {
     const { c, id, b } = overlayOnSecondOfTwo();
     const before = [...c.machine.host.physPage(b).bytes];
-    expect(lapicThrough(c, GetVpState, id, b).status).toBe(S.ACCESS_DENIED);
+    expect(lapicStateThrough(c, GetVpState, id, b).status).toBe(S.ACCESS_DENIED);
     expect([...c.machine.host.physPage(b).bytes]).toEqual(before);
   });
 
   it('SET_VP_STATE from a stats overlay is ACCESS_DENIED', () => {
     const { c, id, b } = overlayOnSecondOfTwo();
-    expect(lapicThrough(c, SetVpState, id, b).status).toBe(S.ACCESS_DENIED);
+    expect(lapicStateThrough(c, SetVpState, id, b).status).toBe(S.ACCESS_DENIED);
   });
 });
