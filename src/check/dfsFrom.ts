@@ -2,6 +2,7 @@ import type { CheckWorld } from './CheckWorld.js';
 import { crashApplies, enabledIntents } from './enabledIntents.js';
 import type { Explorer, FoundViolation, PathNode, UnitCounts } from './Explorer.js';
 import type { Step } from './Step.js';
+import { VisitedBudgets } from './VisitedBudgets.js';
 
 /** What one depth-first task found (with what it added to coverage and work). */
 export interface DfsOutcome extends UnitCounts {
@@ -19,8 +20,8 @@ const CRASH: Step = { kind: 'crash' };
 
 /**
  * Depth-first search of the subtree under `start`, to `bounds.steps` intents, with its own visited
- * set (digest → the most steps left when it was visited: a state is searched again only when it is
- * reached with more room). The world follows the path: the first changed child continues on its
+ * set (`VisitedBudgets`: a state is searched again only when it is reached with more steps or more
+ * faults left than every earlier visit had). The world follows the path: the first changed child continues on its
  * parent's world, and only later siblings are rebuilt from the root. Violations are reported in DFS
  * order; a task's result depends only on its start node, never on other tasks, so the verdict of a
  * split search is the same for any number of workers.
@@ -48,7 +49,7 @@ function search(
   statesMax: number,
   expired: () => boolean,
 ): Omit<DfsOutcome, keyof UnitCounts> {
-  const visited = new Map<string, number>();
+  const visited = new VisitedBudgets();
   const bound = ex.model.bounds.steps;
   let transitions = 0;
   let bounded = false;
@@ -70,13 +71,11 @@ function search(
     /** Judge a child's step result; recurse into a new child with its world. */
     const child = (w: CheckWorld, path: Step[], faults: number): FoundViolation | undefined => {
       const digest = ex.digestOf(w);
-      const left = bound - (node.depth + 1);
-      if ((visited.get(digest) ?? -1) >= left) return undefined;
-      if (visited.size >= statesMax) {
+      if (!visited.has(digest) && visited.size >= statesMax) {
         bounded = true;
         return undefined;
       }
-      visited.set(digest, left);
+      if (!visited.admit(digest, bound - (node.depth + 1), ex.model.bounds.faults - faults)) return undefined;
       return visit({ path, depth: node.depth + 1, faults }, w);
     };
     const probe = fresh();

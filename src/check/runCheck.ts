@@ -17,6 +17,7 @@ import type { Runner } from './Runner.js';
 import { shrink } from './shrink.js';
 import type { StateDigest } from './stateDigest.js';
 import type { Step } from './Step.js';
+import { VisitedBudgets } from './VisitedBudgets.js';
 import { WorkerRunner } from './WorkerRunner.js';
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
@@ -175,8 +176,9 @@ function chunk<T>(xs: readonly T[], size: number): T[][] {
 }
 
 /**
- * Breadth-first search with state hashing: level by level, each node expanded once, children kept
- * when their digest is new, in expansion order; the first violation in that order on the shallowest
+ * Breadth-first search with state hashing: level by level, children kept when their digest is new
+ * (or comes back with more faults left than every earlier visit: `VisitedBudgets`), in expansion
+ * order; the first violation in that order on the shallowest
  * level wins (a shortest counterexample). `maxDepth` stops early (the DFS prefix).
  */
 async function bfs(
@@ -188,7 +190,8 @@ async function bfs(
   progress: (p: Omit<CheckProgress, 'strategy' | 'elapsedMs'>) => void,
   maxDepth = Infinity,
 ): Promise<Search & { readonly frontier: PathNode[] }> {
-  const seen = new Set<string>([rootDigest]);
+  const seen = new VisitedBudgets();
+  seen.admit(rootDigest, model.bounds.steps, model.bounds.faults);
   let frontier: PathNode[] = [ROOT];
   let transitions = 0;
   let level = 0;
@@ -236,12 +239,13 @@ async function bfs(
             frontier: [],
           };
         for (const c of e.children) {
-          if (seen.has(c.digest)) continue;
-          if (seen.size >= model.bounds.states) {
+          if (!seen.has(c.digest) && seen.size >= model.bounds.states) {
             bounded = true;
             continue;
           }
-          seen.add(c.digest);
+          // A state seen before is expanded again when it comes with more faults left (BFS reached
+          // it first with at least as many steps left): VisitedBudgets.
+          if (!seen.admit(c.digest, model.bounds.steps - c.depth, model.bounds.faults - c.faults)) continue;
           depth = Math.max(depth, c.depth);
           next.push({ path: c.path, depth: c.depth, faults: c.faults });
         }
