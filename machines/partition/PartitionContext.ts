@@ -48,6 +48,13 @@ export interface PartitionContext {
   /** Device I/O is stopped: true before the first START and while paused (vmm-lifecycle-rules 11). */
   readonly devicesQuiesced: boolean;
   readonly dirty: DirtyTracking;
+  /**
+   * A VP was created to be restored from a snapshot before the first START and the snapshot's clock
+   * has not been written since (SET_REFERENCE_TIME): START waits for it (vmm-lifecycle-rules 3 and 8: the clock is
+   * restored before any VP runs). Absent or undefined, never false, so a persisted context without a
+   * restore reads as it always did (logs and snapshots written before the field replay unchanged).
+   */
+  readonly clockToRestore?: true | undefined;
   /** The next VP position of a per-VP teardown step. */
   readonly cursor: number;
   /** The operation awaiting its OP_OK / OP_FAILED; at most one (the kernel's pt_mutex, §d). */

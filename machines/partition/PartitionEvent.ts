@@ -12,7 +12,12 @@ export type PartitionRequest = Detail &
   (
     | { readonly type: 'SET_PROPERTY'; readonly property: string; readonly value: number | string }
     | { readonly type: 'INITIALIZE' }
-    | { readonly type: 'CREATE_VP'; readonly vp: number }
+    | {
+        readonly type: 'CREATE_VP';
+        readonly vp: number;
+        /** The VP's state comes from a snapshot: START then waits for the snapshot's clock (rules 3, 8). */
+        readonly restore?: boolean;
+      }
     | { readonly type: 'MAP_MEMORY'; readonly region: string }
     | { readonly type: 'UNMAP_MEMORY'; readonly region: string }
     | { readonly type: 'INSTALL_INTERCEPT'; readonly kind: string }

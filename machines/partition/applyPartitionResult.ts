@@ -3,6 +3,15 @@ import type { PartitionContext } from './PartitionContext.js';
 const insertSorted = (xs: readonly number[], x: number): number[] => [...xs, x].sort((a, b) => a - b);
 
 /**
+ * The context with the snapshot's clock written. The machine's `assign` merges what this returns
+ * into the context, so the field is cleared to undefined (which a persisted snapshot's JSON leaves
+ * out), never to false.
+ */
+function withoutClockToRestore(c: PartitionContext): PartitionContext {
+  return c.clockToRestore === undefined ? c : { ...c, clockToRestore: undefined };
+}
+
+/**
  * The context after the operation in flight succeeded: the only place a partition's counters and
  * sets change, so a failed operation (OP_FAILED) leaves them as they were.
  *
@@ -19,11 +28,20 @@ export function applyPartitionResult(c: PartitionContext): PartitionContext {
       return { ...next, initialized: true };
     case 'SET_PARTITION_PROPERTY':
       if (a.property === 'TIME_FREEZE') return { ...next, timeFrozen: a.value === 1 };
+      if (a.property === 'REFERENCE_TIME') return withoutClockToRestore(next);
       if (a.property === 'GPA_PAGE_ACCESS_TRACKING')
         return { ...next, dirty: a.value === 1 ? (c.dirty === 'off' ? 'on' : c.dirty) : 'off' };
       return next;
     case 'MSHV_CREATE_VP':
-      return typeof a.vp === 'number' ? { ...next, vps: insertSorted(c.vps, a.vp) } : next;
+      if (typeof a.vp !== 'number') return next;
+      return {
+        ...next,
+        vps: insertSorted(c.vps, a.vp),
+        // Before the first START only: a VP restored into a started partition joins its live clock.
+        ...(a.restore === true && (c.phase === 'initialized' || c.phase === 'configured')
+          ? { clockToRestore: true as const }
+          : {}),
+      };
     case 'MSHV_SET_GUEST_MEMORY': {
       const region = String(a.region);
       if (a.unmap === true) return { ...next, regions: c.regions.filter((r) => r !== region) };

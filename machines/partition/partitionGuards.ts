@@ -131,6 +131,12 @@ export const partitionRuleGuards = {
    */
   timeThawedBeforeVpsRun: ({ context }: PartitionGuardArgs) => !context.timeFrozen,
   /**
+   * A partition whose VPs are restored from a snapshot starts only once the snapshot's clock is
+   * written (freeze, SET_REFERENCE_TIME, thaw): the clock is restored before any VP runs (rules 3
+   * and 8; VPs resumed before the clock hung Windows guests, cloud-hypervisor issue 7930). EPERM.
+   */
+  restoredClockWrittenBeforeStart: ({ context }: PartitionGuardArgs) => context.clockToRestore !== true,
+  /**
    * A snapshot only while VPs are parked and device I/O is quiesced (rule 11: a snapshot while
    * running is refused, not queued; pause must quiesce devices, not only VPs). Firecracker answers
    * NotAllowed; the VMM layer's errno for "refused while running" is EBUSY.
@@ -180,6 +186,7 @@ export const PARTITION_RULE_ERRNO: Readonly<Record<PartitionRule, ErrnoName>> = 
   noDeviceIoWhilePaused: 'EBUSY',
   timeFreezeOnlyWithVpsParked: 'EBUSY',
   timeThawedBeforeVpsRun: 'EPERM',
+  restoredClockWrittenBeforeStart: 'EPERM',
   snapshotOnlyWhileQuiesced: 'EBUSY',
   dirtyTrackingEnabled: 'EPERM',
   dirtyReadWithinBitmapMax: 'EINVAL',

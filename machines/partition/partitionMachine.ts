@@ -277,7 +277,7 @@ export const partitionMachine = setup({
         configured: {
           entry: phase('configured'),
           on: {
-            START: request(['noOperationInFlight', 'timeThawedBeforeVpsRun'], {
+            START: request(['noOperationInFlight', 'timeThawedBeforeVpsRun', 'restoredClockWrittenBeforeStart'], {
               target: 'running',
               actions: 'markRunning',
             }),

@@ -180,7 +180,8 @@ export class Partition {
 
   /**
    * MSHV_CREATE_VP, then the VP is ready to run; with `restore` it stays `created` until the caller
-   * restored its state (rule 8's order) and called `vp.ready()`. A create the driver fails EINTR or
+   * restored its state (rule 8's order) and called `vp.ready()`, and before the first `start()` the
+   * partition waits for the snapshot's clock (`setReferenceTime`, rules 3 and 8). A create the driver fails EINTR or
    * EAGAIN is made again, up to `CREATE_ATTEMPTS_MAX` attempts (vmm-lifecycle-rules 4).
    *
    * @example
@@ -196,7 +197,11 @@ export class Partition {
     const restore = boolField(op, 'options.restore', options.restore);
     if (!restore.ok) return restore;
     // Rule 4: a create the driver fails EINTR or EAGAIN is made again (bounded).
-    const created = retryInterrupted(() => this.#request(op, { type: 'CREATE_VP', vp: i.value }));
+    // A restored VP tells the partition so: START then waits for the snapshot's clock (rules 3, 8).
+    const request = restore.value
+      ? { type: 'CREATE_VP' as const, vp: i.value, restore: true }
+      : { type: 'CREATE_VP' as const, vp: i.value };
+    const created = retryInterrupted(() => this.#request(op, request));
     if (!created.ok) return created;
     const vp = new Vp(this.#session, this.#ref, i.value);
     this.#vps.set(i.value, vp);
@@ -208,7 +213,9 @@ export class Partition {
   }
 
   /**
-   * Let the VPs run (configured → running); time must be thawed.
+   * Let the VPs run (configured → running); time must be thawed, and a partition with a VP created
+   * for a restore needs the snapshot's clock written first (`setReferenceTime`; EPERM
+   * `restoredClockWrittenBeforeStart` before that: rules 3 and 8).
    *
    * @example
    * partition.start();

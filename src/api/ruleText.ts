@@ -41,6 +41,8 @@ export const RULE_TEXT: Readonly<Record<PartitionRule | VpRule | OtherRule, stri
     'no device I/O (an irqfd signal or assign) from pause until resume: devices are quiesced (rule 11)',
   timeFreezeOnlyWithVpsParked: 'time is frozen only with the VPs parked: pause first (rule 3)',
   timeThawedBeforeVpsRun: 'VPs start only with time thawed (rule 3)',
+  restoredClockWrittenBeforeStart:
+    "a partition restored from a snapshot starts only after the snapshot's clock is written: freezeTime, setReferenceTime, thawTime (rules 3, 8)",
   snapshotOnlyWhileQuiesced: 'a snapshot only while paused: VPs parked and devices quiesced (rule 11)',
   dirtyTrackingEnabled: 'dirty pages are read or marked only while tracking is enabled (rule 7)',
   dirtyReadWithinBitmapMax: 'one read-and-clear pass covers 1 to 65,536 pages (rule 7)',

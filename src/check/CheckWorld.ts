@@ -195,6 +195,8 @@ export class CheckWorld {
   readonly #onOp: Invariant[];
   readonly #afterStep: Invariant[];
   readonly #ops: OperationRecord[] = [];
+  /** CREATE_VP operations for a restore awaiting their result: operation id → partition key. */
+  readonly #restoreCreates = new Map<number, string>();
   /** Result records the current step appended. */
   #stepOperations = 0;
   /** While a crash inside an intent runs: the operation after which the process dies. */
@@ -229,7 +231,8 @@ export class CheckWorld {
     const inner = options.sink ?? log ?? NULL_SINK;
     const sink: RecordSink = {
       append: (record: LogRecord) => {
-        if (record.kind === 'operation' && record.name === 'MSHV_RUN_VP') this.#closeRestore(record);
+        if (record.kind === 'operation') this.#noteOperation(record);
+        else if (record.kind === 'result') this.#noteResult(record);
         if (record.kind === 'result') {
           this.#stepOperations += 1;
           // The VMM dies here: the operation completed in the kernel, its result is never recorded.
@@ -362,6 +365,7 @@ export class CheckWorld {
         outcome = applyIntent(this.plane, step);
         if (step.name === 'createPartition' && outcome?.status === 'done') this.#noteId(step.args);
         else if (step.name === 'vp' && outcome?.status === 'done') this.#noteReady(step.args);
+        else if (step.name === 'partition' && outcome?.status === 'done') this.#noteStart(step.args);
       }
     } catch (e) {
       error = e;
@@ -395,6 +399,14 @@ export class CheckWorld {
     if (id !== undefined) this.#ids.set(key, id);
   }
 
+  /** A partition the VMM started (START done): a VP restored into it from now on joins its clock. */
+  #noteStart(args: unknown): void {
+    const a = args as { readonly key?: unknown; readonly request?: { readonly type?: unknown } };
+    if (a.request?.type !== 'START' || typeof a.key !== 'string') return;
+    const id = this.#ids.get(a.key);
+    if (id !== undefined) this.restores.noteStarted(id);
+  }
+
   /** A VP the VMM declared ready (READY done) has finished its restore. */
   #noteReady(args: unknown): void {
     const a = args as {
@@ -407,10 +419,33 @@ export class CheckWorld {
     if (id !== undefined) this.restores.close(id, a.vp);
   }
 
+  /**
+   * What the restore bookkeeping needs from an operation as it is issued: a VP entering MSHV_RUN_VP
+   * has finished its restore; a CREATE_VP for a restore is remembered until its result.
+   */
+  #noteOperation(op: OperationRecord): void {
+    if (op.name === 'MSHV_RUN_VP') this.#closeRestore(op);
+    else if (op.name === 'MSHV_CREATE_VP' && op.id !== null && op.partition !== null) {
+      const args = op.args as { readonly restore?: unknown } | null;
+      if (args?.restore === true) this.#restoreCreates.set(op.id, op.partition);
+    }
+  }
+
+  /** A CREATE_VP for a restore that succeeded leaves its partition owing its clock (rules 3, 8). */
+  #noteResult(result: ResultRecord): void {
+    if (result.op !== 'MSHV_CREATE_VP' || result.id === null) return;
+    const key = this.#restoreCreates.get(result.id);
+    if (key === undefined) return;
+    this.#restoreCreates.delete(result.id);
+    const id = this.#ids.get(key);
+    if (result.outcome.ok && id !== undefined) this.restores.noteRestoreCreate(id);
+  }
+
   /** A VP entering MSHV_RUN_VP has finished its restore. */
   #closeRestore(op: OperationRecord): void {
     const id = op.partition === null ? undefined : this.#ids.get(op.partition);
     if (id !== undefined && op.vp !== null) this.restores.close(id, op.vp);
+    if (id !== undefined) this.restores.noteStarted(id);
   }
 
   #arm(step: Extract<Step, { kind: 'fault' }>): void {

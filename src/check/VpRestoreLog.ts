@@ -1,6 +1,8 @@
 import { type VpStatePart, restoreRank } from '../../machines/vp/VpStatePart.js';
 import { HV_X64_REGISTER_GROUP, type HvX64RegisterGroup } from '../hv/flags/HvX64Register.js';
 import { HV_GET_SET_VP_STATE } from '../hv/flags/HvVpState.js';
+import { HV_PARTITION_PROPERTY_TIME } from '../hv/flags/HvPartitionProperty.js';
+import { HvStatus } from '../hv/HvStatus.js';
 import { HypercallCode } from '../hv/HypercallCode.js';
 
 /** One VP state part a hypercall writes into the hypervisor: which VP, which part. */
@@ -62,6 +64,8 @@ export function restoreWriteOf(code: number, input: DataView | null): RestoreWri
 
 const keyOf = (partitionId: bigint, vpIndex: number): string => `${partitionId}/${vpIndex}`;
 const SUCCESS = 0;
+/** hv_input_set_partition_property: partition_id u64 @0, property_code u32 @8 (inventory §b). */
+const PROPERTY_CODE_OFFSET = 8;
 
 /**
  * What each VP had written into the hypervisor during its restore (vmm-lifecycle-rules 8): from
@@ -71,6 +75,14 @@ const SUCCESS = 0;
  * and the requests on every run, observed or not (DECISIONS, model checker item 12): the
  * `restoreOutOfOrder` invariant judges a write against it, and the state digest holds it.
  *
+ * It also keeps which partitions owe their clock (rules 3 and 8: the clock is restored before any
+ * VP runs): a VP the VMM created for a restore (MSHV_CREATE_VP with `restore`, which succeeded) in
+ * a partition it has not started yet (no START done, no VP run) opens the debt, a REFERENCE_TIME the hypervisor took
+ * (SET_PARTITION_PROPERTY answered SUCCESS, or CALL_PENDING: it completes asynchronously) pays it.
+ * A VP restored into a started partition joins its live clock and owes nothing. The
+ * restore is the VMM's declaration, not a state write: a fresh boot writes registers before its
+ * first run too (`clockNotRestored` judges the debt).
+ *
  * @example
  * const log = new VpRestoreLog();
  * log.noteCall(HypercallCode.CREATE_VP, input, 0n);
@@ -78,10 +90,24 @@ const SUCCESS = 0;
  */
 export class VpRestoreLog {
   readonly #open = new Map<string, RestoreProgress>();
+  /** Partitions whose VPs were restored before any ran, and whose clock was not written since. */
+  readonly #clockOwed = new Set<bigint>();
+  /** Partitions the VMM started (START done), or one of whose VPs entered MSHV_RUN_VP. */
+  readonly #started = new Set<bigint>();
 
   /** Note a slow hypercall the hypervisor answered `status` (a code compare for every other call). */
   noteCall(code: number, input: DataView | null, status: bigint): void {
-    if (input === null || Number(status & 0xffffn) !== SUCCESS) return;
+    if (input === null) return;
+    const result = Number(status & 0xffffn);
+    if (code === HypercallCode.SET_PARTITION_PROPERTY) {
+      if (
+        (result === SUCCESS || result === HvStatus.CALL_PENDING) &&
+        input.getUint32(PROPERTY_CODE_OFFSET, true) === HV_PARTITION_PROPERTY_TIME.REFERENCE_TIME
+      )
+        this.#clockOwed.delete(input.getBigUint64(0, true));
+      return;
+    }
+    if (result !== SUCCESS) return;
     if (code === HypercallCode.CREATE_VP) {
       this.#open.set(keyOf(input.getBigUint64(0, true), input.getUint32(8, true)), { rank: -1, part: null });
       return;
@@ -94,6 +120,24 @@ export class VpRestoreLog {
     if (was === undefined) return;
     const rank = restoreRank(w.part);
     if (rank >= was.rank) this.#open.set(key, { rank, part: w.part });
+  }
+
+  /** The VMM created a VP for a restore (MSHV_CREATE_VP with `restore` succeeded). */
+  noteRestoreCreate(partitionId: bigint): void {
+    if (!this.#started.has(partitionId)) this.#clockOwed.add(partitionId);
+  }
+
+  /**
+   * The VMM started the partition (START done) or one of its VPs entered MSHV_RUN_VP: a VP restored
+   * from now on joins a live clock.
+   */
+  noteStarted(partitionId: bigint): void {
+    this.#started.add(partitionId);
+  }
+
+  /** The partition's VPs were restored before any ran and its clock has not been written since. */
+  clockOwed(partitionId: bigint): boolean {
+    return this.#clockOwed.has(partitionId);
   }
 
   /** The VMM declared the VP's restore over (READY), or the VP entered MSHV_RUN_VP. */

@@ -38,6 +38,7 @@ export const EXPECTED_ERRNO: Readonly<Record<string, ErrnoName>> = {
   noDeviceIoWhilePaused: 'EBUSY', // rule 11: pause quiesces device I/O
   timeFreezeOnlyWithVpsParked: 'EBUSY',
   timeThawedBeforeVpsRun: 'EPERM',
+  restoredClockWrittenBeforeStart: 'EPERM', // rules 3, 8: the snapshot's clock before START
   snapshotOnlyWhileQuiesced: 'EBUSY',
   dirtyTrackingEnabled: 'EPERM',
   dirtyReadWithinBitmapMax: 'EINVAL',

@@ -16,15 +16,17 @@ const REGISTERS_AFTER_FIRST_OUT = `${'00'.repeat(256)}01${'00'.repeat(15)}02${'0
  * port 0x3f8, the REGISTERS write that skips it, an MSRS write (zeros), and VP runs (pause and close
  * signal the VP threads; there is no signal intent, which would add a third of the states). CREATE_VP
  * leaves the VP `created` until READY (the Host API's `createVp(i, { restore: true })`), so the two
- * writes make a restore in either order (rule 8). The frozenTimeRun, ripNotAdvanced,
- * restoreOutOfOrder, snapshotWhileRunning, dirtyNotMarkedAtDisable and liveness invariants judge
- * those rules.
+ * writes make a restore in either order (rule 8); the second CREATE_VP carries `restore`, so START
+ * waits for the snapshot's clock (rules 3 and 8). The frozenTimeRun, clockNotRestored,
+ * ripNotAdvanced, restoreOutOfOrder, snapshotWhileRunning, dirtyNotMarkedAtDisable and liveness
+ * invariants judge those rules.
  *
  * Why 9 steps: the shortest run after a skipped OUT takes 9 (create, initialize, VP, start, ready,
  * the OUT, run, skip, run). The REGISTERS write is a fixed value (RIP = 1): a path that writes it
  * before the OUT and again after the exit (10 steps) is a VMM that leaves RIP where the OUT exited,
  * and ripNotAdvanced reports it. The MSRS write took the model from 748 to 1,050 states (about 1.3
- * times the CPU time); a second register part after REGISTERS would add as many again for no rule.
+ * times the CPU time), the restore create to 1,460; a second register part after REGISTERS would add
+ * as many again for no rule.
  */
 export const LIFECYCLE_RULES_MODEL_JSON = {
   format: 1,
@@ -39,6 +41,7 @@ export const LIFECYCLE_RULES_MODEL_JSON = {
     { intent: 'createPartition', flags: ['LAPIC', 'X2APIC'] },
     { intent: 'partition', request: { type: 'INITIALIZE' } },
     { intent: 'partition', request: { type: 'CREATE_VP', vp: '$vp' } },
+    { intent: 'partition', request: { type: 'CREATE_VP', vp: '$vp', restore: true } },
     {
       intent: 'partition',
       request: {

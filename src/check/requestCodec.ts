@@ -244,7 +244,7 @@ function partitionShapes(
       members: { property: required(oneOf(PROPERTY_NAMES, 'partition property')), value: required(u64) },
     },
     INITIALIZE: none,
-    CREATE_VP: { members: { vp: required(u32) } },
+    CREATE_VP: { members: { vp: required(u32), restore: optional(bool) } },
     MAP_MEMORY: {
       members: {
         region,

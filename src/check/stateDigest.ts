@@ -169,7 +169,7 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
         c.ioeventfds,
         c.irqfds,
         c.msiRoutes,
-        bool(c.timeFrozen),
+        `${bool(c.timeFrozen)}${c.clockToRestore === true ? 'r' : ''}${id !== undefined && world.restores.clockOwed(id) ? 'o' : ''}`,
         bool(c.vpsParked),
         bool(c.devicesQuiesced),
         c.dirty,

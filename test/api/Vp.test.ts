@@ -230,8 +230,13 @@ describe('partition.snapshot and a restore into a new partition (vmm-lifecycle-r
       }
       must(vp.ready());
     }
-    // The clock before any VP runs (rule 3): freeze, write, thaw, then start.
+    // The clock before any VP runs (rules 3, 8): a start before it is written is refused, changing nothing.
+    expect(next.start()).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EPERM', rule: 'restoredClockWrittenBeforeStart' },
+    });
     must(next.freezeTime());
+    expect(next.start()).toMatchObject({ ok: false, error: { rule: 'timeThawedBeforeVpsRun' } });
     must(next.setReferenceTime(snap.referenceTime));
     must(next.thawTime());
     must(next.start());
@@ -241,11 +246,12 @@ describe('partition.snapshot and a restore into a new partition (vmm-lifecycle-r
     const after = must(next.snapshot()).referenceTime;
     expect(after).toBeGreaterThanOrEqual(snap.referenceTime);
     expect(after - snap.referenceTime).toBeLessThan(10_000_000n); // under a second of 100 ns ticks
-    // Without the restore a new partition's clock starts near 0.
+    // Without the restore a new partition's clock starts near 0, and it starts without a clock write.
     const fresh = must(host.createPartition({ name: 'fresh', flags: ['LAPIC'] }));
     must(fresh.initialize());
     must(fresh.createVp(0));
     expect(must(fresh.snapshot()).referenceTime).toBeLessThan(LATE);
+    must(fresh.start());
     must(host.close());
   });
 

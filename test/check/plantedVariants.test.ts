@@ -129,6 +129,8 @@ const lifecycleModel = loadCheckModel({
 const EXPECTED_LIFECYCLE: Readonly<Record<string, string>> = {
   // START with time frozen, READY, RUN: MSHV_RUN_VP while the hypervisor holds time frozen (rule 3).
   runWithTimeFrozen: 'frozenTimeRun',
+  // CREATE_VP for a restore, READY, START before the clock is written, RUN (rules 3, 8).
+  startBeforeClockRestored: 'clockNotRestored',
   // START, FREEZE_TIME, RUN: the same, reached the other way (rule 3).
   freezeWhileRunning: 'frozenTimeRun',
   // An OUT, its exit, RUN again: the hypervisor VP's RIP is still the exit's (rule 9).

@@ -320,6 +320,7 @@ export const VMM_KEEPS_REGISTER_PAGES: CheckVariant = {
 function partitionWithout(
   rule:
     | 'timeThawedBeforeVpsRun'
+    | 'restoredClockWrittenBeforeStart'
     | 'timeFreezeOnlyWithVpsParked'
     | 'snapshotOnlyWhileQuiesced'
     | 'allPagesMarkedDirtyBeforeDisable',
@@ -336,6 +337,8 @@ function partitionWithout(
 export const LIFECYCLE_RULE_VARIANTS: readonly CheckVariant[] = [
   // Rule 3: START accepted with time frozen, so a VP runs before the clock is restored and thawed.
   { name: 'runWithTimeFrozen', machines: partitionWithout('timeThawedBeforeVpsRun') },
+  // Rules 3, 8: START accepted for a partition restored from a snapshot before its clock is written.
+  { name: 'startBeforeClockRestored', machines: partitionWithout('restoredClockWrittenBeforeStart') },
   // Rule 3: FREEZE_TIME accepted while the partition runs: VPs run (or sleep in a run) frozen.
   { name: 'freezeWhileRunning', machines: partitionWithout('timeFreezeOnlyWithVpsParked') },
   // Rule 9: RUN accepted after an IO_PORT exit without the REGISTERS write that skips the OUT.

@@ -11,6 +11,7 @@ import {
   paused,
   pStart,
   pStep,
+  rejectionsOf,
   running,
 } from './drive.js';
 
@@ -191,6 +192,14 @@ const CASES: readonly Case[] = [
     req: { type: 'START' },
     errno: 'EPERM',
     rule: 'timeThawedBeforeVpsRun',
+  },
+  // Rules 3 and 8: a VP created for a restore makes START wait for the snapshot's clock.
+  {
+    name: 'starting a restored partition before its clock is written',
+    at: () => build(initialized(), [{ type: 'CREATE_VP', vp: 0, restore: true }]),
+    req: { type: 'START' },
+    errno: 'EPERM',
+    rule: 'restoredClockWrittenBeforeStart',
   },
   // Rule 11.
   {
@@ -394,5 +403,36 @@ describe('partition machine: illegal requests are rejected with their errno, sna
 
   it('the same request is accepted once its rule is met (snapshot after pause)', () => {
     expect(complete(paused(), { type: 'SNAPSHOT' }).commands.map((c) => c.op)).toEqual(['SNAPSHOT']);
+  });
+});
+
+describe('partition machine: a restored partition starts once its clock is written (rules 3, 8)', () => {
+  const restored = (): PSnap => build(initialized(), [{ type: 'CREATE_VP', vp: 0, restore: true }]);
+
+  it('takes START after freeze, SET_REFERENCE_TIME and thaw, and the context keeps no trace of the wait', () => {
+    const s = build(restored(), [
+      { type: 'FREEZE_TIME' },
+      { type: 'SET_REFERENCE_TIME', value: '0x10' },
+      { type: 'THAW_TIME' },
+    ]);
+    expect(s.context.clockToRestore).toBeUndefined();
+    // A persisted snapshot reads as one from before the rule: no field at all.
+    expect(Object.keys(JSON.parse(JSON.stringify(s.context)) as object)).not.toContain('clockToRestore');
+    expect(rejectionsOf(pStep(s, { type: 'START' }).emitted)).toEqual([]);
+  });
+
+  it('a failed SET_REFERENCE_TIME leaves the wait in place', () => {
+    const frozen = build(restored(), [{ type: 'FREEZE_TIME' }]);
+    const inflight = pStep(frozen, { type: 'SET_REFERENCE_TIME', value: '0x10' }).snapshot;
+    const failed = pStep(inflight, {
+      type: 'OP_FAILED',
+      op: 'SET_PARTITION_PROPERTY',
+      errno: 'EIO',
+    }).snapshot;
+    expect(failed.context.clockToRestore).toBe(true);
+  });
+
+  it('a VP created without restore makes no wait', () => {
+    expect(build(initialized(), [{ type: 'CREATE_VP', vp: 0 }]).context.clockToRestore).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { asyncInFlight } from './asyncInFlight.js';
+import { clockNotRestored } from './clockNotRestored.js';
 import { conservation } from './conservation.js';
 import { deletedPartition } from './deletedPartition.js';
 import { depositRetry } from './depositRetry.js';
@@ -22,7 +23,7 @@ import { windows } from './windows.js';
  * Every invariant the checker evaluates, in the order a step's violations are reported: the
  * observations made during the step (hypercall-level) come first by nature, then these after-step
  * checks in this order; liveness last, so a throw is attributed to a more specific invariant when
- * one saw the cause. The lifecycle-rule invariants (frozenTimeRun, ripNotAdvanced, restoreOutOfOrder,
+ * one saw the cause. The lifecycle-rule invariants (frozenTimeRun, clockNotRestored, ripNotAdvanced, restoreOutOfOrder,
  * snapshotWhileRunning, dirtyNotMarkedAtDisable) come after runAfterFinalize: a run into a paused
  * partition (time frozen) is that invariant's finding first.
  */
@@ -36,6 +37,7 @@ export const ALL_INVARIANTS: readonly Invariant[] = [
   failedMap,
   runAfterFinalize,
   frozenTimeRun,
+  clockNotRestored,
   ripNotAdvanced,
   restoreOutOfOrder,
   snapshotWhileRunning,
@@ -49,6 +51,7 @@ export const ALL_INVARIANTS: readonly Invariant[] = [
 
 export {
   asyncInFlight,
+  clockNotRestored,
   conservation,
   deletedPartition,
   depositRetry,
