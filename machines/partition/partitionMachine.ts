@@ -277,10 +277,13 @@ export const partitionMachine = setup({
         configured: {
           entry: phase('configured'),
           on: {
-            START: request(['noOperationInFlight', 'timeThawedBeforeVpsRun', 'restoredClockWrittenBeforeStart'], {
-              target: 'running',
-              actions: 'markRunning',
-            }),
+            START: request(
+              ['noOperationInFlight', 'timeThawedBeforeVpsRun', 'restoredClockWrittenBeforeStart'],
+              {
+                target: 'running',
+                actions: 'markRunning',
+              },
+            ),
           },
         },
         running: {
