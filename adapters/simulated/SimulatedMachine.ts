@@ -16,7 +16,8 @@ import { UserSpace } from './host/UserSpace.js';
 import { type Knobs, type MachineConfig, deriveKnobs, describeKnobs } from './MachineConfig.js';
 import { exitsSeenByVmm, pushExits, vpHasExitForVmm } from './model/Guest.js';
 import type { GpaValue } from './model/GpaMap.js';
-import { apicEoiMessage } from './model/Messages.js';
+import { apicEoiMessage, HV_MESSAGE_HEADER_SIZE } from './model/Messages.js';
+import { HVMSG } from '../../src/hv/flags/HvMessageType.js';
 import { HvModel } from './model/HvModel.js';
 import type { Partition } from './model/Partition.js';
 import type { SavedMachine } from './SavedMachine.js';
@@ -417,6 +418,26 @@ export class SimulatedMachine {
     const p = this.model.resolve(partitionId);
     const vp = p?.vps.get(vpIndex);
     return p !== undefined && vp !== undefined && vpHasExitForVmm(this.model, p, vp);
+  }
+
+  /**
+   * Whether an intercept message for VP `vpIndex` waits in its CPU's SINT0 (slot or queue) for the
+   * root's ISR: an OPAQUE_INTERCEPT whose sender is the partition and whose payload's first u32 names
+   * the VP (what mshv_intercept_isr kicks, inventory §c.8). A run entered now returns it at once.
+   */
+  interceptPendingFor(partitionId: bigint, vpIndex: number): boolean {
+    const vp = this.model.resolve(partitionId)?.vps.get(vpIndex);
+    if (vp === undefined) return false;
+    for (const msg of this.model.synic.inSint0(vp.cpu)) {
+      const v = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
+      if (
+        v.getUint32(0, true) === HVMSG.OPAQUE_INTERCEPT &&
+        v.getBigUint64(8, true) === partitionId &&
+        v.getUint32(HV_MESSAGE_HEADER_SIZE, true) === vpIndex
+      )
+        return true;
+    }
+    return false;
   }
 
   /**

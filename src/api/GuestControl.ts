@@ -1,6 +1,6 @@
 import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import type { GuestExit } from '../scenario/Scenario.js';
-import { argumentError, hostError } from './HostError.js';
+import { type HostError, argumentError, hostError } from './HostError.js';
 import type { HostSession, PartitionRef } from './HostSession.js';
 import { type Result, failure } from './Result.js';
 import { codecJson, viaCodec } from './scenarioFieldError.js';
@@ -21,15 +21,20 @@ export class GuestControl {
   /** The partitions the handles it was made from were made for (undefined: none had the name). */
   readonly #refs: readonly (PartitionRef | undefined)[];
 
+  /** Why the VP argument `Host.guest` got names no VP (a string, a fraction): every call answers it. */
+  readonly #badArgument: HostError | undefined;
+
   /** @internal Made by `Host.guest`. */
   constructor(
     session: HostSession,
     readonly partition: string,
     readonly vp: number,
     refs: readonly (PartitionRef | undefined)[],
+    badArgument?: HostError,
   ) {
     this.#session = session;
     this.#refs = refs;
+    this.#badArgument = badArgument;
   }
 
   /**
@@ -80,6 +85,7 @@ export class GuestControl {
   /** EBADF when the partition is closed or the VP was never created: the world has no such thread. */
   #missing(op: string): Result<void> | undefined {
     if (!this.#session.open) return this.#session.closedError(op);
+    if (this.#badArgument !== undefined) return failure(this.#badArgument);
     const plane = this.#session.plane;
     const phase = plane.partitionSnapshot(this.partition)?.context.phase;
     // A handle of a partition gone since (its name maybe taken again) never reaches the new one, and

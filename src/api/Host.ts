@@ -1,4 +1,5 @@
 import { isErrnoName } from '../hv/Errno.js';
+import { MSHV_MAX_VPS } from '../hv/uapi/flags.js';
 import { LogWriter } from '../log/LogWriter.js';
 import { openLoggedPlane, planeRunMeta } from '../replay/openLoggedPlane.js';
 import { runHeader } from '../replay/RunMeta.js';
@@ -17,6 +18,7 @@ import { Partition } from './Partition.js';
 import type { PartitionSpec } from './PartitionSpec.js';
 import { type Result, failure, success } from './Result.js';
 import { retryInterrupted } from './retryInterrupted.js';
+import { intField } from './u64Field.js';
 import { Vp } from './Vp.js';
 
 /** Partition names: what a log and a lane key can carry unquoted. */
@@ -140,7 +142,13 @@ export class Host {
   createPartition(spec: PartitionSpec): Result<Partition> {
     const op = 'host.createPartition';
     if (!this.#session.open) return this.#session.closedError(op);
-    const bad = objectArg(op, 'spec', spec, 'a PartitionSpec { flags, name? }');
+    const bad = objectArg(
+      op,
+      'spec',
+      spec,
+      'a PartitionSpec { flags, name?, disabledCpuFeatures?, disabledXsave? }',
+      ['flags', 'name', 'disabledCpuFeatures', 'disabledXsave'],
+    );
     if (bad !== undefined) return bad;
     if (spec.name !== undefined && (typeof spec.name !== 'string' || !NAME.test(spec.name)))
       return failure(
@@ -187,17 +195,32 @@ export class Host {
    * host.guest(vm, 0).exits([{ exit: 'HALT' }]);
    */
   guest(partition: Partition | string, vp: Vp | number): GuestControl {
-    // A JavaScript caller's stray value names no partition; the guest's calls then answer ENOENT.
+    const session = this.#session;
+    // A JavaScript caller's stray value names no partition; the guest's calls then answer EBADF.
     const p: unknown = partition;
     const name = typeof p === 'string' ? p : p instanceof Partition ? p.name : '';
-    // A handle names the partition it was made for; a name, the partition that has it now.
-    const serial = this.#session.plane.partitionSerial(name);
-    const ref = p instanceof Partition ? p.ref : serial === undefined ? undefined : { name, serial };
+    // A handle names the partition it was made for; a name, the partition that has it now. Another
+    // host's handle names nothing here, even when a partition of this host has its name.
+    const serial = session.plane.partitionSerial(name);
+    const ref =
+      p instanceof Partition
+        ? session.owns(p)
+          ? p.ref
+          : undefined
+        : serial === undefined
+          ? undefined
+          : { name, serial };
     const v: unknown = vp;
-    return new GuestControl(this.#session, name, v instanceof Vp ? v.index : (vp as number), [
-      ref,
-      v instanceof Vp ? v.ref : ref,
-    ]);
+    if (v instanceof Vp)
+      return new GuestControl(session, name, v.index, [ref, session.owns(v) ? v.ref : undefined]);
+    const index = intField('host.guest', 'vp', v, 0, MSHV_MAX_VPS - 1, 'vpIndexBelowMax');
+    return new GuestControl(
+      session,
+      name,
+      index.ok ? index.value : -1,
+      [ref, ref],
+      index.ok ? undefined : index.error,
+    );
   }
 
   /**

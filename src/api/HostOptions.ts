@@ -1,6 +1,6 @@
 import type { HypercallName } from '../hv/HypercallCode.js';
 import type { LogDurability } from '../log/LogWriter.js';
-import type { Machines } from '../runtime/Machines.js';
+import { type Machines, SHIPPED_MACHINES } from '../runtime/Machines.js';
 import type { VmmConfig } from '../runtime/VmmConfig.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import { loadScenario } from '../scenario/loadScenario.js';
@@ -62,6 +62,37 @@ export interface HostOptions {
   readonly machines?: Machines;
 }
 
+/** Every member `HostOptions` has: anything else is refused (a misspelt option would be ignored). */
+const HOST_OPTION_NAMES = [
+  'adapter',
+  'seed',
+  'scheduler',
+  'hostMemory',
+  'faults',
+  'repTimeSlice',
+  'dispatchInterruptInjection',
+  'hostRamBytes',
+  'mapVpRegisterPages',
+  'log',
+  'durability',
+  'machines',
+] as const satisfies readonly (keyof HostOptions)[];
+
+/** A machine definition by its shape: xstate's `provide`, `transition` and the machine's id. */
+function isMachineNamed(m: unknown, id: string): boolean {
+  if (m === null || typeof m !== 'object') return false;
+  const d = m as { readonly id?: unknown; readonly provide?: unknown; readonly transition?: unknown };
+  return d.id === id && typeof d.provide === 'function' && typeof d.transition === 'function';
+}
+
+function isMachines(v: unknown): v is Machines {
+  if (v === null || typeof v !== 'object') return false;
+  const m = v as { readonly partition?: unknown; readonly vp?: unknown };
+  return (
+    isMachineNamed(m.partition, SHIPPED_MACHINES.partition.id) && isMachineNamed(m.vp, SHIPPED_MACHINES.vp.id)
+  );
+}
+
 /**
  * The simulated world the options describe, as a scenario without steps (the form a log header
  * carries so a replay can rebuild the same machine). Checked by the scenario loader: a bad field is
@@ -72,7 +103,13 @@ export interface HostOptions {
  */
 export function hostWorld(options: HostOptions): Result<Scenario> {
   const op = 'Host.open';
-  const notObject = objectArg(op, 'options', options, 'Host options { seed?, scheduler?, hostMemory?, … }');
+  const notObject = objectArg(
+    op,
+    'options',
+    options,
+    'Host options { seed?, scheduler?, hostMemory?, … }',
+    HOST_OPTION_NAMES,
+  );
   if (notObject !== undefined) return notObject;
   const memory: unknown = options.hostMemory;
   if (memory !== undefined && !Array.isArray(memory))
@@ -80,7 +117,36 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
   for (const [i, d] of (options.hostMemory ?? []).entries()) {
     const bad = objectArg(op, `options.hostMemory[${i}]`, d, 'a memory range { kind, userAddr, size, … }');
     if (bad !== undefined) return bad;
+    // RAM has a page size, MMIO a system physical address; anything else is a misspelling.
+    const mmio = (d as { readonly kind?: unknown }).kind === 'mmio';
+    const members = objectArg(
+      op,
+      `options.hostMemory[${i}]`,
+      d,
+      mmio ? 'an MMIO range { kind, userAddr, size, spa }' : 'a RAM range { kind, userAddr, size, pageSize }',
+      mmio ? ['kind', 'userAddr', 'size', 'spa'] : ['kind', 'userAddr', 'size', 'pageSize'],
+    );
+    if (members !== undefined) return members;
   }
+  const durability: unknown = options.durability;
+  if (durability !== undefined && durability !== 'full' && durability !== 'normal')
+    return failure(
+      argumentError(
+        op,
+        'options.durability',
+        'durability',
+        `${JSON.stringify(durability)}: expected 'full' or 'normal'`,
+      ),
+    );
+  if (options.machines !== undefined && !isMachines(options.machines))
+    return failure(
+      argumentError(
+        op,
+        'options.machines',
+        'machines',
+        'expected { partition, vp }: the shipped partition and VP machines or variants of them made with provide()',
+      ),
+    );
   const adapter: unknown = options.adapter;
   if (adapter !== undefined && adapter !== 'simulated')
     return failure(

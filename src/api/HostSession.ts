@@ -28,6 +28,8 @@ export interface PartitionRef {
  */
 export class HostSession {
   readonly #waiting = new Map<number, (outcome: RequestOutcome) => void>();
+  /** The Partition and Vp handles this session made: a handle of another host is none of them. */
+  readonly #handles = new WeakSet<object>();
   #open = true;
 
   constructor(
@@ -38,6 +40,16 @@ export class HostSession {
 
   get open(): boolean {
     return this.#open;
+  }
+
+  /** Note a Partition or Vp handle this session made. */
+  adopt(handle: object): void {
+    this.#handles.add(handle);
+  }
+
+  /** Whether this session made `handle` (false for another host's, even one of the same name). */
+  owns(handle: object): boolean {
+    return this.#handles.has(handle);
   }
 
   /** The error of a call on a closed host. */

@@ -2,6 +2,7 @@ import type { PartitionRequest } from '../../machines/partition/PartitionEvent.j
 import { DIRTY_BITMAP_PAGES_MAX } from '../../machines/partition/partitionGuards.js';
 import { partitionPropertyCode } from '../hv/flags/HvPartitionProperty.js';
 import { MSHV_MAX_VPS } from '../hv/uapi/flags.js';
+import { GFN_LIMIT } from '../pipeline/driver/setGuestMemory.js';
 import type { JsonValue } from '../log/JsonValue.js';
 import { hexToBytes } from '../log/hexBytes.js';
 import { HV_INTERCEPT_TYPE } from '../runtime/executePartitionOp.js';
@@ -64,6 +65,7 @@ export class Partition {
     if (serial === undefined) throw new Error(`Partition '${name}': the control plane has no such partition`);
     this.#ref = { name, serial };
     this.#gone = gone;
+    session.adopt(this);
   }
 
   /** @internal Which partition this handle was made for: its name and the plane's serial for it. */
@@ -148,7 +150,13 @@ export class Partition {
    */
   mapMemory(spec: MapMemorySpec): Result<Region> {
     const op = 'partition.mapMemory';
-    const bad = objectArg(op, 'spec', spec, 'a MapMemorySpec { guestPfn, size, userAddr }');
+    const bad = objectArg(
+      op,
+      'spec',
+      spec,
+      'a MapMemorySpec { guestPfn, size, userAddr, writable?, executable? }',
+      ['guestPfn', 'size', 'userAddr', 'writable', 'executable'],
+    );
     if (bad !== undefined) return bad;
     const region = regionOf(op, spec);
     if (!region.ok) return region;
@@ -192,7 +200,7 @@ export class Partition {
     const i = intField(op, 'index', index, 0, MSHV_MAX_VPS - 1, 'vpIndexBelowMax');
     if (!i.ok) return i;
     // Checked before the request: a refused argument leaves no VP behind.
-    const bad = objectArg(op, 'options', options, 'options { restore? }');
+    const bad = objectArg(op, 'options', options, 'options { restore? }', ['restore']);
     if (bad !== undefined) return bad;
     const restore = boolField(op, 'options.restore', options.restore);
     if (!restore.ok) return restore;
@@ -306,7 +314,7 @@ export class Partition {
    */
   assignIrqfd(spec: { readonly gsi: number; readonly resample?: boolean }): Result<Irqfd> {
     const op = 'partition.assignIrqfd';
-    const bad = objectArg(op, 'spec', spec, 'an irqfd spec { gsi, resample? }');
+    const bad = objectArg(op, 'spec', spec, 'an irqfd spec { gsi, resample? }', ['gsi', 'resample']);
     if (bad !== undefined) return bad;
     const gsi = intField(op, 'gsi', spec.gsi, 0, 0xffff_ffff, 'u32');
     if (!gsi.ok) return gsi;
@@ -338,10 +346,44 @@ export class Partition {
    */
   signalIrqfd(irqfd: Irqfd): Result<void> {
     const op = 'partition.signalIrqfd';
-    const bad = objectArg(op, 'irqfd', irqfd, 'the Irqfd assignIrqfd returned');
-    if (bad !== undefined) return bad;
-    const r = this.#session.request(op, (plane) => plane.writeEventfd(irqfd.fd));
+    const session = this.#session;
+    // A closed host or a stale handle is refused before anything is looked up or recorded (EBADF).
+    if (!session.open || session.stale(this.#ref)) return this.#unit(op, { type: 'IRQFD', assign: true });
+    const held = this.#heldIrqfd(op, irqfd);
+    if (!held.ok) return held;
+    const fd = held.value.fd;
+    const r = session.request(op, (plane) => plane.writeEventfd(fd), this.#ref);
     return r.ok ? success(undefined) : r;
+  }
+
+  /**
+   * The irqfd this partition assigned and still holds that `irqfd` names (same eventfd and gsi),
+   * checked before anything runs: `fd` an integer eventfd, and held here (ENOENT `irqfdAssigned`
+   * otherwise: another partition's irqfd, an ioeventfd's eventfd, or one deassigned already).
+   */
+  #heldIrqfd(op: string, irqfd: Irqfd): Result<Irqfd> {
+    const bad = objectArg(op, 'irqfd', irqfd, 'the Irqfd assignIrqfd returned { fd, gsi, resamplefd }', [
+      'fd',
+      'gsi',
+      'resamplefd',
+    ]);
+    if (bad !== undefined) return bad;
+    const fd = intField(op, 'irqfd.fd', irqfd.fd, 0, 0x7fff_ffff, 'fd');
+    if (!fd.ok) return fd;
+    const gsi = intField(op, 'irqfd.gsi', irqfd.gsi, 0, 0xffff_ffff, 'u32');
+    if (!gsi.ok) return gsi;
+    const held = this.#irqfds.get(fd.value);
+    if (held?.gsi === gsi.value) return success(held);
+    return failure(
+      argumentError(
+        op,
+        held === undefined ? 'irqfd.fd' : 'irqfd.gsi',
+        'irqfdAssigned',
+        `no irqfd of eventfd ${fd.value} on gsi ${gsi.value} is assigned on this partition ` +
+          '(the kernel would match none and release nothing, inventory §c.11)',
+        'ENOENT',
+      ),
+    );
   }
 
   /**
@@ -355,20 +397,11 @@ export class Partition {
    */
   deassignIrqfd(irqfd: Irqfd): Result<void> {
     const op = 'partition.deassignIrqfd';
-    const bad = objectArg(op, 'irqfd', irqfd, 'the Irqfd assignIrqfd returned');
-    if (bad !== undefined) return bad;
-    const held = this.#irqfds.get(irqfd.fd);
-    if (held?.gsi !== irqfd.gsi)
-      return failure(
-        argumentError(
-          op,
-          held === undefined ? 'irqfd.fd' : 'irqfd.gsi',
-          'irqfdAssigned',
-          `no irqfd of eventfd ${String(irqfd.fd)} on gsi ${String(irqfd.gsi)} is assigned on this partition ` +
-            '(the kernel would match none and release nothing, inventory §c.11)',
-          'ENOENT',
-        ),
-      );
+    const session = this.#session;
+    if (!session.open || session.stale(this.#ref)) return this.#unit(op, { type: 'IRQFD', assign: false });
+    const found = this.#heldIrqfd(op, irqfd);
+    if (!found.ok) return found;
+    const held = found.value;
     // What the host made is what it closes: the held handle's eventfds, not the caller's copy.
     const detail = {
       fd: held.fd,
@@ -395,7 +428,12 @@ export class Partition {
     readonly pio?: boolean;
   }): Result<Ioeventfd> {
     const op = 'partition.assignIoeventfd';
-    const bad = objectArg(op, 'spec', spec, 'an ioeventfd spec { addr, len, datamatch?, pio? }');
+    const bad = objectArg(op, 'spec', spec, 'an ioeventfd spec { addr, len, datamatch?, pio? }', [
+      'addr',
+      'len',
+      'datamatch',
+      'pio',
+    ]);
     if (bad !== undefined) return bad;
     const addr = u64Field(op, 'addr', spec.addr);
     if (!addr.ok) return addr;
@@ -519,6 +557,17 @@ export class Partition {
     if (!n.ok) return n;
     const b = u64Field(op, 'base', base);
     if (!b.ok) return b;
+    // The GFN range the hypercall reads must lie in the guest's 52-bit GPA space (GFNs below 2^40),
+    // which also keeps base + pages below 2^64: the hypervisor answers INVALID_PARAMETER otherwise.
+    if (b.value + BigInt(n.value) > GFN_LIMIT)
+      return failure(
+        argumentError(
+          op,
+          'base',
+          'gpaWidth',
+          `base + pages = 0x${(b.value + BigInt(n.value)).toString(16)} passes the 52-bit guest physical address space (GFNs below 2^40)`,
+        ),
+      );
     const r = this.#request(op, { type: 'READ_DIRTY', pages: n.value, detail: { base: hex64(b.value) } });
     if (!r.ok) return r;
     const bytes = typeof r.value === 'string' ? hexToBytes(r.value) : null;
@@ -568,7 +617,7 @@ export class Partition {
           `${JSON.stringify(kind)} is not one of ${Object.keys(HV_INTERCEPT_TYPE).join(', ')}`,
         ),
       );
-    const bad = objectArg(op, 'options', options, 'options { access?, parameter? }');
+    const bad = objectArg(op, 'options', options, 'options { access?, parameter? }', ['access', 'parameter']);
     if (bad !== undefined) return bad;
     const access = intField(op, 'access', options.access ?? 3, 0, 7, 'accessBits');
     if (!access.ok) return access;

@@ -40,6 +40,7 @@ export class Vp {
     this.#session = session;
     this.#ref = ref;
     this.partition = ref.name;
+    session.adopt(this);
   }
   /** @internal The partition this handle's VP belongs to (name and serial). */
   get ref(): PartitionRef {
@@ -94,8 +95,12 @@ export class Vp {
 
   /**
    * Write one part of the VP's state, of the part's own size (`stateBytesError`): 16 bytes per
-   * register of a group, a page for LAPIC, SIMP and SIEFP, 200 bytes of synthetic timers, 1 to
-   * `XSAVE_BYTES_MAX` of XSAVE; any other length is EINVAL (`stateSize`), never cut or padded. While
+   * register of a group (another length is EINVAL `registerGroupSize`), a page for LAPIC, SIMP and
+   * SIEFP and 200 bytes of synthetic timers (EINVAL `stateSize` otherwise), never cut or padded.
+   * XSAVE is the partition's MAX_XSAVE_DATA_SIZE bytes (the length `getState('XSAVE')` returns),
+   * which only the hypervisor knows: a write takes 1 to `XSAVE_BYTES_MAX` bytes into a zero-filled
+   * buffer and the driver reads that size of it, as the kernel reads the caller's buffer
+   * (inventory §c.7), so a shorter write is zero-filled and a longer one read up to the size. While
    * the VP is `created`, parts must come in rule 8's restore order.
    *
    * @example

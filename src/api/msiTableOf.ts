@@ -32,7 +32,12 @@ export function msiTableOf(op: string, entries: readonly MsiRoute[]): Result<num
   const seen = new Set<number>();
   for (const [i, e] of (entries as readonly MsiRoute[]).entries()) {
     const at = `entries[${i}]`;
-    const bad = objectArg(op, at, e, 'an MsiRoute { gsi, addressLo, addressHi?, data }');
+    const bad = objectArg(op, at, e, 'an MsiRoute { gsi, addressLo, addressHi?, data }', [
+      'gsi',
+      'addressLo',
+      'addressHi',
+      'data',
+    ]);
     if (bad !== undefined) return bad;
     const gsi = intField(op, `${at}.gsi`, e.gsi, 0, MSHV_MAX_GUEST_IRQS - 1, 'gsiBelowMax');
     if (!gsi.ok) return gsi;

@@ -1,4 +1,5 @@
 import { HV_PAGE_SIZE } from '../hv/Page.js';
+import { GFN_LIMIT } from '../pipeline/driver/setGuestMemory.js';
 import { argumentError } from './HostError.js';
 import type { Region } from './Region.js';
 import { type Result, failure, success } from './Result.js';
@@ -31,7 +32,8 @@ export function regionKey(guestPfn: bigint): string {
 /**
  * The region a map request describes, checked the way MSHV_SET_GUEST_MEMORY checks it (inventory
  * §c.4) before anything is sent: each number a u64, size non-zero, size and userAddr page aligned,
- * neither the user range nor the GPA range wrapping past 2^64.
+ * neither the user range nor the GPA range wrapping past 2^64, and the GPA range within the
+ * guest's 52-bit physical address space (GFNs below 2^40).
  *
  * @example
  * regionOf('partition.mapMemory', { guestPfn: 0n, size: 4096n, userAddr: 0x7f0000000000n, writable: true });
@@ -74,6 +76,15 @@ export function regionOf(op: string, spec: MapMemorySpec): Result<Region> {
   if ((guestPfn.value + size.value / PAGE) * PAGE > U64_END)
     return failure(
       argumentError(op, 'size', 'noWrap', `the last GPA, (guestPfn + size / 4096) * 4096, passes 2^64`),
+    );
+  if (guestPfn.value + size.value / PAGE > GFN_LIMIT)
+    return failure(
+      argumentError(
+        op,
+        guestPfn.value >= GFN_LIMIT ? 'guestPfn' : 'size',
+        'gpaWidth',
+        `guestPfn + size / 4096 = ${hex(guestPfn.value + size.value / PAGE)} passes the 52-bit guest physical address space (GFNs below 2^40; the driver answers EINVAL, inventory §c.4)`,
+      ),
     );
   return success({
     key: regionKey(guestPfn.value),

@@ -15,6 +15,7 @@ import type { HypervisorPort } from '../ports/HypervisorPort.js';
 import type { GuestExit, Scenario } from '../scenario/Scenario.js';
 import { canonicalDigest, streamDigest } from '../snapshot/jsonDigest.js';
 import { SnapshotError, type SnapshotResult } from '../snapshot/SnapshotError.js';
+import { plannedFaultAbort } from './plannedFaultAbort.js';
 import type { RunWorld } from './RunWorld.js';
 import { type PendingSignal, SimHvShared } from './SimHvShared.js';
 import { readWorld, writeWorld } from './worldJson.js';
@@ -212,6 +213,10 @@ export class SimWorld implements RunWorld {
     const { pt, vp } = found;
     if (this.shared.signalPending(vp.index, pt.id) || vp.kickedByHv) return false;
     if (this.machine.model.resolve(pt.id)?.state !== 'initialized') return false;
+    // An intercept the VP took while no thread was in MSHV_RUN_VP (its run had ended on an error)
+    // waits in SINT0 for the ISR: the next run returns it at once, as the kernel's would find
+    // kicked_by_hv set by the interrupt.
+    if (this.machine.interceptPendingFor(pt.id, vp.index)) return false;
     return !this.machine.vpHasExitForVmm(pt.id, vp.index);
   }
 
@@ -227,5 +232,23 @@ export class SimWorld implements RunWorld {
 
   describe(): readonly string[] {
     return this.machine.describe();
+  }
+
+  /**
+   * The planned fault injected since this call that the driver model cannot get past, if any
+   * (`plannedFaultAbort`): the last planned fault of the step, asked after the step threw.
+   *
+   * @example
+   * const abort = world.faultWatch();
+   * // ...the step throws...
+   * abort(); // 'SET_PARTITION_PROPERTY call 1 answered CALL_PENDING (hypervisor.faults) and no completion follows: …'
+   */
+  faultWatch(): () => string | undefined {
+    const injected = this.machine.hypervisor.faults.injected;
+    const before = injected.length;
+    return () => {
+      const last = injected.slice(before).findLast((f) => f.source === 'planned');
+      return last === undefined ? undefined : plannedFaultAbort(last);
+    };
   }
 }

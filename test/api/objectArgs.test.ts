@@ -1,6 +1,10 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Result } from '../../src/api/index.js';
-import { must, running, testHost } from './hostRig.js';
+import { Host, type Result } from '../../src/api/index.js';
+import { MemorySink } from '../../src/runtime/RecordSink.js';
+import { GiB, must, RAM_USER_ADDR, running, testHost } from './hostRig.js';
 
 /**
  * The Host API from JavaScript, where nothing checks types at compile time: an object argument that
@@ -62,5 +66,113 @@ describe('object arguments a JavaScript caller gets wrong', () => {
   it('a createVp refused for its options made no VP: the index is still free', () => {
     expect(api.createVp?.(1, 'restore')).toMatchObject({ ok: false, error: { field: 'options' } });
     expect(must(partition.createVp(1)).index).toBe(1);
+  });
+});
+
+/**
+ * A member an argument does not have is refused, naming it (review): a misspelt `writeable` mapped
+ * a region read-only, `restor` made a VP ready, `sceduler` opened a core-smt host, all without a word.
+ */
+describe('unknown members of API arguments', () => {
+  const host = testHost({ seed: 3 });
+  const { partition } = running(host, 1);
+  const api = partition as unknown as Record<string, (...a: unknown[]) => Result<unknown>>;
+  const hostApi = host as unknown as Record<string, (...a: unknown[]) => Result<unknown>>;
+
+  it.each([
+    ['host.createPartition', () => hostApi.createPartition?.({ flags: [], nmae: 'x' }), 'spec.nmae'],
+    [
+      'partition.mapMemory',
+      () => api.mapMemory?.({ guestPfn: 0x100000n, size: 4096n, userAddr: RAM_USER_ADDR, writeable: true }),
+      'spec.writeable',
+    ],
+    ['partition.createVp', () => api.createVp?.(3, { restor: true }), 'options.restor'],
+    ['partition.assignIrqfd', () => api.assignIrqfd?.({ gsi: 1, resmaple: true }), 'spec.resmaple'],
+    ['partition.assignIoeventfd', () => api.assignIoeventfd?.({ addr: 0x1000n, len: 4, dm: 1n }), 'spec.dm'],
+    [
+      'partition.installIntercept',
+      () => api.installIntercept?.('X64_CPUID', { paramter: 1n }),
+      'options.paramter',
+    ],
+  ])('%s: EINVAL unknown-field naming %s, and nothing ran', (op, call, field) => {
+    const before = host.stats().hypercalls;
+    expect(call()).toMatchObject({
+      ok: false,
+      error: { source: 'argument', errnoName: 'EINVAL', op, field, rule: 'unknown-field' },
+    });
+    expect(host.stats().hypercalls).toEqual(before);
+  });
+
+  it('Host.open refuses an unknown option, a RAM range with an MMIO member, a bad durability or machines, and creates no log file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mshv-open-'));
+    try {
+      const log = join(dir, 'run.log');
+      const ram = { kind: 'ram', userAddr: RAM_USER_ADDR, size: GiB, pageSize: 4096 } as const;
+      const cases: [Record<string, unknown>, string, string][] = [
+        [{ sceduler: 'root' }, 'options.sceduler', 'unknown-field'],
+        [{ hostMemory: [{ ...ram, spa: 0n }] }, 'options.hostMemory[0].spa', 'unknown-field'],
+        [{ durability: 'NORMAL' }, 'options.durability', 'durability'],
+        [{ durability: 42 }, 'options.durability', 'durability'],
+        [{ machines: 5 }, 'options.machines', 'machines'],
+        [{ machines: {} }, 'options.machines', 'machines'],
+      ];
+      for (const [options, field, rule] of cases) {
+        const r = Host.open({ ...options, log });
+        expect(r).toMatchObject({ ok: false, error: { errnoName: 'EINVAL', field, rule } });
+        expect(existsSync(log)).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('guest physical addresses past the 52-bit space are argument errors, logged nowhere (review)', () => {
+  it('mapMemory and readDirty name the field and gpaWidth; nothing reaches the driver', () => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
+    const { partition } = running(host, 1);
+    const records = sink.records.length;
+    expect(partition.mapMemory({ guestPfn: 1n << 40n, size: 4096n, userAddr: RAM_USER_ADDR })).toMatchObject({
+      ok: false,
+      error: { source: 'argument', errnoName: 'EINVAL', field: 'guestPfn', rule: 'gpaWidth' },
+    });
+    expect(
+      partition.mapMemory({ guestPfn: (1n << 40n) - 1n, size: 8192n, userAddr: RAM_USER_ADDR }),
+    ).toMatchObject({ ok: false, error: { field: 'size', rule: 'gpaWidth' } });
+    must(partition.enableDirtyTracking());
+    const tracked = sink.records.length;
+    expect(partition.readDirty(65_536, (1n << 64n) - 1n)).toMatchObject({
+      ok: false,
+      error: { source: 'argument', field: 'base', rule: 'gpaWidth' },
+    });
+    expect(partition.readDirty(1, (1n << 40n) - 1n).ok).toBe(true);
+    expect(sink.records.length).toBeGreaterThan(tracked);
+    expect(records).toBeLessThan(tracked);
+    must(host.close());
+  });
+});
+
+describe('host.guest takes this host’s handles only (review)', () => {
+  it('another host’s handle of the same name reaches nothing; a VP index that is not an integer is EINVAL naming vp', () => {
+    const a = testHost();
+    const b = testHost();
+    const fromA = running(a, 1);
+    const inB = running(b, 1);
+    expect(fromA.partition.name).toBe(inB.partition.name);
+    const vpA = fromA.vps[0];
+    if (vpA === undefined) throw new Error('no VP');
+    expect(b.guest(fromA.partition, vpA).exits([{ exit: 'HALT' }])).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EBADF', rule: 'partitionOpen' },
+    });
+    expect(b.guest(inB.partition, vpA).signal()).toMatchObject({ ok: false, error: { errnoName: 'EBADF' } });
+    expect(b.guest(inB.partition, '0' as never).signal()).toMatchObject({
+      ok: false,
+      error: { source: 'argument', errnoName: 'EINVAL', field: 'vp' },
+    });
+    must(b.guest(inB.partition, 0).signal());
+    must(a.close());
+    must(b.close());
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replayLog } from '../../src/replay/replayLog.js';
+import { MemorySink } from '../../src/runtime/RecordSink.js';
 import { useTempDir } from '../log/tempDir.js';
 import { must, running, testHost } from './hostRig.js';
 
@@ -84,14 +85,72 @@ describe('partition.signalIrqfd: a device model raises its interrupt through the
     must(host.close());
   });
 
-  it('an irqfd that was deassigned (its eventfd closed by the host) answers EBADF', () => {
-    const host = testHost();
+  it('an irqfd that was deassigned answers ENOENT (irqfdAssigned) before anything is recorded', () => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
     const { partition } = running(host, 1);
     must(partition.setMsiRouting([ROUTE]));
     const irq = must(partition.assignIrqfd({ gsi: 24 }));
     must(partition.deassignIrqfd(irq));
-    const r = partition.signalIrqfd(irq);
-    expect(r.ok ? 'ok' : r.error.errnoName).toBe('EBADF');
+    const records = sink.records.length;
+    expect(partition.signalIrqfd(irq)).toMatchObject({
+      ok: false,
+      error: { source: 'argument', errnoName: 'ENOENT', field: 'irqfd.fd', rule: 'irqfdAssigned' },
+    });
+    expect(sink.records.length).toBe(records);
+    must(host.close());
+  });
+
+  it('signals only an irqfd this partition holds: not through a closed handle, not another partition’s, not an ioeventfd (review)', () => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
+    const a = running(host, 1, 'a').partition;
+    const b = running(host, 1, 'b').partition;
+    must(b.setMsiRouting([ROUTE]));
+    const bIrq = must(b.assignIrqfd({ gsi: 24 }));
+    const bell = must(a.assignIoeventfd({ addr: 0x1000n, len: 4 }));
+    const records = sink.records.length;
+    expect(a.signalIrqfd(bIrq)).toMatchObject({
+      ok: false,
+      error: { errnoName: 'ENOENT', rule: 'irqfdAssigned' },
+    });
+    expect(a.signalIrqfd({ fd: bell.fd, gsi: 24, resamplefd: null })).toMatchObject({
+      ok: false,
+      error: { errnoName: 'ENOENT', rule: 'irqfdAssigned' },
+    });
+    expect(sink.records.length).toBe(records);
+    must(a.close());
+    const closed = sink.records.length;
+    // A handle kept after its close reaches nothing, not even the irqfd of a live partition.
+    expect(a.signalIrqfd(bIrq)).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EBADF', rule: 'partitionOpen' },
+    });
+    expect(a.deassignIrqfd(bIrq)).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EBADF', rule: 'partitionOpen' },
+    });
+    expect(sink.records.length).toBe(closed);
+    must(b.signalIrqfd(bIrq));
+    must(host.close());
+  });
+
+  it('refuses an fd that is not an integer, and a deassign without gsi, naming the field (no TypeError, nothing logged)', () => {
+    const sink = new MemorySink();
+    const host = testHost({ log: sink });
+    const { partition } = running(host, 1);
+    const records = sink.records.length;
+    for (const fd of [-1, 'x', 1.5, undefined, 1n, Number.NaN])
+      expect(partition.signalIrqfd({ fd, gsi: 0 } as never)).toMatchObject({
+        ok: false,
+        error: { source: 'argument', errnoName: 'EINVAL', field: 'irqfd.fd' },
+      });
+    expect(partition.deassignIrqfd({} as never)).toMatchObject({ ok: false, error: { field: 'irqfd.fd' } });
+    expect(partition.deassignIrqfd({ fd: 99 } as never)).toMatchObject({
+      ok: false,
+      error: { field: 'irqfd.gsi' },
+    });
+    expect(sink.records.length).toBe(records);
     must(host.close());
   });
 });

@@ -172,6 +172,13 @@ export class Synic {
     }
   }
 
+  /** The messages posted to `cpu`'s SINT0 and not yet taken: the slot's, then those queued behind it. */
+  *inSint0(cpu: number): Iterable<Uint8Array> {
+    const slot = this.slot(cpu);
+    if (!slotEmpty(slot)) yield slot;
+    yield* this.#get(this.#queues, cpu);
+  }
+
   /** Every message not yet in a slot, on every CPU: queued behind a slot, or late (not yet posted). */
   *undelivered(): Iterable<Uint8Array> {
     for (const queue of this.#queues) yield* queue;

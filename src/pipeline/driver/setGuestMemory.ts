@@ -19,7 +19,7 @@ export interface UserMemRegion {
 /** x86-64 TASK_SIZE_MAX (47-bit user space): access_ok fails beyond it. */
 export const USER_ADDR_LIMIT = 1n << 47n;
 /** Guest frame numbers the model accepts: a 52-bit GPA space (GFNs below 2^40). */
-const GFN_LIMIT = 1n << 40n;
+export const GFN_LIMIT = 1n << 40n;
 const PAGE = BigInt(HV_PAGE_SIZE);
 
 /**
