@@ -411,9 +411,8 @@ export class MshvDevice implements DevicePort {
   #dropReference(pt: KernelPartition): void {
     pt.refs -= 1;
     if (pt.refs === 0) {
-      // Nothing references it any more: the ISR no longer finds it, as before (a lookup over the fds).
-      this.#byId.delete(pt.id);
-      this.#lastTeardown = destroyPartition(this.env, pt);
+      // Nothing references it any more; the ISR still finds it until teardown step 4 (§c.12).
+      this.#lastTeardown = destroyPartition(this.env, pt, () => this.#byId.delete(pt.id));
       this.#teardownCount += 1;
     }
   }

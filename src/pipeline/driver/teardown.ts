@@ -63,13 +63,19 @@ export function releaseDoorbell(env: DriverEnv, pt: KernelPartition, io: KernelI
 
 /**
  * destroy_partition (inventory §c.12, NEW order): (root scheduler) suspend every VP and read its
- * signal count; release each VP's mappings; FINALIZE_PARTITION; unmap and unpin every region;
- * WITHDRAW_MEMORY(all); DELETE_PARTITION; free the routing table.
+ * signal count; release each VP's mappings; FINALIZE_PARTITION; remove the partition from the table
+ * the ISR looks partitions up in (`unlist`: until then the drain's messages still find it, as the
+ * kernel's comment requires); unmap and unpin every region; WITHDRAW_MEMORY(all); DELETE_PARTITION;
+ * free the routing table.
  *
  * @example
- * destroyPartition(env, pt).steps; // ['suspend-vps', 'release-vps', 'finalize', 'regions', 'withdraw', 'delete']
+ * destroyPartition(env, pt, () => byId.delete(pt.id)).steps; // ['suspend-vps', 'release-vps', 'finalize', 'regions', 'withdraw', 'delete']
  */
-export function destroyPartition(env: DriverEnv, pt: KernelPartition): TeardownReport {
+export function destroyPartition(
+  env: DriverEnv,
+  pt: KernelPartition,
+  unlist: () => void = () => undefined,
+): TeardownReport {
   const steps: string[] = [];
   const ops: TeardownStep[] = [];
   const vps = [...pt.vps.values()].sort((a, b) => a.index - b.index);
@@ -95,8 +101,9 @@ export function destroyPartition(env: DriverEnv, pt: KernelPartition): TeardownR
     ops.push({ op: 'FINALIZE_PARTITION' });
     env.exec(plan(FinalizePartition, { partitionId: pt.id }, RELEASE));
   }
-  // Step 4, the hash-table removal, issues no hypercall; it is named for the order's sake.
+  // Step 4, the hash-table removal, issues no hypercall: from here on the ISR does not find it.
   ops.push({ op: 'UNLIST_PARTITION' });
+  unlist();
   if (pt.regions.length > 0) {
     steps.push('regions');
     for (const region of pt.regions) {
