@@ -66,6 +66,21 @@ export interface StepScratch {
   readonly calls: Map<string, number>;
   /** Partitions whose asynchronous call answered CALL_PENDING in the step. */
   readonly pendingAsync: Set<bigint>;
+  /** The last UNMAP_GPA_PAGES batch issued in the step (`unmapBatches`), or null. */
+  unmapBatch: UnmapBatch | null;
+}
+
+/** One UNMAP_GPA_PAGES batch as the hypervisor saw it: where its range would go on, and whether it all ran. */
+export interface UnmapBatch {
+  readonly partition: bigint;
+  readonly flags: number;
+  /** Its first GPA page. */
+  readonly base: bigint;
+  /** The GPA page after its last rep (the base of a batch that continues its range). */
+  readonly end: bigint;
+  readonly repCount: number;
+  /** Every rep completed with SUCCESS (over its partial-completion resumes). */
+  complete: boolean;
 }
 
 export interface CheckWorldOptions {
@@ -166,6 +181,7 @@ export class CheckWorld {
     unmapped: new Set(),
     calls: new Map(),
     pendingAsync: new Set(),
+    unmapBatch: null,
   };
   /** Faults armed by fault steps, resolved to planned-fault entries, in the order armed. */
   readonly armed: FaultPlanEntry[] = [];
@@ -348,6 +364,7 @@ export class CheckWorld {
     this.scratch.unmapped.clear();
     this.scratch.calls.clear();
     this.scratch.pendingAsync.clear();
+    this.scratch.unmapBatch = null;
     this.sim.device.env.windows.takeStrayUse();
     this.#ops.length = 0;
     this.#stepOperations = 0;

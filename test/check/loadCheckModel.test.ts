@@ -194,7 +194,9 @@ describe('check model files (docs/guide/check.md)', () => {
     expect(
       error({ ...base, intents: [{ intent: 'partition', request: { type: 'CREATE_VP', vpIndex: 0 } }] })
         .message,
-    ).toBe("$.intents[0].request.vpIndex: unknown field 'vpIndex' in a CREATE_VP request (fields: type, vp)");
+    ).toBe(
+      "$.intents[0].request.vpIndex: unknown field 'vpIndex' in a CREATE_VP request (fields: type, vp, restore)",
+    );
   });
 
   it('every model under docs/check loads', () => {

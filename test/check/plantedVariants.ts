@@ -6,11 +6,15 @@
 import { assign } from 'xstate';
 import { partitionMachine } from '../../machines/partition/partitionMachine.js';
 import { vpMachine } from '../../machines/vp/vpMachine.js';
+import type { CheckModel } from '../../src/check/CheckModel.js';
 import type { CheckVariant } from '../../src/check/CheckVariant.js';
+import { DEFAULT_MODEL_JSON } from '../../src/check/defaultModel.js';
+import { loadCheckModel } from '../../src/check/loadCheckModel.js';
 import { HV_VP_STATE_PAGE } from '../../src/hv/flags/HvVpState.js';
 import { HvStatus } from '../../src/hv/HvStatus.js';
 import { HV_UNMAP_GPA_LARGE_PAGE } from '../../src/hv/flags/HvMapGpaFlag.js';
 import { traitsOf } from '../../src/hv/Hypercall.js';
+import { MapGpaPages } from '../../src/hv/hypercalls/MapGpaPages.js';
 import { UnmapGpaPages } from '../../src/hv/hypercalls/UnmapGpaPages.js';
 import type { StructLayout } from '../../src/hv/Layout.js';
 import { LARGE_PAGE_SHIFT_IN_PAGES, PAGES_PER_LARGE_PAGE } from '../../src/hv/Page.js';
@@ -149,6 +153,44 @@ const unbatchedUnmap: DriverHooks['unmapGpaPages'] = (env, partition, gfn, pages
 };
 
 /**
+ * Review point 6 as the v5 code had it: the unmap loop batched, but with the map list's constant
+ * (`rep_count = min(remain, HV_MAP_GPA_BATCH_SIZE)`, 509 reps, a page bound) instead of
+ * HV_UMAP_GPA_PAGES (512, the interrupt-latency bound the merged code uses). A 1,024-page range goes
+ * out as 509 + 509 + 6 reps: no batch over capacity, so only the fill of each batch tells.
+ */
+const unmapInMapBatches: DriverHooks['unmapGpaPages'] = (env, partition, gfn, pages, large, op) => {
+  const shift = large ? LARGE_PAGE_SHIFT_IN_PAGES : 0;
+  return runBatches(env.execOnce, env.deposit, {
+    def: UnmapGpaPages,
+    traits: { ...traitsOf(UnmapGpaPages), batchRepsMax: traitsOf(MapGpaPages).batchRepsMax },
+    total: Math.floor(pages / (1 << shift)),
+    header: (done) => ({
+      targetPartitionId: partition,
+      targetGpaBase: BigInt(gfn + done * (1 << shift)),
+      unmapFlags: large ? HV_UNMAP_GPA_LARGE_PAGE : 0,
+    }),
+    op,
+  });
+};
+
+/** HV_HYPERCALL_RESULT_MASK (GENMASK_ULL(15, 0)): the result field of the status word. */
+const HV_HYPERCALL_RESULT_MASK = 0xffffn;
+
+/**
+ * Review point 9 as the thread's code had it: `status = hv_do_…hypercall(…) & HV_HYPERCALL_RESULT_MASK`,
+ * then the reps completed read from the masked word (hv_repcomp), which is always 0. On the six
+ * non-rep calls the thread names the mask loses nothing; on a rep call the driver never sees the
+ * reps the hypervisor completed (a successful batch reads as SUCCESS without progress).
+ */
+function maskBeforeRepcomp(routed: Executor): Executor {
+  return (plan) => {
+    const o = routed(plan);
+    const status = ((BigInt(o.repsCompleted) << 32n) | BigInt(o.result)) & HV_HYPERCALL_RESULT_MASK;
+    return { ...o, result: Number(status & 0xffffn), repsCompleted: Number((status >> 32n) & 0xfffn) };
+  };
+}
+
+/**
  * Review point 9: the status word tested whole against HV_STATUS_SUCCESS instead of through
  * hv_result(): a rep call that succeeded carries its reps completed in bits 32-43, so it reads as
  * a failure with a status no table knows.
@@ -283,6 +325,7 @@ export const PLANTED: readonly CheckVariant[] = [
 export const REVIEW_POINT_VARIANTS: readonly CheckVariant[] = [
   { name: 'everyPfnInLargeMode', world: { fill: everyPfnInLargeMode } },
   { name: 'unbatchedUnmap', world: { hooks: { unmapGpaPages: unbatchedUnmap } } },
+  { name: 'unmapInMapBatches', world: { hooks: { unmapGpaPages: unmapInMapBatches } } },
   {
     name: 'restoreBeforeCopy',
     world: {
@@ -299,7 +342,39 @@ export const REVIEW_POINT_VARIANTS: readonly CheckVariant[] = [
       wrapListExecutor: unmaskedStatus,
     },
   },
+  {
+    name: 'maskBeforeRepcomp',
+    world: {
+      wrapExecutor: (routed, deposit) => withDepositRetry(maskBeforeRepcomp(routed), deposit),
+      wrapListExecutor: maskBeforeRepcomp,
+    },
+  },
 ];
+
+/**
+ * The default model with its 4 KiB region grown to 4 MiB (1,024 pages: two HV_UMAP_GPA_PAGES
+ * batches, three of the map list's 509) and an UNMAP_MEMORY of it, within a budget of `states`: the
+ * model the unmap batch variants of review point 6 show on. The default model's 8-page region is one
+ * batch, and it unmaps that region only at CLOSE, after FINALIZE_PARTITION, where the hypervisor
+ * refuses the first batch.
+ */
+export function big4kModel(states: number): CheckModel {
+  const d = DEFAULT_MODEL_JSON;
+  const [ram2m, ram4k] = d.world.hostMemory;
+  return loadCheckModel({
+    ...d,
+    world: { ...d.world, hostMemory: [ram2m, { ...ram4k, size: '4MiB' }] },
+    bounds: { ...d.bounds, states },
+    intents: d.intents.flatMap((i): unknown[] => {
+      if (i.intent !== 'partition') return [i];
+      if ('detail' in i.request && i.request.region === 'ram4k')
+        return [{ ...i, request: { ...i.request, detail: { ...i.request.detail, size: '0x400000' } } }];
+      if (i.request.type === 'UNMAP_MEMORY')
+        return [i, { intent: 'partition', request: { type: 'UNMAP_MEMORY', region: 'ram4k' } }];
+      return [i];
+    }),
+  });
+}
 
 /**
  * A VMM of the vmm-lifecycle-rules leak history: rust-vmm/mshv before PR 251 (issue 194) closed a

@@ -16,6 +16,7 @@ import { restoreOutOfOrder } from './restoreOutOfOrder.js';
 import { ripNotAdvanced } from './ripNotAdvanced.js';
 import { runAfterFinalize } from './runAfterFinalize.js';
 import { snapshotWhileRunning } from './snapshotWhileRunning.js';
+import { unmapBatches } from './unmapBatches.js';
 import { vpPagesReleased } from './vpPagesReleased.js';
 import { windows } from './windows.js';
 
@@ -30,6 +31,7 @@ import { windows } from './windows.js';
 export const ALL_INVARIANTS: readonly Invariant[] = [
   windows,
   inputPages,
+  unmapBatches,
   asyncInFlight,
   deletedPartition,
   vpPagesReleased,
@@ -67,6 +69,7 @@ export {
   ripNotAdvanced,
   runAfterFinalize,
   snapshotWhileRunning,
+  unmapBatches,
   vpPagesReleased,
   windows,
 };
