@@ -12,7 +12,13 @@ export type {
   RandomSettings,
 } from './CheckModel.js';
 export type { CheckVariant } from './CheckVariant.js';
-export { CheckWorld, type CheckWorldOptions, type StepReport, type StepScratch } from './CheckWorld.js';
+export {
+  CheckWorld,
+  type CheckWorldOptions,
+  type StepReport,
+  type StepScratch,
+  type UnmapBatch,
+} from './CheckWorld.js';
 export { type CrashRecovery, recoverCrashedRun } from './recoverCrashedRun.js';
 export {
   buildCounterexample,

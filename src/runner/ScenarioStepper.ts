@@ -79,8 +79,35 @@ export class ScenarioStepper {
     };
   }
 
-  /** Run one step (index `index` of its scenario) and report what it returned against its expect. */
+  /**
+   * Run one step (index `index` of its scenario) and report what it returned against its expect.
+   * A step whose call never returns because of a hypervisor answer the scenario's fault plan gave
+   * and no hypervisor gives (the world's `faultWatch`: CALL_PENDING completed never or too late,
+   * SUCCESS without running the call) is reported as `aborted`: the trace closes the open ioctl as
+   * aborted, the event log keeps the operation without a result (as a crash inside it leaves it).
+   * Any other throw is a fault of the tool and goes on.
+   */
   run(index: number, step: Step): StepOutcome {
+    const watch = this.#world.faultWatch?.();
+    try {
+      return this.#run(index, step);
+    } catch (e) {
+      const why = watch?.();
+      if (why === undefined) throw e;
+      this.#trace?.abortIoctl(why);
+      return {
+        index,
+        op: step.op,
+        partition: step.partition,
+        expected: step.expect,
+        actual: 'aborted',
+        detail: e instanceof Error ? e.message : String(e),
+        aborted: why,
+      };
+    }
+  }
+
+  #run(index: number, step: Step): StepOutcome {
     this.#observer?.step(index, step);
     const dev = this.#world.device;
     const base = { index, op: step.op, partition: step.partition, expected: step.expect };

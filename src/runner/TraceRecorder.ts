@@ -9,7 +9,10 @@ export type TraceRecord =
       readonly partition: string;
       readonly name: string;
       readonly request: string;
+      /** The return value: 0, a positive value or `-ERRNO`; `none` for an ioctl that never returned. */
       readonly result: string;
+      /** Why the ioctl never returned (an aborted step); only then present, on the run's last ioctl. */
+      readonly aborted?: string;
     }
   | {
       readonly seq: number;
@@ -97,6 +100,29 @@ export class TraceRecorder implements HypercallRecorder {
       name: p.name,
       request: hexWord(p.request >>> 0, 8),
       result: String(result),
+    });
+    for (const c of p.calls) this.#push(c);
+  }
+
+  /**
+   * Close the open ioctl, if any, as one that never returned (an aborted step): its record gets
+   * result `none` and `aborted` saying why, followed by the hypercalls it issued. The trace then ends.
+   *
+   * @example
+   * t.abortIoctl('SET_PARTITION_PROPERTY call 1 answered CALL_PENDING …');
+   */
+  abortIoctl(why: string): void {
+    const p = this.#pending;
+    if (p === undefined) return;
+    this.#pending = undefined;
+    this.#push({
+      seq: p.seq,
+      kind: 'ioctl',
+      partition: p.partition,
+      name: p.name,
+      request: hexWord(p.request >>> 0, 8),
+      result: 'none',
+      aborted: why,
     });
     for (const c of p.calls) this.#push(c);
   }

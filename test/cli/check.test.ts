@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,12 +48,13 @@ const lost = {
 describe('mshv-control check', () => {
   it.each([
     [['--strategy', 'bfs2'], /--strategy: 'bfs2' is not bfs, dfs or random/],
-    [['--workers', '0'], /--workers: '0' is not a positive integer/],
-    [['--seed', '-1'], /--seed: '-1' is not a u32/],
+    [['--workers', '0'], /--workers: 0 is below 1/],
+    [['--seed', '-1'], /--seed: '-1' is not a decimal or 0x-hex number/],
+    [['--strategy', 'random', '--seed', '0x100000000'], /--seed: 0x100000000 does not fit u32/],
     [['--seed', '7'], /--seed: seeds the random walks; bfs draws no random numbers/],
     [['--strategy', 'dfs', '--seed', '7'], /--seed: seeds the random walks; dfs draws no random numbers/],
-    [['--time-limit', 'soon'], /--time-limit: 'soon' is not a positive number of seconds/],
-    [['--time-limit', '0'], /--time-limit: '0' is not a positive number of seconds/],
+    [['--time-limit', 'soon'], /--time-limit: 'soon' is not a decimal number \(digits only\)/],
+    [['--time-limit', '0'], /--time-limit: 0 is below 1/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
     [['a.json', 'b.json'], /unexpected argument 'b.json'/],
     [
@@ -58,6 +67,24 @@ describe('mshv-control check', () => {
     const r = await run(...argv);
     expect(r.code).toBe(2);
     expect(r.err.join('\n')).toMatch(message);
+  });
+
+  it('an --out it cannot write to is refused before exploring: exit 2, one line (CLI review finding 2)', async () => {
+    const ro = mkdtempSync(join(dir, 'ro-'));
+    chmodSync(ro, 0o555);
+    // Root writes through the mode bits; /proc/self refuses new files to everyone.
+    const target = process.getuid?.() === 0 ? '/proc/self' : ro;
+    const r = await run(file('lost.json', lost), '--out', target);
+    expect(r.code).toBe(2);
+    expect(r.out).toEqual([]);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(
+      new RegExp(
+        `^mshv-control check: --out: ${target} is not writable \\((EACCES|ENOENT|EPERM|EROFS)\\); a counterexample could not be saved$`,
+      ),
+    );
+    chmodSync(ro, 0o755);
+    expect(readdirSync(ro)).toEqual([]);
   });
 
   it('a bad model exits 2 naming the file, line, path and rule', async () => {

@@ -104,6 +104,22 @@ describe('mshv-control demo (npm start)', () => {
     }
   });
 
+  it('a TMPDIR where no directory can be made is one line, exit 2, no stack trace (CLI review finding 2)', async () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = '/nonexistent/mshv-control-test';
+    try {
+      const r = await demo();
+      expect(r.code).toBe(2);
+      expect(r.out).toEqual([]);
+      expect(r.err).toEqual([
+        'mshv-control demo: cannot make a directory for the log in /nonexistent/mshv-control-test (ENOENT): set TMPDIR to a writable directory',
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   it('on a terminal each step is shown while it runs, then redrawn with its outcome', async () => {
     const tty = await demo([], true);
     expect(tty.code).toBe(0);

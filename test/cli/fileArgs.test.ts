@@ -42,15 +42,29 @@ describe('a file argument that cannot be read exits 2 naming it and why, never w
   });
 });
 
+describe('run and trace given a file of check say so and point to check (CLI review finding 8)', () => {
+  it.each([
+    ['run', 'docs/check/default-model.json', 'a check model (it has "intents", not "steps")'],
+    ['trace', 'docs/check/lost-completion.json', 'a check model (it has "intents", not "steps")'],
+    ['run', 'docs/check/lost-completion.counterexample.json', 'a counterexample of check (its "format")'],
+  ])('%s %s', async (name, path, kind) => {
+    const r = await run(name, path);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `mshv-control ${name}: ${path}: this is ${kind}, not a scenario; run it with 'mshv-control check ${path}' (docs/guide/check.md)`,
+    );
+  });
+});
+
 describe('arguments a command cannot take exit 2 naming them', () => {
   it.each([
     [['help', 'nosuch'], "unknown command 'nosuch'"],
     [['trace', '--bogus', 'docs/scenarios/boot-4k.json'], "unknown option '--bogus'"],
     [
       ['run', 'docs/scenarios/boot-4k.json', '--log', join(dir, 'a.log'), '--log', join(dir, 'b.log')],
-      '--log: given twice',
+      '--log given more than once',
     ],
-    [['diagram', 'vp', '--format', 'dot', '--format=mermaid'], '--format: given twice'],
+    [['diagram', 'vp', '--format', 'dot', '--format=mermaid'], '--format given more than once'],
   ])('%j', async (argv, why) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ import { type ParsedJson, parseJson } from '../../scenario/parseJson.js';
 import { ScenarioError } from '../../scenario/ScenarioError.js';
 import { CliError } from '../CliError.js';
 import { fileError } from '../fileError.js';
+import { parseCliInteger, parseCliSeed } from '../parseNumber.js';
+import { optionValue, parseOptions } from '../parseOptions.js';
 import type { CliIo, Command } from '../Command.js';
 
 const usage = `usage: mshv-control check [MODEL] [--strategy bfs|dfs|random] [--seed N] [--time-limit S]
@@ -32,20 +34,27 @@ shipped stack: ControlPlane requests, guest exits, signals, armed hypervisor fau
 the VMM, checking every invariant after every step. Prints progress, then states, transitions and
 coverage. On a violation it prints the invariant and the shrunk trace, and writes the
 counterexample as a JSON file and as an event log in DIR (default: the current directory).
-Given a counterexample file, re-runs it and reports whether it still violates its invariant, or
-which other invariant it violates instead. A scenario (a file with "steps") is not a check model:
-it is refused (exit 2), pointing at 'run' and 'trace'.
+Given a counterexample file, re-runs it as recorded and reports whether it still violates its
+invariant, or which other invariant it violates instead; it takes no option (each is refused,
+exit 2). A scenario (a file with "steps") is not a check model: it is refused (exit 2), pointing
+at 'run' and 'trace'. Options take their value as '--opt V' or '--opt=V', each at most once.
   --strategy   bfs (default: shortest counterexample), dfs, or random (seeded swarm walks)
-  --seed       seed of the random walks (default: the model world's seed); random only
-  --time-limit stop exploring after S seconds (the verdict is then "bounded")
-  --workers    worker threads (default 1)
+  --seed       seed of the random walks, a u32, decimal or 0x hex (default: the model world's
+               seed); random only
+  --time-limit stop exploring after S seconds, a positive decimal integer (the verdict is then
+               "bounded")
+  --workers    worker threads, a positive decimal integer, at most 4 per CPU (default 1)
+  --out        the directory for a counterexample; it must exist and be writable (checked before
+               exploring)
   --crash-inside  also crash the VMM inside each intent, after each of its operations (BFS; the
                model's crashInside; 2.5 to 3 times as long on the default model)
 Exit codes: 0 no violation within the bounds (or a counterexample that breaks no invariant), 1 a
-violation (or a counterexample that breaks its own invariant or another one), 2 bad input (a model
-or counterexample file that does not load: its path, line, JSON path and rule are named; a model
-with crashInside under dfs or random), 3 internal error: a violation did not reproduce (a fault of
-the checker, not of the stack; nothing is written).`;
+violation (or a counterexample that breaks its own invariant or another one; a counterexample
+that could not be saved is printed and said so on stderr), 2 bad input (usage, a model or
+counterexample file that does not load: its path, line, JSON path and rule are named; a model with
+crashInside under dfs or random; an --out that is not a writable directory),
+3 internal error: a violation did not reproduce (a fault of the checker, not of the stack; nothing
+is written), or any other fault of mshv-control itself (one line, no stack trace).`;
 
 interface CheckArgs {
   readonly file: string | undefined;
@@ -55,88 +64,96 @@ interface CheckArgs {
   readonly workers: number;
   readonly out: string;
   readonly crashInside: boolean;
+  /** The options given on the command line, by name (a counterexample file takes none). */
+  readonly given: readonly string[];
 }
 
-function positiveNumber(flag: string, text: string | undefined, integer: boolean): number {
-  const v = text === undefined || text.trim() === '' ? Number.NaN : Number(text);
-  if (!Number.isFinite(v) || (integer ? v < 1 || !Number.isInteger(v) : v <= 0))
-    throw new CliError(
-      `${flag}: '${text ?? ''}' is not a ${integer ? 'positive integer' : 'positive number of seconds'}\n${usage}`,
-    );
-  return v;
-}
+/** The longest `--time-limit`: about 31 years, so its milliseconds stay a safe integer. */
+const TIME_LIMIT_S_MAX = 1_000_000_000n;
+
+/** `--workers`: at least 1; the ceiling (4 per CPU) is checked with its own message. */
+const WORKERS = { min: 1n, max: 1024n };
+
+const OPTIONS = {
+  '--strategy': 'value',
+  '--seed': 'value',
+  '--time-limit': 'value',
+  '--workers': 'value',
+  '--out': 'value',
+  '--crash-inside': 'flag',
+} as const;
 
 /**
- * Parse the command line; bad arguments exit 2.
+ * Parse the command line; bad arguments exit 2. Numbers are parsed by `parseCliInteger`: `--seed`
+ * a u32 in decimal or 0x hex (as every command's), `--workers` and `--time-limit` positive decimal
+ * integers (digits only). `--out` must be a directory this process can write (checked here, before
+ * any exploring: a counterexample found after minutes must have somewhere to go).
  *
  * @example
  * parseCheckArgs(['world.json', '--strategy', 'dfs', '--workers=4']);
  * // { file: 'world.json', strategy: 'dfs', workers: 4, out: '.', crashInside: false, ... }
  */
 export function parseCheckArgs(args: readonly string[]): CheckArgs {
-  let file: string | undefined;
-  let strategy: Strategy = 'bfs';
-  let seed: number | undefined;
-  let timeLimitS: number | undefined;
-  let workers = 1;
-  let out = '.';
-  let crashInside = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string | undefined => (a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : args[++i]);
-    switch (flag) {
-      case '--strategy': {
-        const v = value();
-        if (v !== 'bfs' && v !== 'dfs' && v !== 'random')
-          throw new CliError(`--strategy: '${v ?? ''}' is not bfs, dfs or random\n${usage}`);
-        strategy = v;
-        break;
-      }
-      case '--seed': {
-        const v = value();
-        const n = Number(v);
-        if (v === undefined || !/^\d+$/.test(v) || !Number.isSafeInteger(n) || n > 0xffff_ffff)
-          throw new CliError(`--seed: '${v ?? ''}' is not a u32\n${usage}`);
-        seed = n;
-        break;
-      }
-      case '--time-limit':
-        timeLimitS = positiveNumber('--time-limit', value(), false);
-        break;
-      case '--workers':
-        workers = positiveNumber('--workers', value(), true);
-        if (workers > availableParallelism() * 4)
-          throw new CliError(`--workers: ${workers} is more than 4 per CPU (${availableParallelism()} CPUs)`);
-        break;
-      case '--out': {
-        const v = value();
-        if (v === undefined || v === '') throw new CliError(`--out needs a directory\n${usage}`);
-        out = v;
-        break;
-      }
-      case '--crash-inside':
-        if (eq > 0) throw new CliError(`--crash-inside takes no value\n${usage}`);
-        crashInside = true;
-        break;
-      default:
-        if (a.startsWith('-')) throw new CliError(`unknown option '${a}'\n${usage}`);
-        if (file !== undefined) throw new CliError(`unexpected argument '${a}'\n${usage}`);
-        file = a;
-    }
-  }
-  if (crashInside && strategy !== 'bfs')
+  const parsed = parseOptions(args, OPTIONS, usage);
+  const [file, extra] = parsed.operands;
+  if (extra !== undefined) throw new CliError(`unexpected argument '${extra}'\n${usage}`);
+  const strategyText = optionValue(parsed, '--strategy') ?? 'bfs';
+  if (strategyText !== 'bfs' && strategyText !== 'dfs' && strategyText !== 'random')
+    throw new CliError(`--strategy: '${strategyText}' is not bfs, dfs or random\n${usage}`);
+  const strategy: Strategy = strategyText;
+  const seedText = optionValue(parsed, '--seed');
+  const seed = seedText === undefined ? undefined : parseCliSeed(seedText);
+  const timeText = optionValue(parsed, '--time-limit');
+  const timeLimitS =
+    timeText === undefined
+      ? undefined
+      : Number(parseCliInteger(timeText, '--time-limit', 'decimal', { min: 1n, max: TIME_LIMIT_S_MAX }));
+  const workersText = optionValue(parsed, '--workers');
+  const workers =
+    workersText === undefined ? 1 : Number(parseCliInteger(workersText, '--workers', 'decimal', WORKERS));
+  if (workers > availableParallelism() * 4)
+    throw new CliError(`--workers: ${workers} is more than 4 per CPU (${availableParallelism()} CPUs)`);
+  const out = optionValue(parsed, '--out') ?? '.';
+  const crashInside = parsed.options.has('--crash-inside');
+  const given = [...parsed.options.keys()];
+  return { file, strategy, seed, timeLimitS, workers, out, crashInside, given };
+}
+
+/**
+ * The checks of a model run's options against each other and the file system, before exploring.
+ */
+function checkModelArgs(a: CheckArgs): void {
+  if (a.crashInside && a.strategy !== 'bfs')
     throw new CliError(
-      `--crash-inside: crashes inside intents are explored by bfs only, not ${strategy}\n${usage}`,
+      `--crash-inside: crashes inside intents are explored by bfs only, not ${a.strategy}\n${usage}`,
     );
   // BFS and DFS draw no random numbers: a seed given to them would be silently ignored.
-  if (seed !== undefined && strategy !== 'random')
-    throw new CliError(`--seed: seeds the random walks; ${strategy} draws no random numbers\n${usage}`);
+  if (a.seed !== undefined && a.strategy !== 'random')
+    throw new CliError(`--seed: seeds the random walks; ${a.strategy} draws no random numbers\n${usage}`);
   // Checked before exploring: a counterexample found after minutes must have somewhere to go.
-  if (!existsSync(out)) throw new CliError(`--out: no such directory ${out}`);
-  if (!statSync(out).isDirectory()) throw new CliError(`--out: ${out} is not a directory`);
-  return { file, strategy, seed, timeLimitS, workers, out, crashInside };
+  if (!existsSync(a.out)) throw new CliError(`--out: no such directory ${a.out}`);
+  if (!statSync(a.out).isDirectory()) throw new CliError(`--out: ${a.out} is not a directory`);
+  const unwritable = probeWritable(a.out);
+  if (unwritable !== undefined)
+    throw new CliError(
+      `--out: ${a.out} is not writable (${unwritable}); a counterexample could not be saved`,
+    );
+}
+
+/**
+ * Whether this process can create a file in `dir`: undefined when it can, else the error code. A
+ * probe file is created and removed (the access bits alone do not tell: root ignores them, a
+ * read-only mount or /proc refuses anyway).
+ */
+function probeWritable(dir: string): string | undefined {
+  const probe = join(dir, `.mshv-control-check-${process.pid}.probe`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? String(e);
+  }
 }
 
 async function readJsonArg(file: string): Promise<ParsedJson> {
@@ -267,14 +284,25 @@ export const checkCommand: Command = {
   async run(args, io) {
     const a = parseCheckArgs(args);
     let model: CheckModel;
-    if (a.file === undefined) model = defaultModel();
-    else {
+    if (a.file === undefined) {
+      checkModelArgs(a);
+      model = defaultModel();
+    } else {
       const parsed = await readJsonArg(a.file);
-      if (isCounterexampleJson(parsed.value)) return reproduceFile(parsed, a.file, io);
+      if (isCounterexampleJson(parsed.value)) {
+        // A counterexample is re-run as recorded: an option for exploring would be silently dropped.
+        const [option] = a.given;
+        if (option !== undefined)
+          throw new CliError(
+            `${option}: ${a.file} is a counterexample, which is re-run as recorded, not explored; options apply to a model\n${usage}`,
+          );
+        return reproduceFile(parsed, a.file, io);
+      }
       if (isScenarioJson(parsed.value))
         throw new CliError(
           `${a.file}: this is a scenario (it has "steps"); check takes a check model (docs/guide/check.md), with "intents" instead of steps. Run a scenario with 'mshv-control run ${a.file}' or 'mshv-control trace ${a.file}'.`,
         );
+      checkModelArgs(a);
       try {
         model = loadCheckModel(parsed.value);
         checkStrategyFits(model, a.strategy);
@@ -323,7 +351,17 @@ export const checkCommand: Command = {
       io.err(
         `note: shrinking stopped at its budget of ${SHRINK_ATTEMPTS_MAX} re-runs; the counterexample still breaks ${cex.invariant} but may not be minimal (a step or fault of it may be unnecessary)`,
       );
-    await writeCounterexampleFiles(cex, a.out, io);
+    try {
+      await writeCounterexampleFiles(cex, a.out, io);
+    } catch (e) {
+      // The directory was writable before exploring; it may not be now (a full disk, a removed
+      // directory). The counterexample is printed above: say so in one line, keep the verdict.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (typeof code !== 'string') throw e;
+      io.err(
+        `mshv-control check: --out ${a.out}: the counterexample could not be saved in full (${(e as Error).message}); it is printed above`,
+      );
+    }
     return 1;
   },
 };

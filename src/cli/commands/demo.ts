@@ -4,14 +4,17 @@ import { join } from 'node:path';
 import { CliError } from '../CliError.js';
 import type { Command } from '../Command.js';
 import { DEMO_SEED, runDemo } from '../demo/runDemo.js';
-import { parseCliBigint } from '../parseNumber.js';
+import { parseCliSeed } from '../parseNumber.js';
+import { optionValue, parseOptions } from '../parseOptions.js';
 
 const usage = `usage: mshv-control demo [--seed N]
 The main job (npm start): a 4-VP, 4 GiB guest on the simulated hypervisor through the Host API:
 boot by scripted exits, a dirty-page pass, pause and resume, close. The log goes to a new temporary
-directory (its path is printed) and is checked afterwards. --seed N (u32, default ${DEMO_SEED})
-reproduces a run: everything printed but the log path is the same for the same seed.
-Exit 0 when every step and the log check passed, 1 otherwise, 2 on bad arguments.`;
+directory under $TMPDIR (its path is printed) and is checked afterwards. --seed N (also
+--seed=N; a u32, decimal or 0x hex, default ${DEMO_SEED}) reproduces a run: everything printed but
+the log path is the same for the same seed.
+Exit 0 when every step and the log check passed, 1 otherwise, 2 on bad arguments or a $TMPDIR
+where no directory can be made, 3 internal error (a fault of mshv-control itself).`;
 
 /**
  * `mshv-control demo [--seed N]`: the demo (`npm start`).
@@ -25,32 +28,42 @@ export const demoCommand: Command = {
   usage,
   async run(args, io) {
     const seed = parseDemoArgs(args);
-    const dir = mkdtempSync(join(tmpdir(), 'mshv-demo-'));
+    const dir = demoLogDir();
     return runDemo({ seed, logPath: join(dir, 'demo.log'), io });
   },
 };
 
 /**
- * `[--seed N]` (also `--seed=N`, decimal or 0x hex, u32); anything else is a CliError (exit 2).
+ * `[--seed N]` (also `--seed=N`; a u32, decimal or 0x hex, as every command's `--seed`); anything
+ * else is a CliError (exit 2).
  *
  * @example
  * parseDemoArgs(['--seed', '0x10']); // 16
  */
 export function parseDemoArgs(args: readonly string[]): number {
-  let seed = DEMO_SEED;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    if (a === '--seed' || a.startsWith('--seed=')) {
-      const value = a === '--seed' ? args[++i] : a.slice('--seed='.length);
-      if (value === undefined || value === '') throw new CliError(`--seed needs a value\n${usage}`);
-      seed = seedOf(value);
-    } else throw new CliError(`unexpected argument '${a}'\n${usage}`);
-  }
-  return seed;
+  const parsed = parseOptions(args, { '--seed': 'value' }, usage);
+  const [extra] = parsed.operands;
+  if (extra !== undefined) throw new CliError(`unexpected argument '${extra}'\n${usage}`);
+  const seed = optionValue(parsed, '--seed');
+  return seed === undefined ? DEMO_SEED : parseCliSeed(seed);
 }
 
-function seedOf(text: string): number {
-  const n = parseCliBigint(text, '--seed');
-  if (n > 0xffff_ffffn) throw new CliError(`--seed: '${text}' does not fit u32`);
-  return Number(n);
+/**
+ * A new directory for the demo's log under the system's temporary directory ($TMPDIR); a CliError
+ * (exit 2, one line) when it cannot be made there.
+ *
+ * @example
+ * demoLogDir(); // '/tmp/mshv-demo-Xa3f9b'
+ */
+export function demoLogDir(): string {
+  const parent = tmpdir();
+  try {
+    return mkdtempSync(join(parent, 'mshv-demo-'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw e;
+    throw new CliError(
+      `cannot make a directory for the log in ${parent} (${code}): set TMPDIR to a writable directory`,
+    );
+  }
 }

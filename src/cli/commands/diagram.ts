@@ -5,9 +5,11 @@ import { partitionMachine } from '../../../machines/partition/partitionMachine.j
 import { vpMachine } from '../../../machines/vp/vpMachine.js';
 import { CliError } from '../CliError.js';
 import type { Command } from '../Command.js';
+import { optionValue, parseOptions } from '../parseOptions.js';
 
 const usage = `usage: mshv-control diagram partition|vp [--format mermaid|dot]
-Prints the lifecycle machine as a diagram generated from its definition (default: mermaid).`;
+Prints the lifecycle machine as a diagram generated from its definition (default: mermaid).
+--format takes its value as '--format V' or '--format=V', once. Exit codes: 0 printed, 2 bad usage.`;
 
 const MACHINES = { partition: partitionMachine, vp: vpMachine } as const;
 const FORMATS = { mermaid: toMermaid, dot: toDot } as const;
@@ -25,29 +27,15 @@ const isFormat = (s: string): s is FormatName => Object.hasOwn(FORMATS, s);
  * parseDiagramArgs(['vp', '--format=dot']); // { machine: 'vp', format: 'dot' }
  */
 export function parseDiagramArgs(args: readonly string[]): { machine: MachineName; format: FormatName } {
-  let machine: MachineName | undefined;
-  let format: FormatName | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    if (a === '--format' || a.startsWith('--format=')) {
-      if (format !== undefined) throw new CliError(`--format: given twice\n${usage}`);
-      const value = a === '--format' ? args[++i] : a.slice('--format='.length);
-      if (value === undefined || value === '')
-        throw new CliError(`--format needs a value: mermaid or dot\n${usage}`);
-      if (!isFormat(value)) throw new CliError(`unknown format '${value}': expected mermaid or dot`);
-      format = value;
-    } else if (a.startsWith('-')) {
-      throw new CliError(`unknown option '${a}'\n${usage}`);
-    } else if (machine !== undefined) {
-      throw new CliError(`unexpected argument '${a}': one machine at a time\n${usage}`);
-    } else if (isMachine(a)) {
-      machine = a;
-    } else {
-      throw new CliError(`unknown machine '${a}': expected partition or vp`);
-    }
-  }
+  const parsed = parseOptions(args, { '--format': 'value' }, usage);
+  const format = optionValue(parsed, '--format') ?? 'mermaid';
+  if (!isFormat(format)) throw new CliError(`unknown format '${format}': expected mermaid or dot`);
+  const [machine, extra] = parsed.operands;
   if (machine === undefined) throw new CliError(`expected a machine: partition or vp\n${usage}`);
-  return { machine, format: format ?? 'mermaid' };
+  if (!isMachine(machine)) throw new CliError(`unknown machine '${machine}': expected partition or vp`);
+  if (extra !== undefined)
+    throw new CliError(`unexpected argument '${extra}': one machine at a time\n${usage}`);
+  return { machine, format };
 }
 
 export const diagramCommand: Command = {

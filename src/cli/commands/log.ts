@@ -8,6 +8,7 @@ import { openLog, type LogReader } from '../../log/LogReader.js';
 import { RECORD_KINDS } from '../../log/LogRecord.js';
 import { CliError } from '../CliError.js';
 import type { CliIo, Command } from '../Command.js';
+import { parseOptions } from '../parseOptions.js';
 
 const usage = `usage: mshv-control log export LOG
        mshv-control log import JSONL LOG [--recompute-checksums] [--allow-unclosed]
@@ -23,12 +24,18 @@ import  a new log from an export. Never overwrites LOG, and refuses a LOG with a
         that does not match, a damage line, or an export that stops before its end fails either
         way (exit 1). --allow-unclosed imports an export that shows no end (no end line and no
         "unclosedLastSeq": cut off, or an unclosed log exported by an earlier build) as an
-        unclosed log. Lines longer than LINE_CHARS_MAX and duplicate keys are refused (exit 2).
+        unclosed log. Lines longer than ${LINE_CHARS_MAX.toLocaleString('en-US')} characters (16 MiB + 1 KiB) and
+        duplicate keys are refused (exit 2).
         A killed import leaves .LOG.import-HOST-PID-XXXXXX/ beside LOG; the next import of LOG
         removes it once that process is gone.
 info    the header, records by kind, first and last seq, whether the log was closed, and the
         integrity verdict (every checksum is checked).
-Exit codes: 0 ok, 1 integrity failure, 2 bad input. Reading never modifies LOG.`;
+Options are flags, each at most once.
+Exit codes: 0 ok, 1 integrity failure, 2 bad input (usage, an option given twice, a file that is not
+a log), 3 internal error (a fault of mshv-control itself: one line, no stack trace). Reading never
+modifies LOG.`;
+
+const IMPORT_OPTIONS = { '--recompute-checksums': 'flag', '--allow-unclosed': 'flag' } as const;
 
 /** `mshv-control log export|import|info`: the event log's JSON Lines form and its health. */
 export const logCommand: Command = {
@@ -39,32 +46,32 @@ export const logCommand: Command = {
     const [sub, ...rest] = args;
     switch (sub) {
       case 'export':
-        return exportCommand(operands(rest, 1, 'log export LOG'), io);
-      case 'import': {
-        const flags = ['--recompute-checksums', '--allow-unclosed'];
-        for (const f of flags)
-          if (rest.filter((a) => a === f).length > 1) throw new CliError(`${f}: given twice`);
-        const [jsonl, target] = operands(
-          rest.filter((a) => !flags.includes(a)),
-          2,
-          'log import JSONL LOG [--recompute-checksums] [--allow-unclosed]',
+        return exportCommand(
+          operands(parseOptions(rest, {}, "expected 'log export LOG'").operands, 1, 'log export LOG'),
+          io,
         );
+      case 'import': {
+        const form = 'log import JSONL LOG [--recompute-checksums] [--allow-unclosed]';
+        const parsed = parseOptions(rest, IMPORT_OPTIONS, `expected '${form}'`);
+        const [jsonl, target] = operands(parsed.operands, 2, form);
         return importCommand(jsonl ?? '', target ?? '', io, {
-          recomputeChecksums: rest.includes('--recompute-checksums'),
-          allowUnclosed: rest.includes('--allow-unclosed'),
+          recomputeChecksums: parsed.options.has('--recompute-checksums'),
+          allowUnclosed: parsed.options.has('--allow-unclosed'),
         });
       }
       case 'info':
-        return infoCommand(operands(rest, 1, 'log info LOG'), io);
+        return infoCommand(
+          operands(parseOptions(rest, {}, "expected 'log info LOG'").operands, 1, 'log info LOG'),
+          io,
+        );
       default:
         throw new CliError(`unknown subcommand '${sub ?? ''}': expected export, import or info\n${usage}`);
     }
   },
 };
 
+/** The operands `parseOptions` left, exactly `n` of them, or the form the subcommand takes. */
 function operands(rest: readonly string[], n: number, form: string): string[] {
-  const flag = rest.find((a) => a.startsWith('-') && a !== '-');
-  if (flag !== undefined) throw new CliError(`unknown option '${flag}'; expected '${form}'`);
   if (rest.length !== n) throw new CliError(`expected '${form}'`);
   return [...rest];
 }

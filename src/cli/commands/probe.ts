@@ -4,11 +4,13 @@ import { probeDevice } from '../../../adapters/native/probeDevice.js';
 import type { Syscalls } from '../../../adapters/native/Syscalls.js';
 import { CliError } from '../CliError.js';
 import type { Command } from '../Command.js';
+import { optionValue, parseOptions } from '../parseOptions.js';
 
 const usage = `usage: mshv-control probe [--device PATH]
 Checks this host's /dev/mshv through the native adapter: open, create and initialize a partition,
-create VP 0, read its LAPIC state size, close. Exit 0 when every step succeeds, 1 when one fails
-(no mshv_root driver: ENOENT), 2 on bad arguments.`;
+create VP 0, read its LAPIC state size, close. --device takes its value as '--device PATH' or
+'--device=PATH', once. Exit 0 when every step succeeds, 1 when one fails (no mshv_root driver:
+ENOENT), 2 on bad arguments, 3 internal error (a fault of mshv-control itself).`;
 
 /**
  * The probe command over the given system calls (libc's by default; tests pass a model kernel).
@@ -23,15 +25,10 @@ export function makeProbeCommand(syscalls: () => Syscalls = libcSyscalls): Comma
       'check /dev/mshv on this host through the native adapter (a partition and a VP, made and closed)',
     usage,
     run(args, io) {
-      let path = MSHV_DEVICE_PATH;
-      for (let i = 0; i < args.length; i++) {
-        const a = args[i] ?? '';
-        if (a === '--device' || a.startsWith('--device=')) {
-          const value = a === '--device' ? args[++i] : a.slice('--device='.length);
-          if (value === undefined || value === '') throw new CliError(`--device needs a path\n${usage}`);
-          path = value;
-        } else throw new CliError(`unexpected argument '${a}'\n${usage}`);
-      }
+      const parsed = parseOptions(args, { '--device': 'value' }, usage);
+      const [extra] = parsed.operands;
+      if (extra !== undefined) throw new CliError(`unexpected argument '${extra}'\n${usage}`);
+      const path = optionValue(parsed, '--device') ?? MSHV_DEVICE_PATH;
       const steps = probeDevice(syscalls(), path);
       for (const s of steps) io.out(`${s.ok ? 'ok  ' : 'FAIL'} ${s.step}: ${s.detail}`);
       const failed = steps.some((s) => !s.ok);

@@ -3,6 +3,7 @@ import { recoverLog, type RecoverReport } from '../../replay/recoverRecords.js';
 import { namingPath } from '../../replay/namingPath.js';
 import { CliError } from '../CliError.js';
 import type { Command } from '../Command.js';
+import { parseOptions } from '../parseOptions.js';
 
 const usage = `usage: mshv-control recover LOG [--dry-run] [--from-snapshot]
 Rebuilds the state at the log's last committed record by replaying its committed prefix, lists what
@@ -16,7 +17,8 @@ The simulated hypervisor's audit then proves nothing leaked. LOG is only read, n
                    re-run, read or verified, and the report says so); a log without a snapshot is
                    replayed from the start
 Exit codes: 0 reconciled (or listed), 1 not reconciled (a leak), the prefix diverged, or the log is
-damaged (the error names the record), 2 bad input (usage, missing file, not a replayable log).`;
+damaged (the error names the record), 2 bad input (usage, an option given twice, missing file, not
+a replayable log), 3 internal error (a fault of mshv-control itself: one line, no stack trace).`;
 
 /** The refusal of a replay asked to start from a snapshot the log does not have. */
 const NO_SNAPSHOT = 'no snapshot record in the log';
@@ -38,17 +40,12 @@ export const recoverCommand: Command = {
   summary: "rebuild a crashed run's state from its log, list what was live and tear it down",
   usage,
   run(args, io) {
-    for (const option of ['--dry-run', '--from-snapshot'])
-      if (args.filter((a) => a === option).length > 1)
-        throw new CliError(`${option} given more than once\n${usage}`);
-    const dryRun = args.includes('--dry-run');
-    const fromSnapshot = args.includes('--from-snapshot');
-    const rest = args.filter((a) => a !== '--dry-run' && a !== '--from-snapshot');
-    const flag = rest.find((a) => a.startsWith('-'));
-    if (flag !== undefined) throw new CliError(`unknown option '${flag}'\n${usage}`);
-    if (rest.length !== 1)
+    const parsed = parseOptions(args, { '--dry-run': 'flag', '--from-snapshot': 'flag' }, usage);
+    const dryRun = parsed.options.has('--dry-run');
+    const fromSnapshot = parsed.options.has('--from-snapshot');
+    const [path, extra] = parsed.operands;
+    if (path === undefined || extra !== undefined)
       throw new CliError(`expected 'recover LOG [--dry-run] [--from-snapshot]'\n${usage}`);
-    const path = rest[0] ?? '';
     let report = recoverLog(path, { dryRun, ...(fromSnapshot ? { from: 'snapshot' as const } : {}) });
     if (
       fromSnapshot &&

@@ -10,7 +10,8 @@ import { namingPath } from '../../replay/namingPath.js';
 import { ScenarioError } from '../../scenario/ScenarioError.js';
 import { CliError } from '../CliError.js';
 import type { CliIo, Command } from '../Command.js';
-import { parseCliBigint } from '../parseNumber.js';
+import { parseCliInteger } from '../parseNumber.js';
+import { parseOptions } from '../parseOptions.js';
 
 const usage = `usage: mshv-control replay LOG [--from-snapshot[=SEQ]] [--no-cross-check] [--verify-checksums]
 Re-runs the log's intents through the runtime that wrote them (the ControlPlane's machines, or the
@@ -18,8 +19,9 @@ scenario runner) and the driver, against a recorded hypervisor: each hypercall i
 log after its control word and input bytes are checked byte for byte, while the simulated hypervisor
 rebuilt from the header runs in lock step (shared pages, messages) and cross-checks each recorded
 answer. Every record must come out identical.
-  --from-snapshot[=SEQ]  restore the last snapshot (at or before SEQ) and replay the rest; the
-                         records before the snapshot are not read (the verdict says so)
+  --from-snapshot[=SEQ]  restore the last snapshot (at or before SEQ, a decimal seq, written
+                         in one argument: --from-snapshot=5) and replay the rest; the records
+                         before the snapshot are not read (the verdict says so)
   --no-cross-check       use recorded answers without comparing them with the simulated hypervisor's
   --verify-checksums     recompute every record's checksum while reading (by default every record's
                          but the hypercalls': those are compared byte for byte with what the re-run
@@ -34,7 +36,14 @@ Exit codes: 0 identical (and, for a counterexample log, its violation reproduces
 divergent record (seq, kind, expected vs actual decoded) or a damaged log, or a counterexample log
 whose violation does not reproduce (another invariant breaks first, or none), 2 bad input (usage,
 missing file, not a log, a log format this build does not read, no run meta, a meta.check this build
-does not read). LOG is never written.`;
+does not read; an option given twice), 3 internal error (a fault of mshv-control itself: one line,
+no stack trace). LOG is never written.`;
+
+const OPTIONS = {
+  '--from-snapshot': 'optional',
+  '--no-cross-check': 'flag',
+  '--verify-checksums': 'flag',
+} as const;
 
 /**
  * The exit code of a replay verdict: 0 identical, 1 diverged or damaged, 2 bad input.
@@ -92,28 +101,23 @@ export const replayCommand: Command = {
   summary: 'replay a log against its recorded hypervisor; report the first divergent record',
   usage,
   run(args, io) {
-    let path: string | undefined;
+    const parsed = parseOptions(args, OPTIONS, usage);
+    const [path, extra] = parsed.operands;
+    if (extra !== undefined) throw new CliError(`unexpected argument '${extra}'\n${usage}`);
+    const snapshot = parsed.options.get('--from-snapshot');
     let from: ReplayOptions['from'] = 'start';
-    let crossCheck = true;
-    let checksums: ReplayOptions['checksums'] = 'except-hypercalls';
-    const seen = new Set<string>();
-    for (const a of args) {
-      // An option given twice is a mistake to name, not a choice to make silently (the last one).
-      const option = a.startsWith('--') ? (a.split('=')[0] ?? a) : null;
-      if (option !== null && seen.has(option)) throw new CliError(`${option} given more than once\n${usage}`);
-      if (option !== null) seen.add(option);
-      if (a === '--from-snapshot') from = 'snapshot';
-      else if (a.startsWith('--from-snapshot=')) {
-        const seq = parseCliBigint(a.slice('--from-snapshot='.length), '--from-snapshot');
-        if (seq < 1n || seq > BigInt(Number.MAX_SAFE_INTEGER))
-          throw new CliError(`--from-snapshot: ${seq} is not a seq`);
-        from = Number(seq);
-      } else if (a === '--no-cross-check') crossCheck = false;
-      else if (a === '--verify-checksums') checksums = 'all';
-      else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'\n${usage}`);
-      else if (path === undefined) path = a;
-      else throw new CliError(`unexpected argument '${a}'\n${usage}`);
-    }
+    if (snapshot === true) from = 'snapshot';
+    else if (snapshot !== undefined)
+      from = Number(
+        parseCliInteger(snapshot, '--from-snapshot', 'decimal', {
+          min: 1n,
+          max: BigInt(Number.MAX_SAFE_INTEGER),
+        }),
+      );
+    const crossCheck = !parsed.options.has('--no-cross-check');
+    const checksums: ReplayOptions['checksums'] = parsed.options.has('--verify-checksums')
+      ? 'all'
+      : 'except-hypercalls';
     if (path === undefined) throw new CliError(`missing LOG\n${usage}`);
     const verdict = replayLog(path, { from, crossCheck, checksums });
     if (verdict.status === 'bad-input') throw new CliError(namingPath(path, verdict.message));

@@ -9,18 +9,24 @@ import { SimWorld } from '../../runner/SimWorld.js';
 import { describeFailure, stepMet } from '../../runner/StepOutcome.js';
 import { CliError } from '../CliError.js';
 import type { CliIo, Command } from '../Command.js';
-import { parseCliBigint } from '../parseNumber.js';
+import { parseCliInteger } from '../parseNumber.js';
+import { optionValue, parseOptions } from '../parseOptions.js';
 import { loadScenarioArg } from './loadScenarioArg.js';
 
 const usage = `usage: mshv-control run SCENARIO [--log LOG [--durability full|normal] [--snapshot-every N]]
-Runs a scenario on the simulated hypervisor and prints a summary. Exit 0 when every step met its
-expect, 1 at the first step that did not (naming it), 2 on a bad scenario or usage.
+Runs a scenario on the simulated hypervisor and prints a summary. A step fails when it misses its
+expect, or when it is not run or never returns (docs/scenario-format.md, "How a run ends"). Options
+take their value as '--opt V' or '--opt=V', each at most once.
+Exit codes: 0 every step met its expect, 1 the first step that did not (named on stderr), 2 a bad
+scenario (or a check model: run it with 'check') or usage, 3 internal error (a fault of
+mshv-control itself: one line, no stack trace).
   --log LOG             write the run's event log to LOG (a new file; never overwritten): one intent
                         per step, each operation with its hypercalls and result, committed at every
                         operation; the header holds the seed and the world, so 'replay LOG' re-runs it
   --durability MODE     full (default): an fsync per commit; normal: synced at checkpoints (a process
                         kill loses nothing committed, a power loss may lose the last commits)
-  --snapshot-every N    a snapshot record every N records (default ${DEFAULT_SNAPSHOT_EVERY}; 0: none)`;
+  --snapshot-every N    a snapshot record every N records, a decimal integer (default
+                        ${DEFAULT_SNAPSHOT_EVERY}; 0: none)`;
 
 interface RunArgs {
   readonly file: string | undefined;
@@ -29,35 +35,24 @@ interface RunArgs {
   readonly snapshotEvery: number;
 }
 
+const OPTIONS = { '--log': 'value', '--durability': 'value', '--snapshot-every': 'value' } as const;
+
+/** The largest `--snapshot-every`. */
+const SNAPSHOT_EVERY_MAX = 1_000_000_000n;
+
 function parseArgs(args: readonly string[]): RunArgs {
-  let file: string | undefined;
-  let log: string | undefined;
-  let durability: LogDurability | undefined;
-  let snapshotEvery: number | undefined;
-  const seen = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new CliError(`${a}: missing value\n${usage}`);
-      return v;
-    };
-    if ((a === '--log' || a === '--durability' || a === '--snapshot-every') && seen.has(a))
-      throw new CliError(`${a}: given twice\n${usage}`);
-    seen.add(a);
-    if (a === '--log') log = value();
-    else if (a === '--durability') {
-      const d = value();
-      if (d !== 'full' && d !== 'normal') throw new CliError(`--durability: '${d}' is not full or normal`);
-      durability = d;
-    } else if (a === '--snapshot-every') {
-      const n = parseCliBigint(value(), '--snapshot-every');
-      if (n > 1_000_000_000n) throw new CliError(`--snapshot-every: ${n} is above 1000000000`);
-      snapshotEvery = Number(n);
-    } else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'\n${usage}`);
-    else if (file === undefined) file = a;
-    else throw new CliError(`unexpected argument '${a}'\n${usage}`);
-  }
+  const parsed = parseOptions(args, OPTIONS, usage);
+  const [file, extra] = parsed.operands;
+  if (extra !== undefined) throw new CliError(`unexpected argument '${extra}'\n${usage}`);
+  const log = optionValue(parsed, '--log');
+  const durability = optionValue(parsed, '--durability');
+  if (durability !== undefined && durability !== 'full' && durability !== 'normal')
+    throw new CliError(`--durability: '${durability}' is not full or normal`);
+  const every = optionValue(parsed, '--snapshot-every');
+  const snapshotEvery =
+    every === undefined
+      ? undefined
+      : Number(parseCliInteger(every, '--snapshot-every', 'decimal', { min: 0n, max: SNAPSHOT_EVERY_MAX }));
   if (log === undefined && (durability !== undefined || snapshotEvery !== undefined))
     throw new CliError(`--durability and --snapshot-every need --log\n${usage}`);
   return {
