@@ -1,4 +1,12 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +14,7 @@ import { openLog } from '../../src/log/LogReader.js';
 import { RECORD_KINDS } from '../../src/log/LogRecord.js';
 import { sampleRecord } from './sampleRecords.js';
 import { cli, makeLog } from './logCli.js';
+import { tamper } from './tamper.js';
 import { fileHash, useTempDir } from './tempDir.js';
 
 const tempDir = useTempDir();
@@ -246,5 +255,30 @@ describe('mshv-control log export | import | info', () => {
       expect((await cli('log', sub, join(dir, 'missing.log'))).err[0]).toContain('missing.log: no such file');
     }
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('not a database\n'.repeat(100));
+  });
+});
+
+describe('log info on damaged storage (review)', () => {
+  it('quotes a damaged kind column printable: control bytes escaped, never written raw to a terminal', async () => {
+    const dir = tempDir();
+    const log = makeLog(dir, 20);
+    tamper(log, 'UPDATE records SET kind = ? WHERE seq = 4', '\u001b[2J\u001b[31mhypercall');
+    const info = await cli('log', 'info', log);
+    expect(info.code).toBe(1);
+    expect(info.out.join('\n')).not.toContain('\u001b');
+    expect(info.out).toContainEqual(expect.stringMatching(/^ {2}\\x1b\[2J\\x1b\[31mhypercall: +1$/));
+  });
+
+  it('a crashed log whose main file was cut short: the verdict names the first record that does not read, not SQLite’s raw error', async () => {
+    const dir = tempDir();
+    // Enough records that SQLite checkpoints part of them into the main file while the writer runs.
+    const live = makeLog(dir, 6000, false, 'live.log');
+    const log = join(dir, 'cut.log');
+    copyFileSync(`${live}-wal`, `${log}-wal`);
+    copyFileSync(live, log);
+    truncateSync(log, Math.floor(statSync(log).size / 2 / 4096) * 4096 + 100);
+    const info = await cli('log', 'info', log);
+    expect(info.code).toBe(1);
+    expect(info.out.at(-1)).toMatch(/^integrity: FAILED after \d+ good record\(s\): .*seq \d+/);
   });
 });

@@ -3,7 +3,7 @@ import { exportLines } from '../../log/exportLog.js';
 import { ImportError, ImportTargetError } from '../../log/ImportError.js';
 import { importLog, LINE_CHARS_MAX } from '../../log/importLog.js';
 import { jsonlLines } from '../../log/jsonlLines.js';
-import { LogError } from '../../log/LogError.js';
+import { LogError, printableText } from '../../log/LogError.js';
 import { openLog, type LogReader } from '../../log/LogReader.js';
 import { RECORD_KINDS } from '../../log/LogRecord.js';
 import { CliError } from '../CliError.js';
@@ -160,12 +160,24 @@ async function importCommand(
   }
 }
 
+/** A read of the log that may meet a damaged page: its value, or the LogError naming the damage. */
+function readable<T>(read: () => T): { ok: true; value: T } | { ok: false; error: LogError } {
+  try {
+    return { ok: true, value: read() };
+  } catch (e) {
+    if (e instanceof LogError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
 function infoCommand([path]: string[], io: CliIo): number {
   const log = open(path ?? '');
   try {
     const h = log.header;
-    const stats = log.stats();
-    const end = log.endMarker();
+    // A damaged page the counts or the end marker live on is reported, then verify() names the
+    // first record that does not read: never SQLite's raw error in place of the verdict.
+    const stats = readable(() => log.stats());
+    const end = readable(() => log.endMarker());
     io.out(`log: ${path ?? ''}`);
     io.out(`format version: ${h.formatVersion}`);
     io.out(`seed: ${h.seed}`);
@@ -174,20 +186,27 @@ function infoCommand([path]: string[], io: CliIo): number {
     io.out(`created by: ${h.createdBy}`);
     io.out(`meta: ${JSON.stringify(h.meta)}`);
     io.out(`header checksum: ${log.headerChecksum}`);
-    io.out(
-      `records: ${stats.records}${stats.firstSeq === null ? '' : ` (seq ${stats.firstSeq}..${String(stats.lastSeq)})`}`,
-    );
-    const kinds = [
-      ...RECORD_KINDS,
-      ...Object.keys(stats.byKind).filter((k) => !(RECORD_KINDS as readonly string[]).includes(k)),
-    ];
-    const width = Math.max(...kinds.map((k) => k.length));
-    for (const k of kinds) io.out(`  ${`${k}:`.padEnd(width + 1)} ${stats.byKind[k] ?? 0}`);
-    io.out(
-      end === null
-        ? 'closed: no (no end marker: the writer crashed or is still writing; valid up to its last commit)'
-        : `closed: yes (end marker at seq ${end.lastSeq})`,
-    );
+    if (stats.ok) {
+      const s = stats.value;
+      io.out(
+        `records: ${s.records}${s.firstSeq === null ? '' : ` (seq ${s.firstSeq}..${String(s.lastSeq)})`}`,
+      );
+      const kinds = [
+        ...RECORD_KINDS,
+        ...Object.keys(s.byKind).filter((k) => !(RECORD_KINDS as readonly string[]).includes(k)),
+      ];
+      // A kind column a damaged file holds is quoted printable (control bytes escaped).
+      const shown = kinds.map((k) => ({ label: printableText(k), count: s.byKind[k] ?? 0 }));
+      const width = Math.max(...shown.map((k) => k.label.length));
+      for (const k of shown) io.out(`  ${`${k.label}:`.padEnd(width + 1)} ${k.count}`);
+    } else io.out(`records: not counted: ${stats.error.message}`);
+    if (!end.ok) io.out(`closed: unknown: ${end.error.message}`);
+    else
+      io.out(
+        end.value === null
+          ? 'closed: no (no end marker: the writer crashed or is still writing; valid up to its last commit)'
+          : `closed: yes (end marker at seq ${end.value.lastSeq})`,
+      );
     const v = log.verify();
     if (v.error === null) {
       io.out(`integrity: ok (${v.records} records, checksum chain verified)`);
