@@ -90,18 +90,8 @@ export class TraceRecorder implements HypercallRecorder {
 
   /** Close the open ioctl with its return value (0, a positive value, or a negative errno). */
   endIoctl(result: number): void {
-    const p = this.#pending;
-    if (p === undefined) throw new Error('endIoctl without beginIoctl');
-    this.#pending = undefined;
-    this.#push({
-      seq: p.seq,
-      kind: 'ioctl',
-      partition: p.partition,
-      name: p.name,
-      request: hexWord(p.request >>> 0, 8),
-      result: String(result),
-    });
-    for (const c of p.calls) this.#push(c);
+    if (this.#pending === undefined) throw new Error('endIoctl without beginIoctl');
+    this.#closeIoctl({ result: String(result) });
   }
 
   /**
@@ -112,6 +102,12 @@ export class TraceRecorder implements HypercallRecorder {
    * t.abortIoctl('SET_PARTITION_PROPERTY call 1 answered CALL_PENDING …');
    */
   abortIoctl(why: string): void {
+    if (this.#pending === undefined) return;
+    this.#closeIoctl({ result: 'none', aborted: why });
+  }
+
+  /** Write the open ioctl's record with how it ended, then the hypercalls it issued. */
+  #closeIoctl(end: { readonly result: string; readonly aborted?: string }): void {
     const p = this.#pending;
     if (p === undefined) return;
     this.#pending = undefined;
@@ -121,8 +117,7 @@ export class TraceRecorder implements HypercallRecorder {
       partition: p.partition,
       name: p.name,
       request: hexWord(p.request >>> 0, 8),
-      result: 'none',
-      aborted: why,
+      ...end,
     });
     for (const c of p.calls) this.#push(c);
   }

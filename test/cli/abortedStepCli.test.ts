@@ -3,22 +3,13 @@
  * model cannot get past (CLI review finding 1): exit 1 with the failed step named in one line, the
  * report and the trace of what ran still printed, no stack trace; a logged run replays identical.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { jsonFiles } from './jsonFiles.js';
 import { runCaptured } from './runCaptured.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mshv-cli-aborted-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function file(name: string, json: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(json));
-  return path;
-}
+const { dir, file } = jsonFiles('mshv-cli-aborted-');
 
 const setProperty = (input: string): object => ({
   op: 'rootHvcall',

@@ -1,15 +1,6 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/Command.js';
 import { runCli } from '../../src/cli/runCli.js';
 import { counterexampleJson } from '../../src/check/Counterexample.js';
@@ -17,20 +8,12 @@ import { DEFAULT_MODEL_JSON } from '../../src/check/defaultModel.js';
 import { loadCheckModel } from '../../src/check/loadCheckModel.js';
 import { runCheck } from '../../src/check/runCheck.js';
 import { PLANTED } from '../check/plantedVariants.js';
+import { jsonFiles } from './jsonFiles.js';
 import { runCaptured } from './runCaptured.js';
 
 const run = (...argv: string[]): ReturnType<typeof runCaptured> => runCaptured(['check', ...argv]);
 
-const dir = mkdtempSync(join(tmpdir(), 'mshv-check-cli-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function file(name: string, json: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(json));
-  return path;
-}
+const { dir, file } = jsonFiles('mshv-check-cli-');
 
 const tiny = { ...DEFAULT_MODEL_JSON, name: 'tiny', bounds: { ...DEFAULT_MODEL_JSON.bounds, steps: 3 } };
 const lost = {

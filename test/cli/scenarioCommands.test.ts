@@ -1,21 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { jsonFiles } from './jsonFiles.js';
 import { runCaptured } from './runCaptured.js';
 
 const cli = (...argv: string[]): ReturnType<typeof runCaptured> => runCaptured([...argv]);
 
-const dir = mkdtempSync(join(tmpdir(), 'mshv-scenario-cli-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function file(name: string, json: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(json));
-  return path;
-}
+const { dir, file } = jsonFiles('mshv-scenario-cli-');
 
 const vm0 = [
   { op: 'createPartition', partition: 'vm0' },
