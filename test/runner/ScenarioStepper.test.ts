@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../src/runner/runScenario.js';
 import { ScenarioRunner } from '../../src/runner/ScenarioRunner.js';
 import { SimWorld } from '../../src/runner/SimWorld.js';
 import { describeFailure } from '../../src/runner/StepOutcome.js';
@@ -7,19 +6,14 @@ import { TraceRecorder } from '../../src/runner/TraceRecorder.js';
 import { parseVpKey, vpKey } from '../../src/runner/vpKey.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import type { Scenario } from '../../src/scenario/Scenario.js';
+import { runTraced } from './runTraced.js';
 
 /** Load a scenario of `steps` (format 1, seed 1) with optional top-level fields. */
 function scenario(steps: readonly object[], extra: object = {}): Scenario {
   return loadScenario({ format: 1, name: 't', seed: 1, ...extra, steps });
 }
 
-function run(s: Scenario) {
-  const trace = new TraceRecorder();
-  const world = new SimWorld(s, trace);
-  const report = runScenario(s, world, trace);
-  const records = trace.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { report, world, records };
-}
+const run = runTraced;
 
 const vm0 = [
   { op: 'createPartition', partition: 'vm0' },

@@ -11,6 +11,7 @@ import { describeFailure, stepMet } from '../../src/runner/StepOutcome.js';
 import { TraceRecorder } from '../../src/runner/TraceRecorder.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import type { Scenario } from '../../src/scenario/Scenario.js';
+import { runTraced } from './runTraced.js';
 
 /**
  * SET_PARTITION_PROPERTY through the passthrough (the one asynchronous call, inventory §c.9) on a
@@ -53,13 +54,7 @@ const mapScenario = loadScenario({
   ],
 });
 
-function run(s: Scenario) {
-  const trace = new TraceRecorder();
-  const world = new SimWorld(s, trace);
-  const report = runScenario(s, world, trace);
-  const records = trace.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { report, world, records };
-}
+const run = runTraced;
 
 describe('a step the driver model cannot finish fails as an outcome (finding 1)', () => {
   it.each([
