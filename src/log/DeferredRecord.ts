@@ -1,4 +1,6 @@
 import { decodeRecord } from './decodeRecord.js';
+import { encodeRecord } from './encodeRecord.js';
+import { isCanonicalBody } from './isCanonicalBody.js';
 import { LogError, RecordError } from './LogError.js';
 import type { LogRecord, RecordKind, StoredRecord } from './LogRecord.js';
 
@@ -34,8 +36,11 @@ export class DeferredRecord implements StoredRecord {
 
 /**
  * Decode a stored body, as a log read does: a body that does not decode is a LogError naming the
- * seq, and with `verify` the kind column must be the body's kind. One path for the records a read
- * decodes at once and the ones it defers.
+ * seq. With `verify` the kind column must be the body's kind, and the body must be the canonical
+ * encoding of the record it decodes to (`encodeRecord`): the same values in other text (spacing, key
+ * order, `65.0`, a `\u0065` escape) come from no writer, and would export as a line that is not
+ * JSON or that import refuses. One path for the records a read decodes at once and the ones it
+ * defers.
  *
  * @example
  * decodeStored('run.log', 7, body, 'transition', true).kind; // 'transition'
@@ -61,5 +66,28 @@ export function decodeStored(
       'kind-mismatch',
       `kind column '${String(kindColumn)}' disagrees with the body's '${record.kind}'`,
     );
+  if (verify && !isCanonicalBody(record, body)) {
+    // The failure path only: where the text first differs from the canonical body.
+    const at = firstDifference(encodeRecord(record), body);
+    throw new LogError(
+      path,
+      seq,
+      'undecodable',
+      `${record.kind}: body is not canonical JSON: the log was edited (same values in other text, ` +
+        `from character ${at}: ${excerpt(body, at)})`,
+    );
+  }
   return record;
+}
+
+function firstDifference(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i += 1;
+  return i;
+}
+
+/** Up to 24 characters of `text` from `at`, quoted as JSON (a damaged body may hold anything). */
+function excerpt(text: string, at: number): string {
+  const end = Math.min(text.length, at + 24);
+  return `${JSON.stringify(text.slice(at, end))}${end < text.length ? '...' : ''}`;
 }

@@ -1,6 +1,7 @@
 import process from 'node:process';
 import { canonicalJson } from './canonicalJson.js';
 import { headerChecksum } from './checksum.js';
+import { RECORD_BODY_BYTES_MAX } from './encodeRecord.js';
 import type { JsonObject } from './JsonValue.js';
 
 /** The log format this build writes and reads (tables, header fields, checksum rule). */
@@ -35,8 +36,18 @@ export interface LogHeaderInit {
 }
 
 /**
- * Complete and check a header: every text field non-empty, the seed an integer, meta JSON.
- * Throws a TypeError naming the field.
+ * The most characters a header's canonical text (`canonicalHeader`) may hold: a record body's
+ * bound, so the header's export line (that text, its format, checksum and `unclosedLastSeq`) fits
+ * in `LINE_CHARS_MAX` and every log's export imports.
+ */
+export const HEADER_CHARS_MAX = RECORD_BODY_BYTES_MAX;
+
+/**
+ * Complete and check a header, as `LogWriter.create` and `log import` do before anything is
+ * written: every text field non-empty and well-formed UTF-16 (SQLite stores text as UTF-8, so a lone
+ * surrogate would come back as U+FFFD and the header would never match its checksum again), the
+ * seed an integer, meta JSON, and the whole within `HEADER_CHARS_MAX`. Throws a TypeError or
+ * RangeError naming the field and the rule.
  *
  * @example
  * makeHeader({ seed: 7n, productVersion: '0.1.0', createdBy: 'test', nodeVersion: '24.21.0' }).seed; // '7'
@@ -54,7 +65,22 @@ export function makeHeader(init: LogHeaderInit, formatVersion = LOG_FORMAT_VERSI
   };
   if (typeof header.meta !== 'object' || Array.isArray(header.meta))
     throw new TypeError('header.meta: expected a JSON object');
-  canonicalJson(header.meta, 'header.meta');
+  const metaText = canonicalJson(header.meta, 'header.meta');
+  const size = canonicalHeader(header).length;
+  if (size > HEADER_CHARS_MAX) {
+    // Name the field that makes it large: meta, unless a text field is longer.
+    const sizes: [string, number][] = [
+      ['meta', metaText.length],
+      ['productVersion', header.productVersion.length],
+      ['nodeVersion', header.nodeVersion.length],
+      ['createdBy', header.createdBy.length],
+    ];
+    const [field, chars] = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
+    throw new RangeError(
+      `header.${field}: ${chars} characters make the header's canonical text ${size} characters, ` +
+        `above HEADER_CHARS_MAX (${HEADER_CHARS_MAX}): its export line would not import`,
+    );
+  }
   return header;
 }
 
@@ -87,5 +113,25 @@ export function checksumOfHeader(h: LogHeader): string {
 
 function nonEmpty(v: string, field: string): string {
   if (typeof v !== 'string' || v === '') throw new TypeError(`${field}: expected a non-empty string`);
+  if (!v.isWellFormed()) {
+    const at = loneSurrogateAt(v);
+    throw new TypeError(
+      `${field}: a lone UTF-16 surrogate (\\u${v.charCodeAt(at).toString(16)} at index ${String(at)}) ` +
+        'is not text SQLite can store (it would read back as U+FFFD, and the header would fail its checksum)',
+    );
+  }
   return v;
+}
+
+/** The index of the first code unit of `v` that is a surrogate without its pair. */
+function loneSurrogateAt(v: string): number {
+  for (let i = 0; i < v.length; i += 1) {
+    const c = v.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = v.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i += 1;
+      else return i;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return i;
+  }
+  return -1;
 }

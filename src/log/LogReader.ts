@@ -379,6 +379,18 @@ export class LogReader {
   }
 
   /**
+   * The highest seq stored, or null when there is none: one lookup at the end of the records' key,
+   * which reads a few pages, where `stats()` reads them all (and fails on any damaged one).
+   *
+   * @example
+   * openLog('/tmp/crashed.log').lastStoredSeq(); // 2098
+   */
+  lastStoredSeq(): number | null {
+    const row = this.#sql(() => this.#db.prepare('SELECT max(seq) AS hi FROM records').get());
+    return typeof row?.hi === 'number' ? row.hi : null;
+  }
+
+  /**
    * The last snapshot record at or before `seq` (default: the last one), checked against its
    * predecessor's stored checksum, or null when there is none: where replay from a snapshot starts.
    */

@@ -79,14 +79,25 @@ export function damageLine(e: LogError): string {
  * (`unclosedLastSeq`, the records committed when the export began: a writer still running may add
  * more, which this export leaves out). Every record is verified as it is read, so a damaged log
  * ends with a damage line after the lines before it and then throws its LogError, naming the
- * record. Same log, same bytes.
+ * record; the header line is always written first, even when the end marker or the last seq does
+ * not read (then the damage line follows it at once, its seq null). Same log, same bytes.
  *
  * @example
  * for (const line of exportLines(openLog('/tmp/run.log'))) process.stdout.write(`${line}\n`);
  */
 export function* exportLines(log: LogReader): Generator<string, void, undefined> {
-  const end = log.endMarker();
-  const unclosedLastSeq = end === null ? Math.max(0, log.stats().lastSeq ?? 0) : null;
+  let end: ReturnType<LogReader['endMarker']>;
+  let unclosedLastSeq: number | null;
+  try {
+    end = log.endMarker();
+    // The last seq alone (the key's last entry): a count would read every page, damaged ones too.
+    unclosedLastSeq = end === null ? Math.max(0, log.lastStoredSeq() ?? 0) : null;
+  } catch (e) {
+    if (!(e instanceof LogError)) throw e;
+    yield headerLine(log.header, log.headerChecksum);
+    yield damageLine(e);
+    throw e;
+  }
   yield headerLine(log.header, log.headerChecksum, unclosedLastSeq);
   try {
     for (const r of log.records()) {

@@ -73,7 +73,11 @@ export interface ImportReport {
   readonly staleImports: StaleImports;
 }
 
-/** The longest line an export can hold: the largest record body and room for seq and checksum. */
+/**
+ * The longest line an export can hold: the largest record body (or header: `HEADER_CHARS_MAX` is
+ * the same bound) and room for seq and checksum (or the header line's format, checksum and
+ * `unclosedLastSeq`).
+ */
 export const LINE_CHARS_MAX = RECORD_BODY_BYTES_MAX + 1024;
 
 /** Records per transaction while importing. */
@@ -244,7 +248,7 @@ class ImportState {
   }
 
   line(writer: LogWriter, o: Readonly<Record<string, unknown>>, line: number): void {
-    if (this.endSeen) throw new ImportError(line, null, false, 'a line after the end line');
+    if (this.endSeen) throw new ImportError(line, null, true, 'a line after the end line (added)');
     if (DAMAGE_KEY in o) this.#damage(writer, o, line);
     if (o.end === true) {
       this.#end(writer, o, line);

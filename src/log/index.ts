@@ -9,12 +9,19 @@ export { encodeRecord, HYPERCALL_BYTES_MAX, RECORD_BODY_BYTES_MAX } from './enco
 export { endLine, EXPORT_FORMAT, exportLines, headerLine, recordLine } from './exportLog.js';
 export { bytesToHex, hexToBytes, hexToWord, wordToHex } from './hexBytes.js';
 export { ImportError, importLog } from './importLog.js';
+export { isCanonicalBody } from './isCanonicalBody.js';
 export type { EditedRecord, ImportOptions, ImportReport } from './importLog.js';
 export type { StaleImports } from './importTarget.js';
 export type { JsonObject, JsonValue } from './JsonValue.js';
 export { LogError, RecordError } from './LogError.js';
 export type { LogProblem, RecordProblem } from './LogError.js';
-export { canonicalHeader, checksumOfHeader, LOG_FORMAT_VERSION, makeHeader } from './LogHeader.js';
+export {
+  canonicalHeader,
+  checksumOfHeader,
+  HEADER_CHARS_MAX,
+  LOG_FORMAT_VERSION,
+  makeHeader,
+} from './LogHeader.js';
 export type { LogHeader, LogHeaderInit } from './LogHeader.js';
 export { RECORD_KINDS, RECORD_VERSIONS } from './LogRecord.js';
 export type {

@@ -35,9 +35,20 @@ export interface WalDamage {
  * frame before that commit is damage, never a tear. Likewise a failing frame that is itself a
  * commit frame with a linked commit after it: a writer's unfinished transaction has a single commit
  * frame, its last. And a damaged WAL header (SQLite then ignores the whole -wal) with linked commit
- * frames after it: a writer writes the header before any frame. Returns null when the
- * -wal reads as SQLite reads it (or is empty, or changes under the scan: a live writer restarting
- * it). Only reads the file; the cost is one pass of checksums over it (a few ms per MB).
+ * frames after it: a writer writes the header before any frame. A damaged header's page size field
+ * cannot be trusted (the header's checksum covers it), so the frames are then looked at under every
+ * page size SQLite allows (the header's and the main file's first), and the one under which the most
+ * commits link is taken: under a wrong one no frame links.
+ *
+ * A live writer (docs/DECISIONS.md, replay item 12): the scan covers the frames present when it
+ * starts, and damage counts only when a second scan finds it again at the same frame, with the same
+ * bytes, under an unchanged WAL header.
+ * The scan reads the file in pieces while the writer appends, and a writer that restarted the -wal
+ * overwrites its frames from the start: a frame read before the writer reached it, and frames read
+ * after it that link, look like damage once; a frame the writer has completed or overwritten since
+ * reads differently the second time. Returns null when the -wal reads as SQLite reads it (or is
+ * empty, or keeps changing under the scan). Only reads the file; the cost is one pass of checksums
+ * over it (a few ms per MB), two when it finds damage.
  *
  * Not detected (documented in docs/DECISIONS.md, replay item 10): damage inside the last committed
  * transaction of the -wal, which nothing after it vouches for; it reads as a torn tail.
@@ -53,19 +64,60 @@ export function walDamage(walPath: string): WalDamage | null {
     return null;
   }
   try {
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const before = readAt(fd, WAL_HEADER_BYTES, 0);
-      if (before === null) return null;
-      const found = scan(fd, before);
-      const after = readAt(fd, WAL_HEADER_BYTES, 0);
+    const mainPage = walPath.endsWith('-wal') ? mainPageSize(walPath.slice(0, -4)) : null;
+    for (let attempt = 0; attempt < SCAN_ATTEMPTS; attempt += 1) {
+      const header = readAt(fd, WAL_HEADER_BYTES, 0);
+      if (header === null) return null;
+      const found = scan(fd, header, mainPage);
       // A writer restarted the -wal during the scan: its frames were being overwritten.
-      if (after !== null && Buffer.compare(before, after) === 0) return found;
+      if (!headerStill(fd, header)) continue;
+      if (found === null) return null;
+      const again = scan(fd, header, mainPage);
+      if (!headerStill(fd, header)) continue;
+      if (again === null) return null;
+      if (again.frame === found.frame && again.badBytes.equals(found.badBytes))
+        return { frame: again.frame, frames: again.frames, laterCommits: again.laterCommits };
     }
     return null;
   } finally {
     closeSync(fd);
   }
 }
+
+/** Scans of a -wal that keeps changing under them before `walDamage` gives no verdict. */
+const SCAN_ATTEMPTS = 4;
+
+/** The -wal's header is still `header` (no writer restarted it). */
+function headerStill(fd: number, header: Buffer): boolean {
+  const now = readAt(fd, WAL_HEADER_BYTES, 0);
+  return now?.equals(header) === true;
+}
+
+/** The page size the main database file's header declares (offset 16, big-endian), or null. */
+function mainPageSize(path: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const field = readAt(fd, 2, 16)?.readUInt16BE(0);
+    if (field === undefined) return null;
+    const size = field === 1 ? 65_536 : field;
+    return isPageSize(size) ? size : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A page size SQLite allows: a power of two from 512 to 65536. */
+function isPageSize(n: number): boolean {
+  return n >= PAGE_SIZE_MIN && n <= PAGE_SIZE_MAX && (n & (n - 1)) === 0;
+}
+
+const PAGE_SIZE_MIN = 512;
+const PAGE_SIZE_MAX = 65_536;
 
 function readAt(fd: number, length: number, position: number): Buffer | null {
   const b = Buffer.alloc(length);
@@ -122,31 +174,37 @@ function frameChecksum(
   return checksum(buf, at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + pageSize, littleEndian, mid);
 }
 
-function scan(fd: number, header: Buffer): WalDamage | null {
+/** What one scan found: the damage, and the failing frame's bytes (the header's when it is frame 0). */
+interface Found extends WalDamage {
+  readonly badBytes: Buffer;
+}
+
+function scan(fd: number, header: Buffer, mainPage: number | null): Found | null {
   const size = fstatSync(fd).size;
   const magic = header.readUInt32BE(0);
   const pageSizeField = header.readUInt32BE(8);
   const pageSize = pageSizeField === 1 ? 65_536 : pageSizeField;
-  const validPageSize = pageSize >= 512 && pageSize <= 65_536 && (pageSize & (pageSize - 1)) === 0;
   const magicOk = magic === WAL_MAGIC || magic === WAL_MAGIC + 1;
   const littleEndian = magic === WAL_MAGIC;
   const headerOk =
     magicOk &&
     header.readUInt32BE(4) === WAL_VERSION &&
-    validPageSize &&
+    isPageSize(pageSize) &&
     sameChecksum(checksum(header, 0, 24, littleEndian, [0, 0]), header, 24);
-  if (!validPageSize) return null; // without a page size there are no frames to look at
-  const frameBytes = FRAME_HEADER_BYTES + pageSize;
-  const frames = Math.floor((size - WAL_HEADER_BYTES) / frameBytes);
-  if (frames <= 0) return null;
-  const salts = headerOk ? header.subarray(16, 24) : null;
+  if (headerOk) return scanFrames(fd, size, pageSize, littleEndian, header.subarray(16, 24), header);
+  // A damaged header: its page size may be the damage. Every page size SQLite allows, the one the
+  // header says and the main file's first; under a wrong one, no frame links to another.
+  const sizes = new Set<number>();
+  for (const s of [pageSize, mainPage ?? 0]) if (isPageSize(s)) sizes.add(s);
+  for (let s = PAGE_SIZE_MIN; s <= PAGE_SIZE_MAX; s *= 2) sizes.add(s);
   // Both byte orders when the magic itself is damaged.
   const orders = magicOk ? [littleEndian] : [true, false];
-  let worst: WalDamage | null = null;
-  for (const order of orders) {
-    const found = scanFrames(fd, frames, frameBytes, pageSize, order, salts, header);
-    if (found !== null && (worst === null || found.laterCommits > worst.laterCommits)) worst = found;
-  }
+  let worst: Found | null = null;
+  for (const s of sizes)
+    for (const order of orders) {
+      const found = scanFrames(fd, size, s, order, null, header);
+      if (found !== null && (worst === null || found.laterCommits > worst.laterCommits)) worst = found;
+    }
   return worst;
 }
 
@@ -164,16 +222,19 @@ function sameChecksum(c: readonly [number, number], buf: Buffer, at: number): bo
  */
 function scanFrames(
   fd: number,
-  frames: number,
-  frameBytes: number,
+  size: number,
   pageSize: number,
   littleEndian: boolean,
   headerSalts: Buffer | null,
   header: Buffer,
-): WalDamage | null {
+): Found | null {
+  const frameBytes = FRAME_HEADER_BYTES + pageSize;
+  const frames = Math.floor((size - WAL_HEADER_BYTES) / frameBytes);
+  if (frames <= 0) return null;
   let salts: Buffer | null = headerSalts;
   let running: [number, number] = [header.readUInt32BE(24), header.readUInt32BE(28)];
   let firstBad = headerSalts === null ? 0 : -1;
+  let badBytes = Buffer.from(header);
   // The first bad frame is a commit frame of the generation (damaged: only the writer's last
   // transaction can be unfinished, and its commit frame is its last).
   let firstBadCommits = false;
@@ -205,6 +266,7 @@ function scanFrames(
           continue;
         }
         firstBad = base + i + 1;
+        badBytes = Buffer.from(chunk.subarray(at, at + frameBytes));
         firstBadCommits = salts !== null && pgno !== 0 && commit && frameSalts.equals(salts);
       } else {
         salts ??= Buffer.from(frameSalts);
@@ -223,5 +285,7 @@ function scanFrames(
     }
   }
   const lost = headerSalts === null || firstBadCommits ? linkedCommits : followedCommits;
-  return firstBad >= 0 && lost > 0 ? { frame: firstBad, frames, laterCommits: linkedCommits } : null;
+  return firstBad >= 0 && lost > 0
+    ? { frame: firstBad, frames, laterCommits: linkedCommits, badBytes }
+    : null;
 }

@@ -21,7 +21,10 @@ export interface RuntimeVp {
   readonly runPending: boolean;
 }
 
-/** The fds a runtime believes it holds: what recovery lists and closes. */
+/**
+ * The fds a runtime believes it holds, with its names for them. Recovery lists and closes what the
+ * process's fd table holds (`liveInventory`), named from here.
+ */
 export interface RuntimeFds {
   readonly partitions: readonly RuntimePartition[];
   readonly vps: readonly RuntimeVp[];

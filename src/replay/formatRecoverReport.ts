@@ -53,6 +53,7 @@ export function formatRecoverReport(r: RecoverReport): string[] {
         ? 'audit: clean (pages conserved, 0 leaked, 0 pinned, no partition left)'
         : `audit: LEAK: conserved ${a.conserved ? 'yes' : 'no'}, ${a.leakedPages} leaked page(s), ${a.pinnedPages} pinned page(s), ` +
             `${a.liveChildPartitions} hypervisor partition(s) and ${a.driverPartitions} driver partition(s) left` +
+            (a.openFds.length === 0 ? '' : `, fd(s) still open: ${a.openFds.join(', ')}`) +
             (a.violations.length === 0 ? '' : `; ${a.violations.join('; ')}`),
     );
   return out;

@@ -1,4 +1,4 @@
-import type { KernelPartition } from '../pipeline/driver/KernelPartition.js';
+import type { KernelPartition, KernelVp } from '../pipeline/driver/KernelPartition.js';
 import type { IntentDriver } from './IntentDriver.js';
 
 /** A VP that was live: its fd, and its machine state and sleeping run where the runtime keeps them. */
@@ -47,6 +47,10 @@ export interface LivePartition {
 /** Everything live in a world: partitions (with their regions, VPs, doorbells, pools) and eventfds. */
 export interface LiveInventory {
   readonly partitions: readonly LivePartition[];
+  /**
+   * Every eventfd the process holds, ascending: those the runtime made as requests of their own
+   * and those it made for a partition's irqfds and ioeventfds (also named in `irqfds` and `doorbells`).
+   */
   readonly eventfds: readonly number[];
   /** Pages in the root partition's pool (deposits for partition and port objects). */
   readonly rootPoolPages: number;
@@ -55,9 +59,11 @@ export interface LiveInventory {
 }
 
 /**
- * What a runtime's world holds now: each partition the driver has (by its open partition fd, or
- * kept alive by a VP fd) with its regions, VPs, doorbells, irqfds, MSI routes and the hypervisor's
- * pool, ports and connections for it; and the eventfds the runtime created.
+ * What a runtime's world holds now, read from the process's fd table (what its exit would close):
+ * each partition the driver has by an open partition fd, or kept alive by an open VP fd, with its
+ * regions, its VPs whose fd is open, doorbells, irqfds, MSI routes and the hypervisor's pool, ports
+ * and connections for it; and every open eventfd. The runtime names them (partition keys, machine
+ * states); an fd it believes open but the table does not hold is not live.
  *
  * @example
  * liveInventory(session.driver).partitions.map((p) => p.name); // ['vm3']
@@ -66,21 +72,28 @@ export function liveInventory(driver: IntentDriver): LiveInventory {
   const fds = driver.fds();
   const dev = driver.world.device;
   const machine = driver.world.machine;
-  const kernel = new Map<number, { pt: KernelPartition; fdOpen: boolean }>();
-  for (const pt of dev.partitions()) kernel.set(pt.fd, { pt, fdOpen: true });
-  for (const vp of fds.vps) {
-    const found = dev.vpOf(vp.fd);
-    if (found !== undefined && !kernel.has(found.pt.fd))
-      kernel.set(found.pt.fd, { pt: found.pt, fdOpen: false });
+  // The fd table as it stands (between requests: no ioctl is in progress).
+  const table = dev.save().fds;
+  const kernel = new Map<KernelPartition, { fdOpen: boolean; vps: KernelVp[] }>();
+  const eventfds: number[] = [];
+  for (const [fd, e] of table) {
+    if (e.kind === 'eventfd') {
+      eventfds.push(fd);
+      continue;
+    }
+    const held = kernel.get(e.pt) ?? { fdOpen: false, vps: [] };
+    kernel.set(e.pt, held);
+    if (e.kind === 'partition') held.fdOpen = true;
+    else held.vps.push(e.vp);
   }
   const partitions: LivePartition[] = [];
-  for (const { pt, fdOpen } of [...kernel.values()].sort((a, b) => a.pt.fd - b.pt.fd)) {
+  for (const [pt, held] of [...kernel].sort((a, b) => a[0].fd - b[0].fd)) {
     const named = fds.partitions.find((p) => p.fd === pt.fd);
     const view = machine.partition(pt.id);
     partitions.push({
       name: named?.name ?? fds.vps.find((v) => dev.vpOf(v.fd)?.pt === pt)?.partition ?? `fd ${pt.fd}`,
       fd: pt.fd,
-      fdOpen,
+      fdOpen: held.fdOpen,
       id: `0x${pt.id.toString(16)}`,
       state: named?.state ?? null,
       initialized: pt.initialized,
@@ -90,7 +103,7 @@ export function liveInventory(driver: IntentDriver): LiveInventory {
         kind: r.kind,
         userAddr: `0x${r.userAddr.toString(16)}`,
       })),
-      vps: [...pt.vps.values()]
+      vps: held.vps
         .sort((a, b) => a.index - b.index)
         .map((vp) => {
           const known = fds.vps.find((v) => v.fd === vp.fd);
@@ -124,7 +137,7 @@ export function liveInventory(driver: IntentDriver): LiveInventory {
   const root = machine.partitions().find((p) => p.isRoot);
   return {
     partitions,
-    eventfds: [...fds.eventfds].sort((a, b) => a - b),
+    eventfds: eventfds.sort((a, b) => a - b),
     rootPoolPages: root === undefined ? 0 : root.pool.freePages + root.pool.usedPages,
     ...(fds.mappings === undefined ? {} : { mappings: fds.mappings.map((a) => `0x${a.toString(16)}`) }),
   };

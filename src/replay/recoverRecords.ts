@@ -39,7 +39,9 @@ export interface RecoverAudit {
   readonly driverPartitions: number;
   /** Host pages still pinned for a guest. */
   readonly pinnedPages: number;
-  /** Nothing is left: conserved, no leaked or pinned page, no partition. */
+  /** fds the process's table still holds (partition, VP or eventfd), ascending. */
+  readonly openFds: readonly number[];
+  /** Nothing is left: conserved, no leaked or pinned page, no partition, no open fd. */
   readonly clean: boolean;
 }
 
@@ -74,10 +76,12 @@ export interface RecoverReport {
 
 /**
  * Rebuild the state at a log's last committed record by replaying its prefix, list what was live
- * (partitions, regions, VPs, doorbell ports, irqfds, deposited pool pages, eventfds) and tear it
- * down through the driver's normal release path: close(2) of each partition fd (its eventfds and
- * doorbells go), then its VP fds (the last reference destroys the partition in §c.12 order), then
- * the eventfds. The simulated hypervisor's audit then shows what, if anything, leaked. What the
+ * (partitions, regions, VPs, doorbell ports, irqfds, deposited pool pages, eventfds: every fd the
+ * process held) and tear it down as the process's exit would, each fd closed once through the
+ * driver's normal release path: close(2) of each partition fd (its irqfds and doorbells go), then
+ * its VP fds (the last reference destroys the partition in §c.12 order), then every eventfd (the
+ * runtime's own and those it made for irqfds and ioeventfds). The simulated hypervisor's audit and
+ * the fd table then show what, if anything, leaked. What the
  * model checker calls at a crash point; `recoverLog` is the same for a file.
  *
  * @example
@@ -195,7 +199,10 @@ function failed(
   };
 }
 
-/** close(2) as the process's exit would: each partition fd, its VP fds ascending, then the eventfds. */
+/**
+ * close(2) of every fd the inventory lists, once, as the process's exit would: each partition fd,
+ * its open VP fds ascending, then the eventfds.
+ */
 function tearDown(driver: IntentDriver, live: LiveInventory): TeardownAction[] {
   const dev = driver.world.device;
   const out: TeardownAction[] = [];
@@ -218,6 +225,7 @@ function auditAfter(driver: IntentDriver): RecoverAudit {
   const driverPartitions = driver.world.device.partitions().length;
   let pinnedPages = 0;
   for (const e of m.hostExtents()) if (e.pins > 0) pinnedPages += e.end - e.start;
+  const openFds = driver.world.device.save().fds.map(([fd]) => fd);
   return {
     conserved: audit.ok,
     violations: audit.violations,
@@ -225,12 +233,14 @@ function auditAfter(driver: IntentDriver): RecoverAudit {
     liveChildPartitions,
     driverPartitions,
     pinnedPages,
+    openFds,
     clean:
       audit.ok &&
       audit.leakedPages === 0 &&
       liveChildPartitions === 0 &&
       driverPartitions === 0 &&
-      pinnedPages === 0,
+      pinnedPages === 0 &&
+      openFds.length === 0,
   };
 }
 

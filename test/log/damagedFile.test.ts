@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
+import { exportLines } from '../../src/log/exportLog.js';
 import { LogError, printableText } from '../../src/log/LogError.js';
 import { openLog } from '../../src/log/LogReader.js';
 import { LogWriter } from '../../src/log/LogWriter.js';
@@ -179,5 +180,47 @@ describe('a damaged file gets a clear error, never a raw SQLite error, a stack t
     const e = failure(path);
     expect(e).toMatchObject({ problem: 'header-version', isBadInput: true });
     expect(e.message).toContain('header: format version 2 is not supported (this build reads format 1)');
+  });
+});
+
+describe('a crashed log whose main file was cut short (a partial copy) exports what reads (log review item 5)', () => {
+  it('the header line, the readable records, then a damage line naming the first seq that does not read', () => {
+    const dir = tempDir();
+    const live = join(dir, 'live.log');
+    const w = LogWriter.create(live, testHeader, { durability: 'normal' });
+    // Enough pages for SQLite's automatic checkpoint (every ~1000 pages): the main file holds records.
+    let seq = 0;
+    for (let op = 0; op < 700; op += 1) {
+      for (let i = 0; i < 3; i += 1) w.append(sampleRecord((seq += 1)));
+      w.commit();
+    }
+    // What a copy taken while the writer runs, cut short, leaves: half the main file, the whole -wal.
+    const path = join(dir, 'cut.log');
+    const main = readFileSync(live);
+    writeFileSync(path, main.subarray(0, Math.floor(main.length / PAGE / 2) * PAGE));
+    writeFileSync(`${path}-wal`, readFileSync(`${live}-wal`));
+    w.close();
+    const log = openLog(path);
+    // The counts read every page: they fail, where the last seq alone still reads.
+    expect(() => log.stats()).toThrow(LogError);
+    expect(log.lastStoredSeq()).toBe(seq);
+    const lines: string[] = [];
+    let thrown: unknown = null;
+    try {
+      for (const line of exportLines(log)) lines.push(line);
+    } catch (e) {
+      thrown = e;
+    }
+    const verdict = log.verify();
+    log.close();
+    expect(thrown).toBeInstanceOf(LogError);
+    const stop = (thrown as LogError).seq!;
+    expect(stop).toBeGreaterThan(1);
+    expect(verdict.lastGoodSeq).toBe(stop - 1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'mshv-control-log', unclosedLastSeq: seq });
+    expect(lines.slice(1, -1).map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(
+      Array.from({ length: stop - 1 }, (_, i) => i + 1),
+    );
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ damaged: true, seq: stop });
   });
 });

@@ -221,3 +221,23 @@ describe('an end line that does not match fails with --recompute-checksums too (
     copy.close();
   });
 });
+
+describe('a line added after the end line is an integrity failure, exit 1 (log review item 9)', () => {
+  it('a copy of a record line, or a second end line, after the end line: exit 1 whatever the options', async () => {
+    const dir = tempDir();
+    const lines = await exported(makeLog(dir, 12));
+    const target = join(dir, 'copy.log');
+    await importEvery(
+      writeJsonl(join(dir, 'after_end.jsonl'), [...lines, lines[1]!]),
+      target,
+      1,
+      'after_end.jsonl: line 15: a line after the end line (added)',
+    );
+    await importEvery(
+      writeJsonl(join(dir, 'two_ends.jsonl'), [...lines, lines.at(-1)!]),
+      target,
+      1,
+      'two_ends.jsonl: line 15: a line after the end line (added)',
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { expect } from 'vitest';
+import { recordChecksum } from '../../src/log/checksum.js';
 import { LogError } from '../../src/log/LogError.js';
 import { openLog } from '../../src/log/LogReader.js';
 
@@ -21,4 +22,29 @@ export function openError(path: string): LogError {
     return e as LogError;
   }
   throw new Error('openLog succeeded');
+}
+
+/**
+ * Rewrite record `seq`'s body with `edit` and recompute every checksum from it on, the end marker's
+ * too: what a tool that "fixes" the checksums after an edit leaves. Returns the new body.
+ */
+export function editBody(path: string, seq: number, edit: (body: string) => string): string {
+  const db = new DatabaseSync(path);
+  try {
+    for (const t of ['records', 'end_marker']) db.exec(`DROP TRIGGER IF EXISTS ${t}_no_update`);
+    const before = db.prepare('SELECT checksum FROM records WHERE seq = ?').get(seq - 1)?.checksum;
+    let prev = String(before ?? db.prepare('SELECT checksum FROM header').get()?.checksum);
+    let edited = '';
+    for (const row of db.prepare('SELECT seq, body FROM records WHERE seq >= ? ORDER BY seq').all(seq)) {
+      const s = Number(row.seq);
+      const body = s === seq ? edit(String(row.body)) : String(row.body);
+      if (s === seq) edited = body;
+      prev = recordChecksum(prev, s, body) ?? '';
+      db.prepare('UPDATE records SET body = ?, checksum = ? WHERE seq = ?').run(body, prev, s);
+    }
+    db.prepare('UPDATE end_marker SET last_checksum = ?').run(prev);
+    return edited;
+  } finally {
+    db.close();
+  }
 }

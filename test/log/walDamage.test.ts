@@ -108,6 +108,54 @@ describe('one damaged byte in a crashed log’s -wal is named, not read as a tor
     expect(openError(path).message).toContain('its header is damaged, so SQLite ignores all');
   });
 
+  it.each([
+    ['not a page size (0)', 0],
+    ['another valid page size (8192)', 8192],
+    ['a smaller valid page size (2048)', 2048],
+    ['65536 (stored as 1)', 1],
+    ['not a power of two (4097)', 4097],
+  ])(
+    'a damaged page size field in the WAL header, %s: the frames are found under the real one (log review item 1)',
+    (_name, field) => {
+      const { path } = crashedLog();
+      const wal = readFileSync(`${path}-wal`);
+      wal.writeUInt32BE(field, 8);
+      writeFileSync(`${path}-wal`, wal);
+      const found = walDamage(`${path}-wal`);
+      expect(found).toMatchObject({
+        frame: 0,
+        frames: (wal.length - 32 - ((wal.length - 32) % FRAME)) / FRAME,
+      });
+      expect(found!.laterCommits).toBeGreaterThan(0);
+      expect(openError(path).message).toContain('its header is damaged, so SQLite ignores all');
+    },
+  );
+
+  it('a damaged page size field with the main file checkpointed: named, not read as the checkpoint alone', () => {
+    const dir = tempDir();
+    const live = join(dir, 'live.log');
+    const w = LogWriter.create(live, testHeader, { durability: 'normal' });
+    // Enough pages for SQLite's automatic checkpoint (every ~1000 pages), then more commits.
+    let seq = 0;
+    for (let op = 0; op < 700; op += 1) {
+      for (let i = 0; i < 3; i += 1) w.append(sampleRecord((seq += 1)));
+      w.commit();
+    }
+    const path = join(dir, 'crashed.log');
+    copyFileSync(live, path);
+    copyFileSync(`${live}-wal`, `${path}-wal`);
+    w.close();
+    expect(readFileSync(path).readUInt16BE(16)).toBe(4096);
+    expect(lastSeq(path)).toBe(seq);
+    const wal = readFileSync(`${path}-wal`);
+    wal.writeUInt32BE(0x3000, 8); // one flipped bit: 4096 -> 12288, not a page size
+    writeFileSync(`${path}-wal`, wal);
+    const e = openError(path);
+    expect(e.message).toContain('its header is damaged, so SQLite ignores all');
+    expect(e.seq).toBeGreaterThan(1);
+    expect(e.seq).toBeLessThan(seq);
+  });
+
   it('a torn tail is still a torn tail: the last transaction cut short or damaged reads to the commit before it', () => {
     const { path, commits } = crashedLog();
     const wal = readFileSync(`${path}-wal`);

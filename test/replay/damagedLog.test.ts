@@ -16,7 +16,7 @@ import { runScenarioLogged, scenarioRunMeta } from '../../src/replay/runScenario
 import type { Scenario } from '../../src/scenario/Scenario.js';
 import { readScenarioFile } from '../../src/scenario/readScenarioFile.js';
 import { fileHash, useTempDir } from '../log/tempDir.js';
-import { tamper } from '../log/tamper.js';
+import { editBody, tamper } from '../log/tamper.js';
 
 const tempDir = useTempDir();
 const SNAPSHOT_EVERY = 32;
@@ -186,5 +186,35 @@ describe('replay and recover on a damaged log: a verdict naming the record, neve
     const r = await runCommand(recoverCommand, path, '--dry-run', '--dry-run');
     expect(r.code).toBe(2);
     expect(r.err[0]).toMatch(/--dry-run given more than once/);
+  });
+});
+
+describe('a body with the same values in other text (checksums recomputed) is an edit for replay and recover too (log review item 4)', () => {
+  function firstSeq(path: string, kind: string): number {
+    const row = query(path, 'SELECT min(seq) AS seq FROM records WHERE kind = ?', kind)[0];
+    if (typeof row?.seq !== 'number') throw new Error(`no ${kind}`);
+    return row.seq;
+  }
+
+  it.each([
+    ['hypercall', (b: string) => b.replace('"kind":"hypercall"', '"kind":"hyp\\u0065rcall"')],
+    ['hypercall', (b: string) => ` ${b}`],
+    ['intent', (b: string) => b.replace('"kind":', '"kind": ')],
+    // Compared as text with the re-run's canonical body, decoded only when it differs: then too.
+    ['operation', (b: string) => ` ${b}`],
+  ])('a %s: damaged, naming its seq, as log info says', (kind, edit) => {
+    const path = makeLog();
+    const seq = firstSeq(path, kind);
+    editBody(path, seq, edit);
+    const log = openLog(path);
+    const verdict = log.verify();
+    log.close();
+    expect(verdict.error).toMatchObject({ seq, problem: 'undecodable' });
+    const replay = replayLog(path);
+    expect(replay).toMatchObject({ status: 'damaged', seq });
+    expect(replay.status === 'damaged' ? replay.message : '').toContain(
+      `seq ${seq}: ${kind}: body is not canonical JSON: the log was edited`,
+    );
+    expect(recoverLog(path)).toMatchObject({ status: 'damaged', replay: { status: 'damaged', seq } });
   });
 });
