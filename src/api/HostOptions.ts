@@ -47,7 +47,7 @@ export interface HostOptions {
    * scheduler irqfd injections take the register-page fast path (inventory §c.11). Default false.
    */
   readonly dispatchInterruptInjection?: boolean;
-  /** Host RAM in bytes (default: the RAM ranges plus 1 GiB), for hosts with many partitions. */
+  /** Host RAM in bytes (default: the RAM ranges plus a sixteenth of them plus 1 GiB, rounded up to 2 MiB), for hosts with many partitions. */
   readonly hostRamBytes?: bigint;
   /**
    * The VMM maps each VP's register page at creation and unmaps it at close, as rust-vmm and

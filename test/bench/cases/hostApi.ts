@@ -2,13 +2,19 @@
  * Host API at scale (issue 5, "Performance"): 1,000 partitions × 16 VPs through the Host API, each
  * partition created, initialized, mapped (2 MiB of 2 MiB-page RAM), given 16 VPs, started, every VP
  * run once to a HALT exit, and at the end every partition closed. Reports API calls per second and the
- * heap per VP with every VP alive after its exit, after a full GC.
+ * heap per VP with every VP alive after its exit, after a full GC. `apiCalls` counts, per partition,
+ * createPartition, initialize, mapMemory, start and close (the one `host.close()` counts as the
+ * 1,000 partition closes it performs) and, per VP, createVp and run; `Host.open` and the guest
+ * scripts (`host.guest(...).exits`, world control) are not counted.
  *
  * The same ioctls are first issued straight to the driver model (MshvDevice over the simulated
  * hypervisor, no machines, no API) in the same process: its heap per VP is what the driver and the
  * hypervisor keep per VP, so the difference is what the lifecycle machinery keeps per VP (the VP's
- * machine snapshot, its control-plane slot and its API handle): `heapPerVpActorBytes`, the figure the
- * `actors` case measures for bare xstate actors (target ≤ 4 KB).
+ * machine snapshot, its control-plane slot and its API handle, plus its partition's machine snapshot,
+ * slot and handle spread over the partition's 16 VPs): `heapPerVpActorBytes`, reported against the
+ * figure the `actors` case measures for bare xstate VP actors alone (target ≤ 4 KB). Both heaps are
+ * divided by the VP count, so the partition's share makes this figure an upper bound of the per-VP
+ * cost, never an understatement.
  */
 import { performance } from 'node:perf_hooks';
 import { Host } from '../../../src/api/index.js';

@@ -1,9 +1,9 @@
 /**
  * The event log's rates (issue 5, "Performance"): writes ~200k mixed records (every kind,
  * snapshots every 50, hypercall inputs from a few bytes to a page) to a log in a temp directory,
- * committing every 8 records as an operation would, then reads the same log back. The replay case
- * is reported against `readDecodeRecordsPerS`: the raw read-and-decode rate of this log in the
- * same run (replay ≥ 50% of raw).
+ * committing every 8 records as an operation would, then reads the same log back. The replay cases
+ * (replay.ts) do not use these figures: each measures the raw read-and-decode rate of its own log
+ * beside its replay, in alternation, and reports `replayToRawRatio` (replay ≥ 50% of raw).
  *
  * - writeRecordsPerS: append + commit, durability 'full' (synchronous=FULL: an fsync per commit).
  * - writeNormalRecordsPerS: the same with durability 'normal' (synchronous=NORMAL).
