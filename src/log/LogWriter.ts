@@ -89,6 +89,8 @@ export class LogWriter {
         `header.formatVersion: ${init.formatVersion} is not the format this build writes (${LOG_FORMAT_VERSION})`,
       );
     const header = makeHeader(init);
+    // The log itself first: a log being written has a -wal beside it, and its path is the news.
+    if (existsSync(path)) throw existsError(path, 'it exists');
     for (const p of [`${path}-wal`, `${path}-journal`])
       if (existsSync(p)) throw existsError(path, `${p} exists (left by another database)`);
     try {

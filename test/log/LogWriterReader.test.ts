@@ -101,6 +101,12 @@ describe('LogWriter and openLog', () => {
     const before = fileHash(path);
     expect(() => LogWriter.create(path, testHeader)).toThrow(/refusing to create log .*run\.log: it exists/);
     expect(fileHash(path)).toBe(before);
+    // A log still being written (its -wal beside it) is named as existing, not as a stale -wal.
+    const live = LogWriter.create(join(dir, 'live.log'), testHeader);
+    live.append(samples(1)[0]!);
+    live.commit();
+    expect(() => LogWriter.create(join(dir, 'live.log'), testHeader)).toThrow(/live\.log: it exists;/);
+    live.close();
     writeFileSync(join(dir, 'other.log-wal'), 'stale');
     expect(() => LogWriter.create(join(dir, 'other.log'), testHeader)).toThrow('other.log-wal exists');
   });
