@@ -112,7 +112,14 @@ export class NativeDevice implements DevicePort {
       const e = sysError('open', r.errno, `open ${path}`);
       return {
         ok: false,
-        error: r.errno === Errno.ENOENT ? { ...e, message: `${e.message} (${NO_DEVICE_HINT})` } : e,
+        // The hint is about /dev/mshv: another path the caller chose is simply not there.
+        error:
+          r.errno === Errno.ENOENT
+            ? {
+                ...e,
+                message: `${e.message} (${path === MSHV_DEVICE_PATH ? NO_DEVICE_HINT : 'no such file'})`,
+              }
+            : e,
       };
     }
     return ok(new NativeDevice(sys, r.value));

@@ -274,13 +274,26 @@ describe('NativeDevice over a kernel made of the driver model (the uapi structs,
     expect(kernel.liveBuffers).toBe(0);
   });
 
-  it('a host without the driver (review 9, inventory §c.1): open answers ENOENT naming the path and the likely cause, mshv_root not loaded', () => {
+  it('a host without the driver (review 9, inventory §c.1): open of /dev/mshv answers ENOENT naming the path and the likely cause, mshv_root not loaded; another path is just missing', () => {
     const { sim } = world();
+    /** A kernel with no /dev/mshv node. */
+    const noNode = new (class extends ModelKernel {
+      override open(): SysResult {
+        return { ok: false, errno: 2 };
+      }
+    })(sim.device);
+    expect(NativeDevice.open(noNode)).toMatchObject({
+      ok: false,
+      error: {
+        errnoName: 'ENOENT',
+        message:
+          'open /dev/mshv: ENOENT (no such device node: the mshv_root driver is not loaded, or this host is not a Hyper-V root partition)',
+      },
+    });
     const r = NativeDevice.open(new ModelKernel(sim.device), '/dev/mshv-absent');
     expect(r.ok ? 'opened' : r.error).toMatchObject({
       errnoName: 'ENOENT',
-      message:
-        'open /dev/mshv-absent: ENOENT (no such device node: the mshv_root driver is not loaded, or this host is not a Hyper-V root partition)',
+      message: 'open /dev/mshv-absent: ENOENT (no such file)',
     });
   });
 
