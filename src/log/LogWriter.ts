@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { recordChecksum } from './checksum.js';
 import { encodeRecord } from './encodeRecord.js';
@@ -89,8 +89,9 @@ export class LogWriter {
         `header.formatVersion: ${init.formatVersion} is not the format this build writes (${LOG_FORMAT_VERSION})`,
       );
     const header = makeHeader(init);
-    // The log itself first: a log being written has a -wal beside it, and its path is the news.
-    if (existsSync(path)) throw existsError(path, 'it exists');
+    // The log itself first: a log being written has a -wal beside it, and its path is the news. (A
+    // directory is left to the exclusive open below, which names it: EISDIR.)
+    if (existsSync(path) && !statSync(path).isDirectory()) throw existsError(path, 'it exists');
     for (const p of [`${path}-wal`, `${path}-journal`])
       if (existsSync(p)) throw existsError(path, `${p} exists (left by another database)`);
     try {

@@ -47,10 +47,7 @@ describe('mshv-control probe: /dev/mshv through the native adapter', () => {
   it('a device path that is not there: the open fails with ENOENT, exit 1', async () => {
     const { io, out } = capture();
     expect(await makeProbeCommand(modelKernel).run(['--device', '/dev/none'], io)).toBe(1);
-    expect(out).toEqual([
-      'FAIL open /dev/none: ENOENT (no such device node: the mshv_root driver is not loaded, or this host is not a Hyper-V root partition)',
-      '/dev/none: not usable on this host',
-    ]);
+    expect(out).toEqual(['FAIL open /dev/none: ENOENT (no such file)', '/dev/none: not usable on this host']);
   });
 
   it('bad arguments are a CliError (exit 2) naming the rule', async () => {
