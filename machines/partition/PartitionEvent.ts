@@ -38,9 +38,13 @@ export type PartitionRequest = Detail &
     | { readonly type: 'CLOSE' }
   );
 
-/** The outcome of the operation in flight, sent by the runtime. */
+/**
+ * The outcome of the operation in flight, sent by the runtime. An irqfd deassign's OP_OK says how
+ * many irqfds the driver dropped (`released`): the kernel answers 0 whether or not one was bound to
+ * the (eventfd, gsi) pair (§c.11), so success alone does not say the count went down.
+ */
 export type PartitionResult =
-  | { readonly type: 'OP_OK'; readonly op: PartitionOp }
+  | { readonly type: 'OP_OK'; readonly op: PartitionOp; readonly released?: number }
   | { readonly type: 'OP_FAILED'; readonly op: PartitionOp; readonly errno: ErrnoName };
 
 /** Every event the partition machine takes. */

@@ -13,12 +13,14 @@ function withoutClockToRestore(c: PartitionContext): PartitionContext {
 
 /**
  * The context after the operation in flight succeeded: the only place a partition's counters and
- * sets change, so a failed operation (OP_FAILED) leaves them as they were.
+ * sets change, so a failed operation (OP_FAILED) leaves them as they were. `released` is what the
+ * OP_OK of an irqfd deassign reports the driver dropped (§c.11: a deassign that matches nothing
+ * succeeds too); without a report a deassign counts one.
  *
  * @example
  * applyPartitionResult({ ...ctx, inflight: { type: 'op', op: 'MSHV_CREATE_VP', args: { vp: 1 } } }).vps; // [..., 1]
  */
-export function applyPartitionResult(c: PartitionContext): PartitionContext {
+export function applyPartitionResult(c: PartitionContext, released?: number): PartitionContext {
   const cmd = c.inflight;
   if (cmd === null) return c;
   const a = cmd.args;
@@ -53,7 +55,7 @@ export function applyPartitionResult(c: PartitionContext): PartitionContext {
     case 'MSHV_IOEVENTFD':
       return { ...next, ioeventfds: Math.max(0, c.ioeventfds + (a.assign === true ? 1 : -1)) };
     case 'MSHV_IRQFD':
-      return { ...next, irqfds: Math.max(0, c.irqfds + (a.assign === true ? 1 : -1)) };
+      return { ...next, irqfds: Math.max(0, c.irqfds + (a.assign === true ? 1 : -(released ?? 1))) };
     case 'MSHV_SET_MSI_ROUTING':
       return { ...next, msiRoutes: typeof a.entries === 'number' ? a.entries : c.msiRoutes };
     case 'MSHV_GET_GPAP_ACCESS_BITMAP':

@@ -40,7 +40,10 @@ function contextArgs(op: PartitionOp, fixed: OpArgs, c: PartitionContext): OpArg
 
 /**
  * The command a transition emits: the operation, its fixed arguments, the request's own fields and
- * what the context adds (the VP or region a teardown step works on).
+ * what the context adds (the VP or region a teardown step works on). The transition's fixed
+ * arguments win over the request's: the guards judged the request the transition names, so a
+ * `detail` cannot turn THAW_TIME into a freeze, RESUME's clock into another value or an unmap into a
+ * map (the fixed keys keep their place, so the logged arguments read as before).
  *
  * @example
  * partitionCommand({ op: 'MSHV_CREATE_VP' }, ctx, { type: 'CREATE_VP', vp: 2 });
@@ -55,6 +58,11 @@ export function partitionCommand(
   return {
     type: 'op',
     op: start.op,
-    args: { ...fixed, ...requestArgs(event, PARTITION_REQUESTS), ...contextArgs(start.op, fixed, context) },
+    args: {
+      ...fixed,
+      ...requestArgs(event, PARTITION_REQUESTS),
+      ...fixed,
+      ...contextArgs(start.op, fixed, context),
+    },
   };
 }

@@ -135,7 +135,9 @@ export const partitionMachine = setup({
       enqueue.emit(cmd);
     }),
     /** The operation in flight succeeded: apply it to the context. */
-    applyResult: assign(({ context }) => applyPartitionResult(context)),
+    applyResult: assign(({ context, event }) =>
+      applyPartitionResult(context, event.type === 'OP_OK' ? event.released : undefined),
+    ),
     /** The operation in flight failed: forget it, change nothing else. */
     clearInflight: assign({ inflight: null }),
     /** Answer a refused request. */

@@ -27,11 +27,19 @@ export type VpRequest = Detail &
 
 /**
  * The outcome of a VP operation. A run that returned 0 carries its `exit`; a run interrupted by a
- * signal fails with EINTR and, on the root scheduler, says whether the VP was left blocked (§c.6).
+ * signal fails with EINTR. A failed run on the root scheduler reports the kernel's VP flags as the
+ * run left them (§c.6): `blocked` (root_sched_blocked) and `interceptSuspend` (intercept_suspend,
+ * which only a dispatch clears: a signal taken before the first DISPATCH_VP leaves it set).
  */
 export type VpResult =
   | { readonly type: 'OP_OK'; readonly op: VpOp; readonly exit?: ExitKind }
-  | { readonly type: 'OP_FAILED'; readonly op: VpOp; readonly errno: ErrnoName; readonly blocked?: boolean };
+  | {
+      readonly type: 'OP_FAILED';
+      readonly op: VpOp;
+      readonly errno: ErrnoName;
+      readonly blocked?: boolean;
+      readonly interceptSuspend?: boolean;
+    };
 
 /** Every event the VP machine takes. */
 export type VpEvent = VpRequest | VpResult;

@@ -34,6 +34,29 @@ const runRefusals = [
   },
 ] as const;
 
+/**
+ * The root scheduler's VP-flags word after MSHV_RUN_VP failed (§c.6): never dispatched any more, and
+ * root_sched_blocked and intercept_suspend as the kernel reports them. Only a DISPATCH_VP clears
+ * intercept_suspend, and a signal may end the run before the first one, so the flag is the kernel's,
+ * not a guess. Without a report (a result from elsewhere than the runtime) an interrupt reads as
+ * dispatched (`interrupted`: intercept_suspend cleared, not blocked) and another failure changes
+ * neither flag.
+ */
+function flagsAfterFailedRun(
+  flags: number,
+  event: Extract<VpEvent, { type: 'OP_FAILED' }>,
+  interrupted: boolean,
+): number {
+  const was = (bit: number): boolean => (flags & bit) !== 0;
+  const blocked = event.blocked ?? (interrupted ? false : was(BLOCKED));
+  const suspended = event.interceptSuspend ?? (interrupted ? false : was(VP_FLAG.INTERCEPT_SUSPEND));
+  return (
+    (flags & ~(DISPATCHED | BLOCKED | VP_FLAG.INTERCEPT_SUSPEND)) |
+    (blocked ? BLOCKED : 0) |
+    (suspended ? VP_FLAG.INTERCEPT_SUSPEND : 0)
+  );
+}
+
 /** The context after a state operation succeeded; `restoring` while `created` (rule 8's order). */
 function afterStateOp(c: VpContext, restoring: boolean): Partial<VpContext> {
   const cmd = c.inflight;
@@ -109,17 +132,20 @@ export const vpMachine = setup({
         ripAdvancePending: exit === 'IO_PORT',
       };
     }),
-    /** The run was interrupted; the root scheduler reports whether the VP was left blocked (§c.6). */
+    /** The run was interrupted; the root scheduler's flags are the ones the run left (§c.6). */
     recordInterrupt: assign(({ context, event }) => {
       if (event.type !== 'OP_FAILED') return {};
       const last = event.errno === 'EAGAIN' ? 'EAGAIN' : 'EINTR';
       if (context.scheduler !== 'root') return { last };
-      // Every dispatch clears intercept_suspend; only an intercept sets it again.
-      const flags = context.flags & ~(DISPATCHED | BLOCKED | VP_FLAG.INTERCEPT_SUSPEND);
-      return { last, flags: event.blocked === true ? flags | BLOCKED : flags };
+      return { last, flags: flagsAfterFailedRun(context.flags, event, true) };
     }),
-    /** The run failed otherwise: undo the dispatch mark, nothing else. */
-    endDispatch: assign(({ context }) => ({ flags: context.flags & ~DISPATCHED })),
+    /** The run failed otherwise: undo the dispatch mark and take the flags the run left, nothing else. */
+    endDispatch: assign(({ context, event }) => ({
+      flags:
+        context.scheduler === 'root' && event.type === 'OP_FAILED'
+          ? flagsAfterFailedRun(context.flags, event, false)
+          : context.flags & ~DISPATCHED,
+    })),
     applyStateResult: assign(({ context }) => afterStateOp(context, false)),
     applyRestoreResult: assign(({ context }) => afterStateOp(context, true)),
     clearInflight: assign({ inflight: null }),

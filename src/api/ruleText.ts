@@ -16,7 +16,8 @@ export type OtherRule =
   | 'vpOpen'
   | 'vpNotRunning'
   | 'requestLegalInState'
-  | 'vpNotParked';
+  | 'vpNotParked'
+  | 'vpReleasedWithPartition';
 
 /**
  * One line per refusal rule: what it demands and where the rule comes from. A refusal's message is
@@ -67,6 +68,8 @@ export const RULE_TEXT: Readonly<Record<PartitionRule | VpRule | OtherRule, stri
   vpNotRunning: 'the VP is in MSHV_RUN_VP (vp_mutex held); refused, not queued',
   requestLegalInState: 'not a request this VP state takes',
   vpNotParked: 'the VP is parked: unpark or resume first',
+  vpReleasedWithPartition:
+    'a VP is released with its partition (inventory §c.12: no DELETE_VP): close the partition',
 };
 
 /**

@@ -52,6 +52,7 @@ export const EXPECTED_ERRNO: Readonly<Record<string, ErrnoName>> = {
   vpStateRestoreInOrder: 'EPERM',
   miscRegistersOnlyOnVp0: 'EINVAL',
   vpNotParked: 'EBUSY',
+  vpReleasedWithPartition: 'EPERM', // §c.12: a VP goes with its partition (no DELETE_VP)
 };
 
 /**

@@ -105,6 +105,16 @@ function resultEvent<O extends string>(
   return r.ok ? { type: 'OP_OK', op } : { type: 'OP_FAILED', op, errno: errnoOf(r.error) };
 }
 
+/**
+ * Whether a caller's request is an operation's outcome (OP_OK / OP_FAILED). Those are the runtime's
+ * to send, for the operation it performed: one from a caller (an intent log, an embedder) would end a
+ * run still asleep in MSHV_RUN_VP in the VP machine, and the next RUN would start a second run over
+ * the first's ticket. Refused as the machines refuse a result nothing awaits.
+ */
+function isResultEvent(request: { readonly type: string }): boolean {
+  return request.type === 'OP_OK' || request.type === 'OP_FAILED';
+}
+
 /** The errno name a machine's OP_FAILED carries; an errno outside the table reads as EIO. */
 function errnoOf(e: MshvError): ErrnoName {
   return isErrnoName(e.errnoName) ? e.errnoName : 'EIO';
@@ -422,6 +432,7 @@ export class ControlPlane {
     this.intent('partition', { key, request: request as unknown as JsonValue });
     const slot = this.#slots.get(key);
     if (slot === undefined) return rejected('EBADF', 'partitionExists');
+    if (isResultEvent(request)) return rejected('EINVAL', 'resultMatchesInflight');
     const outcome = this.#drivePartition(slot, this.#stepPartition(slot, request));
     this.settle();
     this.#forgetIfGone(slot);
@@ -445,6 +456,12 @@ export class ControlPlane {
   /**
    * A request to a VP machine. RUN takes the partition's phase from its snapshot (the machines never
    * message each other). A run that would sleep comes back `pending`; `takeSettled` reports it.
+   *
+   * DELETE is the teardown's (§c.12 step 2): the kernel has no DELETE_VP and a VP lives until its
+   * partition is destroyed, so a caller's DELETE while the partition is open is refused EPERM
+   * (`vpReleasedWithPartition`: close the partition), the plane's check as for `writeEventfd`.
+   * Taken, it left the VP alive in the driver behind a machine that refuses everything: its index
+   * could not be created again and every SNAPSHOT failed reading it.
    */
   vp(key: string, index: number, request: VpRequest | { readonly type: 'RUN' }): RequestOutcome {
     this.intent('vp', { key, vp: index, request: request as unknown as JsonValue });
@@ -452,8 +469,12 @@ export class ControlPlane {
     if (slot === undefined) return rejected('EBADF', 'partitionExists');
     const vp = slot.vps.get(index);
     if (vp === undefined) return rejected('EBADF', 'vpExists');
-    const event: VpRequest =
-      request.type === 'RUN' ? { ...request, partition: slot.snapshot.context.phase } : request;
+    // A sleeping run's machine takes any MSHV_RUN_VP result: only the run's own may reach it.
+    if (isResultEvent(request)) return rejected('EINVAL', 'resultMatchesInflight');
+    const phase = slot.snapshot.context.phase;
+    if (request.type === 'DELETE' && phase !== 'closing' && phase !== 'closed')
+      return rejected('EPERM', 'vpReleasedWithPartition');
+    const event: VpRequest = request.type === 'RUN' ? { ...request, partition: phase } : request;
     const outcome = this.#driveVp(slot, vp, this.#stepVp(vp, event));
     this.settle();
     return outcome;
@@ -534,11 +555,24 @@ export class ControlPlane {
 
   #drivePartition(slot: PartitionSlot, first: readonly Emitted<PartitionCommand['op']>[]): RequestOutcome {
     return driveMachine(slot.key, first, (cmd) => {
+      // §c.11: a deassign succeeds whether or not an irqfd was bound; the machine counts what went.
+      const deassign = cmd.op === 'MSHV_IRQFD' && cmd.args.assign !== true;
+      const before = deassign ? this.#irqfdCount(slot) : 0;
       const result = this.#runOp(slot.key, null, cmd.op, slot.fd, cmd.args, () =>
         executePartitionOp(this.#host, slot, cmd),
       );
-      return { result, next: this.#stepPartition(slot, resultEvent(cmd.op, result)) };
+      const event = resultEvent(cmd.op, result);
+      const reported =
+        deassign && event.type === 'OP_OK' ? { ...event, released: before - this.#irqfdCount(slot) } : event;
+      return { result, next: this.#stepPartition(slot, reported) };
     });
+  }
+
+  /** The irqfds the driver holds for a partition's fd (none once the fd is released). */
+  #irqfdCount(slot: PartitionSlot): number {
+    const dev = this.#world.device;
+    const id = dev.partitionIdOf(slot.fd);
+    return id === undefined ? 0 : (dev.partitions().find((pt) => pt.id === id)?.irqfds.length ?? 0);
   }
 
   #driveVp(slot: PartitionSlot, vp: VpSlot, first: readonly Emitted<VpCommand['op']>[]): RequestOutcome {
@@ -592,9 +626,16 @@ export class ControlPlane {
       return { type: 'OP_OK', op: 'MSHV_RUN_VP', exit: exit as never };
     }
     const errno = errnoOf(r.error);
-    if (errno !== 'EINTR') return { type: 'OP_FAILED', op: 'MSHV_RUN_VP', errno };
-    const blocked = this.#world.device.vpOf(vp.fd)?.vp.rootSchedBlocked ?? false;
-    return { type: 'OP_FAILED', op: 'MSHV_RUN_VP', errno, blocked };
+    // The VP flags as the failed run left them (§c.6): the machine mirrors the kernel's word.
+    const kernelVp = this.#world.device.vpOf(vp.fd)?.vp;
+    if (kernelVp === undefined) return { type: 'OP_FAILED', op: 'MSHV_RUN_VP', errno };
+    return {
+      type: 'OP_FAILED',
+      op: 'MSHV_RUN_VP',
+      errno,
+      blocked: kernelVp.rootSchedBlocked,
+      interceptSuspend: kernelVp.interceptSuspend,
+    };
   }
 
   #finishRun(slot: PartitionSlot, vp: VpSlot): void {

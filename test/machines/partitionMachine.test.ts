@@ -410,3 +410,32 @@ describe('partition machine: teardown retry keeps its place (inventory §c.12)',
     ]);
   });
 });
+
+describe("partition machine: a request's detail never overrides the transition's own arguments", () => {
+  it('THAW_TIME cannot freeze, RESUME writes the saved clock, UNMAP_MEMORY stays an unmap', () => {
+    // THAW_TIME is taken while VPs run (rule 2: idempotent); with `detail: { value: 1 }` the old
+    // machine emitted TIME_FREEZE = 1 and froze time under running VPs, past
+    // timeFreezeOnlyWithVpsParked (rule 3).
+    const thaw = pStep(running(), { type: 'THAW_TIME', detail: { value: 1 } });
+    expect(thaw.emitted).toEqual([
+      { type: 'op', op: 'SET_PARTITION_PROPERTY', args: { property: 'TIME_FREEZE', value: 0 } },
+    ]);
+    const frozenAfter = pStep(thaw.snapshot, { type: 'OP_OK', op: 'SET_PARTITION_PROPERTY' }).snapshot;
+    expect(frozenAfter.context.timeFrozen).toBe(false);
+    // RESUME's first step writes back the clock the pause saved, whatever the request carries.
+    expect(pStep(paused(), { type: 'RESUME', detail: { value: '0x0' } }).emitted).toEqual([
+      {
+        type: 'op',
+        op: 'SET_PARTITION_PROPERTY',
+        args: { property: 'REFERENCE_TIME', value: 'savedClock' },
+      },
+    ]);
+    // An unmap (guarded by regionMapped) stays an unmap; the request's own fields still go through.
+    expect(
+      pStep(configured(), { type: 'UNMAP_MEMORY', region: '0x0', detail: { unmap: false } }).emitted,
+    ).toEqual([{ type: 'op', op: 'MSHV_SET_GUEST_MEMORY', args: { unmap: true, region: '0x0' } }]);
+    expect(
+      pStep(paused(), { type: 'SET_REFERENCE_TIME', value: 7, detail: { property: 'TIME_FREEZE' } }).emitted,
+    ).toEqual([{ type: 'op', op: 'SET_PARTITION_PROPERTY', args: { property: 'REFERENCE_TIME', value: 7 } }]);
+  });
+});

@@ -191,6 +191,31 @@ describe('VP machine: the two schedulers (inventory §c.6)', () => {
     expect(s.context.flags).toBe(VP_FLAG.INTERCEPT_SUSPEND);
   });
 
+  it('root: a failed run takes the flags the kernel reports, so a signal before the first DISPATCH_VP keeps intercept_suspend (§c.6)', () => {
+    const s = exited('MSR', 'root');
+    expect(s.context.flags).toBe(VP_FLAG.INTERCEPT_SUSPEND);
+    // The signal ended the run before any dispatch: the kernel still has intercept_suspend set, so
+    // the next DISPATCH_VP clears it (the old machine cleared the flag and logged `false`).
+    let after = drive(s, [
+      RUN,
+      { type: 'OP_FAILED', op: 'MSHV_RUN_VP', errno: 'EINTR', blocked: false, interceptSuspend: true },
+    ]);
+    expect(after.context.flags).toBe(VP_FLAG.INTERCEPT_SUSPEND);
+    expect(vStep(after, RUN).emitted[0]).toMatchObject({
+      args: { clearInterceptSuspend: true, waitForKick: false },
+    });
+    // A failure after a dispatch reports the flag cleared (and blocked as the wait left it).
+    after = drive(s, [
+      RUN,
+      { type: 'OP_FAILED', op: 'MSHV_RUN_VP', errno: 'EIO', blocked: true, interceptSuspend: false },
+    ]);
+    expect(after.value).toBe('exit');
+    expect(after.context.flags).toBe(VP_FLAG.ROOT_SCHED_BLOCKED);
+    // Without a report, another failure changes neither flag; only the dispatch mark goes.
+    after = drive(s, [RUN, { type: 'OP_FAILED', op: 'MSHV_RUN_VP', errno: 'EIO' }]);
+    expect(after.context.flags).toBe(VP_FLAG.INTERCEPT_SUSPEND);
+  });
+
   it('hypervisor scheduler: the flags word stays 0 and a blocked report is ignored', () => {
     let s = drive(ready(0, 'hv'), [RUN]);
     expect(s.context.flags).toBe(0);

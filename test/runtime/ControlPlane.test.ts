@@ -128,3 +128,92 @@ describe('ControlPlane arguments JSON cannot carry', () => {
     expect(plane.partitionKeys()).toEqual([]);
   });
 });
+
+describe('ControlPlane review fixes', () => {
+  it('root: after a signal ends a run before its first DISPATCH_VP, the next run says what the driver does (inventory §c.6)', () => {
+    const { plane, sim, sink } = world('root');
+    boot(plane, 1);
+    plane.guest('vm0', 0, [{ exit: 'CPUID', leaf: 1, subleaf: 0 }]);
+    expect(plane.vp('vm0', 0, { type: 'RUN' }).status).toBe('done');
+    plane.signal('vm0', 0);
+    expect(plane.vp('vm0', 0, { type: 'RUN' })).toMatchObject({
+      status: 'failed',
+      error: { errnoName: 'EINTR' },
+    });
+    // No dispatch ran: the kernel's intercept_suspend is still set, and the machine mirrors it.
+    const kernelVp = sim.device.vpOf(plane.vpFd('vm0', 0) ?? -1)?.vp;
+    expect(kernelVp?.interceptSuspend).toBe(true);
+    expect(plane.vpSnapshot('vm0', 0)?.context.flags).toBe(1);
+    const from = sink.records.length;
+    plane.vp('vm0', 0, { type: 'RUN' });
+    const run = sink.records.slice(from).find((r) => r.kind === 'operation');
+    expect(run).toMatchObject({ name: 'MSHV_RUN_VP', args: { clearInterceptSuspend: true } });
+  });
+
+  it('an OP_OK / OP_FAILED from a caller is refused: it cannot end a sleeping run, whose ticket still settles', () => {
+    const { plane } = world();
+    boot(plane, 1);
+    const run = plane.vp('vm0', 0, { type: 'RUN' });
+    expect(run.status).toBe('pending');
+    const forged = { type: 'OP_FAILED', op: 'MSHV_RUN_VP', errno: 'EINTR' } as unknown as { type: 'RUN' };
+    expect(plane.vp('vm0', 0, forged)).toEqual({
+      status: 'rejected',
+      errno: 'EINVAL',
+      rule: 'resultMatchesInflight',
+    });
+    expect(stateName(plane.vpSnapshot('vm0', 0)?.value)).toBe('running');
+    // Before: the VP machine went `interrupted`, this RUN started a second run over ticket 1.
+    expect(plane.vp('vm0', 0, { type: 'RUN' })).toMatchObject({ status: 'rejected', rule: 'vpNotRunning' });
+    plane.guest('vm0', 0, [{ exit: 'HALT' }]);
+    expect(plane.takeSettled()).toMatchObject([{ ticket: 1, outcome: { status: 'done' } }]);
+    expect(
+      plane.partition('vm0', { type: 'OP_OK', op: 'MSHV_INITIALIZE_PARTITION' } as unknown as {
+        type: 'INITIALIZE';
+      }),
+    ).toEqual({ status: 'rejected', errno: 'EINVAL', rule: 'resultMatchesInflight' });
+  });
+
+  it('a VP is released only with its partition (§c.12 step 2): DELETE while open is refused and SNAPSHOT still reads every VP', () => {
+    const { plane, sim } = world();
+    boot(plane, 2);
+    expect(plane.vp('vm0', 1, { type: 'DELETE' })).toEqual({
+      status: 'rejected',
+      errno: 'EPERM',
+      rule: 'vpReleasedWithPartition',
+    });
+    expect(stateName(plane.vpSnapshot('vm0', 1)?.value)).toBe('idle');
+    expect(plane.partition('vm0', { type: 'PAUSE' }).status).toBe('done');
+    // Before: VP 1's machine was `deleted` (its fd and hypervisor VP alive) and every SNAPSHOT failed.
+    const snap = plane.partition('vm0', { type: 'SNAPSHOT' });
+    expect(snap.status).toBe('done');
+    expect(Object.keys((snap as unknown as { value: { vps: object } }).value.vps)).toEqual(['0', '1']);
+    expect(plane.partition('vm0', { type: 'CLOSE' }).status).toBe('done');
+    expect(sim.machine.audit().ok).toBe(true);
+  });
+});
+
+describe('ControlPlane irqfd bookkeeping (inventory §c.11)', () => {
+  it('a deassign that matches no irqfd succeeds, as the kernel answers, and the machine still counts the bound one', () => {
+    const { plane, sim } = world();
+    boot(plane, 1);
+    const efd = plane.eventfd();
+    const fd = efd.status === 'done' ? (efd.value as number) : -1;
+    expect(plane.partition('vm0', { type: 'IRQFD', assign: true, detail: { fd, gsi: 5 } }).status).toBe(
+      'done',
+    );
+    const driverIrqfds = (): number =>
+      sim.device.partitions().find((pt) => pt.id === sim.device.partitionIdOf(plane.partitionFd('vm0') ?? -1))
+        ?.irqfds.length ?? -1;
+    // Wrong gsi: nothing is bound to (fd, 6), the driver keeps the irqfd.
+    expect(plane.partition('vm0', { type: 'IRQFD', assign: false, detail: { fd, gsi: 6 } }).status).toBe(
+      'done',
+    );
+    expect(driverIrqfds()).toBe(1);
+    expect(plane.partitionSnapshot('vm0')?.context.irqfds).toBe(1);
+    expect(plane.partition('vm0', { type: 'IRQFD', assign: false, detail: { fd, gsi: 5 } }).status).toBe(
+      'done',
+    );
+    expect(driverIrqfds()).toBe(0);
+    expect(plane.partitionSnapshot('vm0')?.context.irqfds).toBe(0);
+  });
+});
