@@ -18,7 +18,7 @@ import { SnapshotError, type SnapshotResult } from '../snapshot/SnapshotError.js
 import { plannedFaultAbort } from './plannedFaultAbort.js';
 import type { RunWorld } from './RunWorld.js';
 import { type PendingSignal, SimHvShared } from './SimHvShared.js';
-import { readWorld, writeWorld } from './worldJson.js';
+import { checkWorldReferences, readWorld, writeWorld } from './worldJson.js';
 
 /** The CPU the driver's thread runs on (its per-CPU hypercall pages). */
 export const DRIVER_CPU = 0;
@@ -171,6 +171,7 @@ export class SimWorld implements RunWorld {
     const machine = SimulatedMachine.restoreAt(parts.machine, parts.machinePath, {
       ...(options.verify === undefined ? {} : { verify: options.verify }),
     });
+    checkWorldReferences(json, path, parts.driver, (id) => machine.model.resolve(id)?.state);
     return new SimWorld(machine, recorder, options, parts);
   }
 

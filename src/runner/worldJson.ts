@@ -1,6 +1,12 @@
 import type { JsonValue } from '../log/JsonValue.js';
 import { partitionId } from '../hv/ids.js';
-import { readDriver, type SavedDriver, writeDriver } from '../pipeline/driver/snapshot/driverJson.js';
+import type { KernelPartition } from '../pipeline/driver/KernelPartition.js';
+import {
+  partitionsInOrder,
+  readDriver,
+  type SavedDriver,
+  writeDriver,
+} from '../pipeline/driver/snapshot/driverJson.js';
 import { childPath } from '../scenario/jsonPath.js';
 import { FieldReader, hexWord64, readArray, readInt, readWord } from '../snapshot/FieldReader.js';
 import { SnapshotError } from '../snapshot/SnapshotError.js';
@@ -64,7 +70,7 @@ export function readWorld(
     );
   const machine = r.raw('machine');
   const driver = readDriver(r.raw('driver'), r.path('driver'));
-  const seen = new Set<string>();
+  let last: PendingSignal | undefined;
   const signals = r.each('signals', (item, p) => {
     const t = readArray(item, p, { length: 2 });
     const s = {
@@ -72,10 +78,48 @@ export function readWorld(
       vpIndex: readInt(t[1], childPath(p, 1), 0, 0xffff_ffff),
     };
     const key = `${s.partition}/${s.vpIndex}`;
-    if (seen.has(key)) throw new SnapshotError(p, 'duplicate', `signal ${key} appears twice`);
-    seen.add(key);
+    // Written in (partition, VP) order (pendingSignals); any other order is not this state's text.
+    if (last?.partition === s.partition && last.vpIndex === s.vpIndex)
+      throw new SnapshotError(p, 'duplicate', `signal ${key} appears twice`);
+    if (
+      last !== undefined &&
+      (last.partition > s.partition || (last.partition === s.partition && last.vpIndex > s.vpIndex))
+    )
+      throw new SnapshotError(p, 'order', `signal ${key} is not after ${last.partition}/${last.vpIndex}`);
+    last = s;
     return s;
   });
   r.end();
   return { machine, machinePath: r.path('machine'), driver, signals };
+}
+
+/**
+ * The driver's partitions are the hypervisor's: each kernel partition's id names a partition of
+ * the restored machine that is not deleted (the driver forgets a partition when it deletes it). A
+ * hand-edited id is refused here, rule `reference`, instead of the restored world answering its
+ * next ioctl on another partition, or none.
+ *
+ * @example
+ * checkWorldReferences(json, '$', parts.driver, (id) => machine.model.resolve(id)?.state);
+ */
+export function checkWorldReferences(
+  json: unknown,
+  path: string,
+  driver: SavedDriver,
+  stateOf: (id: bigint) => string | undefined,
+): void {
+  const byFd = new Map<number, KernelPartition>();
+  for (const [, e] of driver.device.fds) if (e.kind !== 'eventfd') byFd.set(e.pt.fd, e.pt);
+  for (const [, m] of driver.device.mappings ?? []) byFd.set(m.pt.fd, m.pt);
+  const device = (json as { readonly driver: { readonly device: unknown } }).driver.device;
+  for (const [i, fd] of partitionsInOrder(device)) {
+    const pt = byFd.get(fd);
+    const state = pt === undefined ? undefined : stateOf(pt.id);
+    if (pt !== undefined && (state === undefined || state === 'deleted'))
+      throw new SnapshotError(
+        `${path}.driver.device.partitions[${i}].id`,
+        'reference',
+        `partition 0x${pt.id.toString(16)} is ${state === undefined ? 'not a partition' : 'deleted'} in the machine`,
+      );
+  }
 }

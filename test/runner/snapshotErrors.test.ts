@@ -101,6 +101,35 @@ const cases: readonly [string, (v: Json) => Json | undefined, string, string][] 
   ['$.driver.device.fds', (v) => [...(v as Json[])].reverse(), '$.driver.device.fds[1][0]', 'order'],
   ['$.signals', () => [['0x1', 0]], '$.signals[0][0]', 'hex'],
   ['$.machine.config.hostMemory[0].size', () => '4097', '$.machine.config.hostMemory[0].size', 'alignment'],
+  // The driver's objects name each other and the machine's; a hand-edited reference restored
+  // silently before and diverged later (another partition's CREATE_PORT input, a later snapshot).
+  [
+    '$.driver.device.partitions[0].irqfds[0][0]',
+    () => 99,
+    '$.driver.device.partitions[0].irqfds[0][0]',
+    'reference',
+  ],
+  [
+    '$.driver.device.partitions[0].ioeventfds[0].portId',
+    () => 77,
+    '$.driver.device.partitions[0].ioeventfds[0].portId',
+    'reference',
+  ],
+  [
+    '$.driver.device.partitions[0].id',
+    () => '0x0000000000000077',
+    '$.driver.device.partitions[0].id',
+    'reference',
+  ],
+  [
+    '$.signals',
+    () => [
+      ['0x0000000000000002', 0],
+      ['0x0000000000000001', 0],
+    ],
+    '$.signals[1]',
+    'order',
+  ],
 ];
 
 describe('restore refuses a corrupt snapshot, naming the JSON path and the rule (design principle 5)', () => {

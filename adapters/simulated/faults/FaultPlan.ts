@@ -80,6 +80,11 @@ export interface InjectedFault {
 export interface SavedFaultPlan {
   /** Calls counted by name, in first-call order. */
   readonly counts: readonly (readonly [string, number])[];
+  /**
+   * Faults planned with `arm` for calls not made yet, in arming order (absent: none). An armed
+   * fault whose call has been made is history and is left out.
+   */
+  readonly armed?: readonly FaultPlanEntry[];
 }
 
 /**
@@ -95,6 +100,8 @@ export interface SavedFaultPlan {
 export class FaultPlan {
   readonly #counts = new Map<string, number>();
   readonly #planned: FaultPlanEntry[];
+  /** The entries `arm` added (the configuration's plan does not hold them). */
+  readonly #armed: FaultPlanEntry[] = [];
   readonly #rates: readonly (readonly [number, number])[];
   /** Every fault injected so far, in order. */
   readonly injected: InjectedFault[] = [];
@@ -136,6 +143,7 @@ export class FaultPlan {
     if (!Number.isSafeInteger(entry.nth) || entry.nth <= made)
       throw new RangeError(`arm: ${entry.call} call ${entry.nth} is not in the future (${made} made)`);
     this.#planned.push(entry);
+    this.#armed.push(entry);
   }
 
   /**
@@ -174,18 +182,21 @@ export class FaultPlan {
   }
 
   /**
-   * The per-name call counters (the `nth` of the plan); the random stream's position is
-   * `rng.state()`. The list of injected faults is a record of the past and is not kept.
+   * The per-name call counters (the `nth` of the plan) and the armed faults still to come; the
+   * random stream's position is `rng.state()`. The list of injected faults is a record of the past
+   * and is not kept.
    *
    * @example
    * plan.save().counts; // [['CREATE_PARTITION', 1], ...]
    */
   save(): SavedFaultPlan {
-    return { counts: [...this.#counts] };
+    const armed = this.#armed.filter((e) => e.nth > (this.#counts.get(e.call) ?? 0));
+    return { counts: [...this.#counts], ...(armed.length === 0 ? {} : { armed }) };
   }
 
   /**
-   * A plan that continues from recorded counters.
+   * A plan that continues from recorded counters and armed faults (each still in the future: a
+   * broken invariant throws, as `arm` does).
    *
    * @example
    * const copy = FaultPlan.restore(config.faults ?? [], config.randomFaults ?? {}, Rng.fromState(s), plan.save());
@@ -198,6 +209,7 @@ export class FaultPlan {
   ): FaultPlan {
     const plan = new FaultPlan(planned, random, rng);
     for (const [call, n] of s.counts) plan.#counts.set(call, n);
+    for (const entry of s.armed ?? []) plan.arm(entry);
     return plan;
   }
 

@@ -1,3 +1,4 @@
+import { STATE_AREA_PAGES } from '../handlers/vpState.js';
 import type { GuestExit } from '../../../src/scenario/Scenario.js';
 
 /** A mapped VP state page or stats page: the PFN the root sees, and whether the root supplied it (overlay). */
@@ -127,6 +128,9 @@ export class Vp {
     for (const [type, page] of s.statePages) vp.statePages.set(type, page);
     for (const [area, page] of s.statsPages) vp.statsPages.set(area, page);
     for (const [type, blob] of s.stateBlobs) vp.stateBlobs.set(type, blob.slice());
+    // Each blob took its save area from the pool when it was made (stateBlob), and blobs are never
+    // dropped: the pages DELETE_VP gives back follow from them.
+    vp.stateAreaPages = s.stateBlobs.length * STATE_AREA_PAGES;
     vp.exits = s.exits;
     vp.interruptsAsserted = s.interruptsAsserted;
     vp.extIntPending = s.extIntPending;

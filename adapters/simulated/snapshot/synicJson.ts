@@ -1,7 +1,8 @@
 import type { JsonValue } from '../../../src/log/JsonValue.js';
 import { FieldReader, hexWord64, readInt } from '../../../src/snapshot/FieldReader.js';
 import { readSparseBytes, writeSparseBytes } from '../../../src/snapshot/sparseBytes.js';
-import { EVENT_RING_SLOTS, type SavedSynicCpu } from '../host/Synic.js';
+import { SnapshotError } from '../../../src/snapshot/SnapshotError.js';
+import { EVENT_RING_SLOTS, type LateMessage, type SavedSynicCpu } from '../host/Synic.js';
 import { HV_MESSAGE_SIZE } from '../model/Messages.js';
 
 const V = 1;
@@ -51,17 +52,7 @@ export function readSynic(json: unknown, path: string, cpuCount: number): SavedS
         ringHead: c.int('ringHead', 0, EVENT_RING_SLOTS - 1),
         ringPending: c.each('ringPending', (x, xp) => readInt(x, xp, 0, 0xffff_ffff)),
         posted: c.int('posted', 0),
-        late: c.has('late')
-          ? c.each('late', (l, lp) => {
-              const m = FieldReader.of(l, lp, 'a late message');
-              const late = {
-                dueNs: m.word('dueNs'),
-                message: readSparseBytes(m.raw('message'), m.path('message'), HV_MESSAGE_SIZE),
-              };
-              m.end();
-              return late;
-            })
-          : [],
+        late: c.has('late') ? readLate(c) : [],
       };
       c.end();
       return s;
@@ -70,4 +61,29 @@ export function readSynic(json: unknown, path: string, cpuCount: number): SavedS
   );
   r.end();
   return cpus;
+}
+
+/**
+ * One CPU's late messages, due times never decreasing: the SynIC posts them from the front while
+ * the front one is due (`postDue`), so a message out of order would be held back behind a later
+ * one instead of reaching SINT0 at its time.
+ */
+function readLate(c: FieldReader): LateMessage[] {
+  let last = 0n;
+  return c.each('late', (l, lp) => {
+    const m = FieldReader.of(l, lp, 'a late message');
+    const late = {
+      dueNs: m.word('dueNs'),
+      message: readSparseBytes(m.raw('message'), m.path('message'), HV_MESSAGE_SIZE),
+    };
+    m.end();
+    if (late.dueNs < last)
+      throw new SnapshotError(
+        `${lp}.dueNs`,
+        'order',
+        `due at ${late.dueNs} ns, before the message ahead of it (${last} ns)`,
+      );
+    last = late.dueNs;
+    return late;
+  });
 }

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../../../log/JsonValue.js';
 import { FieldReader } from '../../../snapshot/FieldReader.js';
+import { SnapshotError } from '../../../snapshot/SnapshotError.js';
 import type { SavedWindowTracker } from '../../WindowTracker.js';
 import type { KernelPartition } from '../KernelPartition.js';
 import type { MshvDevice, SavedDevice } from '../MshvDevice.js';
@@ -46,7 +47,8 @@ export function writeDriver(s: SavedDriver): JsonValue {
 }
 
 /**
- * Read a driver written by `writeDriver`; port-id owners must be open partitions of the fd table.
+ * Read a driver written by `writeDriver`; port-id owners must be open partitions of the fd table,
+ * and each ioeventfd's port id one its partition owns.
  *
  * @example
  * readDriver(writeDriver(saveDriver(device)), '$.driver');
@@ -62,5 +64,32 @@ export function readDriver(json: unknown, path: string): SavedDriver {
     portIds: readPortIds(r.raw('portIds'), r.path('portIds'), (fd) => open.get(fd)),
   };
   r.end();
+  // An ioeventfd is a doorbell on a port id its partition owns until the ioeventfd goes.
+  const owners = new Map(s.portIds.owners.map(([id, e]) => [id, e.owner]));
+  const byFd = new Map<number, KernelPartition>();
+  for (const [, e] of device.fds) if (e.kind !== 'eventfd') byFd.set(e.pt.fd, e.pt);
+  for (const [, m] of device.mappings ?? []) byFd.set(m.pt.fd, m.pt);
+  for (const [i, fd] of partitionsInOrder(r.raw('device'))) {
+    const kp = byFd.get(fd);
+    kp?.ioeventfds.forEach((io, j) => {
+      if (owners.get(io.portId) !== kp)
+        throw new SnapshotError(
+          `${r.path('device')}.partitions[${i}].ioeventfds[${j}].portId`,
+          'reference',
+          `port ${io.portId} is not a port id this partition owns in the port-id table`,
+        );
+    });
+  }
   return s;
+}
+
+/**
+ * `[index, fd]` of each partition in a device JSON `readDevice` accepted, for error paths.
+ *
+ * @example
+ * partitionsInOrder({ partitions: [{ fd: 3 }] }); // [[0, 3]]
+ */
+export function partitionsInOrder(device: unknown): (readonly [number, number])[] {
+  const list = (device as { readonly partitions: readonly { readonly fd: number }[] }).partitions;
+  return list.map((p, i) => [i, p.fd] as const);
 }

@@ -83,7 +83,7 @@ function readTeardownList(r: FieldReader): number {
  * Read an fd table written by `writeDevice`: fds ascending from 3 and below `nextFd`; every
  * partition referenced, by its own fd for a partition fd; every VP fd naming a VP of its partition
  * with that fd; each partition's reference count equal to its open fds (the partition fd unless
- * released, plus its VP fds).
+ * released, plus its VP fds); every irqfd bound to an open eventfd of the table.
  *
  * @example
  * new MshvDevice(env, readDevice(writeDevice(device.save()), '$.driver.device'));
@@ -92,11 +92,13 @@ export function readDevice(json: unknown, path: string): SavedDevice {
   const r = FieldReader.of(json, path, 'the device', V);
   const nextFd = r.int('nextFd', FIRST_FD);
   const byFd = new Map<number, KernelPartition>();
+  const paths = new Map<KernelPartition, string>();
   r.each('partitions', (item, p) => {
     const pt = readKernelPartition(item, p);
     if (byFd.has(pt.fd))
       throw new SnapshotError(`${p}.fd`, 'duplicate', `partition fd ${pt.fd} appears twice`);
     byFd.set(pt.fd, pt);
+    paths.set(pt, p);
   });
   const refs = new Map<KernelPartition, number>();
   let last = FIRST_FD - 1;
@@ -154,6 +156,19 @@ export function readDevice(json: unknown, path: string): SavedDevice {
         `partition ${ptFd} has ${pt.refs} references but ${open} open fds and mappings`,
       );
   }
+  // Closing an eventfd deactivates the irqfds bound to it (removeIrqfds), and releasing a
+  // partition fd drops them all: an irqfd always names an open eventfd.
+  const eventfds = new Set<number>();
+  for (const [fd, e] of fds) if (e.kind === 'eventfd') eventfds.add(fd);
+  for (const [pt, p] of paths)
+    pt.irqfds.forEach((f, i) => {
+      if (!eventfds.has(f.eventfd))
+        throw new SnapshotError(
+          childPath(childPath(`${p}.irqfds`, i), 0),
+          'reference',
+          `irqfd eventfd ${f.eventfd} is not an open eventfd of the fd table`,
+        );
+    });
   const teardownCount = r.has('teardowns') ? readTeardownList(r) : r.int('teardownCount', 0);
   let lastCpu = -1;
   const ringTails = r.each('ringTails', (item, p): readonly [number, number] => {
