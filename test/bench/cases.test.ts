@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { benchCases, MAP_1TIB_PEAK_RSS_MIB_MAX, selectCases } from './cases.js';
+import { ratiosOf } from './ratiosOf.js';
 
 describe('bench case registry (npm run bench)', () => {
   it('registers every file under cases/ as a group, with unique case names', () => {
@@ -33,5 +34,35 @@ describe('bench case registry (npm run bench)', () => {
     const bounded = benchCases.filter((c) => c.peakRssMiBMax !== undefined).map((c) => c.name);
     expect(bounded).toEqual(['stack-map-1tib-4k', 'sim-map-1tib-4k', 'scenario-1tib-4k']);
     expect(MAP_1TIB_PEAK_RSS_MIB_MAX).toBe(512);
+  });
+});
+
+describe('bench ratios (same-run baselines)', () => {
+  const figures = (name: string, wallMs: number) => ({ name, metrics: { wallMs } });
+
+  it('divides a case by its baseline measured in the same run, and names a ratio it cannot form', () => {
+    const { ratios, omitted } = ratiosOf(benchCases, [
+      figures('check-default-1w', 13_000),
+      figures('check-default-2w', 10_400),
+      figures('native-model', 52),
+    ]);
+    expect(ratios).toEqual({ 'check-default-2w/check-default-1w.wallMs': 0.8 });
+    expect(omitted).toEqual({
+      'native-model/device-direct.wallMs': 'the baseline case device-direct was not run',
+    });
+  });
+
+  it('names a zero baseline or a missing metric instead of dividing', () => {
+    const { ratios, omitted } = ratiosOf(benchCases, [
+      figures('device-direct', 0),
+      figures('native-model', 52),
+      { name: 'pfn-loop-1tib-4k', metrics: {} },
+      figures('stack-map-1tib-4k', 12_000),
+    ]);
+    expect(ratios).toEqual({});
+    expect(omitted).toEqual({
+      'native-model/device-direct.wallMs': "the baseline's wallMs is 0",
+      'stack-map-1tib-4k/pfn-loop-1tib-4k.wallMs': 'a case reports no wallMs',
+    });
   });
 });

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCases, selectCases } from './cases.js';
+import { ratiosOf } from './ratiosOf.js';
 
 interface CaseReport {
   readonly name: string;
@@ -42,16 +43,7 @@ for (const c of selected) {
 }
 
 const byName = new Map(reports.map((r) => [r.name, r]));
-const ratios: Record<string, number> = {};
-for (const c of benchCases) {
-  if (c.ratio === undefined) continue;
-  const a = byName.get(c.name);
-  const b = byName.get(c.ratio.baseline);
-  const am = a?.metrics[c.ratio.metric];
-  const bm = b?.metrics[c.ratio.metric];
-  if (am !== undefined && bm !== undefined && bm > 0)
-    ratios[`${c.name}/${c.ratio.baseline}.${c.ratio.metric}`] = round(am / bm);
-}
+const { ratios, omitted: ratiosOmitted } = ratiosOf(benchCases, reports);
 
 // Ceilings (memory, not wall clock): a case over its ceiling fails the run after the report is written.
 const limits: Record<string, { max: number; value: number; ok: boolean }> = {};
@@ -70,6 +62,7 @@ const report = {
   platform: `${process.platform}-${process.arch}`,
   cases: reports,
   ratios,
+  ...(Object.keys(ratiosOmitted).length === 0 ? {} : { ratiosOmitted }),
   limits,
 };
 const text = JSON.stringify(report, null, 2);
@@ -79,7 +72,3 @@ const over = Object.entries(limits).filter(([, l]) => !l.ok);
 for (const [name, l] of over)
   process.stderr.write(`bench: ${name} ${l.value} is over its ceiling ${l.max}\n`);
 if (over.length > 0) process.exitCode = 1;
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
