@@ -115,10 +115,8 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
   if (memory !== undefined && !Array.isArray(memory))
     return failure(argumentError(op, 'options.hostMemory', 'array', 'expected an array of memory ranges'));
   for (const [i, d] of (options.hostMemory ?? []).entries()) {
-    const bad = objectArg(op, `options.hostMemory[${i}]`, d, 'a memory range { kind, userAddr, size, … }');
-    if (bad !== undefined) return bad;
     // RAM has a page size, MMIO a system physical address; anything else is a misspelling.
-    const mmio = (d as { readonly kind?: unknown }).kind === 'mmio';
+    const mmio = (d as { readonly kind?: unknown } | null)?.kind === 'mmio';
     const members = objectArg(
       op,
       `options.hostMemory[${i}]`,

@@ -57,10 +57,20 @@ export class HostSession {
     return failure(hostError(op, 'EBADF', 'hostOpen', 'the host is closed'));
   }
 
-  /** One control-plane request; runs it finished are delivered before this returns. */
-  request(op: string, call: (plane: ControlPlane) => RequestOutcome, ref?: PartitionRef): Result<JsonValue> {
+  /**
+   * The refusal of a call through a closed host (EBADF `hostOpen`) or a handle whose partition is gone
+   * (EBADF `partitionOpen`), made before anything is looked up or recorded; undefined when it may go on.
+   */
+  handleRefusal(op: string, ref?: PartitionRef): Result<never> | undefined {
     if (!this.#open) return this.closedError(op);
     if (ref !== undefined && this.stale(ref)) return failure(refusalError(op, 'EBADF', 'partitionOpen'));
+    return undefined;
+  }
+
+  /** One control-plane request; runs it finished are delivered before this returns. */
+  request(op: string, call: (plane: ControlPlane) => RequestOutcome, ref?: PartitionRef): Result<JsonValue> {
+    const refused = this.handleRefusal(op, ref);
+    if (refused !== undefined) return refused;
     const outcome = call(this.plane);
     this.#deliver();
     return outcomeResult(op, outcome);

@@ -179,9 +179,9 @@ export class Partition {
     const bad = objectArg(op, 'region', region, 'the Region mapMemory returned');
     if (bad !== undefined) return bad;
     const session = this.#session;
-    // A closed host or a stale handle is refused by the request itself (EBADF), before any lookup.
-    if (!session.open || session.stale(this.#ref))
-      return this.#unit(op, { type: 'UNMAP_MEMORY', region: region.key });
+    // A closed host or a stale handle is refused (EBADF) before any lookup.
+    const refused = session.handleRefusal(op, this.#ref);
+    if (refused !== undefined) return refused;
     const key = mappedRegionKey(op, region, session.plane.regions(this.name));
     return key.ok ? this.#unit(op, { type: 'UNMAP_MEMORY', region: key.value }) : key;
   }
@@ -348,7 +348,8 @@ export class Partition {
     const op = 'partition.signalIrqfd';
     const session = this.#session;
     // A closed host or a stale handle is refused before anything is looked up or recorded (EBADF).
-    if (!session.open || session.stale(this.#ref)) return this.#unit(op, { type: 'IRQFD', assign: true });
+    const refused = session.handleRefusal(op, this.#ref);
+    if (refused !== undefined) return refused;
     const held = this.#heldIrqfd(op, irqfd);
     if (!held.ok) return held;
     const fd = held.value.fd;
@@ -398,7 +399,8 @@ export class Partition {
   deassignIrqfd(irqfd: Irqfd): Result<void> {
     const op = 'partition.deassignIrqfd';
     const session = this.#session;
-    if (!session.open || session.stale(this.#ref)) return this.#unit(op, { type: 'IRQFD', assign: false });
+    const refused = session.handleRefusal(op, this.#ref);
+    if (refused !== undefined) return refused;
     const found = this.#heldIrqfd(op, irqfd);
     if (!found.ok) return found;
     const held = found.value;

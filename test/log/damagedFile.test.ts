@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { exportLines } from '../../src/log/exportLog.js';
 import { LogError, printableText } from '../../src/log/LogError.js';
 import { openLog } from '../../src/log/LogReader.js';
 import { LogWriter } from '../../src/log/LogWriter.js';
+import { checkpointedCrash } from './checkpointedCrash.js';
 import { sampleRecord } from './sampleRecords.js';
 import { fileHash, testHeader, useTempDir } from './tempDir.js';
 import { tamper } from './tamper.js';
@@ -186,20 +187,9 @@ describe('a damaged file gets a clear error, never a raw SQLite error, a stack t
 describe('a crashed log whose main file was cut short (a partial copy) exports what reads (log review item 5)', () => {
   it('the header line, the readable records, then a damage line naming the first seq that does not read', () => {
     const dir = tempDir();
-    const live = join(dir, 'live.log');
-    const w = LogWriter.create(live, testHeader, { durability: 'normal' });
-    // Enough pages for SQLite's automatic checkpoint (every ~1000 pages): the main file holds records.
-    let seq = 0;
-    for (let op = 0; op < 700; op += 1) {
-      for (let i = 0; i < 3; i += 1) w.append(sampleRecord((seq += 1)));
-      w.commit();
-    }
     // What a copy taken while the writer runs, cut short, leaves: half the main file, the whole -wal.
-    const path = join(dir, 'cut.log');
-    const main = readFileSync(live);
-    writeFileSync(path, main.subarray(0, Math.floor(main.length / PAGE / 2) * PAGE));
-    writeFileSync(`${path}-wal`, readFileSync(`${live}-wal`));
-    w.close();
+    const { path, lastSeq: seq } = checkpointedCrash(dir, 'cut.log');
+    truncateSync(path, Math.floor(statSync(path).size / PAGE / 2) * PAGE);
     const log = openLog(path);
     // The counts read every page: they fail, where the last seq alone still reads.
     expect(() => log.stats()).toThrow(LogError);

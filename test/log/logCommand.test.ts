@@ -1,18 +1,11 @@
-import {
-  copyFileSync,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { openLog } from '../../src/log/LogReader.js';
 import { RECORD_KINDS } from '../../src/log/LogRecord.js';
 import { sampleRecord } from './sampleRecords.js';
+import { checkpointedCrash } from './checkpointedCrash.js';
 import { cli, makeLog } from './logCli.js';
 import { tamper } from './tamper.js';
 import { fileHash, useTempDir } from './tempDir.js';
@@ -270,12 +263,7 @@ describe('log info on damaged storage (review)', () => {
   });
 
   it('a crashed log whose main file was cut short: the verdict names the first record that does not read, not SQLite’s raw error', async () => {
-    const dir = tempDir();
-    // Enough records that SQLite checkpoints part of them into the main file while the writer runs.
-    const live = makeLog(dir, 6000, false, 'live.log');
-    const log = join(dir, 'cut.log');
-    copyFileSync(`${live}-wal`, `${log}-wal`);
-    copyFileSync(live, log);
+    const { path: log } = checkpointedCrash(tempDir(), 'cut.log');
     truncateSync(log, Math.floor(statSync(log).size / 2 / 4096) * 4096 + 100);
     const info = await cli('log', 'info', log);
     expect(info.code).toBe(1);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openLog } from '../../src/log/LogReader.js';
 import { LogWriter } from '../../src/log/LogWriter.js';
 import { walDamage } from '../../src/log/walDamage.js';
+import { checkpointedCrash } from './checkpointedCrash.js';
 import { sampleRecord } from './sampleRecords.js';
 import { logFileHashes, testHeader, useTempDir } from './tempDir.js';
 import { openError } from './tamper.js';
@@ -132,19 +133,7 @@ describe('one damaged byte in a crashed log’s -wal is named, not read as a tor
   );
 
   it('a damaged page size field with the main file checkpointed: named, not read as the checkpoint alone', () => {
-    const dir = tempDir();
-    const live = join(dir, 'live.log');
-    const w = LogWriter.create(live, testHeader, { durability: 'normal' });
-    // Enough pages for SQLite's automatic checkpoint (every ~1000 pages), then more commits.
-    let seq = 0;
-    for (let op = 0; op < 700; op += 1) {
-      for (let i = 0; i < 3; i += 1) w.append(sampleRecord((seq += 1)));
-      w.commit();
-    }
-    const path = join(dir, 'crashed.log');
-    copyFileSync(live, path);
-    copyFileSync(`${live}-wal`, `${path}-wal`);
-    w.close();
+    const { path, lastSeq: seq } = checkpointedCrash(tempDir(), 'crashed.log');
     expect(readFileSync(path).readUInt16BE(16)).toBe(4096);
     expect(lastSeq(path)).toBe(seq);
     const wal = readFileSync(`${path}-wal`);

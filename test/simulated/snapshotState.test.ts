@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readSynic, writeSynic } from '../../adapters/simulated/snapshot/synicJson.js';
 import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
-import { HV_GET_SET_VP_STATE } from '../../src/hv/flags/HvVpState.js';
 import { HvStatus as S } from '../../src/hv/HvStatus.js';
 import { CreateVp, DeleteVp, GetVpState } from '../../src/hv/hypercalls/index.js';
 import { canonicalJson } from '../../src/log/canonicalJson.js';
 import { SnapshotError } from '../../src/snapshot/SnapshotError.js';
-import { Caller, smallMachine } from './harness.js';
+import { Caller, lapicStateThrough, smallMachine } from './harness.js';
 
 /** A restored twin through canonical text and JSON.parse, as a log would carry it. */
 function twin(m: SimulatedMachine): SimulatedMachine {
@@ -24,21 +23,7 @@ describe('a restored machine keeps the state its snapshot does not spell out (is
     const id = c.readyPartition();
     expect(c.createVp(id, 0).status).toBe(S.SUCCESS);
     const buf = m.host.allocPages(1)![0]!.pfn;
-    const lapic = {
-      partitionId: id,
-      vpIndex: 0,
-      inputVtl: 0,
-      stateDataType: HV_GET_SET_VP_STATE.LAPIC_STATE,
-      stateDataXsaveFlags: 0n,
-      stateDataXsaveStates: 0n,
-    };
-    const withPfn = {
-      varHeadQwords: 1,
-      list: (p: typeof c.input, at: number) => {
-        p.setU64Number(at, buf);
-      },
-    };
-    expect(c.call(GetVpState, lapic, withPfn).status).toBe(S.SUCCESS);
+    expect(lapicStateThrough(c, GetVpState, id, buf).status).toBe(S.SUCCESS);
     const copy = twin(m);
     for (const machine of [m, copy])
       expect(new Caller(machine).fast(DeleteVp, { partitionId: id, vpIndex: 0 }).status).toBe(S.SUCCESS);
