@@ -4,6 +4,8 @@ import { HV_PAGE_SIZE } from '../../src/hv/Page.js';
 import type { PartitionId } from '../../src/hv/ids.js';
 import { hypercallDefByCode } from '../../src/hv/hypercalls/index.js';
 import {
+  MSHV_GPAP_ACCESS_OP,
+  MSHV_GPAP_ACCESS_TYPE,
   MSHV_MAX_GUEST_IRQS,
   MSHV_PT_BIT,
   MSHV_PT_FLAGS_MASK,
@@ -74,10 +76,11 @@ const XSAVE_FEATURES_BIT = 1n << BigInt(MSHV_PT_BIT.CPU_AND_XSAVE_FEATURES);
  * them; a value the ABI cannot carry at all (a u32 field above 2^32) is refused before any syscall
  * or allocation as EINVAL naming the field, and nothing is left open.
  *
- * The device owns what it hands out: `close` closes only partition, VP and event fds it created and
- * has not closed (anything else is EBADF with no close(2), since in a process that number may belong
- * to another file by now), `munmap` unmaps only pages `mmapVp` mapped, and `dispose` releases what is
- * left; after it, every method answers EBADF without a system call.
+ * The device owns what it hands out: `close`, and an eventfd's read and write, act only on partition,
+ * VP and event fds it created and has not closed (anything else is EBADF with no system call, since in
+ * a process that number may belong to another file by now), `munmap` unmaps only pages `mmapVp`
+ * mapped, and `dispose` releases what is left; after it, every method answers EBADF without a system
+ * call.
  *
  * Tests run it over a kernel made of the driver model (`ModelKernel`, ./ModelKernel.ts), which checks
  * every struct byte for byte; on a host with /dev/mshv, over `libcSyscalls()`.
@@ -296,9 +299,18 @@ export class NativeDevice implements DevicePort {
       userPointer(op, 'mshv_gpap_access_bitmap', arg) ??
       abiFits(op, MshvGpapAccessBitmap, () => ({ ...arg, bitmapPtr: 0n }));
     if (unfit !== null) return unfit;
-    // The kernel writes ceil(page_count / 8) bytes at bitmap_ptr: back exactly that, or refuse.
-    if (arg.pageCount > BigInt(GPAP_PAGE_COUNT_MAX))
+    // The kernel writes ceil(page_count / 8) bytes at bitmap_ptr: back exactly that, or refuse. It
+    // judges access_type, access_op and rsvd before it allocates its page_count-byte state buffer
+    // (inventory §d), so a count too large to back is ENOMEM only once those pass.
+    if (arg.pageCount > BigInt(GPAP_PAGE_COUNT_MAX)) {
+      if (arg.accessType >= MSHV_GPAP_ACCESS_TYPE.COUNT)
+        return fail(op, 'EINVAL', `access_type ${arg.accessType} >= MSHV_GPAP_ACCESS_TYPE_COUNT`);
+      if (arg.accessOp >= MSHV_GPAP_ACCESS_OP.COUNT)
+        return fail(op, 'EINVAL', `access_op ${arg.accessOp} >= MSHV_GPAP_ACCESS_OP_COUNT`);
+      if ((arg.rsvd ?? 0n) !== 0n)
+        return fail(op, 'EINVAL', `${UAPI_RESERVED.gpapAccessBitmap.field} is not zero`);
       return fail(op, 'ENOMEM', `page_count ${arg.pageCount}: the state buffer cannot be allocated`);
+    }
     const bitmapBytes = arg.pageCount > 0n ? Math.ceil(Number(arg.pageCount) / 8) : 0;
     return this.#withBuffer(Math.max(bitmapBytes, 8), 8, (bitmap) =>
       this.#withStruct(op, MshvGpapAccessBitmap.size, (buf) => {
@@ -370,9 +382,13 @@ export class NativeDevice implements DevicePort {
     return r.value;
   }
 
+  /**
+   * read(2) of an eventfd's 8-byte count. Only on an fd this device has open: any other number is
+   * EBADF with no read(2), since in a process it may be another file's by now (as `close`).
+   */
   readEventfd(fd: Fd): IoctlResult<bigint> {
-    const gone = this.#disposed('eventfd read');
-    if (gone !== null) return gone;
+    const refused = this.#disposed('eventfd read') ?? this.#notOwned('eventfd read', fd);
+    if (refused !== null) return refused;
     return this.#withBuffer(8, 8, (buf) => {
       const r = this.sys.read(fd, buf, 8);
       if (!r.ok) return { ok: false, error: sysError('eventfd read', r.errno, `read(${fd}, 8)`) };
@@ -381,23 +397,34 @@ export class NativeDevice implements DevicePort {
     });
   }
 
+  /**
+   * write(2) of the u64 `value` to an eventfd. Only on an fd this device has open: any other number is
+   * EBADF with no write(2), which would put 8 bytes into whatever file holds the number now.
+   */
   writeEventfd(fd: Fd, value: bigint): IoctlResult<void> {
-    const gone = this.#disposed('eventfd write');
-    if (gone !== null) return gone;
+    const refused = this.#disposed('eventfd write') ?? this.#notOwned('eventfd write', fd);
+    if (refused !== null) return refused;
     if (typeof value !== 'bigint' || value < 0n || value > 0xffff_ffff_ffff_ffffn)
       return fail('eventfd write', 'EINVAL', `value ${value} is not a u64`);
     return this.#withBuffer(8, 8, (buf) => {
       viewOf(buf).setBigUint64(0, value, true);
       const r = this.sys.write(fd, buf, 8);
-      return r.ok
-        ? ok(undefined)
-        : { ok: false, error: sysError('eventfd write', r.errno, `write(${fd}, 8)`) };
+      if (!r.ok) return { ok: false, error: sysError('eventfd write', r.errno, `write(${fd}, 8)`) };
+      if (r.value !== 8) return fail('eventfd write', 'EIO', `write(${fd}, 8) returned ${r.value} bytes`);
+      return ok(undefined);
     });
   }
 
+  /**
+   * mmap(2) of one VP page at page offset `pgoff`. An offset mmap's `off_t` argument cannot carry
+   * exactly (a fraction, which libc truncates to the page below, a negative, NaN, or a byte offset
+   * past 2^53) is EINVAL naming it, with no system call.
+   */
   mmapVp(vpFd: Fd, pgoff: number): IoctlResult<bigint> {
     const gone = this.#disposed('mmap');
     if (gone !== null) return gone;
+    if (!Number.isSafeInteger(pgoff) || pgoff < 0 || !Number.isSafeInteger(pgoff * this.sys.pageSize))
+      return fail('mmap', 'EINVAL', `page offset ${pgoff}: not a non-negative integer mmap(2) can carry`);
     const r = this.sys.mmap(vpFd, HV_PAGE_SIZE, pgoff);
     if (!r.ok)
       return { ok: false, error: sysError('mmap', r.errno, `mmap of fd ${vpFd} at page offset ${pgoff}`) };
@@ -443,12 +470,8 @@ export class NativeDevice implements DevicePort {
   close(fd: Fd): IoctlResult<void> {
     const gone = this.#disposed('close');
     if (gone !== null) return gone;
-    if (!this.#fds.has(fd))
-      return fail(
-        'close',
-        'EBADF',
-        `fd ${String(fd)} is not a partition, VP or event fd this device has open`,
-      );
+    const notOwned = this.#notOwned('close', fd);
+    if (notOwned !== null) return notOwned;
     const r = this.sys.close(fd);
     // close(2) releases the number even when it reports an error (EINTR, EIO): never close it twice.
     this.#fds.delete(fd);
@@ -465,6 +488,13 @@ export class NativeDevice implements DevicePort {
     return this.#closed
       ? fail(op, 'EBADF', `the device (fd ${this.fd}) is disposed: no system call made`)
       : null;
+  }
+
+  /** EBADF, with no system call, for a number that is not a partition, VP or event fd this device has open. */
+  #notOwned(op: string, fd: Fd): IoctlResult<never> | null {
+    return this.#fds.has(fd)
+      ? null
+      : fail(op, 'EBADF', `fd ${String(fd)} is not a partition, VP or event fd this device has open`);
   }
 
   /** A new fd from the kernel: this device's to close. */

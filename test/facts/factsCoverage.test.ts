@@ -56,6 +56,29 @@ describe('mshv-facts.json coverage (every leaf is a test vector)', () => {
     }
   });
 
+  it('checks signedness, not only width: an `__s32` fd read as `__u32`, or a `__u32` read as `__s32`, fails (inventory §a.4)', () => {
+    const rule = RULES.find((r) => r.path === 'structs.*.fields[*].type');
+    if (rule === undefined || !isChecked(rule)) throw new Error('no checked rule for uapi field types');
+    const typeOf = (struct: string, field: string): FactLeaf => {
+      const leaf = leavesOfRule(rule).find(
+        (l) => l.path[1] === struct && (l.parent as { name?: unknown }).name === field,
+      );
+      if (leaf === undefined) throw new Error(`no type leaf for ${struct}.${field}`);
+      return leaf;
+    };
+    const swapped = (struct: string, field: string, to: string): (() => void) => {
+      const leaf = typeOf(struct, field);
+      return () => {
+        rule.check({ ...leaf, value: to });
+      };
+    };
+    expect(swapped('mshv_user_irqfd', 'fd', '__s32')).not.toThrow();
+    expect(swapped('mshv_user_irqfd', 'resamplefd', '__u32')).toThrow(/__s32/);
+    expect(swapped('mshv_user_ioeventfd', 'fd', '__u32')).toThrow(/__s32/);
+    expect(swapped('mshv_user_irqfd', 'gsi', '__s32')).toThrow(/__s32/);
+    expect(swapped('mshv_vtl_set_eventfd', 'fd', '__u32')).toThrow(/__s32/);
+  });
+
   describe.each(RULES.filter(isChecked).map((r) => [r.path, r] as const))('%s', (_path, rule) => {
     it(`agrees with ${rule.by}`, () => {
       for (const leaf of leavesOfRule(rule)) {

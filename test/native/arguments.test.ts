@@ -143,4 +143,45 @@ describe('NativeDevice: arguments sized and checked before the kernel sees them'
     expect(kernel.calls.ioctl).toBe(ioctls + 1);
     dev.dispose();
   });
+  it('a GET_GPAP_ACCESS_BITMAP page_count too large to back the bitmap is ENOMEM only when the kernel would get that far: a bad access_type, access_op or rsvd is EINVAL first, as the driver model answers (inventory §d: those checks come before the state buffer is allocated)', () => {
+    const sim = simWorld();
+    const kernel = new RecordingKernel(sim.device);
+    const dev = openOn(kernel);
+    const pt = must(dev.createPartition({ ptFlags: PT_FLAGS, ptIsolation: 0n }));
+    const huge = 1n << 31n;
+    const args = [
+      { accessType: 2, accessOp: 0, pageCount: huge, gpapBase: 0n },
+      { accessType: 0, accessOp: 3, pageCount: huge, gpapBase: 0n },
+      { accessType: 0, accessOp: 0, rsvd: 1n, pageCount: huge, gpapBase: 0n },
+      { accessType: 0, accessOp: 0, pageCount: huge, gpapBase: 0n },
+    ];
+    const allocs = kernel.allocs.length;
+    const native = args.map((a) => errnoOf(dev.getGpapAccessBitmap(pt, a)));
+    expect(native).toEqual(args.map((a) => errnoOf(sim.device.getGpapAccessBitmap(pt, a))));
+    expect(native).toEqual(['EINVAL', 'EINVAL', 'EINVAL', 'ENOMEM']);
+    // No bitmap of 2^28 bytes was allocated for any of them.
+    expect(kernel.allocs.slice(allocs).every((n) => n <= 64)).toBe(true);
+    dev.dispose();
+  });
+  it('mmapVp refuses a page offset mmap(2) cannot carry (a fraction, a negative, NaN, an offset past 2^53 bytes) as EINVAL naming it, with no mmap(2), as the driver model answers: libc truncates offset 1.0001 × 4096 to page 1 and would map the intercept page (DevicePort.mmapVp: EINVAL for another offset)', () => {
+    const sim = simWorld();
+    const kernel = new RecordingKernel(sim.device);
+    const dev = openOn(kernel);
+    const pt = must(dev.createPartition({ ptFlags: PT_FLAGS, ptIsolation: 0n }));
+    must(dev.initializePartition(pt));
+    const vp = must(dev.createVp(pt, 0));
+    const mmaps = kernel.calls.mmap;
+    for (const pgoff of [1.0001, -1, NaN, 2 ** 42]) {
+      const r = dev.mmapVp(vp, pgoff);
+      expect(r.ok ? 'ok' : `${r.error.errnoName} ${r.error.message}`).toMatch(
+        new RegExp(`^EINVAL page offset ${String(pgoff).replace('.', '\\.')}: `),
+      );
+      expect(errnoOf(sim.device.mmapVp(vp, pgoff))).toBe('EINVAL');
+    }
+    expect(kernel.calls.mmap).toBe(mmaps);
+    // An offset the kernel can be handed is the kernel's to judge.
+    expect(errnoOf(dev.mmapVp(vp, 7))).toBe('EINVAL');
+    expect(kernel.calls.mmap).toBe(mmaps + 1);
+    dev.dispose();
+  });
 });

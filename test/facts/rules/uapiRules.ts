@@ -26,7 +26,11 @@ import {
   MshvUserIrqTable,
   mshvUserIrqTableBytes,
 } from '../../../src/hv/uapi/structs/MshvUserIrqTable.js';
+import { MshvUserIoeventfd } from '../../../src/hv/uapi/structs/MshvUserIoeventfd.js';
+import { MshvUserIrqfd } from '../../../src/hv/uapi/structs/MshvUserIrqfd.js';
+import { UAPI_S32_FIELDS } from '../../../src/hv/uapi/structs/s32.js';
 import { UAPI_STRUCTS } from '../../../src/hv/uapi/structs/uapiStructs.js';
+import { ioeventfdFields, irqfdFields } from '../../../src/pipeline/driver/uapiFields.js';
 import { camel } from '../../hv/uapi/loadFacts.js';
 import {
   big,
@@ -105,6 +109,37 @@ function spansFor(layout: StructLayout, f: { name: string; type: string; offset:
     if (parts.length > 0) return parts.sort((a, b) => a.offset - b.offset);
   }
   return [];
+}
+
+/** The structs a DevicePort caller fills field by field: how each is encoded, with one field set to `v`. */
+const DEVICE_PORT_ENCODERS: Readonly<Record<string, (field: string, v: number) => void>> = {
+  mshv_user_irqfd: (field, v) => {
+    const arg = { fd: 3, resamplefd: 4, gsi: 5, flags: 0, [field]: v };
+    MshvUserIrqfd.encode(irqfdFields(arg), new DataView(new ArrayBuffer(MshvUserIrqfd.size)));
+  },
+  mshv_user_ioeventfd: (field, v) => {
+    const arg = { datamatch: 0n, addr: 0x1000n, len: 4, fd: 3, flags: 0, [field]: v };
+    MshvUserIoeventfd.encode(ioeventfdFields(arg), new DataView(new ArrayBuffer(MshvUserIoeventfd.size)));
+  },
+};
+
+/**
+ * Whether the code holds a 32-bit uapi field as `__s32`: UAPI_S32_FIELDS says so, and where a
+ * DevicePort caller fills the struct, its encoder agrees (it takes -1 exactly for those fields).
+ */
+function signedInCode(struct: string, field: string): boolean {
+  const declared = UAPI_S32_FIELDS[struct]?.includes(field) ?? false;
+  const encode = DEVICE_PORT_ENCODERS[struct];
+  if (encode !== undefined) {
+    let takesMinusOne = true;
+    try {
+      encode(field, -1);
+    } catch {
+      takesMinusOne = false;
+    }
+    expect(takesMinusOne, `${struct}.${field}: the DevicePort encoder takes -1`).toBe(declared);
+  }
+  return declared;
 }
 
 export const uapiRules: readonly FactRule[] = [
@@ -410,6 +445,10 @@ export const uapiRules: readonly FactRule[] = [
       if (spans.length === 1 && spans[0]?.kind !== 'reserved' && spans[0]?.kind !== 'bytes' && t.count === 1)
         expect(SCALAR_SIZE[spans[0]?.kind as 'u8']).toBe(t.elem);
       if (spans.length > 1) for (const s of spans) expect(s.size).toBe(t.elem);
+      // Signedness: a 32-bit scalar is `__s32` in the code exactly when the facts say so.
+      const [span] = spans;
+      if (spans.length === 1 && span?.kind === 'u32' && t.count === 1)
+        expect(signedInCode(layout.name, span.name), `${layout.name}.${f.name} is __s32`).toBe(t.signed);
     },
   },
 ];

@@ -28,3 +28,17 @@ export function u32ToS32(value: number, what = 'u32'): number {
   }
   return value | 0;
 }
+
+/**
+ * The `__s32` fields of the uapi structs (inventory §a.4), by struct; every other scalar field is
+ * unsigned. Their layouts hold them as u32 two's complement: a DevicePort caller gives them signed
+ * and they are converted with `s32ToU32` (an fd of -1 reaches the kernel as 0xFFFFFFFF).
+ *
+ * @example
+ * UAPI_S32_FIELDS.mshv_user_irqfd; // ['fd', 'resamplefd']
+ */
+export const UAPI_S32_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  mshv_user_irqfd: ['fd', 'resamplefd'],
+  mshv_user_ioeventfd: ['fd'],
+  mshv_vtl_set_eventfd: ['fd'],
+};
