@@ -50,7 +50,8 @@ export const RULE_TEXT: Readonly<Record<PartitionRule | VpRule | OtherRule, stri
   allPagesMarkedDirtyBeforeDisable:
     'mark every page dirty after the last read and map, then disable (rule 7)',
   resultMatchesInflight: 'a result must answer the operation in flight',
-  knownRequest: 'the machine does not know this request',
+  knownRequest:
+    'the machine does not know this request: its type, or a flag of the wrong type (IRQFD and IOEVENTFD take a boolean assign, IOEVENTFD a boolean pio)',
   partitionOpen: 'the partition is closing or closed (its fd is released)',
   noSequenceInProgress: 'a pause or resume is in progress: retry it or close',
   configurationAfterInitialize: 'configure the partition after INITIALIZE_PARTITION (inventory §c.3)',

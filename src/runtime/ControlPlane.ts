@@ -22,6 +22,7 @@ import { decodeRunExit } from './decodeRunExit.js';
 import { driveMachine } from './driveMachine.js';
 import { executePartitionOp, type PartitionOpHost } from './executePartitionOp.js';
 import { executeVpStateOp } from './executeVpStateOp.js';
+import { malformedRequest } from './malformedRequest.js';
 import { type Machines, type PartitionMachine, SHIPPED_MACHINES, type VpMachine } from './Machines.js';
 import { decodePlaneState, encodePlaneState, PlaneStateError } from './planeState.js';
 import { NULL_SINK, type RecordSink } from './RecordSink.js';
@@ -433,6 +434,7 @@ export class ControlPlane {
     const slot = this.#slots.get(key);
     if (slot === undefined) return rejected('EBADF', 'partitionExists');
     if (isResultEvent(request)) return rejected('EINVAL', 'resultMatchesInflight');
+    if (malformedRequest(request)) return rejected('EINVAL', 'knownRequest');
     const outcome = this.#drivePartition(slot, this.#stepPartition(slot, request));
     this.settle();
     this.#forgetIfGone(slot);

@@ -100,4 +100,27 @@ describe('device I/O while a pause holds the devices quiesced (vmm-lifecycle-rul
     expect(plane.partition('vm0', { type: 'RESUME' }).status).toBe('done');
     expect(plane.writeEventfd(irq)).toEqual({ status: 'done', value: null });
   });
+
+  it('an IRQFD or IOEVENTFD whose assign (or pio) is not a boolean is refused EINVAL knownRequest, with nothing bound', () => {
+    const { plane, sim } = world();
+    configured(plane);
+    const malformed = [
+      { type: 'IRQFD', detail: { gsi: 5 } },
+      { type: 'IRQFD', assign: 1, detail: { gsi: 5 } },
+      { type: 'IOEVENTFD', assign: 'yes', pio: true, detail: { addr: '0x10', len: 1 } },
+      { type: 'IOEVENTFD', assign: true, detail: { addr: '0x10', len: 1 } },
+    ] as unknown as Parameters<ControlPlane['partition']>[1][];
+    for (const request of malformed)
+      expect(plane.partition('vm0', request)).toEqual({
+        status: 'rejected',
+        errno: 'EINVAL',
+        rule: 'knownRequest',
+      });
+    // Without the check the missing assign was an assign to the driver and a deassign to the machine.
+    expect(sim.device.partitions()[0]?.irqfds).toEqual([]);
+    expect(plane.partitionSnapshot('vm0')?.context.irqfds).toBe(0);
+    expect(plane.partition('vm0', { type: 'IRQFD', assign: true, detail: { gsi: 5 } }).status).toBe('done');
+    expect(sim.device.partitions()[0]?.irqfds).toHaveLength(1);
+    expect(plane.partitionSnapshot('vm0')?.context.irqfds).toBe(1);
+  });
 });
