@@ -3,12 +3,12 @@ import { hvStatusName } from '../hv/HvStatus.js';
 import { hypercallName } from '../hv/HypercallCode.js';
 import { hypercallDefByCode } from '../hv/hypercalls/index.js';
 import { decodeStatus } from '../hv/StatusWord.js';
-import type { HypercallRecord } from '../log/LogRecord.js';
 import type { HvPage } from '../ports/HvPage.js';
 import type { HypervisorPort } from '../ports/HypervisorPort.js';
 import { hypercallDivergence } from './compareRecord.js';
 import { bytesDifferences, controlLine, describeHypercall } from './describeRecord.js';
 import { DivergenceSignal } from './Divergence.js';
+import { type RecordedAnswer, recordedAnswer } from './RecordedAnswer.js';
 import type { ReplayCursor } from './ReplayCursor.js';
 import { sameBytes } from './sameBytes.js';
 
@@ -34,6 +34,9 @@ export interface RecordedHypervisorOptions {
  * @example
  * const world = new SimWorld(scenario, recorder, { wrapHypervisor: (sim) => new RecordedHypervisor(sim, cursor) });
  */
+/** The log's next record, a hypercall (by its kind column; decoded when `record` is read). */
+type RecordedCall = ReturnType<ReplayCursor['nextHypercall']>;
+
 export class RecordedHypervisor implements HypervisorPort {
   readonly #crossCheck: boolean;
   readonly #fast = new Uint8Array(16);
@@ -49,46 +52,54 @@ export class RecordedHypervisor implements HypervisorPort {
 
   hypercall(control: bigint, input: HvPage | null, output: HvPage | null): bigint {
     if (!this.cursor.armed) return this.oracle.hypercall(control, input, output);
-    const next = this.#request(control, (length) => input?.bytes.subarray(0, length) ?? new Uint8Array(0));
+    const { next, answer } = this.#request(
+      control,
+      (length) => input?.bytes.subarray(0, length) ?? new Uint8Array(0),
+    );
     const status = this.oracle.hypercall(control, input, output);
-    const rec = next.record;
     if (this.#crossCheck) {
       // A view of the page: #check copies it for a report before the recorded output is written over it.
       const simOutput =
-        rec.output === null || output === null ? rec.output : output.bytes.subarray(0, rec.output.length);
-      this.#check(next.seq, rec, status, simOutput);
+        answer.output === null || output === null
+          ? answer.output
+          : output.bytes.subarray(0, answer.output.length);
+      this.#check(next, answer, status, simOutput);
     }
-    if (rec.output !== null && output !== null) output.bytes.set(rec.output);
-    return rec.status;
+    if (answer.output !== null && output !== null) output.bytes.set(answer.output);
+    return answer.status;
   }
 
   fastHypercall8(control: bigint, input: bigint): bigint {
     if (!this.cursor.armed) return this.oracle.fastHypercall8(control, input);
     this.#fastView.setBigUint64(0, BigInt.asUintN(64, input), true);
-    const next = this.#request(control, () => this.#fast.subarray(0, 8));
+    const { next, answer } = this.#request(control, () => this.#fast.subarray(0, 8));
     const status = this.oracle.fastHypercall8(control, input);
-    if (this.#crossCheck) this.#check(next.seq, next.record, status, null);
-    return next.record.status;
+    if (this.#crossCheck) this.#check(next, answer, status, null);
+    return answer.status;
   }
 
   fastHypercall16(control: bigint, input0: bigint, input1: bigint): bigint {
     if (!this.cursor.armed) return this.oracle.fastHypercall16(control, input0, input1);
     this.#fastView.setBigUint64(0, BigInt.asUintN(64, input0), true);
     this.#fastView.setBigUint64(8, BigInt.asUintN(64, input1), true);
-    const next = this.#request(control, () => this.#fast.subarray(0, 16));
+    const { next, answer } = this.#request(control, () => this.#fast.subarray(0, 16));
     const status = this.oracle.fastHypercall16(control, input0, input1);
-    if (this.#crossCheck) this.#check(next.seq, next.record, status, null);
-    return next.record.status;
+    if (this.#crossCheck) this.#check(next, answer, status, null);
+    return answer.status;
   }
 
-  /** The log's next hypercall, after checking the request against it byte for byte. */
+  /**
+   * The log's next hypercall and its answer, after checking the request against it byte for byte.
+   * The record is decoded only to report a difference (`recordedAnswer` reads a stored body as text).
+   */
   #request(
     control: bigint,
     inputOf: (length: number) => Uint8Array,
-  ): ReturnType<ReplayCursor['nextHypercall']> {
+  ): { readonly next: RecordedCall; readonly answer: RecordedAnswer } {
     const next = this.cursor.nextHypercall(() => issued(control));
-    const rec = next.record;
-    if (control !== rec.control)
+    const answer = recordedAnswer(next);
+    if (control !== answer.control) {
+      const rec = next.record;
       throw new DivergenceSignal({
         seq: next.seq,
         expectedKind: 'hypercall',
@@ -97,8 +108,10 @@ export class RecordedHypervisor implements HypervisorPort {
         expected: [`hypercall ${rec.name} for ${rec.op}`, controlLine(rec.control)],
         actual: issued(control),
       });
-    const actual = inputOf(rec.input.length);
-    if (!sameBytes(actual, rec.input)) {
+    }
+    const actual = inputOf(answer.inputLength);
+    if (!answer.inputIs(actual)) {
+      const rec = next.record;
       const diff = bytesDifferences(hypercallDefByCode(rec.code), 'input', rec.input, actual.slice());
       throw new DivergenceSignal({
         seq: next.seq,
@@ -109,12 +122,13 @@ export class RecordedHypervisor implements HypervisorPort {
         actual: [...issued(control), ...diff.actual],
       });
     }
-    return next;
+    return { next, answer };
   }
 
   /** Cross-check: the simulated hypervisor's answer against the recorded one. */
-  #check(seq: number, rec: HypercallRecord, status: bigint, output: Uint8Array | null): void {
-    if (status === rec.status && sameBytes(output, rec.output)) return;
+  #check(next: RecordedCall, answer: RecordedAnswer, status: bigint, output: Uint8Array | null): void {
+    if (status === answer.status && sameBytes(output, answer.output)) return;
+    const rec = next.record;
     const s = decodeStatus(status);
     const r = decodeStatus(rec.status);
     const reason =
@@ -123,7 +137,7 @@ export class RecordedHypervisor implements HypervisorPort {
         : `the simulated hypervisor answers ${rec.name} with HV_STATUS_${hvStatusName(s.result)} (reps completed ${s.repsCompleted}); ` +
           `the log recorded HV_STATUS_${hvStatusName(r.result)} (reps completed ${r.repsCompleted})`;
     throw new DivergenceSignal(
-      hypercallDivergence(seq, reason, rec, {
+      hypercallDivergence(next.seq, reason, rec, {
         ...rec,
         status,
         repsCompleted: s.repsCompleted,

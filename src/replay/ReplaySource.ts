@@ -52,9 +52,10 @@ export const CHECKSUM_KINDS = [...INPUT_KINDS, 'transition', 'operation', 'resul
 /**
  * The record kinds replay reads from a file without decoding (`ReadOptions.deferKinds`): each is
  * compared as text with the canonical body of the record the re-run produces, and decoded only to
- * report a difference. Intents drive the re-run and hypercalls answer it, so both are decoded.
+ * report a difference. Intents drive the re-run, so they are decoded; a hypercall's answer (status
+ * and output) is read from its text by position (`recordedAnswer`), its input compared as hex.
  */
-export const COMPARED_KINDS = ['transition', 'operation', 'result', 'snapshot'] as const;
+export const COMPARED_KINDS = ['transition', 'operation', 'hypercall', 'result', 'snapshot'] as const;
 
 /**
  * A log file opened with `openLog` as a replay source: records are checked as they are read (seq

@@ -199,6 +199,9 @@ describe('a body with the same values in other text (checksums recomputed) is an
   it.each([
     ['hypercall', (b: string) => b.replace('"kind":"hypercall"', '"kind":"hyp\\u0065rcall"')],
     ['hypercall', (b: string) => ` ${b}`],
+    // The answer is read from the text by position without looking at the name: the comparison of
+    // the whole body with the re-run's finds the edit.
+    ['hypercall', (b: string) => b.replace('"name":', '"name": ')],
     ['intent', (b: string) => b.replace('"kind":', '"kind": ')],
     // Compared as text with the re-run's canonical body, decoded only when it differs: then too.
     ['operation', (b: string) => ` ${b}`],
