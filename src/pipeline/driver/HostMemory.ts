@@ -11,7 +11,7 @@ export type { UserRange };
 export interface HostMemory {
   /** vma_lookup: the VMA containing `userAddr`, or undefined. */
   findVma(userAddr: bigint): VmaInfo | undefined;
-  /** Look up and pin `[userAddr, userAddr + pages * 4096)`; `none` when no VMA covers the range. */
+  /** Look up and pin `[userAddr, userAddr + pages * 4096)`; `none` when RAM VMAs do not cover the whole range. */
   pinUserRange(userAddr: bigint, pages: number): UserRange;
   unpinUserRange(runs: readonly PfnRun[]): void;
   /** One pass over the range: true when any page of `[startPfn, startPfn + count)` is RAM. */

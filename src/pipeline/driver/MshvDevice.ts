@@ -260,7 +260,14 @@ export class MshvDevice implements DevicePort {
       abiFits('MSHV_IRQFD', MshvUserIrqfd, () => irqfdFields(arg));
     if (unfit !== null) return this.#syscalled(unfit);
     return this.#withPartition(fd, 'MSHV_IRQFD', (pt) =>
-      irqfd(this.env, pt, arg, this.#eventfds(), (efd) => (this.eventfdCount(efd) ?? 0n) > 0n),
+      irqfd(
+        this.env,
+        pt,
+        arg,
+        this.#eventfds(),
+        (efd) => (this.eventfdCount(efd) ?? 0n) > 0n,
+        new Set(this.#fds.keys()),
+      ),
     );
   }
 
@@ -269,7 +276,9 @@ export class MshvDevice implements DevicePort {
       userPointer('MSHV_IOEVENTFD', 'mshv_user_ioeventfd', arg) ??
       abiFits('MSHV_IOEVENTFD', MshvUserIoeventfd, () => ioeventfdFields(arg));
     if (unfit !== null) return this.#syscalled(unfit);
-    return this.#withPartition(fd, 'MSHV_IOEVENTFD', (pt) => ioeventfd(this.env, pt, arg, this.#eventfds()));
+    return this.#withPartition(fd, 'MSHV_IOEVENTFD', (pt) =>
+      ioeventfd(this.env, pt, arg, this.#eventfds(), new Set(this.#fds.keys())),
+    );
   }
 
   setMsiRouting(fd: Fd, entries: readonly UserIrqEntry[], rsvd = 0): IoctlResult<void> {
@@ -299,8 +308,9 @@ export class MshvDevice implements DevicePort {
     if (noStruct !== null) return noStruct;
     if (fd === 'device') return this.#inIoctl(() => rootHvcall(this.env, undefined, undefined, arg));
     const e = this.#fds.get(fd);
-    if (e === undefined || e.kind === 'eventfd')
-      return fail('MSHV_ROOT_HVCALL', 'EBADF', `fd ${fd} is not an mshv fd`);
+    if (e === undefined) return fail('MSHV_ROOT_HVCALL', 'EBADF', `fd ${fd} is not open`);
+    // An eventfd has no ioctl method: vfs_ioctl answers -ENOTTY (inventory §a.1).
+    if (e.kind === 'eventfd') return fail('MSHV_ROOT_HVCALL', 'ENOTTY', `fd ${fd} is not an mshv fd`);
     return this.#inIoctl(() =>
       e.kind === 'vp' ? rootHvcall(this.env, e.pt, e.vp, arg) : rootHvcall(this.env, e.pt, undefined, arg),
     );

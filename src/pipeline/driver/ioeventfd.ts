@@ -2,6 +2,7 @@ import { HV_DOORBELL_FLAG } from '../../hv/flags/HvPortType.js';
 import { MSHV_IOEVENTFD_BIT, MSHV_IOEVENTFD_FLAGS_MASK } from '../../hv/uapi/flags.js';
 import type { UserIoeventfd } from '../../ports/DevicePort.js';
 import type { DriverEnv } from './DriverEnv.js';
+import { eventfdCtx } from './eventfdCtx.js';
 import { type IoctlResult, fail, ok } from './IoctlResult.js';
 import type { KernelIoeventfd, KernelPartition } from './KernelPartition.js';
 import { portIdsOf } from './portIdAllocator.js';
@@ -28,6 +29,8 @@ const bit = (b: number): number => 1 << b;
  * deassign (exact match on eventfd, addr, len, wildcard and, unless wildcard, datamatch, else ENOENT;
  * DISCONNECT_PORT, DELETE_PORT, free the id) or assign (len ∈ {0,1,2,4,8}, no wrap of addr + len, fd
  * an eventfd, no collision, then a doorbell port). Nothing is recorded unless the doorbell exists.
+ * The fd lookup (both paths) is `eventfdCtx`: EBADF when `fd` is not among `openFds`, EINVAL when
+ * it is open but not an eventfd.
  *
  * @example
  * ioeventfd(env, pt, { fd: 4, addr: 0xfe00_0000n, len: 4, datamatch: 0n, flags: 0 }, eventfds);
@@ -37,6 +40,7 @@ export function ioeventfd(
   pt: KernelPartition,
   arg: UserIoeventfd,
   eventfds: ReadonlySet<number>,
+  openFds: ReadonlySet<number> = eventfds,
 ): IoctlResult<void> {
   const op = IOEVENTFD;
   if ((arg.flags & ~MSHV_IOEVENTFD_FLAGS_MASK) !== 0) {
@@ -46,13 +50,15 @@ export function ioeventfd(
   if ((arg.flags & bit(MSHV_IOEVENTFD_BIT.PIO)) !== 0)
     return fail(op, 'EOPNOTSUPP', 'PIO ioeventfds are not implemented');
   const wildcard = (arg.flags & bit(MSHV_IOEVENTFD_BIT.DATAMATCH)) === 0;
-  if ((arg.flags & bit(MSHV_IOEVENTFD_BIT.DEASSIGN)) !== 0) return deassign(env, pt, arg, wildcard, eventfds);
+  if ((arg.flags & bit(MSHV_IOEVENTFD_BIT.DEASSIGN)) !== 0)
+    return deassign(env, pt, arg, wildcard, eventfds, openFds);
 
   const size = TRIGGER_SIZE.get(arg.len);
   if (size === undefined) return fail(op, 'EINVAL', `len ${arg.len} is not 0, 1, 2, 4 or 8`);
   if (arg.addr < 0n || arg.addr > U64_MAX || arg.addr + BigInt(arg.len) > U64_MAX)
     return fail(op, 'EINVAL', `addr 0x${arg.addr.toString(16)} + len ${arg.len} wraps the u64 range`);
-  if (!eventfds.has(arg.fd)) return fail(op, 'EBADF', `fd ${arg.fd} is not an eventfd`);
+  const badFd = eventfdCtx(op, 'fd', arg.fd, eventfds, openFds);
+  if (badFd !== null) return badFd;
   // A wildcard keeps datamatch 0 (kzalloc) and triggers on any value.
   const datamatch = wildcard ? 0n : arg.datamatch;
   const clash = pt.ioeventfds.find(
@@ -85,9 +91,11 @@ function deassign(
   arg: UserIoeventfd,
   wildcard: boolean,
   eventfds: ReadonlySet<number>,
+  openFds: ReadonlySet<number>,
 ): IoctlResult<void> {
   const op = IOEVENTFD;
-  if (!eventfds.has(arg.fd)) return fail(op, 'EBADF', `fd ${arg.fd} is not an eventfd`);
+  const badFd = eventfdCtx(op, 'fd', arg.fd, eventfds, openFds);
+  if (badFd !== null) return badFd;
   const match = (p: KernelIoeventfd): boolean =>
     p.eventfd === arg.fd &&
     p.addr === arg.addr &&

@@ -42,7 +42,8 @@ const CALL_PENDING: number = HvStatus.CALL_PENDING;
  * copied back; a status asking for memory deposits into the target (1 page, or 8 for the contiguous
  * variant) and retries, a rep call resuming at the reps completed with rep start preset; any other
  * status → hv_result_to_errno, with status and reps still returned. Output (out_sz bytes) only on
- * success.
+ * success. (ORIG, for comparison: INSUFFICIENT_MEMORY deposited 1 page and returned -EAGAIN for the
+ * caller to retry, and the output was copied back on failure too; inventory §d.)
  *
  * @example
  * rootHvcall(env, pt, undefined, { code: 0x44, reps: 0, input: new Uint8Array(16), outSz: 8 });

@@ -74,8 +74,16 @@ function mapUserRegion(
     );
   }
   const range = env.host.pinUserRange(arg.userspaceAddr, pages);
+  // A VMA holds userspace_addr (checked above), so `none` is a range that runs out of RAM VMAs (a
+  // hole, a VM_IO/VM_PFNMAP VMA): pin_user_pages_fast fails with -EFAULT and mshv_region_pin returns
+  // it, unpinning what it pinned (inventory §c.4, pinned RAM). NEW's movable regions (DECISIONS
+  // deviation 4) pin nothing here and would map such a range.
   if (range.kind === 'none')
-    return fail(op, 'EINVAL', `no VMA covers userspace_addr 0x${arg.userspaceAddr.toString(16)}`);
+    return fail(
+      op,
+      'EFAULT',
+      `[0x${arg.userspaceAddr.toString(16)}, +0x${arg.size.toString(16)}) leaves the RAM VMAs: pinning fails`,
+    );
   let region: KernelRegion;
   if (range.kind === 'mmio') {
     // One pass over the range (seed review point 5: the kernel tests page_is_ram page by page).

@@ -101,8 +101,8 @@ describe('MSHV_IOEVENTFD validation (inventory §c.11, §d): errno and no state 
     ['len 3', { len: 3 }, 'EINVAL'],
     ['len 16', { len: 16 }, 'EINVAL'],
     ['addr + len wrapping the u64 range', { addr: 0xffff_ffff_ffff_fffen, len: 4 }, 'EINVAL'],
-    ['an fd that is not an eventfd', { fd: 99 }, 'EBADF'],
-    ['deassign with an fd that is not an eventfd', { fd: 99, flags: DEASSIGN }, 'EBADF'],
+    ['an fd that is not open', { fd: 99 }, 'EBADF'],
+    ['deassign with an fd that is not open', { fd: 99, flags: DEASSIGN }, 'EBADF'],
     ['deassign with nothing assigned', { flags: DEASSIGN }, 'ENOENT'],
   ] as const)('rejects %s', (_rule, arg, errno) => {
     const r = rig();

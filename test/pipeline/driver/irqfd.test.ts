@@ -64,13 +64,9 @@ const errnoOf = (r: { ok: boolean; error?: { errnoName: string } }) => (r.ok ? '
 describe('MSHV_IRQFD validation (inventory §c.11, §d): errno and no state left behind', () => {
   it.each([
     ['unknown flag bits', { flags: 0x4 }, 'EINVAL'],
-    ['an fd that is not an eventfd', { fd: 99 }, 'EBADF'],
-    ['DEASSIGN on an fd that is not an eventfd', { fd: 99, flags: DEASSIGN }, 'EBADF'],
-    [
-      'RESAMPLE with a resamplefd that is not an eventfd',
-      { gsi: 6, flags: RESAMPLE, resamplefd: 99 },
-      'EBADF',
-    ],
+    ['an fd that is not open', { fd: 99 }, 'EBADF'],
+    ['DEASSIGN on an fd that is not open', { fd: 99, flags: DEASSIGN }, 'EBADF'],
+    ['RESAMPLE with a resamplefd that is not open', { gsi: 6, flags: RESAMPLE, resamplefd: 99 }, 'EBADF'],
     ['RESAMPLE on an edge-triggered route', { gsi: 5, flags: RESAMPLE, resamplefd: 11 }, 'EINVAL'],
     ['RESAMPLE on a gsi with no route', { gsi: 7, flags: RESAMPLE, resamplefd: 11 }, 'EINVAL'],
   ] as const)('rejects %s', (_rule, arg, errno) => {
