@@ -41,14 +41,15 @@ const TABLE: ReadonlyMap<number, Entry> = (() => {
 const CALL_LOG_INITIAL = 64;
 
 /**
- * The simulated Microsoft hypervisor behind HypervisorPort. Every call goes the same way, driven by
- * the hypercall's definition and traits, never by its code: the fault plan may answer first; then the
+ * The simulated Microsoft hypervisor behind HypervisorPort. Every call goes the same way, driven by the
+ * hypercall's definition and traits, never by its code: the fault plan may answer first; then the
  * control word is checked (reserved bits, NESTED, the fast bit against the call's kind, rep fields on a
- * non-rep call, a variable header where the call has none, a list that leaves the page) →
- * INVALID_HYPERCALL_INPUT; then the input's reserved and padding bytes, header and list elements →
- * INVALID_PARAMETER ("MSHV checks reserved bits are zero"); then the handler runs. Rep calls run reps
- * [rep start, min(rep count, rep start + repTimeSlice)): SUCCESS with fewer reps than asked is a
- * partial completion the caller resumes, and reps completed is always an absolute index.
+ * non-rep call, a rep start not below the rep count, a variable header where the call has none, a list
+ * that leaves the page) → INVALID_HYPERCALL_INPUT; then the input's reserved and padding bytes, header
+ * and list elements → INVALID_PARAMETER ("MSHV checks reserved bits are zero"); then the handler runs.
+ * Rep calls run reps [rep start, min(rep count, rep start + repTimeSlice)): SUCCESS with fewer reps
+ * than asked is a partial completion the caller resumes, and reps completed is always an absolute
+ * index.
  *
  * @example
  * const hv = new SimulatedMachine({ seed: 7 }).hypervisor;
@@ -263,7 +264,8 @@ export function controlProblem(
   const rep = t.kind === 'rep';
   if (!rep && (c.repCount !== 0 || c.repStart !== 0)) return 'rep count or rep start on a non-rep call';
   if (rep && c.repCount === 0) return 'rep count 0';
-  if (rep && c.repStart > c.repCount) return 'rep start beyond rep count';
+  // Reps are indexed [0, rep count): a rep start at the count names no rep (TLFS; openvmm refuses it too).
+  if (rep && c.repStart >= c.repCount) return 'rep start beyond rep count';
   const varHead = t.kind === 'simple' && t.elementSize > 0;
   if (!varHead && c.varHeadQwords !== 0) return 'variable header on a call without one';
   if (t.fast) return undefined;

@@ -453,7 +453,10 @@ export class SimulatedMachine {
     this.model.synic.post(vp.cpu, apicEoiMessage(p.id, vpIndex, vector));
   }
 
-  /** World control: the guest reads or writes guest pages (sets accessed, and dirty on write, where mapped). */
+  /**
+   * World control: the guest reads or writes guest pages: sets accessed, and dirty on a write, where
+   * the mapping allows the access (a write to a read-only page faults and marks nothing).
+   */
   guestTouch(partitionId: bigint, gfn: number, pages: number, write: boolean): void {
     const p = this.model.resolve(partitionId);
     if (p === undefined) throw new RangeError(`guestTouch: no partition 0x${partitionId.toString(16)}`);

@@ -1,3 +1,4 @@
+import type { PfnRun } from '../../src/ports/HostPort.js';
 import type { HostRam, OwnerKind } from './host/HostRam.js';
 import type { UserSpace } from './host/UserSpace.js';
 import { SLAT_REGION_PAGES } from './model/GpaMap.js';
@@ -34,10 +35,13 @@ export interface AuditReport {
 /**
  * Prove conservation over the whole machine: every RAM page has exactly one owner (host extents cover
  * the RAM ranges exactly, without overlap, and agree with the per-kind counters); each pool's free and
- * used counts match the pages tagged with it; each pool's used pages equal what its structures hold
- * (page tables, partition, VP, port and connection structures, state and stats pages); the page-table
- * count equals the cost model recomputed from the GPA map; and every host page's guest-mapping count
- * equals the number of GPA extents that point at it. Linear in the number of extents (plus a sort).
+ * used counts match the pages tagged with it, and its stacks list exactly those pages (the free stack
+ * the `pool` pages, the used stack with the state and stats pages the `hv` pages); each pool's used
+ * pages equal what its structures hold (page tables, partition, VP, port and connection structures,
+ * state and stats pages); the page-table count equals the cost model recomputed from the GPA map; every
+ * host page's guest-mapping count equals the number of GPA extents that point at it; and the pages
+ * shared with the root are exactly the VP state and stats pages mapped. Linear in the number of extents
+ * (plus a sort).
  *
  * @example
  * auditMachine(model, host.ram, host.user).violations; // [] when every page is accounted for
@@ -103,10 +107,14 @@ export function auditMachine(m: HvModel, ram: HostRam, user: UserSpace): AuditRe
   // Pools and what holds them.
   const pools: PoolAudit[] = [];
   let leaked = 0;
-  const statsFromRoot = { pages: 0 };
+  const statsFromRoot = { pages: 0, pfns: [] as number[] };
   for (const p of m.all()) {
     for (const vp of p.vps.values())
-      for (const page of vp.statsPages.values()) if (!page.overlay) statsFromRoot.pages += 1;
+      for (const page of vp.statsPages.values())
+        if (!page.overlay) {
+          statsFromRoot.pages += 1;
+          statsFromRoot.pfns.push(page.pfn);
+        }
   }
   for (const p of m.all()) {
     const free = poolPages.get(p.key) ?? 0;
@@ -130,6 +138,11 @@ export function auditMachine(m: HvModel, ram: HostRam, user: UserSpace): AuditRe
       v.push(
         `partition 0x${p.id.toString(16)}: structures hold ${held} pages, pool used ${p.pool.usedPages}`,
       );
+    const specific: number[] = [];
+    for (const vp of p.vps.values())
+      for (const page of vp.statePages.values()) if (!page.overlay) specific.push(page.pfn);
+    if (p.isRoot) specific.push(...statsFromRoot.pfns);
+    v.push(...poolStackProblems(p, ram, specific));
     const slat = slatPagesOf(p);
     if (slat !== p.gpa.slatPages)
       v.push(`partition 0x${p.id.toString(16)}: page tables ${p.gpa.slatPages}, map needs ${slat}`);
@@ -150,6 +163,8 @@ export function auditMachine(m: HvModel, ram: HostRam, user: UserSpace): AuditRe
       leakedPages: leakedHere,
     });
   }
+
+  v.push(...sharedPageProblems(m, ram));
 
   // Guest mappings against host map counts, page by page in runs.
   const refs: [number, number][] = [];
@@ -199,6 +214,73 @@ export function slatPagesOf(p: Partition): number {
     }
   }
   return pages;
+}
+
+/**
+ * Where `p`'s pool stacks disagree with the host map: the free stack must list exactly the pages
+ * tagged `pool` for it, and the used stack plus the `specific` pages (state and stats pages taken
+ * one by one) exactly the pages tagged `hv` for it, each page once. The counters alone can agree while
+ * a stack names other pages, and the next WITHDRAW_MEMORY would hand the root a page it never gave.
+ */
+function poolStackProblems(p: Partition, ram: HostRam, specific: readonly number[]): string[] {
+  const out: string[] = [];
+  const name = `partition 0x${p.id.toString(16)}`;
+  const check = (what: string, runs: readonly PfnRun[], kind: OwnerKind, pages: number): void => {
+    let sum = 0;
+    for (const r of runs) {
+      sum += r.count;
+      if (!ram.all(r.pfn, r.count, (o) => o.kind === kind && o.partition === p.key)) {
+        out.push(
+          `${name}: ${what} run [0x${r.pfn.toString(16)}, +${r.count}) is not all ${kind} of the pool`,
+        );
+        return;
+      }
+    }
+    if (sum !== pages) out.push(`${name}: ${what} lists ${sum} pages, pool says ${pages}`);
+    const sorted = [...runs].sort((a, b) => a.pfn - b.pfn);
+    for (let i = 1; i < sorted.length; i++) {
+      const prev = sorted[i - 1];
+      const next = sorted[i];
+      if (prev !== undefined && next !== undefined && prev.pfn + prev.count > next.pfn) {
+        out.push(`${name}: ${what} lists page 0x${next.pfn.toString(16)} twice`);
+        return;
+      }
+    }
+  };
+  check('free stack', p.pool.freeRuns(), 'pool', p.pool.freePages);
+  const used = [...p.pool.usedRuns(), ...specific.map((pfn) => ({ pfn, count: 1 }))];
+  check('used stack and state/stats pages', used, 'hv', p.pool.usedPages);
+  return out;
+}
+
+/**
+ * Where the pages shared with the root disagree with the VPs: they must be exactly the state and stats
+ * pages some VP has mapped, each mapped once. A page shared by mistake could not be deposited, mapped
+ * or freed; a state page left out could be handed to a guest.
+ */
+function sharedPageProblems(m: HvModel, ram: HostRam): string[] {
+  const mapped = new Set<number>();
+  let pages = 0;
+  for (const p of m.all())
+    for (const vp of p.vps.values())
+      for (const page of [...vp.statePages.values(), ...vp.statsPages.values()]) {
+        mapped.add(page.pfn);
+        pages += 1;
+      }
+  const out: string[] = [];
+  if (mapped.size !== pages)
+    out.push(`VP state and stats pages: ${pages} mapped on ${mapped.size} host pages`);
+  for (const pfn of ram.sharedWithRoot)
+    if (!mapped.has(pfn)) {
+      out.push(`host page 0x${pfn.toString(16)} is shared with the root, but no VP maps it`);
+      break;
+    }
+  for (const pfn of mapped)
+    if (!ram.sharedWithRoot.has(pfn)) {
+      out.push(`host page 0x${pfn.toString(16)} is a VP state or stats page, not shared with the root`);
+      break;
+    }
+  return out;
 }
 
 /** Sweep sorted guest references against the host map: each host page's `maps` must equal its references. */

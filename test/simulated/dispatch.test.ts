@@ -10,6 +10,7 @@ import {
   MapGpaPages,
   SetVpRegisters,
   UnmapGpaPages,
+  WithdrawMemory,
 } from '../../src/hv/hypercalls/index.js';
 import { decodeStatus } from '../../src/hv/StatusWord.js';
 import { HANDLERS } from '../../adapters/simulated/handlers/index.js';
@@ -74,6 +75,29 @@ describe('control word checks → INVALID_HYPERCALL_INPUT (inventory §b.1)', ()
     );
     // 512 PFNs after the 24-byte header is 4120 bytes: HV_MAP_GPA_BATCH_SIZE is 509 (inventory §b.5).
     expect(raw(c, encodeControl({ code: MapGpaPages.code, repCount: 510 }))).toBe(S.INVALID_HYPERCALL_INPUT);
+  });
+
+  it('refuses rep start equal to rep count: no rep is left, and WITHDRAW would report pages it never wrote (TLFS; inventory §b.1 rep start)', () => {
+    const m = smallMachine();
+    const w = new Caller(m);
+    const id = w.readyPartition();
+    w.deposit(id, 4);
+    const before = m.partitionCounters(id);
+    const pfns = m.host.allocPages(2);
+    if (pfns === null) throw new Error('host out of memory');
+    const list = (p: typeof w.input, at: number): void => {
+      p.setU64Number(at, pfns[0]?.pfn ?? 0);
+      p.setU64Number(at + 8, (pfns[0]?.pfn ?? 0) + 1);
+    };
+    const deposit = w.call(DepositMemory, { partitionId: id }, { repCount: 2, repStart: 2, list });
+    expect(deposit).toMatchObject({ status: S.INVALID_HYPERCALL_INPUT, reps: 0 });
+    const withdraw = w.call(
+      WithdrawMemory,
+      { partitionId: id, proximityDomainInfo: 0n },
+      { repCount: 3, repStart: 3 },
+    );
+    expect(withdraw).toMatchObject({ status: S.INVALID_HYPERCALL_INPUT, reps: 0 });
+    expect(m.partitionCounters(id)).toEqual(before);
   });
 
   it('refuses a memory call without an input page', () => {

@@ -345,6 +345,20 @@ describe('GET_GPA_PAGES_ACCESS_STATES (lifecycle rule 7)', () => {
     expect(states(c, id, 0, 9).bytes).toEqual([0, 0, 3, 3, 0, 1, 3, 3, 0]);
   });
 
+  it('marks only the accesses a mapping allows: no dirty bit on a read-only page (inventory §c.4 map flags)', () => {
+    // A guest write to a page mapped READABLE only faults (an intercept, as the run path answers);
+    // guestTouch set the dirty bit anyway, so a dirty-page scan reported pages no write ever reached.
+    const m = smallMachine();
+    const c = new Caller(m);
+    const id = c.readyPartition();
+    c.mapRuns(id, 0, pinned(c, USER_4K, 2), 0x1); // READABLE
+    c.mapRuns(id, 2, pinned(c, USER_4K + 0x2000n, 1), 0x3); // READABLE | WRITABLE
+    m.guestTouch(id, 0, 3, true);
+    expect(states(c, id, 0, 3).bytes).toEqual([0, 0, 3]);
+    m.guestTouch(id, 0, 2, false);
+    expect(states(c, id, 0, 3).bytes).toEqual([1, 1, 3]);
+  });
+
   it('refuses clear and set of the same bit, and reserved flag bits (INVALID_PARAMETER)', () => {
     const c = new Caller(smallMachine());
     const id = c.readyPartition();

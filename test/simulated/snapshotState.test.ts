@@ -7,6 +7,12 @@ import { canonicalJson } from '../../src/log/canonicalJson.js';
 import { SnapshotError } from '../../src/snapshot/SnapshotError.js';
 import { Caller, lapicStateThrough, smallMachine } from './harness.js';
 
+/** A pool as its snapshot part writes it (snapshot/poolJson.ts): stacks as [pfnDelta, count, …]. */
+interface PoolJson {
+  free: number[];
+  used: number[];
+}
+
 /** A restored twin through canonical text and JSON.parse, as a log would carry it. */
 function twin(m: SimulatedMachine): SimulatedMachine {
   const r = SimulatedMachine.fromSnapshot(JSON.parse(canonicalJson(m.snapshot())));
@@ -75,6 +81,53 @@ describe('a restored machine keeps the state its snapshot does not spell out (is
       path: '$.faults.armed[0].nth',
       rule: 'consistency',
     });
+  });
+
+  it('a pool whose free stack names pages it does not hold is refused (consistency), not restored to free them twice', () => {
+    // The audit compared each pool's counters with the pages tagged with it, not the stacks the pool
+    // takes pages from: a free run moved onto a free host page restored, and the restored machine's
+    // WITHDRAW_MEMORY handed the root a page the root never gave (inventory §b.3: withdrawn pages are
+    // freed by the kernel), a host double free.
+    const m = smallMachine();
+    const c = new Caller(m);
+    const id = c.readyPartition();
+    c.deposit(id, 4);
+    const json = JSON.parse(canonicalJson(m.snapshot())) as { hv: { partitions: { pool: PoolJson }[] } };
+    const pool = json.hv.partitions[1]?.pool;
+    if (pool === undefined || pool.free.length < 4) throw new Error('expected two free runs');
+    pool.free[2] = (pool.free[2] ?? 0) + 1; // the last run now starts one page further up
+    const r = SimulatedMachine.fromSnapshot(json);
+    expect(r.ok ? undefined : r.error.rule).toBe('consistency');
+  });
+
+  it('a pool whose used stack lost its runs is refused (consistency), not restored to throw at FINALIZE', () => {
+    // With `used: []` and the counters untouched the audit passed; FINALIZE_PARTITION then gave the
+    // pool pages back from an empty stack and threw an internal error.
+    const m = smallMachine();
+    const c = new Caller(m);
+    c.readyPartition();
+    const json = JSON.parse(canonicalJson(m.snapshot())) as { hv: { partitions: { pool: PoolJson }[] } };
+    const pool = json.hv.partitions[1]?.pool;
+    if (pool === undefined) throw new Error('no child pool');
+    pool.used = [];
+    const r = SimulatedMachine.fromSnapshot(json);
+    expect(r.ok ? undefined : r.error.rule).toBe('consistency');
+  });
+
+  it('a page shared with the root that no VP state or stats page names is refused (consistency)', () => {
+    // `ram.shared` was read without being compared with the VP state and stats pages: a free pool
+    // page listed there restored, and the restored machine's WITHDRAW_MEMORY handed the root a page
+    // still "shared", which the kernel's free then crashed on (free-in-use).
+    const m = smallMachine();
+    const c = new Caller(m);
+    const id = c.readyPartition();
+    c.deposit(id, 4);
+    const poolPage = [...m.hostExtents()].find((e) => e.kind === 'pool' && e.partition === 1)?.start;
+    if (poolPage === undefined) throw new Error('no pool page');
+    const json = JSON.parse(canonicalJson(m.snapshot())) as { ram: { shared: number[] } };
+    json.ram.shared = [...json.ram.shared, poolPage].sort((a, b) => a - b);
+    const r = SimulatedMachine.fromSnapshot(json);
+    expect(r.ok ? undefined : r.error.rule).toBe('consistency');
   });
 
   it('late SINT0 messages out of due order are refused (order), not held back behind a later one', () => {

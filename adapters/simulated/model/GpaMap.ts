@@ -1,3 +1,4 @@
+import { HV_MAP_GPA } from '../../../src/hv/flags/HvMapGpaFlag.js';
 import { type Extent, ExtentMap, type ExtentCodec, flatCodec } from '../ExtentMap.js';
 
 /** What one guest page maps to: a host PFN (RAM or MMIO), or nothing (HV_MAP_GPA_NO_ACCESS). */
@@ -172,12 +173,19 @@ export class GpaMap {
     return held;
   }
 
-  /** Set accessed (and dirty when `write`) on the mapped pages of [gfn, gfn + count). */
+  /**
+   * Set accessed (and dirty when `write`) on the pages of [gfn, gfn + count) whose mapping allows the
+   * access (READABLE for a read, WRITABLE for a write, not NO_ACCESS): any other access faults to the
+   * VMM instead of completing, and leaves no bit.
+   */
   touch(gfn: number, count: number, write: boolean): void {
     const bits = write ? 3 : 1;
+    const need = write ? HV_MAP_GPA.WRITABLE : HV_MAP_GPA.READABLE;
     const spans: [number, number][] = [];
     this.extents.forEachOverlap(gfn, gfn + count, (e) => {
-      if (e.value.backing !== 'none') spans.push([Math.max(e.start, gfn), Math.min(e.end, gfn + count)]);
+      const { backing, flags } = e.value;
+      if (backing !== 'none' && (flags & HV_MAP_GPA.NO_ACCESS) === 0 && (flags & need) !== 0)
+        spans.push([Math.max(e.start, gfn), Math.min(e.end, gfn + count)]);
     });
     for (const [s, e] of spans) {
       this.#fillGaps(s, e);

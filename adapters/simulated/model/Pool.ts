@@ -171,6 +171,11 @@ export class Pool {
   freeRuns(): readonly PfnRun[] {
     return this.#free;
   }
+
+  /** Used runs of fungible pages, without the specific pages `takePage` handed out (for the audit). */
+  usedRuns(): readonly PfnRun[] {
+    return this.#used;
+  }
 }
 
 /** Push [pfn, pfn + count) ascending onto a stack whose runs grow upwards (the free stack). */
