@@ -106,7 +106,8 @@ describe('property: random hypercall sequences keep the machine consistent (desi
     fc.assert(
       fc.property(
         seedArb,
-        fc.array(fc.oneof(opArb, fuzzArb), { minLength: 10, maxLength: 60 }),
+        // size 'max': lengths spread over the whole [10, 60] (fast-check's default size keeps them below 30).
+        fc.array(fc.oneof(opArb, fuzzArb), { minLength: 10, maxLength: 60, size: 'max' }),
         (seed, ops) => {
           const m = smallMachine({ seed, scheduler: seed % 2 === 0 ? 'root' : 'lp' });
           runOps(m, ops);

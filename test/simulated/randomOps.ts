@@ -1,9 +1,11 @@
 /**
  * Random hypercall sequences for the simulated hypervisor's property tests: a small world of
  * partitions, VPs, pinned ranges and ports, driven by operations that a driver (or a buggy one)
- * could issue, plus raw fuzz calls with random control words and input bytes.
+ * could issue, plus raw fuzz calls (`fuzzArb`): control words mostly valid for the call so the
+ * handlers run, some hostile; input bytes mostly made well formed, some left raw.
  */
 import fc from 'fast-check';
+import { REP_COUNT_MAX, decodeControl, encodeControl } from '../../src/hv/ControlWord.js';
 import { HV_MAP_GPA } from '../../src/hv/flags/HvMapGpaFlag.js';
 import { HV_PORT_TYPE } from '../../src/hv/flags/HvPortType.js';
 import { HV_REGISTER } from '../../src/hv/flags/HvRegisterName.js';
@@ -23,7 +25,10 @@ import {
   SetVpRegisters,
   UnmapVpStatePage,
 } from '../../src/hv/hypercalls/index.js';
+import { type HypercallDef, traitsOf } from '../../src/hv/Hypercall.js';
 import { HV_ANY_VP, HV_PARTITION_ID_SELF } from '../../src/hv/ids.js';
+import type { StructLayout } from '../../src/hv/Layout.js';
+import { HV_PAGE_SIZE } from '../../src/hv/Page.js';
 import type { PfnRun } from '../../src/ports/HostPort.js';
 import { GFN_LIMIT } from '../../adapters/simulated/model/GpaMap.js';
 import type { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
@@ -63,7 +68,14 @@ export type Op =
   | { readonly op: 'port'; readonly p: number; readonly id: number; readonly step: number }
   | { readonly op: 'run'; readonly p: number; readonly vp: number; readonly exits: number }
   | { readonly op: 'interrupt'; readonly p: number; readonly vp: number }
-  | { readonly op: 'fuzz'; readonly def: number; readonly control: bigint; readonly bytes: Uint8Array }
+  | {
+      readonly op: 'fuzz';
+      readonly def: number;
+      readonly control: bigint;
+      readonly bytes: Uint8Array;
+      /** Make the input well formed before the call (see `cleanInput`); raw bytes otherwise. */
+      readonly clean: boolean;
+    }
   | {
       readonly op: 'edge';
       readonly p: number;
@@ -152,12 +164,140 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('interrupt' as const), p: small, vp: fc.nat(3) }) },
 );
 
-export const fuzzArb: fc.Arbitrary<Op> = fc.record({
-  op: fc.constant('fuzz' as const),
-  def: fc.nat(HYPERCALL_DEFS.length - 1),
-  control: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
-  bytes: fc.uint8Array({ minLength: 0, maxLength: 96 }),
-});
+/**
+ * How a fuzz call's control word is drawn: `valid` fits the call's kind (code and fast bit right, no
+ * reserved or NESTED bit, rep count in [1, batchRepsMax] and rep start below it on a rep call, a
+ * variable header that stays on the page where the call has one, every rep field zero elsewhere), so
+ * the call passes the control-word check and reaches the handler; `flip` is a valid word with one of
+ * its 64 bits flipped (a reserved bit, NESTED, the fast bit, a rep field, the code); `raw` is 64
+ * random bits with only the code and the fast bit kept.
+ */
+export type ControlShape = 'valid' | 'flip' | 'raw';
+
+/** The control word `shape` describes for `def`, from the drawn raw numbers. */
+export function fuzzControl(
+  def: HypercallDef,
+  shape: ControlShape,
+  d: {
+    readonly reps: number;
+    readonly start: number;
+    readonly varHead: number;
+    readonly bit: number;
+    readonly raw: bigint;
+  },
+): bigint {
+  const t = traitsOf(def);
+  const fast = t.fast;
+  if (shape === 'raw') return (d.raw & ~0x1ffffn) | BigInt(def.code) | (fast ? 1n << 16n : 0n);
+  let repCount = 0;
+  let repStart = 0;
+  let varHeadQwords = 0;
+  if (t.kind === 'rep') {
+    repCount = 1 + ((d.reps - 1) % t.batchRepsMax);
+    repStart = d.start % repCount;
+  } else if (t.kind === 'simple' && t.elementSize > 0) {
+    varHeadQwords = d.varHead % (Math.floor((HV_PAGE_SIZE - t.headerSize) / 8) + 1);
+  }
+  const word = encodeControl({ code: def.code, fast, repCount, repStart, varHeadQwords });
+  return shape === 'valid' ? word : word ^ (1n << BigInt(d.bit));
+}
+
+/**
+ * Input bytes: half the time any bytes, half the time mostly small values (plausible indexes, types
+ * and flags, so fewer calls stop at a reserved byte or an unknown index).
+ */
+const fuzzBytesArb = fc.oneof(
+  fc.uint8Array({ minLength: 0, maxLength: 96, size: 'max' }),
+  fc
+    .array(
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constant(0) },
+        { weight: 3, arbitrary: fc.nat(3) },
+        { weight: 1, arbitrary: fc.nat(255) },
+      ),
+      // At least 8 bytes, so the first field is the prelude's partition (see runOps).
+      { minLength: 8, maxLength: 96, size: 'max' },
+    )
+    .map((xs) => Uint8Array.from(xs)),
+);
+
+/**
+ * Raw calls: a control word that is valid for the call about three draws in four (so the handlers
+ * see the input bytes) and hostile otherwise (one bit flipped, or 64 random bits).
+ */
+export const fuzzArb: fc.Arbitrary<Op> = fc
+  .record({
+    def: fc.nat(HYPERCALL_DEFS.length - 1),
+    shape: fc.oneof(
+      { weight: 6, arbitrary: fc.constant<ControlShape>('valid') },
+      { weight: 1, arbitrary: fc.constant<ControlShape>('flip') },
+      { weight: 1, arbitrary: fc.constant<ControlShape>('raw') },
+    ),
+    // Few reps and a rep start of 0 half the time, so the reps that run read the drawn list bytes.
+    reps: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: REP_COUNT_MAX })),
+    start: fc.oneof(fc.constant(0), fc.nat(REP_COUNT_MAX)),
+    varHead: fc.nat(0x3ff),
+    bit: fc.nat(63),
+    raw: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+    bytes: fuzzBytesArb,
+    clean: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(true) },
+      { weight: 1, arbitrary: fc.constant(false) },
+    ),
+  })
+  .map(({ def, shape, bytes, clean, ...d }): Op => {
+    const hd = HYPERCALL_DEFS[def];
+    if (hd === undefined) throw new Error(`fuzz: no hypercall ${def}`);
+    return { op: 'fuzz', def, control: fuzzControl(hd, shape, d), bytes, clean };
+  });
+
+/**
+ * Make fuzz input bytes well formed for `def`, keeping what was drawn where a field is free: the
+ * header's (and each drawn list element's) reserved bytes and bits are cleared; a partition id field
+ * names a live partition of the run (`partitionOf` of the drawn value); other fields keep their low
+ * byte (u16, u32) or low 32 bits (u64), so indexes and types stay small; and an 8-byte list entry
+ * without a layout (a PFN list) names a page of some host extent, of any owner (free, kernel, user,
+ * pool, hypervisor), chosen by the drawn value.
+ */
+function cleanInput(
+  def: HypercallDef,
+  view: DataView,
+  drawn: number,
+  listBase: number,
+  partitionOf: (v: bigint) => bigint | undefined,
+  extents: readonly { readonly start: number; readonly end: number }[],
+): void {
+  const clean = (layout: StructLayout, at: number): void => {
+    for (const r of layout.reservedRanges)
+      for (let i = 0; i < r.size; i++) view.setUint8(at + r.offset + i, 0);
+    for (const f of layout.fields) {
+      if (f.kind === 'bytes' || f.kind === 'reserved') continue;
+      const o = at + f.offset;
+      const keep = ~(f.reservedMask ?? 0n);
+      if (f.kind === 'u8') view.setUint8(o, view.getUint8(o) & Number(keep & 0xffn));
+      else if (f.kind === 'u16')
+        view.setUint16(o, view.getUint16(o, true) & 0xff & Number(keep & 0xffffn), true);
+      else if (f.kind === 'u32')
+        view.setUint32(o, (view.getUint32(o, true) & 0xff & Number(keep & 0xffff_ffffn)) >>> 0, true);
+      else {
+        const v = view.getBigUint64(o, true);
+        const id = f.name.endsWith('artitionId') ? partitionOf(v) : undefined;
+        view.setBigUint64(o, id ?? v & 0xffff_ffffn & keep, true);
+      }
+    }
+  };
+  if (def.input !== undefined) clean(def.input, 0);
+  const element = def.inputElement;
+  if (element === undefined) return;
+  for (let at = listBase; at + element.size <= drawn; at += element.size) {
+    if (element.layout !== undefined) clean(element.layout, at);
+    else if (element.size === 8 && extents.length > 0) {
+      const v = view.getUint32(at, true);
+      const e = extents[v % extents.length];
+      if (e !== undefined) view.setBigUint64(at, BigInt(e.start + ((v >>> 8) % (e.end - e.start))), true);
+    }
+  }
+}
 
 /**
  * GPA calls near the top of the 2^40-page GPA space, whose range may cross it: the answer may not
@@ -418,20 +558,31 @@ export function runOps(machine: SimulatedMachine, ops: readonly Op[], transcript
           const def = HYPERCALL_DEFS[o.def];
           if (def === undefined) break;
           const fast = def.kind === 'fast8' || def.kind === 'fast16';
-          // Keep the code and the fast bit mostly right so the fuzz reaches the handlers.
-          const control = (o.control & ~0x1ffffn) | BigInt(def.code) | (fast ? 1n << 16n : 0n);
+          // The control word is issued as drawn (see fuzzArb): mostly valid for the call, some hostile.
+          const control = o.control;
           const input = c.input;
           input.zero();
           input.bytes.set(o.bytes);
-          if (pick(parts, 0) !== undefined && o.bytes.length >= 8)
+          if (o.clean)
+            cleanInput(
+              def,
+              input.view,
+              o.bytes.length,
+              traitsOf(def).headerSize + decodeControl(control).varHeadQwords * 8,
+              (v) => pick(parts, Number(v & 0xffn)),
+              [...machine.hostExtents()],
+            );
+          else if (pick(parts, 0) !== undefined && o.bytes.length >= 8)
             input.view.setBigUint64(0, parts[0] ?? 0n, true);
-          const word = fast
-            ? machine.hypervisor.fastHypercall16(
-                control,
-                input.view.getBigUint64(0, true),
-                input.view.getBigUint64(8, true),
-              )
-            : machine.hypervisor.hypercall(control, input, c.output);
+          const word = !fast
+            ? machine.hypervisor.hypercall(control, input, c.output)
+            : def.kind === 'fast8'
+              ? machine.hypervisor.fastHypercall8(control, input.view.getBigUint64(0, true))
+              : machine.hypervisor.fastHypercall16(
+                  control,
+                  input.view.getBigUint64(0, true),
+                  input.view.getBigUint64(8, true),
+                );
           c.record(word);
           break;
         }

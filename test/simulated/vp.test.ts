@@ -218,7 +218,7 @@ describe('hypervisor scheduler run loop (inventory §c.6, §c.8)', () => {
   });
 
   it('loses an intercept when EXPLICIT_SUSPEND is cleared before INTERCEPT_SUSPEND (why the order matters)', () => {
-    const { c, id } = vpSetup('core-smt');
+    const { c, id, interceptPfn } = vpSetup('core-smt');
     const m = c.machine;
     m.pushExits(id, 0, [
       { exit: 'CPUID', leaf: 1, subleaf: 0 },
@@ -232,6 +232,12 @@ describe('hypervisor scheduler run loop (inventory §c.6, §c.8)', () => {
     expect(m.partition(id)!.vps[0]!.exits).toBe(2);
     expect(m.takeSint0Message(0)).toBeDefined();
     expect(m.takeSint0Message(0)).toBeDefined();
+    // Lost: the intercept page holds the second CPUID (leaf 2) before the root read the first, and
+    // the VP waits on the second.
+    const page = m.host.physPage(interceptPfn).view;
+    expect(page.getUint32(0, true)).toBe(HVMSG.X64_CPUID_INTERCEPT);
+    expect(page.getBigUint64(16 + 40, true)).toBe(2n); // rax: the leaf
+    expect(getRegs(c, id, 0, [HV_REGISTER.INTERCEPT_SUSPEND]).values).toEqual([1n]);
   });
 
   it('completes RAM accesses in the guest (setting accessed/dirty) and exits on unmapped GPAs', () => {
