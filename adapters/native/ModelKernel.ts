@@ -31,6 +31,9 @@ const FIRST_FD = 3;
 
 const XSAVE_FEATURES_BIT = 1n << BigInt(MSHV_PT_BIT.CPU_AND_XSAVE_FEATURES);
 
+/** A struct argument that is not there, as the driver model takes it from a JavaScript caller. */
+const NO_STRUCT = undefined as never;
+
 /** How the model kernel numbers the fds it hands out. */
 export interface ModelKernelOptions {
   /**
@@ -177,22 +180,27 @@ export class ModelKernel implements Syscalls {
     return null;
   }
 
+  /**
+   * ioctl(2) in the kernel's order: the fd first (one that is not open: EBADF), then its handler (a
+   * request it does not take, or another kind of fd: ENOTTY), and only then the struct at `arg`
+   * (NULL or unmapped: EFAULT), whatever the pointer was.
+   */
   ioctl(fd: number, request: number, arg: UserBuffer | null): SysResult {
     this.calls.ioctl += 1;
     if (fd === MODEL_DEV_FD) {
       if (!this.#devOpen) return { ok: false, errno: EBADF };
-      if (request === MSHV_REQUEST.MSHV_CREATE_PARTITION && arg !== null) return this.#createPartition(arg);
-      if (request === MSHV_REQUEST.MSHV_ROOT_HVCALL && arg !== null) return this.#rootHvcall('device', arg);
+      if (request === MSHV_REQUEST.MSHV_CREATE_PARTITION) return this.#createPartition(arg);
+      if (request === MSHV_REQUEST.MSHV_ROOT_HVCALL) return this.#rootHvcall('device', arg);
       return { ok: false, errno: ENOTTY };
     }
     const dev = this.device;
     const target = this.#model(fd);
-    if (request === MSHV_REQUEST.MSHV_INITIALIZE_PARTITION) return answer(dev.initializePartition(target), 0);
-    if (arg === null) return { ok: false, errno: EFAULT };
     switch (request) {
+      case MSHV_REQUEST.MSHV_INITIALIZE_PARTITION:
+        return answer(dev.initializePartition(target), 0);
       case MSHV_REQUEST.MSHV_SET_GUEST_MEMORY: {
-        const s = this.user(arg.address, MshvUserMemRegion.size);
-        if (s === null) return { ok: false, errno: EFAULT };
+        const s = this.#copyIn(arg, MshvUserMemRegion.size);
+        if (s === null) return this.#copyFailed(target, 'partition');
         const region = {
           ...MshvUserMemRegion.decode(viewOf(s)),
           rsvd: getReserved(s, UAPI_RESERVED.memRegion),
@@ -200,23 +208,26 @@ export class ModelKernel implements Syscalls {
         return answer(dev.setGuestMemory(target, region), 0);
       }
       case MSHV_REQUEST.MSHV_CREATE_VP: {
-        const s = this.user(arg.address, MshvCreateVp.size);
-        if (s === null) return { ok: false, errno: EFAULT };
+        const s = this.#copyIn(arg, MshvCreateVp.size);
+        if (s === null) return this.#copyFailed(target, 'partition');
         return this.#fdAnswer(dev.createVp(target, MshvCreateVp.decode(viewOf(s)).vpIndex));
       }
       case MSHV_REQUEST.MSHV_RUN_VP: {
-        const s = this.user(arg.address, MshvRunVp.size);
-        if (s === null) return { ok: false, errno: EFAULT };
+        // The VP runs first; its message is copied out last, EFAULT when the pointer cannot take it
+        // (inventory §c.6 step 4).
         const r = dev.runVp(target);
-        if (r.ok) s.set(r.value.subarray(0, MshvRunVp.size));
-        return answer(r, 0);
+        if (!r.ok) return answer(r, 0);
+        const s = this.#copyIn(arg, MshvRunVp.size);
+        if (s === null) return { ok: false, errno: EFAULT };
+        s.set(r.value.subarray(0, MshvRunVp.size));
+        return { ok: true, value: 0 };
       }
       case MSHV_REQUEST.MSHV_GET_VP_STATE:
       case MSHV_REQUEST.MSHV_SET_VP_STATE:
         return this.#vpState(target, arg, request === MSHV_REQUEST.MSHV_SET_VP_STATE);
       case MSHV_REQUEST.MSHV_IRQFD: {
-        const s = this.user(arg.address, MshvUserIrqfd.size);
-        if (s === null) return { ok: false, errno: EFAULT };
+        const s = this.#copyIn(arg, MshvUserIrqfd.size);
+        if (s === null) return this.#copyFailed(target, 'partition');
         const a = MshvUserIrqfd.decode(viewOf(s));
         const irqfd = {
           ...a,
@@ -226,8 +237,8 @@ export class ModelKernel implements Syscalls {
         return answer(dev.irqfd(target, irqfd), 0);
       }
       case MSHV_REQUEST.MSHV_IOEVENTFD: {
-        const s = this.user(arg.address, MshvUserIoeventfd.size);
-        if (s === null) return { ok: false, errno: EFAULT };
+        const s = this.#copyIn(arg, MshvUserIoeventfd.size);
+        if (s === null) return this.#copyFailed(target, 'partition');
         const a = MshvUserIoeventfd.decode(viewOf(s));
         const rsvd = Number(getReserved(s, UAPI_RESERVED.ioeventfd));
         return answer(dev.ioeventfd(target, { ...a, fd: this.#model(u32ToS32(a.fd)), rsvd }), 0);
@@ -235,8 +246,8 @@ export class ModelKernel implements Syscalls {
       case MSHV_REQUEST.MSHV_SET_MSI_ROUTING:
         return this.#setMsiRouting(target, arg);
       case MSHV_REQUEST.MSHV_GET_GPAP_ACCESS_BITMAP: {
-        const s = this.user(arg.address, MshvGpapAccessBitmap.size);
-        if (s === null) return { ok: false, errno: EFAULT };
+        const s = this.#copyIn(arg, MshvGpapAccessBitmap.size);
+        if (s === null) return this.#copyFailed(target, 'partition');
         const a = MshvGpapAccessBitmap.decode(viewOf(s));
         const r = dev.getGpapAccessBitmap(target, {
           ...a,
@@ -251,9 +262,37 @@ export class ModelKernel implements Syscalls {
       }
       case MSHV_REQUEST.MSHV_ROOT_HVCALL:
         return this.#rootHvcall(target, arg);
-      default:
-        return { ok: false, errno: ENOTTY };
+      default: {
+        // No mshv handler takes the request, and an eventfd has none: ENOTTY, once fdget found the fd.
+        const open = this.#copyFailed(target, 'mshv');
+        return open.ok || open.errno !== EBADF ? { ok: false, errno: ENOTTY } : open;
+      }
     }
+  }
+
+  /** The struct of `size` bytes at the argument pointer (copy_from_user), or null (EFAULT): NULL or unmapped. */
+  #copyIn(arg: UserBuffer | null, size: number): Uint8Array | null {
+    return arg === null ? null : this.user(arg.address, size);
+  }
+
+  /**
+   * An ioctl whose struct, or a buffer the struct points at, cannot be copied. The kernel would
+   * have refused an fd that is not open (EBADF) or whose handler does not take the request (ENOTTY)
+   * before its handler's copy failed (EFAULT). The driver model holds the fd table: it is asked an
+   * ioctl of the same handler with no struct, which it refuses in that order without acting on
+   * anything (DECISIONS, native adapter item 6); any answer but EBADF or ENOTTY is the EFAULT.
+   */
+  #copyFailed(fd: number, handler: 'partition' | 'vp' | 'mshv'): SysResult {
+    const dev = this.device;
+    const r =
+      handler === 'partition'
+        ? dev.irqfd(fd, NO_STRUCT)
+        : handler === 'vp'
+          ? dev.getVpState(fd, NO_STRUCT)
+          : dev.rootHvcall(fd, NO_STRUCT);
+    if (!r.ok && (r.error.errno === EBADF || r.error.errno === ENOTTY))
+      return { ok: false, errno: r.error.errno };
+    return { ok: false, errno: EFAULT };
   }
 
   /**
@@ -261,9 +300,9 @@ export class ModelKernel implements Syscalls {
    * v2 struct from the same address (inventory §c.2). The model reads v2 before the driver model
    * checks the v1 fields (the kernel checks them first); the answers are the same.
    */
-  #createPartition(arg: UserBuffer): SysResult {
-    const s = this.user(arg.address, MshvCreatePartition.size);
-    if (s === null) return { ok: false, errno: EFAULT };
+  #createPartition(arg: UserBuffer | null): SysResult {
+    const s = this.#copyIn(arg, MshvCreatePartition.size);
+    if (s === null || arg === null) return { ok: false, errno: EFAULT };
     const v1 = MshvCreatePartition.decode(viewOf(s));
     if ((v1.ptFlags & XSAVE_FEATURES_BIT) === 0n) return this.#fdAnswer(this.device.createPartition(v1));
     const w = this.user(arg.address, MshvCreatePartitionV2.size);
@@ -284,9 +323,9 @@ export class ModelKernel implements Syscalls {
     );
   }
 
-  #setMsiRouting(fd: number, arg: UserBuffer): SysResult {
-    const s = this.user(arg.address, MshvUserIrqTable.size);
-    if (s === null) return { ok: false, errno: EFAULT };
+  #setMsiRouting(fd: number, arg: UserBuffer | null): SysResult {
+    const s = this.#copyIn(arg, MshvUserIrqTable.size);
+    if (s === null || arg === null) return this.#copyFailed(fd, 'partition');
     const { nr } = MshvUserIrqTable.decode(viewOf(s));
     const rsvd = Number(getReserved(s, UAPI_RESERVED.irqTable));
     const entries = [];
@@ -295,20 +334,20 @@ export class ModelKernel implements Syscalls {
         arg.address + BigInt(MshvUserIrqTable.size + i * MshvUserIrqEntry.size),
         MshvUserIrqEntry.size,
       );
-      if (e === null) return { ok: false, errno: EFAULT };
+      if (e === null) return this.#copyFailed(fd, 'partition');
       entries.push(MshvUserIrqEntry.decode(viewOf(e)));
     }
     return answer(this.device.setMsiRouting(fd, entries, rsvd), 0);
   }
 
-  #vpState(fd: number, arg: UserBuffer, set: boolean): SysResult {
-    const s = this.user(arg.address, MshvGetSetVpState.size);
-    if (s === null) return { ok: false, errno: EFAULT };
+  #vpState(fd: number, arg: UserBuffer | null, set: boolean): SysResult {
+    const s = this.#copyIn(arg, MshvGetSetVpState.size);
+    if (s === null) return this.#copyFailed(fd, 'vp');
     const view = viewOf(s);
     const a = MshvGetSetVpState.decode(view);
     const rsvd = Number(getReserved(s, UAPI_RESERVED.vpState));
     const buffer = this.user(a.bufPtr, a.bufSz);
-    if (buffer === null) return { ok: false, errno: EFAULT };
+    if (buffer === null) return this.#copyFailed(fd, 'vp');
     const args = { type: a.type, rsvd, bufSz: a.bufSz, ...(set ? { data: buffer.slice() } : {}) };
     const r = set ? this.device.setVpState(fd, args) : this.device.getVpState(fd, args);
     if (r.ok) {
@@ -318,14 +357,17 @@ export class ModelKernel implements Syscalls {
     return answer(r, 0);
   }
 
-  #rootHvcall(fd: number | 'device', arg: UserBuffer): SysResult {
-    const s = this.user(arg.address, MshvRootHvcall.size);
-    if (s === null) return { ok: false, errno: EFAULT };
+  #rootHvcall(fd: number | 'device', arg: UserBuffer | null): SysResult {
+    // /dev/mshv is open (the caller checked): a copy that fails there is EFAULT.
+    const copyFailed = (): SysResult =>
+      fd === 'device' ? { ok: false, errno: EFAULT } : this.#copyFailed(fd, 'mshv');
+    const s = this.#copyIn(arg, MshvRootHvcall.size);
+    if (s === null) return copyFailed();
     const view = viewOf(s);
     const a = MshvRootHvcall.decode(view);
     const input = this.user(a.inPtr, a.inSz);
     const output = a.outSz > 0 ? this.user(a.outPtr, a.outSz) : new Uint8Array(0);
-    if (input === null || output === null) return { ok: false, errno: EFAULT };
+    if (input === null || output === null) return copyFailed();
     const r = this.device.rootHvcall(fd, {
       code: a.code,
       reps: a.reps,

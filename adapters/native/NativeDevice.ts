@@ -74,7 +74,9 @@ const XSAVE_FEATURES_BIT = 1n << BigInt(MSHV_PT_BIT.CPU_AND_XSAVE_FEATURES);
  * size the kernel is told, and frees after it; an argument struct is never shorter than what the
  * kernel copies from it. Reserved fields are passed as the caller gave them, so the kernel judges
  * them; a value the ABI cannot carry at all (a u32 field above 2^32) is refused before any syscall
- * or allocation as EINVAL naming the field, and nothing is left open.
+ * or allocation as EINVAL naming the field, and nothing is left open. A struct that is not there at
+ * all goes to the kernel as a NULL pointer, so the kernel judges the fd first (EBADF, ENOTTY) and
+ * only then answers the EFAULT, which names the struct.
  *
  * The device owns what it hands out: `close`, and an eventfd's read and write, act only on partition,
  * VP and event fds it created and has not closed (anything else is EBADF with no system call, since in
@@ -148,11 +150,16 @@ export class NativeDevice implements DevicePort {
 
   createPartition(arg: CreatePartitionArgs): IoctlResult<Fd> {
     const op = 'MSHV_CREATE_PARTITION';
-    const refused =
-      this.#disposed(op) ??
-      userPointer(op, 'mshv_create_partition', arg) ??
-      abiFits(op, MshvCreatePartition, () => ({ ptFlags: arg.ptFlags, ptIsolation: arg.ptIsolation }));
-    if (refused !== null) return refused;
+    const gone = this.#disposed(op);
+    if (gone !== null) return gone;
+    const noStruct = userPointer(op, 'mshv_create_partition', arg);
+    if (noStruct !== null)
+      return this.#withoutStruct(this.fd, op, MSHV_REQUEST.MSHV_CREATE_PARTITION, noStruct);
+    const unfit = abiFits(op, MshvCreatePartition, () => ({
+      ptFlags: arg.ptFlags,
+      ptIsolation: arg.ptIsolation,
+    }));
+    if (unfit !== null) return unfit;
     // With CPU_AND_XSAVE_FEATURES the kernel copies the whole 64-byte v2 struct from the same pointer
     // once the v1 fields pass (inventory §c.2 steps 1-2); without a v2 to give it, that copy is the
     // driver model's EFAULT, answered here, since a real copy would read whatever lies past the struct.
@@ -192,8 +199,11 @@ export class NativeDevice implements DevicePort {
 
   setGuestMemory(partitionFd: Fd, region: UserMemRegion): IoctlResult<void> {
     const op = 'MSHV_SET_GUEST_MEMORY';
-    const refused = this.#disposed(op) ?? userPointer(op, 'mshv_user_mem_region', region);
-    if (refused !== null) return refused;
+    const gone = this.#disposed(op);
+    if (gone !== null) return gone;
+    const noStruct = userPointer(op, 'mshv_user_mem_region', region);
+    if (noStruct !== null)
+      return this.#withoutStruct(partitionFd, op, MSHV_REQUEST.MSHV_SET_GUEST_MEMORY, noStruct);
     return this.#ioctlVoid(
       partitionFd,
       op,
@@ -250,8 +260,10 @@ export class NativeDevice implements DevicePort {
 
   irqfd(partitionFd: Fd, arg: UserIrqfd): IoctlResult<void> {
     const op = 'MSHV_IRQFD';
-    const refused = this.#disposed(op) ?? userPointer(op, 'mshv_user_irqfd', arg);
-    if (refused !== null) return refused;
+    const gone = this.#disposed(op);
+    if (gone !== null) return gone;
+    const noStruct = userPointer(op, 'mshv_user_irqfd', arg);
+    if (noStruct !== null) return this.#withoutStruct(partitionFd, op, MSHV_REQUEST.MSHV_IRQFD, noStruct);
     return this.#ioctlVoid(partitionFd, op, MSHV_REQUEST.MSHV_IRQFD, MshvUserIrqfd.size, (buf) => {
       MshvUserIrqfd.encode(irqfdFields(arg), viewOf(buf));
     });
@@ -259,8 +271,10 @@ export class NativeDevice implements DevicePort {
 
   ioeventfd(partitionFd: Fd, arg: UserIoeventfd): IoctlResult<void> {
     const op = 'MSHV_IOEVENTFD';
-    const refused = this.#disposed(op) ?? userPointer(op, 'mshv_user_ioeventfd', arg);
-    if (refused !== null) return refused;
+    const gone = this.#disposed(op);
+    if (gone !== null) return gone;
+    const noStruct = userPointer(op, 'mshv_user_ioeventfd', arg);
+    if (noStruct !== null) return this.#withoutStruct(partitionFd, op, MSHV_REQUEST.MSHV_IOEVENTFD, noStruct);
     return this.#ioctlVoid(partitionFd, op, MSHV_REQUEST.MSHV_IOEVENTFD, MshvUserIoeventfd.size, (buf) => {
       MshvUserIoeventfd.encode(ioeventfdFields(arg), viewOf(buf));
       putReserved(buf.bytes, UAPI_RESERVED.ioeventfd, bigintOf(arg.rsvd ?? 0));
@@ -269,11 +283,13 @@ export class NativeDevice implements DevicePort {
 
   setMsiRouting(partitionFd: Fd, entries: readonly UserIrqEntry[], rsvd = 0): IoctlResult<void> {
     const op = 'MSHV_SET_MSI_ROUTING';
-    const refused =
-      this.#disposed(op) ??
-      userTablePointer(op, 'mshv_user_irq_table', entries) ??
-      reservedFits(op, UAPI_RESERVED.irqTable, bigintOf(rsvd));
-    if (refused !== null) return refused;
+    const gone = this.#disposed(op);
+    if (gone !== null) return gone;
+    const noTable = userTablePointer(op, 'mshv_user_irq_table', entries);
+    if (noTable !== null)
+      return this.#withoutStruct(partitionFd, op, MSHV_REQUEST.MSHV_SET_MSI_ROUTING, noTable);
+    const unfit = reservedFits(op, UAPI_RESERVED.irqTable, bigintOf(rsvd));
+    if (unfit !== null) return unfit;
     // The kernel refuses nr > MSHV_MAX_GUEST_IRQS before copying an entry (inventory §c.11): so does
     // the adapter, before it allocates the table.
     if (entries.length > MSHV_MAX_GUEST_IRQS)
@@ -294,10 +310,12 @@ export class NativeDevice implements DevicePort {
 
   getGpapAccessBitmap(partitionFd: Fd, arg: GpapAccessBitmapArgs): IoctlResult<Uint8Array> {
     const op = 'MSHV_GET_GPAP_ACCESS_BITMAP';
-    const unfit =
-      this.#disposed(op) ??
-      userPointer(op, 'mshv_gpap_access_bitmap', arg) ??
-      abiFits(op, MshvGpapAccessBitmap, () => ({ ...arg, bitmapPtr: 0n }));
+    const gone = this.#disposed(op);
+    if (gone !== null) return gone;
+    const noStruct = userPointer(op, 'mshv_gpap_access_bitmap', arg);
+    if (noStruct !== null)
+      return this.#withoutStruct(partitionFd, op, MSHV_REQUEST.MSHV_GET_GPAP_ACCESS_BITMAP, noStruct);
+    const unfit = abiFits(op, MshvGpapAccessBitmap, () => ({ ...arg, bitmapPtr: 0n }));
     if (unfit !== null) return unfit;
     // The kernel writes ceil(page_count / 8) bytes at bitmap_ptr: back exactly that, or refuse. It
     // judges access_type, access_op and rsvd before it allocates its page_count-byte state buffer
@@ -324,11 +342,14 @@ export class NativeDevice implements DevicePort {
 
   rootHvcall(fd: Fd | 'device', arg: RootHvcallArgs): IoctlResult<RootHvcallResult> {
     const op = 'MSHV_ROOT_HVCALL';
+    const gone = this.#disposed(op);
+    if (gone !== null) return gone;
+    const target = fd === 'device' ? this.fd : fd;
+    const noStruct = userPointer(op, 'mshv_root_hvcall', arg, ['input']);
+    if (noStruct !== null) return this.#withoutStruct(target, op, MSHV_REQUEST.MSHV_ROOT_HVCALL, noStruct);
     // Every size is checked against its u16 field before anything is allocated: in_sz and out_sz
     // size the two buffers, so an unchecked one would allocate (and zero) what the ABI cannot name.
     const refused =
-      this.#disposed(op) ??
-      userPointer(op, 'mshv_root_hvcall', arg, ['input']) ??
       abiFits(op, MshvRootHvcall, () => ({
         code: arg.code,
         reps: arg.reps,
@@ -337,10 +358,8 @@ export class NativeDevice implements DevicePort {
         status: arg.status ?? 0,
         inPtr: 0n,
         outPtr: 0n,
-      })) ??
-      reservedFits(op, UAPI_RESERVED.rootHvcall, arg.rsvd ?? 0n);
+      })) ?? reservedFits(op, UAPI_RESERVED.rootHvcall, arg.rsvd ?? 0n);
     if (refused !== null) return refused;
-    const target = fd === 'device' ? this.fd : fd;
     return this.#withBuffer(Math.max(arg.input.length, 8), 8, (input) =>
       this.#withBuffer(Math.max(arg.outSz, 8), 8, (output) =>
         this.#withStruct(op, MshvRootHvcall.size, (buf) => {
@@ -497,6 +516,19 @@ export class NativeDevice implements DevicePort {
       : fail(op, 'EBADF', `fd ${String(fd)} is not a partition, VP or event fd this device has open`);
   }
 
+  /**
+   * A struct argument that is not there (`noStruct`, `userPointer`'s EFAULT naming it): the ioctl is
+   * made with a NULL argument pointer, so the kernel answers in its own order, which this adapter
+   * cannot know (the fd table is the kernel's): EBADF for an fd that is not open, ENOTTY for a file
+   * whose handler does not take `request`, and only then its copy_from_user's EFAULT, reported as
+   * `noStruct`. Every mshv handler that takes a struct copies it before it acts on anything
+   * (inventory §a.1, §c), so NULL reaches nothing else; nothing is read from the missing struct.
+   */
+  #withoutStruct(fd: Fd, op: string, request: number, noStruct: IoctlResult<never>): IoctlResult<never> {
+    const r = this.sys.ioctl(fd, request, null);
+    return r.ok || r.errno === Errno.EFAULT ? noStruct : failedIoctl(op, fd, r);
+  }
+
   /** A new fd from the kernel: this device's to close. */
   #handedOut(r: IoctlResult<number>): IoctlResult<Fd> {
     if (r.ok) this.#fds.add(r.value);
@@ -505,9 +537,12 @@ export class NativeDevice implements DevicePort {
 
   #vpState(vpFd: Fd, arg: VpStateArgs, set: boolean): VpStateIoctlResult {
     const op = set ? 'MSHV_SET_VP_STATE' : 'MSHV_GET_VP_STATE';
+    const request = set ? MSHV_REQUEST.MSHV_SET_VP_STATE : MSHV_REQUEST.MSHV_GET_VP_STATE;
+    const gone = this.#disposed(op);
+    if (gone !== null) return gone;
+    const noStruct = userPointer(op, 'mshv_get_set_vp_state', arg);
+    if (noStruct !== null) return this.#withoutStruct(vpFd, op, request, noStruct);
     const unfit =
-      this.#disposed(op) ??
-      userPointer(op, 'mshv_get_set_vp_state', arg) ??
       abiFits(op, MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n })) ??
       reservedFits(op, UAPI_RESERVED.vpState, bigintOf(arg.rsvd ?? 0));
     if (unfit !== null) return unfit;
@@ -529,7 +564,6 @@ export class NativeDevice implements DevicePort {
         const view = viewOf(buf);
         MshvGetSetVpState.encode({ type: arg.type, bufSz: arg.bufSz, bufPtr: state.address }, view);
         putReserved(buf.bytes, UAPI_RESERVED.vpState, bigintOf(arg.rsvd ?? 0));
-        const request = set ? MSHV_REQUEST.MSHV_SET_VP_STATE : MSHV_REQUEST.MSHV_GET_VP_STATE;
         const r = this.sys.ioctl(vpFd, request, buf);
         // The kernel writes the size the type needs into buf_sz before its size check (§c.7); a
         // failure before that point leaves the caller's value there.

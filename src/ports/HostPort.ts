@@ -20,7 +20,8 @@ export interface VmaInfo {
 
 /**
  * What a user range resolves to when the driver pins it (pin_user_pages_fast on the VMA at
- * userspace_addr). `none`: no VMA, or the range leaves RAM VMAs (the kernel answers -EFAULT/-EINVAL).
+ * userspace_addr). `none`: no VMA holds userspace_addr (the driver answers -EINVAL), or the range
+ * then leaves the RAM VMAs (the pin fails: -EFAULT; DECISIONS, deviation 21).
  * `mmio`: the VMA is VM_IO/VM_PFNMAP and `startPfn` is its vm_pgoff, whatever the offset of the
  * address inside the VMA (the kernel's quirk, kept).
  */

@@ -193,7 +193,8 @@ describe('NativeDevice over a kernel made of the driver model (the uapi structs,
     );
   });
 
-  it('a struct argument that is not there (a JavaScript caller passing nothing or null) is EFAULT on both adapters, before any ioctl', () => {
+  it('a struct argument that is not there (a JavaScript caller passing nothing or null) is EFAULT on both adapters on an fd of the right kind: the native adapter passes a NULL pointer and the kernel answers', () => {
+    /** A partition fd and a VP fd on `dev`, then every struct ioctl with its struct missing. */
     const calls = (dev: DevicePort): IoctlResult<unknown>[] => {
       const any = dev as unknown as Record<string, (...a: unknown[]) => IoctlResult<unknown>>;
       const call = (name: string, ...a: unknown[]): IoctlResult<unknown> => {
@@ -215,17 +216,30 @@ describe('NativeDevice over a kernel made of the driver model (the uapi structs,
         call('rootHvcall', 3, { code: 0x4e, reps: 0, outSz: 0 }),
       ];
     };
+    /** Partition fd 3 and VP fd 4, as both adapters number them here. */
+    const partitionAndVp = (dev: DevicePort): void => {
+      const pt = dev.createPartition({ ptFlags: PT_FLAGS, ptIsolation: 0n });
+      if (!pt.ok || pt.value !== 3) throw new Error('partition fd 3');
+      dev.initializePartition(pt.value);
+      const vp = dev.createVp(pt.value, 0);
+      if (!vp.ok || vp.value !== 4) throw new Error('VP fd 4');
+    };
     const direct = world();
+    partitionAndVp(direct.sim.device);
     const before = direct.calls.length;
     const model = calls(direct.sim.device);
     expect(direct.calls.length).toBe(before);
-    const { sim } = world();
+    const { sim, calls: hypercalls } = world();
     const kernel = new ModelKernel(sim.device);
     const opened = NativeDevice.open(kernel);
     if (!opened.ok) throw new Error(opened.error.message);
+    partitionAndVp(opened.value);
     const ioctls = kernel.calls.ioctl;
+    const made = hypercalls.length;
     const native = calls(opened.value);
-    expect(kernel.calls.ioctl).toBe(ioctls);
+    // One ioctl(2) each, with a NULL argument pointer; no hypercall.
+    expect(kernel.calls.ioctl).toBe(ioctls + 11);
+    expect(hypercalls.length).toBe(made);
     const errnos = (rs: IoctlResult<unknown>[]) => rs.map((r) => (r.ok ? 'ok' : r.error.errnoName));
     expect(errnos(model)).toEqual(Array(11).fill('EFAULT'));
     expect(errnos(native)).toEqual(errnos(model));

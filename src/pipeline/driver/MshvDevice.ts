@@ -214,24 +214,30 @@ export class MshvDevice implements DevicePort {
   }
 
   setGuestMemory(fd: Fd, region: UserMemRegion): IoctlResult<void> {
-    const unfit =
-      userPointer('MSHV_SET_GUEST_MEMORY', 'mshv_user_mem_region', region) ??
-      abiFits('MSHV_SET_GUEST_MEMORY', MshvUserMemRegion, () => region);
-    if (unfit !== null) return this.#syscalled(unfit);
-    return this.#withPartition(fd, 'MSHV_SET_GUEST_MEMORY', (pt) => setGuestMemory(this.env, pt, region));
+    const op = 'MSHV_SET_GUEST_MEMORY';
+    return this.#withPartition(
+      fd,
+      op,
+      (pt) => setGuestMemory(this.env, pt, region),
+      () => userPointer(op, 'mshv_user_mem_region', region) ?? abiFits(op, MshvUserMemRegion, () => region),
+    );
   }
 
   createVp(fd: Fd, vpIndex: number): IoctlResult<Fd> {
-    const unfit = abiFits('MSHV_CREATE_VP', MshvCreateVp, () => ({ vpIndex }));
-    if (unfit !== null) return this.#syscalled(unfit);
-    return this.#withPartition(fd, 'MSHV_CREATE_VP', (pt) => {
-      const vpFd = this.#nextFd;
-      const r = createVp(this.env, pt, vpIndex, vpFd);
-      if (!r.ok) return r;
-      this.#allocFd();
-      this.#fds.set(vpFd, { kind: 'vp', pt, vp: r.value });
-      return ok(vpFd);
-    });
+    const op = 'MSHV_CREATE_VP';
+    return this.#withPartition(
+      fd,
+      op,
+      (pt) => {
+        const vpFd = this.#nextFd;
+        const r = createVp(this.env, pt, vpIndex, vpFd);
+        if (!r.ok) return r;
+        this.#allocFd();
+        this.#fds.set(vpFd, { kind: 'vp', pt, vp: r.value });
+        return ok(vpFd);
+      },
+      () => abiFits(op, MshvCreateVp, () => ({ vpIndex })),
+    );
   }
 
   runVp(fd: Fd): IoctlResult<Uint8Array> {
@@ -239,80 +245,84 @@ export class MshvDevice implements DevicePort {
   }
 
   getVpState(fd: Fd, arg: VpStateArgs): IoctlResult<VpStateResult> {
-    const unfit =
-      userPointer('MSHV_GET_VP_STATE', 'mshv_get_set_vp_state', arg) ??
-      abiFits('MSHV_GET_VP_STATE', MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n }));
-    if (unfit !== null) return this.#syscalled(unfit);
-    return this.#withVp(fd, 'MSHV_GET_VP_STATE', (pt, vp) => vpState(this.env, pt, vp, arg, false));
+    return this.#vpState(fd, 'MSHV_GET_VP_STATE', arg, false);
   }
 
   setVpState(fd: Fd, arg: VpStateArgs): IoctlResult<VpStateResult> {
-    const unfit =
-      userPointer('MSHV_SET_VP_STATE', 'mshv_get_set_vp_state', arg) ??
-      abiFits('MSHV_SET_VP_STATE', MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n }));
-    if (unfit !== null) return this.#syscalled(unfit);
-    return this.#withVp(fd, 'MSHV_SET_VP_STATE', (pt, vp) => vpState(this.env, pt, vp, arg, true));
+    return this.#vpState(fd, 'MSHV_SET_VP_STATE', arg, true);
   }
 
   irqfd(fd: Fd, arg: UserIrqfd): IoctlResult<void> {
-    const unfit =
-      userPointer('MSHV_IRQFD', 'mshv_user_irqfd', arg) ??
-      abiFits('MSHV_IRQFD', MshvUserIrqfd, () => irqfdFields(arg));
-    if (unfit !== null) return this.#syscalled(unfit);
-    return this.#withPartition(fd, 'MSHV_IRQFD', (pt) =>
-      irqfd(
-        this.env,
-        pt,
-        arg,
-        this.#eventfds(),
-        (efd) => (this.eventfdCount(efd) ?? 0n) > 0n,
-        new Set(this.#fds.keys()),
-      ),
+    const op = 'MSHV_IRQFD';
+    return this.#withPartition(
+      fd,
+      op,
+      (pt) =>
+        irqfd(
+          this.env,
+          pt,
+          arg,
+          this.#eventfds(),
+          (efd) => (this.eventfdCount(efd) ?? 0n) > 0n,
+          new Set(this.#fds.keys()),
+        ),
+      () => userPointer(op, 'mshv_user_irqfd', arg) ?? abiFits(op, MshvUserIrqfd, () => irqfdFields(arg)),
     );
   }
 
   ioeventfd(fd: Fd, arg: UserIoeventfd): IoctlResult<void> {
-    const unfit =
-      userPointer('MSHV_IOEVENTFD', 'mshv_user_ioeventfd', arg) ??
-      abiFits('MSHV_IOEVENTFD', MshvUserIoeventfd, () => ioeventfdFields(arg));
-    if (unfit !== null) return this.#syscalled(unfit);
-    return this.#withPartition(fd, 'MSHV_IOEVENTFD', (pt) =>
-      ioeventfd(this.env, pt, arg, this.#eventfds(), new Set(this.#fds.keys())),
+    const op = 'MSHV_IOEVENTFD';
+    return this.#withPartition(
+      fd,
+      op,
+      (pt) => ioeventfd(this.env, pt, arg, this.#eventfds(), new Set(this.#fds.keys())),
+      () =>
+        userPointer(op, 'mshv_user_ioeventfd', arg) ??
+        abiFits(op, MshvUserIoeventfd, () => ioeventfdFields(arg)),
     );
   }
 
   setMsiRouting(fd: Fd, entries: readonly UserIrqEntry[], rsvd = 0): IoctlResult<void> {
-    const unfit = userTablePointer('MSHV_SET_MSI_ROUTING', 'mshv_user_irq_table', entries);
-    if (unfit !== null) return this.#syscalled(unfit);
-    return this.#withPartition(fd, 'MSHV_SET_MSI_ROUTING', (pt) =>
-      setMsiRouting(this.env, pt, entries, rsvd),
+    const op = 'MSHV_SET_MSI_ROUTING';
+    return this.#withPartition(
+      fd,
+      op,
+      (pt) => setMsiRouting(this.env, pt, entries, rsvd),
+      () => userTablePointer(op, 'mshv_user_irq_table', entries),
     );
   }
 
   getGpapAccessBitmap(fd: Fd, arg: GpapAccessBitmapArgs): IoctlResult<Uint8Array> {
-    const unfit =
-      userPointer('MSHV_GET_GPAP_ACCESS_BITMAP', 'mshv_gpap_access_bitmap', arg) ??
-      abiFits('MSHV_GET_GPAP_ACCESS_BITMAP', MshvGpapAccessBitmap, () => ({
-        ...arg,
-        bitmapPtr: 0n,
-      }));
-    if (unfit !== null) return this.#syscalled(unfit);
-    return this.#withPartition(fd, 'MSHV_GET_GPAP_ACCESS_BITMAP', (pt) =>
-      getGpapAccessBitmap(this.env, pt, arg),
+    const op = 'MSHV_GET_GPAP_ACCESS_BITMAP';
+    return this.#withPartition(
+      fd,
+      op,
+      (pt) => getGpapAccessBitmap(this.env, pt, arg),
+      () =>
+        userPointer(op, 'mshv_gpap_access_bitmap', arg) ??
+        abiFits(op, MshvGpapAccessBitmap, () => ({ ...arg, bitmapPtr: 0n })),
     );
   }
 
+  /**
+   * MSHV_ROOT_HVCALL on /dev/mshv (always open here), a partition fd or a VP fd. As every ioctl: the
+   * fd first (EBADF, ENOTTY for an eventfd), then the struct and its input buffer (EFAULT).
+   */
   rootHvcall(fd: Fd | 'device', arg: RootHvcallArgs): IoctlResult<RootHvcallResult> {
     this.#syscall();
-    const noStruct = userPointer('MSHV_ROOT_HVCALL', 'mshv_root_hvcall', arg, ['input']);
-    if (noStruct !== null) return noStruct;
-    if (fd === 'device') return this.#inIoctl(() => rootHvcall(this.env, undefined, undefined, arg));
+    const op = 'MSHV_ROOT_HVCALL';
+    const copyIn = (): IoctlResult<never> | null => userPointer(op, 'mshv_root_hvcall', arg, ['input']);
+    if (fd === 'device')
+      return copyIn() ?? this.#inIoctl(() => rootHvcall(this.env, undefined, undefined, arg));
     const e = this.#fds.get(fd);
-    if (e === undefined) return fail('MSHV_ROOT_HVCALL', 'EBADF', `fd ${fd} is not open`);
+    if (e === undefined) return fail(op, 'EBADF', `fd ${fd} is not open`);
     // An eventfd has no ioctl method: vfs_ioctl answers -ENOTTY (inventory §a.1).
-    if (e.kind === 'eventfd') return fail('MSHV_ROOT_HVCALL', 'ENOTTY', `fd ${fd} is not an mshv fd`);
-    return this.#inIoctl(() =>
-      e.kind === 'vp' ? rootHvcall(this.env, e.pt, e.vp, arg) : rootHvcall(this.env, e.pt, undefined, arg),
+    if (e.kind === 'eventfd') return fail(op, 'ENOTTY', `fd ${fd} is not an mshv fd`);
+    return (
+      copyIn() ??
+      this.#inIoctl(() =>
+        e.kind === 'vp' ? rootHvcall(this.env, e.pt, e.vp, arg) : rootHvcall(this.env, e.pt, undefined, arg),
+      )
     );
   }
 
@@ -427,12 +437,6 @@ export class MshvDevice implements DevicePort {
     }
   }
 
-  /** A refusal made on the way into the kernel: interrupts are still taken first. */
-  #syscalled<T>(r: IoctlResult<T>): IoctlResult<T> {
-    this.#syscall();
-    return r;
-  }
-
   /** Interrupts are taken on the way into the kernel (see the class comment). */
   #syscall(): void {
     this.env.shared.takePendingInterrupts();
@@ -488,21 +492,49 @@ export class MshvDevice implements DevicePort {
     return s;
   }
 
-  #withPartition<T>(fd: Fd, op: string, f: (pt: KernelPartition) => IoctlResult<T>): IoctlResult<T> {
+  #vpState(fd: Fd, op: string, arg: VpStateArgs, set: boolean): IoctlResult<VpStateResult> {
+    return this.#withVp(
+      fd,
+      op,
+      (pt, vp) => vpState(this.env, pt, vp, arg, set),
+      () =>
+        userPointer(op, 'mshv_get_set_vp_state', arg) ??
+        abiFits(op, MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n })),
+    );
+  }
+
+  /**
+   * A partition ioctl, in ioctl(2)'s order: interrupts taken on the way in, then fdget (EBADF), then
+   * the file's handler (ENOTTY for another kind of fd), then `copyIn`, the handler's copy of the
+   * struct (EFAULT when it is not there: `userPointer`) and the adapter's check that its values fit
+   * the uapi fields (EINVAL: `abiFits`), and only then the kernel routine `f`.
+   */
+  #withPartition<T>(
+    fd: Fd,
+    op: string,
+    f: (pt: KernelPartition) => IoctlResult<T>,
+    copyIn: () => IoctlResult<never> | null = noRefusal,
+  ): IoctlResult<T> {
     this.#syscall();
     const e = this.#fds.get(fd);
     if (e === undefined) return fail(op, 'EBADF', `fd ${fd} is not open`);
     // A partition ioctl on another kind of fd reaches another file's ioctl handler: -ENOTTY.
     if (e.kind !== 'partition') return fail(op, 'ENOTTY', `fd ${fd} is not a partition fd`);
-    return this.#inIoctl(() => f(e.pt));
+    return copyIn() ?? this.#inIoctl(() => f(e.pt));
   }
 
-  #withVp<T>(fd: Fd, op: string, f: (pt: KernelPartition, vp: KernelVp) => IoctlResult<T>): IoctlResult<T> {
+  /** A VP ioctl, in the order of `#withPartition`. */
+  #withVp<T>(
+    fd: Fd,
+    op: string,
+    f: (pt: KernelPartition, vp: KernelVp) => IoctlResult<T>,
+    copyIn: () => IoctlResult<never> | null = noRefusal,
+  ): IoctlResult<T> {
     this.#syscall();
     const e = this.#fds.get(fd);
     if (e === undefined) return fail(op, 'EBADF', `fd ${fd} is not open`);
     if (e.kind !== 'vp') return fail(op, 'ENOTTY', `fd ${fd} is not a VP fd`);
-    return this.#inIoctl(() => f(e.pt, e.vp));
+    return copyIn() ?? this.#inIoctl(() => f(e.pt, e.vp));
   }
 
   /** Run an ioctl's kernel routine, counted as in progress (snapshots refuse to run inside one). */
@@ -514,6 +546,11 @@ export class MshvDevice implements DevicePort {
       this.#busy -= 1;
     }
   }
+}
+
+/** An ioctl without a struct (INITIALIZE_PARTITION, RUN_VP): nothing to copy in. */
+function noRefusal(): null {
+  return null;
 }
 
 /** Drop every irqfd of `pt` bound to eventfd `fd` (irqfd_deactivate on POLLHUP). */
