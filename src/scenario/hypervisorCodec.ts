@@ -28,8 +28,9 @@ export const statusCodec: Codec<number> = {
     return Number(parseNumber(value, 'u16', path));
   },
   write(value) {
+    // The name when a table has one (UNKNOWN_PROPERTY is a name), else the raw number.
     const name = hvStatusName(value);
-    return name.startsWith('UNKNOWN_') ? value : name;
+    return hvStatusByName(name) === value ? name : value;
   },
 };
 

@@ -101,6 +101,18 @@ describe('loadScenario: the contract example (scenario-format.md, version 1)', (
     expect(faultCodec.read(faultCodec.write(s.hypervisor.faults[0]!), '$.f')).toEqual(s.hypervisor.faults[0]);
   });
 
+  it('writes a fault status by its name whenever it has one, UNKNOWN_PROPERTY included (inventory §b.2)', () => {
+    // HV_STATUS_UNKNOWN_PROPERTY (0x09) was written as the number 9: the writer took every name
+    // starting with UNKNOWN_ for the form a code no table knows (UNKNOWN_0x....) gets.
+    for (const status of ['UNKNOWN_PROPERTY', 'INSUFFICIENT_CONTIGUOUS_MEMORY', 'TIME_OUT']) {
+      const read = faultCodec.read({ call: 'SET_PARTITION_PROPERTY', nth: 1, status }, '$.f');
+      expect(faultCodec.write(read)).toEqual({ call: 'SET_PARTITION_PROPERTY', nth: 1, status });
+    }
+    const raw = faultCodec.read({ call: 'CREATE_VP', nth: 1, status: 0x1234 }, '$.f');
+    expect(raw.statusName).toBe('UNKNOWN_0x1234');
+    expect(faultCodec.write(raw)).toEqual({ call: 'CREATE_VP', nth: 1, status: 0x1234 });
+  });
+
   it('fills what a scenario may leave out: scheduler core-smt, no faults, no host memory, expect ok', () => {
     expect(loadScenario({ format: 1, name: 'n', seed: 0, steps: [] })).toStrictEqual({
       format: 1,

@@ -34,7 +34,7 @@
  * posted meanwhile); the driver must keep waiting and must not issue a second one meanwhile.
  */
 import type { Rng } from '../../../src/det/Rng.js';
-import { HvStatus, HvStatusPatchOnly, hvStatusByName } from '../../../src/hv/HvStatus.js';
+import { HvStatus, HvStatusPatchOnly, hvStatusByName, hvStatusName } from '../../../src/hv/HvStatus.js';
 import type { FaultPlanEntry } from '../../../src/scenario/Scenario.js';
 
 /** Transient failures every call can meet, whatever its handler declares. */
@@ -133,7 +133,9 @@ export class FaultPlan {
    * Plan one more fault while the machine runs, for a call that has not happened yet: the model
    * checker arms "the next MAP_GPA_PAGES fails" at a step of its path. The same entry given to the
    * constructor has the same effect (a planned fault names a future call by its count), so a run
-   * that armed faults is reproduced by a machine built with them. Throws for a call already made.
+   * that armed faults is reproduced by a machine built with them. Throws for a call already made, and
+   * for a call and nth already armed: a call answers one status, the later fault could never fire, and
+   * a snapshot keeps the armed faults as a plan `faultPlanCodec` reads, which refuses such a pair.
    *
    * @example
    * plan.arm({ call: 'CREATE_VP', nth: 3, status: 0x0b, statusName: 'INSUFFICIENT_MEMORY' });
@@ -142,6 +144,11 @@ export class FaultPlan {
     const made = this.#counts.get(entry.call) ?? 0;
     if (!Number.isSafeInteger(entry.nth) || entry.nth <= made)
       throw new RangeError(`arm: ${entry.call} call ${entry.nth} is not in the future (${made} made)`);
+    const earlier = this.#armed.find((e) => e.call === entry.call && e.nth === entry.nth);
+    if (earlier !== undefined)
+      throw new RangeError(
+        `arm: ${entry.call} call ${entry.nth} already answers ${hvStatusName(earlier.status)}; a call answers one status`,
+      );
     this.#planned.push(entry);
     this.#armed.push(entry);
   }
