@@ -468,9 +468,12 @@ export class CheckWorld {
   #arm(step: Extract<Step, { kind: 'fault' }>): void {
     const faults = this.sim.machine.hypervisor.faults;
     const nth = (faults.calls().get(step.call) ?? 0) + 1 + step.skip;
-    // A call answers one status: a second fault for the same call and nth could never fire (the
-    // first planned wins), and a plan that has one is not a loadable scenario (faultPlanCodec).
-    if (this.armed.some((f) => f.call === step.call && f.nth === nth)) return;
+    // A call answers one status: a second fault for the same call and nth, armed or one of the
+    // world's fixed faults, could never fire (the first planned wins), and a plan that has one is not
+    // a loadable scenario (faultPlanCodec): the crash log's and the counterexample's run header would
+    // not replay.
+    const planned = [...this.#options.world.hypervisor.faults, ...this.armed];
+    if (planned.some((f) => f.call === step.call && f.nth === nth)) return;
     const entry: FaultPlanEntry = {
       call: step.call,
       nth,

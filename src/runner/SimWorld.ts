@@ -1,4 +1,5 @@
 import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
+import { HvStatus } from '../hv/HvStatus.js';
 import { partitionId } from '../hv/ids.js';
 import type { JsonValue } from '../log/JsonValue.js';
 import { type ExecutorStages, createDriverEnv } from '../pipeline/driver/createDriverEnv.js';
@@ -236,8 +237,9 @@ export class SimWorld implements RunWorld {
   }
 
   /**
-   * The planned fault injected since this call that the driver model cannot get past, if any
-   * (`plannedFaultAbort`): the last planned fault of the step, asked after the step threw.
+   * The planned fault the driver model cannot get past that explains a throw, if any
+   * (`plannedFaultAbort`): the last planned fault of the step, asked after the step threw; else the
+   * last planned SUCCESS of an earlier step, whose missing effects may surface only later.
    *
    * @example
    * const abort = world.faultWatch();
@@ -249,7 +251,14 @@ export class SimWorld implements RunWorld {
     const before = injected.length;
     return () => {
       const last = injected.slice(before).findLast((f) => f.source === 'planned');
-      return last === undefined ? undefined : plannedFaultAbort(last);
+      const here = last === undefined ? undefined : plannedFaultAbort(last);
+      if (here !== undefined) return here;
+      // A planned SUCCESS answered without running: what its call should have written (a VP's
+      // register page, an output) is missing, and the driver may meet that steps later.
+      const earlier = injected
+        .slice(0, before)
+        .findLast((f) => f.source === 'planned' && f.status === HvStatus.SUCCESS);
+      return earlier === undefined ? undefined : `${plannedFaultAbort(earlier) ?? ''} (at an earlier step)`;
     };
   }
 }

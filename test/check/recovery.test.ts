@@ -48,6 +48,25 @@ describe('the recovery invariant (a crash point followed by recover, issues 5 an
     expect(rec?.report.audit?.clean).toBe(true);
   });
 
+  it('a fault step naming a call the world already faults at that count arms nothing, so the crash log still replays', () => {
+    // The world's fixed fault answers CREATE_VP call 1; arming call 1 again could never fire, and a
+    // run header holding both is a plan readRunMeta refuses (a call answers one status).
+    const world = {
+      ...model.world,
+      hypervisor: {
+        ...model.world.hypervisor,
+        faults: [{ call: 'CREATE_VP', nth: 1, status: 0x000b, statusName: 'INSUFFICIENT_MEMORY' }],
+      },
+    };
+    const w = new CheckWorld({ world });
+    w.observing = true;
+    const fault: Step = { kind: 'fault', call: 'CREATE_VP', status: 0x0006, skip: 0 };
+    for (const s of [...BOOTED.slice(0, 2), fault, ...BOOTED.slice(2)]) expect(w.run(s).violation).toBeUndefined();
+    expect(w.armed).toEqual([]);
+    expect(w.run(CRASH).violation).toBeUndefined();
+    expect(w.recovery?.report.status).toBe('reconciled');
+  });
+
   it('recovers after an armed fault fired (the recover world carries the fault at its absolute call count)', () => {
     const fault: Step = { kind: 'fault', call: 'CREATE_VP', status: 0x000b, skip: 0 };
     const w = crashAfter([...BOOTED.slice(0, 2), fault, ...BOOTED.slice(2)]);

@@ -97,6 +97,29 @@ describe('a step the driver model cannot finish fails as an outcome (finding 1)'
     expect(world.machine.audit().violations).toEqual([]);
   });
 
+  it('a planned SUCCESS whose missing effect surfaces steps later aborts the later step, naming the fault', () => {
+    // MAP_VP_STATE_PAGE answered without running: the VP's register page was never given, and the
+    // run that reads it is where the driver model breaks, two steps on.
+    const s = loadScenario({
+      format: 1,
+      name: 'late-success',
+      seed: 5,
+      hypervisor: { faults: [{ call: 'MAP_VP_STATE_PAGE', nth: 1, status: 'SUCCESS' }] },
+      hostMemory: [{ userAddr: '0x7f0000000000', size: '2MiB', pageSize: '4K' }],
+      steps: [
+        { op: 'createPartition', partition: 'vm0', flags: ['LAPIC', 'X2APIC'] },
+        { op: 'initializePartition', partition: 'vm0' },
+        { op: 'createVp', partition: 'vm0', vpIndex: 0 },
+        { op: 'runVp', partition: 'vm0', vpIndex: 0, guest: [{ exit: 'HALT' }] },
+      ],
+    });
+    const f = run(s).report.failed;
+    expect(f).toMatchObject({ actual: 'aborted' });
+    expect(describeFailure(f!)).toMatch(
+      /never returned: MAP_VP_STATE_PAGE call 1 answered SUCCESS without running \(hypervisor\.faults\).* \(at an earlier step\)$/,
+    );
+  });
+
   it('a completion inside the wait (3 ms) still completes the step', () => {
     const { report } = run(asyncScenario(pending(3_000_000)));
     expect(report.failed).toBeUndefined();
