@@ -55,13 +55,14 @@ describe('the recovery invariant (a crash point followed by recover, issues 5 an
       ...model.world,
       hypervisor: {
         ...model.world.hypervisor,
-        faults: [{ call: 'CREATE_VP', nth: 1, status: 0x000b, statusName: 'INSUFFICIENT_MEMORY' }],
+        faults: [{ call: 'CREATE_VP' as const, nth: 1, status: 0x000b, statusName: 'INSUFFICIENT_MEMORY' }],
       },
     };
     const w = new CheckWorld({ world });
     w.observing = true;
     const fault: Step = { kind: 'fault', call: 'CREATE_VP', status: 0x0006, skip: 0 };
-    for (const s of [...BOOTED.slice(0, 2), fault, ...BOOTED.slice(2)]) expect(w.run(s).violation).toBeUndefined();
+    for (const s of [...BOOTED.slice(0, 2), fault, ...BOOTED.slice(2)])
+      expect(w.run(s).violation).toBeUndefined();
     expect(w.armed).toEqual([]);
     expect(w.run(CRASH).violation).toBeUndefined();
     expect(w.recovery?.report.status).toBe('reconciled');
