@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it, vi } from 'vitest';
 import type { CliIo } from '../../src/cli/Command.js';
 import { runCli } from '../../src/cli/runCli.js';
 import { counterexampleJson } from '../../src/check/Counterexample.js';
@@ -90,6 +91,27 @@ describe('mshv-control check', () => {
     expect(text).toContain('coverage:');
     expect(text).toMatch(/partition states reached \d+\/\d+; never: /);
     expect(text).toContain('invariants exercised: windows');
+  });
+
+  it('the report after the progress display is the same bytes whatever the wall clock reads (determinism audit)', async () => {
+    // Progress lines (`bfs 1.2s states …`) may carry wall time; the verdict, counts and coverage may not.
+    const progress = /^(bfs|dfs|random) \d+\.\ds /;
+    const report = async (msPerRead: number): Promise<string[]> => {
+      let t = 0;
+      const clock = vi.spyOn(performance, 'now').mockImplementation(() => (t += msPerRead));
+      try {
+        const r = await run(file('tiny.json', tiny), '--out', dir);
+        expect(r.code).toBe(0);
+        return r.out.filter((l) => !progress.test(l));
+      } finally {
+        clock.mockRestore();
+      }
+    };
+    const slow = await report(997);
+    expect(slow).toEqual(await report(1));
+    expect(slow.find((l) => l.startsWith('states '))).toMatch(
+      /^states \d+, transitions \d+, depth 3, steps executed \d+ \(replays included\), worlds built \d+$/,
+    );
   });
 
   it('--crash-inside explores crashes inside intents: more transitions on the same states, still clean', async () => {

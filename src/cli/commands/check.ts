@@ -239,12 +239,16 @@ function reproduceFile(parsed: ParsedJson, file: string, io: CliIo): number {
   }
 }
 
+/**
+ * The report after the progress display: the verdict and the counts. No wall time here (the
+ * progress display's last line carries the run's elapsed time): same model and options, same bytes.
+ */
 function summary(io: CliIo, r: CheckResult): void {
   io.out(
     `verdict: ${r.verdict === 'clean' ? 'no violation within the bounds' : r.verdict === 'bounded' ? 'no violation (exploration stopped by the state budget or the time limit)' : 'VIOLATION'}`,
   );
   io.out(
-    `states ${r.states}, transitions ${r.transitions}, depth ${r.depth}, steps executed ${r.work.steps} (replays included), worlds built ${r.work.worlds}, ${(r.elapsedMs / 1000).toFixed(1)} s`,
+    `states ${r.states}, transitions ${r.transitions}, depth ${r.depth}, steps executed ${r.work.steps} (replays included), worlds built ${r.work.worlds}`,
   );
 }
 
@@ -333,6 +337,8 @@ export const checkCommand: Command = {
       },
     });
     if (io.isTty) io.progress?.('');
+    // The progress display ends with the elapsed time, a line of its own: the report below has none.
+    io.out(`${a.strategy} ${(result.elapsedMs / 1000).toFixed(1)}s done`);
     if (result.verdict === 'internal-error') {
       io.err(
         `mshv-control check: internal error: ${result.internalError ?? 'a violation did not reproduce'}`,
