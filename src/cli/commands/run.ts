@@ -128,7 +128,8 @@ function summary(io: CliIo, report: RunReport, recorder: CountingRecorder, world
   }
   const env = world.device.env;
   io.out(`hypercalls: ${recorder.total}`);
-  for (const [name, n] of [...recorder.byName].sort((a, b) => a[0].localeCompare(b[0])))
+  // Code-unit order, not localeCompare: the report must not depend on the locale (ICU reads LANG).
+  for (const [name, n] of [...recorder.byName].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)))
     io.out(`  ${name} ${n}`);
   io.out(`interrupt windows: ${env.windows.count}, largest ${env.windows.largestReps} reps`);
   const audit = world.machine.audit();
