@@ -15,6 +15,7 @@ import { refinement } from './refinement.js';
 import { restoreOutOfOrder } from './restoreOutOfOrder.js';
 import { ripNotAdvanced } from './ripNotAdvanced.js';
 import { runAfterFinalize } from './runAfterFinalize.js';
+import { runningWithoutThread } from './runningWithoutThread.js';
 import { snapshotWhileRunning } from './snapshotWhileRunning.js';
 import { unmapBatches } from './unmapBatches.js';
 import { vpPagesReleased } from './vpPagesReleased.js';
@@ -44,6 +45,7 @@ export const ALL_INVARIANTS: readonly Invariant[] = [
   restoreOutOfOrder,
   snapshotWhileRunning,
   dirtyNotMarkedAtDisable,
+  runningWithoutThread,
   refinement,
   kernelErrno,
   conservation,
@@ -68,6 +70,7 @@ export {
   restoreOutOfOrder,
   ripNotAdvanced,
   runAfterFinalize,
+  runningWithoutThread,
   snapshotWhileRunning,
   unmapBatches,
   vpPagesReleased,
