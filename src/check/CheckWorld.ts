@@ -171,6 +171,11 @@ export class CheckWorld {
   /** The simulated world; it loses the model's `world.lostSignals` first signals to VP threads. */
   readonly sim: LossySimWorld;
   readonly plane: ControlPlane;
+  /**
+   * Host pages the kernel held when the world was built (the driver's per-CPU pages and the like):
+   * what it holds again once every partition is released (`conservation`).
+   */
+  readonly kernelPagesAtStart: number;
   /** Invariants and coverage see the next steps. */
   observing = false;
   readonly scratch: StepScratch = {
@@ -244,6 +249,7 @@ export class CheckWorld {
       options.world.lostSignals ?? 0,
     );
     this.#cpuInput = this.sim.machine.cpuPages(DRIVER_CPU).input;
+    this.kernelPagesAtStart = this.sim.machine.ownership().kernel;
     const inner = options.sink ?? log ?? NULL_SINK;
     const sink: RecordSink = {
       append: (record: LogRecord) => {

@@ -9,6 +9,7 @@ import { controlPlaneDigest } from '../../src/check/stateDigest.js';
 import type { Step } from '../../src/check/Step.js';
 import { HvStatus } from '../../src/hv/HvStatus.js';
 import { SetVpRegisters } from '../../src/hv/hypercalls/SetVpRegisters.js';
+import { WithdrawMemory } from '../../src/hv/hypercalls/WithdrawMemory.js';
 import { unwindPartialMap } from '../../src/pipeline/driver/mapRegion.js';
 import type { Executor } from '../../src/pipeline/Executor.js';
 import { withDepositRetry } from '../../src/pipeline/withDepositRetry.js';
@@ -18,7 +19,8 @@ import { withDepositRetry } from '../../src/pipeline/withDepositRetry.js';
  * that returns with its VP still running in the hypervisor (a stale `kicked_by_hv`, a signal path
  * without the explicit suspend), which no invariant judged, and a pin a failed map left behind, which
  * conservation judges but the state digest hashed as the state before the map, so BFS never closed
- * the partition after it. Each is planted here through the extension points and found.
+ * the partition after it; and withdrawn pages the driver never frees, which conservation did not
+ * count. Each is planted here through the extension points and found.
  */
 
 const BUDGET_STATES = 2_000;
@@ -54,6 +56,25 @@ const pinAfterFailedMap: CheckVariant = {
         env.host.pinUserRange(region.userAddr, region.pages);
       },
     },
+  },
+};
+
+/**
+ * A withdraw whose last page is never freed (mutant M10: the driver frees one page fewer than the
+ * hypervisor handed back): the hypervisor's books are right, the page stays the kernel's.
+ */
+const leakWithdrawn: CheckVariant = {
+  name: 'leakWithdrawn',
+  world: {
+    // WITHDRAW_MEMORY loops on its own (withdrawAll), so it runs on the list executor.
+    wrapListExecutor:
+      (routed): Executor =>
+      (plan) => {
+        const r = routed(plan);
+        return plan.def === WithdrawMemory && r.repsCompleted > 0
+          ? { ...r, repsCompleted: r.repsCompleted - 1 }
+          : r;
+      },
   },
 };
 
@@ -104,5 +125,9 @@ describe('mutation blind spots of the checker, now found', () => {
       digestAfter(INITIALIZED, pinAfterFailedMap),
     );
     await expectFound(pinAfterFailedMap, 'conservation', 4);
+  }, 60_000);
+
+  it('conservation finds withdrawn pages the driver never freed: the kernel holds what it held before the first partition', async () => {
+    await expectFound(leakWithdrawn, 'conservation', 4);
   }, 60_000);
 });

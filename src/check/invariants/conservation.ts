@@ -15,7 +15,8 @@ function allReleased(world: CheckWorld): boolean {
  * that hold it. Once every partition is closed, or the VMM process died and the kernel closed its fds,
  * the hypervisor holds nothing for it: no child partition that is not deleted, no page still
  * deposited in a deleted partition, no page pinned or mapped into a guest, no port or connection
- * left on the root, and no pool or hypervisor page attributed to a child; unless the hypervisor
+ * left on the root, no pool or hypervisor page attributed to a child, and the kernel holds as many
+ * host pages as when the world was built (a withdrawn page the driver never freed); unless the hypervisor
  * refused a teardown call (FINALIZE_PARTITION, WITHDRAW_MEMORY, DELETE_PARTITION), which leaves it
  * holding what that call would have released. The world records those refusals on every run
  * (`CheckWorld.teardownRefused`), observed or not: a verdict must not depend on which steps of a
@@ -48,6 +49,11 @@ export const conservation: Invariant = {
     const root = m.model.root;
     if (root.ports.size + root.connections.size > 0)
       return `after every partition was released the root still has ${root.ports.size} ports and ${root.connections.size} connections`;
+    // Pages the driver took from the kernel for a partition (withdrawn pages, VP and region
+    // structures) go back to it: the kernel holds what it held before the first partition.
+    const kernel = m.ownership().kernel - world.kernelPagesAtStart;
+    if (kernel !== 0)
+      return `after every partition was released the kernel holds ${Math.abs(kernel)} pages ${kernel > 0 ? 'more' : 'fewer'} than before the first (the driver ${kernel > 0 ? 'never freed them' : 'freed pages it did not hold'})`;
     for (const e of m.hostExtents()) {
       if (e.pins > 0)
         return `after every partition was released host pages 0x${e.start.toString(16)}+${e.end - e.start} are still pinned`;
