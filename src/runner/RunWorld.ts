@@ -28,10 +28,10 @@ export interface RunWorld {
   /** Lines describing the seed and every derived knob (printed first by `run` and `trace`). */
   describe(): readonly string[];
   /**
-   * Taken before a step; asked after the step threw, the function returned says why the throw is the
-   * driver model stopped by a hypervisor answer the scenario's fault plan planned and no hypervisor
-   * gives (`plannedFaultAbort`), or undefined when it is not (a fault of the tool: the throw goes
-   * on). A world without it lets every throw go on.
+   * Taken before a step; asked with what the step threw, the function returned says why the throw is
+   * the driver model stopped by a hypervisor answer the scenario's fault plan planned and no
+   * hypervisor gives (`plannedFaultAbort`), or undefined when it is not (a fault of the tool: the
+   * throw goes on). A world without it lets every throw go on.
    */
-  faultWatch?(): () => string | undefined;
+  faultWatch?(): (thrown: unknown) => string | undefined;
 }

@@ -92,7 +92,7 @@ export class ScenarioStepper {
     try {
       return this.#run(index, step);
     } catch (e) {
-      const why = watch?.();
+      const why = watch?.(e);
       if (why === undefined) throw e;
       this.#trace?.abortIoctl(why);
       return {

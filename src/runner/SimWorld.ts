@@ -1,3 +1,4 @@
+import { HostCrash } from '../../adapters/simulated/host/HostCrash.js';
 import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
 import { HvStatus } from '../hv/HvStatus.js';
 import { partitionId } from '../hv/ids.js';
@@ -238,23 +239,27 @@ export class SimWorld implements RunWorld {
 
   /**
    * The planned fault the driver model cannot get past that explains a throw, if any
-   * (`plannedFaultAbort`): the last planned fault of the step, asked after the step threw; else the
-   * last planned SUCCESS of an earlier step, whose missing effects may surface only later.
+   * (`plannedFaultAbort`): the last planned fault of the step, asked after the step threw; else, for
+   * a HostCrash, the last planned SUCCESS of an earlier step, whose missing effects may surface only
+   * later.
    *
    * @example
    * const abort = world.faultWatch();
    * // ...the step throws...
-   * abort(); // 'SET_PARTITION_PROPERTY call 1 answered CALL_PENDING (hypervisor.faults) and no completion follows: …'
+   * abort(error); // 'SET_PARTITION_PROPERTY call 1 answered CALL_PENDING (hypervisor.faults) and no completion follows: …'
    */
-  faultWatch(): () => string | undefined {
+  faultWatch(): (thrown: unknown) => string | undefined {
     const injected = this.machine.hypervisor.faults.injected;
     const before = injected.length;
-    return () => {
+    return (thrown) => {
       const last = injected.slice(before).findLast((f) => f.source === 'planned');
       const here = last === undefined ? undefined : plannedFaultAbort(last);
       if (here !== undefined) return here;
-      // A planned SUCCESS answered without running: what its call should have written (a VP's
-      // register page, an output) is missing, and the driver may meet that steps later.
+      // A planned SUCCESS answered without running: what its call should have given (a VP's
+      // register page, an output) is missing, and the driver may meet that steps later, where the
+      // simulated host stops it (a HostCrash: the page it reads is not the root's). Any other throw
+      // is the tool's own, whatever was planned before.
+      if (!(thrown instanceof HostCrash)) return undefined;
       const earlier = injected
         .slice(0, before)
         .findLast((f) => f.source === 'planned' && f.status === HvStatus.SUCCESS);

@@ -120,6 +120,38 @@ describe('a step the driver model cannot finish fails as an outcome (finding 1)'
     );
   });
 
+  it("an unrelated throw after an earlier planned SUCCESS is still the tool's own (it throws, exit 3), not an aborted step", () => {
+    const s = loadScenario({
+      format: 1,
+      name: 'success-then-bug',
+      seed: 1,
+      hypervisor: {
+        faults: [
+          { call: 'SET_PARTITION_PROPERTY', nth: 1, status: 'SUCCESS' },
+          { call: 'SET_PARTITION_PROPERTY', nth: 2, status: 'CALL_PENDING', completionDelayNs: 3_000_000 },
+        ],
+      },
+      steps: [
+        { op: 'createPartition', partition: 'vm0', flags: ['LAPIC'] },
+        { ...setProperty, partition: 'vm0' },
+        { op: 'closePartition', partition: 'vm0' },
+        { op: 'createPartition', partition: 'vm1', flags: ['LAPIC'] },
+        { ...setProperty, partition: 'vm1' },
+      ],
+    });
+    let calls = 0;
+    const world = new SimWorld(s, new TraceRecorder(), {
+      hooks: {
+        asyncGateOpen: () => {
+          calls += 1;
+          if (calls >= 2) throw new TypeError('model bug');
+          return true;
+        },
+      },
+    });
+    expect(() => runScenario(s, world)).toThrow('model bug');
+  });
+
   it('a completion inside the wait (3 ms) still completes the step', () => {
     const { report } = run(asyncScenario(pending(3_000_000)));
     expect(report.failed).toBeUndefined();
