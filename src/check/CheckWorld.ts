@@ -68,6 +68,10 @@ export interface StepScratch {
   readonly pendingAsync: Set<bigint>;
   /** The last UNMAP_GPA_PAGES batch issued in the step (`unmapBatches`), or null. */
   unmapBatch: UnmapBatch | null;
+  /** The id of the operation the step is in (its operation record seen, `kernelErrno`), or null. */
+  operation: number | null;
+  /** Per operation id, its first hypercall that failed with a status the driver does not absorb. */
+  readonly failedCalls: Map<number, { readonly call: string; readonly status: number }>;
 }
 
 /** One UNMAP_GPA_PAGES batch as the hypervisor saw it: where its range would go on, and whether it all ran. */
@@ -187,6 +191,8 @@ export class CheckWorld {
     calls: new Map(),
     pendingAsync: new Set(),
     unmapBatch: null,
+    operation: null,
+    failedCalls: new Map(),
   };
   /** Faults armed by fault steps, resolved to planned-fault entries, in the order armed. */
   readonly armed: FaultPlanEntry[] = [];
@@ -370,6 +376,8 @@ export class CheckWorld {
     this.scratch.unmapped.clear();
     this.scratch.calls.clear();
     this.scratch.pendingAsync.clear();
+    this.scratch.operation = null;
+    this.scratch.failedCalls.clear();
     this.scratch.unmapBatch = null;
     this.sim.device.env.windows.takeStrayUse();
     this.#ops.length = 0;

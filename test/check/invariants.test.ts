@@ -76,6 +76,60 @@ describe('the reference errno table (kernelErrno, inventory §d)', () => {
     );
     expect(kernelErrno.afterStep?.(view('madeUp', 'EBUSY'), w)).toContain('no errno in the reference table');
   });
+
+  it('reports a failure without a status whose errno is not that of the hypercall failure the driver met and did not absorb (mutation M25: a failed map answered EFAULT)', () => {
+    const w = world(create, init);
+    const op = {
+      kind: 'operation' as const,
+      id: 41,
+      name: 'MSHV_SET_GUEST_MEMORY',
+      fd: 3,
+      partition: 'vm0',
+      vp: null,
+      request: 0,
+      args: null,
+    };
+    const failed = (hvStatus: number | null, errnoName: 'EFAULT' | 'EIO') => ({
+      step: createVp(0),
+      outcome: undefined,
+      error: undefined,
+      pendingBefore: new Set<string>(),
+      operations: [op],
+      results: [
+        {
+          kind: 'result' as const,
+          id: 41,
+          op: 'MSHV_SET_GUEST_MEMORY',
+          outcome: {
+            ok: false as const,
+            errno: errnoName === 'EFAULT' ? 14 : 5,
+            errnoName,
+            hvStatus,
+            hvStatusName: hvStatus === null ? null : 'ACCESS_DENIED',
+            hypercall: hvStatus === null ? null : 'MAP_GPA_PAGES',
+            message: '',
+          },
+        },
+      ],
+    });
+    const call = { name: 'MAP_GPA_PAGES' } as Parameters<NonNullable<typeof kernelErrno.afterCall>>[0];
+    const judge = (status: bigint, hvStatus: number | null, errnoName: 'EFAULT' | 'EIO' = 'EFAULT') => {
+      w.scratch.failedCalls.clear();
+      kernelErrno.onOperation?.(op, w);
+      kernelErrno.afterCall?.(call, status, w);
+      return kernelErrno.afterStep?.(failed(hvStatus, errnoName), w);
+    };
+    expect(judge(0x06n, null)).toBe(
+      'MSHV_SET_GUEST_MEMORY failed with EFAULT after MAP_GPA_PAGES answered HV_STATUS_ACCESS_DENIED: the kernel returns hv_result_to_errno of it (EIO)',
+    );
+    // The kernel's errno without the status (a deposit failure inside INITIALIZE reports none) holds.
+    expect(judge(0x06n, null, 'EIO')).toBeUndefined();
+    // Carried with its status, the failure is judged by its mapping instead.
+    expect(judge(0x06n, 0x06, 'EIO')).toBeUndefined();
+    // INSUFFICIENT_MEMORY is the driver's to answer (a deposit), not a status it must return: a
+    // failure without a status then says nothing to this invariant (null: it does not apply).
+    expect(judge(0x0bn, null)).toBeNull();
+  });
 });
 
 describe('invariants on the shipped stack', () => {
