@@ -73,10 +73,11 @@ const XSAVE_FEATURES_BIT = 1n << BigInt(MSHV_PT_BIT.CPU_AND_XSAVE_FEATURES);
  * `out_ptr`, `bitmap_ptr`) name buffers the adapter allocates for the call, always as large as the
  * size the kernel is told, and frees after it; an argument struct is never shorter than what the
  * kernel copies from it. Reserved fields are passed as the caller gave them, so the kernel judges
- * them; a value the ABI cannot carry at all (a u32 field above 2^32) is refused before any syscall
- * or allocation as EINVAL naming the field, and nothing is left open. A struct that is not there at
- * all goes to the kernel as a NULL pointer, so the kernel judges the fd first (EBADF, ENOTTY) and
- * only then answers the EFAULT, which names the struct.
+ * them; a value the ABI cannot carry at all (a u32 field above 2^32) is never sent: the ioctl is
+ * made with a NULL argument instead, so the kernel judges the fd first (EBADF, ENOTTY), and on the
+ * right fd the answer is EINVAL naming the field, with nothing allocated or left open. A struct that
+ * is not there at all goes to the kernel as a NULL pointer the same way, and the kernel's EFAULT names
+ * the struct.
  *
  * The device owns what it hands out: `close`, and an eventfd's read and write, act only on partition,
  * VP and event fds it created and has not closed (anything else is EBADF with no system call, since in
@@ -153,13 +154,12 @@ export class NativeDevice implements DevicePort {
     const gone = this.#disposed(op);
     if (gone !== null) return gone;
     const noStruct = userPointer(op, 'mshv_create_partition', arg);
-    if (noStruct !== null)
-      return this.#withoutStruct(this.fd, op, MSHV_REQUEST.MSHV_CREATE_PARTITION, noStruct);
+    if (noStruct !== null) return this.#afterFd(this.fd, op, MSHV_REQUEST.MSHV_CREATE_PARTITION, noStruct);
     const unfit = abiFits(op, MshvCreatePartition, () => ({
       ptFlags: arg.ptFlags,
       ptIsolation: arg.ptIsolation,
     }));
-    if (unfit !== null) return unfit;
+    if (unfit !== null) return this.#afterFd(this.fd, op, MSHV_REQUEST.MSHV_CREATE_PARTITION, unfit);
     // With CPU_AND_XSAVE_FEATURES the kernel copies the whole 64-byte v2 struct from the same pointer
     // once the v1 fields pass (inventory §c.2 steps 1-2); without a v2 to give it, that copy is the
     // driver model's EFAULT, answered here, since a real copy would read whatever lies past the struct.
@@ -203,7 +203,7 @@ export class NativeDevice implements DevicePort {
     if (gone !== null) return gone;
     const noStruct = userPointer(op, 'mshv_user_mem_region', region);
     if (noStruct !== null)
-      return this.#withoutStruct(partitionFd, op, MSHV_REQUEST.MSHV_SET_GUEST_MEMORY, noStruct);
+      return this.#afterFd(partitionFd, op, MSHV_REQUEST.MSHV_SET_GUEST_MEMORY, noStruct);
     return this.#ioctlVoid(
       partitionFd,
       op,
@@ -263,7 +263,7 @@ export class NativeDevice implements DevicePort {
     const gone = this.#disposed(op);
     if (gone !== null) return gone;
     const noStruct = userPointer(op, 'mshv_user_irqfd', arg);
-    if (noStruct !== null) return this.#withoutStruct(partitionFd, op, MSHV_REQUEST.MSHV_IRQFD, noStruct);
+    if (noStruct !== null) return this.#afterFd(partitionFd, op, MSHV_REQUEST.MSHV_IRQFD, noStruct);
     return this.#ioctlVoid(partitionFd, op, MSHV_REQUEST.MSHV_IRQFD, MshvUserIrqfd.size, (buf) => {
       MshvUserIrqfd.encode(irqfdFields(arg), viewOf(buf));
     });
@@ -274,7 +274,7 @@ export class NativeDevice implements DevicePort {
     const gone = this.#disposed(op);
     if (gone !== null) return gone;
     const noStruct = userPointer(op, 'mshv_user_ioeventfd', arg);
-    if (noStruct !== null) return this.#withoutStruct(partitionFd, op, MSHV_REQUEST.MSHV_IOEVENTFD, noStruct);
+    if (noStruct !== null) return this.#afterFd(partitionFd, op, MSHV_REQUEST.MSHV_IOEVENTFD, noStruct);
     return this.#ioctlVoid(partitionFd, op, MSHV_REQUEST.MSHV_IOEVENTFD, MshvUserIoeventfd.size, (buf) => {
       MshvUserIoeventfd.encode(ioeventfdFields(arg), viewOf(buf));
       putReserved(buf.bytes, UAPI_RESERVED.ioeventfd, bigintOf(arg.rsvd ?? 0));
@@ -286,17 +286,21 @@ export class NativeDevice implements DevicePort {
     const gone = this.#disposed(op);
     if (gone !== null) return gone;
     const noTable = userTablePointer(op, 'mshv_user_irq_table', entries);
-    if (noTable !== null)
-      return this.#withoutStruct(partitionFd, op, MSHV_REQUEST.MSHV_SET_MSI_ROUTING, noTable);
+    if (noTable !== null) return this.#afterFd(partitionFd, op, MSHV_REQUEST.MSHV_SET_MSI_ROUTING, noTable);
     const unfit = reservedFits(op, UAPI_RESERVED.irqTable, bigintOf(rsvd));
-    if (unfit !== null) return unfit;
+    if (unfit !== null) return this.#afterFd(partitionFd, op, MSHV_REQUEST.MSHV_SET_MSI_ROUTING, unfit);
     // The kernel refuses nr > MSHV_MAX_GUEST_IRQS before copying an entry (inventory §c.11): so does
     // the adapter, before it allocates the table.
     if (entries.length > MSHV_MAX_GUEST_IRQS)
-      return fail(
+      return this.#afterFd(
+        partitionFd,
         op,
-        'EINVAL',
-        `mshv_user_irq_table.nr: ${entries.length} > MSHV_MAX_GUEST_IRQS (${MSHV_MAX_GUEST_IRQS})`,
+        MSHV_REQUEST.MSHV_SET_MSI_ROUTING,
+        fail(
+          op,
+          'EINVAL',
+          `mshv_user_irq_table.nr: ${entries.length} > MSHV_MAX_GUEST_IRQS (${MSHV_MAX_GUEST_IRQS})`,
+        ),
       );
     const size = MshvUserIrqTable.size + entries.length * MshvUserIrqEntry.size;
     return this.#ioctlVoid(partitionFd, op, MSHV_REQUEST.MSHV_SET_MSI_ROUTING, size, (buf) => {
@@ -314,27 +318,32 @@ export class NativeDevice implements DevicePort {
     if (gone !== null) return gone;
     const noStruct = userPointer(op, 'mshv_gpap_access_bitmap', arg);
     if (noStruct !== null)
-      return this.#withoutStruct(partitionFd, op, MSHV_REQUEST.MSHV_GET_GPAP_ACCESS_BITMAP, noStruct);
+      return this.#afterFd(partitionFd, op, MSHV_REQUEST.MSHV_GET_GPAP_ACCESS_BITMAP, noStruct);
+    const request = MSHV_REQUEST.MSHV_GET_GPAP_ACCESS_BITMAP;
     const unfit = abiFits(op, MshvGpapAccessBitmap, () => ({ ...arg, bitmapPtr: 0n }));
-    if (unfit !== null) return unfit;
+    if (unfit !== null) return this.#afterFd(partitionFd, op, request, unfit);
     // The kernel writes ceil(page_count / 8) bytes at bitmap_ptr: back exactly that, or refuse. It
     // judges access_type, access_op and rsvd before it allocates its page_count-byte state buffer
     // (inventory §d), so a count too large to back is ENOMEM only once those pass.
-    if (arg.pageCount > BigInt(GPAP_PAGE_COUNT_MAX)) {
-      if (arg.accessType >= MSHV_GPAP_ACCESS_TYPE.COUNT)
-        return fail(op, 'EINVAL', `access_type ${arg.accessType} >= MSHV_GPAP_ACCESS_TYPE_COUNT`);
-      if (arg.accessOp >= MSHV_GPAP_ACCESS_OP.COUNT)
-        return fail(op, 'EINVAL', `access_op ${arg.accessOp} >= MSHV_GPAP_ACCESS_OP_COUNT`);
-      if ((arg.rsvd ?? 0n) !== 0n)
-        return fail(op, 'EINVAL', `${UAPI_RESERVED.gpapAccessBitmap.field} is not zero`);
-      return fail(op, 'ENOMEM', `page_count ${arg.pageCount}: the state buffer cannot be allocated`);
-    }
+    if (arg.pageCount > BigInt(GPAP_PAGE_COUNT_MAX))
+      return this.#afterFd(
+        partitionFd,
+        op,
+        request,
+        arg.accessType >= MSHV_GPAP_ACCESS_TYPE.COUNT
+          ? fail(op, 'EINVAL', `access_type ${arg.accessType} >= MSHV_GPAP_ACCESS_TYPE_COUNT`)
+          : arg.accessOp >= MSHV_GPAP_ACCESS_OP.COUNT
+            ? fail(op, 'EINVAL', `access_op ${arg.accessOp} >= MSHV_GPAP_ACCESS_OP_COUNT`)
+            : (arg.rsvd ?? 0n) !== 0n
+              ? fail(op, 'EINVAL', `${UAPI_RESERVED.gpapAccessBitmap.field} is not zero`)
+              : fail(op, 'ENOMEM', `page_count ${arg.pageCount}: the state buffer cannot be allocated`),
+      );
     const bitmapBytes = arg.pageCount > 0n ? Math.ceil(Number(arg.pageCount) / 8) : 0;
     return this.#withBuffer(Math.max(bitmapBytes, 8), 8, (bitmap) =>
-      this.#withStruct(op, MshvGpapAccessBitmap.size, (buf) => {
+      this.#withStruct(partitionFd, op, request, MshvGpapAccessBitmap.size, (buf) => {
         MshvGpapAccessBitmap.encode({ ...arg, bitmapPtr: bitmap.address }, viewOf(buf));
         putReserved(buf.bytes, UAPI_RESERVED.gpapAccessBitmap, arg.rsvd ?? 0n);
-        const r = this.sys.ioctl(partitionFd, MSHV_REQUEST.MSHV_GET_GPAP_ACCESS_BITMAP, buf);
+        const r = this.sys.ioctl(partitionFd, request, buf);
         return r.ok ? ok(bitmap.bytes.slice(0, bitmapBytes)) : failedIoctl(op, partitionFd, r);
       }),
     );
@@ -346,7 +355,7 @@ export class NativeDevice implements DevicePort {
     if (gone !== null) return gone;
     const target = fd === 'device' ? this.fd : fd;
     const noStruct = userPointer(op, 'mshv_root_hvcall', arg, ['input']);
-    if (noStruct !== null) return this.#withoutStruct(target, op, MSHV_REQUEST.MSHV_ROOT_HVCALL, noStruct);
+    if (noStruct !== null) return this.#afterFd(target, op, MSHV_REQUEST.MSHV_ROOT_HVCALL, noStruct);
     // Every size is checked against its u16 field before anything is allocated: in_sz and out_sz
     // size the two buffers, so an unchecked one would allocate (and zero) what the ABI cannot name.
     const refused =
@@ -359,10 +368,10 @@ export class NativeDevice implements DevicePort {
         inPtr: 0n,
         outPtr: 0n,
       })) ?? reservedFits(op, UAPI_RESERVED.rootHvcall, arg.rsvd ?? 0n);
-    if (refused !== null) return refused;
+    if (refused !== null) return this.#afterFd(target, op, MSHV_REQUEST.MSHV_ROOT_HVCALL, refused);
     return this.#withBuffer(Math.max(arg.input.length, 8), 8, (input) =>
       this.#withBuffer(Math.max(arg.outSz, 8), 8, (output) =>
-        this.#withStruct(op, MshvRootHvcall.size, (buf) => {
+        this.#withStruct(target, op, MSHV_REQUEST.MSHV_ROOT_HVCALL, MshvRootHvcall.size, (buf) => {
           input.bytes.set(arg.input);
           const view = viewOf(buf);
           MshvRootHvcall.encode(
@@ -517,16 +526,18 @@ export class NativeDevice implements DevicePort {
   }
 
   /**
-   * A struct argument that is not there (`noStruct`, `userPointer`'s EFAULT naming it): the ioctl is
-   * made with a NULL argument pointer, so the kernel answers in its own order, which this adapter
-   * cannot know (the fd table is the kernel's): EBADF for an fd that is not open, ENOTTY for a file
-   * whose handler does not take `request`, and only then its copy_from_user's EFAULT, reported as
-   * `noStruct`. Every mshv handler that takes a struct copies it before it acts on anything
-   * (inventory §a.1, §c), so NULL reaches nothing else; nothing is read from the missing struct.
+   * A refusal the kernel would give only once it has judged the fd: a struct argument that is not
+   * there (`userPointer`'s EFAULT naming it), or one the adapter will not send (a value wider than its
+   * field, a reserved value its slot cannot hold, a size it cannot back: EINVAL or ENOMEM naming it).
+   * The ioctl is made with a NULL argument pointer, so the kernel answers in its own order, which this
+   * adapter cannot know (the fd table is the kernel's): EBADF for an fd that is not open, ENOTTY for a
+   * file whose handler does not take `request`, and only then its copy_from_user's EFAULT, where the
+   * refusal stands in for what the kernel would say of the real struct. Every mshv handler that takes
+   * a struct copies it before it acts on anything (inventory §a.1, §c), so NULL reaches nothing else.
    */
-  #withoutStruct(fd: Fd, op: string, request: number, noStruct: IoctlResult<never>): IoctlResult<never> {
+  #afterFd(fd: Fd, op: string, request: number, refusal: IoctlResult<never>): IoctlResult<never> {
     const r = this.sys.ioctl(fd, request, null);
-    return r.ok || r.errno === Errno.EFAULT ? noStruct : failedIoctl(op, fd, r);
+    return r.ok || r.errno === Errno.EFAULT ? refusal : failedIoctl(op, fd, r);
   }
 
   /** A new fd from the kernel: this device's to close. */
@@ -541,25 +552,28 @@ export class NativeDevice implements DevicePort {
     const gone = this.#disposed(op);
     if (gone !== null) return gone;
     const noStruct = userPointer(op, 'mshv_get_set_vp_state', arg);
-    if (noStruct !== null) return this.#withoutStruct(vpFd, op, request, noStruct);
+    if (noStruct !== null) return this.#afterFd(vpFd, op, request, noStruct);
     const unfit =
       abiFits(op, MshvGetSetVpState, () => ({ ...arg, bufPtr: 0n })) ??
       reservedFits(op, UAPI_RESERVED.vpState, bigintOf(arg.rsvd ?? 0));
-    if (unfit !== null) return unfit;
-    if (arg.bufSz > VP_STATE_BUFFER_BYTES_MAX)
-      return fail(
-        op,
-        'EINVAL',
-        `buf_sz ${arg.bufSz}: above the ${VP_STATE_BUFFER_BYTES_MAX} bytes the adapter backs`,
-      );
-    if (set && arg.data !== undefined && arg.data.length > arg.bufSz)
-      return fail(op, 'EINVAL', `data: ${arg.data.length} bytes do not fit buf_sz ${arg.bufSz}`);
+    const refused =
+      unfit ??
+      (arg.bufSz > VP_STATE_BUFFER_BYTES_MAX
+        ? fail(
+            op,
+            'EINVAL',
+            `buf_sz ${arg.bufSz}: above the ${VP_STATE_BUFFER_BYTES_MAX} bytes the adapter backs`,
+          )
+        : set && arg.data !== undefined && arg.data.length > arg.bufSz
+          ? fail(op, 'EINVAL', `data: ${arg.data.length} bytes do not fit buf_sz ${arg.bufSz}`)
+          : null);
+    if (refused !== null) return this.#afterFd(vpFd, op, request, refused);
     // buf_ptr must be aligned to the kernel's PAGE_SIZE, and PFN types pin buf_sz / PAGE_SIZE pages
     // (inventory §c.7): the buffer is whole pages of the system page size, not HV_PAGE_SIZE.
     const page = this.sys.pageSize;
     const backed = Math.ceil(Math.max(arg.bufSz, 1) / page) * page;
     return this.#withBuffer(backed, page, (state) =>
-      this.#withStruct(op, MshvGetSetVpState.size, (buf): VpStateIoctlResult => {
+      this.#withStruct(vpFd, op, request, MshvGetSetVpState.size, (buf): VpStateIoctlResult => {
         if (set && arg.data !== undefined) state.bytes.set(arg.data);
         const view = viewOf(buf);
         MshvGetSetVpState.encode({ type: arg.type, bufSz: arg.bufSz, bufPtr: state.address }, view);
@@ -591,7 +605,7 @@ export class NativeDevice implements DevicePort {
     size: number,
     fill: (buf: UserBuffer) => void,
   ): IoctlResult<number> {
-    return this.#withStruct(op, size, (buf) => {
+    return this.#withStruct(fd, op, request, size, (buf) => {
       fill(buf);
       const r = this.sys.ioctl(fd, request, buf);
       return r.ok ? ok(r.value) : failedIoctl(op, fd, r);
@@ -609,16 +623,27 @@ export class NativeDevice implements DevicePort {
     return r.ok ? ok(undefined) : r;
   }
 
-  /** Run `body` with an argument struct's memory; a value the layout cannot encode is EINVAL, no syscall made. */
-  #withStruct<R extends IoctlResult<unknown>>(op: string, size: number, body: (buf: UserBuffer) => R): R {
-    return this.#withBuffer(size, 8, (buf) => {
+  /**
+   * Run `body` with an argument struct's memory for `request` on `fd`; a value the layout cannot
+   * encode is EINVAL naming it, with the struct never sent (`#afterFd`: the kernel judges the fd first).
+   */
+  #withStruct<R extends IoctlResult<unknown>>(
+    fd: Fd,
+    op: string,
+    request: number,
+    size: number,
+    body: (buf: UserBuffer) => R,
+  ): R {
+    const r = this.#withBuffer(size, 8, (buf): R | RangeError => {
       try {
         return body(buf);
       } catch (e) {
-        if (e instanceof RangeError) return fail(op, 'EINVAL', e.message) as R;
+        if (e instanceof RangeError) return e;
         throw e;
       }
     });
+    // The struct's memory is freed before the kernel is asked about the fd.
+    return r instanceof RangeError ? (this.#afterFd(fd, op, request, fail(op, 'EINVAL', r.message)) as R) : r;
   }
 
   #withBuffer<T>(size: number, align: number, body: (buf: UserBuffer) => T): T {

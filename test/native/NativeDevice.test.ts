@@ -260,20 +260,27 @@ describe('NativeDevice over a kernel made of the driver model (the uapi structs,
     expect(native.map((r) => (r.ok ? '' : r.error.message))).toEqual(messages);
   });
 
-  it('a value the ABI cannot carry is refused as EINVAL naming the field, before any syscall, leaving nothing allocated', () => {
+  it('a value the ABI cannot carry is refused as EINVAL naming the field, the struct never sent: one ioctl(2) each with a NULL argument (the kernel judges the fd first), nothing left allocated', () => {
     const { sim } = world();
     const kernel = new ModelKernel(sim.device);
     const opened = NativeDevice.open(kernel);
     if (!opened.ok) throw new Error(opened.error.message);
     const dev = opened.value;
+    const pt = dev.createPartition({ ptFlags: 3n, ptIsolation: 0n });
+    if (!pt.ok) throw new Error(pt.error.message);
+    const init = dev.initializePartition(pt.value);
+    if (!init.ok) throw new Error(init.error.message);
+    const vp = dev.createVp(pt.value, 0);
+    if (!vp.ok) throw new Error(vp.error.message);
+    const [p, v] = [pt.value, vp.value];
     const before = kernel.calls.ioctl;
     const cases: IoctlResult<unknown>[] = [
-      dev.createVp(3, 2 ** 32),
+      dev.createVp(p, 2 ** 32),
       dev.createPartition({ ptFlags: 1n << 64n, ptIsolation: 0n }),
-      dev.setGuestMemory(3, { size: 4096n, guestPfn: 0n, userspaceAddr: RAM, flags: 0x100 }),
-      dev.ioeventfd(3, { datamatch: 0n, addr: 0n, len: 4, fd: 4, flags: 0, rsvd: 2 ** 32 }),
-      dev.getVpState(4, { type: 0, bufSz: 32 << 20 }),
-      dev.rootHvcall(3, { code: 0x10000, reps: 0, input: new Uint8Array(16), outSz: 0 }),
+      dev.setGuestMemory(p, { size: 4096n, guestPfn: 0n, userspaceAddr: RAM, flags: 0x100 }),
+      dev.ioeventfd(p, { datamatch: 0n, addr: 0n, len: 4, fd: 4, flags: 0, rsvd: 2 ** 32 }),
+      dev.getVpState(v, { type: 0, bufSz: 32 << 20 }),
+      dev.rootHvcall(p, { code: 0x10000, reps: 0, input: new Uint8Array(16), outSz: 0 }),
     ];
     expect(cases.map((r) => (r.ok ? 'ok' : r.error.errnoName))).toEqual(Array(6).fill('EINVAL'));
     expect(cases.map((r) => (r.ok ? '' : r.error.message))).toEqual([
@@ -284,8 +291,9 @@ describe('NativeDevice over a kernel made of the driver model (the uapi structs,
       expect.stringContaining('buf_sz'),
       expect.stringContaining('mshv_root_hvcall.code'),
     ]);
-    expect(kernel.calls.ioctl).toBe(before);
+    expect(kernel.calls.ioctl).toBe(before + cases.length);
     expect(kernel.liveBuffers).toBe(0);
+    dev.dispose();
   });
 
   it('a host without the driver (review 9, inventory §c.1): open of /dev/mshv answers ENOENT naming the path and the likely cause, mshv_root not loaded; another path is just missing', () => {

@@ -70,6 +70,144 @@ describe('a missing struct through NativeDevice on the model kernel: the kernel�
   });
 });
 
+/** A refusal the adapter makes of a struct it will not send, and whether the driver model has it too. */
+interface RefusalCase {
+  readonly what: string;
+  readonly handler: Handler;
+  /** The errno on the right fd, and what its message names. */
+  readonly errno: string;
+  readonly names: string;
+  /** False for the adapter's own limit (the buffer it backs), which the driver model does not have. */
+  readonly model: boolean;
+  readonly run: (dev: DevicePort, fd: number) => IoctlResult<unknown>;
+}
+
+const MAX_IRQS = 4096;
+const REFUSALS: readonly RefusalCase[] = [
+  {
+    what: 'createVp(fd, 2^32)',
+    handler: 'partition',
+    errno: 'EINVAL',
+    names: 'mshv_create_vp.vpIndex',
+    model: true,
+    run: (d, fd) => d.createVp(fd, 2 ** 32),
+  },
+  {
+    what: 'setGuestMemory(fd, flags 0x100)',
+    handler: 'partition',
+    errno: 'EINVAL',
+    names: 'mshv_user_mem_region.flags',
+    model: true,
+    run: (d, fd) =>
+      d.setGuestMemory(fd, { size: 4096n, guestPfn: 0n, userspaceAddr: 0x7f00_0000_0000n, flags: 0x100 }),
+  },
+  {
+    what: 'irqfd(fd, gsi 2^32)',
+    handler: 'partition',
+    errno: 'EINVAL',
+    names: 'mshv_user_irqfd.gsi',
+    model: true,
+    run: (d, fd) => d.irqfd(fd, { fd: 0, resamplefd: 0, gsi: 2 ** 32, flags: 0 }),
+  },
+  {
+    what: 'ioeventfd(fd, rsvd 2^32)',
+    handler: 'partition',
+    errno: 'EINVAL',
+    names: 'mshv_user_ioeventfd.rsvd',
+    model: true,
+    run: (d, fd) => d.ioeventfd(fd, { datamatch: 0n, addr: 0n, len: 4, fd: 0, flags: 0, rsvd: 2 ** 32 }),
+  },
+  {
+    what: `setMsiRouting(fd, ${MAX_IRQS + 1} entries)`,
+    handler: 'partition',
+    errno: 'EINVAL',
+    names: 'MSHV_MAX_GUEST_IRQS',
+    model: true,
+    run: (d, fd) =>
+      d.setMsiRouting(
+        fd,
+        Array.from({ length: MAX_IRQS + 1 }, (_, gsi) => ({
+          gsi,
+          addressLo: 0xfee0_0000,
+          addressHi: 0,
+          data: 0,
+        })),
+      ),
+  },
+  {
+    what: 'getGpapAccessBitmap(fd, page_count 2^31)',
+    handler: 'partition',
+    errno: 'ENOMEM',
+    names: 'page_count',
+    model: true,
+    run: (d, fd) =>
+      d.getGpapAccessBitmap(fd, { accessType: 0, accessOp: 0, pageCount: 1n << 31n, gpapBase: 0n }),
+  },
+  {
+    what: 'getVpState(fd, type 2^32)',
+    handler: 'vp',
+    errno: 'EINVAL',
+    names: 'mshv_get_set_vp_state.type',
+    model: true,
+    run: (d, fd) => d.getVpState(fd, { type: 2 ** 32, bufSz: 4096 }),
+  },
+  {
+    what: 'setVpState(fd, buf_sz 32 MiB)',
+    handler: 'vp',
+    errno: 'EINVAL',
+    names: 'buf_sz',
+    model: false,
+    run: (d, fd) => d.setVpState(fd, { type: 0, bufSz: 32 << 20 }),
+  },
+  {
+    what: 'rootHvcall(fd, code 0x10000)',
+    handler: 'mshv',
+    errno: 'EINVAL',
+    names: 'mshv_root_hvcall.code',
+    model: true,
+    run: (d, fd) => d.rootHvcall(fd, { code: 0x10000, reps: 0, input: new Uint8Array(16), outSz: 0 }),
+  },
+];
+
+describe('a struct the adapter will not send is refused in the kernel’s order too (native item 2)', () => {
+  it('a value wider than its field, a table or size past a limit: EBADF on an fd that is not open, ENOTTY on another kind of fd, the refusal naming it on the right fd, as the driver model answers; one ioctl(2) with a NULL argument each, nothing allocated or changed', () => {
+    const direct = simWorld();
+    const dfds = fdsOfEveryKind(direct.device);
+    const sim = simWorld();
+    const kernel = new ModelKernel(sim.device);
+    const dev = openOn(kernel);
+    const fds = fdsOfEveryKind(dev);
+    const state = JSON.stringify(sim.snapshot());
+    const ioctls = kernel.calls.ioctl;
+    const answer = (r: IoctlResult<unknown>): string => (r.ok ? 'ok' : r.error.errnoName);
+    const native: string[] = [];
+    const model: string[] = [];
+    const expected: string[] = [];
+    let calls = 0;
+    for (const c of REFUSALS)
+      for (const kind of FD_KINDS) {
+        const kernelSays = expectedErrno(c.handler, kind);
+        const right = kernelSays === 'EFAULT';
+        native.push(`${c.what} on ${kind} → ${answer(c.run(dev, fds[kind]))}`);
+        calls += 1;
+        expected.push(`${c.what} on ${kind} → ${right ? c.errno : kernelSays}`);
+        if (c.model) model.push(`${c.what} on ${kind} → ${answer(c.run(direct.device, dfds[kind]))}`);
+        else model.push(`${c.what} on ${kind} → ${right ? c.errno : kernelSays}`);
+        if (right) {
+          const r = c.run(dev, fds[kind]);
+          calls += 1;
+          expect(r.ok ? '' : r.error.message).toContain(c.names);
+        }
+      }
+    expect(native).toEqual(expected);
+    expect(native).toEqual(model);
+    expect(kernel.calls.ioctl - ioctls).toBe(calls);
+    expect(JSON.stringify(sim.snapshot())).toBe(state);
+    expect(kernel.liveBuffers).toBe(0);
+    dev.dispose();
+  });
+});
+
 /** Each mshv request with a struct, and the handler that takes it. */
 const REQUESTS: readonly (readonly [keyof typeof MSHV_REQUEST, Handler])[] = [
   ['MSHV_CREATE_VP', 'partition'],

@@ -88,13 +88,14 @@ describe('NativeDevice: arguments sized and checked before the kernel sees them'
     kernel.free(whole);
   });
 
-  it('rootHvcall checks in_sz and out_sz against their u16 fields before allocating anything (review 5, inventory §d ROOT_HVCALL): EINVAL naming the field, no allocation, no ioctl, never a throw', () => {
+  it('rootHvcall checks in_sz and out_sz against their u16 fields before allocating anything (review 5, inventory §d ROOT_HVCALL): EINVAL naming the field, no allocation, never a throw; the struct is never sent, only a NULL argument for the kernel to judge the fd (one ioctl(2) each)', () => {
     const sim = simWorld();
     const kernel = new RecordingKernel(sim.device);
     const dev = openOn(kernel);
     const pt = must(dev.createPartition({ ptFlags: PT_FLAGS, ptIsolation: 0n }));
     const ioctls = kernel.calls.ioctl;
     const allocs = kernel.allocs.length;
+    const args = kernel.args.length;
     const call = { code: HypercallCode.GET_PARTITION_PROPERTY, reps: 0, input: new Uint8Array(16) };
     const answers: IoctlResult<unknown>[] = [
       dev.rootHvcall(pt, { ...call, outSz: 2 ** 30 }),
@@ -113,11 +114,12 @@ describe('NativeDevice: arguments sized and checked before the kernel sees them'
       expect.stringMatching(/^EINVAL mshv_root_hvcall\.rsvd: \d+ does not fit 6 bytes/),
     ]);
     expect(kernel.allocs.length).toBe(allocs);
-    expect(kernel.calls.ioctl).toBe(ioctls);
+    expect(kernel.calls.ioctl).toBe(ioctls + answers.length);
+    expect(kernel.args.length).toBe(args);
     dev.dispose();
   });
 
-  it('setMsiRouting refuses more entries than the kernel takes (nr > MSHV_MAX_GUEST_IRQS, inventory §c.11) before allocating the table: EINVAL naming nr, as the driver model answers', () => {
+  it('setMsiRouting refuses more entries than the kernel takes (nr > MSHV_MAX_GUEST_IRQS, inventory §c.11) before allocating the table: EINVAL naming nr, as the driver model answers (the table never sent, only a NULL argument for the fd)', () => {
     const sim = simWorld();
     const kernel = new RecordingKernel(sim.device);
     const dev = openOn(kernel);
@@ -131,16 +133,19 @@ describe('NativeDevice: arguments sized and checked before the kernel sees them'
     }));
     const ioctls = kernel.calls.ioctl;
     const allocs = kernel.allocs.length;
+    const sent = kernel.args.length;
     const r = dev.setMsiRouting(pt, entries);
     expect(r.ok ? 'ok' : `${r.error.errnoName} ${r.error.message}`).toBe(
       `EINVAL mshv_user_irq_table.nr: ${max + 1} > MSHV_MAX_GUEST_IRQS (${max})`,
     );
     expect(kernel.allocs.length).toBe(allocs);
-    expect(kernel.calls.ioctl).toBe(ioctls);
+    expect(kernel.calls.ioctl).toBe(ioctls + 1);
+    expect(kernel.args.length).toBe(sent);
     expect(errnoOf(sim.device.setMsiRouting(pt, entries))).toBe('EINVAL');
     // The limit itself is the kernel's to judge: the table is allocated and sent.
     expect(errnoOf(dev.setMsiRouting(pt, entries.slice(0, max)))).toBe('ok');
-    expect(kernel.calls.ioctl).toBe(ioctls + 1);
+    expect(kernel.calls.ioctl).toBe(ioctls + 2);
+    expect(kernel.args.length).toBe(sent + 1);
     dev.dispose();
   });
   it('a GET_GPAP_ACCESS_BITMAP page_count too large to back the bitmap is ENOMEM only when the kernel would get that far: a bad access_type, access_op or rsvd is EINVAL first, as the driver model answers (inventory §d: those checks come before the state buffer is allocated)', () => {
