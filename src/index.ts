@@ -58,7 +58,7 @@ export type { Chunk } from './pipeline/driver/planChunks.js';
 export type { BatchRequest, BatchResult } from './pipeline/runBatches.js';
 export type { Executor } from './pipeline/Executor.js';
 export type { InputFiller } from './pipeline/fillInputPage.js';
-export type { Depositor } from './pipeline/withDepositRetry.js';
+export type { Deposited, Depositor } from './pipeline/withDepositRetry.js';
 export type { IoctlResult, MshvError } from './pipeline/driver/IoctlResult.js';
 export {
   CountingRecorder,

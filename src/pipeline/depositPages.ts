@@ -7,6 +7,10 @@ import type { Executor } from './Executor.js';
 import type { KernelPages } from './KernelPages.js';
 import { outcomeErrno } from './outcomeErrno.js';
 import { type PfnRun, PfnRunList } from './PfnRuns.js';
+import type { Deposited } from './withDepositRetry.js';
+
+/** A deposit that took: errno 0 (one shared value, so a 1 TiB map's deposits allocate nothing for it). */
+const DEPOSITED: Deposited = { errno: 0, call: null };
 
 const traits = traitsOf(DepositMemory);
 
@@ -18,14 +22,15 @@ export interface DepositLedger {
 /**
  * hv_call_deposit_pages (inventory §b.3): allocate `count` pages and hand them to `target` with one
  * rep DEPOSIT_MEMORY (rep count = count, at most HV_DEPOSIT_MAX = 511, else -E2BIG; 0 is a no-op).
- * Returns 0 or a negative errno. On failure the kernel frees every page it allocated; here only the
+ * Returns errno 0, or a negative errno with the failed DEPOSIT_MEMORY call when that is what failed
+ * (none when the pages could not be allocated). On failure the kernel frees every page it allocated; here only the
  * pages the hypervisor did not accept (reps completed onward) go back to the host, because the
  * accepted ones now belong to the partition (docs/DECISIONS.md, "deposit failure"). An all-ones status
  * (no hypercall page) accepted nothing and is -EOPNOTSUPP; an outcome claiming more reps than pages
  * were deposited is a broken invariant and throws before the ledger is credited.
  *
  * @example
- * depositPages(exec, pages, ledger, partitionId(5n), 208, 'MSHV_INITIALIZE_PARTITION'); // 0
+ * depositPages(exec, pages, ledger, partitionId(5n), 208, 'MSHV_INITIALIZE_PARTITION'); // { errno: 0, call: null }
  */
 export function depositPages(
   exec: Executor,
@@ -34,11 +39,11 @@ export function depositPages(
   target: PartitionId,
   count: number,
   op: string,
-): number {
-  if (count === 0) return 0;
-  if (count > DEPOSIT_MEMORY_REPS_MAX) return -Errno.E2BIG;
+): Deposited {
+  if (count === 0) return DEPOSITED;
+  if (count > DEPOSIT_MEMORY_REPS_MAX) return { errno: -Errno.E2BIG, call: null };
   const runs = kernel.allocPages(count);
-  if (runs === null) return -Errno.ENOMEM;
+  if (runs === null) return { errno: -Errno.ENOMEM, call: null };
   const list = new PfnRunList(runs);
   const outcome = exec({
     def: DepositMemory,
@@ -53,9 +58,9 @@ export function depositPages(
       `DEPOSIT_MEMORY (${op}): ${outcome.repsCompleted} reps completed reported for ${count} pages deposited`,
     );
   if (outcome.repsCompleted > 0) ledger.deposit(target, outcome.repsCompleted);
-  if (outcome.result === HV_STATUS_SUCCESS) return 0;
+  if (outcome.result === HV_STATUS_SUCCESS) return DEPOSITED;
   kernel.freePages(tailRuns(runs, outcome.repsCompleted));
-  return outcomeErrno(outcome);
+  return { errno: outcomeErrno(outcome), call: outcome };
 }
 
 /**

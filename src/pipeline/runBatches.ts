@@ -2,7 +2,7 @@ import type { HypercallDef, HypercallTraits } from '../hv/Hypercall.js';
 import { HvStatus } from '../hv/HvStatus.js';
 import type { CallOutcome, DepositPolicy, ListWriter } from './CallPlan.js';
 import type { Executor } from './Executor.js';
-import { DEPOSIT_RETRIES_MAX, type Depositor } from './withDepositRetry.js';
+import { DEPOSIT_RETRIES_MAX, type Deposited, type Depositor } from './withDepositRetry.js';
 
 /** A rep hypercall over a whole list, before it is cut into batches. */
 export interface BatchRequest {
@@ -24,8 +24,8 @@ export interface BatchResult {
   readonly last: CallOutcome | undefined;
   readonly ok: boolean;
   readonly depositedPages: number;
-  /** Set when a deposit failed: its negative errno. */
-  readonly depositErrno?: number;
+  /** Set when a deposit failed: what it gave (its negative errno, the DEPOSIT_MEMORY call if one failed). */
+  readonly depositFailed?: Deposited;
   readonly batches: number;
 }
 
@@ -75,9 +75,9 @@ export function runBatches(exec: Executor, deposit: Depositor, req: BatchRequest
       req.deposit !== undefined &&
       retries < DEPOSIT_RETRIES_MAX
     ) {
-      const errno = deposit(req.deposit.target, req.deposit.pagesPerRetry);
-      if (errno !== 0)
-        return { done, last, ok: false, depositedPages: deposited, depositErrno: errno, batches };
+      const d = deposit(req.deposit.target, req.deposit.pagesPerRetry);
+      if (d.errno !== 0)
+        return { done, last, ok: false, depositedPages: deposited, depositFailed: d, batches };
       deposited += req.deposit.pagesPerRetry;
       retries += 1;
       continue;

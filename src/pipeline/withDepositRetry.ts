@@ -3,8 +3,19 @@ import type { PartitionId } from '../hv/ids.js';
 import type { CallOutcome } from './CallPlan.js';
 import type { Executor } from './Executor.js';
 
-/** Deposits `pages` into `target`; returns 0 or a negative errno (see depositPages). */
-export type Depositor = (target: PartitionId, pages: number) => number;
+/**
+ * What a deposit gave (hv_call_deposit_pages, see depositPages): `errno` 0, or its negative errno
+ * and, when the DEPOSIT_MEMORY hypercall is what failed, that call's outcome (its status and name
+ * go into the error, as for any failed hypercall); `call` is null for a failure before any call (the
+ * pages could not be allocated: -ENOMEM; more than HV_DEPOSIT_MAX: -E2BIG).
+ */
+export interface Deposited {
+  readonly errno: number;
+  readonly call: CallOutcome | null;
+}
+
+/** Deposits `pages` into `target` (see depositPages). */
+export type Depositor = (target: PartitionId, pages: number) => Deposited;
 
 /**
  * Bound on deposits in a row that buy no progress: for a single call, deposits before it succeeds;
@@ -15,9 +26,9 @@ export type Depositor = (target: PartitionId, pages: number) => number;
  */
 export const DEPOSIT_RETRIES_MAX = 64;
 
-/** The outcome of a call that gave up because its deposit failed, with the deposit's errno. */
+/** The outcome of a call that gave up because its deposit failed, with what the deposit gave. */
 export interface DepositFailure {
-  readonly depositErrno: number;
+  readonly depositFailed: Deposited;
 }
 
 /**
@@ -48,9 +59,9 @@ export function withDepositRetry(inner: Executor, deposit: Depositor): Executor 
         next = { ...plan, repStart: outcome.repsCompleted };
       }
       if (retries >= DEPOSIT_RETRIES_MAX) return { ...outcome, depositedPages: deposited };
-      const errno = deposit(policy.target, policy.pagesPerRetry);
-      if (errno !== 0)
-        return { ...outcome, depositedPages: deposited, depositErrno: errno } as CallOutcome & DepositFailure;
+      const d = deposit(policy.target, policy.pagesPerRetry);
+      if (d.errno !== 0)
+        return { ...outcome, depositedPages: deposited, depositFailed: d } as CallOutcome & DepositFailure;
       deposited += policy.pagesPerRetry;
       retries += 1;
     }

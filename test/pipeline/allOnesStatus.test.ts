@@ -1,3 +1,4 @@
+import { OK_DEPOSIT } from './okDeposit.js';
 import { describe, expect, it } from 'vitest';
 import { Errno } from '../../src/hv/Errno.js';
 import { HvStatus } from '../../src/hv/HvStatus.js';
@@ -77,7 +78,7 @@ const mapRequest = (total: number) => ({
 describe('an all-ones status word on the pipeline path (inventory §b.1, §b.2)', () => {
   it('is a failure with no rep done: runBatches counts 0 and the errno is -EOPNOTSUPP', () => {
     const { routed, windows } = routedOver(new NoHypercallPagePort());
-    const res = runBatches(routed, () => 0, mapRequest(100));
+    const res = runBatches(routed, () => OK_DEPOSIT, mapRequest(100));
     expect(res).toMatchObject({ done: 0, ok: false, batches: 1 });
     expect(res.last).toMatchObject({ result: 0xffff, repsCompleted: 0, noHypercallPage: true });
     expect(failCall('MSHV_SET_GUEST_MEMORY', res.last!)).toMatchObject({
@@ -91,8 +92,9 @@ describe('an all-ones status word on the pipeline path (inventory §b.1, §b.2)'
     const { routed } = routedOver(new NoHypercallPagePort());
     const kernel = kernelPages();
     const credited: number[] = [];
-    const errno = depositPages(routed, kernel, { deposit: (_t, n) => credited.push(n) }, pid, 1, 'test');
-    expect(errno).toBe(-Errno.EOPNOTSUPP);
+    const d = depositPages(routed, kernel, { deposit: (_t, n) => credited.push(n) }, pid, 1, 'test');
+    expect(d.errno).toBe(-Errno.EOPNOTSUPP);
+    expect(d.call?.result).toBe(0xffff);
     expect(credited).toEqual([]);
     expect(kernel.freed).toEqual([1]);
   });
@@ -115,7 +117,7 @@ describe('an all-ones status word on the pipeline path (inventory §b.1, §b.2)'
     const port = new ScriptedPort();
     port.script(HypercallCode.MAP_GPA_PAGES, () => ({ result: 0xffff, reps: 0 }));
     const { routed } = routedOver(port);
-    const res = runBatches(routed, () => 0, mapRequest(10));
+    const res = runBatches(routed, () => OK_DEPOSIT, mapRequest(10));
     expect(res.last).not.toHaveProperty('noHypercallPage');
     expect(failCall('MSHV_SET_GUEST_MEMORY', res.last!)).toMatchObject({ error: { errno: Errno.EIO } });
   });
@@ -127,7 +129,7 @@ describe('reps completed above the rep count issued is a broken invariant (inven
     const port = new ScriptedPort();
     port.script(HypercallCode.MAP_GPA_PAGES, () => ({ result: HvStatus.INVALID_PARAMETER, reps: 600 }));
     const { routed, windows } = routedOver(port);
-    expect(() => runBatches(routed, () => 0, mapRequest(509))).toThrow(
+    expect(() => runBatches(routed, () => OK_DEPOSIT, mapRequest(509))).toThrow(
       'MAP_GPA_PAGES (t): hypervisor reported 600 reps completed of 509 issued',
     );
     expect(windows.current).toBeNull();
@@ -141,7 +143,7 @@ describe('reps completed above the rep count issued is a broken invariant (inven
       output: undefined,
       depositedPages: 0,
     });
-    expect(() => runBatches(exec, () => 0, mapRequest(100))).toThrow(
+    expect(() => runBatches(exec, () => OK_DEPOSIT, mapRequest(100))).toThrow(
       'MAP_GPA_PAGES (t) at element 0 of 100: 101 reps completed reported for a batch of 100',
     );
   });

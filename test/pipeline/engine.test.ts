@@ -176,14 +176,17 @@ describe('call engine (inventory §b.1, design principle 7)', () => {
   it('gives back only the deposit pages the hypervisor did not accept', () => {
     const r = rig();
     r.port.script(HypercallCode.DEPOSIT_MEMORY, () => ({ result: HvStatus.INSUFFICIENT_MEMORY, reps: 3 }));
-    expect(r.deposit(pid, 10)).toBe(-12);
+    const d = r.deposit(pid, 10);
+    expect(d.errno).toBe(-12);
+    // The call that failed comes with it: its status and name go into the error (failDeposit).
+    expect([d.call?.plan.def.name, d.call?.result]).toEqual(['DEPOSIT_MEMORY', HvStatus.INSUFFICIENT_MEMORY]);
     expect(r.deposited).toEqual([[7n, 3]]);
     expect(r.freed).toEqual([7]);
   });
 
   it('rejects a deposit above HV_DEPOSIT_MAX (511) with -E2BIG before allocating', () => {
     const r = rig();
-    expect(r.deposit(pid, 512)).toBe(-7);
+    expect(r.deposit(pid, 512)).toEqual({ errno: -7, call: null });
     expect(r.port.seen).toEqual([]);
   });
 

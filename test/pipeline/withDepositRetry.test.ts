@@ -44,7 +44,7 @@ function rig() {
   });
   const exec = withDepositRetry(windowed, (_target, pages) => {
     deposits.push(pages);
-    return 0;
+    return { errno: 0, call: null };
   });
   return { port, deposits, exec };
 }
@@ -96,7 +96,7 @@ describe('withDepositRetry (inventory §b.1, §b.3, §d)', () => {
     };
     const out = withDepositRetry(always, () => {
       deposits += 1;
-      return 0;
+      return { errno: 0, call: null };
     })({
       def: GetPartitionProperty,
       traits: traitsOf(GetPartitionProperty),

@@ -2,6 +2,7 @@ import { Errno, type ErrnoName, errnoName } from '../../hv/Errno.js';
 import { hvStatusName } from '../../hv/HvStatus.js';
 import type { CallOutcome } from '../CallPlan.js';
 import { outcomeErrno } from '../outcomeErrno.js';
+import type { Deposited } from '../withDepositRetry.js';
 
 /**
  * A failed /dev/mshv operation as a value: the errno the kernel returns, and where it came from a
@@ -73,4 +74,16 @@ export function failCall<T = never>(op: string, outcome: CallOutcome, what?: str
       message: `${what ?? outcome.plan.def.name} failed: HV_STATUS_${status}`,
     },
   };
+}
+
+/**
+ * A failure because a deposit failed (hv_call_deposit_pages' errno ends the wrapper): as a failed
+ * hypercall when DEPOSIT_MEMORY is what failed (its status and name kept, errno by
+ * hv_result_to_errno), else the bare errno (the pages could not be allocated).
+ *
+ * @example
+ * failDeposit('MSHV_INITIALIZE_PARTITION', deposited, 'deposit of 208 pages').error.hypercall; // 'DEPOSIT_MEMORY'
+ */
+export function failDeposit<T = never>(op: string, d: Deposited, what: string): IoctlResult<T> {
+  return d.call === null ? failErrno(op, d.errno, `${what} failed`) : failCall(op, d.call, what);
 }

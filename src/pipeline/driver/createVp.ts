@@ -9,7 +9,7 @@ import { MSHV_MAX_VPS } from '../../hv/uapi/flags.js';
 import { type CallOutcome, HV_STATUS_SUCCESS } from '../CallPlan.js';
 import type { DriverEnv } from './DriverEnv.js';
 import { failOutcome } from './failOutcome.js';
-import { type IoctlResult, fail, failErrno, ok } from './IoctlResult.js';
+import { type IoctlResult, fail, failDeposit, ok } from './IoctlResult.js';
 import type { KernelPartition, KernelVp } from './KernelPartition.js';
 import { newKernelVp } from './KernelVpState.js';
 import { plan } from './plan.js';
@@ -123,8 +123,9 @@ function hvCallCreateVp(env: DriverEnv, pt: KernelPartition, vpIndex: number): I
   const op = CREATE_VP;
   // "Root VPs don't seem to need pages deposited": only a child gets the 90 pages.
   if (pt.id !== env.rootPartition) {
-    const errno = env.deposit(pt.id, CREATE_VP_DEPOSIT_PAGES);
-    if (errno !== 0) return failErrno(op, errno, `deposit of ${CREATE_VP_DEPOSIT_PAGES} pages failed`);
+    const deposited = env.deposit(pt.id, CREATE_VP_DEPOSIT_PAGES);
+    if (deposited.errno !== 0)
+      return failDeposit(op, deposited, `deposit of ${CREATE_VP_DEPOSIT_PAGES} pages`);
   }
   const outcome = env.exec(
     plan(

@@ -5,7 +5,7 @@ import {
 import { HV_STATUS_SUCCESS } from '../CallPlan.js';
 import type { DriverEnv } from './DriverEnv.js';
 import { failOutcome } from './failOutcome.js';
-import { type IoctlResult, failErrno, ok } from './IoctlResult.js';
+import { type IoctlResult, failDeposit, ok } from './IoctlResult.js';
 import type { KernelPartition } from './KernelPartition.js';
 import { plan } from './plan.js';
 import { withdrawAll } from './withdrawAll.js';
@@ -25,10 +25,10 @@ export function initializePartition(env: DriverEnv, pt: KernelPartition): IoctlR
   if (pt.initialized) return ok(undefined);
   // hv_call_initialize_partition deposits first; any failure of it (the deposit included) reaches the
   // ioctl's withdraw_mem: every page the hypervisor accepted comes back before the error returns.
-  const errno = env.deposit(pt.id, INIT_PARTITION_DEPOSIT_PAGES);
-  if (errno !== 0) {
+  const deposited = env.deposit(pt.id, INIT_PARTITION_DEPOSIT_PAGES);
+  if (deposited.errno !== 0) {
     withdrawAll(env, pt.id, op);
-    return failErrno(op, errno, `deposit of ${INIT_PARTITION_DEPOSIT_PAGES} pages failed`);
+    return failDeposit(op, deposited, `deposit of ${INIT_PARTITION_DEPOSIT_PAGES} pages`);
   }
   const outcome = env.exec(
     plan(InitializePartition, { partitionId: pt.id }, op, { deposit: { target: pt.id, pagesPerRetry: 1 } }),

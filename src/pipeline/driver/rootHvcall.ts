@@ -99,8 +99,12 @@ export function rootHvcall(
     const pages = DEPOSIT_PAGES.get(result);
     if (pages === undefined || deposits >= DEPOSIT_RETRIES_MAX)
       return failStatus(def.name, result, reps, -hvResultToErrno(BigInt(result)));
-    const errno = env.deposit(target, pages);
-    if (errno !== 0) return failStatus(def.name, result, reps, -errno, 'deposit for a retry failed');
+    const deposited = env.deposit(target, pages);
+    if (deposited.errno !== 0) {
+      const call =
+        deposited.call === null ? '' : `: DEPOSIT_MEMORY HV_STATUS_${hvStatusName(deposited.call.result)}`;
+      return failStatus(def.name, result, reps, -deposited.errno, `deposit for a retry failed${call}`);
+    }
     deposits += 1;
   }
 }

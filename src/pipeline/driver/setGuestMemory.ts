@@ -2,7 +2,7 @@ import { HV_MAP_GPA } from '../../hv/flags/HvMapGpaFlag.js';
 import { HV_PAGE_SIZE } from '../../hv/Page.js';
 import { MSHV_SET_MEM_BIT, MSHV_SET_MEM_FLAGS_MASK } from '../../hv/uapi/flags.js';
 import type { DriverEnv } from './DriverEnv.js';
-import { type IoctlResult, fail, failCall, failErrno, ok } from './IoctlResult.js';
+import { type IoctlResult, fail, failCall, failDeposit, ok } from './IoctlResult.js';
 import type { KernelPartition, KernelRegion } from './KernelPartition.js';
 import { SET_GUEST_MEMORY, mapRegion, unmapRegion } from './mapRegion.js';
 import { planChunks } from './planChunks.js';
@@ -114,8 +114,7 @@ function mapUserRegion(
   if (r !== undefined) {
     if (region.kind === 'ram') env.host.unpinUserRange(region.runs);
     if (r === 'EINVAL') return fail(op, 'EINVAL', 'large-page count is not a multiple of 512');
-    if (r.depositErrno !== undefined)
-      return failErrno(op, r.depositErrno, 'deposit for MAP_GPA_PAGES failed');
+    if (r.depositFailed !== undefined) return failDeposit(op, r.depositFailed, 'deposit for MAP_GPA_PAGES');
     if (r.last === undefined) return fail(op, 'EINVAL', 'empty map');
     return failCall(op, r.last);
   }
