@@ -1,3 +1,5 @@
+import { canonicalString } from '../log/canonicalJson.js';
+import { HYPERCALL_BYTES_MAX, RECORD_BODY_BYTES_MAX } from '../log/encodeRecord.js';
 import { bytesToHex, hexToBytes, hexToWord } from '../log/hexBytes.js';
 import { type HypercallRecord, RECORD_VERSIONS } from '../log/LogRecord.js';
 import type { LoggedRecord } from './LoggedRecord.js';
@@ -19,6 +21,16 @@ export interface RecordedAnswer {
   inputIs(input: Uint8Array): boolean;
   readonly status: bigint;
   readonly output: Uint8Array | null;
+  /**
+   * True when the record the re-run produced for this call is exactly the stored one (its canonical
+   * body is the stored body), judged field by field without encoding it: the words and output against
+   * the values read from the text, the input against a copy of the request `inputIs` accepted (so a
+   * page written since cannot pass), and every other span of the text against the field it holds.
+   * False when it cannot tell (no stored body, no request accepted, a field `encodeRecord` would
+   * refuse): the caller then compares the whole record (`compareRecord`), which also describes a
+   * difference or throws for a malformed record.
+   */
+  recordIs(actual: HypercallRecord): boolean;
 }
 
 /**
@@ -46,6 +58,7 @@ function answerFromRecord(r: HypercallRecord): RecordedAnswer {
     inputIs: (input) => sameBytes(input, r.input),
     status: r.status,
     output: r.output,
+    recordIs: () => false,
   };
 }
 
@@ -89,12 +102,65 @@ function answerFromBody(body: string): RecordedAnswer | null {
   const inputEnd = body.lastIndexOf(KIND, outputAt);
   if (inputEnd < inputAt || (inputEnd - inputAt) % 2 !== 0) return null;
   const inputChars = inputEnd - inputAt;
-  return {
+  const inputLength = inputChars / 2;
+  let accepted = false;
+  const answer: RecordedAnswer = {
     control,
-    inputLength: inputChars / 2,
-    inputIs: (input) =>
-      input.length * 2 === inputChars && body.slice(inputAt, inputEnd) === bytesToHex(input),
+    inputLength,
+    inputIs: (input) => {
+      // A slice and ===, not startsWith at an offset: V8 compares a long search string char by char.
+      const same = input.length === inputLength && body.slice(inputAt, inputEnd) === bytesToHex(input);
+      accepted = same && input.length <= HYPERCALL_BYTES_MAX;
+      if (accepted) {
+        REQUEST.set(input);
+        requestOwner = answer;
+      }
+      return same;
+    },
     status,
     output,
+    recordIs: (a) =>
+      accepted &&
+      requestOwner === answer &&
+      body.length <= RECORD_BODY_BYTES_MAX &&
+      a.control === control &&
+      a.status === status &&
+      isU(a.code, 0x1_0000) &&
+      isU(a.repsCompleted, 0x1_0000_0000) &&
+      (a.window === null || isU(a.window, Number.MAX_SAFE_INTEGER + 1)) &&
+      a.input instanceof Uint8Array &&
+      (a.output === null || (a.output instanceof Uint8Array && a.output.length <= HYPERCALL_BYTES_MAX)) &&
+      sameBytes(a.output, output) &&
+      sameBytes(a.input, REQUEST.subarray(0, inputLength)) &&
+      spanIs(body, HEAD.length, controlAt - CONTROL.length, String(a.code)) &&
+      spanIs(body, inputEnd + KIND.length, outputAt, nameAndOp(a)) &&
+      spanIs(body, repsAt + REPS.length, statusAt - STATUS.length, String(a.repsCompleted)) &&
+      spanIs(body, tailAt + TAIL.length, body.length - 1, a.window === null ? 'null' : String(a.window)) &&
+      body.charCodeAt(body.length - 1) === CLOSE,
   };
+  return answer;
+}
+
+/**
+ * The request the last accepted `inputIs` saw, copied (one page at most): what `recordIs` compares the
+ * re-run's record with. One hypercall is answered at a time, and `requestOwner` says whose it is.
+ */
+const REQUEST = new Uint8Array(HYPERCALL_BYTES_MAX);
+let requestOwner: RecordedAnswer | null = null;
+const CLOSE = 0x7d;
+
+/** A non-negative integer below `limit` (a u16, a u32, a safe integer): what encodeRecord takes. */
+function isU(v: unknown, limit: number): boolean {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v < limit;
+}
+
+/** True when `body[from, to)` is exactly `text`. */
+function spanIs(body: string, from: number, to: number, text: string): boolean {
+  return to - from === text.length && body.startsWith(text, from);
+}
+
+/** `"name","op":"op"` as the canonical body writes them; '' (matching nothing) for a name or op encodeRecord refuses. */
+function nameAndOp(a: HypercallRecord): string {
+  if (typeof a.name !== 'string' || a.name === '' || typeof a.op !== 'string' || a.op === '') return '';
+  return `${canonicalString(a.name)},"op":${canonicalString(a.op)}`;
 }

@@ -122,6 +122,7 @@ export class RecordedHypervisor implements HypervisorPort {
         actual: [...issued(control), ...diff.actual],
       });
     }
+    this.cursor.answered(next.seq, answer);
     return { next, answer };
   }
 
