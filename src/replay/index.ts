@@ -22,6 +22,7 @@ export { PlaneDriver } from './PlaneDriver.js';
 export { PREFIX_WORLD_CODEC, prefixWorldCodec } from './prefixWorldCodec.js';
 export { SIM_WORLD_CODEC, simWorldCodec } from './simWorldCodec.js';
 export { ExpectedRecords } from './ExpectedRecords.js';
+export { type RecordedAnswer, recordedAnswer } from './RecordedAnswer.js';
 export { RecordedHypervisor, type RecordedHypervisorOptions } from './RecordedHypervisor.js';
 export { ReplayCursor } from './ReplayCursor.js';
 export {
