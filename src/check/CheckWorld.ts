@@ -30,7 +30,7 @@ import type { Invariant, ObservedCall, StepView, Verdict, Violation } from './in
 import { type CrashRecovery, recoverCrashedRun } from './recoverCrashedRun.js';
 import type { Step } from './Step.js';
 import { VpRestoreLog } from './VpRestoreLog.js';
-import { LossySimWorld } from './LossySimWorld.js';
+import { LossySimWorld } from '../runner/LossySimWorld.js';
 
 /** What one step came to. */
 export interface StepReport {
@@ -150,11 +150,14 @@ export function armedRunMeta(
     ...spec,
     hypervisor: { ...spec.hypervisor, faults: [...spec.hypervisor.faults, ...armed] },
   });
-  return planeRunMeta(world, {
+  const meta = planeRunMeta(world, {
     snapshotEvery: 0,
     ...(randomFaults === undefined ? {} : { world: { randomFaults } }),
     ...(spec.vmm === undefined ? {} : { vmm: spec.vmm }),
   });
+  // A world that loses signals says so: replay and recover rebuild it losing the same ones.
+  const lose = spec.lostSignals ?? 0;
+  return lose > 0 ? { ...meta, lostSignals: lose } : meta;
 }
 
 /**

@@ -47,7 +47,7 @@ export { ALL_INVARIANTS } from './invariants/index.js';
 export { LIFECYCLE_RULES_MODEL_JSON, lifecycleRulesModel } from './lifecycleRulesModel.js';
 export type { Invariant, ObservedCall, StepView, Verdict, Violation } from './invariants/Invariant.js';
 export { loadCheckModel, parseCheckModelText } from './loadCheckModel.js';
-export { LossySimWorld } from './LossySimWorld.js';
+export { LossySimWorld } from '../runner/LossySimWorld.js';
 export {
   type CheckOptions,
   type CheckProgress,

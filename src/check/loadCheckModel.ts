@@ -284,14 +284,6 @@ export function loadCheckModel(json: unknown): CheckModel {
   );
   if (model.crashInside === true && !model.crash)
     throw new ScenarioError('$.crashInside', 'conflict', 'crashes inside intents need "crash": true');
-  // recover replays the committed log on a world that delivers every signal: a lost one would make
-  // that replay diverge, a false recovery violation.
-  if (model.crash && (model.world.lostSignals ?? 0) > 0)
-    throw new ScenarioError(
-      '$.world.lostSignals',
-      'conflict',
-      'lost signals cannot be combined with "crash": true (recover replays the log on a world that delivers every signal)',
-    );
   if (model.bounds.vps > MSHV_MAX_VPS)
     throw new ScenarioError('$.bounds.vps', 'range', `${model.bounds.vps} is above MSHV_MAX_VPS`);
   return model;

@@ -44,6 +44,12 @@ export interface RunMeta {
   readonly hostRamBytes?: bigint;
   /** How the ControlPlane's VMM used the device (`VmmConfig`), when not every default. */
   readonly vmm?: VmmConfig;
+  /**
+   * How many of the first signals to VP threads the world lost (`LossySimWorld`; Infinity: every
+   * one), when the run's world lost any: a model checker's `world.lostSignals`. Such a run writes no
+   * snapshots (the count still to lose is not part of them).
+   */
+  readonly lostSignals?: number;
 }
 
 /**
@@ -65,8 +71,14 @@ export function runMetaJson(meta: RunMeta): JsonObject {
       ...(meta.randomFaults === undefined ? {} : { randomFaults: toJsonValue(meta.randomFaults) }),
       ...(meta.hostRamBytes === undefined ? {} : { hostRamBytes: `0x${meta.hostRamBytes.toString(16)}` }),
       ...(meta.vmm === undefined ? {} : { vmm: toJsonValue(vmmCodec.write(meta.vmm)) }),
+      ...(meta.lostSignals === undefined ? {} : { lostSignals: lostSignalsJson(meta.lostSignals) }),
     },
   };
+}
+
+/** `lostSignals` as the header writes it: a u32, or `"all"` for Infinity. */
+function lostSignalsJson(n: number): number | 'all' {
+  return n === Number.POSITIVE_INFINITY ? 'all' : n;
 }
 
 /**
@@ -153,6 +165,23 @@ export function readRunMeta(
       if (e instanceof ScenarioError) return { ok: false, error: `header ${e.message}` };
       throw e;
     }
+  let lostSignals: number | undefined;
+  if (o.lostSignals !== undefined) {
+    const raw = o.lostSignals;
+    lostSignals =
+      raw === 'all'
+        ? Number.POSITIVE_INFINITY
+        : typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 1 && raw <= 0xffff_ffff
+          ? raw
+          : undefined;
+    if (lostSignals === undefined)
+      return bad(`${RUN_META_KEY}.lostSignals`, 'expected a u32 from 1, or "all"');
+    if (every !== 0)
+      return bad(
+        `${RUN_META_KEY}.lostSignals`,
+        `a world that loses signals writes no snapshots (snapshotEvery is ${every}): the signals still to lose are not in them`,
+      );
+  }
   return {
     ok: true,
     value: {
@@ -163,6 +192,7 @@ export function readRunMeta(
       ...(randomFaults === undefined ? {} : { randomFaults }),
       ...(hostRamBytes === undefined ? {} : { hostRamBytes }),
       ...(vmm === undefined ? {} : { vmm }),
+      ...(lostSignals === undefined ? {} : { lostSignals }),
     },
   };
 }

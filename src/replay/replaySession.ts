@@ -6,6 +6,7 @@ import type { PlaneParts } from '../runtime/ControlPlane.js';
 import type { Machines } from '../runtime/Machines.js';
 import { NULL_SINK, type RecordSink } from '../runtime/RecordSink.js';
 import { SinkRecorder } from '../runtime/SinkRecorder.js';
+import { LossySimWorld } from '../runner/LossySimWorld.js';
 import { SimWorld, type SimWorldOptions } from '../runner/SimWorld.js';
 import { ComparingSink } from './ComparingSink.js';
 import { describeRecord } from './describeRecord.js';
@@ -190,7 +191,9 @@ export function replaySession(source: ReplaySource, options: ReplayOptions = {})
     if (from === 'start') {
       driver = createIntentDriver(
         vocabulary,
-        new SimWorld(meta.world, recorder, build.options),
+        meta.lostSignals === undefined
+          ? new SimWorld(meta.world, recorder, build.options)
+          : new LossySimWorld(meta.world, recorder, build.options, meta.lostSignals),
         snapSink,
         parts,
       );

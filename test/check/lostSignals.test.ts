@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeCounterexampleLog } from '../../src/check/judgeCounterexampleLog.js';
 import { writeCounterexampleLog } from '../../src/check/writeCounterexampleLog.js';
+import { openLog } from '../../src/log/LogReader.js';
+import { recoverLog } from '../../src/replay/recoverRecords.js';
 import { replayLog } from '../../src/replay/replayLog.js';
 import { CheckWorld } from '../../src/check/CheckWorld.js';
-import { worldFromJson, worldJson } from '../../src/check/Counterexample.js';
+import { type Counterexample, worldFromJson, worldJson } from '../../src/check/Counterexample.js';
 import { LIFECYCLE_RULES_MODEL_JSON } from '../../src/check/lifecycleRulesModel.js';
 import { loadCheckModel } from '../../src/check/loadCheckModel.js';
 import { runCheck } from '../../src/check/runCheck.js';
@@ -57,8 +59,74 @@ describe('world.lostSignals', () => {
     expect(() => modelWith(-1 as never)).toThrow(/lostSignals/);
     expect(() => modelWith('some' as never)).toThrow(/lostSignals/);
     expect(loadCheckModel(LIFECYCLE_RULES_MODEL_JSON).world.lostSignals).toBeUndefined();
-    // recover replays a crash's log on a world that delivers every signal: refused with crashes.
-    expect(() => loadCheckModel({ ...modelJson(1), crash: true })).toThrow(/lostSignals.*crash/);
+    // recover rebuilds a crash's world from the log's run meta, which keeps lostSignals: allowed.
+    expect(loadCheckModel({ ...modelJson(1), crash: true })).toMatchObject({
+      crash: true,
+      world: { lostSignals: 1 },
+    });
+  });
+
+  it('a log of a world that loses a count of signals carries the count in its run meta, and replays byte for byte', () => {
+    const world = modelWith(1).world;
+    const cex: Counterexample = {
+      invariant: 'none',
+      message: 'a session whose pause re-signals',
+      variant: null,
+      model: 'lifecycle-rules',
+      world,
+      randomFaults: null,
+      intents: [...sleeping, partition({ type: 'PAUSE' })].flatMap((s) =>
+        s.kind === 'intent' ? [{ name: s.name, args: s.args }] : [],
+      ),
+      crash: false,
+      steps: [...sleeping, partition({ type: 'PAUSE' })],
+      trace: [],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'mshv-lost1-'));
+    try {
+      const file = join(dir, 'lost1.log');
+      expect(writeCounterexampleLog(cex, file)).toBeUndefined();
+      const log = openLog(file);
+      expect(log.header.meta.run).toMatchObject({ lostSignals: 1 });
+      log.close();
+      expect(replayLog(file)).toMatchObject({ status: 'identical', complete: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('recover of a crashed run whose world lost every signal rebuilds it losing them too: the failed pause (EBUSY) replays, and the teardown of the VP still in MSHV_RUN_VP leaves nothing (before, the replay delivered the first kick: a divergence, and crashes were refused with lostSignals)', () => {
+    const steps = [...sleeping, partition({ type: 'PAUSE' })];
+    const cex: Counterexample = {
+      invariant: 'liveness',
+      message: 'the pause gave up with the run in MSHV_RUN_VP',
+      variant: null,
+      model: 'lifecycle-rules',
+      world: modelWith('all').world,
+      randomFaults: null,
+      intents: steps.flatMap((s) => (s.kind === 'intent' ? [{ name: s.name, args: s.args }] : [])),
+      crash: true,
+      steps: [...steps, { kind: 'crash' }],
+      trace: [],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'mshv-lost-crash-'));
+    try {
+      const file = join(dir, 'lost-crash.log');
+      expect(writeCounterexampleLog(cex, file)?.invariant).toBe('liveness');
+      const report = recoverLog(file);
+      expect(report.replay.status).toBe('identical');
+      expect(report.status).toBe('reconciled');
+      expect(report.live?.partitions.length).toBe(1);
+      expect(report.audit?.clean).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the lifecycle-rules model with the first signal lost and a crash after every state finishes clean (recover judged on the lossy world)', async () => {
+    const r = await runCheck({ model: loadCheckModel({ ...modelJson(1, 6), crash: true }), strategy: 'bfs' });
+    expect(r.verdict).toBe('clean');
+    expect(r.coverage.invariants.recovery ?? 0).toBeGreaterThan(0);
   });
 
   it('one signal lost: pause signals the VP thread again and succeeds; the run returns EINTR', () => {
@@ -96,16 +164,17 @@ describe('world.lostSignals', () => {
     expect(all.counterexample?.invariant).toBe('liveness');
     expect(all.counterexample?.world.lostSignals).toBe(Number.POSITIVE_INFINITY);
     expect(all.reproduced).toBe(true);
-    // Its log re-judges the violation from the header's world, which keeps lostSignals. The records
-    // replay on a world that delivers every signal (the run meta's world is a scenario's), where the
-    // first kick ends the run: `replay` reports the divergence (docs/guide/check.md, Limits).
+    // Its log re-judges the violation from the header's world, which keeps lostSignals, and its
+    // records replay byte for byte: the run meta says the world lost every signal, so the replay's
+    // world loses them too (before, it delivered the first kick, which ended the run: a divergence).
     const cex = all.counterexample;
     if (cex === undefined) throw new Error('no counterexample');
     const dir = mkdtempSync(join(tmpdir(), 'mshv-lost-'));
     try {
       const file = join(dir, 'lost.log');
       expect(writeCounterexampleLog(cex, file)?.invariant).toBe('liveness');
-      expect(replayLog(file).status).toBe('diverged');
+      expect(openLog(file).header.meta.run).toMatchObject({ lostSignals: 'all', snapshotEvery: 0 });
+      expect(replayLog(file)).toMatchObject({ status: 'identical', complete: true });
       expect(judgeCounterexampleLog(file)?.reproduction.verdict).toBe('reproduces');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -59,6 +59,32 @@ describe('the run meta of a log header', () => {
     expect(error({ run: { ...run, randomFaults: { ACCESS_DENIED: 2 } } })).toBe(
       'header meta.run.randomFaults.ACCESS_DENIED: expected a probability in [0, 1]',
     );
+    for (const lost of [0, -1, 1.5, 2 ** 32, 'some', null])
+      expect(error({ run: { ...run, lostSignals: lost } })).toBe(
+        'header meta.run.lostSignals: expected a u32 from 1, or "all"',
+      );
+    expect(error({ run: { ...run, lostSignals: 'all', snapshotEvery: 64 } })).toBe(
+      'header meta.run.lostSignals: a world that loses signals writes no snapshots (snapshotEvery is 64): the signals still to lose are not in them',
+    );
+  });
+
+  it('round-trips lostSignals (a checker world that loses the first signals to VP threads): a count, or "all" for every one', async () => {
+    const world = { ...(await readScenarioFile('docs/scenarios/faults.json')), steps: [] };
+    for (const [lostSignals, written] of [
+      [3, 3],
+      [Number.POSITIVE_INFINITY, 'all'],
+    ] as const) {
+      const meta: RunMeta = {
+        vocabulary: 'control-plane',
+        world,
+        snapshotEvery: 0,
+        worldCodec: 'sim-world-v1',
+        lostSignals,
+      };
+      const header = makeHeader(runHeader(meta, 'test'));
+      expect(header.meta.run).toMatchObject({ lostSignals: written });
+      expect(readRunMeta(header)).toEqual({ ok: true, value: meta });
+    }
   });
 
   it('PRODUCT_VERSION is package.json’s version', () => {

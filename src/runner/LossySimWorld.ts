@@ -1,6 +1,6 @@
 import type { HypercallRecorder } from '../pipeline/HypercallRecorder.js';
-import { SimWorld, type SimWorldOptions } from '../runner/SimWorld.js';
 import type { Scenario } from '../scenario/Scenario.js';
+import { SimWorld, type SimWorldOptions } from './SimWorld.js';
 
 /**
  * A simulated world that loses signals to VP threads (vmm-lifecycle-rules 4, openvmm PR 3917):
@@ -8,8 +8,9 @@ import type { Scenario } from '../scenario/Scenario.js';
  * reach the thread, as a signal that arrives between the thread's stop check and its entry into
  * MSHV_RUN_VP does: /dev/mshv has no sticky cancel (KVM's immediate_exit), so the handler runs in
  * user space, nothing is left pending and the thread then sleeps in MSHV_RUN_VP. The VMM must send
- * another. With `lose` 0 it is the plain `SimWorld`. Checker-only: the scenario format and
- * `SimWorld` do not change.
+ * another. With `lose` 0 it is the plain `SimWorld`. A checker model's `world.lostSignals` sets it;
+ * the scenario format and `SimWorld` do not change. A log of such a world says so in its run meta
+ * (`RunMeta.lostSignals`), and replay and recover rebuild the same lossy world from it.
  *
  * @example
  * const w = new LossySimWorld(worldScenario(model.world), recorder, {}, 1);
