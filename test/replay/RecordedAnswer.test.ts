@@ -8,6 +8,20 @@ import { recordArbitrary } from '../log/recordArbitrary.js';
 
 const hypercalls = recordArbitrary.filter((r): r is HypercallRecord => r.kind === 'hypercall');
 
+/** A passthrough GET_PARTITION_PROPERTY with 8 output bytes. */
+const propertyCall: HypercallRecord = {
+  kind: 'hypercall',
+  name: 'GET_PARTITION_PROPERTY',
+  code: 0x44,
+  control: 0x44n,
+  input: new Uint8Array(16),
+  status: 0n,
+  repsCompleted: 0,
+  output: new Uint8Array(8).fill(0xab),
+  window: 3,
+  op: 'MSHV_ROOT_HVCALL',
+};
+
 /** A stored hypercall that throws when decoded: the answer must come from its text. */
 function undecodable(body: string): LoggedRecord {
   return {
@@ -50,18 +64,7 @@ describe('recordedAnswer: the recorded hypervisor reads its answer from the stor
   });
 
   it('a body of another layout is decoded as before (so a damaged one is the LogError naming its seq)', () => {
-    const r: HypercallRecord = {
-      kind: 'hypercall',
-      name: 'GET_PARTITION_PROPERTY',
-      code: 0x44,
-      control: 0x44n,
-      input: new Uint8Array(16),
-      status: 0n,
-      repsCompleted: 0,
-      output: new Uint8Array(8).fill(0xab),
-      window: 3,
-      op: 'MSHV_ROOT_HVCALL',
-    };
+    const r = propertyCall;
     const body = encodeRecord(r);
     for (const edited of [
       ` ${body}`,
@@ -135,18 +138,7 @@ describe('recordedAnswer: the recorded hypervisor reads its answer from the stor
   });
 
   it('recordIs never vouches for a record encodeRecord refuses (compareRecord then throws naming the field)', () => {
-    const r: HypercallRecord = {
-      kind: 'hypercall',
-      name: 'GET_PARTITION_PROPERTY',
-      code: 0x44,
-      control: 0x44n,
-      input: new Uint8Array(16),
-      status: 0n,
-      repsCompleted: 0,
-      output: new Uint8Array(8),
-      window: 3,
-      op: 'MSHV_ROOT_HVCALL',
-    };
+    const r = propertyCall;
     const a = recordedAnswer(undecodable(encodeRecord(r)));
     expect(a.inputIs(r.input)).toBe(true);
     for (const bad of [
