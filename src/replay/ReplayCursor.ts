@@ -42,10 +42,12 @@ export class ReplayCursor {
 
   arm(records: ExpectedRecords): void {
     this.#records = records;
+    this.#answered = null;
   }
 
   disarm(): void {
     this.#records = null;
+    this.#answered = null;
   }
 
   /**
