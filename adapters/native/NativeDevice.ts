@@ -316,10 +316,9 @@ export class NativeDevice implements DevicePort {
     const op = 'MSHV_GET_GPAP_ACCESS_BITMAP';
     const gone = this.#disposed(op);
     if (gone !== null) return gone;
-    const noStruct = userPointer(op, 'mshv_gpap_access_bitmap', arg);
-    if (noStruct !== null)
-      return this.#afterFd(partitionFd, op, MSHV_REQUEST.MSHV_GET_GPAP_ACCESS_BITMAP, noStruct);
     const request = MSHV_REQUEST.MSHV_GET_GPAP_ACCESS_BITMAP;
+    const noStruct = userPointer(op, 'mshv_gpap_access_bitmap', arg);
+    if (noStruct !== null) return this.#afterFd(partitionFd, op, request, noStruct);
     const unfit = abiFits(op, MshvGpapAccessBitmap, () => ({ ...arg, bitmapPtr: 0n }));
     if (unfit !== null) return this.#afterFd(partitionFd, op, request, unfit);
     // The kernel writes ceil(page_count / 8) bytes at bitmap_ptr: back exactly that, or refuse. It

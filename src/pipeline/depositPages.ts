@@ -9,8 +9,13 @@ import { outcomeErrno } from './outcomeErrno.js';
 import { type PfnRun, PfnRunList } from './PfnRuns.js';
 import type { Deposited } from './withDepositRetry.js';
 
-/** A deposit that took: errno 0 (one shared value, so a 1 TiB map's deposits allocate nothing for it). */
-const DEPOSITED: Deposited = { errno: 0, call: null };
+/**
+ * A deposit that took: errno 0 (one shared value, so a 1 TiB map's deposits allocate nothing for it).
+ *
+ * @example
+ * const always: Depositor = () => DEPOSITED; // a depositor that never fails
+ */
+export const DEPOSITED: Deposited = { errno: 0, call: null };
 
 const traits = traitsOf(DepositMemory);
 
@@ -23,8 +28,8 @@ export interface DepositLedger {
  * hv_call_deposit_pages (inventory §b.3): allocate `count` pages and hand them to `target` with one
  * rep DEPOSIT_MEMORY (rep count = count, at most HV_DEPOSIT_MAX = 511, else -E2BIG; 0 is a no-op).
  * Returns errno 0, or a negative errno with the failed DEPOSIT_MEMORY call when that is what failed
- * (none when the pages could not be allocated). On failure the kernel frees every page it allocated; here only the
- * pages the hypervisor did not accept (reps completed onward) go back to the host, because the
+ * (none when the pages could not be allocated). On failure the kernel frees every page it
+ * allocated; here only the pages the hypervisor did not accept (reps completed onward) go back to the host, because the
  * accepted ones now belong to the partition (docs/DECISIONS.md, "deposit failure"). An all-ones status
  * (no hypercall page) accepted nothing and is -EOPNOTSUPP; an outcome claiming more reps than pages
  * were deposited is a broken invariant and throws before the ledger is credited.

@@ -103,24 +103,21 @@ function answerFromBody(body: string): RecordedAnswer | null {
   if (inputEnd < inputAt || (inputEnd - inputAt) % 2 !== 0) return null;
   const inputChars = inputEnd - inputAt;
   const inputLength = inputChars / 2;
-  let accepted = false;
   const answer: RecordedAnswer = {
     control,
     inputLength,
     inputIs: (input) => {
       // A slice and ===, not startsWith at an offset: V8 compares a long search string char by char.
       const same = input.length === inputLength && body.slice(inputAt, inputEnd) === bytesToHex(input);
-      accepted = same && input.length <= HYPERCALL_BYTES_MAX;
-      if (accepted) {
+      if (same && input.length <= HYPERCALL_BYTES_MAX) {
         REQUEST.set(input);
         requestOwner = answer;
-      }
+      } else if (requestOwner === answer) requestOwner = null;
       return same;
     },
     status,
     output,
     recordIs: (a) =>
-      accepted &&
       requestOwner === answer &&
       body.length <= RECORD_BODY_BYTES_MAX &&
       a.control === control &&
@@ -143,7 +140,8 @@ function answerFromBody(body: string): RecordedAnswer | null {
 
 /**
  * The request the last accepted `inputIs` saw, copied (one page at most): what `recordIs` compares the
- * re-run's record with. One hypercall is answered at a time, and `requestOwner` says whose it is.
+ * re-run's record with. One hypercall is answered at a time, and `requestOwner` says whose it is (null
+ * once that answer's latest request was refused).
  */
 const REQUEST = new Uint8Array(HYPERCALL_BYTES_MAX);
 let requestOwner: RecordedAnswer | null = null;

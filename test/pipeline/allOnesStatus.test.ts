@@ -1,4 +1,3 @@
-import { OK_DEPOSIT } from './okDeposit.js';
 import { describe, expect, it } from 'vitest';
 import { Errno } from '../../src/hv/Errno.js';
 import { HvStatus } from '../../src/hv/HvStatus.js';
@@ -11,7 +10,7 @@ import { STATUS_NO_HYPERCALL_PAGE } from '../../src/hv/StatusWord.js';
 import { HvPage } from '../../src/ports/HvPage.js';
 import type { HypervisorPort } from '../../src/ports/HypervisorPort.js';
 import type { CallOutcome, CallPlan } from '../../src/pipeline/CallPlan.js';
-import { depositPages } from '../../src/pipeline/depositPages.js';
+import { DEPOSITED, depositPages } from '../../src/pipeline/depositPages.js';
 import { failCall } from '../../src/pipeline/driver/IoctlResult.js';
 import type { Executor } from '../../src/pipeline/Executor.js';
 import { fastExecutor } from '../../src/pipeline/fastExecutor.js';
@@ -78,7 +77,7 @@ const mapRequest = (total: number) => ({
 describe('an all-ones status word on the pipeline path (inventory §b.1, §b.2)', () => {
   it('is a failure with no rep done: runBatches counts 0 and the errno is -EOPNOTSUPP', () => {
     const { routed, windows } = routedOver(new NoHypercallPagePort());
-    const res = runBatches(routed, () => OK_DEPOSIT, mapRequest(100));
+    const res = runBatches(routed, () => DEPOSITED, mapRequest(100));
     expect(res).toMatchObject({ done: 0, ok: false, batches: 1 });
     expect(res.last).toMatchObject({ result: 0xffff, repsCompleted: 0, noHypercallPage: true });
     expect(failCall('MSHV_SET_GUEST_MEMORY', res.last!)).toMatchObject({
@@ -117,7 +116,7 @@ describe('an all-ones status word on the pipeline path (inventory §b.1, §b.2)'
     const port = new ScriptedPort();
     port.script(HypercallCode.MAP_GPA_PAGES, () => ({ result: 0xffff, reps: 0 }));
     const { routed } = routedOver(port);
-    const res = runBatches(routed, () => OK_DEPOSIT, mapRequest(10));
+    const res = runBatches(routed, () => DEPOSITED, mapRequest(10));
     expect(res.last).not.toHaveProperty('noHypercallPage');
     expect(failCall('MSHV_SET_GUEST_MEMORY', res.last!)).toMatchObject({ error: { errno: Errno.EIO } });
   });
@@ -129,7 +128,7 @@ describe('reps completed above the rep count issued is a broken invariant (inven
     const port = new ScriptedPort();
     port.script(HypercallCode.MAP_GPA_PAGES, () => ({ result: HvStatus.INVALID_PARAMETER, reps: 600 }));
     const { routed, windows } = routedOver(port);
-    expect(() => runBatches(routed, () => OK_DEPOSIT, mapRequest(509))).toThrow(
+    expect(() => runBatches(routed, () => DEPOSITED, mapRequest(509))).toThrow(
       'MAP_GPA_PAGES (t): hypervisor reported 600 reps completed of 509 issued',
     );
     expect(windows.current).toBeNull();
@@ -143,7 +142,7 @@ describe('reps completed above the rep count issued is a broken invariant (inven
       output: undefined,
       depositedPages: 0,
     });
-    expect(() => runBatches(exec, () => OK_DEPOSIT, mapRequest(100))).toThrow(
+    expect(() => runBatches(exec, () => DEPOSITED, mapRequest(100))).toThrow(
       'MAP_GPA_PAGES (t) at element 0 of 100: 101 reps completed reported for a batch of 100',
     );
   });

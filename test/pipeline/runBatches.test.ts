@@ -1,4 +1,4 @@
-import { OK_DEPOSIT } from './okDeposit.js';
+import { DEPOSITED } from '../../src/pipeline/depositPages.js';
 import { describe, expect, it } from 'vitest';
 import { HvStatus } from '../../src/hv/HvStatus.js';
 import { partitionId } from '../../src/hv/ids.js';
@@ -35,7 +35,7 @@ describe('runBatches: progress is checked, loops are bounded (inventory §b.1, d
       if (calls > 100) throw new Error('still looping after 100 batches'); // the unbounded loop it was
       return outcome(plan, HvStatus.SUCCESS, 0);
     };
-    expect(() => runBatches(exec, () => OK_DEPOSIT, mapRequest(10))).toThrow(
+    expect(() => runBatches(exec, () => DEPOSITED, mapRequest(10))).toThrow(
       'MAP_GPA_PAGES (t) at element 0 of 10: SUCCESS with no rep completed of a batch of 10 (no progress)',
     );
     expect(calls).toBe(1);
@@ -47,7 +47,7 @@ describe('runBatches: progress is checked, loops are bounded (inventory §b.1, d
       if (answers.length === 0) throw new Error('still looping');
       return outcome(plan, HvStatus.SUCCESS, answers.shift() ?? 0);
     };
-    expect(() => runBatches(exec, () => OK_DEPOSIT, mapRequest(1000))).toThrow(
+    expect(() => runBatches(exec, () => DEPOSITED, mapRequest(1000))).toThrow(
       /at element 509 of 1000: SUCCESS with no rep completed of a batch of 491/,
     );
   });
@@ -58,7 +58,7 @@ describe('runBatches: progress is checked, loops are bounded (inventory §b.1, d
       starts.push(plan.listFrom ?? 0);
       return outcome(plan, HvStatus.SUCCESS, Math.min(plan.repCount, 100));
     };
-    expect(runBatches(exec, () => OK_DEPOSIT, mapRequest(250))).toMatchObject({
+    expect(runBatches(exec, () => DEPOSITED, mapRequest(250))).toMatchObject({
       done: 250,
       ok: true,
       batches: 3,
@@ -74,7 +74,7 @@ describe('runBatches: progress is checked, loops are bounded (inventory §b.1, d
       exec,
       () => {
         deposits += 1;
-        return OK_DEPOSIT;
+        return DEPOSITED;
       },
       mapRequest(1000, true),
     );
@@ -91,7 +91,7 @@ describe('runBatches: progress is checked, loops are bounded (inventory §b.1, d
         ? outcome(plan, HvStatus.INSUFFICIENT_MEMORY, 1)
         : outcome(plan, HvStatus.INSUFFICIENT_MEMORY, 0);
     };
-    const res = runBatches(exec, () => OK_DEPOSIT, mapRequest(3, true));
+    const res = runBatches(exec, () => DEPOSITED, mapRequest(3, true));
     expect(res).toMatchObject({ ok: true, done: 3, batches: 180 });
   });
 });

@@ -11,6 +11,7 @@ import { CountingRecorder } from '../../src/pipeline/HypercallRecorder.js';
 import { windowedExecutor } from '../../src/pipeline/windowedExecutor.js';
 import { WindowTracker } from '../../src/pipeline/WindowTracker.js';
 import { DEPOSIT_RETRIES_MAX, withDepositRetry } from '../../src/pipeline/withDepositRetry.js';
+import { DEPOSITED } from '../../src/pipeline/depositPages.js';
 import { ScriptedPort } from './ScriptedPort.js';
 
 const pid = partitionId(7n);
@@ -44,7 +45,7 @@ function rig() {
   });
   const exec = withDepositRetry(windowed, (_target, pages) => {
     deposits.push(pages);
-    return { errno: 0, call: null };
+    return DEPOSITED;
   });
   return { port, deposits, exec };
 }
@@ -96,7 +97,7 @@ describe('withDepositRetry (inventory §b.1, §b.3, §d)', () => {
     };
     const out = withDepositRetry(always, () => {
       deposits += 1;
-      return { errno: 0, call: null };
+      return DEPOSITED;
     })({
       def: GetPartitionProperty,
       traits: traitsOf(GetPartitionProperty),
