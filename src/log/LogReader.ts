@@ -5,6 +5,7 @@ import { checksumLinks } from './checksumLinks.js';
 import { DeferredRecord, decodeStored } from './DeferredRecord.js';
 import { checkFileShape, diagnoseUnreadable, type ReadableUpTo } from './diagnoseUnreadable.js';
 import { LogError } from './LogError.js';
+import { RecordRows } from './RecordRows.js';
 import { canonicalHeader, LOG_FORMAT_VERSION, type LogHeader } from './LogHeader.js';
 import { headerChecksum } from './checksum.js';
 import { RECORD_KINDS, type RecordKind, type StoredRecord } from './LogRecord.js';
@@ -206,7 +207,7 @@ export class LogReader {
   }
 
   /**
-   * The records in seq order, decoded, lazily (one row in memory at a time). With `verify` (the
+   * The records in seq order, decoded, lazily (one query of ROWS_PER_QUERY rows in memory at a time: `RecordRows`). With `verify` (the
    * default) the first damaged record throws a LogError naming its seq: a seq gap, a checksum that
    * does not match the chain, a kind column that disagrees with the body, an undecodable body, an
    * unknown kind or version, and, reading to the end of a closed log, a missing tail.
@@ -220,24 +221,19 @@ export class LogReader {
       throw new RangeError(`records.fromSeq: ${fromSeq} is not a seq (an integer from 1)`);
     const end = verify ? this.endMarker() : null;
     const prevChecksum = fromSeq === 1 ? this.headerChecksum : this.#storedChecksum(fromSeq - 1);
-    // A statement per walk: walks may interleave (latestSnapshot inside a loop over records).
-    const select = this.#sql(() =>
-      this.#db.prepare('SELECT seq, kind, body, checksum FROM records WHERE seq >= ? ORDER BY seq'),
-    );
-    select.setReturnArrays(true);
+    // Rows per walk: walks may interleave (latestSnapshot inside a loop over records).
     // Verifying from the start reads every row: one stored below seq 1 is damage, not invisible.
     const lowest = verify && fromSeq === 1 ? Number.MIN_SAFE_INTEGER : fromSeq;
-    const rows = this.#sql(() => select.iterate(lowest), fromSeq);
+    const rows = this.#sql(() => new RecordRows(this.#db, lowest), fromSeq);
     try {
       yield* this.#walk(rows, fromSeq, verify, only, defer, prevChecksum, end);
     } finally {
-      // A caller that stops early must not keep the read transaction (it would pin the WAL).
-      rows.return?.();
+      rows.close();
     }
   }
 
   *#walk(
-    rows: Iterator<unknown>,
+    rows: RecordRows,
     fromSeq: number,
     verify: boolean,
     only: ReadonlySet<unknown> | null,
@@ -252,9 +248,9 @@ export class LogReader {
     let uncheckedPrev = '';
     let expected = fromSeq;
     while (true) {
-      const step = this.#sql(() => rows.next(), expected);
-      if (step.done === true) break;
-      const [seq, kind, body, checksum] = step.value as [unknown, unknown, unknown, unknown];
+      const row = this.#sql(() => rows.next(), expected);
+      if (row === undefined) break;
+      const [seq, kind, body, checksum] = row;
       if (typeof seq !== 'number') throw this.#error(expected, 'storage', 'seq is not an integer');
       if (verify && seq !== expected)
         throw this.#error(
