@@ -101,7 +101,12 @@ export type ResultOutcome =
       /** The positive errno value. */
       readonly errno: number;
       readonly errnoName: string;
-      /** The raw 16-bit hypervisor status when a hypercall failed, else null. */
+      /**
+       * The hypervisor status the driver reported when a hypercall failed, else null: hv_result(),
+       * the status word's low 16 bits, from the shipped driver. A driver under test may report a
+       * wider value (the whole word, seed review point 9); the log keeps it as reported, any
+       * non-negative safe integer, so the run that shows the bug is logged and replays.
+       */
       readonly hvStatus: number | null;
       readonly hvStatusName: string | null;
       /** The failing hypercall's name, else null. */

@@ -130,7 +130,7 @@ function decodeOutcome(o: unknown): ResultOutcome {
     ok: false,
     errno: f.uint('errno', 32),
     errnoName: f.name('errnoName'),
-    hvStatus: o.hvStatus === null ? null : f.uint('hvStatus', 16),
+    hvStatus: o.hvStatus === null ? null : f.uint('hvStatus', 53),
     hvStatusName: f.nameOrNull('hvStatusName'),
     hypercall: f.nameOrNull('hypercall'),
     message: f.text('message'),

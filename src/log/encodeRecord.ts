@@ -90,7 +90,7 @@ function encodeResult(r: ResultRecord): string {
   } else {
     outcome =
       `{"errno":${uint(o.errno, 32, 'result.outcome.errno')},"errnoName":${name(o.errnoName, 'result.outcome.errnoName')}` +
-      `,"hvStatus":${o.hvStatus === null ? 'null' : uint(o.hvStatus, 16, 'result.outcome.hvStatus')}` +
+      `,"hvStatus":${o.hvStatus === null ? 'null' : uint(o.hvStatus, 53, 'result.outcome.hvStatus')}` +
       `,"hvStatusName":${o.hvStatusName === null ? 'null' : name(o.hvStatusName, 'result.outcome.hvStatusName')}` +
       `,"hypercall":${o.hypercall === null ? 'null' : name(o.hypercall, 'result.outcome.hypercall')}` +
       `,"message":${text(o.message, 'result.outcome.message')},"ok":false}`;

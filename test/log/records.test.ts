@@ -13,6 +13,24 @@ function genericCanonical(body: string): string {
   return canonicalJson(JSON.parse(body) as unknown);
 }
 
+/** A failed result whose driver reported `hvStatus`. */
+function failedWithStatus(hvStatus: number): LogRecord {
+  return {
+    kind: 'result',
+    id: 7,
+    op: 'MSHV_SET_GUEST_MEMORY',
+    outcome: {
+      ok: false,
+      errno: 5,
+      errnoName: 'EIO',
+      hvStatus,
+      hvStatusName: null,
+      hypercall: 'MAP_GPA_PAGES',
+      message: 'MAP_GPA_PAGES failed',
+    },
+  };
+}
+
 describe('LogRecord encoding (canonical JSON, versioned per kind)', () => {
   it.each(RECORD_KINDS)('%s: decode(encode(r)) is r, and the body is canonical', (kind) => {
     const r = examples[kind];
@@ -40,6 +58,14 @@ describe('LogRecord encoding (canonical JSON, versioned per kind)', () => {
         expect(encodeRecord(decodeRecord(body))).toBe(body);
       }),
     );
+  });
+
+  it('keeps an hvStatus wider than hv_result() as reported: a driver under test may report the whole status word (seed review point 9)', () => {
+    const word = 0x20_0000_0000; // 32 reps completed in bits 32-43 of a SUCCESS word
+    const r = failedWithStatus(word);
+    const body = encodeRecord(r);
+    expect(body).toContain(`"hvStatus":${word},`);
+    expect(decodeRecord(body)).toEqual(r);
   });
 
   it.each([
@@ -76,6 +102,11 @@ describe('LogRecord encoding (canonical JSON, versioned per kind)', () => {
       { ...examples.operation, partition: undefined },
       'operation.partition: expected a non-empty string',
     ],
+    [
+      'result.outcome.hvStatus',
+      failedWithStatus(2 ** 53),
+      'result.outcome.hvStatus: 9007199254740992 is not a non-negative integer',
+    ],
   ])('rejects a bad %s at encode time, naming the field', (_field, r, message) => {
     expect(() => encodeRecord(r as LogRecord)).toThrow(message);
   });
@@ -107,6 +138,12 @@ describe('LogRecord encoding (canonical JSON, versioned per kind)', () => {
       encodeRecord(examples.hypercall).replace('"0102ff"', '"0102f"'),
       'undecodable',
       'hypercall.input: expected lowercase hex bytes',
+    ],
+    [
+      'an hvStatus past a safe integer',
+      encodeRecord(examples.result).replace('"hvStatus":5', '"hvStatus":9007199254740992'),
+      'undecodable',
+      'result.outcome.hvStatus: expected a non-negative safe integer',
     ],
     [
       'bad outcome',
