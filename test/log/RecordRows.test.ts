@@ -74,6 +74,30 @@ describe('RecordRows: the records table read a query of rows at a time', () => {
     db.close();
   });
 
+  it('a walk of a log still being written sees the records committed while it reads, in order and chained (one statement would stop at its snapshot)', () => {
+    const path = join(tempDir(), 'live.log');
+    const w = LogWriter.create(path, testHeader, { durability: 'normal' });
+    const append = (from: number, to: number): void => {
+      for (let seq = from; seq <= to; seq += 1)
+        w.append({ kind: 'transition', machine: 'vm0', from: 'idle', event: 'RUN', to: `s${seq}` });
+      w.commit();
+    };
+    append(1, ROWS_PER_QUERY + 10);
+    const log = openLog(path);
+    const seqs: number[] = [];
+    try {
+      for (const { seq } of log.records()) {
+        seqs.push(seq);
+        // Mid-walk, the writer commits more.
+        if (seq === 5) append(ROWS_PER_QUERY + 11, 3 * ROWS_PER_QUERY);
+      }
+    } finally {
+      log.close();
+      w.close();
+    }
+    expect(seqs).toEqual(Array.from({ length: 3 * ROWS_PER_QUERY }, (_, i) => i + 1));
+  });
+
   it('a damaged page inside a query: the rows before it, then the error at its row, as one statement gives them (log review item 6)', () => {
     const original = makeLog();
     const damagedSeq = ROWS_PER_QUERY + ROWS_PER_QUERY / 2;
