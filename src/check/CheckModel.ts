@@ -93,6 +93,12 @@ export interface RandomSettings {
   readonly machineFaultRateMax: number;
 }
 
+/** Where a crash of the VMM is explored (`CheckModel.crashPoints`). */
+export type CrashPoints = 'states' | 'transitions';
+
+/** The values `crashPoints` takes. */
+export const CRASH_POINTS: readonly CrashPoints[] = ['states', 'transitions'];
+
 /**
  * A check model: the world, the bounds, the intent alphabet, the fault choices, whether a crash of
  * the VMM process is explored, and the symmetry reduction to apply. Loaded by `loadCheckModel`,
@@ -112,6 +118,15 @@ export interface CheckModel {
    * it adds a crash point per operation, each with its own recover.
    */
   readonly crashInside?: boolean;
+  /**
+   * Where the VMM may die between intents: `states` (default) once at every distinct state with an
+   * open partition; `transitions` after every step that changed the world, also into a state already
+   * seen. The state digest leaves out fds, ids, the clock and (with symmetry) VP indexes, so two paths
+   * to one digest can leave different histories and kernel state for `recover` and the kernel's
+   * release path; `transitions` judges each of them, at about one crash per transition instead of
+   * per state. Needs `crash`; BFS and DFS (random walks crash at random steps and refuse it).
+   */
+  readonly crashPoints?: CrashPoints;
   readonly symmetry: { readonly partitions: boolean; readonly vps: boolean };
   readonly random: RandomSettings;
   /** Depth at which DFS splits its tree into independent tasks (workers take tasks). */

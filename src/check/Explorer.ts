@@ -80,9 +80,10 @@ const CRASH: Step = { kind: 'crash' };
  * Faults are paired with intents: a fault is armed right before an intent whose unfaulted run
  * issued the fault's call often enough to fire it (a fault that would not fire is not tried: it
  * would only make a state that differs by an armed, never-fired fault). The crash is judged once per
- * expanded state, last, on a world that is still clean or a rebuilt one; then, within the fault
- * budget, once more after each fault whose call the unfaulted crash issued often enough (the
- * kernel's release path and `recover`'s teardown answering that status).
+ * expanded state, last, on a world rebuilt with a log; then, within the fault budget, once more
+ * after each fault whose call the unfaulted crash issued often enough (the kernel's release path and
+ * `recover`'s teardown answering that status). With `crashPoints: "transitions"` it is judged after
+ * every step that changed the world instead, whether or not the state it led to is new.
  *
  * @example
  * const ex = new Explorer(model);
@@ -207,6 +208,38 @@ export class Explorer {
     const keep = (w: CheckWorld, path: Step[], faults: number): void => {
       children.push({ path, depth: node.depth + 1, faults, digest: this.digestOf(w) });
     };
+    // The VMM dies on `world`, which has run `path`; then, within the fault budget, once more after
+    // each fault whose call that crash issued (each on a world that logged the path: recover reads its log).
+    const crashAfter = (
+      world: CheckWorld,
+      path: readonly Step[],
+      faults: number,
+    ): Omit<Expansion, keyof UnitCounts> | undefined => {
+      transitions += 1;
+      const c = this.judge(world, CRASH);
+      if (c.violation !== undefined) return found([...path, CRASH], c.violation);
+      if (faults < this.model.bounds.faults)
+        for (const fault of this.crashFaults(world)) {
+          const w = this.replay(path, undefined, true);
+          transitions += 1;
+          const armed = this.judge(w, fault);
+          if (armed.violation !== undefined) return found([...path, fault], armed.violation);
+          const r = this.judge(w, CRASH);
+          if (r.violation !== undefined) return found([...path, fault, CRASH], r.violation);
+        }
+      return undefined;
+    };
+    // Crash points at transitions: the VMM also dies after each step that changed the world, a step
+    // into a state already seen too, on a world that logged the step's path.
+    const everyTransition = this.model.crash && this.model.crashPoints === 'transitions';
+    const crashAfterStep = (
+      w: CheckWorld,
+      path: Step[],
+      faults: number,
+    ): Omit<Expansion, keyof UnitCounts> | undefined =>
+      everyTransition && crashApplies(this.model, w)
+        ? crashAfter(this.replay(path, undefined, true), path, faults)
+        : undefined;
     const probe = fresh();
     const canCrash = crashApplies(this.model, probe);
     const intents = node.depth < this.model.bounds.steps ? enabledIntents(this.model, probe) : [];
@@ -224,6 +257,8 @@ export class Explorer {
       if (step.kind === 'intent')
         fired.push({ step, calls: new Map(w.scratch.calls), operations: r.operations });
       keep(w, path, node.faults);
+      const crashed = crashAfterStep(w, path, node.faults);
+      if (crashed !== undefined) return crashed;
     }
     if (node.faults < this.model.bounds.faults)
       for (const { step, calls } of fired)
@@ -238,22 +273,14 @@ export class Explorer {
           const r = this.judge(w, step);
           if (r.violation !== undefined) return found(path, r.violation);
           keep(w, path, node.faults + 1);
+          const crashed = crashAfterStep(w, path, node.faults + 1);
+          if (crashed !== undefined) return crashed;
         }
     // A crash is judged on a world that logged its path: recover reads that log, no second re-run.
-    if (canCrash) {
-      const crashed = this.replay(node.path, undefined, true);
-      transitions += 1;
-      const c = this.judge(crashed, CRASH);
-      if (c.violation !== undefined) return found([...node.path, CRASH], c.violation);
-      if (node.faults < this.model.bounds.faults)
-        for (const fault of this.crashFaults(crashed)) {
-          const w = this.replay(node.path, undefined, true);
-          transitions += 1;
-          const armed = this.judge(w, fault);
-          if (armed.violation !== undefined) return found([...node.path, fault], armed.violation);
-          const r = this.judge(w, CRASH);
-          if (r.violation !== undefined) return found([...node.path, fault, CRASH], r.violation);
-        }
+    // With crash points at transitions, a node's own crash was judged when the step into it ran.
+    if (canCrash && (!everyTransition || node.path.length === 0)) {
+      const crashed = crashAfter(this.replay(node.path, undefined, true), node.path, node.faults);
+      if (crashed !== undefined) return crashed;
     }
     // Dying inside an intent: after each of its operations, the kernel done with it, its result unlogged.
     if (this.model.crashInside === true && this.model.crash)

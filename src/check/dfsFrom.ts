@@ -28,7 +28,9 @@ const CRASH: Step = { kind: 'crash' };
  *
  * `expired` is asked before each state is expanded: once it is true the task stops there (bounded),
  * so a time limit holds inside a task, not only between tasks. After the crash of a state, each fault
- * whose call that crash issued is armed before a second crash, as `Explorer.expand` does.
+ * whose call that crash issued is armed before a second crash, as `Explorer.expand` does. With
+ * `crashPoints: "transitions"` the VMM also dies after a step into a state this task already
+ * searched (a state searched now is crashed in its own visit), so every changing step is a crash point.
  *
  * @example
  * const { violation, states } = dfsFrom(explorer, ROOT, 100_000);
@@ -54,6 +56,7 @@ function search(
   let transitions = 0;
   let bounded = false;
   let depth = start.depth;
+  const everyTransition = ex.model.crash && ex.model.crashPoints === 'transitions';
 
   const visit = (node: PathNode, first: CheckWorld | undefined): FoundViolation | undefined => {
     if (expired()) {
@@ -75,7 +78,9 @@ function search(
         bounded = true;
         return undefined;
       }
-      if (!visited.admit(digest, bound - (node.depth + 1), ex.model.bounds.faults - faults)) return undefined;
+      if (!visited.admit(digest, bound - (node.depth + 1), ex.model.bounds.faults - faults))
+        // A state already searched: with crash points at transitions, the VMM still dies here.
+        return everyTransition && crashApplies(ex.model, w) ? crashOn(w, path, faults) : undefined;
       return visit({ path, depth: node.depth + 1, faults }, w);
     };
     const probe = fresh();
@@ -114,23 +119,30 @@ function search(
             if (v !== undefined) return v;
           }
     }
-    if (canCrash) {
-      const crashed = fresh();
-      transitions += 1;
-      const c = ex.judge(crashed, CRASH);
-      if (c.violation !== undefined) return { path: [...node.path, CRASH], violation: c.violation };
-      if (node.faults < ex.model.bounds.faults)
-        for (const fault of ex.crashFaults(crashed)) {
-          const w = fresh();
-          transitions += 1;
-          const armed = ex.judge(w, fault);
-          if (armed.violation !== undefined)
-            return { path: [...node.path, fault], violation: armed.violation };
-          const r = ex.judge(w, CRASH);
-          if (r.violation !== undefined)
-            return { path: [...node.path, fault, CRASH], violation: r.violation };
-        }
-    }
+    return canCrash ? crashOn(fresh(), node.path, node.faults) : undefined;
+  };
+
+  /**
+   * The VMM dies on `crashed`, which has run `path`; then, within the fault budget, once more after
+   * each fault whose call that crash issued, each on a world rebuilt from the root.
+   */
+  const crashOn = (
+    crashed: CheckWorld,
+    path: readonly Step[],
+    faults: number,
+  ): FoundViolation | undefined => {
+    transitions += 1;
+    const c = ex.judge(crashed, CRASH);
+    if (c.violation !== undefined) return { path: [...path, CRASH], violation: c.violation };
+    if (faults < ex.model.bounds.faults)
+      for (const fault of ex.crashFaults(crashed)) {
+        const w = ex.replay(path);
+        transitions += 1;
+        const armed = ex.judge(w, fault);
+        if (armed.violation !== undefined) return { path: [...path, fault], violation: armed.violation };
+        const r = ex.judge(w, CRASH);
+        if (r.violation !== undefined) return { path: [...path, fault, CRASH], violation: r.violation };
+      }
     return undefined;
   };
 

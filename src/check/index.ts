@@ -2,11 +2,12 @@
  * The lifecycle model checker (docs/guide/check.md): check models, strategies over the shipped
  * stack, invariants, counterexamples and coverage.
  */
-export { CHECK_MODEL_FORMAT } from './CheckModel.js';
+export { CHECK_MODEL_FORMAT, CRASH_POINTS } from './CheckModel.js';
 export type {
   CheckBounds,
   CheckModel,
   CheckWorldSpec,
+  CrashPoints,
   FaultChoice,
   IntentTemplate,
   RandomSettings,

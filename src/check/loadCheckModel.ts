@@ -30,6 +30,7 @@ import { ScenarioError } from '../scenario/ScenarioError.js';
 import { PtFlagBit, PtIsolation } from '../scenario/uapiNames.js';
 import {
   CHECK_MODEL_FORMAT,
+  CRASH_POINTS,
   type CheckBounds,
   type CheckModel,
   type CheckWorldSpec,
@@ -239,6 +240,7 @@ const modelSpec: SpecFor<CheckModel> = {
   faults: defaulted(list(faultCodec), []),
   crash: defaulted(bool, false),
   crashInside: optional(bool),
+  crashPoints: optional(oneOf(CRASH_POINTS, 'crash points')),
   symmetry: defaulted(symmetryCodec, { partitions: true, vps: true }),
   random: defaulted(randomCodec, { walks: 200, faultRateMax: 0.3, machineFaultRateMax: 0 }),
   dfsSplitDepth: defaulted(range(0, 16), 3),
@@ -253,6 +255,7 @@ const topFields = [
   'faults',
   'crash',
   'crashInside',
+  'crashPoints',
   'symmetry',
   'random',
   'dfs',
@@ -284,6 +287,12 @@ export function loadCheckModel(json: unknown): CheckModel {
   );
   if (model.crashInside === true && !model.crash)
     throw new ScenarioError('$.crashInside', 'conflict', 'crashes inside intents need "crash": true');
+  if (model.crashPoints === 'transitions' && !model.crash)
+    throw new ScenarioError(
+      '$.crashPoints',
+      'conflict',
+      'a crash after every transition needs "crash": true',
+    );
   if (model.bounds.vps > MSHV_MAX_VPS)
     throw new ScenarioError('$.bounds.vps', 'range', `${model.bounds.vps} is above MSHV_MAX_VPS`);
   return model;
@@ -292,8 +301,9 @@ export function loadCheckModel(json: unknown): CheckModel {
 /**
  * Refuse a model that a strategy would run other than as written: crashes inside intents
  * (`crashInside`) are explored by BFS only, so DFS and random walks refuse such a model (as the CLI
- * refuses `--crash-inside` with them) rather than leave them out. Throws a ScenarioError naming
- * `$.crashInside`.
+ * refuses `--crash-inside` with them) rather than leave them out; a crash after every transition
+ * (`crashPoints: "transitions"`) by BFS and DFS, so random walks refuse it. Throws a ScenarioError
+ * naming `$.crashInside` or `$.crashPoints`.
  *
  * @example
  * checkStrategyFits(model, 'dfs'); // throws '$.crashInside: crashes inside intents are explored by bfs only, not dfs'
@@ -304,6 +314,12 @@ export function checkStrategyFits(model: CheckModel, strategy: 'bfs' | 'dfs' | '
       '$.crashInside',
       'conflict',
       `crashes inside intents are explored by bfs only, not ${strategy}`,
+    );
+  if (model.crashPoints === 'transitions' && strategy === 'random')
+    throw new ScenarioError(
+      '$.crashPoints',
+      'conflict',
+      'a crash after every transition is explored by bfs and dfs; random walks crash at random steps',
     );
 }
 

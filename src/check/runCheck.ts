@@ -383,7 +383,8 @@ async function random(
  * count: work is handed out and merged in a fixed order, and counts stop at the first unit of work
  * (a node, a task, a walk) that found a violation. Only the optional time limit reads a clock, and
  * only through `now`. A model with `crashInside` runs under BFS only (a ScenarioError at
- * `$.crashInside` otherwise).
+ * `$.crashInside` otherwise), one with `crashPoints: "transitions"` under BFS or DFS (at
+ * `$.crashPoints` for random).
  *
  * @example
  * const result = await runCheck({ model: defaultModel(), strategy: 'bfs' });

@@ -317,8 +317,11 @@ export const checkCommand: Command = {
       }
     }
     if (a.crashInside) model = { ...model, crash: true, crashInside: true };
+    const crashes = !model.crash
+      ? 'none'
+      : `${model.crashPoints === 'transitions' ? 'after every transition' : 'at every state'}${model.crashInside === true ? ' and inside intents' : ''}`;
     io.out(
-      `model ${model.name}: seed ${model.world.seed}, scheduler ${model.world.hypervisor.scheduler}, bounds ${JSON.stringify(model.bounds)}, strategy ${a.strategy}, workers ${a.workers}`,
+      `model ${model.name}: seed ${model.world.seed}, scheduler ${model.world.hypervisor.scheduler}, bounds ${JSON.stringify(model.bounds)}, crashes ${crashes}, strategy ${a.strategy}, workers ${a.workers}`,
     );
     let lastMs = -Infinity;
     const result = await runCheck({
