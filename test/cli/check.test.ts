@@ -46,6 +46,11 @@ describe('mshv-control check', () => {
       /--crash-inside: crashes inside intents are explored by bfs only, not dfs/,
     ],
     [['--crash-inside=yes'], /--crash-inside takes no value/],
+    [['--crash-points', 'every'], /--crash-points: 'every' is not states or transitions/],
+    [
+      ['--crash-points', 'transitions', '--strategy', 'random'],
+      /--crash-points: a crash after every transition is explored by bfs and dfs; random walks crash at random steps/,
+    ],
     [[join(dir, 'missing.json')], /missing.json: no such file/],
   ])('%j exits 2', async (argv, message) => {
     const r = await run(...argv);
@@ -122,6 +127,28 @@ describe('mshv-control check', () => {
       (/^states (\d+), transitions (\d+)/m.exec(out.join('\n')) ?? []).slice(1).map(Number);
     const [statesA, transitionsA] = counts(plain.out);
     const [statesB, transitionsB] = counts(inside.out);
+    expect(statesA).toBeGreaterThan(0);
+    expect(statesB).toBe(statesA);
+    expect(transitionsB).toBeGreaterThan(transitionsA ?? Infinity);
+  });
+
+  it('--crash-points transitions: the VMM also dies after every changing step; the same states, more transitions, still clean', async () => {
+    const noCrash = { ...tiny, crash: false };
+    const states = await run(file('tiny.json', tiny), '--out', dir);
+    const transitions = await run(
+      file('no-crash.json', noCrash),
+      '--out',
+      dir,
+      '--crash-points',
+      'transitions',
+    );
+    expect(transitions.code).toBe(0);
+    expect(transitions.out[0]).toContain(', crashes after every transition, strategy bfs');
+    expect(states.out[0]).toContain(', crashes at every state, strategy bfs');
+    const counts = (out: string[]): number[] =>
+      (/^states (\d+), transitions (\d+)/m.exec(out.join('\n')) ?? []).slice(1).map(Number);
+    const [statesA, transitionsA] = counts(states.out);
+    const [statesB, transitionsB] = counts(transitions.out);
     expect(statesA).toBeGreaterThan(0);
     expect(statesB).toBe(statesA);
     expect(transitionsB).toBeGreaterThan(transitionsA ?? Infinity);

@@ -113,6 +113,7 @@ describe('an option given twice is refused by every command (finding 4)', () => 
     [['check', MODEL, '--time-limit', '1', '--time-limit', '2'], '--time-limit'],
     [['check', MODEL, '--out', dir, '--out', dir], '--out'],
     [['check', MODEL, '--crash-inside', '--crash-inside'], '--crash-inside'],
+    [['check', MODEL, '--crash-points', 'states', '--crash-points=transitions'], '--crash-points'],
     [['check', MODEL, '--strategy', 'random', '--seed', '1', '--seed', '2'], '--seed'],
     [['demo', '--seed', '1', '--seed', '2'], '--seed'],
     [['probe', '--device', 'a', '--device', 'b'], '--device'],
@@ -160,6 +161,7 @@ describe('check COUNTEREXAMPLE.json takes no option (finding 3)', () => {
     [['--time-limit', '1'], '--time-limit'],
     [['--out', dir], '--out'],
     [['--crash-inside'], '--crash-inside'],
+    [['--crash-points', 'transitions'], '--crash-points'],
   ])('%j exits 2 naming the option; nothing is re-run', async (options, option) => {
     const r = await runCaptured(['check', COUNTEREXAMPLE, ...options]);
     expect(r.code).toBe(2);

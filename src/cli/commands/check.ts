@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { CheckModel } from '../../check/CheckModel.js';
+import { CRASH_POINTS, type CheckModel, type CrashPoints } from '../../check/CheckModel.js';
 import { coverageLines } from '../../check/coverageReport.js';
 import {
   type Counterexample,
@@ -28,6 +28,7 @@ import type { CliIo, Command } from '../Command.js';
 
 const usage = `usage: mshv-control check [MODEL] [--strategy bfs|dfs|random] [--seed N] [--time-limit S]
                            [--workers N] [--out DIR] [--crash-inside]
+                           [--crash-points states|transitions]
        mshv-control check COUNTEREXAMPLE.json
 Explores a check model (docs/guide/check.md; the default model when MODEL is left out) on the
 shipped stack: ControlPlane requests, guest exits, signals, armed hypervisor faults and crashes of
@@ -48,11 +49,15 @@ at 'run' and 'trace'. Options take their value as '--opt V' or '--opt=V', each a
                exploring)
   --crash-inside  also crash the VMM inside each intent, after each of its operations (BFS; the
                model's crashInside; 2.5 to 3 times as long on the default model)
+  --crash-points  where the VMM may die between intents: states (once per distinct state) or
+               transitions (after every step that changed the world, into a state already seen
+               too; BFS and DFS; about 2.5 times as long); sets the model's crash and crashPoints
 Exit codes: 0 no violation within the bounds (or a counterexample that breaks no invariant), 1 a
 violation (or a counterexample that breaks its own invariant or another one; a counterexample
 that could not be saved is printed and said so on stderr), 2 bad input (usage, a model or
 counterexample file that does not load: its path, line, JSON path and rule are named; a model with
-crashInside under dfs or random; an --out that is not a writable directory),
+crashInside under dfs or random, or with crash points at transitions under random; an --out that
+is not a writable directory),
 3 internal error: a violation did not reproduce (a fault of the checker, not of the stack; nothing
 is written), or any other fault of mshv-control itself (one line, no stack trace).`;
 
@@ -64,6 +69,8 @@ interface CheckArgs {
   readonly workers: number;
   readonly out: string;
   readonly crashInside: boolean;
+  /** `--crash-points`, when given. */
+  readonly crashPoints: CrashPoints | undefined;
   /** The options given on the command line, by name (a counterexample file takes none). */
   readonly given: readonly string[];
 }
@@ -81,6 +88,7 @@ const OPTIONS = {
   '--workers': 'value',
   '--out': 'value',
   '--crash-inside': 'flag',
+  '--crash-points': 'value',
 } as const;
 
 /**
@@ -115,8 +123,12 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs {
     throw new CliError(`--workers: ${workers} is more than 4 per CPU (${availableParallelism()} CPUs)`);
   const out = optionValue(parsed, '--out') ?? '.';
   const crashInside = parsed.options.has('--crash-inside');
+  const pointsText = optionValue(parsed, '--crash-points');
+  const crashPoints = CRASH_POINTS.find((p) => p === pointsText);
+  if (pointsText !== undefined && crashPoints === undefined)
+    throw new CliError(`--crash-points: '${pointsText}' is not ${CRASH_POINTS.join(' or ')}\n${usage}`);
   const given = [...parsed.options.keys()];
-  return { file, strategy, seed, timeLimitS, workers, out, crashInside, given };
+  return { file, strategy, seed, timeLimitS, workers, out, crashInside, crashPoints, given };
 }
 
 /**
@@ -126,6 +138,10 @@ function checkModelArgs(a: CheckArgs): void {
   if (a.crashInside && a.strategy !== 'bfs')
     throw new CliError(
       `--crash-inside: crashes inside intents are explored by bfs only, not ${a.strategy}\n${usage}`,
+    );
+  if (a.crashPoints === 'transitions' && a.strategy === 'random')
+    throw new CliError(
+      `--crash-points: a crash after every transition is explored by bfs and dfs; random walks crash at random steps\n${usage}`,
     );
   // BFS and DFS draw no random numbers: a seed given to them would be silently ignored.
   if (a.seed !== undefined && a.strategy !== 'random')
@@ -317,6 +333,7 @@ export const checkCommand: Command = {
       }
     }
     if (a.crashInside) model = { ...model, crash: true, crashInside: true };
+    if (a.crashPoints !== undefined) model = { ...model, crash: true, crashPoints: a.crashPoints };
     const crashes = !model.crash
       ? 'none'
       : `${model.crashPoints === 'transitions' ? 'after every transition' : 'at every state'}${model.crashInside === true ? ' and inside intents' : ''}`;
