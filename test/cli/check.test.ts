@@ -29,6 +29,10 @@ const lost = {
   },
 };
 
+/** The states and transitions a run's report names. */
+const counts = (out: string[]): number[] =>
+  (/^states (\d+), transitions (\d+)/m.exec(out.join('\n')) ?? []).slice(1).map(Number);
+
 describe('mshv-control check', () => {
   it.each([
     [['--strategy', 'bfs2'], /--strategy: 'bfs2' is not bfs, dfs or random/],
@@ -123,8 +127,6 @@ describe('mshv-control check', () => {
     const plain = await run(file('tiny.json', tiny), '--out', dir);
     const inside = await run(file('tiny.json', tiny), '--out', dir, '--crash-inside');
     expect(inside.code).toBe(0);
-    const counts = (out: string[]): number[] =>
-      (/^states (\d+), transitions (\d+)/m.exec(out.join('\n')) ?? []).slice(1).map(Number);
     const [statesA, transitionsA] = counts(plain.out);
     const [statesB, transitionsB] = counts(inside.out);
     expect(statesA).toBeGreaterThan(0);
@@ -145,8 +147,6 @@ describe('mshv-control check', () => {
     expect(transitions.code).toBe(0);
     expect(transitions.out[0]).toContain(', crashes after every transition, strategy bfs');
     expect(states.out[0]).toContain(', crashes at every state, strategy bfs');
-    const counts = (out: string[]): number[] =>
-      (/^states (\d+), transitions (\d+)/m.exec(out.join('\n')) ?? []).slice(1).map(Number);
     const [statesA, transitionsA] = counts(states.out);
     const [statesB, transitionsB] = counts(transitions.out);
     expect(statesA).toBeGreaterThan(0);
