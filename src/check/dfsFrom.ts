@@ -70,7 +70,11 @@ function search(
       world = undefined;
       return w;
     };
-    const fired: { readonly step: Step; readonly calls: ReadonlyMap<string, number> }[] = [];
+    const fired: {
+      readonly step: Step;
+      readonly calls: ReadonlyMap<string, number>;
+      readonly operations: number;
+    }[] = [];
     /** Judge a child's step result; recurse into a new child with its world. */
     const child = (w: CheckWorld, path: Step[], faults: number): FoundViolation | undefined => {
       const digest = ex.digestOf(w);
@@ -98,7 +102,7 @@ function search(
           world = w;
           continue;
         }
-        fired.push({ step, calls: new Map(w.scratch.calls) });
+        fired.push({ step, calls: new Map(w.scratch.calls), operations: r.operations });
         const v = child(w, path, node.faults);
         if (v !== undefined) return v;
       }
@@ -119,7 +123,22 @@ function search(
             if (v !== undefined) return v;
           }
     }
-    return canCrash ? crashOn(fresh(), node.path, node.faults) : undefined;
+    const crashed = canCrash ? crashOn(fresh(), node.path, node.faults) : undefined;
+    if (crashed !== undefined || ex.model.crashInside !== true || !ex.model.crash) return crashed;
+    // Dying inside an intent: after each of its operations, the kernel done with it, its result unlogged.
+    for (const { step, operations } of fired) {
+      if (step.kind !== 'intent') continue;
+      for (let k = 1; k <= operations; k++) {
+        const crash: Step = {
+          kind: 'crash',
+          inside: { intent: { name: step.name, args: step.args }, afterOperations: k },
+        };
+        transitions += 1;
+        const c = ex.judge(ex.replay(node.path), crash);
+        if (c.violation !== undefined) return { path: [...node.path, crash], violation: c.violation };
+      }
+    }
+    return undefined;
   };
 
   /**

@@ -300,22 +300,23 @@ export function loadCheckModel(json: unknown): CheckModel {
 
 /**
  * Refuse a model that a strategy would run other than as written: crashes inside intents
- * (`crashInside`) are explored by BFS only, so DFS and random walks refuse such a model (as the CLI
- * refuses `--crash-inside` with them) rather than leave them out; a crash after every transition
- * (`crashPoints: "transitions"`) by BFS and DFS, so random walks refuse it. Throws a ScenarioError
- * naming `$.crashInside` or `$.crashPoints`.
+ * (`crashInside`) and a crash after every transition (`crashPoints: "transitions"`) are explored by
+ * BFS and DFS; random walks crash between intents at random steps, so they refuse such a model (as
+ * the CLI refuses `--crash-inside` and `--crash-points transitions` with them) rather than leave the
+ * crashes out. Throws a ScenarioError naming `$.crashInside` or `$.crashPoints`.
  *
  * @example
- * checkStrategyFits(model, 'dfs'); // throws '$.crashInside: crashes inside intents are explored by bfs only, not dfs'
+ * checkStrategyFits(model, 'random'); // throws '$.crashInside: crashes inside intents are explored by bfs and dfs, not random walks'
  */
 export function checkStrategyFits(model: CheckModel, strategy: 'bfs' | 'dfs' | 'random'): void {
-  if (model.crashInside === true && strategy !== 'bfs')
+  if (strategy !== 'random') return;
+  if (model.crashInside === true)
     throw new ScenarioError(
       '$.crashInside',
       'conflict',
-      `crashes inside intents are explored by bfs only, not ${strategy}`,
+      'crashes inside intents are explored by bfs and dfs, not random walks',
     );
-  if (model.crashPoints === 'transitions' && strategy === 'random')
+  if (model.crashPoints === 'transitions')
     throw new ScenarioError(
       '$.crashPoints',
       'conflict',

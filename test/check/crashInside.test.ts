@@ -103,17 +103,20 @@ describe('a crash inside an intent (issue 6: crash points; the kernel finished t
     );
   });
 
-  it('BFS with crashInside judges a crash after every operation of every intent that changed the world', async () => {
-    const small = { ...model, bounds: { ...model.bounds, steps: 4 } };
-    const between = await runCheck({ model: small, strategy: 'bfs' });
-    const inside = await runCheck({ model: { ...small, crashInside: true }, strategy: 'bfs' });
-    expect(inside.verdict).toBe('clean');
-    expect(inside.states).toBe(between.states);
-    expect(inside.transitions).toBeGreaterThan(between.transitions);
-    expect(inside.coverage.invariants.recovery ?? 0).toBeGreaterThan(
-      between.coverage.invariants.recovery ?? 0,
-    );
-  });
+  it.each(['bfs', 'dfs'] as const)(
+    '%s with crashInside judges a crash after every operation of every intent that changed the world',
+    async (strategy) => {
+      const small = { ...model, bounds: { ...model.bounds, steps: 4 } };
+      const between = await runCheck({ model: small, strategy });
+      const inside = await runCheck({ model: { ...small, crashInside: true }, strategy });
+      expect(inside.verdict).toBe('clean');
+      expect(inside.states).toBe(between.states);
+      expect(inside.transitions).toBeGreaterThan(between.transitions);
+      expect(inside.coverage.invariants.recovery ?? 0).toBeGreaterThan(
+        between.coverage.invariants.recovery ?? 0,
+      );
+    },
+  );
 
   it('a model asks for it with "crashInside": true, which needs "crash"', () => {
     const json = JSON.parse(

@@ -46,8 +46,8 @@ describe('mshv-control check', () => {
     [['--frobnicate'], /unknown option '--frobnicate'/],
     [['a.json', 'b.json'], /unexpected argument 'b.json'/],
     [
-      ['--crash-inside', '--strategy', 'dfs'],
-      /--crash-inside: crashes inside intents are explored by bfs only, not dfs/,
+      ['--crash-inside', '--strategy', 'random'],
+      /--crash-inside: crashes inside intents are explored by bfs and dfs, not random walks/,
     ],
     [['--crash-inside=yes'], /--crash-inside takes no value/],
     [['--crash-points', 'every'], /--crash-points: 'every' is not states or transitions/],

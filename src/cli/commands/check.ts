@@ -47,8 +47,8 @@ at 'run' and 'trace'. Options take their value as '--opt V' or '--opt=V', each a
   --workers    worker threads, a positive decimal integer, at most 4 per CPU (default 1)
   --out        the directory for a counterexample; it must exist and be writable (checked before
                exploring)
-  --crash-inside  also crash the VMM inside each intent, after each of its operations (BFS; the
-               model's crashInside; 2.5 to 3 times as long on the default model)
+  --crash-inside  also crash the VMM inside each intent, after each of its operations (BFS and
+               DFS; the model's crash and crashInside; 2.5 to 3 times as long on the default model)
   --crash-points  where the VMM may die between intents: states (once per distinct state) or
                transitions (after every step that changed the world, into a state already seen
                too; BFS and DFS; about 2.5 times as long); sets the model's crash and crashPoints
@@ -56,8 +56,8 @@ Exit codes: 0 no violation within the bounds (or a counterexample that breaks no
 violation (or a counterexample that breaks its own invariant or another one; a counterexample
 that could not be saved is printed and said so on stderr), 2 bad input (usage, a model or
 counterexample file that does not load: its path, line, JSON path and rule are named; a model with
-crashInside under dfs or random, or with crash points at transitions under random; an --out that
-is not a writable directory),
+crashInside or crash points at transitions under random; an --out that is not a writable
+directory),
 3 internal error: a violation did not reproduce (a fault of the checker, not of the stack; nothing
 is written), or any other fault of mshv-control itself (one line, no stack trace).`;
 
@@ -135,9 +135,9 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs {
  * The checks of a model run's options against each other and the file system, before exploring.
  */
 function checkModelArgs(a: CheckArgs): void {
-  if (a.crashInside && a.strategy !== 'bfs')
+  if (a.crashInside && a.strategy === 'random')
     throw new CliError(
-      `--crash-inside: crashes inside intents are explored by bfs only, not ${a.strategy}\n${usage}`,
+      `--crash-inside: crashes inside intents are explored by bfs and dfs, not random walks\n${usage}`,
     );
   if (a.crashPoints === 'transitions' && a.strategy === 'random')
     throw new CliError(
