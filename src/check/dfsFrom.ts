@@ -31,6 +31,8 @@ const CRASH: Step = { kind: 'crash' };
  * whose call that crash issued is armed before a second crash, as `Explorer.expand` does. With
  * `crashPoints: "transitions"` the VMM also dies after a step into a state this task already
  * searched (a state searched now is crashed in its own visit), so every changing step is a crash point.
+ * With `crashInside` it also dies inside each intent that changed the world, after each of its
+ * operations, as `Explorer.expand` does.
  *
  * @example
  * const { violation, states } = dfsFrom(explorer, ROOT, 100_000);
