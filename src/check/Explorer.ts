@@ -64,6 +64,12 @@ export interface Expansion {
   readonly work: WorkCounters;
 }
 
+/** What judging crashes found: the first violation, if any, and how many steps were judged. */
+export interface CrashJudgement {
+  readonly violation: FoundViolation | undefined;
+  readonly judged: number;
+}
+
 /** The root of every exploration. */
 export const ROOT: PathNode = { path: [], depth: 0, faults: 0 };
 
@@ -208,26 +214,9 @@ export class Explorer {
     const keep = (w: CheckWorld, path: Step[], faults: number): void => {
       children.push({ path, depth: node.depth + 1, faults, digest: this.digestOf(w) });
     };
-    // The VMM dies on `world`, which has run `path`; then, within the fault budget, once more after
-    // each fault whose call that crash issued (each on a world that logged the path: recover reads its log).
-    const crashAfter = (
-      world: CheckWorld,
-      path: readonly Step[],
-      faults: number,
-    ): Omit<Expansion, keyof UnitCounts> | undefined => {
-      transitions += 1;
-      const c = this.judge(world, CRASH);
-      if (c.violation !== undefined) return found([...path, CRASH], c.violation);
-      if (faults < this.model.bounds.faults)
-        for (const fault of this.crashFaults(world)) {
-          const w = this.replay(path, undefined, true);
-          transitions += 1;
-          const armed = this.judge(w, fault);
-          if (armed.violation !== undefined) return found([...path, fault], armed.violation);
-          const r = this.judge(w, CRASH);
-          if (r.violation !== undefined) return found([...path, fault, CRASH], r.violation);
-        }
-      return undefined;
+    const judged = (j: CrashJudgement): Omit<Expansion, keyof UnitCounts> | undefined => {
+      transitions += j.judged;
+      return j.violation === undefined ? undefined : { children, violation: j.violation, transitions };
     };
     // Crash points at transitions: the VMM also dies after each step that changed the world, a step
     // into a state already seen too, on a world that logged the step's path.
@@ -238,7 +227,7 @@ export class Explorer {
       faults: number,
     ): Omit<Expansion, keyof UnitCounts> | undefined =>
       everyTransition && crashApplies(this.model, w)
-        ? crashAfter(this.replay(path, undefined, true), path, faults)
+        ? judged(this.crashOn(this.replay(path, undefined, true), path, faults, true))
         : undefined;
     const probe = fresh();
     const canCrash = crashApplies(this.model, probe);
@@ -279,20 +268,65 @@ export class Explorer {
     // A crash is judged on a world that logged its path: recover reads that log, no second re-run.
     // With crash points at transitions, a node's own crash was judged when the step into it ran.
     if (canCrash && (!everyTransition || node.path.length === 0)) {
-      const crashed = crashAfter(this.replay(node.path, undefined, true), node.path, node.faults);
+      const crashed = judged(
+        this.crashOn(this.replay(node.path, undefined, true), node.path, node.faults, true),
+      );
       if (crashed !== undefined) return crashed;
     }
-    // Dying inside an intent: after each of its operations, the kernel done with it, its result unlogged.
-    if (this.model.crashInside === true && this.model.crash)
-      for (const { step, operations } of fired)
-        for (let k = 1; k <= operations; k++) {
-          const intent = { name: step.name, args: step.args };
-          const crash: Step = { kind: 'crash', inside: { intent, afterOperations: k } };
-          transitions += 1;
-          const c = this.judge(this.replay(node.path, undefined, true), crash);
-          if (c.violation !== undefined) return found([...node.path, crash], c.violation);
-        }
-    return { children, violation: undefined, transitions };
+    return (
+      judged(this.crashesInside(node.path, fired, true)) ?? { children, violation: undefined, transitions }
+    );
+  }
+
+  /**
+   * The VMM dies on `crashed`, which has run `path` (with `faults` faults armed on it); then, within
+   * the fault budget, once more after each fault whose call that crash issued (`crashFaults`), each on
+   * a world rebuilt from the root: with `logged`, one that logged its path, so `recover` reads that
+   * log instead of re-running it.
+   */
+  crashOn(crashed: CheckWorld, path: readonly Step[], faults: number, logged: boolean): CrashJudgement {
+    let judged = 1;
+    const c = this.judge(crashed, CRASH);
+    if (c.violation !== undefined)
+      return { violation: { path: [...path, CRASH], violation: c.violation }, judged };
+    if (faults < this.model.bounds.faults)
+      for (const fault of this.crashFaults(crashed)) {
+        const w = this.replay(path, undefined, logged);
+        judged += 1;
+        const armed = this.judge(w, fault);
+        if (armed.violation !== undefined)
+          return { violation: { path: [...path, fault], violation: armed.violation }, judged };
+        const r = this.judge(w, CRASH);
+        if (r.violation !== undefined)
+          return { violation: { path: [...path, fault, CRASH], violation: r.violation }, judged };
+      }
+    return { violation: undefined, judged };
+  }
+
+  /**
+   * With the model's `crashInside`: the VMM dies inside each of `fired`, the intents that changed the
+   * world from `path`, after each of their operations (the kernel done with it, its result
+   * unlogged), each on a world rebuilt from the root (`logged` as for `crashOn`). Nothing otherwise.
+   */
+  crashesInside(
+    path: readonly Step[],
+    fired: readonly { readonly step: Step; readonly operations: number }[],
+    logged: boolean,
+  ): CrashJudgement {
+    let judged = 0;
+    if (this.model.crashInside !== true || !this.model.crash) return { violation: undefined, judged };
+    for (const { step, operations } of fired) {
+      if (step.kind !== 'intent') continue;
+      for (let k = 1; k <= operations; k++) {
+        const intent = { name: step.name, args: step.args };
+        const crash: Step = { kind: 'crash', inside: { intent, afterOperations: k } };
+        judged += 1;
+        const c = this.judge(this.replay(path, undefined, logged), crash);
+        if (c.violation !== undefined)
+          return { violation: { path: [...path, crash], violation: c.violation }, judged };
+      }
+    }
+    return { violation: undefined, judged };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { CheckWorld } from './CheckWorld.js';
 import { crashApplies, enabledIntents } from './enabledIntents.js';
-import type { Explorer, FoundViolation, PathNode, UnitCounts } from './Explorer.js';
+import type { CrashJudgement, Explorer, FoundViolation, PathNode, UnitCounts } from './Explorer.js';
 import type { Step } from './Step.js';
 import { VisitedBudgets } from './VisitedBudgets.js';
 
@@ -15,8 +15,6 @@ export interface DfsOutcome extends UnitCounts {
   /** The most intents on any path this task expanded (its start node's included). */
   readonly depth: number;
 }
-
-const CRASH: Step = { kind: 'crash' };
 
 /**
  * Depth-first search of the subtree under `start`, to `bounds.steps` intents, with its own visited
@@ -86,7 +84,9 @@ function search(
       }
       if (!visited.admit(digest, bound - (node.depth + 1), ex.model.bounds.faults - faults))
         // A state already searched: with crash points at transitions, the VMM still dies here.
-        return everyTransition && crashApplies(ex.model, w) ? crashOn(w, path, faults) : undefined;
+        return everyTransition && crashApplies(ex.model, w)
+          ? judged(ex.crashOn(w, path, faults, false))
+          : undefined;
       return visit({ path, depth: node.depth + 1, faults }, w);
     };
     const probe = fresh();
@@ -125,46 +125,13 @@ function search(
             if (v !== undefined) return v;
           }
     }
-    const crashed = canCrash ? crashOn(fresh(), node.path, node.faults) : undefined;
-    if (crashed !== undefined || ex.model.crashInside !== true || !ex.model.crash) return crashed;
-    // Dying inside an intent: after each of its operations, the kernel done with it, its result unlogged.
-    for (const { step, operations } of fired) {
-      if (step.kind !== 'intent') continue;
-      for (let k = 1; k <= operations; k++) {
-        const crash: Step = {
-          kind: 'crash',
-          inside: { intent: { name: step.name, args: step.args }, afterOperations: k },
-        };
-        transitions += 1;
-        const c = ex.judge(ex.replay(node.path), crash);
-        if (c.violation !== undefined) return { path: [...node.path, crash], violation: c.violation };
-      }
-    }
-    return undefined;
+    const crashed = canCrash ? judged(ex.crashOn(fresh(), node.path, node.faults, false)) : undefined;
+    return crashed ?? judged(ex.crashesInside(node.path, fired, false));
   };
 
-  /**
-   * The VMM dies on `crashed`, which has run `path`; then, within the fault budget, once more after
-   * each fault whose call that crash issued, each on a world rebuilt from the root.
-   */
-  const crashOn = (
-    crashed: CheckWorld,
-    path: readonly Step[],
-    faults: number,
-  ): FoundViolation | undefined => {
-    transitions += 1;
-    const c = ex.judge(crashed, CRASH);
-    if (c.violation !== undefined) return { path: [...path, CRASH], violation: c.violation };
-    if (faults < ex.model.bounds.faults)
-      for (const fault of ex.crashFaults(crashed)) {
-        const w = ex.replay(path);
-        transitions += 1;
-        const armed = ex.judge(w, fault);
-        if (armed.violation !== undefined) return { path: [...path, fault], violation: armed.violation };
-        const r = ex.judge(w, CRASH);
-        if (r.violation !== undefined) return { path: [...path, fault, CRASH], violation: r.violation };
-      }
-    return undefined;
+  const judged = (j: CrashJudgement): FoundViolation | undefined => {
+    transitions += j.judged;
+    return j.violation;
   };
 
   const violation = visit(start, undefined);
