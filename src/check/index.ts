@@ -36,6 +36,7 @@ export { coverageLines, type CoverageSummary, summarizeCoverage } from './covera
 export { DEFAULT_MODEL_JSON, defaultModel } from './defaultModel.js';
 export { EXPECTED_ERRNO } from './expectedErrno.js';
 export {
+  type CrashJudgement,
   type Expansion,
   Explorer,
   type FoundChild,
