@@ -115,7 +115,8 @@ export interface CheckModel {
   /**
    * Also explore the VMM dying inside each intent that changed the world, after each of its
    * operations (the kernel finished it, the log never got its result). Needs `crash`. Default false:
-   * it adds a crash point per operation, each with its own recover.
+   * it adds a crash point per operation, each with its own recover. Random walks put half their
+   * crashes inside the next intent that completes an operation, at one picked uniformly.
    */
   readonly crashInside?: boolean;
   /**

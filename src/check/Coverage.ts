@@ -1,6 +1,7 @@
 import type { TransitionRecord } from '../log/LogRecord.js';
 import { hvStatusName } from '../hv/HvStatus.js';
 import { hypercallDefByCode } from '../hv/hypercalls/index.js';
+import type { Intent } from '../runtime/applyIntent.js';
 import type { RequestOutcome } from '../runtime/RequestOutcome.js';
 import type { Step } from './Step.js';
 
@@ -24,6 +25,12 @@ function bump(m: Map<string, number>, k: string, n = 1): void {
 
 function toRecord(m: ReadonlyMap<string, number>): Record<string, number> {
   return Object.fromEntries([...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+/** An intent by its name and, for a request, the request's type. */
+function requestName(i: Intent): string {
+  const request = (i.args as { readonly request?: { readonly type?: unknown } } | null)?.request;
+  return typeof request?.type === 'string' ? `${i.name} ${request.type}` : i.name;
 }
 
 function outcomeText(o: RequestOutcome | undefined): string {
@@ -73,13 +80,13 @@ export class Coverage {
     bump(this.#invariants, name);
   }
 
+  /** A step by what it asked (`partition PAUSE`, `fault`, `crash`, `crash inside partition PAUSE`) and its outcome. */
   countStep(step: Step, outcome: RequestOutcome | undefined): void {
     let what: string;
-    if (step.kind !== 'intent') what = step.kind;
-    else {
-      const request = (step.args as { readonly request?: { readonly type?: unknown } } | null)?.request;
-      what = typeof request?.type === 'string' ? `${step.name} ${request.type}` : step.name;
-    }
+    if (step.kind === 'intent') what = requestName(step);
+    else if (step.kind === 'crash' && step.inside !== undefined)
+      what = `crash inside ${requestName(step.inside.intent)}`;
+    else what = step.kind;
     bump(this.#intents, `${what} → ${outcomeText(outcome)}`);
   }
 

@@ -299,23 +299,18 @@ export function loadCheckModel(json: unknown): CheckModel {
 }
 
 /**
- * Refuse a model that a strategy would run other than as written: crashes inside intents
- * (`crashInside`) and a crash after every transition (`crashPoints: "transitions"`) are explored by
- * BFS and DFS; random walks crash between intents at random steps, so they refuse such a model (as
- * the CLI refuses `--crash-inside` and `--crash-points transitions` with them) rather than leave the
- * crashes out. Throws a ScenarioError naming `$.crashInside` or `$.crashPoints`.
+ * Refuse a model that a strategy would run other than as written: a crash after every transition
+ * (`crashPoints: "transitions"`) is explored by BFS and DFS, which judge a crash once per state
+ * unless told otherwise; random walks crash at random steps, so they refuse such a model (as the CLI
+ * refuses `--crash-points transitions` with them) rather than leave the option without effect.
+ * Crashes inside intents (`crashInside`) run under every strategy. Throws a ScenarioError naming
+ * `$.crashPoints`.
  *
  * @example
- * checkStrategyFits(model, 'random'); // throws '$.crashInside: crashes inside intents are explored by bfs and dfs, not random walks'
+ * checkStrategyFits(model, 'random'); // throws '$.crashPoints: a crash after every transition is explored by bfs and dfs; ...'
  */
 export function checkStrategyFits(model: CheckModel, strategy: 'bfs' | 'dfs' | 'random'): void {
   if (strategy !== 'random') return;
-  if (model.crashInside === true)
-    throw new ScenarioError(
-      '$.crashInside',
-      'conflict',
-      'crashes inside intents are explored by bfs and dfs, not random walks',
-    );
   if (model.crashPoints === 'transitions')
     throw new ScenarioError(
       '$.crashPoints',

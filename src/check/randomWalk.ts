@@ -51,15 +51,28 @@ export function swarm(model: CheckModel, rng: Rng): Swarm {
 
 const CRASH: Step = { kind: 'crash' };
 
+/** A crash inside `step` after one of its `operations` picked uniformly; undefined when it completed none. */
+function crashInside(step: Step & { readonly kind: 'intent' }, operations: number, rng: Rng): Step | undefined {
+  if (operations < 1) return undefined;
+  const afterOperations = 1 + rng.below(operations);
+  return { kind: 'crash', inside: { intent: { name: step.name, args: step.args }, afterOperations } };
+}
+
 /** Tries per state-changing step a walk may spend (refused requests change nothing). */
 const ATTEMPTS_PER_STEP = 8;
 
 /**
  * One seeded random walk (TigerBeetle VOPR style): a world with the walk's swarm choice, then up to
  * `bounds.steps` state-changing steps, each picked uniformly among the enabled intents, the VMM
- * crashing with probability 1 / (2 × steps) at each (which ends the walk); before each intent, every fault choice may be armed with its swarm probability (while the fault budget
- * lasts). Every step is judged. Refused requests are judged but do not count as steps and stay out of
- * the path (they change nothing). Time and randomness come only from `seed` and the walk's index.
+ * crashing with probability 1 / (2 × steps) at each (which ends the walk); before each intent, every
+ * fault choice may be armed with its swarm probability (while the fault budget lasts). With the
+ * model's `crashInside`, half of those crashes (all of them while no partition is open, where a crash
+ * between intents has nothing to recover) fall inside the next intent that changes the world, after
+ * one of its operations picked uniformly: the walk runs that intent whole and judges it, then judges
+ * the crash inside it on a world rebuilt to the state before it (the walk ends there, so one rebuild
+ * per walk at most; an intent that completed no operation passes the crash to the next one). Every step is judged. Refused requests are judged but do not count as steps and
+ * stay out of the path (they change nothing). Time and randomness come only from `seed` and the
+ * walk's index; a model without `crashInside` draws exactly the numbers it drew before it existed.
  *
  * @example
  * const { violation } = randomWalk(explorer, 7, 0);
@@ -85,12 +98,19 @@ function walk(ex: Explorer, seed: number, index: number): Omit<WalkOutcome, keyo
     digests,
   });
   const bound = model.bounds.steps;
+  const inside = model.crash && model.crashInside === true;
+  // The crash coin fell inside the next intent that changes the world.
+  let dieInsideNext = false;
   for (let depth = 0, attempts = 0; depth < bound && attempts < ATTEMPTS_PER_STEP * bound; attempts++) {
-    if (crashApplies(model, world) && rng.chance(1 / (2 * bound))) {
-      transitions += 1;
-      const c = ex.judge(world, CRASH);
-      if (c.violation !== undefined) return found([...path, CRASH], c.violation);
-      break;
+    const canCrash = crashApplies(model, world);
+    if (!dieInsideNext && (canCrash || inside) && rng.chance(1 / (2 * bound))) {
+      if (inside && (!canCrash || rng.chance(0.5))) dieInsideNext = true;
+      else {
+        transitions += 1;
+        const c = ex.judge(world, CRASH);
+        if (c.violation !== undefined) return found([...path, CRASH], c.violation);
+        break;
+      }
     }
     const intents = enabledIntents(model, world);
     const step = intents.length === 0 ? undefined : intents[rng.below(intents.length)];
@@ -107,6 +127,18 @@ function walk(ex: Explorer, seed: number, index: number): Omit<WalkOutcome, keyo
     const r = ex.judge(world, step);
     if (r.violation !== undefined) return found([...path, step], r.violation);
     if (r.unchanged) continue;
+    if (dieInsideNext && step.kind === 'intent') {
+      const crash = crashInside(step, r.operations, rng);
+      // An intent that completed no operation (the machines alone changed) has no point inside it:
+      // the crash falls inside the next one that completes one.
+      if (crash !== undefined) {
+        transitions += 1;
+        digests.push(ex.digestOf(world));
+        const c = ex.judge(ex.replay(path, randomFaults), crash);
+        if (c.violation !== undefined) return found([...path, crash], c.violation);
+        break;
+      }
+    }
     path.push(step);
     depth += 1;
     digests.push(ex.digestOf(world));

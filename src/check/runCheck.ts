@@ -382,8 +382,8 @@ async function random(
  * included) and re-run it the way replay will. Deterministic for BFS and DFS whatever the worker
  * count: work is handed out and merged in a fixed order, and counts stop at the first unit of work
  * (a node, a task, a walk) that found a violation. Only the optional time limit reads a clock, and
- * only through `now`. A model with `crashInside` or `crashPoints: "transitions"` runs under BFS
- * or DFS (random walks refuse it: a ScenarioError at `$.crashInside` or `$.crashPoints`).
+ * only through `now`. A model with `crashPoints: "transitions"` runs under BFS or DFS (random
+ * walks refuse it: a ScenarioError at `$.crashPoints`).
  *
  * @example
  * const result = await runCheck({ model: defaultModel(), strategy: 'bfs' });

@@ -20,8 +20,14 @@ import { recoverLog } from '../../src/replay/recoverRecords.js';
 import { replayLog } from '../../src/replay/replayLog.js';
 import type { Intent } from '../../src/runtime/applyIntent.js';
 import { MemorySink } from '../../src/runtime/RecordSink.js';
+import { PLANTED } from './plantedVariants.js';
 
 const model = defaultModel();
+/** The crash steps a run's coverage counted, by what they were (`crash`, `crash inside partition PAUSE`). */
+const crashKinds = (intents: Readonly<Record<string, number>>): string[] =>
+  Object.keys(intents)
+    .filter((k) => k.startsWith('crash'))
+    .map((k) => k.replace(/ → .*$/, ''));
 const intent = (name: string, args: unknown): Intent => ({ name, args: args as never });
 const step = (i: Intent): Step => ({ kind: 'intent', ...i });
 const partition = (request: object): Intent => intent('partition', { key: 'vm0', request });
@@ -117,6 +123,39 @@ describe('a crash inside an intent (issue 6: crash points; the kernel finished t
       );
     },
   );
+
+  it('random walks put half their crashes inside the next intent that completes an operation; deterministic per seed', async () => {
+    const walks = { ...model, random: { ...model.random, walks: 120 } };
+    const between = await runCheck({ model: walks, strategy: 'random', seed: 5 });
+    expect(crashKinds(between.coverage.intents)).toEqual(['crash']);
+    const inside = await runCheck({ model: { ...walks, crashInside: true }, strategy: 'random', seed: 5 });
+    expect(inside.verdict).toBe('clean');
+    const kinds = crashKinds(inside.coverage.intents);
+    expect(kinds).toContain('crash');
+    // Inside requests of several kinds, and inside createPartition, whose world had nothing to crash.
+    expect(kinds).toContain('crash inside createPartition');
+    expect(kinds.filter((k) => k.startsWith('crash inside partition ')).length).toBeGreaterThanOrEqual(3);
+    expect(inside.coverage.invariants.recovery ?? 0).toBeGreaterThan(0);
+    const again = await runCheck({ model: { ...walks, crashInside: true }, strategy: 'random', seed: 5 });
+    expect(again).toEqual(inside);
+  });
+
+  it('a random walk finds a leak that shows dying inside CREATE_VP, and its counterexample ends there and reproduces', async () => {
+    const variant = PLANTED.find((v) => v.name === 'leakedVpStatePage');
+    if (variant === undefined) throw new Error('no leakedVpStatePage variant');
+    const walks = { ...model, crashInside: true, random: { ...model.random, walks: 300 } };
+    const r = await runCheck({ model: walks, strategy: 'random', seed: 4, variant });
+    expect(r.verdict).toBe('violation');
+    expect(r.reproduced).toBe(true);
+    const cex = r.counterexample;
+    expect(cex?.invariant).toBe('vpPagesReleased');
+    expect(cex?.crashAfterOperations).toBe(1);
+    expect(cex?.intents.at(-1)).toEqual(partition({ type: 'CREATE_VP', vp: 0 }));
+    const last = cex?.steps.at(-1);
+    expect(last?.kind === 'crash' ? last.inside?.intent : undefined).toEqual(
+      partition({ type: 'CREATE_VP', vp: 0 }),
+    );
+  });
 
   it('a model asks for it with "crashInside": true, which needs "crash"', () => {
     const json = JSON.parse(

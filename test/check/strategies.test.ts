@@ -109,6 +109,14 @@ describe('worker threads give the same verdicts and counts as one thread', () =>
     });
   }
 
+  it('random with crashes inside intents: 1 and 2 workers agree (a walk rebuilds its world in its own thread)', async () => {
+    const model = { ...small(4), crash: true, crashInside: true };
+    const one = await runCheck({ model, strategy: 'random', workers: 1 });
+    const two = await runCheck({ model, strategy: 'random', workers: 2 });
+    expect(Object.keys(one.coverage.intents).some((k) => k.startsWith('crash inside '))).toBe(true);
+    expect({ ...two, elapsedMs: 0 }).toEqual({ ...one, elapsedMs: 0 });
+  });
+
   it('bfs: the same counterexample with 1 and 2 workers', async () => {
     const one = await runCheck({ model: lostCompletion, strategy: 'bfs', workers: 1 });
     const two = await runCheck({ model: lostCompletion, strategy: 'bfs', workers: 2 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadCheckModel } from '../../src/check/loadCheckModel.js';
+import { checkStrategyFits, loadCheckModel } from '../../src/check/loadCheckModel.js';
 import { runCheck } from '../../src/check/runCheck.js';
 import type { CliIo } from '../../src/cli/Command.js';
 import { runCli } from '../../src/cli/runCli.js';
@@ -23,30 +23,50 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('crashInside is explored by BFS and DFS: random walks refuse it (review finding 11)', () => {
-  it('runCheck with random throws naming $.crashInside', async () => {
-    const run = runCheck({ model: loadCheckModel(json), strategy: 'random' });
-    await expect(run).rejects.toThrow(ScenarioError);
-    await expect(run).rejects.toThrow(
-      /^\$\.crashInside: crashes inside intents are explored by bfs and dfs, not random walks/,
-    );
-  });
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
+  const code = await runCli(argv, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
 
-  it.each(['bfs', 'dfs'] as const)('%s runs it', async (strategy) => {
+describe('which strategy runs which crash points (review finding 11: nothing a model asks for is left out silently)', () => {
+  it.each(['bfs', 'dfs', 'random'] as const)('crashInside runs under %s', async (strategy) => {
+    expect(() => {
+      checkStrategyFits(loadCheckModel(json), strategy);
+    }).not.toThrow();
     expect((await runCheck({ model: loadCheckModel(json), strategy })).verdict).toBe('clean');
   });
 
-  it('check MODEL --strategy random exits 2, naming the file, line and $.crashInside', async () => {
+  it('crash points at transitions are refused by random walks only, naming $.crashPoints', () => {
+    const model = loadCheckModel({ ...json, crashPoints: 'transitions' });
+    checkStrategyFits(model, 'bfs');
+    checkStrategyFits(model, 'dfs');
+    expect(() => {
+      checkStrategyFits(model, 'random');
+    }).toThrow(ScenarioError);
+    expect(() => {
+      checkStrategyFits(model, 'random');
+    }).toThrow(/^\$\.crashPoints: a crash after every transition is explored by bfs and dfs/);
+  });
+
+  it('check MODEL --strategy random with crashInside runs, and its header says where the crashes fall', async () => {
     const path = join(dir, 'inside-random.json');
     writeFileSync(path, JSON.stringify(json, null, 2));
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-    const code = await runCli(['check', path, '--strategy', 'random', '--out', dir], io);
-    expect(code).toBe(2);
-    expect(err.join('\n')).toMatch(
-      /inside-random\.json:\d+:\d+: \$\.crashInside: crashes inside intents are explored by bfs and dfs, not random walks/,
-    );
-    expect(out.join('\n')).not.toMatch(/verdict/);
+    const r = await cli('check', path, '--strategy', 'random', '--out', dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(', crashes at random steps, half of them inside intents, strategy random');
+    expect(r.out).toMatch(/^verdict: no violation within the bounds$/m);
+  });
+
+  it('check MODEL --strategy random with crash points at transitions exits 2, naming the file, line and $.crashPoints', async () => {
+    const path = join(dir, 'transitions-random.json');
+    writeFileSync(path, JSON.stringify({ ...json, crashPoints: 'transitions' }, null, 2));
+    const r = await cli('check', path, '--strategy', 'random', '--out', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/transitions-random\.json:\d+:\d+: \$\.crashPoints: a crash after every transition/);
+    expect(r.out).not.toMatch(/verdict/);
   });
 });
