@@ -32,6 +32,7 @@ export function formatRecoverReport(r: RecoverReport): string[] {
   if (live.eventfds.length > 0) out.push(`  eventfds: ${live.eventfds.join(', ')}`);
   if (live.mappings !== undefined)
     out.push(`  VP page mappings (gone with the process): ${live.mappings.join(', ')}`);
+  out.push(...unreachableLines(r));
   if (r.status === 'listed') {
     out.push('dry run: nothing closed');
     return out;
@@ -57,6 +58,19 @@ export function formatRecoverReport(r: RecoverReport): string[] {
             (a.violations.length === 0 ? '' : `; ${a.violations.join('; ')}`),
     );
   return out;
+}
+
+/** What the hypervisor held beyond any fd before the teardown (the run's own teardown was refused). */
+function unreachableLines(r: RecoverReport): string[] {
+  const u = r.unreachable;
+  if (u === null || (u.partitions.length === 0 && u.leakedPages === 0)) return [];
+  const what = [
+    ...u.partitions.map((p) => `partition ${p.id} (${p.state})`),
+    ...(u.leakedPages === 0 ? [] : [`${u.leakedPages} page(s) deposited in deleted partitions`]),
+  ];
+  return [
+    `held by the hypervisor beyond any fd (the run's own teardown was refused; no close reaches it): ${what.join(', ')}`,
+  ];
 }
 
 function partitionLines(p: LivePartition): string[] {

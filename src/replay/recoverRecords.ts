@@ -46,6 +46,20 @@ export interface RecoverAudit {
 }
 
 /**
+ * What the hypervisor already held, before the teardown, that no fd of the dead process reaches: the
+ * run's own teardown of it was refused (its log holds the refusal: a DELETE_PARTITION, a
+ * FINALIZE_PARTITION or a WITHDRAW_MEMORY the hypervisor answered with a failure, which the driver
+ * ignores as the kernel does), so the driver had already let go of it. Nothing `recover` closes can
+ * release it; it stays after the teardown, and the audit counts it.
+ */
+export interface Unreachable {
+  /** Child partitions the hypervisor has (not deleted) that no partition or VP fd names: `0x` hex id and hypervisor state. */
+  readonly partitions: readonly { readonly id: string; readonly state: string }[];
+  /** Pool pages still attributed to partitions the hypervisor deleted. */
+  readonly leakedPages: number;
+}
+
+/**
  * What `recover` did:
  * - `reconciled`: the state at the last committed record was rebuilt, everything live torn down,
  *   and the audit is clean;
@@ -69,6 +83,8 @@ export interface RecoverReport {
    * what each would have released, so a leak the audit then finds is its answer, not recover's.
    */
   readonly teardownRefused: readonly string[];
+  /** What the hypervisor held before the teardown beyond any fd (null when nothing was rebuilt). */
+  readonly unreachable: Unreachable | null;
   readonly audit: RecoverAudit | null;
   /** For `damaged`: the problem, naming the record. */
   readonly message?: string;
@@ -148,6 +164,7 @@ export function recoverSource(source: ReplaySource, options: RecoverOptions = {}
   const driver = session.driver;
   if (driver === undefined) throw new Error('recover: an identical replay left no runtime');
   const live = liveInventory(driver);
+  const unreachable = unreachableOf(driver, live);
   if (dryRun === true)
     return {
       status: 'listed',
@@ -157,6 +174,7 @@ export function recoverSource(source: ReplaySource, options: RecoverOptions = {}
       teardown: [],
       teardownHypercalls: 0,
       teardownRefused: [],
+      unreachable,
       audit: null,
     };
   // From here on the world runs on the simulated hypervisor alone: nothing of the teardown is logged.
@@ -176,6 +194,7 @@ export function recoverSource(source: ReplaySource, options: RecoverOptions = {}
     teardown,
     teardownHypercalls,
     teardownRefused: refusedTeardownCalls(hv.recentCalls().slice(-teardownHypercalls)),
+    unreachable,
     audit,
   };
 }
@@ -194,6 +213,7 @@ function failed(
     teardown: [],
     teardownHypercalls: 0,
     teardownRefused: [],
+    unreachable: null,
     audit: null,
     ...(message === undefined ? {} : { message }),
   };
@@ -216,6 +236,16 @@ function tearDown(driver: IntentDriver, live: LiveInventory): TeardownAction[] {
   }
   for (const fd of live.eventfds) close(fd, 'eventfd');
   return out;
+}
+
+/** What the rebuilt hypervisor holds that none of the fds in `live` reaches (see Unreachable). */
+function unreachableOf(driver: IntentDriver, live: LiveInventory): Unreachable {
+  const named = new Set(live.partitions.map((p) => p.id));
+  const partitions = driver.world.machine
+    .partitions()
+    .filter((p) => !p.isRoot && p.state !== 'deleted' && !named.has(`0x${p.id.toString(16)}`))
+    .map((p) => ({ id: `0x${p.id.toString(16)}`, state: p.state }));
+  return { partitions, leakedPages: driver.world.machine.audit().leakedPages };
 }
 
 function auditAfter(driver: IntentDriver): RecoverAudit {

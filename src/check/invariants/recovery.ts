@@ -20,6 +20,24 @@ function whyNot(r: RecoverReport): string {
   return `after its teardown: ${left.join(', ')}`;
 }
 
+/**
+ * Everything the audit found left after recover's teardown was already beyond any fd before it
+ * (`RecoverReport.unreachable`): recover closed all it could reach and left nothing of its own.
+ */
+function onlyUnreachable(r: RecoverReport): boolean {
+  const a = r.audit;
+  const u = r.unreachable;
+  if (a === null || u === null) return false;
+  return (
+    a.conserved &&
+    a.driverPartitions === 0 &&
+    a.pinnedPages === 0 &&
+    a.openFds.length === 0 &&
+    a.liveChildPartitions <= u.partitions.length &&
+    a.leakedPages <= u.leakedPages
+  );
+}
+
 /** The first top-level field where two inventories differ, for the message. */
 function firstDifference(held: object, rebuilt: object): string {
   const h = held as Readonly<Record<string, unknown>>;
@@ -38,7 +56,8 @@ function firstDifference(held: object, rebuilt: object): string {
  * rebuilds must be the one the process held when it died (the same partitions, fds, machine states,
  * regions, VPs, doorbells, irqfds, MSI routes, pools and eventfds), and its teardown must leave the
  * hypervisor with nothing (the audit `recover` reports: page conservation, no deposited page, no
- * child partition, no driver partition, no pin). A crash inside an operation (the kernel finished
+ * child partition, no driver partition, no pin), beyond what the hypervisor already held out of
+ * any fd's reach because the run's own teardown of it was refused. A crash inside an operation (the kernel finished
  * it, the log never got its result) checks the replay and the teardown only: the log cannot know
  * the last operation, and what the kernel still holds for it is released by the fds' close, which
  * conservation judges.
@@ -54,8 +73,10 @@ export const recovery: Invariant = {
     if (step.step.kind !== 'crash' || world.recovery === undefined) return null;
     const { held, report } = world.recovery;
     // A leak left because the hypervisor refused a teardown call is its answer, not recover's (as
-    // conservation takes it).
-    if (report.status === 'not-reconciled' && report.teardownRefused.length > 0) return undefined;
+    // conservation takes it): one of recover's own teardown, or one of the run's, before the crash,
+    // which left what recover found beyond any fd.
+    if (report.status === 'not-reconciled' && (report.teardownRefused.length > 0 || onlyUnreachable(report)))
+      return undefined;
     if (report.status !== 'reconciled') return `recover after the crash: ${report.status}: ${whyNot(report)}`;
     if (report.live === null) return 'recover after the crash listed nothing';
     // Dying inside an operation, the kernel holds what the committed log does not know (held is null):
