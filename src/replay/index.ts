@@ -30,6 +30,7 @@ export {
   type RecoverOptions,
   type RecoverReport,
   type TeardownAction,
+  type Unreachable,
   recoverLog,
   recoverRecords,
   recoverSource,
