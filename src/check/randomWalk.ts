@@ -52,7 +52,11 @@ export function swarm(model: CheckModel, rng: Rng): Swarm {
 const CRASH: Step = { kind: 'crash' };
 
 /** A crash inside `step` after one of its `operations` picked uniformly; undefined when it completed none. */
-function crashInside(step: Step & { readonly kind: 'intent' }, operations: number, rng: Rng): Step | undefined {
+function crashInside(
+  step: Step & { readonly kind: 'intent' },
+  operations: number,
+  rng: Rng,
+): Step | undefined {
   if (operations < 1) return undefined;
   const afterOperations = 1 + rng.below(operations);
   return { kind: 'crash', inside: { intent: { name: step.name, args: step.args }, afterOperations } };
