@@ -505,6 +505,17 @@ export class NativeDevice implements DevicePort {
     return r.ok ? ok(undefined) : { ok: false, error: sysError('close', r.errno, `close(${fd})`) };
   }
 
+  /**
+   * True when `fd` is a partition, VP or event fd this device has open (what it may make a system
+   * call on): a VpThread asks before it runs a VP on another thread.
+   *
+   * @example
+   * dev.holds(vpFd); // true until dev.close(vpFd)
+   */
+  holds(fd: Fd): boolean {
+    return !this.#closed && this.#fds.has(fd);
+  }
+
   /** Not known on a native fd: the uapi hands out fds, and the partition id stays in the kernel. */
   partitionIdOf(): PartitionId | undefined {
     return undefined;

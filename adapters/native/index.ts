@@ -7,6 +7,8 @@ export { libcSyscalls } from './libcSyscalls.js';
 export { MODEL_DEV_FD, ModelKernel, type ModelKernelOptions } from './ModelKernel.js';
 export type { VpStateError, VpStateIoctlResult } from './VpStateError.js';
 export { type ProbeStep, probeDevice } from './probeDevice.js';
+export { VpThread, type VpThreadOptions } from './VpThread.js';
+export { kickSignal } from './kickSignal.js';
 export {
   EFD_CLOEXEC,
   EFD_NONBLOCK,
