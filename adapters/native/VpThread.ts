@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Fd } from '../../src/ports/DevicePort.js';
 import { type IoctlResult, fail, ok } from '../../src/pipeline/driver/IoctlResult.js';
 import { installKickHandler, sendKick } from './kickSignal.js';
 import type { NativeDevice } from './NativeDevice.js';
 import { failedIoctl } from './sysError.js';
+import { workerScript } from '../../src/workerScript.js';
 
 const OP = 'MSHV_RUN_VP';
 /** How often `close` re-sends the kick while a run is still in flight (a kick can be lost: rule 4). */
@@ -21,15 +20,6 @@ export interface VpThreadOptions {
 
 type WorkerAnswer =
   { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly errno: number };
-
-/** The compiled worker: next to this module when running from dist/, else the build output (tests run the sources). */
-function workerScript(): URL {
-  const here = new URL('./vpThreadWorker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL('../../dist/adapters/native/vpThreadWorker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return built;
-  throw new Error('VpThread: dist/adapters/native/vpThreadWorker.js is missing; run `npm run build`');
-}
 
 /**
  * A VP's own thread on the native adapter. MSHV_RUN_VP blocks the thread that makes it until the VP
@@ -83,9 +73,17 @@ export class VpThread {
     if (!device.holds(vpFd))
       return fail(OP, 'EBADF', `fd ${String(vpFd)} is not a VP fd this device has open: no thread started`);
     installKickHandler();
-    const worker = new Worker(workerScript(), {
-      workerData: options.syscalls === undefined ? {} : { syscalls: options.syscalls.href },
-    });
+    const worker = new Worker(
+      workerScript(
+        import.meta.url,
+        './vpThreadWorker.js',
+        '../../dist/adapters/native/vpThreadWorker.js',
+        'VP threads',
+      ),
+      {
+        workerData: options.syscalls === undefined ? {} : { syscalls: options.syscalls.href },
+      },
+    );
     const thread = await new Promise<bigint>((resolve, reject) => {
       worker.once('message', (m: { readonly thread: bigint }) => {
         resolve(m.thread);

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CheckModel } from './CheckModel.js';
 import type { WorkerRequest } from './checkWorker.js';
@@ -7,6 +5,7 @@ import { Coverage, type CoverageData } from './Coverage.js';
 import { epochNow } from './epochNow.js';
 import type { WorkCounters } from './Explorer.js';
 import type { Runner } from './Runner.js';
+import { workerScript } from '../workerScript.js';
 
 /** Distributive Omit over the request union. */
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
@@ -16,18 +15,6 @@ interface Reply {
   readonly ok: boolean;
   readonly result?: unknown;
   readonly error?: string;
-}
-
-/**
- * The compiled worker script: next to this module when running from dist/, else the build output
- * of the sources (tests run the sources; `npm test` builds first).
- */
-function workerScript(): URL {
-  const here = new URL('./checkWorker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL('../../dist/src/check/checkWorker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return built;
-  throw new Error('check workers need the compiled worker script (run `npm run build`)');
 }
 
 /**
@@ -51,7 +38,12 @@ export class WorkerRunner implements Runner {
 
   constructor(model: CheckModel, count: number) {
     this.parallelism = count;
-    const script = workerScript();
+    const script = workerScript(
+      import.meta.url,
+      './checkWorker.js',
+      '../../dist/src/check/checkWorker.js',
+      'check workers',
+    );
     for (let i = 0; i < count; i++) {
       const w = new Worker(script, { workerData: { model } });
       w.on('message', (reply: Reply) => {
