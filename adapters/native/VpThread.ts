@@ -58,6 +58,19 @@ export class VpThread {
       worker.unref();
       settle?.(m.ok ? ok(m.bytes) : failedIoctl(OP, vpFd, m));
     });
+    // A thread that dies (its script threw) fails the run in flight and takes no more.
+    const died = (why: string): void => {
+      this.#closed = true;
+      const settle = this.#pending;
+      this.#pending = null;
+      settle?.(fail(OP, 'EIO', `fd ${vpFd}: the VP thread ended: ${why}`));
+    };
+    worker.on('error', (e: Error) => {
+      died(e.message);
+    });
+    worker.on('exit', (code) => {
+      died(`exit code ${code}`);
+    });
     worker.unref();
   }
 
@@ -84,12 +97,22 @@ export class VpThread {
         workerData: options.syscalls === undefined ? {} : { syscalls: options.syscalls.href },
       },
     );
-    const thread = await new Promise<bigint>((resolve, reject) => {
+    // The thread's id once it is ready, or why it ended before (its script threw: no koffi, say).
+    const thread = await new Promise<bigint | string>((resolve) => {
       worker.once('message', (m: { readonly thread: bigint }) => {
         resolve(m.thread);
       });
-      worker.once('error', reject);
+      worker.once('error', (e: Error) => {
+        resolve(e.message);
+      });
+      worker.once('exit', (code) => {
+        resolve(`exit code ${code}`);
+      });
     });
+    if (typeof thread === 'string') {
+      await worker.terminate();
+      return fail(OP, 'EIO', `fd ${vpFd}: the VP thread did not start: ${thread}`);
+    }
     return ok(new VpThread(device, vpFd, worker, thread));
   }
 

@@ -97,5 +97,25 @@ describe.runIf(process.platform === 'linux')(
       expect(thread.kick()).toBe(false);
       expect((await thread.run()).ok).toBe(false);
     });
+
+    it('a thread that cannot start is EIO from start; one that dies inside a run fails that run with EIO', async () => {
+      const dev = NativeDevice.open(libcSyscalls(), '/dev/null');
+      if (!dev.ok) throw new Error(dev.error.message);
+      opened.push({ dev: dev.value, threads: [] });
+      const fd = dev.value.createEventfd();
+      const missing = await VpThread.start(dev.value, fd, {
+        syscalls: new URL('./fixtures/noSuchModule.ts', import.meta.url),
+      });
+      expect(missing.ok ? null : missing.error).toMatchObject({ errnoName: 'EIO', op: 'MSHV_RUN_VP' });
+      expect(missing.ok ? '' : missing.error.message).toMatch(/the VP thread did not start/);
+      const t = await VpThread.start(dev.value, fd, {
+        syscalls: new URL('./fixtures/throwingRun.ts', import.meta.url),
+      });
+      if (!t.ok) throw new Error(t.error.message);
+      const r = await t.value.run();
+      expect(r.ok ? '' : r.error.message).toMatch(/the VP thread ended: the stand-in kernel fails/);
+      expect((await t.value.run()).ok).toBe(false);
+      await t.value.close();
+    });
   },
 );
