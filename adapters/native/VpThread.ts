@@ -29,7 +29,10 @@ type WorkerAnswer =
  * `NativeDevice.runVp` answers; `kick()` sends that thread the kick signal (`kickSignal.ts`: a
  * handler that does nothing, without SA_RESTART). /dev/mshv has no sticky cancel (lifecycle rule 4):
  * a kick that arrives before the thread is inside the ioctl, or between two runs, does nothing, so
- * whoever stops a VP sends kicks until its run returns, as `close` does.
+ * whoever stops a VP sends kicks until its run returns, as `close` does. The VP's other ioctls
+ * (GET/SET_VP_STATE) stay on the device, on the calling thread: the kernel serializes them with the
+ * run on the VP's mutex (§c, "VP ioctls take vp_mutex"), so one made while a run is in flight blocks
+ * that thread until the run returns; stop the run first (`running` says whether one is in flight).
  *
  * @example
  * const t = await VpThread.start(dev, vpFd);
