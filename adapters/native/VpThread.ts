@@ -31,8 +31,9 @@ type WorkerAnswer =
  * a kick that arrives before the thread is inside the ioctl, or between two runs, does nothing, so
  * whoever stops a VP sends kicks until its run returns, as `close` does. The VP's other ioctls
  * (GET/SET_VP_STATE) stay on the device, on the calling thread: the kernel serializes them with the
- * run on the VP's mutex (inventory, Locks: "VP ioctls take vp_mutex"), so one made while a run is in flight blocks
- * that thread until the run returns; stop the run first (`running` says whether one is in flight).
+ * run on the VP's mutex (inventory, Locks: "VP ioctls take vp_mutex"), so one made while a run is
+ * in flight blocks that thread until the run returns; stop the run first (`running` says whether
+ * one is in flight).
  *
  * @example
  * const t = await VpThread.start(dev, vpFd);
