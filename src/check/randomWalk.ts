@@ -74,9 +74,10 @@ const ATTEMPTS_PER_STEP = 8;
  * between intents has nothing to recover) fall inside the next intent that changes the world, after
  * one of its operations picked uniformly: the walk runs that intent whole and judges it, then judges
  * the crash inside it on a world rebuilt to the state before it (the walk ends there, so one rebuild
- * per walk at most; an intent that completed no operation passes the crash to the next one). Every step is judged. Refused requests are judged but do not count as steps and
- * stay out of the path (they change nothing). Time and randomness come only from `seed` and the
- * walk's index; a model without `crashInside` draws exactly the numbers it drew before it existed.
+ * per walk at most; an intent that completed no operation passes the crash to the next one). Every
+ * step is judged. Refused requests are judged but do not count as steps and stay out of the path
+ * (they change nothing). Time and randomness come only from `seed` and the walk's index; a model
+ * without `crashInside` draws exactly the numbers it drew before it existed.
  *
  * @example
  * const { violation } = randomWalk(explorer, 7, 0);
