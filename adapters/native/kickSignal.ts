@@ -4,12 +4,18 @@ type Koffi = typeof import('koffi');
 /** A pointer koffi hands back from libc (an opaque external object). */
 type Pointer = object;
 
-/** glibc's struct sigaction on 64-bit Linux: handler (8), sa_mask (128), sa_flags (int, padded to 8), sa_restorer (8). */
+/**
+ * glibc's struct sigaction on 64-bit Linux: handler (8), sa_mask (128), sa_flags (int, padded to 8),
+ * sa_restorer (8).
+ */
 const SIGACTION_BYTES = 152;
 const SIGSET_BYTES = 128;
 /** pthread_sigmask's how. */
 const SIG_UNBLOCK = 1;
-/** Above SIGRTMIN: glibc's threads library keeps the first real-time signals; nothing in Node or libuv uses this one. */
+/**
+ * Above SIGRTMIN: glibc's threads library keeps the first real-time signals; nothing in Node or
+ * libuv uses this one.
+ */
 const SIGRTMIN_OFFSET = 5;
 
 interface ThreadLibc {

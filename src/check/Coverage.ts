@@ -80,7 +80,10 @@ export class Coverage {
     bump(this.#invariants, name);
   }
 
-  /** A step by what it asked (`partition PAUSE`, `fault`, `crash`, `crash inside partition PAUSE`) and its outcome. */
+  /**
+   * A step by what it asked (`partition PAUSE`, `fault`, `crash`, `crash inside partition PAUSE`)
+   * and its outcome.
+   */
   countStep(step: Step, outcome: RequestOutcome | undefined): void {
     let what: string;
     if (step.kind === 'intent') what = requestName(step);

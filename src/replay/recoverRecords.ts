@@ -53,7 +53,10 @@ export interface RecoverAudit {
  * release it; it stays after the teardown, and the audit counts it.
  */
 export interface Unreachable {
-  /** Child partitions the hypervisor has (not deleted) that no partition or VP fd names: `0x` hex id and hypervisor state. */
+  /**
+   * Child partitions the hypervisor has (not deleted) that no partition or VP fd names: `0x` hex id
+   * and hypervisor state.
+   */
   readonly partitions: readonly { readonly id: string; readonly state: string }[];
   /** Pool pages still attributed to partitions the hypervisor deleted. */
   readonly leakedPages: number;

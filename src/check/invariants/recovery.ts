@@ -57,8 +57,9 @@ function firstDifference(held: object, rebuilt: object): string {
  * regions, VPs, doorbells, irqfds, MSI routes, pools and eventfds), and its teardown must leave the
  * hypervisor with nothing (the audit `recover` reports: page conservation, no deposited page, no
  * child partition, no driver partition, no pin), beyond what the hypervisor already held out of
- * any fd's reach because the run's own teardown of it was refused. A crash inside an operation (the kernel finished
- * it, the log never got its result) checks the replay and the teardown only: the log cannot know
+ * any fd's reach because the run's own teardown of it was refused. A crash inside an operation
+ * (the kernel finished it, the log never got its result) checks the replay and the teardown only:
+ * the log cannot know
  * the last operation, and what the kernel still holds for it is released by the fds' close, which
  * conservation judges.
  *
