@@ -59,9 +59,8 @@ function firstDifference(held: object, rebuilt: object): string {
  * child partition, no driver partition, no pin), beyond what the hypervisor already held out of
  * any fd's reach because the run's own teardown of it was refused. A crash inside an operation
  * (the kernel finished it, the log never got its result) checks the replay and the teardown only:
- * the log cannot know
- * the last operation, and what the kernel still holds for it is released by the fds' close, which
- * conservation judges.
+ * the log cannot know the last operation, and what the kernel still holds for it is released by
+ * the fds' close, which conservation judges.
  *
  * @example
  * recovery.afterStep?.(crashStep, world); // 'recover after the crash: not-reconciled: after its teardown: 2 host pages still pinned'
