@@ -124,6 +124,36 @@ describe('recovery after a crash that follows a refused teardown of the run (ran
     );
   });
 
+  it('a refused WITHDRAW_MEMORY before the crash strands pages in a deleted partition: recover counts them as beyond reach', () => {
+    const w = new CheckWorld({ world: orphanModel.world });
+    w.observing = true;
+    const initialize: Step = {
+      kind: 'intent',
+      name: 'partition',
+      args: { key: 'vm0', request: { type: 'INITIALIZE' } } as never,
+    };
+    const withdrawRefused: Step = {
+      kind: 'fault',
+      call: 'WITHDRAW_MEMORY',
+      status: HvStatus.INVALID_PARTITION_ID,
+      skip: 0,
+    };
+    const close = ORPHAN_PATH[3]!;
+    for (const step of [create('vm0'), initialize, create('vm1'), withdrawRefused, close])
+      expect(w.run(step).violation).toBeUndefined();
+    const crash = w.run({ kind: 'crash' });
+    expect(crash.violation).toBeUndefined();
+    const report = w.recovery?.report;
+    if (report === undefined) throw new Error('no recovery');
+    expect(report.unreachable?.partitions).toEqual([]);
+    expect(report.unreachable?.leakedPages).toBeGreaterThan(0);
+    expect(report.audit?.leakedPages).toBe(report.unreachable?.leakedPages);
+    expect(report.status).toBe('not-reconciled');
+    expect(formatRecoverReport(report).join('\n')).toMatch(
+      /beyond any fd .*: \d+ page\(s\) deposited in deleted partitions/,
+    );
+  });
+
   it('recovery excuses only what was beyond reach: anything more left after the teardown is still a violation', () => {
     const report = orphanRecovery();
     const audit = report.audit;
