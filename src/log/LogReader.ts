@@ -207,10 +207,11 @@ export class LogReader {
   }
 
   /**
-   * The records in seq order, decoded, lazily (one query of ROWS_PER_QUERY rows in memory at a time: `RecordRows`). With `verify` (the
-   * default) the first damaged record throws a LogError naming its seq: a seq gap, a checksum that
-   * does not match the chain, a kind column that disagrees with the body, an undecodable body, an
-   * unknown kind or version, and, reading to the end of a closed log, a missing tail.
+   * The records in seq order, decoded, lazily (one query of ROWS_PER_QUERY rows in memory at a
+   * time: `RecordRows`). With `verify` (the default) the first damaged record throws a LogError
+   * naming its seq: a seq gap, a checksum that does not match the chain, a kind column that
+   * disagrees with the body, an undecodable body, an unknown kind or version, and, reading to the end
+   * of a closed log, a missing tail.
    */
   *records(options: ReadOptions = {}): Generator<StoredRecord, void, undefined> {
     const fromSeq = options.fromSeq ?? 1;
