@@ -1,6 +1,6 @@
 import { Rng } from '../../src/det/Rng.js';
 import { HV_ROOT_SCHEDULER_MAX_VPS_PER_CHILD_PARTITION } from '../../src/hv/KernelConstants.js';
-import type { FaultPlanEntry, HostMemoryDecl, Scheduler } from '../../src/scenario/Scenario.js';
+import type { FaultPlanEntry, HostMemoryDecl, RamRegions, Scheduler } from '../../src/scenario/Scenario.js';
 import type { RandomFaultRates } from './faults/FaultPlan.js';
 import type { FragmentationKnobs } from './host/UserSpace.js';
 
@@ -13,6 +13,12 @@ export interface MachineConfig {
   readonly repTimeSlice?: number;
   /** CPUID 0x40000003 ECX bit 9: DISPATCH_VP takes vectors from the register page (SCAN flag). Default false. */
   readonly dispatchInterruptInjection?: boolean;
+  /**
+   * The host kernel's guest RAM regions (the scenario's `kernel.ramRegions`): `pinned` (default) or
+   * `movable` (NEW's HMM regions, faulted in on GPA intercepts). The host's mm is part of the machine,
+   * so a snapshot keeps the choice and a restored world's driver takes it again.
+   */
+  readonly ramRegions?: RamRegions;
   /** The scenario's ordered fault plan. */
   readonly faults?: readonly FaultPlanEntry[];
   /** Seeded random faults for the model checker (probability per call, by status name). */
@@ -59,6 +65,8 @@ export interface Knobs {
   readonly repTimeSlice: number | undefined;
   /** CPUID 0x40000003 ECX bit 9, as the root kernel reads it at boot. */
   readonly dispatchInterruptInjection: boolean;
+  /** How the host kernel backs guest RAM regions (MachineConfig.ramRegions). */
+  readonly ramRegions: RamRegions;
   readonly cpuCount: number;
   readonly hostRamPages: number;
   readonly rootPartitionId: bigint;
@@ -125,6 +133,7 @@ export function deriveKnobs(config: MachineConfig): Knobs {
     scheduler: config.scheduler ?? 'core-smt',
     repTimeSlice,
     dispatchInterruptInjection: config.dispatchInterruptInjection ?? false,
+    ramRegions: config.ramRegions ?? 'pinned',
     cpuCount,
     hostRamPages: Number(hostRamBytes >> 12n),
     rootPartitionId,
@@ -154,6 +163,7 @@ export function describeKnobs(k: Knobs): string[] {
     `scheduler ${k.scheduler}`,
     `repTimeSlice ${k.repTimeSlice ?? 'none'}`,
     ...(k.dispatchInterruptInjection ? ['dispatchInterruptInjection (CPUID 0x40000003 ECX bit 9)'] : []),
+    ...(k.ramRegions === 'movable' ? ['ramRegions movable (HMM, faulted in on GPA intercepts)'] : []),
     `cpus ${k.cpuCount}`,
     `hostRam ${k.hostRamPages} pages (${(k.hostRamPages / 256).toFixed(0)} MiB)`,
     `partitionIds root 0x${k.rootPartitionId.toString(16)} firstChild 0x${k.firstChildPartitionId.toString(16)}`,

@@ -14,7 +14,7 @@ import { SimulatedHost } from './host/SimulatedHost.js';
 import { Synic } from './host/Synic.js';
 import { UserSpace } from './host/UserSpace.js';
 import { type Knobs, type MachineConfig, deriveKnobs, describeKnobs } from './MachineConfig.js';
-import { exitsSeenByVmm, pushExits, vpHasExitForVmm } from './model/Guest.js';
+import { type FaultedIn, exitsSeenByVmm, pushExits, vpHasExitForVmm } from './model/Guest.js';
 import type { GpaValue } from './model/GpaMap.js';
 import { apicEoiMessage, HV_MESSAGE_HEADER_SIZE } from './model/Messages.js';
 import { HVMSG } from '../../src/hv/flags/HvMessageType.js';
@@ -402,22 +402,23 @@ export class SimulatedMachine {
 
   /**
    * How many of `exits` would reach the VMM as messages if pushed now (see Guest.ts exitsSeenByVmm):
-   * the number of MSHV_RUN_VP calls that return one of them.
+   * the number of MSHV_RUN_VP calls that return one of them. `faultedIn` names the GPA intercepts
+   * the root kernel resolves itself (default: none).
    */
-  exitsSeenByVmm(partitionId: bigint, exits: readonly GuestExit[]): number {
+  exitsSeenByVmm(partitionId: bigint, exits: readonly GuestExit[], faultedIn?: FaultedIn): number {
     const p = this.model.resolve(partitionId);
     if (p === undefined) throw new RangeError(`exitsSeenByVmm: no partition 0x${partitionId.toString(16)}`);
-    return exitsSeenByVmm(this.model, p, exits);
+    return exitsSeenByVmm(this.model, p, exits, faultedIn);
   }
 
   /**
    * Whether VP `vpIndex` would produce an exit for the VMM if the root resumed or dispatched it now
-   * (see Guest.ts vpHasExitForVmm); false for an unknown VP.
+   * (see Guest.ts vpHasExitForVmm); false for an unknown VP. `faultedIn` as for `exitsSeenByVmm`.
    */
-  vpHasExitForVmm(partitionId: bigint, vpIndex: number): boolean {
+  vpHasExitForVmm(partitionId: bigint, vpIndex: number, faultedIn?: FaultedIn): boolean {
     const p = this.model.resolve(partitionId);
     const vp = p?.vps.get(vpIndex);
-    return p !== undefined && vp !== undefined && vpHasExitForVmm(this.model, p, vp);
+    return p !== undefined && vp !== undefined && vpHasExitForVmm(this.model, p, vp, faultedIn);
   }
 
   /**

@@ -24,7 +24,7 @@ export interface LivePartition {
   readonly regions: readonly {
     readonly guestPfn: number;
     readonly pages: number;
-    readonly kind: 'ram' | 'mmio';
+    readonly kind: 'ram' | 'mmio' | 'movable';
     readonly userAddr: string;
   }[];
   readonly vps: readonly LiveVp[];

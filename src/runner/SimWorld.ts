@@ -1,10 +1,13 @@
 import { HostCrash } from '../../adapters/simulated/host/HostCrash.js';
+import type { FaultedIn } from '../../adapters/simulated/model/Guest.js';
 import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
 import { HvStatus } from '../hv/HvStatus.js';
 import { partitionId } from '../hv/ids.js';
 import type { JsonValue } from '../log/JsonValue.js';
 import { type ExecutorStages, createDriverEnv } from '../pipeline/driver/createDriverEnv.js';
 import type { DriverHooks } from '../pipeline/driver/DriverHooks.js';
+import type { KernelPartition } from '../pipeline/driver/KernelPartition.js';
+import { movableRegionFaulting } from '../pipeline/driver/movableRegion.js';
 import { MshvDevice } from '../pipeline/driver/MshvDevice.js';
 import { installPortIds, PortIdAllocator } from '../pipeline/driver/portIdAllocator.js';
 import { type SavedDriver, saveDriver } from '../pipeline/driver/snapshot/driverJson.js';
@@ -90,6 +93,7 @@ export class SimWorld implements RunWorld {
             ...(source.hypervisor.dispatchInterruptInjection === undefined
               ? {}
               : { dispatchInterruptInjection: source.hypervisor.dispatchInterruptInjection }),
+            ...(source.kernel === undefined ? {} : { ramRegions: source.kernel.ramRegions }),
             ...(options.randomFaults === undefined ? {} : { randomFaults: options.randomFaults }),
             ...(options.hostRamBytes === undefined ? {} : { hostRamBytes: options.hostRamBytes }),
           });
@@ -106,6 +110,7 @@ export class SimWorld implements RunWorld {
       rootPartition: partitionId(this.machine.knobs.rootPartitionId),
       scheduler: this.machine.knobs.scheduler,
       dispatchInterruptInjection: this.machine.knobs.dispatchInterruptInjection,
+      ramRegions: this.machine.knobs.ramRegions,
       recorder,
       shared: this.shared,
       ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
@@ -207,7 +212,13 @@ export class SimWorld implements RunWorld {
   exitsSeenByVmm(partitionFd: number, exits: readonly GuestExit[]): number {
     const id = this.device.partitionIdOf(partitionFd);
     if (id === undefined || this.machine.model.resolve(id) === undefined) return exits.length;
-    return this.machine.exitsSeenByVmm(id, exits);
+    return this.machine.exitsSeenByVmm(id, exits, this.#faultedIn(partitionFd));
+  }
+
+  /** The GPA intercepts the driver resolves itself for the partition behind `partitionFd` (movable regions). */
+  #faultedIn(partitionFd: number): FaultedIn | undefined {
+    const pt = this.device.partitionOf(partitionFd);
+    return pt === undefined ? undefined : faultedInOf(pt);
   }
 
   runWouldBlock(vpFd: number): boolean {
@@ -220,7 +231,7 @@ export class SimWorld implements RunWorld {
     // waits in SINT0 for the ISR: the next run returns it at once, as the kernel's would find
     // kicked_by_hv set by the interrupt.
     if (this.machine.interceptPendingFor(pt.id, vp.index)) return false;
-    return !this.machine.vpHasExitForVmm(pt.id, vp.index);
+    return !this.machine.vpHasExitForVmm(pt.id, vp.index, faultedInOf(pt));
   }
 
   dropSignal(partitionFd: number, vpIndex: number): void {
@@ -266,4 +277,9 @@ export class SimWorld implements RunWorld {
       return earlier === undefined ? undefined : `${plannedFaultAbort(earlier) ?? ''} (at an earlier step)`;
     };
   }
+}
+
+/** The GPA intercepts the driver resolves itself in `pt` (faults in a movable region). */
+function faultedInOf(pt: KernelPartition): FaultedIn {
+  return (gfn, write) => movableRegionFaulting(pt, gfn, write ? 1 : 0) !== undefined;
 }

@@ -17,6 +17,8 @@ export interface Scenario {
   /** Seed of every deterministic choice in the run (host PFNs, ...). u32. */
   readonly seed: number;
   readonly hypervisor: HypervisorConfig;
+  /** The host kernel's choices where kernel versions differ; absent: the defaults. */
+  readonly kernel?: KernelConfig;
   /** The simulated host address space that `userAddr` values point into. */
   readonly hostMemory: readonly HostMemoryDecl[];
   readonly steps: readonly Step[];
@@ -38,6 +40,19 @@ export interface HypervisorConfig {
   readonly dispatchInterruptInjection?: boolean;
   /** Ordered fault plan; absent in the file: empty. */
   readonly faults: readonly FaultPlanEntry[];
+}
+
+/**
+ * How the host kernel backs guest RAM regions (inventory §c.4): `pinned`, every page pinned and
+ * mapped at MSHV_SET_GUEST_MEMORY (ORIG and MID; NEW for SNP partitions or without an MMU notifier),
+ * or `movable`, NEW's default: the region is mapped HV_MAP_GPA_NO_ACCESS and MSHV_RUN_VP faults in
+ * 512 pages at a time on the GPA intercepts of guest accesses.
+ */
+export type RamRegions = 'pinned' | 'movable';
+
+export interface KernelConfig {
+  /** Absent in the file: `pinned`. */
+  readonly ramRegions: RamRegions;
 }
 
 /** The `nth` (1-based) call of hypercall `call` returns `status` instead of running. */

@@ -1,6 +1,7 @@
 import { int, text, unknownName } from './Codec.js';
 import { hostMemoryCodec } from './hostMemoryCodec.js';
 import { defaultScheduler, hypervisorCodec } from './hypervisorCodec.js';
+import { kernelCodec } from './kernelCodec.js';
 import { childPath, parentPath } from './jsonPath.js';
 import {
   checkFields,
@@ -26,6 +27,7 @@ export const scenarioSpec: SpecFor<Omit<Scenario, 'format' | 'steps'>> = {
   description: optional(text()),
   seed: required(int('u32')),
   hypervisor: defaulted(hypervisorCodec, { scheduler: defaultScheduler, faults: [] }),
+  kernel: optional(kernelCodec),
   hostMemory: defaulted(hostMemoryCodec, []),
 };
 

@@ -4,6 +4,7 @@ import { MapGpaPages, MapGpaPagesInput } from '../../../src/hv/hypercalls/MapGpa
 import { PAGES_PER_LARGE_PAGE } from '../../../src/hv/Page.js';
 import { PFN_LIMIT } from '../host/HostRam.js';
 import { type GpaValue, gfnRangeFits } from '../model/GpaMap.js';
+import { noteRemapped } from '../model/Guest.js';
 import type { Partition } from '../model/Partition.js';
 import { type CallContext, S, listU64, partitionIn, repHandler } from './Handler.js';
 
@@ -113,6 +114,7 @@ export const MapGpaPagesHandler = repHandler(
         p.gpa.slatPages += cost;
         for (const r of runs)
           p.gpa.map(r.gfn, r.pages, { pfn: r.pfn, flags: stored, large, backing: r.backing });
+        noteRemapped(p, gfn, (okEnd - i) * stride);
       }
       if (error !== S.SUCCESS) return { status: error, done: okEnd - from };
       i = chunkEnd;

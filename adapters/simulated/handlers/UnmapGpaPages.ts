@@ -2,6 +2,7 @@ import { HV_UNMAP_GPA_LARGE_PAGE } from '../../../src/hv/flags/HvMapGpaFlag.js';
 import { UnmapGpaPages, UnmapGpaPagesInput } from '../../../src/hv/hypercalls/UnmapGpaPages.js';
 import { PAGES_PER_LARGE_PAGE } from '../../../src/hv/Page.js';
 import { gfnRangeFits } from '../model/GpaMap.js';
+import { noteRemapped } from '../model/Guest.js';
 import { S, partitionIn, repHandler } from './Handler.js';
 
 /**
@@ -44,6 +45,7 @@ export const UnmapGpaPagesHandler = repHandler(
       const { delta, peak } = p.gpa.unmapCost(a, b);
       if (peak > p.pool.freePages) return { status: S.INSUFFICIENT_MEMORY, done: i - from };
       p.gpa.unmap(a, b - a);
+      noteRemapped(p, a, b - a);
       if (delta > 0) p.pool.consume(delta);
       else if (delta < 0) p.pool.release(-delta);
       p.gpa.slatPages += delta;

@@ -58,6 +58,7 @@ export function runVp(m: HvModel, p: Partition, vp: Vp): void {
   if (!hypervisorScheduled(m)) return;
   while (p.state === 'initialized' && !vp.explicitSuspend && !vp.interceptSuspend) {
     vp.pendingVectors.length = 0;
+    resumeAccess(vp);
     const exit = vp.script.shift();
     if (exit === undefined) return;
     const memory = resolveInGuest(m, p, vp, exit);
@@ -91,6 +92,7 @@ export function dispatchVp(m: HvModel, p: Partition, vp: Vp, flags: number): Dis
   if (vp.explicitSuspend || vp.dispatchSuspend) return blocked(m, vp, HV_VP_DISPATCH_EVENT.SUSPEND);
   if (vp.interceptSuspend)
     return { state: HV_VP_DISPATCH_STATE.READY, event: HV_VP_DISPATCH_EVENT.INTERCEPT };
+  resumeAccess(vp);
   for (;;) {
     if (vp.halted) {
       if (vp.pendingVectors.length === 0) {
@@ -156,8 +158,35 @@ export function pushExits(m: HvModel, p: Partition, vp: Vp, exits: readonly Gues
   else runVp(m, p, vp);
 }
 
+/**
+ * The VP resumes after a no-access GPA intercept: the access executes again when its GFN was mapped
+ * or unmapped since (the root kernel faulted it in), and is taken as emulated by the VMM otherwise.
+ */
+function resumeAccess(vp: Vp): void {
+  const retry = vp.retry;
+  if (retry === null) return;
+  vp.retry = null;
+  if (retry.remapped) vp.script.unshift(retry.exit);
+}
+
+/**
+ * MAP_GPA_PAGES or UNMAP_GPA_PAGES changed `[gfn, gfn + pages)`: a VP stopped on an access there
+ * executes it again when it resumes (`resumeAccess`).
+ *
+ * @example
+ * noteRemapped(p, 0x200, 512); // a VP whose retry GFN is 0x2a0 retries its access
+ */
+export function noteRemapped(p: Partition, gfn: number, pages: number): void {
+  for (const vp of p.vps.values())
+    if (vp.retry !== null && vp.retry.gfn >= gfn && vp.retry.gfn < gfn + pages) vp.retry.remapped = true;
+}
+
 /** Write the intercept to the VP's intercept-message page and suspend the VP on it. */
 function deliverIntercept(m: HvModel, p: Partition, vp: Vp, exit: GuestExit, memory: MemoryExitKind): void {
+  vp.retry =
+    memory === 'no-access' && (exit.exit === 'MMIO' || exit.exit === 'UNMAPPED_GPA')
+      ? { exit, gfn: Number(exit.gpa >> 12n), remapped: false }
+      : null;
   const msg = interceptMessage(
     p.id,
     {
@@ -223,13 +252,34 @@ function routeExit(p: Partition, exit: GuestExit): ExitRoute {
  * exitsSeenByVmm(m, p, [out, { exit: 'HALT' }]);
  * // 1 under the root scheduler (the HALT blocks in the hypervisor), 2 under core-smt
  */
-export function exitsSeenByVmm(m: HvModel, p: Partition, exits: readonly GuestExit[]): number {
+export function exitsSeenByVmm(
+  m: HvModel,
+  p: Partition,
+  exits: readonly GuestExit[],
+  faultedIn: FaultedIn = NO_FAULT_IN,
+): number {
   let seen = 0;
   for (const exit of exits) {
     if (exit.exit === 'HALT' && !hypervisorScheduled(m)) continue;
-    if (routeExit(p, exit).to === 'vmm') seen += 1;
+    if (reachesVmm(p, exit, faultedIn)) seen += 1;
   }
   return seen;
+}
+
+/**
+ * Whether the root kernel resolves a GPA intercept for an access at `gfn` by itself and runs the VP
+ * again (NEW's fault-in of a movable region), so the access completes in the guest: what the
+ * driver knows and the hypervisor does not, for predicting which exits reach the VMM.
+ */
+export type FaultedIn = (gfn: number, write: boolean) => boolean;
+
+const NO_FAULT_IN: FaultedIn = () => false;
+
+function reachesVmm(p: Partition, exit: GuestExit, faultedIn: FaultedIn): boolean {
+  const route = routeExit(p, exit);
+  if (route.to !== 'vmm') return false;
+  if (route.kind !== 'no-access' || (exit.exit !== 'MMIO' && exit.exit !== 'UNMAPPED_GPA')) return true;
+  return !faultedIn(Number(exit.gpa >> 12n), exit.exit === 'MMIO' && exit.write);
 }
 
 /**
@@ -243,7 +293,12 @@ export function exitsSeenByVmm(m: HvModel, p: Partition, exits: readonly GuestEx
  * vpHasExitForVmm(m, p, vp); // false while vp.script is empty
  * // true under the root scheduler once pushExits added an IO_PORT exit
  */
-export function vpHasExitForVmm(m: HvModel, p: Partition, vp: Vp): boolean {
+export function vpHasExitForVmm(
+  m: HvModel,
+  p: Partition,
+  vp: Vp,
+  faultedIn: FaultedIn = NO_FAULT_IN,
+): boolean {
   const root = !hypervisorScheduled(m);
   if (root && vp.halted && vp.pendingVectors.length === 0) return false;
   for (const exit of vp.script) {
@@ -251,7 +306,7 @@ export function vpHasExitForVmm(m: HvModel, p: Partition, vp: Vp): boolean {
       if (root) continue;
       return true;
     }
-    if (routeExit(p, exit).to === 'vmm') return true;
+    if (reachesVmm(p, exit, faultedIn)) return true;
   }
   return false;
 }

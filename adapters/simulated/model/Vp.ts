@@ -7,6 +7,18 @@ export interface MappedPage {
   readonly overlay: boolean;
 }
 
+/**
+ * A guest access a GPA intercept stopped (the GFN mapped without that access): the instruction did
+ * not retire. When the VP resumes it executes again if the GFN was mapped or unmapped meanwhile (the
+ * root kernel faulted it in: NEW's movable regions), and counts as emulated by the VMM otherwise.
+ */
+export interface GuestRetry {
+  readonly exit: GuestExit;
+  readonly gfn: number;
+  /** A MAP_GPA_PAGES or UNMAP_GPA_PAGES covered `gfn` since the intercept. */
+  remapped: boolean;
+}
+
 /** Root-scheduler view of a VP's dispatch thread. */
 export type DispatchThread = 'idle' | 'blocked';
 
@@ -30,6 +42,8 @@ export interface SavedVp {
   readonly exits: number;
   readonly interruptsAsserted: number;
   readonly extIntPending: boolean;
+  /** Absent when no access waits (snapshots of worlds without one read as before). */
+  readonly retry?: GuestRetry;
 }
 
 /**
@@ -71,6 +85,8 @@ export class Vp {
   interruptsAsserted = 0;
   /** An ExtINT is pending until CLEAR_VIRTUAL_INTERRUPT. */
   extIntPending = false;
+  /** The access the last no-access GPA intercept stopped, until the VP resumes. */
+  retry: GuestRetry | null = null;
 
   constructor(
     readonly index: number,
@@ -104,6 +120,7 @@ export class Vp {
       exits: this.exits,
       interruptsAsserted: this.interruptsAsserted,
       extIntPending: this.extIntPending,
+      ...(this.retry === null ? {} : { retry: { ...this.retry } }),
     };
   }
 
@@ -133,6 +150,7 @@ export class Vp {
     vp.stateAreaPages = s.stateBlobs.length * STATE_AREA_PAGES;
     vp.exits = s.exits;
     vp.interruptsAsserted = s.interruptsAsserted;
+    vp.retry = s.retry === undefined ? null : { ...s.retry };
     vp.extIntPending = s.extIntPending;
     return vp;
   }

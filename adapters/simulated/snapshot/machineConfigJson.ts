@@ -3,6 +3,7 @@ import type { JsonValue } from '../../../src/log/JsonValue.js';
 import { list } from '../../../src/scenario/Codec.js';
 import { hostMemoryCodec } from '../../../src/scenario/hostMemoryCodec.js';
 import { faultCodec, schedulers } from '../../../src/scenario/hypervisorCodec.js';
+import { RAM_REGIONS } from '../../../src/scenario/kernelCodec.js';
 import { FieldReader, hexWord64, readInt, readNumber, readWord } from '../../../src/snapshot/FieldReader.js';
 import { SnapshotError } from '../../../src/snapshot/SnapshotError.js';
 import type { CostModel, MachineConfig } from '../MachineConfig.js';
@@ -38,6 +39,7 @@ export function writeMachineConfig(c: MachineConfig): JsonValue {
   if (c.repTimeSlice !== undefined) out.repTimeSlice = c.repTimeSlice;
   if (c.dispatchInterruptInjection !== undefined)
     out.dispatchInterruptInjection = c.dispatchInterruptInjection;
+  if (c.ramRegions !== undefined) out.ramRegions = c.ramRegions;
   if (c.faults !== undefined) out.faults = faultList.write(c.faults);
   if (c.randomFaults !== undefined) {
     const rates: Record<string, number> = {};
@@ -72,6 +74,7 @@ export function readMachineConfig(json: unknown, path: string): MachineConfig {
   if (r.has('repTimeSlice')) c.repTimeSlice = r.int('repTimeSlice', 1);
   if (r.has('dispatchInterruptInjection'))
     c.dispatchInterruptInjection = r.bool('dispatchInterruptInjection');
+  if (r.has('ramRegions')) c.ramRegions = r.oneOf('ramRegions', RAM_REGIONS);
   if (r.has('faults')) c.faults = viaScenarioCodec(faultList, r.raw('faults'), r.path('faults'));
   if (r.has('randomFaults')) c.randomFaults = readRates(r.object('randomFaults', 'random fault rates'));
   if (r.has('hostMemory'))

@@ -13,7 +13,7 @@ import {
 import { readSparseBytes, writeSparseBytes } from '../../../src/snapshot/sparseBytes.js';
 import { SnapshotError } from '../../../src/snapshot/SnapshotError.js';
 import { HV_MESSAGE_SIZE } from '../model/Messages.js';
-import type { MappedPage, SavedVp } from '../model/Vp.js';
+import type { GuestRetry, MappedPage, SavedVp } from '../model/Vp.js';
 import { viaScenarioCodec } from './viaScenarioCodec.js';
 
 const V = 1;
@@ -30,6 +30,10 @@ const V = 1;
 export function writeVp(s: SavedVp): JsonValue {
   const pages = (list: SavedVp['statePages']): JsonValue =>
     list.map(([key, page]) => [key, page.pfn, page.overlay]);
+  const retry =
+    s.retry === undefined
+      ? {}
+      : { retry: [guestExitCodec.write(s.retry.exit), s.retry.gfn, s.retry.remapped] };
   return {
     v: V,
     index: s.index,
@@ -50,6 +54,7 @@ export function writeVp(s: SavedVp): JsonValue {
     exits: s.exits,
     interruptsAsserted: s.interruptsAsserted,
     extIntPending: s.extIntPending,
+    ...retry,
   };
 }
 
@@ -114,7 +119,21 @@ export function readVp(json: unknown, path: string, cpuCount: number, endPfn: nu
     exits: r.int('exits', 0),
     interruptsAsserted: r.int('interruptsAsserted', 0),
     extIntPending: r.bool('extIntPending'),
+    ...(r.has('retry') ? { retry: readRetry(r.raw('retry'), r.path('retry')) } : {}),
   };
   r.end();
   return s;
+}
+
+/** `[exit, gfn, remapped]`: a memory access (MMIO or UNMAPPED_GPA) the VP executes again or drops. */
+function readRetry(json: unknown, path: string): GuestRetry {
+  const t = readArray(json, path, { length: 3 });
+  const exit = viaScenarioCodec(guestExitCodec, t[0], childPath(path, 0));
+  if (exit.exit !== 'MMIO' && exit.exit !== 'UNMAPPED_GPA')
+    throw new SnapshotError(childPath(path, 0), 'range', `a ${exit.exit} exit is not a memory access`);
+  return {
+    exit,
+    gfn: readInt(t[1], childPath(path, 1), 0, 2 ** 40 - 1),
+    remapped: readBool(t[2], childPath(path, 2)),
+  };
 }

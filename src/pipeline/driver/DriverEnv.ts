@@ -1,4 +1,5 @@
 import type { PartitionId } from '../../hv/ids.js';
+import type { RamRegions } from '../../scenario/Scenario.js';
 import type { Executor } from '../Executor.js';
 import type { HypercallRecorder } from '../HypercallRecorder.js';
 import type { KernelPages } from '../KernelPages.js';
@@ -29,6 +30,11 @@ export interface DriverEnv {
    * ECX bit 9, read at boot): the irqfd fast path may queue vectors in a VP's register page.
    */
   readonly dispatchInterruptInjection: boolean;
+  /**
+   * How MSHV_SET_GUEST_MEMORY backs a RAM region (inventory §c.4): `pinned`, or `movable` (NEW's
+   * default: mapped no-access, faulted in by MSHV_RUN_VP on GPA intercepts).
+   */
+  readonly ramRegions: RamRegions;
   readonly hooks: DriverHooks;
   /** Hypervisor-shared pages, the SINT0 slot and its interrupt, time and signals (VP run, VP state). */
   readonly shared: HvShared;

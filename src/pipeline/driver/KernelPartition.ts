@@ -2,19 +2,39 @@ import type { PartitionId } from '../../hv/ids.js';
 import type { PfnRun } from '../PfnRuns.js';
 import type { Chunk } from './planChunks.js';
 
-/** A guest memory region as the driver keeps it (struct mshv_mem_region, pinned or MMIO). */
+/**
+ * A chunk a movable region faulted in: MSHV_MAP_FAULT_IN_PAGES (512) pages from a 512-aligned
+ * offset, fewer at the region's end; its host pages and the strides it was mapped with.
+ */
+export interface FaultedChunk {
+  /** First 4 KiB page, relative to the region start (a multiple of 512). */
+  readonly pageOffset: number;
+  readonly pages: number;
+  readonly runs: readonly PfnRun[];
+  /** Map chunks relative to `pageOffset` (`planChunks`: 2 MiB where the backing allows). */
+  readonly chunks: readonly Chunk[];
+}
+
+/**
+ * A guest memory region as the driver keeps it (struct mshv_mem_region): pinned RAM (`ram`), MMIO,
+ * or movable RAM (NEW's HMM regions), whose pages are present only where a GPA intercept faulted
+ * them in.
+ */
 export interface KernelRegion {
   readonly guestPfn: number;
   readonly pages: number;
   readonly userAddr: bigint;
   /** HV_MAP_GPA_* flags the region maps with (without LARGE_PAGE, which is per chunk). */
   readonly mapFlags: number;
-  readonly kind: 'ram' | 'mmio';
+  readonly kind: 'ram' | 'mmio' | 'movable';
   /** Pinned host pages (ram). */
   readonly runs: readonly PfnRun[];
   /** First SPA page (mmio). */
   readonly mmioPfn: number;
+  /** How the region was mapped at creation (ram, mmio; movable: one no-access chunk). */
   readonly chunks: readonly Chunk[];
+  /** Movable only: the chunks faulted in, by page offset. */
+  readonly faulted?: Map<number, FaultedChunk>;
 }
 
 /** The pages a VP creation mapped, released at teardown in reverse. */

@@ -189,8 +189,13 @@ export class MshvDevice implements DevicePort {
   }
 
   partitionIdOf(fd: Fd): PartitionId | undefined {
+    return this.partitionOf(fd)?.id;
+  }
+
+  /** The driver's view of the partition behind a partition fd (what the driver believes). */
+  partitionOf(fd: Fd): KernelPartition | undefined {
     const e = this.#fds.get(fd);
-    return e?.kind === 'partition' ? e.pt.id : undefined;
+    return e?.kind === 'partition' ? e.pt : undefined;
   }
 
   createPartition(arg: CreatePartitionArgs): IoctlResult<Fd> {

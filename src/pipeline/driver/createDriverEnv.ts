@@ -13,6 +13,7 @@ import { type WindowedEnv, windowedExecutor } from '../windowedExecutor.js';
 import { WindowTracker } from '../WindowTracker.js';
 import { type Depositor, withDepositRetry } from '../withDepositRetry.js';
 import { defaultHooks } from './defaultHooks.js';
+import type { RamRegions } from '../../scenario/Scenario.js';
 import type { DriverEnv } from './DriverEnv.js';
 import type { DriverHooks } from './DriverHooks.js';
 import { passthroughExecutor } from './passthroughExecutor.js';
@@ -39,6 +40,8 @@ export interface DriverConfig {
   readonly scheduler: DriverEnv['scheduler'];
   /** CPUID 0x40000003 ECX bit 9 (default false: every irqfd injection is a hypercall). */
   readonly dispatchInterruptInjection?: boolean;
+  /** How guest RAM regions are backed (default `pinned`). */
+  readonly ramRegions?: RamRegions;
   readonly recorder: HypercallRecorder;
   /** What the root sees of hypervisor-shared memory and events (src/pipeline/driver/HvShared.ts). */
   readonly shared: HvShared;
@@ -99,6 +102,7 @@ export function createDriverEnv(cfg: DriverConfig): DriverEnv {
     rootPartition: cfg.rootPartition,
     scheduler: cfg.scheduler,
     dispatchInterruptInjection: cfg.dispatchInterruptInjection ?? false,
+    ramRegions: cfg.ramRegions ?? 'pinned',
     hooks: { ...defaultHooks, ...cfg.hooks },
     shared: cfg.shared,
     passthrough: passthroughExecutor({ port: cfg.hypervisor, recorder: cfg.recorder }),

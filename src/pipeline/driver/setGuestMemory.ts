@@ -5,6 +5,8 @@ import type { DriverEnv } from './DriverEnv.js';
 import { type IoctlResult, fail, failCall, failDeposit, ok } from './IoctlResult.js';
 import type { KernelPartition, KernelRegion } from './KernelPartition.js';
 import { SET_GUEST_MEMORY, mapRegion, unmapRegion } from './mapRegion.js';
+import { faultedRuns } from './faultedRanges.js';
+import { mapMovableRegion } from './movableRegion.js';
 import { planChunks } from './planChunks.js';
 
 /** struct mshv_user_mem_region, with the reserved bytes as one little-endian value (must be 0). */
@@ -73,6 +75,8 @@ function mapUserRegion(
       `GFN range [0x${gfn.toString(16)}, +${pages}) overlaps the region at 0x${clash.guestPfn.toString(16)}`,
     );
   }
+  if (env.ramRegions === 'movable' && env.host.findVma(arg.userspaceAddr)?.kind !== 'mmio')
+    return mapMovable(env, pt, arg, gfn, pages);
   const range = env.host.pinUserRange(arg.userspaceAddr, pages);
   // A VMA holds userspace_addr (checked above), so `none` is a range that runs out of RAM VMAs (a
   // hole, a VM_IO/VM_PFNMAP VMA): pin_user_pages_fast fails with -EFAULT and mshv_region_pin returns
@@ -122,6 +126,41 @@ function mapUserRegion(
   return ok(undefined);
 }
 
+/**
+ * NEW's default for RAM (inventory §c.4): a movable region, nothing pinned, mapped no-access
+ * (`mapMovableRegion`). Only the start's VMA is looked at (vma_lookup): a range that leaves the RAM
+ * VMAs is found when a fault-in reaches it.
+ */
+function mapMovable(
+  env: DriverEnv,
+  pt: KernelPartition,
+  arg: UserMemRegion,
+  gfn: number,
+  pages: number,
+): IoctlResult<void> {
+  const op = SET_GUEST_MEMORY;
+  const region: KernelRegion = {
+    guestPfn: gfn,
+    pages,
+    userAddr: arg.userspaceAddr,
+    mapFlags: regionMapFlags(arg.flags),
+    kind: 'movable',
+    runs: [],
+    mmioPfn: 0,
+    chunks: [{ pageOffset: 0, pages, large: false }],
+    faulted: new Map(),
+  };
+  const r = mapMovableRegion(env, pt, region);
+  if (r !== undefined) {
+    if (r === 'EINVAL') return fail(op, 'EINVAL', 'empty map');
+    if (r.depositFailed !== undefined) return failDeposit(op, r.depositFailed, 'deposit for MAP_GPA_PAGES');
+    if (r.last === undefined) return fail(op, 'EINVAL', 'empty map');
+    return failCall(op, r.last);
+  }
+  pt.regions.push(region);
+  return ok(undefined);
+}
+
 function unmapUserRegion(
   env: DriverEnv,
   pt: KernelPartition,
@@ -146,7 +185,8 @@ function unmapUserRegion(
 }
 
 /**
- * Region destroy (NEW): UNMAP_GPA_PAGES per chunk (failures ignored), then unpin.
+ * Region destroy (NEW): UNMAP_GPA_PAGES per chunk (failures ignored; a movable region's present
+ * chunks only), then unpin.
  *
  * @example
  * destroyRegion(env, pt, region, 'MSHV_RELEASE'); // unmapped, then (a RAM region) its runs unpinned
@@ -154,6 +194,7 @@ function unmapUserRegion(
 export function destroyRegion(env: DriverEnv, pt: KernelPartition, region: KernelRegion, op: string): void {
   unmapRegion(env, pt, region, op);
   if (region.kind === 'ram') env.host.unpinUserRange(region.runs);
+  if (region.kind === 'movable') env.host.unpinUserRange(faultedRuns(region));
 }
 
 /**

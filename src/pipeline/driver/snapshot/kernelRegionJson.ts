@@ -2,7 +2,9 @@ import type { JsonValue } from '../../../log/JsonValue.js';
 import { childPath } from '../../../scenario/jsonPath.js';
 import { FieldReader, hexWord64, readArray, readBool, readInt } from '../../../snapshot/FieldReader.js';
 import { readPfnRuns, writePfnRuns } from '../../../snapshot/pfnRunsJson.js';
-import type { KernelRegion } from '../KernelPartition.js';
+import { SnapshotError } from '../../../snapshot/SnapshotError.js';
+import type { FaultedChunk, KernelRegion } from '../KernelPartition.js';
+import type { Chunk } from '../planChunks.js';
 
 const V = 1;
 /** PFNs of a 52-bit physical address space. */
@@ -11,13 +13,14 @@ const PFN_LIMIT = 2 ** 40;
 /**
  * A guest memory region as JSON: `{ v, guestPfn, pages, userAddr, mapFlags, kind, runs, mmioPfn,
  * chunks: [[pageOffset, pages, large]] }`, the pinned runs as `[pfnDelta, count, …]`: a region of a
- * million pages costs what its runs cost.
+ * million pages costs what its runs cost. A movable region adds `faulted: [[pageOffset, pages, runs,
+ * chunks]]`, its chunks faulted in (the other kinds are written as before).
  *
  * @example
  * writeKernelRegion(pt.regions[0]);
  */
 export function writeKernelRegion(r: KernelRegion): JsonValue {
-  return {
+  const out: Record<string, JsonValue> = {
     v: V,
     guestPfn: r.guestPfn,
     pages: r.pages,
@@ -26,8 +29,52 @@ export function writeKernelRegion(r: KernelRegion): JsonValue {
     kind: r.kind,
     runs: writePfnRuns(r.runs),
     mmioPfn: r.mmioPfn,
-    chunks: r.chunks.map((c) => [c.pageOffset, c.pages, c.large]),
+    chunks: writeChunks(r.chunks),
   };
+  if (r.faulted !== undefined)
+    out.faulted = [...r.faulted.values()]
+      .sort((a, b) => a.pageOffset - b.pageOffset)
+      .map((f) => [f.pageOffset, f.pages, writePfnRuns(f.runs), writeChunks(f.chunks)]);
+  return out;
+}
+
+function writeChunks(chunks: readonly Chunk[]): JsonValue {
+  return chunks.map((c) => [c.pageOffset, c.pages, c.large]);
+}
+
+function readChunks(json: unknown, path: string): Chunk[] {
+  return readArray(json, path).map((item, i) => {
+    const p = childPath(path, i);
+    const t = readArray(item, p, { length: 3 });
+    return {
+      pageOffset: readInt(t[0], childPath(p, 0), 0),
+      pages: readInt(t[1], childPath(p, 1), 0),
+      large: readBool(t[2], childPath(p, 2)),
+    };
+  });
+}
+
+/** A movable region's faulted chunks: `[[pageOffset, pages, runs, chunks]]`, each offset once. */
+function readFaulted(json: unknown, path: string): Map<number, FaultedChunk> {
+  const out = new Map<number, FaultedChunk>();
+  readArray(json, path).forEach((item, i) => {
+    const p = childPath(path, i);
+    const t = readArray(item, p, { length: 4 });
+    const pageOffset = readInt(t[0], childPath(p, 0), 0);
+    if (out.has(pageOffset))
+      throw new SnapshotError(
+        childPath(p, 0),
+        'duplicate',
+        `chunk at page offset ${pageOffset} is listed twice`,
+      );
+    out.set(pageOffset, {
+      pageOffset,
+      pages: readInt(t[1], childPath(p, 1), 1),
+      runs: readPfnRuns(t[2], childPath(p, 2), PFN_LIMIT),
+      chunks: readChunks(t[3], childPath(p, 3)),
+    });
+  });
+  return out;
 }
 
 /**
@@ -38,22 +85,17 @@ export function writeKernelRegion(r: KernelRegion): JsonValue {
  */
 export function readKernelRegion(json: unknown, path: string): KernelRegion {
   const r = FieldReader.of(json, path, 'a guest memory region', V);
+  const kind = r.oneOf('kind', ['ram', 'mmio', 'movable']);
   const region: KernelRegion = {
     guestPfn: r.int('guestPfn', 0),
     pages: r.int('pages', 0),
     userAddr: r.word('userAddr'),
     mapFlags: r.int('mapFlags', 0, 0xffff_ffff),
-    kind: r.oneOf('kind', ['ram', 'mmio']),
+    kind,
     runs: readPfnRuns(r.raw('runs'), r.path('runs'), PFN_LIMIT),
     mmioPfn: r.int('mmioPfn', 0),
-    chunks: r.each('chunks', (item, p) => {
-      const t = readArray(item, p, { length: 3 });
-      return {
-        pageOffset: readInt(t[0], childPath(p, 0), 0),
-        pages: readInt(t[1], childPath(p, 1), 0),
-        large: readBool(t[2], childPath(p, 2)),
-      };
-    }),
+    chunks: readChunks(r.raw('chunks'), r.path('chunks')),
+    ...(kind === 'movable' ? { faulted: readFaulted(r.raw('faulted'), r.path('faulted')) } : {}),
   };
   r.end();
   return region;
