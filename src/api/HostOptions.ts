@@ -4,7 +4,7 @@ import { type Machines, SHIPPED_MACHINES } from '../runtime/Machines.js';
 import type { VmmConfig } from '../runtime/VmmConfig.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import { loadScenario } from '../scenario/loadScenario.js';
-import type { HostMemoryDecl, Scenario, Scheduler } from '../scenario/Scenario.js';
+import type { HostMemoryDecl, RamRegions, Scenario, Scheduler } from '../scenario/Scenario.js';
 import { objectArg } from './objectArg.js';
 import { argumentError } from './HostError.js';
 import { type Result, failure, success } from './Result.js';
@@ -47,6 +47,12 @@ export interface HostOptions {
    * scheduler irqfd injections take the register-page fast path (inventory §c.11). Default false.
    */
   readonly dispatchInterruptInjection?: boolean;
+  /**
+   * How the host kernel backs guest RAM regions: `pinned` (default: pinned and mapped at
+   * `mapMemory`) or `movable` (NEW's default: mapped no-access, each 512-page chunk faulted in by
+   * `vp.run()` on the guest's first access).
+   */
+  readonly ramRegions?: RamRegions;
   /** Host RAM in bytes (default: the RAM ranges plus a sixteenth of them plus 1 GiB, rounded up to 2 MiB), for hosts with many partitions. */
   readonly hostRamBytes?: bigint;
   /**
@@ -71,6 +77,7 @@ const HOST_OPTION_NAMES = [
   'faults',
   'repTimeSlice',
   'dispatchInterruptInjection',
+  'ramRegions',
   'hostRamBytes',
   'mapVpRegisterPages',
   'log',
@@ -183,6 +190,7 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
         ? {}
         : { dispatchInterruptInjection: options.dispatchInterruptInjection }),
     },
+    ...(options.ramRegions === undefined ? {} : { kernel: { ramRegions: options.ramRegions } }),
     hostMemory: (options.hostMemory ?? []).map((d) =>
       d.kind === 'mmio'
         ? { userAddr: d.userAddr, size: d.size, mmio: true, spa: d.spa }
@@ -195,7 +203,7 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
     op,
     'options',
     () => loadScenario(json),
-    (f) => f.replace(/^options\.hypervisor\./, 'options.'),
+    (f) => f.replace(/^options\.(hypervisor|kernel)\./, 'options.'),
   );
   if (!r.ok) return failure(r.error);
   const ramBytes = r.value.hostMemory.reduce((sum, d) => sum + (d.kind === 'ram' ? d.size : 0n), 0n);

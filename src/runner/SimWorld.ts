@@ -7,7 +7,6 @@ import type { JsonValue } from '../log/JsonValue.js';
 import { type ExecutorStages, createDriverEnv } from '../pipeline/driver/createDriverEnv.js';
 import type { DriverHooks } from '../pipeline/driver/DriverHooks.js';
 import type { KernelPartition } from '../pipeline/driver/KernelPartition.js';
-import { movableRegionFaulting } from '../pipeline/driver/movableRegion.js';
 import { MshvDevice } from '../pipeline/driver/MshvDevice.js';
 import { installPortIds, PortIdAllocator } from '../pipeline/driver/portIdAllocator.js';
 import { type SavedDriver, saveDriver } from '../pipeline/driver/snapshot/driverJson.js';
@@ -218,7 +217,13 @@ export class SimWorld implements RunWorld {
   /** The GPA intercepts the driver resolves itself for the partition behind `partitionFd` (movable regions). */
   #faultedIn(partitionFd: number): FaultedIn | undefined {
     const pt = this.device.partitionOf(partitionFd);
-    return pt === undefined ? undefined : faultedInOf(pt);
+    return pt === undefined ? undefined : this.#faultedInOf(pt);
+  }
+
+  /** The GPA intercepts the driver resolves itself in `pt` (faults in a movable region). */
+  #faultedInOf(pt: KernelPartition): FaultedIn {
+    const hooks = this.device.env.hooks;
+    return (gfn, write) => hooks.gpaFaultRegion(pt, gfn, write ? 1 : 0) !== undefined;
   }
 
   runWouldBlock(vpFd: number): boolean {
@@ -231,7 +236,7 @@ export class SimWorld implements RunWorld {
     // waits in SINT0 for the ISR: the next run returns it at once, as the kernel's would find
     // kicked_by_hv set by the interrupt.
     if (this.machine.interceptPendingFor(pt.id, vp.index)) return false;
-    return !this.machine.vpHasExitForVmm(pt.id, vp.index, faultedInOf(pt));
+    return !this.machine.vpHasExitForVmm(pt.id, vp.index, this.#faultedInOf(pt));
   }
 
   dropSignal(partitionFd: number, vpIndex: number): void {
@@ -279,7 +284,3 @@ export class SimWorld implements RunWorld {
   }
 }
 
-/** The GPA intercepts the driver resolves itself in `pt` (faults in a movable region). */
-function faultedInOf(pt: KernelPartition): FaultedIn {
-  return (gfn, write) => movableRegionFaulting(pt, gfn, write ? 1 : 0) !== undefined;
-}

@@ -112,6 +112,28 @@ describe('Host.open', () => {
     expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
   });
 
+  it('ramRegions movable: a run faults guest RAM in beneath the VMM, the host closes clean, and the log replays identically', async () => {
+    const path = `${tempDir()}/movable.log`;
+    const host = testHost({ seed: 13, log: path, ramRegions: 'movable' });
+    expect(host.world().kernel).toEqual({ ramRegions: 'movable' });
+    const { partition, vps } = running(host, 1);
+    const vp = vps[0]!;
+    host.guest(partition, vp).exits([
+      { exit: 'MMIO', gpa: 0x20_0000n, write: true, size: 8, value: 1n },
+      { exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x41 },
+    ]);
+    // The RAM write is a GPA intercept MSHV_RUN_VP resolves itself: the VMM sees the port write.
+    expect(must(await vp.run())).toMatchObject({ kind: 'IO_PORT', port: 0x3f8 });
+    must(host.close());
+    expect(host.audit()).toEqual({ ok: true, violations: [], leakedPages: 0 });
+    expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
+  });
+
+  it('ramRegions takes pinned or movable; anything else is refused naming options.ramRegions', () => {
+    const r = Host.open({ ramRegions: 'hmm' as 'movable' });
+    expect(r).toMatchObject({ ok: false, error: { source: 'argument', field: 'options.ramRegions' } });
+  });
+
   it('describes the seed first; the product version is the package.json version', () => {
     expect(testHost({ seed: 99 }).describe()[0]).toBe('seed 99');
     expect(PRODUCT_VERSION).toBe(packageJson.version);

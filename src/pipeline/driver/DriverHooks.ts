@@ -49,4 +49,11 @@ export interface DriverHooks {
    * call start while the first is still in flight.
    */
   awaitAsyncCompletion(env: DriverEnv, pt: KernelPartition): number;
+  /**
+   * mshv_handle_gpa_intercept's choice (NEW): the movable region a GPA intercept at `gfn` with
+   * intercept access type `access` (0 read, 1 write, 2 execute) makes MSHV_RUN_VP fault in, or
+   * undefined when the message goes to the VMM. The newest kernel refuses an access the region's
+   * flags do not permit; before the March 2026 fix it faulted such a chunk in again and again.
+   */
+  gpaFaultRegion(pt: KernelPartition, gfn: number, access: number): KernelRegion | undefined;
 }

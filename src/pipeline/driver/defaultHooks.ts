@@ -2,6 +2,7 @@ import { awaitAsyncCompletion } from './awaitAsyncCompletion.js';
 import type { DriverHooks } from './DriverHooks.js';
 import { unmapGpaPages } from './gpaMapping.js';
 import { unwindPartialMap } from './mapRegion.js';
+import { movableRegionFaulting } from './movableRegion.js';
 import { releaseVp } from './releaseVp.js';
 
 /** The newest upstream kernel's behaviour at every extension point. */
@@ -12,4 +13,5 @@ export const defaultHooks: DriverHooks = {
   // One completion object per partition: a completed-but-unconsumed async status blocks the next call.
   asyncGateOpen: (pt) => !pt.asyncCompletionDone,
   awaitAsyncCompletion,
+  gpaFaultRegion: movableRegionFaulting,
 };

@@ -67,7 +67,7 @@ export function handleGpaIntercept(env: DriverEnv, pt: KernelPartition, message:
   const v = new DataView(message.buffer, message.byteOffset, message.byteLength);
   if (v.getUint32(0, true) !== HVMSG.GPA_INTERCEPT) return false;
   const gfn = Number(v.getBigUint64(PAYLOAD + 56, true) / BigInt(HV_PAGE_SIZE));
-  const region = movableRegionFaulting(pt, gfn, v.getUint8(PAYLOAD + 5));
+  const region = env.hooks.gpaFaultRegion(pt, gfn, v.getUint8(PAYLOAD + 5));
   if (region?.faulted === undefined) return false;
   const pageOffset = alignDown(gfn - region.guestPfn, MSHV_MAP_FAULT_IN_PAGES);
   const pages = Math.min(region.pages - pageOffset, MSHV_MAP_FAULT_IN_PAGES);

@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import { HV_MAP_GPA, HV_UNMAP_GPA_LARGE_PAGE } from '../../../src/hv/flags/HvMapGpaFlag.js';
+import { HVMSG } from '../../../src/hv/flags/HvMessageType.js';
+import { MSHV_MAP_FAULT_IN_PAGES } from '../../../src/hv/KernelConstants.js';
+import type { KernelPartition, KernelRegion } from '../../../src/pipeline/driver/KernelPartition.js';
+import type { IoctlResult } from '../../../src/pipeline/driver/IoctlResult.js';
+import { GPA_FAULTS_PER_RUN_MAX } from '../../../src/pipeline/driver/runVp.js';
+import type { HypercallEvent } from '../../../src/pipeline/HypercallRecorder.js';
+import { SimWorld, type SimWorldOptions } from '../../../src/runner/SimWorld.js';
+import { loadScenario } from '../../../src/scenario/loadScenario.js';
+import type { GuestExit } from '../../../src/scenario/Scenario.js';
+
+function value<T>(r: IoctlResult<T>): T {
+  if (!r.ok) throw new Error(`${r.error.op}: ${r.error.errnoName} ${r.error.message}`);
+  return r.value;
+}
+
+const RAM = 0x7f00_0000_0000n;
+const SMALL = 0x7f40_0000_0000n;
+const MiB = 1n << 20n;
+/** MSHV_SET_MEM_BIT_WRITABLE | MSHV_SET_MEM_BIT_EXECUTABLE; UNMAP is bit 2. */
+const WRITABLE_EXEC = 0b011;
+
+interface Call {
+  readonly name: string;
+  readonly op: string;
+  readonly repCount: number;
+  readonly input: Uint8Array;
+}
+
+const u64 = (b: Uint8Array, at: number): bigint =>
+  new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(at, true);
+const u32 = (b: Uint8Array, at: number): number =>
+  new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
+
+/** hv_input_map_gpa_pages: partition id, target GPA base (GFN), map flags u32, padding; then the PFNs. */
+const mapBase = (c: Call): number => Number(u64(c.input, 8));
+const mapFlags = (c: Call): number => u32(c.input, 16);
+const mapPfns = (c: Call): bigint[] => Array.from({ length: c.repCount }, (_, i) => u64(c.input, 24 + 8 * i));
+
+/**
+ * A movable-region world (kernel.ramRegions movable, inventory §c.4 "Movable RAM (NEW)", §c.6): 8 MiB
+ * of 2 MiB-backed RAM and 600 4 KiB pages, a partition (LAPIC, X2APIC, GPA_SUPER_PAGES) with one VP.
+ */
+function rig(options: SimWorldOptions = {}) {
+  const calls: Call[] = [];
+  const w = new SimWorld(
+    loadScenario({
+      format: 1,
+      name: 'movable',
+      seed: 9,
+      kernel: { ramRegions: 'movable' },
+      hostMemory: [
+        { userAddr: `0x${RAM.toString(16)}`, size: '8MiB', pageSize: '2M' },
+        { userAddr: `0x${SMALL.toString(16)}`, size: `0x${(600 * 4096).toString(16)}`, pageSize: '4K' },
+      ],
+      steps: [],
+    }),
+    {
+      wantsBytes: true,
+      record: (e: HypercallEvent) =>
+        calls.push({ name: e.name, op: e.op, repCount: e.repCount, input: e.input.slice() }),
+    },
+    options,
+  );
+  const d = w.device;
+  const ptFd = value(d.createPartition({ ptFlags: 0x7n, ptIsolation: 0n }));
+  value(d.initializePartition(ptFd));
+  const pt = d.partitionOf(ptFd) as KernelPartition;
+  const vpFd = value(d.createVp(ptFd, 0));
+  const hv = () => {
+    const p = w.machine.model.resolve(pt.id);
+    if (p === undefined) throw new Error('no partition');
+    return p;
+  };
+  const run = (exits: readonly GuestExit[]): number => {
+    w.setGuestScript(ptFd, 0, exits);
+    const msg = value(d.runVp(vpFd));
+    return u32(msg, 0);
+  };
+  return { w, d, ptFd, pt, vpFd, calls, hv, run };
+}
+
+const region = (pt: KernelPartition, i = 0): KernelRegion => {
+  const r = pt.regions[i];
+  if (r === undefined) throw new Error('no region');
+  return r;
+};
+
+const OUT: GuestExit = { exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x41 };
+
+describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA intercept")', () => {
+  it('MSHV_SET_GUEST_MEMORY pins nothing and maps the whole region HV_MAP_GPA_NO_ACCESS with zero PFNs, 509 per list', () => {
+    const r = rig();
+    const pinned = r.w.machine.pinnedUserPages;
+    const before = r.calls.length;
+    value(
+      r.d.setGuestMemory(r.ptFd, { size: 8n * MiB, guestPfn: 0n, userspaceAddr: RAM, flags: WRITABLE_EXEC }),
+    );
+    const maps = r.calls.slice(before).filter((c) => c.name === 'MAP_GPA_PAGES');
+    expect(maps.map((c) => c.repCount)).toEqual([509, 509, 509, 509, 12]);
+    expect(maps.map(mapBase)).toEqual([0, 509, 1018, 1527, 2036]);
+    for (const c of maps) {
+      expect(mapFlags(c)).toBe(HV_MAP_GPA.NO_ACCESS);
+      expect(mapPfns(c).every((p) => p === 0n)).toBe(true);
+    }
+    expect(r.w.machine.pinnedUserPages).toBe(pinned);
+    expect(region(r.pt).kind).toBe('movable');
+    expect(region(r.pt).faulted?.size).toBe(0);
+    expect(r.hv().gpa.mappedPages()).toBe(2048);
+  });
+
+  it('MSHV_RUN_VP faults in the 512-page chunk around the GFN (2 MiB pages where the backing allows) and runs the VP again: the VMM sees the next exit', () => {
+    const r = rig();
+    value(
+      r.d.setGuestMemory(r.ptFd, { size: 8n * MiB, guestPfn: 0n, userspaceAddr: RAM, flags: WRITABLE_EXEC }),
+    );
+    const before = r.calls.length;
+    const pinned = r.w.machine.pinnedUserPages;
+    const write: GuestExit = { exit: 'MMIO', gpa: 0x2f_f008n, write: true, size: 8, value: 7n };
+    expect(r.run([write, OUT])).toBe(HVMSG.X64_IO_PORT_INTERCEPT);
+    const maps = r.calls.slice(before).filter((c) => c.name === 'MAP_GPA_PAGES');
+    expect(maps).toHaveLength(1);
+    const [fault] = maps as [Call];
+    expect(fault.op).toBe('MSHV_RUN_VP');
+    expect(mapBase(fault)).toBe(512);
+    expect(fault.repCount).toBe(1);
+    expect(mapFlags(fault)).toBe(
+      (HV_MAP_GPA.READABLE |
+        HV_MAP_GPA.WRITABLE |
+        HV_MAP_GPA.EXECUTABLE |
+        HV_MAP_GPA.ADJUSTABLE |
+        HV_MAP_GPA.LARGE_PAGE) >>>
+        0,
+    );
+    expect([...(region(r.pt).faulted?.keys() ?? [])]).toEqual([512]);
+    expect(r.w.machine.pinnedUserPages - pinned).toBe(MSHV_MAP_FAULT_IN_PAGES);
+    // The access ran again once its page was mapped: it completed in the guest, page dirty.
+    expect(r.hv().gpa.accessState(0x2ff)).toBe(3);
+    // A second access to the same chunk completes in the guest: no fault, no hypercall.
+    const again = r.calls.length;
+    expect(r.run([{ exit: 'MMIO', gpa: 0x20_0000n, write: false, size: 4, value: 0n }, OUT])).toBe(
+      HVMSG.X64_IO_PORT_INTERCEPT,
+    );
+    expect(r.calls.slice(again).filter((c) => c.name === 'MAP_GPA_PAGES')).toEqual([]);
+  });
+
+  it("the region's last chunk is shorter: a fault at page 590 of 600 maps pages 512..599 with a 4 KiB stride", () => {
+    const r = rig();
+    value(
+      r.d.setGuestMemory(r.ptFd, { size: 600n * 4096n, guestPfn: 0x1000n, userspaceAddr: SMALL, flags: 1 }),
+    );
+    const before = r.calls.length;
+    expect(
+      r.run([{ exit: 'MMIO', gpa: (0x1000n + 590n) << 12n, write: false, size: 4, value: 0n }, OUT]),
+    ).toBe(HVMSG.X64_IO_PORT_INTERCEPT);
+    const maps = r.calls.slice(before).filter((c) => c.name === 'MAP_GPA_PAGES');
+    expect(maps.map((c) => [mapBase(c), c.repCount, mapFlags(c)])).toEqual([
+      [0x1000 + 512, 88, HV_MAP_GPA.READABLE | HV_MAP_GPA.WRITABLE | HV_MAP_GPA.ADJUSTABLE],
+    ]);
+  });
+
+  it('a write to a movable region without WRITABLE goes to the VMM as a GPA intercept; nothing is faulted in (March 2026 fix)', () => {
+    const r = rig();
+    value(r.d.setGuestMemory(r.ptFd, { size: 2n * MiB, guestPfn: 0n, userspaceAddr: RAM, flags: 0 }));
+    const before = r.calls.length;
+    expect(r.run([{ exit: 'MMIO', gpa: 0x1000n, write: true, size: 4, value: 1n }])).toBe(
+      HVMSG.GPA_INTERCEPT,
+    );
+    expect(r.calls.slice(before).filter((c) => c.name === 'MAP_GPA_PAGES')).toEqual([]);
+    expect(region(r.pt).faulted?.size).toBe(0);
+    // A read of the same page is faulted in: the region permits it.
+    expect(r.run([{ exit: 'MMIO', gpa: 0x1000n, write: false, size: 4, value: 0n }, OUT])).toBe(
+      HVMSG.X64_IO_PORT_INTERCEPT,
+    );
+    expect(region(r.pt).faulted?.size).toBe(1);
+  });
+
+  it('the kernel before the fix faults a read-only chunk in again and again: the model stops the run as a livelock', () => {
+    const r = rig({ hooks: { gpaFaultRegion: (pt, gfn) => pt.regionAt(gfn) } });
+    value(r.d.setGuestMemory(r.ptFd, { size: 2n * MiB, guestPfn: 0n, userspaceAddr: RAM, flags: 0 }));
+    r.w.setGuestScript(r.ptFd, 0, [{ exit: 'MMIO', gpa: 0x1000n, write: true, size: 4, value: 1n }]);
+    expect(() => r.d.runVp(r.vpFd)).toThrow(
+      `took ${GPA_FAULTS_PER_RUN_MAX} GPA intercepts the kernel handled without an exit`,
+    );
+  });
+
+  it('unmapping the region unmaps the faulted chunks only (in their strides) and releases their pages', () => {
+    const r = rig();
+    const pinned = r.w.machine.pinnedUserPages;
+    value(
+      r.d.setGuestMemory(r.ptFd, { size: 8n * MiB, guestPfn: 0n, userspaceAddr: RAM, flags: WRITABLE_EXEC }),
+    );
+    r.run([
+      { exit: 'MMIO', gpa: 0x60_0000n, write: false, size: 4, value: 0n },
+      { exit: 'MMIO', gpa: 0x1000n, write: true, size: 4, value: 1n },
+      OUT,
+    ]);
+    expect(r.w.machine.pinnedUserPages - pinned).toBe(1024);
+    const before = r.calls.length;
+    value(
+      r.d.setGuestMemory(r.ptFd, {
+        size: 8n * MiB,
+        guestPfn: 0n,
+        userspaceAddr: RAM,
+        flags: 1 << 2,
+      }),
+    );
+    const unmaps = r.calls.slice(before).filter((c) => c.name === 'UNMAP_GPA_PAGES');
+    expect(unmaps.map((c) => [Number(u64(c.input, 8)), c.repCount, u32(c.input, 16)])).toEqual([
+      [0, 1, HV_UNMAP_GPA_LARGE_PAGE],
+      [1536, 1, HV_UNMAP_GPA_LARGE_PAGE],
+    ]);
+    expect(r.w.machine.pinnedUserPages).toBe(pinned);
+    expect(r.pt.regions).toEqual([]);
+  });
+
+  it('a snapshot keeps the faulted chunks: the restored world snapshots the same and runs on alike', () => {
+    const r = rig();
+    value(
+      r.d.setGuestMemory(r.ptFd, { size: 8n * MiB, guestPfn: 0n, userspaceAddr: RAM, flags: WRITABLE_EXEC }),
+    );
+    r.run([{ exit: 'MMIO', gpa: 0x40_1000n, write: true, size: 4, value: 1n }, OUT]);
+    const snap = r.w.snapshot();
+    const restored = SimWorld.fromSnapshot(snap, { wantsBytes: false, record: () => undefined });
+    if (!restored.ok) throw restored.error;
+    expect(restored.value.snapshot()).toStrictEqual(snap);
+    const pt = restored.value.device.partitionOf(r.ptFd) as KernelPartition;
+    expect(region(pt).kind).toBe('movable');
+    expect([...(region(pt).faulted?.keys() ?? [])]).toEqual([1024]);
+    expect(restored.value.machine.knobs.ramRegions).toBe('movable');
+  });
+
+  it('kernel.ramRegions is checked by name: another value is refused naming the field', () => {
+    expect(() =>
+      loadScenario({ format: 1, name: 'x', seed: 1, kernel: { ramRegions: 'hmm' }, steps: [] }),
+    ).toThrow('$.kernel.ramRegions');
+    expect(() =>
+      loadScenario({ format: 1, name: 'x', seed: 1, kernel: { movable: true }, steps: [] }),
+    ).toThrow('$.kernel.movable');
+  });
+});
