@@ -66,7 +66,7 @@ function rig(options: SimWorldOptions = {}) {
   const d = w.device;
   const ptFd = value(d.createPartition({ ptFlags: 0x7n, ptIsolation: 0n }));
   value(d.initializePartition(ptFd));
-  const pt = d.partitionOf(ptFd) as KernelPartition;
+  const pt = d.partitionOf(ptFd)!;
   const vpFd = value(d.createVp(ptFd, 0));
   const hv = () => {
     const p = w.machine.model.resolve(pt.id);
@@ -225,7 +225,7 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
     const restored = SimWorld.fromSnapshot(snap, { wantsBytes: false, record: () => undefined });
     if (!restored.ok) throw restored.error;
     expect(restored.value.snapshot()).toStrictEqual(snap);
-    const pt = restored.value.device.partitionOf(r.ptFd) as KernelPartition;
+    const pt = restored.value.device.partitionOf(r.ptFd)!;
     expect(region(pt).kind).toBe('movable');
     expect([...(region(pt).faulted?.keys() ?? [])]).toEqual([1024]);
     expect(restored.value.machine.knobs.ramRegions).toBe('movable');
