@@ -283,4 +283,3 @@ export class SimWorld implements RunWorld {
     };
   }
 }
-
