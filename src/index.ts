@@ -40,6 +40,7 @@ export type { ExecutorStages } from './pipeline/driver/createDriverEnv.js';
 export type { WindowedEnv } from './pipeline/windowedExecutor.js';
 export type { CpuPages } from './pipeline/CpuPages.js';
 export type {
+  FaultedChunk,
   KernelIoeventfd,
   KernelIrqfd,
   KernelPartition,
@@ -115,6 +116,7 @@ export * from './log/index.js';
 // validated with errors that name the JSON path and the rule. The typed `Saved*` parts are internal.
 export { SnapshotError, type SnapshotResult } from './snapshot/SnapshotError.js';
 export type { RestoreOptions } from '../adapters/simulated/SimulatedMachine.js';
+export type { FaultedIn } from '../adapters/simulated/model/Guest.js';
 export type { TeardownStep } from './pipeline/driver/teardown.js';
 
 // The operation stream (RxJS) for embedders with several asynchronous sources of operations.

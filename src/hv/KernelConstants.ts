@@ -16,7 +16,7 @@ export const MSHV_PIN_PAGES_BATCH_SIZE = 0x1000_0000 / 4096;
 
 /**
  * MSHV_MAP_FAULT_IN_PAGES: pages faulted in per GPA intercept on a movable (HMM) region, one 2 MiB
- * chunk (PTRS_PER_PMD). Not used: the model implements pinned regions only (docs/DECISIONS.md, 4).
+ * chunk (PTRS_PER_PMD) from an offset aligned down to it (`handleGpaIntercept`, docs/DECISIONS.md 4).
  */
 export const MSHV_MAP_FAULT_IN_PAGES = 512;
 

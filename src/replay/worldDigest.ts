@@ -24,7 +24,13 @@ export function worldDigest(world: SimWorld): JsonObject {
       id: `0x${pt.id.toString(16)}`,
       initialized: pt.initialized,
       refs: pt.refs,
-      regions: pt.regions.map((r) => ({ guestPfn: r.guestPfn, pages: r.pages, kind: r.kind })),
+      regions: pt.regions.map((r) => ({
+        guestPfn: r.guestPfn,
+        pages: r.pages,
+        kind: r.kind,
+        // A movable region's state is also which chunks are faulted in.
+        ...(r.faulted === undefined ? {} : { faulted: [...r.faulted.keys()].sort((a, b) => a - b) }),
+      })),
       vps: [...pt.vps.values()].map((vp) => ({ index: vp.index, fd: vp.fd })),
       ioeventfds: pt.ioeventfds.map((io) => ({ eventfd: io.eventfd, portId: io.portId })),
       irqfds: pt.irqfds.map((f) => ({ eventfd: f.eventfd, gsi: f.gsi })),
