@@ -1,7 +1,7 @@
 import type { VmmConfig } from '../runtime/VmmConfig.js';
 import type { HypercallName } from '../hv/HypercallCode.js';
 import type { JsonValue } from '../log/JsonValue.js';
-import type { GuestExit, HostMemoryDecl, HypervisorConfig } from '../scenario/Scenario.js';
+import type { GuestExit, HostMemoryDecl, HypervisorConfig, KernelConfig } from '../scenario/Scenario.js';
 
 /** The format version of a check model file this build reads. */
 export const CHECK_MODEL_FORMAT = 1;
@@ -14,6 +14,8 @@ export interface CheckWorldSpec {
   readonly seed: number;
   readonly hypervisor: HypervisorConfig;
   readonly hostMemory: readonly HostMemoryDecl[];
+  /** The host kernel's choices (`kernel.ramRegions`), as in a scenario; the defaults when absent. */
+  readonly kernel?: KernelConfig;
   /** How the VMM uses the device beyond its intents (`VmmConfig`); every default when absent. */
   readonly vmm?: VmmConfig;
   /**

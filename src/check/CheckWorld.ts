@@ -128,6 +128,7 @@ export function worldScenario(world: CheckWorldSpec, name = 'check'): Scenario {
     name,
     seed: world.seed,
     hypervisor: world.hypervisor,
+    ...(world.kernel === undefined ? {} : { kernel: world.kernel }),
     hostMemory: world.hostMemory,
     steps: [],
   };

@@ -9,6 +9,7 @@ import type { RequestOutcome } from '../runtime/RequestOutcome.js';
 import { bool, type Codec, int, list, oneOf, text, u64, unknownName } from '../scenario/Codec.js';
 import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import { hostMemoryCodec } from '../scenario/hostMemoryCodec.js';
+import { kernelCodec } from '../scenario/kernelCodec.js';
 import { hypervisorCodec, statusCodec } from '../scenario/hypervisorCodec.js';
 import { childPath } from '../scenario/jsonPath.js';
 import { vmmCodec } from '../scenario/vmmCodec.js';
@@ -230,6 +231,7 @@ export function worldJson(spec: CheckWorldSpec): JsonObject {
   return {
     seed: spec.seed,
     hypervisor: hypervisorCodec.write(spec.hypervisor),
+    ...(spec.kernel === undefined ? {} : { kernel: kernelCodec.write(spec.kernel) }),
     hostMemory: hostMemoryCodec.write(spec.hostMemory),
     ...(spec.vmm === undefined ? {} : { vmm: vmmCodec.write(spec.vmm) }),
     ...(spec.lostSignals === undefined ? {} : { lostSignals: lostSignalsCodec.write(spec.lostSignals) }),

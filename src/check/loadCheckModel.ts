@@ -1,3 +1,4 @@
+import { kernelCodec } from '../scenario/kernelCodec.js';
 import { vmmCodec } from '../scenario/vmmCodec.js';
 import { HANDLERS } from '../../adapters/simulated/handlers/index.js';
 import { HypercallCode, type HypercallName } from '../hv/HypercallCode.js';
@@ -82,8 +83,8 @@ export const lostSignalsCodec: Codec<number> = {
 };
 
 /**
- * The world of a check model and of a counterexample file: `seed` (u32), `hypervisor`, `hostMemory`
- * and `vmm` as in a scenario, and the checker-only `lostSignals` (`lostSignalsCodec`); no other
+ * The world of a check model and of a counterexample file: `seed` (u32), `hypervisor`, `kernel`,
+ * `hostMemory` and `vmm` as in a scenario, and the checker-only `lostSignals` (`lostSignalsCodec`); no other
  * member.
  *
  * @example
@@ -93,6 +94,7 @@ export const checkWorldCodec = objectCodec<CheckWorldSpec>(
   {
     seed: required(int('u32')),
     hypervisor: defaulted(hypervisorCodec, { scheduler: defaultScheduler, faults: [] }),
+    kernel: optional(kernelCodec),
     hostMemory: defaulted(hostMemoryCodec, []),
     vmm: optional(vmmCodec),
     lostSignals: optional(lostSignalsCodec),

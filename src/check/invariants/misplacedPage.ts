@@ -3,7 +3,8 @@ import type { KernelRegion } from '../../pipeline/driver/KernelPartition.js';
 
 /**
  * The first guest page of `region` that the hypervisor maps to another host page than the region
- * pins (RAM: its pinned runs in order; MMIO: consecutive SPA pages from `mmioPfn`), described, or
+ * pins (RAM: its pinned runs in order; movable RAM: each faulted chunk's runs from its offset; MMIO:
+ * consecutive SPA pages from `mmioPfn`), described, or
  * undefined when every mapped page is where it belongs. Unmapped and unbacked pages are not judged
  * (a failed map's unwind, or a no-access mapping). Linear in the extents and runs the region spans:
  * both slide one PFN per page, so only their boundaries are compared.
@@ -17,7 +18,16 @@ export function misplacedPage(region: KernelRegion, gpa: GpaMap): string | undef
   // Region offset → host PFN, piecewise linear: [offset, pfn, count] per pinned run (or one for MMIO).
   const pieces: [number, number, number][] = [];
   if (region.kind === 'mmio') pieces.push([0, region.mmioPfn, region.pages]);
-  else {
+  else if (region.kind === 'movable') {
+    // Only the faulted chunks are backed; the rest is mapped no-access (not judged below).
+    for (const chunk of region.faulted?.values() ?? []) {
+      let at = chunk.pageOffset;
+      for (const r of chunk.runs) {
+        pieces.push([at, r.pfn, r.count]);
+        at += r.count;
+      }
+    }
+  } else {
     let at = 0;
     for (const r of region.runs) {
       pieces.push([at, r.pfn, r.count]);

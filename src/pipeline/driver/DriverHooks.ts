@@ -56,4 +56,10 @@ export interface DriverHooks {
    * flags do not permit; before the March 2026 fix it faulted such a chunk in again and again.
    */
   gpaFaultRegion(pt: KernelPartition, gfn: number, access: number): KernelRegion | undefined;
+  /**
+   * The ranges a movable region's destruction unmaps, relative to its start, each in its stride.
+   * NEW unmaps the faulted chunks only (`faultedRanges`: mshv_region_chunk_unmap skips absent
+   * pages), which leaves the rest mapped no-access until the partition is deleted.
+   */
+  movableUnmapRanges(region: KernelRegion): readonly Chunk[];
 }

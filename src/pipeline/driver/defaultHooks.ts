@@ -1,5 +1,6 @@
 import { awaitAsyncCompletion } from './awaitAsyncCompletion.js';
 import type { DriverHooks } from './DriverHooks.js';
+import { faultedRanges } from './faultedRanges.js';
 import { unmapGpaPages } from './gpaMapping.js';
 import { unwindPartialMap } from './mapRegion.js';
 import { movableRegionFaulting } from './movableRegion.js';
@@ -14,4 +15,5 @@ export const defaultHooks: DriverHooks = {
   asyncGateOpen: (pt) => !pt.asyncCompletionDone,
   awaitAsyncCompletion,
   gpaFaultRegion: movableRegionFaulting,
+  movableUnmapRanges: faultedRanges,
 };

@@ -4,7 +4,6 @@ import type { BatchResult } from '../runBatches.js';
 import type { DriverEnv } from './DriverEnv.js';
 import { mapGpaPages } from './gpaMapping.js';
 import type { KernelPartition, KernelRegion } from './KernelPartition.js';
-import { faultedRanges } from './faultedRanges.js';
 import type { Chunk } from './planChunks.js';
 
 export const SET_GUEST_MEMORY = 'MSHV_SET_GUEST_MEMORY';
@@ -93,7 +92,8 @@ export function unwindPartialMap(
 
 /**
  * Unmap a whole region at unmap or teardown (per chunk, each in its stride; a movable region's
- * faulted chunks only, inventory §c.4); failures are ignored as in the kernel.
+ * `movableUnmapRanges`, its faulted chunks only in NEW, inventory §c.4); failures are ignored as in
+ * the kernel.
  *
  * @example
  * unmapRegion(env, pt, region, 'MSHV_RELEASE'); // UNMAP_GPA_PAGES per chunk (one call for MMIO)
@@ -103,6 +103,6 @@ export function unmapRegion(env: DriverEnv, pt: KernelPartition, region: KernelR
     env.hooks.unmapGpaPages(env, pt.id, region.guestPfn, region.pages, false, op);
     return;
   }
-  for (const c of region.kind === 'movable' ? faultedRanges(region) : region.chunks)
+  for (const c of region.kind === 'movable' ? env.hooks.movableUnmapRanges(region) : region.chunks)
     env.hooks.unmapGpaPages(env, pt.id, region.guestPfn + c.pageOffset, c.pages, c.large, op);
 }
