@@ -46,7 +46,11 @@ describe('check model files (docs/guide/check.md)', () => {
     [{ ...base, bounds: { vps: 300 } }, '$.bounds.vps', 'range'],
     [{ ...base, bounds: { steps: 0 } }, '$.bounds.steps', 'range'],
     [{ ...base, world: {} }, '$.world.seed', 'required'],
-    [{ ...base, world: { seed: 1, kernel: { ramRegions: 'hmm' } } }, '$.world.kernel.ramRegions', 'unknown-name'],
+    [
+      { ...base, world: { seed: 1, kernel: { ramRegions: 'hmm' } } },
+      '$.world.kernel.ramRegions',
+      'unknown-name',
+    ],
     [{ ...base, intents: [{ intent: 'reboot' }] }, '$.intents[0].intent', 'unknown-name'],
     [
       { ...base, intents: [{ intent: 'partition', request: { type: 'INITIALISE' } }] },
