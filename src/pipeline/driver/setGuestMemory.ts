@@ -1,6 +1,7 @@
 import { HV_MAP_GPA } from '../../hv/flags/HvMapGpaFlag.js';
 import { HV_PAGE_SIZE } from '../../hv/Page.js';
 import { MSHV_SET_MEM_BIT, MSHV_SET_MEM_FLAGS_MASK } from '../../hv/uapi/flags.js';
+import type { BatchResult } from '../runBatches.js';
 import type { DriverEnv } from './DriverEnv.js';
 import { type IoctlResult, fail, failCall, failDeposit, ok } from './IoctlResult.js';
 import type { KernelPartition, KernelRegion } from './KernelPartition.js';
@@ -117,13 +118,19 @@ function mapUserRegion(
   const r = mapRegion(env, pt, region);
   if (r !== undefined) {
     if (region.kind === 'ram') env.host.unpinUserRange(region.runs);
-    if (r === 'EINVAL') return fail(op, 'EINVAL', 'large-page count is not a multiple of 512');
-    if (r.depositFailed !== undefined) return failDeposit(op, r.depositFailed, 'deposit for MAP_GPA_PAGES');
-    if (r.last === undefined) return fail(op, 'EINVAL', 'empty map');
-    return failCall(op, r.last);
+    return mapFailed(r, 'large-page count is not a multiple of 512');
   }
   pt.regions.push(region);
   return ok(undefined);
+}
+
+/** The ioctl's answer to a map that failed: EINVAL (`einval` says why), the deposit's failure, or the call's. */
+function mapFailed(r: BatchResult | 'EINVAL', einval: string): IoctlResult<void> {
+  const op = SET_GUEST_MEMORY;
+  if (r === 'EINVAL') return fail(op, 'EINVAL', einval);
+  if (r.depositFailed !== undefined) return failDeposit(op, r.depositFailed, 'deposit for MAP_GPA_PAGES');
+  if (r.last === undefined) return fail(op, 'EINVAL', 'empty map');
+  return failCall(op, r.last);
 }
 
 /**
@@ -138,7 +145,6 @@ function mapMovable(
   gfn: number,
   pages: number,
 ): IoctlResult<void> {
-  const op = SET_GUEST_MEMORY;
   const region: KernelRegion = {
     guestPfn: gfn,
     pages,
@@ -151,12 +157,7 @@ function mapMovable(
     faulted: new Map(),
   };
   const r = mapMovableRegion(env, pt, region);
-  if (r !== undefined) {
-    if (r === 'EINVAL') return fail(op, 'EINVAL', 'empty map');
-    if (r.depositFailed !== undefined) return failDeposit(op, r.depositFailed, 'deposit for MAP_GPA_PAGES');
-    if (r.last === undefined) return fail(op, 'EINVAL', 'empty map');
-    return failCall(op, r.last);
-  }
+  if (r !== undefined) return mapFailed(r, 'empty map');
   pt.regions.push(region);
   return ok(undefined);
 }
