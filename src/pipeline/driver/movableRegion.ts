@@ -9,6 +9,7 @@ import { mapGpaPages } from './gpaMapping.js';
 import type { FaultedChunk, KernelPartition, KernelRegion } from './KernelPartition.js';
 import { SET_GUEST_MEMORY } from './mapRegion.js';
 import { type Chunk, planChunks } from './planChunks.js';
+import { RUN_VP } from './waitForKick.js';
 
 /** hv_message: 16-byte header; in the memory intercept payload, the access type @5 and the GPA @56. */
 const PAYLOAD = 16;
@@ -121,7 +122,7 @@ function remapChunk(env: DriverEnv, pt: KernelPartition, region: KernelRegion, c
       region.mapFlags,
       c.large,
       new PfnRunList(chunk.runs, stride, c.pageOffset),
-      'MSHV_RUN_VP',
+      RUN_VP,
     );
     if (r === 'EINVAL' || !r.ok) return false;
   }
