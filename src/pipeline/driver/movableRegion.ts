@@ -72,13 +72,12 @@ export function handleGpaIntercept(env: DriverEnv, pt: KernelPartition, message:
   if (region?.faulted === undefined) return false;
   const pageOffset = alignDown(gfn - region.guestPfn, MSHV_MAP_FAULT_IN_PAGES);
   const pages = Math.min(region.pages - pageOffset, MSHV_MAP_FAULT_IN_PAGES);
-  const earlier = region.faulted.get(pageOffset);
-  if (earlier !== undefined) {
-    region.faulted.delete(pageOffset);
-    env.host.unpinUserRange(earlier.runs);
-  }
   const range = env.host.pinUserRange(region.userAddr + BigInt(pageOffset * HV_PAGE_SIZE), pages);
   if (range.kind !== 'ram') return false;
+  // A chunk faulted in again (the kernel before the access check) replaces its pages; pins count,
+  // so the new ones are taken before the old ones go, and a failed fault-in keeps the old ones.
+  const earlier = region.faulted.get(pageOffset);
+  if (earlier !== undefined) env.host.unpinUserRange(earlier.runs);
   const chunk: FaultedChunk = {
     pageOffset,
     pages,

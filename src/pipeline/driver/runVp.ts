@@ -35,7 +35,7 @@ export const GPA_FAULTS_PER_RUN_MAX = 1024;
 export function runVp(env: DriverEnv, pt: KernelPartition, vp: KernelVp): IoctlResult<Uint8Array> {
   const pfn = vp.statePages.get(HV_VP_STATE_PAGE.INTERCEPT_MESSAGE);
   if (pfn === undefined) throw new Error(`VP ${vp.index} has no intercept-message page mapped`);
-  for (let handled = 0; handled <= GPA_FAULTS_PER_RUN_MAX; handled++) {
+  for (let handled = 0; handled < GPA_FAULTS_PER_RUN_MAX; handled++) {
     const ran = env.scheduler === 'root' ? runVpRootScheduler(env, pt, vp) : runVpHypScheduler(env, pt, vp);
     if (!ran.ok) return ran;
     const message = env.shared.readPage(pfn).slice(0, MSHV_RUN_VP_BUF_SZ);

@@ -231,6 +231,27 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
     expect(restored.value.machine.knobs.ramRegions).toBe('movable');
   });
 
+  it.each<[string, (chunk: unknown[]) => void, string]>([
+    ['an offset that is not 512-aligned', (c) => (c[0] = 1000), 'is not 512-aligned'],
+    ['a chunk past the end of the region', (c) => (c[0] = 2048), '$.'],
+    ['runs that do not hold its pages', (c) => (c[1] = 100), 'its runs hold 512'],
+  ])('a snapshot whose faulted chunk has %s is refused, naming it', (_what, edit, message) => {
+    const r = rig();
+    value(
+      r.d.setGuestMemory(r.ptFd, { size: 8n * MiB, guestPfn: 0n, userspaceAddr: RAM, flags: WRITABLE_EXEC }),
+    );
+    r.run([{ exit: 'MMIO', gpa: 0x40_1000n, write: true, size: 4, value: 1n }, OUT]);
+    const snap = JSON.parse(JSON.stringify(r.w.snapshot())) as unknown;
+    const chunk = findFaulted(snap);
+    edit(chunk);
+    const restored = SimWorld.fromSnapshot(snap, { wantsBytes: false, record: () => undefined });
+    expect(restored.ok).toBe(false);
+    if (!restored.ok) {
+      expect(restored.error.path).toMatch(/\.faulted\[0\]/);
+      expect(restored.error.message).toContain(message);
+    }
+  });
+
   it('kernel.ramRegions is checked by name: another value is refused naming the field', () => {
     expect(() =>
       loadScenario({ format: 1, name: 'x', seed: 1, kernel: { ramRegions: 'hmm' }, steps: [] }),
@@ -240,3 +261,22 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
     ).toThrow('$.kernel.movable');
   });
 });
+
+/** The first faulted chunk (`[pageOffset, pages, runs, chunks]`) anywhere in a world snapshot. */
+function findFaulted(json: unknown): unknown[] {
+  if (Array.isArray(json)) {
+    for (const v of json) {
+      const found = findFaulted(v);
+      if (found.length > 0) return found;
+    }
+    return [];
+  }
+  if (json === null || typeof json !== 'object') return [];
+  const o = json as Record<string, unknown>;
+  if (Array.isArray(o.faulted) && Array.isArray(o.faulted[0])) return o.faulted[0] as unknown[];
+  for (const v of Object.values(o)) {
+    const found = findFaulted(v);
+    if (found.length > 0) return found;
+  }
+  return [];
+}

@@ -5,6 +5,7 @@ import { readPfnRuns, writePfnRuns } from '../../../snapshot/pfnRunsJson.js';
 import { SnapshotError } from '../../../snapshot/SnapshotError.js';
 import type { FaultedChunk, KernelRegion } from '../KernelPartition.js';
 import type { Chunk } from '../planChunks.js';
+import { MSHV_MAP_FAULT_IN_PAGES } from '../../../hv/KernelConstants.js';
 
 const V = 1;
 /** PFNs of a 52-bit physical address space. */
@@ -54,25 +55,41 @@ function readChunks(json: unknown, path: string): Chunk[] {
   });
 }
 
-/** A movable region's faulted chunks: `[[pageOffset, pages, runs, chunks]]`, each offset once. */
-function readFaulted(json: unknown, path: string): Map<number, FaultedChunk> {
+/**
+ * A movable region's faulted chunks: `[[pageOffset, pages, runs, chunks]]`, each offset once, each a
+ * 512-aligned piece of the region (`regionPages` long) whose runs and chunks cover its pages.
+ */
+function readFaulted(json: unknown, path: string, regionPages: number): Map<number, FaultedChunk> {
   const out = new Map<number, FaultedChunk>();
   readArray(json, path).forEach((item, i) => {
     const p = childPath(path, i);
     const t = readArray(item, p, { length: 4 });
-    const pageOffset = readInt(t[0], childPath(p, 0), 0);
+    const pageOffset = readInt(t[0], childPath(p, 0), 0, regionPages - 1);
+    if (pageOffset % MSHV_MAP_FAULT_IN_PAGES !== 0)
+      throw new SnapshotError(childPath(p, 0), 'range', `page offset ${pageOffset} is not 512-aligned`);
     if (out.has(pageOffset))
       throw new SnapshotError(
         childPath(p, 0),
         'duplicate',
         `chunk at page offset ${pageOffset} is listed twice`,
       );
-    out.set(pageOffset, {
-      pageOffset,
-      pages: readInt(t[1], childPath(p, 1), 1),
-      runs: readPfnRuns(t[2], childPath(p, 2), PFN_LIMIT),
-      chunks: readChunks(t[3], childPath(p, 3)),
-    });
+    const pages = readInt(
+      t[1],
+      childPath(p, 1),
+      1,
+      Math.min(MSHV_MAP_FAULT_IN_PAGES, regionPages - pageOffset),
+    );
+    const runs = readPfnRuns(t[2], childPath(p, 2), PFN_LIMIT);
+    const chunks = readChunks(t[3], childPath(p, 3));
+    const held = runs.reduce((n, r) => n + r.count, 0);
+    const mapped = chunks.reduce((n, c) => n + c.pages, 0);
+    if (held !== pages || mapped !== pages)
+      throw new SnapshotError(
+        p,
+        'consistency',
+        `${pages} pages, but its runs hold ${held} and its chunks map ${mapped}`,
+      );
+    out.set(pageOffset, { pageOffset, pages, runs, chunks });
   });
   return out;
 }
@@ -86,16 +103,17 @@ function readFaulted(json: unknown, path: string): Map<number, FaultedChunk> {
 export function readKernelRegion(json: unknown, path: string): KernelRegion {
   const r = FieldReader.of(json, path, 'a guest memory region', V);
   const kind = r.oneOf('kind', ['ram', 'mmio', 'movable']);
+  const pages = r.int('pages', 0);
   const region: KernelRegion = {
     guestPfn: r.int('guestPfn', 0),
-    pages: r.int('pages', 0),
+    pages,
     userAddr: r.word('userAddr'),
     mapFlags: r.int('mapFlags', 0, 0xffff_ffff),
     kind,
     runs: readPfnRuns(r.raw('runs'), r.path('runs'), PFN_LIMIT),
     mmioPfn: r.int('mmioPfn', 0),
     chunks: readChunks(r.raw('chunks'), r.path('chunks')),
-    ...(kind === 'movable' ? { faulted: readFaulted(r.raw('faulted'), r.path('faulted')) } : {}),
+    ...(kind === 'movable' ? { faulted: readFaulted(r.raw('faulted'), r.path('faulted'), pages) } : {}),
   };
   r.end();
   return region;
