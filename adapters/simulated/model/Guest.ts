@@ -301,7 +301,9 @@ export function vpHasExitForVmm(
 ): boolean {
   const root = !hypervisorScheduled(m);
   if (root && vp.halted && vp.pendingVectors.length === 0) return false;
-  for (const exit of vp.script) {
+  // A stopped access that runs again on resume (`resumeAccess`) comes before the script.
+  const again = vp.retry?.remapped === true ? [vp.retry.exit] : [];
+  for (const exit of [...again, ...vp.script]) {
     if (exit.exit === 'HALT') {
       if (root) continue;
       return true;

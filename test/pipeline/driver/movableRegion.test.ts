@@ -176,6 +176,22 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
     expect(region(r.pt).faulted?.size).toBe(1);
   });
 
+  it('a VP stopped on a refused write whose page was remapped since runs the write again: its run is not predicted to sleep', () => {
+    const r = rig();
+    const rom = { size: 2n * MiB, guestPfn: 0n, userspaceAddr: RAM };
+    value(r.d.setGuestMemory(r.ptFd, { ...rom, flags: 0 }));
+    expect(r.run([{ exit: 'MMIO', gpa: 0x1000n, write: true, size: 4, value: 1n }])).toBe(
+      HVMSG.GPA_INTERCEPT,
+    );
+    expect(r.w.runWouldBlock(r.vpFd)).toBe(true);
+    value(r.d.setGuestMemory(r.ptFd, { ...rom, flags: 1 << 2 }));
+    value(r.d.setGuestMemory(r.ptFd, { ...rom, flags: 0 }));
+    // The new no-access map covered the page: the write executes again and is refused again.
+    expect(r.w.runWouldBlock(r.vpFd)).toBe(false);
+    const again = value(r.d.runVp(r.vpFd));
+    expect(u32(again, 0)).toBe(HVMSG.GPA_INTERCEPT);
+  });
+
   it('the kernel before the fix faults a read-only chunk in again and again: the model stops the run as a livelock', () => {
     const r = rig({ hooks: { gpaFaultRegion: (pt, gfn) => pt.regionAt(gfn) } });
     value(r.d.setGuestMemory(r.ptFd, { size: 2n * MiB, guestPfn: 0n, userspaceAddr: RAM, flags: 0 }));
