@@ -1,4 +1,4 @@
-import type { KernelPartition, KernelVp } from '../pipeline/driver/KernelPartition.js';
+import type { KernelPartition, KernelRegion, KernelVp } from '../pipeline/driver/KernelPartition.js';
 import type { IntentDriver } from './IntentDriver.js';
 
 /** A VP that was live: its fd, and its machine state and sleeping run where the runtime keeps them. */
@@ -24,7 +24,7 @@ export interface LivePartition {
   readonly regions: readonly {
     readonly guestPfn: number;
     readonly pages: number;
-    readonly kind: 'ram' | 'mmio' | 'movable';
+    readonly kind: KernelRegion['kind'];
     readonly userAddr: string;
   }[];
   readonly vps: readonly LiveVp[];

@@ -65,7 +65,8 @@ function mapUserRegion(
   if (arg.userspaceAddr + arg.size > USER_ADDR_LIMIT)
     return fail(op, 'EINVAL', 'access_ok: range is outside user space');
   // vma_lookup comes before the region is created (and its GFN overlap test): no VMA is EINVAL first.
-  if (env.host.findVma(arg.userspaceAddr) === undefined)
+  const vma = env.host.findVma(arg.userspaceAddr);
+  if (vma === undefined)
     return fail(op, 'EINVAL', `no VMA covers userspace_addr 0x${arg.userspaceAddr.toString(16)}`);
   const gfn = Number(arg.guestPfn);
   const clash = pt.overlapping(gfn, pages);
@@ -76,8 +77,7 @@ function mapUserRegion(
       `GFN range [0x${gfn.toString(16)}, +${pages}) overlaps the region at 0x${clash.guestPfn.toString(16)}`,
     );
   }
-  if (env.ramRegions === 'movable' && env.host.findVma(arg.userspaceAddr)?.kind !== 'mmio')
-    return mapMovable(env, pt, arg, gfn, pages);
+  if (env.ramRegions === 'movable' && vma.kind !== 'mmio') return mapMovable(env, pt, arg, gfn, pages);
   const range = env.host.pinUserRange(arg.userspaceAddr, pages);
   // A VMA holds userspace_addr (checked above), so `none` is a range that runs out of RAM VMAs (a
   // hole, a VM_IO/VM_PFNMAP VMA): pin_user_pages_fast fails with -EFAULT and mshv_region_pin returns
