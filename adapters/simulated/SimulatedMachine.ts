@@ -12,7 +12,7 @@ import { FaultPlan } from './faults/FaultPlan.js';
 import { HostRam, type OwnerKind, ramRanges } from './host/HostRam.js';
 import { SimulatedHost } from './host/SimulatedHost.js';
 import { Synic } from './host/Synic.js';
-import { UserSpace } from './host/UserSpace.js';
+import { type MigrateReport, UserSpace } from './host/UserSpace.js';
 import { type Knobs, type MachineConfig, deriveKnobs, describeKnobs } from './MachineConfig.js';
 import { type FaultedIn, exitsSeenByVmm, pushExits, vpHasExitForVmm } from './model/Guest.js';
 import type { GpaValue } from './model/GpaMap.js';
@@ -336,6 +336,17 @@ export class SimulatedMachine {
   /** Number of host ownership extents. */
   get hostExtentCount(): number {
     return this.#ram.owners.size;
+  }
+
+  /**
+   * The host's mm moves the resident pages of `[userAddr, userAddr + pages × 4096)` (`UserSpace.migrate`):
+   * call it after the driver's MMU notifiers over the range ran (`MshvDevice.invalidateUserRange`).
+   *
+   * @example
+   * machine.migrateUserPages(0x7f0000000000n, 512).moved; // 512 when none is pinned
+   */
+  migrateUserPages(userAddr: bigint, pages: number): MigrateReport {
+    return this.#user.migrate(userAddr, pages);
   }
 
   /** User pages pinned, counted once per pin (a checker sees a pin the driver forgot to drop). */

@@ -376,6 +376,7 @@ const intentArgs: Readonly<Record<IntentName, Codec<JsonObject>>> = Object.fromE
     eventfd: {},
     writeEventfd: { fd: required(jsonInt('s32', false)), value: required(u64Json) },
     closeEventfd: { fd: required(jsonInt('s32', false)) },
+    migrateUserPages: { userAddr: required(u64Json), size: required(u64Json) },
   } satisfies Record<IntentName, LooseSpec>).map(([name, spec]) => [
     name,
     jsonObjectCodec(spec, `the arguments of a ${name} intent`),

@@ -54,6 +54,12 @@ export interface HostPort {
   findVma(userAddr: bigint): VmaInfo | undefined;
   /** Pin `[userAddr, userAddr + pages × 4096)`; all or nothing. */
   pinUserRange(userAddr: bigint, pages: number): UserRange;
+  /**
+   * hmm_range_fault: resolve `[userAddr, userAddr + pages × 4096)` to host pages, faulting in what is
+   * not resident, all or nothing, without pinning (a movable region holds no reference: the mm may
+   * migrate the pages once the MMU notifiers over them ran).
+   */
+  faultUserRange(userAddr: bigint, pages: number): UserRange;
   /** unpin_user_pages over runs. Throws when a page is not pinned, or crashes the host when it is exclusive to a guest. */
   unpinUserRange(runs: readonly PfnRun[]): void;
   /** One pass over the range (not page_is_ram per page, review point 5): true when any page is RAM. */

@@ -14,7 +14,7 @@ import type { IntentDriver, RuntimeFds } from './IntentDriver.js';
 
 /**
  * The ControlPlane as an IntentDriver: each intent the plane recorded (`createPartition`,
- * `partition`, `vp`, `guest`, `signal`, `eventfd`, `writeEventfd`) is turned back into the call that
+ * `partition`, `vp`, `guest`, `signal`, `eventfd`, `writeEventfd`, `closeEventfd`, `migrateUserPages`) is turned back into the call that
  * recorded it, so the machines and the driver run it again and the plane records it again. Settled
  * runs are drained after each intent (nothing records taking them).
  *
@@ -103,6 +103,15 @@ export class PlaneDriver implements IntentDriver {
         if (!isIndex(a.fd)) return 'intent.args.fd: expected an fd';
         p.closeEventfd(a.fd);
         break;
+      case 'migrateUserPages': {
+        const hex = /^0x[0-9a-f]{1,16}$/;
+        if (typeof a.userAddr !== 'string' || !hex.test(a.userAddr))
+          return 'intent.args.userAddr: expected a user address as 0x hex';
+        if (typeof a.size !== 'string' || !hex.test(a.size))
+          return 'intent.args.size: expected a size as 0x hex';
+        p.migrateUserPages(BigInt(a.userAddr), BigInt(a.size));
+        break;
+      }
       default:
         return `intent '${intent.name}' is not one the ControlPlane records`;
     }

@@ -1,6 +1,20 @@
 import type { GuestExit } from '../scenario/Scenario.js';
 import type { MshvDevice } from '../pipeline/driver/MshvDevice.js';
 
+/** What a host migration did: the notifiers' side (movable regions) and the mm's (pages, in 4 KiB pages). */
+export interface HostMigration {
+  /** Movable regions whose MMU notifier ran. */
+  readonly regions: number;
+  /** Of those, the ones whose no-access remap failed (the kernel's WARN_ONCE; the pages move anyway). */
+  readonly failed: number;
+  /** Pages moved to new host pages. */
+  readonly moved: number;
+  /** Pages left in place because they are pinned (pinned regions, VP pages). */
+  readonly pinned: number;
+  /** Old pages freed while a guest still mapped them: a stale mapping (the host audit reports it). */
+  readonly mappedFreed: number;
+}
+
 /**
  * What a scenario run needs around the device: the ways a scenario acts on the world that are not
  * ioctls (what a guest does, a signal arriving). The simulated machine provides it.
@@ -25,6 +39,12 @@ export interface RunWorld {
   dropSignal(partitionFd: number, vpIndex: number): void;
   /** A signal arrives during the next MSHV_RUN_VP of that VP. */
   raiseSignal(partitionFd: number, vpIndex: number): void;
+  /**
+   * The host's mm moves `[userAddr, userAddr + pages × 4096)` of the VMM process (page migration,
+   * compaction, swap): the driver's MMU notifiers over the range run first (movable regions remap
+   * it no-access and forget its pages), then every unpinned resident page of it moves.
+   */
+  migrateUserPages(userAddr: bigint, pages: number): HostMigration;
   /** Lines describing the seed and every derived knob (printed first by `run` and `trace`). */
   describe(): readonly string[];
   /**

@@ -20,7 +20,7 @@ import type { GuestExit, Scenario } from '../scenario/Scenario.js';
 import { canonicalDigest, streamDigest } from '../snapshot/jsonDigest.js';
 import { SnapshotError, type SnapshotResult } from '../snapshot/SnapshotError.js';
 import { plannedFaultAbort } from './plannedFaultAbort.js';
-import type { RunWorld } from './RunWorld.js';
+import type { HostMigration, RunWorld } from './RunWorld.js';
 import { type PendingSignal, SimHvShared } from './SimHvShared.js';
 import { checkWorldReferences, readWorld, writeWorld } from './worldJson.js';
 
@@ -206,6 +206,11 @@ export class SimWorld implements RunWorld {
     if (id === undefined) return;
     if (this.machine.model.resolve(id)?.vps.has(vpIndex) !== true) return;
     this.machine.pushExits(id, vpIndex, exits);
+  }
+
+  migrateUserPages(userAddr: bigint, pages: number): HostMigration {
+    const notified = this.device.invalidateUserRange(userAddr, pages);
+    return { ...notified, ...this.machine.migrateUserPages(userAddr, pages) };
   }
 
   exitsSeenByVmm(partitionFd: number, exits: readonly GuestExit[]): number {

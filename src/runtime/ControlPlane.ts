@@ -482,6 +482,30 @@ export class ControlPlane {
     return outcome;
   }
 
+  /**
+   * World control: the host's mm moves `[userAddr, userAddr + size)` of the VMM process (page
+   * migration, compaction, swap: `RunWorld.migrateUserPages`). An operation of its own
+   * (`mm-migrate`, on no fd): the MMU notifiers of the movable regions over the range run (their
+   * no-access remaps are its hypercalls), then every unpinned resident page of the range moves. A
+   * range that is not page aligned, empty or past the 64-bit address space is refused EINVAL
+   * naming the field, before anything moves. The value says what happened (`HostMigration`).
+   *
+   * @example
+   * plane.migrateUserPages(0x7f0000000000n, 0x200000n); // { status: 'done', value: { regions: 1, failed: 0, moved: 512, … } }
+   */
+  migrateUserPages(userAddr: bigint, size: bigint): RequestOutcome {
+    const args = { userAddr: `0x${userAddr.toString(16)}`, size: `0x${size.toString(16)}` };
+    this.intent('migrateUserPages', args);
+    const r = this.#runOp(null, null, MM_MIGRATE, null, args, () => {
+      const bad = migrateRangeError(userAddr, size);
+      if (bad !== null) return fail(MM_MIGRATE, 'EINVAL', bad);
+      const m = this.#world.migrateUserPages(userAddr, Number(size / 4096n));
+      return ok({ ...m });
+    });
+    this.settle();
+    return r.ok ? { status: 'done', value: r.value } : { status: 'failed', error: r.error };
+  }
+
   /** World control: the guest of VP `index` takes these exits next (its script grows); then settle. */
   guest(key: string, index: number, exits: readonly GuestExit[]): void {
     this.intent('guest', { key, vp: index, exits: guestExitsJson(exits) });
@@ -816,4 +840,24 @@ export class ControlPlane {
     this.#sink.commit();
     return r;
   }
+}
+
+/** The operation name of a host migration (`migrateUserPages`): not an ioctl, the mm's own doing. */
+export const MM_MIGRATE = 'mm-migrate';
+
+/** The highest user address plus one a migration may reach (the 64-bit address space). */
+const USER_SPACE_END = 1n << 64n;
+
+/**
+ * Why `[userAddr, userAddr + size)` is not a range the mm can move, or null when it is: both page
+ * aligned, size non-zero, the end within the 64-bit address space.
+ */
+function migrateRangeError(userAddr: bigint, size: bigint): string | null {
+  if (userAddr < 0n || userAddr % 4096n !== 0n)
+    return `userAddr 0x${userAddr.toString(16)}: not page aligned`;
+  if (size <= 0n || size % 4096n !== 0n)
+    return `size 0x${size.toString(16)}: not a non-zero multiple of 4 KiB`;
+  if (userAddr + size > USER_SPACE_END)
+    return `userAddr + size: 0x${(userAddr + size).toString(16)} is past the 64-bit address space`;
+  return null;
 }

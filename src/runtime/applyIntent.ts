@@ -17,6 +17,7 @@ export const INTENT_NAMES = [
   'eventfd',
   'writeEventfd',
   'closeEventfd',
+  'migrateUserPages',
 ] as const;
 
 /** One intent as the ControlPlane records it: the record's `name` and `args`. */
@@ -134,6 +135,8 @@ export function applyIntent(plane: ControlPlane, intent: Intent): RequestOutcome
       return plane.writeEventfd(num(a, 'fd', what), big(a.value, `${what}.value`));
     case 'closeEventfd':
       return plane.closeEventfd(num(a, 'fd', what));
+    case 'migrateUserPages':
+      return plane.migrateUserPages(big(a.userAddr, `${what}.userAddr`), big(a.size, `${what}.size`));
     default:
       throw new TypeError(`intent '${intent.name}': not one of ${INTENT_NAMES.join(', ')}`);
   }

@@ -150,6 +150,8 @@ export class HostRam {
   readonly totalPages: number;
   /** Pages promised to VMAs that are not resident yet: kernel allocations may not eat them. */
   reservedPages = 0;
+  /** Free pages a guest still maps (`UserSpace.migrate` under a stale mapping): never allocated. */
+  #mappedFree = 0;
 
   /**
    * @example
@@ -204,6 +206,7 @@ export class HostRam {
     for (const k of Object.keys(counts) as OwnerKind[]) counts[k] = 0;
     for (const e of s.owners) {
       counts[e.value.kind] += e.end - e.start;
+      if (mappedFree(e.value)) ram.#mappedFree += e.end - e.start;
       ram.#countExclusive(e.value.exclusive, e.end - e.start);
     }
     for (const c of s.contents) ram.contents(c.pfn).bytes.set(c.bytes);
@@ -300,6 +303,8 @@ export class HostRam {
         this.#counts[n.kind] += e - s;
         if (n.kind === 'free') this.#dropContents(s, e);
       }
+      if (mappedFree(o)) this.#mappedFree -= e - s;
+      if (mappedFree(n)) this.#mappedFree += e - s;
       return n;
     });
   }
@@ -317,7 +322,8 @@ export class HostRam {
     /** Receives each run instead of the returned list (which is then empty): no array of a million runs. */
     onRun?: (pfn: number, count: number) => void,
   ): { runs: PfnRun[]; cursor: number } | null {
-    const usable = as === 'kernel' ? this.#counts.free - this.reservedPages : this.#counts.free;
+    const free = this.#counts.free - this.#mappedFree;
+    const usable = as === 'kernel' ? free - this.reservedPages : free;
     if (count > usable) return null;
     const owner = as === 'kernel' ? KERNEL : USER;
     const runs: PfnRun[] = [];
@@ -434,10 +440,24 @@ export class HostRam {
     for (const p of [...this.#contents.keys()]) if (p >= start && p < end) this.#contents.delete(p);
   }
 
+  /**
+   * Free pages an allocation of user memory may take without eating the VMAs' reservation (and never
+   * a free page a guest still maps).
+   */
+  spareFreePages(): number {
+    return this.#counts.free - this.#mappedFree - this.reservedPages;
+  }
+
+  /** The stored contents of page `pfn`, or undefined when it reads as zeros (nothing is stored). */
+  storedContents(pfn: number): HvPage | undefined {
+    return this.#contents.get(pfn);
+  }
+
   #nextFree(pos: number): Extent<Owner> | undefined {
     let found: Extent<Owner> | undefined;
     this.owners.forEachOverlap(pos, Number.MAX_SAFE_INTEGER, (e) => {
-      if (e.value.kind === 'free' && e.end > pos) found = e;
+      // A free page a guest still maps (the mm freed it under a stale mapping) is never handed out.
+      if (e.value.kind === 'free' && e.value.maps === 0 && e.end > pos) found = e;
       return found !== undefined;
     });
     return found;
@@ -445,6 +465,11 @@ export class HostRam {
 }
 
 export const FREE: Owner = owner('free', -1, 0, 0, -1);
+
+/** A free page a guest still maps. */
+function mappedFree(o: Owner): boolean {
+  return o.kind === 'free' && o.maps > 0;
+}
 export const KERNEL: Owner = owner('kernel', -1, 0, 0, -1);
 export const USER: Owner = owner('user', -1, 0, 0, -1);
 

@@ -77,6 +77,10 @@ export class SimulatedHost implements HostPort {
     return this.user.pin(userAddr, pages);
   }
 
+  faultUserRange(userAddr: bigint, pages: number): UserRange {
+    return this.user.fault(userAddr, pages);
+  }
+
   unpinUserRange(runs: readonly PfnRun[]): void {
     this.user.unpin(runs);
   }

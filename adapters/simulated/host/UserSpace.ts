@@ -11,6 +11,16 @@ const residentCodec: ExtentCodec<number> = {
   joins: (a, len, b) => a + len === b,
 };
 
+/** What `UserSpace.migrate` did, in 4 KiB pages. */
+export interface MigrateReport {
+  /** Pages moved to new host pages. */
+  readonly moved: number;
+  /** Pages left in place because they are pinned. */
+  readonly pinned: number;
+  /** Old pages freed while a guest still mapped them (a stale mapping: the audit reports it). */
+  readonly mappedFreed: number;
+}
+
 /** One VMA of the VMM process. */
 export interface Vma extends VmaInfo {
   readonly pages: number;
@@ -119,6 +129,18 @@ export class UserSpace {
 
   /** Pin `pages` pages from `userAddr` (all or nothing), faulting in what is not resident yet. */
   pin(userAddr: bigint, pages: number): UserRange {
+    const range = this.fault(userAddr, pages);
+    if (range.kind === 'ram')
+      for (const r of range.runs) this.ram.retag(r.pfn, r.count, (o) => withOwner(o, { pins: o.pins + 1 }));
+    return range;
+  }
+
+  /**
+   * Resolve `pages` pages from `userAddr` to host pages (all or nothing), faulting in what is not
+   * resident yet, without pinning them: what hmm_range_fault gives a movable region (the pages stay
+   * the mm's, to migrate after the MMU notifiers ran).
+   */
+  fault(userAddr: bigint, pages: number): UserRange {
     if (userAddr % 4096n !== 0n || !Number.isSafeInteger(pages) || pages <= 0) return { kind: 'none' };
     const first = this.findVma(userAddr);
     if (first === undefined) return { kind: 'none' };
@@ -145,8 +167,72 @@ export class UserSpace {
         pushRun(runs, e.value + (lo - e.start), hi - lo);
       });
     }
-    for (const r of runs) this.ram.retag(r.pfn, r.count, (o) => withOwner(o, { pins: o.pins + 1 }));
     return { kind: 'ram', runs, hugeBacked: first.kind === 'ram-2m' };
+  }
+
+  /**
+   * Migrate the resident pages of `[userAddr, userAddr + pages × 4096)` (compaction, NUMA balancing,
+   * swap-out and in: the mm moves a page and frees the old one), after the caller ran the MMU
+   * notifiers over the range. Only unpinned pages of 4 KiB-backed VMAs move (a pinned page cannot be
+   * migrated; hugetlb pages stay), each to a newly allocated page with its contents copied; pages
+   * outside the VMAs or not resident are skipped. An old page a guest still maps is freed anyway, as
+   * the mm does once the notifiers returned (HMM holds no reference): it stays counted as mapped, so
+   * the audit reports it (`free but mapped into a guest`), and the allocator never hands it out again.
+   * Pages move while free memory lasts; the rest stay.
+   *
+   * @example
+   * user.migrate(0x7f0000000000n, 512); // { moved: 512, pinned: 0, mappedFreed: 0 }
+   */
+  migrate(userAddr: bigint, pages: number): MigrateReport {
+    const report = { moved: 0, pinned: 0, mappedFreed: 0 };
+    if (userAddr % 4096n !== 0n || !Number.isSafeInteger(pages) || pages <= 0) return report;
+    const end = userAddr + BigInt(pages) * 4096n;
+    for (const v of this.vmas) {
+      if (v.kind !== 'ram-4k' || v.end <= userAddr || v.start >= end) continue;
+      const from = Number(((userAddr > v.start ? userAddr : v.start) - v.start) >> 12n);
+      const to = Number(((end < v.end ? end : v.end) - v.start) >> 12n);
+      const movable: { page: number; pfn: number; count: number }[] = [];
+      v.resident.forEachOverlap(from, to, (e) => {
+        const lo = Math.max(e.start, from);
+        const hi = Math.min(e.end, to);
+        // Split the piece where pinned pages interrupt it: those stay.
+        let page = lo;
+        this.ram.owners.forEachOverlap(e.value + (lo - e.start), e.value + (hi - e.start), (o) => {
+          const oLo = Math.max(o.start, e.value + (lo - e.start));
+          const oHi = Math.min(o.end, e.value + (hi - e.start));
+          const count = oHi - oLo;
+          if (o.value.pins > 0) report.pinned += count;
+          else movable.push({ page, pfn: oLo, count });
+          page += count;
+        });
+      });
+      for (const m of movable) {
+        // The new pages may not come from those promised to VMAs not resident yet.
+        if (this.ram.spareFreePages() < m.count) break;
+        let page = m.page;
+        let old = m.pfn;
+        const got = this.ram.allocate('user', m.count, this.#pattern, this.#cursor, (pfn, count) => {
+          for (let i = 0; i < count; i++) this.#copyPage(old + i, pfn + i);
+          v.resident.set(page, page + count, pfn);
+          page += count;
+          old += count;
+        });
+        if (got === null) break;
+        this.#cursor = got.cursor;
+        this.ram.owners.forEachOverlap(m.pfn, m.pfn + m.count, (o) => {
+          if (o.value.maps > 0)
+            report.mappedFreed += Math.min(o.end, m.pfn + m.count) - Math.max(o.start, m.pfn);
+        });
+        this.ram.retag(m.pfn, m.count, (o) => withOwner(o, { kind: 'free' }));
+        report.moved += m.count;
+      }
+    }
+    return report;
+  }
+
+  #copyPage(from: number, to: number): void {
+    const src = this.ram.storedContents(from);
+    if (src !== undefined) this.ram.contents(to).bytes.set(src.bytes);
   }
 
   /** Drop one pin from every page of `runs`. */

@@ -5,7 +5,7 @@ export type { UserRange };
 
 /**
  * The host memory services the driver uses outside hypercalls: the caller's address space (VMA lookup
- * and page pinning, pin_user_pages_fast) and the RAM test for MMIO ranges. The simulated machine
+ * and page pinning, pin_user_pages_fast; HMM faults) and the RAM test for MMIO ranges. The simulated machine
  * implements it from the scenario's `hostMemory`.
  */
 export interface HostMemory {
@@ -13,6 +13,8 @@ export interface HostMemory {
   findVma(userAddr: bigint): VmaInfo | undefined;
   /** Look up and pin `[userAddr, userAddr + pages * 4096)`; `none` when RAM VMAs do not cover the whole range. */
   pinUserRange(userAddr: bigint, pages: number): UserRange;
+  /** hmm_range_fault: resolve the range without pinning it (a movable region's fault-in). */
+  faultUserRange(userAddr: bigint, pages: number): UserRange;
   unpinUserRange(runs: readonly PfnRun[]): void;
   /** One pass over the range: true when any page of `[startPfn, startPfn + count)` is RAM. */
   rangeHasRam(startPfn: number, count: number): boolean;

@@ -3,11 +3,12 @@ import type { PfnRun } from '../PfnRuns.js';
 import type { Chunk } from './planChunks.js';
 
 /**
- * A chunk a movable region faulted in: MSHV_MAP_FAULT_IN_PAGES (512) pages from a 512-aligned
- * offset, fewer at the region's end; its host pages and the strides it was mapped with.
+ * Present pages of a movable region: a chunk faulted in (MSHV_MAP_FAULT_IN_PAGES, 512 pages from a
+ * 512-aligned offset, fewer at the region's end), or what an MMU notifier invalidation left of one
+ * (a piece inside one 512-aligned block); its host pages and the strides it is mapped with.
  */
 export interface FaultedChunk {
-  /** First 4 KiB page, relative to the region start (a multiple of 512). */
+  /** First 4 KiB page, relative to the region start (inside the 512-aligned block of its chunk). */
   readonly pageOffset: number;
   readonly pages: number;
   readonly runs: readonly PfnRun[];
@@ -33,7 +34,7 @@ export interface KernelRegion {
   readonly mmioPfn: number;
   /** How the region was mapped at creation (ram, mmio; movable: one no-access chunk). */
   readonly chunks: readonly Chunk[];
-  /** Movable only: the chunks faulted in, by page offset. */
+  /** Movable only: the present pages, as chunks faulted in and pieces of them, by page offset. */
   readonly faulted?: Map<number, FaultedChunk>;
 }
 

@@ -1,3 +1,4 @@
+import { invalidateMovableRange } from './invalidateMovableRange.js';
 import type { PartitionId } from '../../hv/ids.js';
 import type {
   CreatePartitionArgs,
@@ -180,6 +181,42 @@ export class MshvDevice implements DevicePort {
     const out: KernelPartition[] = [];
     for (const e of this.#fds.values()) if (e.kind === 'partition') out.push(e.pt);
     return out;
+  }
+
+  /**
+   * The host's mm is about to move `[userAddr, userAddr + pages × 4096)` of the VMM process
+   * (migration, compaction, swap-out): the MMU interval notifier of every movable region over it runs
+   * (`invalidateMovableRange`, mshv_region_interval_invalidate), in partition then region order, for
+   * every partition the driver still holds (an fd closed but a reference left included). Answers how
+   * many regions it invalidated and how many of those failed their remap (the kernel's WARN_ONCE).
+   *
+   * @example
+   * dev.invalidateUserRange(0x7f0000000000n, 512); // { regions: 1, failed: 0 }
+   */
+  invalidateUserRange(
+    userAddr: bigint,
+    pages: number,
+  ): { readonly regions: number; readonly failed: number } {
+    let regions = 0;
+    let failed = 0;
+    const end = userAddr + BigInt(pages * HV_PAGE_SIZE);
+    this.#inIoctl(() => {
+      for (const pt of this.#byId.values())
+        for (const region of pt.regions) {
+          if (region.kind !== 'movable') continue;
+          const rEnd = region.userAddr + BigInt(region.pages * HV_PAGE_SIZE);
+          if (rEnd <= userAddr || region.userAddr >= end) continue;
+          const from = userAddr > region.userAddr ? userAddr : region.userAddr;
+          const to = end < rEnd ? end : rEnd;
+          const offset = Number((from - region.userAddr) / BigInt(HV_PAGE_SIZE));
+          regions += 1;
+          if (
+            !invalidateMovableRange(this.env, pt, region, offset, Number((to - from) / BigInt(HV_PAGE_SIZE)))
+          )
+            failed += 1;
+        }
+    });
+    return { regions, failed };
   }
 
   /** The driver's view of the VP behind a VP fd, for runtimes and checkers (what the driver believes). */

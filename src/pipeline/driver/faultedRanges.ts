@@ -1,4 +1,3 @@
-import type { PfnRun } from '../PfnRuns.js';
 import type { KernelRegion } from './KernelPartition.js';
 import type { Chunk } from './planChunks.js';
 
@@ -17,14 +16,4 @@ export function faultedRanges(region: KernelRegion): Chunk[] {
     for (const c of f.chunks)
       out.push({ pageOffset: f.pageOffset + c.pageOffset, pages: c.pages, large: c.large });
   return out;
-}
-
-/**
- * Every host page a movable region holds (its faulted chunks' runs), for unpinning at destruction.
- *
- * @example
- * env.host.unpinUserRange(faultedRuns(region));
- */
-export function faultedRuns(region: KernelRegion): PfnRun[] {
-  return [...(region.faulted?.values() ?? [])].flatMap((f) => f.runs);
 }

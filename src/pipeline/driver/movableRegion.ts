@@ -58,8 +58,8 @@ export function mapMovableRegion(
  * up to 512 pages (fewer at the region's end) faulted in and mapped with the region's flags, 2 MiB
  * pages where the backing allows (`planChunks`). A chunk that cannot be faulted in (its range leaves
  * the RAM VMAs) or mapped returns false, as the kernel's WARN_ONCE path does: the message goes to the
- * VMM. The model pins the pages it faults in (HMM holds them until an invalidation, which the model
- * does not raise) and releases them when the region is destroyed.
+ * VMM. The pages are not pinned (hmm_range_fault takes no reference): the mm may migrate them once
+ * the region's MMU notifier ran (`invalidateMovableRange`).
  *
  * @example
  * if (handleGpaIntercept(env, pt, message)) runAgain();
@@ -72,12 +72,12 @@ export function handleGpaIntercept(env: DriverEnv, pt: KernelPartition, message:
   if (region?.faulted === undefined) return false;
   const pageOffset = alignDown(gfn - region.guestPfn, MSHV_MAP_FAULT_IN_PAGES);
   const pages = Math.min(region.pages - pageOffset, MSHV_MAP_FAULT_IN_PAGES);
-  const range = env.host.pinUserRange(region.userAddr + BigInt(pageOffset * HV_PAGE_SIZE), pages);
+  const range = env.host.faultUserRange(region.userAddr + BigInt(pageOffset * HV_PAGE_SIZE), pages);
   if (range.kind !== 'ram') return false;
-  // A chunk faulted in again (the kernel before the access check) replaces its pages; pins count,
-  // so the new ones are taken before the old ones go, and a failed fault-in keeps the old ones.
-  const earlier = region.faulted.get(pageOffset);
-  if (earlier !== undefined) env.host.unpinUserRange(earlier.runs);
+  // The chunk's pages replace whatever of it was present (pieces an invalidation left, or the whole
+  // chunk faulted in again by the kernel before the access check).
+  for (const f of [...region.faulted.values()])
+    if (f.pageOffset >= pageOffset && f.pageOffset < pageOffset + pages) region.faulted.delete(f.pageOffset);
   const chunk: FaultedChunk = {
     pageOffset,
     pages,

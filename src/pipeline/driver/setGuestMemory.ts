@@ -6,7 +6,6 @@ import type { DriverEnv } from './DriverEnv.js';
 import { type IoctlResult, fail, failCall, failDeposit, ok } from './IoctlResult.js';
 import type { KernelPartition, KernelRegion } from './KernelPartition.js';
 import { SET_GUEST_MEMORY, mapRegion, unmapRegion } from './mapRegion.js';
-import { faultedRuns } from './faultedRanges.js';
 import { mapMovableRegion } from './movableRegion.js';
 import { planChunks } from './planChunks.js';
 
@@ -187,15 +186,15 @@ function unmapUserRegion(
 
 /**
  * Region destroy (NEW): UNMAP_GPA_PAGES per chunk (failures ignored; a movable region's present
- * chunks only), then unpin.
+ * chunks only), then unpin a pinned region's pages.
  *
  * @example
  * destroyRegion(env, pt, region, 'MSHV_RELEASE'); // unmapped, then (a RAM region) its runs unpinned
  */
 export function destroyRegion(env: DriverEnv, pt: KernelPartition, region: KernelRegion, op: string): void {
   unmapRegion(env, pt, region, op);
+  // A movable region's pages were never pinned (HMM): forgetting them is all (mshv_region_destroy).
   if (region.kind === 'ram') env.host.unpinUserRange(region.runs);
-  if (region.kind === 'movable') env.host.unpinUserRange(faultedRuns(region));
 }
 
 /**

@@ -101,7 +101,9 @@ describe('movable regions, any shape and any accesses (property)', () => {
         const kr = pt.regions[0]!;
         expect([...kr.faulted!.keys()].sort((a, b) => a - b)).toEqual(chunks);
         const chunkPages = chunks.reduce((n, off) => n + Math.min(MSHV_MAP_FAULT_IN_PAGES, c.pages - off), 0);
-        expect(w.machine.pinnedUserPages - pinned).toBe(chunkPages);
+        // HMM takes no reference: the pages are mapped into the guest, none of them pinned.
+        expect(w.machine.pinnedUserPages).toBe(pinned);
+        expect(w.machine.audit().mappedUnpinnedPages).toBe(chunkPages);
         for (const a of permitted)
           expect(hv.gpa.accessState(c.guestPfn + a.page) & (a.write ? 3 : 1)).toBe(a.write ? 3 : 1);
         expect(hv.gpa.mappedPages()).toBe(c.pages);
@@ -109,6 +111,7 @@ describe('movable regions, any shape and any accesses (property)', () => {
 
         value(d.setGuestMemory(ptFd, { ...region, flags: 1 << 2 }));
         expect(w.machine.pinnedUserPages).toBe(pinned);
+        expect(w.machine.audit().mappedUnpinnedPages).toBe(0);
         // NEW unmaps the faulted chunks only: the no-access rest stays until the partition goes.
         expect(hv.gpa.mappedPages()).toBe(c.pages - chunkPages);
         value(d.close(vpFd));

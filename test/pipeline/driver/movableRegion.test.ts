@@ -2,92 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { HV_MAP_GPA, HV_UNMAP_GPA_LARGE_PAGE } from '../../../src/hv/flags/HvMapGpaFlag.js';
 import { HVMSG } from '../../../src/hv/flags/HvMessageType.js';
 import { MSHV_MAP_FAULT_IN_PAGES } from '../../../src/hv/KernelConstants.js';
-import type { KernelPartition, KernelRegion } from '../../../src/pipeline/driver/KernelPartition.js';
-import type { IoctlResult } from '../../../src/pipeline/driver/IoctlResult.js';
 import { GPA_FAULTS_PER_RUN_MAX } from '../../../src/pipeline/driver/runVp.js';
-import type { HypercallEvent } from '../../../src/pipeline/HypercallRecorder.js';
-import { SimWorld, type SimWorldOptions } from '../../../src/runner/SimWorld.js';
+import { SimWorld } from '../../../src/runner/SimWorld.js';
 import { loadScenario } from '../../../src/scenario/loadScenario.js';
 import type { GuestExit } from '../../../src/scenario/Scenario.js';
-
-function value<T>(r: IoctlResult<T>): T {
-  if (!r.ok) throw new Error(`${r.error.op}: ${r.error.errnoName} ${r.error.message}`);
-  return r.value;
-}
-
-const RAM = 0x7f00_0000_0000n;
-const SMALL = 0x7f40_0000_0000n;
-const MiB = 1n << 20n;
-/** MSHV_SET_MEM_BIT_WRITABLE | MSHV_SET_MEM_BIT_EXECUTABLE; UNMAP is bit 2. */
-const WRITABLE_EXEC = 0b011;
-
-interface Call {
-  readonly name: string;
-  readonly op: string;
-  readonly repCount: number;
-  readonly input: Uint8Array;
-}
-
-const u64 = (b: Uint8Array, at: number): bigint =>
-  new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(at, true);
-const u32 = (b: Uint8Array, at: number): number =>
-  new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
-
-/** hv_input_map_gpa_pages: partition id, target GPA base (GFN), map flags u32, padding; then the PFNs. */
-const mapBase = (c: Call): number => Number(u64(c.input, 8));
-const mapFlags = (c: Call): number => u32(c.input, 16);
-const mapPfns = (c: Call): bigint[] => Array.from({ length: c.repCount }, (_, i) => u64(c.input, 24 + 8 * i));
-
-/**
- * A movable-region world (kernel.ramRegions movable, inventory §c.4 "Movable RAM (NEW)", §c.6): 8 MiB
- * of 2 MiB-backed RAM and 600 4 KiB pages, a partition (LAPIC, X2APIC, GPA_SUPER_PAGES) with one VP.
- */
-function rig(options: SimWorldOptions = {}) {
-  const calls: Call[] = [];
-  const w = new SimWorld(
-    loadScenario({
-      format: 1,
-      name: 'movable',
-      seed: 9,
-      kernel: { ramRegions: 'movable' },
-      hostMemory: [
-        { userAddr: `0x${RAM.toString(16)}`, size: '8MiB', pageSize: '2M' },
-        { userAddr: `0x${SMALL.toString(16)}`, size: `0x${(600 * 4096).toString(16)}`, pageSize: '4K' },
-      ],
-      steps: [],
-    }),
-    {
-      wantsBytes: true,
-      record: (e: HypercallEvent) =>
-        calls.push({ name: e.name, op: e.op, repCount: e.repCount, input: e.input.slice() }),
-    },
-    options,
-  );
-  const d = w.device;
-  const ptFd = value(d.createPartition({ ptFlags: 0x7n, ptIsolation: 0n }));
-  value(d.initializePartition(ptFd));
-  const pt = d.partitionOf(ptFd)!;
-  const vpFd = value(d.createVp(ptFd, 0));
-  const hv = () => {
-    const p = w.machine.model.resolve(pt.id);
-    if (p === undefined) throw new Error('no partition');
-    return p;
-  };
-  const run = (exits: readonly GuestExit[]): number => {
-    w.setGuestScript(ptFd, 0, exits);
-    const msg = value(d.runVp(vpFd));
-    return u32(msg, 0);
-  };
-  return { w, d, ptFd, pt, vpFd, calls, hv, run };
-}
-
-const region = (pt: KernelPartition, i = 0): KernelRegion => {
-  const r = pt.regions[i];
-  if (r === undefined) throw new Error('no region');
-  return r;
-};
-
-const OUT: GuestExit = { exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x41 };
+import {
+  type Call,
+  MiB,
+  OUT,
+  RAM,
+  SMALL,
+  WRITABLE_EXEC,
+  mapBase,
+  mapFlags,
+  mapPfns,
+  region,
+  rig,
+  u32,
+  u64,
+  value,
+} from './movableRig.js';
 
 describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA intercept")', () => {
   it('MSHV_SET_GUEST_MEMORY pins nothing and maps the whole region HV_MAP_GPA_NO_ACCESS with zero PFNs, 509 per list', () => {
@@ -134,7 +68,9 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
         0,
     );
     expect([...(region(r.pt).faulted?.keys() ?? [])]).toEqual([512]);
-    expect(r.w.machine.pinnedUserPages - pinned).toBe(MSHV_MAP_FAULT_IN_PAGES);
+    // hmm_range_fault takes no reference: the chunk is mapped into the guest, not pinned.
+    expect(r.w.machine.pinnedUserPages).toBe(pinned);
+    expect(r.w.machine.audit().mappedUnpinnedPages).toBe(MSHV_MAP_FAULT_IN_PAGES);
     // The access ran again once its page was mapped: it completed in the guest, page dirty.
     expect(r.hv().gpa.accessState(0x2ff)).toBe(3);
     // A second access to the same chunk completes in the guest: no fault, no hypercall.
@@ -201,7 +137,7 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
     );
   });
 
-  it('unmapping the region unmaps the faulted chunks only (in their strides) and releases their pages', () => {
+  it('unmapping the region unmaps the faulted chunks only (in their strides): no page stays mapped', () => {
     const r = rig();
     const pinned = r.w.machine.pinnedUserPages;
     value(
@@ -212,7 +148,8 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
       { exit: 'MMIO', gpa: 0x1000n, write: true, size: 4, value: 1n },
       OUT,
     ]);
-    expect(r.w.machine.pinnedUserPages - pinned).toBe(1024);
+    expect(r.w.machine.pinnedUserPages).toBe(pinned);
+    expect(r.w.machine.audit().mappedUnpinnedPages).toBe(1024);
     const before = r.calls.length;
     value(
       r.d.setGuestMemory(r.ptFd, {
@@ -228,6 +165,7 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
       [1536, 1, HV_UNMAP_GPA_LARGE_PAGE],
     ]);
     expect(r.w.machine.pinnedUserPages).toBe(pinned);
+    expect(r.w.machine.audit().mappedUnpinnedPages).toBe(0);
     expect(r.pt.regions).toEqual([]);
   });
 
@@ -248,7 +186,7 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
   });
 
   it.each<[string, (chunk: unknown[]) => void, string]>([
-    ['an offset that is not 512-aligned', (c) => (c[0] = 1000), 'is not 512-aligned'],
+    ['pages past its 512-page block', (c) => (c[0] = 1000), 'faulted[0][1]'],
     ['a chunk past the end of the region', (c) => (c[0] = 2048), '$.'],
     ['runs that do not hold its pages', (c) => (c[1] = 100), 'its runs hold 512'],
   ])('a snapshot whose faulted chunk has %s is refused, naming it', (_what, edit, message) => {

@@ -56,29 +56,25 @@ function readChunks(json: unknown, path: string): Chunk[] {
 }
 
 /**
- * A movable region's faulted chunks: `[[pageOffset, pages, runs, chunks]]`, each offset once, each a
- * 512-aligned piece of the region (`regionPages` long) whose runs and chunks cover its pages.
+ * A movable region's present pages: `[[pageOffset, pages, runs, chunks]]` in ascending, disjoint
+ * order, each inside one 512-aligned block of the region (`regionPages` long: a chunk faulted in, or
+ * a piece an invalidation left of one), whose runs and chunks cover its pages.
  */
 function readFaulted(json: unknown, path: string, regionPages: number): Map<number, FaultedChunk> {
   const out = new Map<number, FaultedChunk>();
+  let prevEnd = 0;
   readArray(json, path).forEach((item, i) => {
     const p = childPath(path, i);
     const t = readArray(item, p, { length: 4 });
     const pageOffset = readInt(t[0], childPath(p, 0), 0, regionPages - 1);
-    if (pageOffset % MSHV_MAP_FAULT_IN_PAGES !== 0)
-      throw new SnapshotError(childPath(p, 0), 'range', `page offset ${pageOffset} is not 512-aligned`);
-    if (out.has(pageOffset))
+    if (pageOffset < prevEnd)
       throw new SnapshotError(
         childPath(p, 0),
-        'duplicate',
-        `chunk at page offset ${pageOffset} is listed twice`,
+        'consistency',
+        `piece at page offset ${pageOffset} overlaps or precedes the one before it (which ends at ${prevEnd})`,
       );
-    const pages = readInt(
-      t[1],
-      childPath(p, 1),
-      1,
-      Math.min(MSHV_MAP_FAULT_IN_PAGES, regionPages - pageOffset),
-    );
+    const blockEnd = pageOffset - (pageOffset % MSHV_MAP_FAULT_IN_PAGES) + MSHV_MAP_FAULT_IN_PAGES;
+    const pages = readInt(t[1], childPath(p, 1), 1, Math.min(blockEnd, regionPages) - pageOffset);
     const runs = readPfnRuns(t[2], childPath(p, 2), PFN_LIMIT);
     const chunks = readChunks(t[3], childPath(p, 3));
     const held = runs.reduce((n, r) => n + r.count, 0);
@@ -90,6 +86,7 @@ function readFaulted(json: unknown, path: string, regionPages: number): Map<numb
         `${pages} pages, but its runs hold ${held} and its chunks map ${mapped}`,
       );
     out.set(pageOffset, { pageOffset, pages, runs, chunks });
+    prevEnd = pageOffset + pages;
   });
   return out;
 }
