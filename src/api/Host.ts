@@ -5,6 +5,7 @@ import { openLoggedPlane, planeRunMeta } from '../replay/openLoggedPlane.js';
 import { runHeader } from '../replay/RunMeta.js';
 import { ControlPlane, type PlaneParts } from '../runtime/ControlPlane.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
+import type { HostMigration } from '../runner/RunWorld.js';
 import { SimWorld } from '../runner/SimWorld.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { createArgsOf } from './createArgsOf.js';
@@ -18,7 +19,7 @@ import { Partition } from './Partition.js';
 import type { PartitionSpec } from './PartitionSpec.js';
 import { type Result, failure, success } from './Result.js';
 import { retryInterrupted } from './retryInterrupted.js';
-import { intField } from './u64Field.js';
+import { intField, u64Field } from './u64Field.js';
 import { Vp } from './Vp.js';
 
 /** Partition names: what a log and a lane key can carry unquoted. */
@@ -221,6 +222,27 @@ export class Host {
       [ref, ref],
       index.ok ? undefined : index.error,
     );
+  }
+
+  /**
+   * World control of the simulated adapter: the host's mm moves the VMM process's pages in
+   * `[userAddr, userAddr + size)` (page migration, compaction, swap). The MMU notifiers of the
+   * movable regions over the range run first (NEW: remap no-access, forget the pages; the guest's
+   * next access faults them in again), then every unpinned resident page of 4 KiB-backed memory moves.
+   * Logged as an intent, so a replay moves the same pages. A range not page aligned, empty or past
+   * 2^64 is EINVAL naming the field.
+   *
+   * @example
+   * host.migrateUserPages(0x7f00_0000_0000n, 0x20_0000n); // { ok: true, value: { regions: 1, failed: 0, moved: 512, pinned: 0, mappedFreed: 0 } }
+   */
+  migrateUserPages(userAddr: bigint, size: bigint): Result<HostMigration> {
+    const op = 'host.migrateUserPages';
+    const addr = u64Field(op, 'userAddr', userAddr);
+    if (!addr.ok) return addr;
+    const bytes = u64Field(op, 'size', size);
+    if (!bytes.ok) return bytes;
+    const r = this.#session.request(op, (plane) => plane.migrateUserPages(addr.value, bytes.value));
+    return r.ok ? success(r.value as unknown as HostMigration) : r;
   }
 
   /**

@@ -1,6 +1,9 @@
 import type { GuestExit } from '../scenario/Scenario.js';
 import type { MshvDevice } from '../pipeline/driver/MshvDevice.js';
 
+/** The operation name of a host migration (`migrateUserPages`): not an ioctl, the mm's own doing. */
+export const MM_MIGRATE = 'mm-migrate';
+
 /** What a host migration did: the notifiers' side (movable regions) and the mm's (pages, in 4 KiB pages). */
 export interface HostMigration {
   /** Movable regions whose MMU notifier ran. */

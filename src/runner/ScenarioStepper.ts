@@ -3,10 +3,10 @@ import { MSHV_REQUEST } from '../hv/uapi/MshvIoctl.js';
 import type { JsonObject } from '../log/JsonValue.js';
 import { toJsonValue } from '../log/toJsonValue.js';
 import { EVENTFD_READ, EVENTFD_WRITE } from '../pipeline/driver/Eventfd.js';
-import type { IoctlResult } from '../pipeline/driver/IoctlResult.js';
+import { type IoctlResult, ok } from '../pipeline/driver/IoctlResult.js';
 import type { Step } from '../scenario/Scenario.js';
 import type { OperationObserver } from './OperationObserver.js';
-import type { RunWorld } from './RunWorld.js';
+import { type HostMigration, MM_MIGRATE, type RunWorld } from './RunWorld.js';
 import type { StepOutcome } from './StepOutcome.js';
 import type { TraceRecorder } from './TraceRecorder.js';
 import { parseVpKey, vpKey } from './vpKey.js';
@@ -329,6 +329,20 @@ export class ScenarioStepper {
         );
         return done(r, () => `wrote ${step.value}`);
       }
+      case 'migrateUserPages': {
+        // The host's mm, not an ioctl: an operation of the log, no ioctl record; its hypercalls are
+        // the MMU notifiers' no-access remaps, traced for the step's partition.
+        this.#trace?.setPartition(step.partition);
+        const r = this.#operation(
+          step.partition,
+          MM_MIGRATE,
+          0,
+          { fd: null, vp: null },
+          { userAddr: step.userAddr, size: step.size },
+          () => ok(this.#world.migrateUserPages(step.userAddr, Number(step.size / 4096n))),
+        );
+        return done(r, migrationDetail);
+      }
       case 'closePartition': {
         for (const [key, fd] of [...this.#vps]) {
           const vp = parseVpKey(key);
@@ -430,4 +444,10 @@ function popcount(bytes: Uint8Array): number {
 
 function messageName(type: number): string {
   return hvMessageTypeName(type) ?? `0x${type.toString(16)}`;
+}
+
+/** A migration's outcome in a report line. */
+function migrationDetail(m: HostMigration): string {
+  const stale = m.mappedFreed > 0 ? `, ${m.mappedFreed} freed while a guest maps them` : '';
+  return `${m.regions} movable region(s) notified (${m.failed} remap(s) failed), ${m.moved} pages moved, ${m.pinned} pinned stayed${stale}`;
 }

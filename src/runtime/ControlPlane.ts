@@ -16,7 +16,7 @@ import { resultRecordOf } from '../log/resultRecordOf.js';
 import type { IoctlResult, MshvError } from '../pipeline/driver/IoctlResult.js';
 import { fail, ok } from '../pipeline/driver/IoctlResult.js';
 import type { CreatePartitionArgs, UserMemRegion } from '../ports/DevicePort.js';
-import type { RunWorld } from '../runner/RunWorld.js';
+import { MM_MIGRATE, type RunWorld } from '../runner/RunWorld.js';
 import type { GuestExit } from '../scenario/Scenario.js';
 import { decodeRunExit } from './decodeRunExit.js';
 import { driveMachine } from './driveMachine.js';
@@ -841,9 +841,6 @@ export class ControlPlane {
     return r;
   }
 }
-
-/** The operation name of a host migration (`migrateUserPages`): not an ioctl, the mm's own doing. */
-export const MM_MIGRATE = 'mm-migrate';
 
 /** The highest user address plus one a migration may reach (the 64-bit address space). */
 const USER_SPACE_END = 1n << 64n;

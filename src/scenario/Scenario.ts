@@ -301,6 +301,20 @@ export interface WriteEventfdStep extends StepCommon<'writeEventfd'> {
   readonly value: bigint;
 }
 
+/**
+ * The host's mm moves the VMM process's pages in `[userAddr, userAddr + size)` (extension: page
+ * migration, compaction, swap). Not an ioctl: `partition` only orders the step. The MMU notifiers of
+ * the movable regions over the range run first (NEW: remap no-access, forget the pages), then every
+ * unpinned resident page of 4 KiB-backed memory moves to a new host page; pinned pages and hugetlb
+ * pages stay.
+ */
+export interface MigrateUserPagesStep extends StepCommon<'migrateUserPages'> {
+  /** First byte (4 KiB aligned). */
+  readonly userAddr: bigint;
+  /** Bytes (a non-zero multiple of 4 KiB). */
+  readonly size: bigint;
+}
+
 export type Step =
   | CreatePartitionStep
   | InitializePartitionStep
@@ -316,6 +330,7 @@ export type Step =
   | RootHvcallStep
   | ClosePartitionStep
   | ReadEventfdStep
-  | WriteEventfdStep;
+  | WriteEventfdStep
+  | MigrateUserPagesStep;
 
 export type StepOp = Step['op'];

@@ -133,6 +133,7 @@ export const StepSpecs: { readonly [Op in StepOp]: SpecFor<OpFields<Op>> } = {
   closePartition: {},
   readEventfd: { fd: required(int('s32')), expectCount: optional(u64()) },
   writeEventfd: { fd: required(int('s32')), value: defaulted(u64(), 1n) },
+  migrateUserPages: { userAddr: required(u64()), size: required(bytes()) },
 };
 
 /** The ops of format version 1, in the contract's order, then the extensions. */
@@ -167,6 +168,18 @@ export function checkStep(step: Step, path: string): void {
         'a read never returns 0 (an empty eventfd answers EAGAIN: write "expect": "EAGAIN")',
       );
     }
+  }
+  if (step.op === 'migrateUserPages') {
+    if (step.userAddr % 4096n !== 0n)
+      throw new ScenarioError(childPath(path, 'userAddr'), 'range', 'must be 4 KiB aligned (a page address)');
+    if (step.size === 0n || step.size % 4096n !== 0n)
+      throw new ScenarioError(childPath(path, 'size'), 'range', 'must be a non-zero multiple of 4 KiB');
+    if (step.userAddr + step.size > 1n << 64n)
+      throw new ScenarioError(
+        childPath(path, 'size'),
+        'range',
+        'userAddr + size is past the 64-bit address space',
+      );
   }
   if (step.op !== 'rootHvcall') return;
   if (step.target === 'vp' && step.vpIndex === undefined) {

@@ -1,3 +1,5 @@
+import { MMU_INVALIDATE } from '../../src/pipeline/driver/invalidateMovableRange.js';
+import { MM_MIGRATE } from '../../src/runner/RunWorld.js';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +9,7 @@ import { DOORBELL_ISR } from '../../src/pipeline/driver/doorbellIsr.js';
 import { IRQFD_INJECT } from '../../src/pipeline/driver/signalIrqfd.js';
 import { EVENTFD_READ, EVENTFD_WRITE } from '../../src/pipeline/driver/Eventfd.js';
 
-const NOT_IOCTLS = new Set(['close', EVENTFD_READ, EVENTFD_WRITE]);
+const NOT_IOCTLS = new Set(['close', EVENTFD_READ, EVENTFD_WRITE, MM_MIGRATE]);
 import type { JsonValue } from '../../src/log/JsonValue.js';
 import { openLog } from '../../src/log/LogReader.js';
 import type { HypercallRecord, LogRecord, StoredRecord } from '../../src/log/LogRecord.js';
@@ -134,11 +136,13 @@ describe.each(files)('event log of %s', (file) => {
       } else if (r.kind === 'hypercall') {
         expect(open).not.toBeNull();
         // The call serves the operation, a deposit the driver made for it, the release of close, or
-        // kernel work the operation set off (an interrupt taken at syscall entry, an irqfd injection).
+        // kernel work the operation set off (an interrupt taken at syscall entry, an irqfd injection,
+        // the MMU notifiers a host migration runs).
         expect([
           open?.name,
           'deposit',
           open?.name === 'close' ? 'MSHV_RELEASE' : '',
+          open?.name === MM_MIGRATE ? MMU_INVALIDATE : '',
           IRQFD_INJECT,
           IRQFD_RESAMPLE_ACK,
           DOORBELL_ISR,
@@ -171,7 +175,7 @@ describe.each(files)('event log of %s', (file) => {
     const ioctls = lines.filter((l) => l.kind === 'ioctl').map((l) => l.name);
     expect(
       records
-        // close(2) and eventfd read(2)/write(2) are operations of the log, not ioctls of the trace.
+        // close(2), eventfd read(2)/write(2) and host migrations are operations of the log, not ioctls of the trace.
         .filter((r) => r.kind === 'operation' && !NOT_IOCTLS.has(r.name))
         .map((r) => (r as { name: string }).name),
     ).toEqual(ioctls);

@@ -114,7 +114,8 @@ export const MapGpaPagesHandler = repHandler(
         p.gpa.slatPages += cost;
         for (const r of runs)
           p.gpa.map(r.gfn, r.pages, { pfn: r.pfn, flags: stored, large, backing: r.backing });
-        noteRemapped(p, gfn, (okEnd - i) * stride);
+        // A no-access remap (an MMU notifier invalidation) resolves no stopped access.
+        if (!noAccess) noteRemapped(p, gfn, (okEnd - i) * stride);
       }
       if (error !== S.SUCCESS) return { status: error, done: okEnd - from };
       i = chunkEnd;
