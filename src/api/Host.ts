@@ -19,9 +19,11 @@ import { Partition } from './Partition.js';
 import type { PartitionSpec } from './PartitionSpec.js';
 import { type Result, failure, success } from './Result.js';
 import { retryInterrupted } from './retryInterrupted.js';
-import { intField, u64Field } from './u64Field.js';
+import { U64_END, intField, u64Field } from './u64Field.js';
 import { Vp } from './Vp.js';
 
+/** Bytes per page of the ranges the host's mm moves. */
+const PAGE = 4096n;
 /** Partition names: what a log and a lane key can carry unquoted. */
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -241,6 +243,19 @@ export class Host {
     if (!addr.ok) return addr;
     const bytes = u64Field(op, 'size', size);
     if (!bytes.ok) return bytes;
+    const hex = (v: bigint): string => `0x${v.toString(16)}`;
+    if (addr.value % PAGE !== 0n)
+      return failure(
+        argumentError(op, 'userAddr', 'pageAligned', `${hex(addr.value)} is not a multiple of ${PAGE}`),
+      );
+    if (bytes.value === 0n)
+      return failure(argumentError(op, 'size', 'nonZero', 'a range has at least one page'));
+    if (bytes.value % PAGE !== 0n)
+      return failure(
+        argumentError(op, 'size', 'pageAligned', `${hex(bytes.value)} is not a multiple of ${PAGE}`),
+      );
+    if (addr.value + bytes.value > U64_END)
+      return failure(argumentError(op, 'size', 'noWrap', 'userAddr + size passes 2^64'));
     const r = this.#session.request(op, (plane) => plane.migrateUserPages(addr.value, bytes.value));
     return r.ok ? success(r.value as unknown as HostMigration) : r;
   }

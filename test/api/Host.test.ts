@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CREATE_ATTEMPTS_MAX, Host, MemorySink, PRODUCT_VERSION } from '../../src/api/index.js';
+import type { GuestExit } from '../../src/scenario/Scenario.js';
 import { fail } from '../../src/pipeline/driver/IoctlResult.js';
 import { MshvDevice } from '../../src/pipeline/driver/MshvDevice.js';
 import { openLog } from '../../src/log/LogReader.js';
@@ -128,6 +129,62 @@ describe('Host.open', () => {
     expect(host.audit()).toEqual({ ok: true, violations: [], leakedPages: 0 });
     expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
   });
+
+  it('migrateUserPages under movable RAM: the MMU notifier forgets the chunk, its pages move, the next access faults it in again; the host closes clean and the log replays identically', async () => {
+    const path = `${tempDir()}/migrate.log`;
+    const host = testHost({
+      seed: 13,
+      log: path,
+      ramRegions: 'movable',
+      hostMemory: [{ kind: 'ram', userAddr: RAM_USER_ADDR, size: GiB, pageSize: 4096 }],
+    });
+    const { partition, vps } = running(host, 1);
+    const vp = vps[0]!;
+    const touch: GuestExit[] = [
+      { exit: 'MMIO', gpa: 0x20_0000n, write: true, size: 8, value: 1n },
+      { exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x41 },
+    ];
+    host.guest(partition, vp).exits(touch);
+    const out = must(await vp.run());
+    expect(out).toMatchObject({ kind: 'IO_PORT' });
+    must(vp.skipInstruction(out));
+    const maps = (): number => host.stats().byName.find(([n]) => n === 'MAP_GPA_PAGES')?.[1] ?? 0;
+    const before = maps();
+    expect(must(host.migrateUserPages(RAM_USER_ADDR + 0x20_0000n, 0x20_0000n))).toEqual({
+      regions: 1,
+      failed: 0,
+      moved: 512,
+      pinned: 0,
+      mappedFreed: 0,
+    });
+    // The notifier's remap (one list of 509 PFNs and one of 3) before the pages moved.
+    expect(maps() - before).toBe(2);
+    host.guest(partition, vp).exits(touch);
+    expect(must(await vp.run())).toMatchObject({ kind: 'IO_PORT' });
+    expect(maps() - before).toBe(4);
+    must(host.close());
+    expect(host.audit()).toEqual({ ok: true, violations: [], leakedPages: 0 });
+    expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
+  });
+
+  it.each([
+    [RAM_USER_ADDR + 1n, 0x1000n, 'userAddr', 'pageAligned'],
+    [RAM_USER_ADDR, 0n, 'size', 'nonZero'],
+    [RAM_USER_ADDR, 0x1800n, 'size', 'pageAligned'],
+    [(1n << 64n) - 0x1000n, 0x2000n, 'size', 'noWrap'],
+    [-0x1000n, 0x1000n, 'userAddr', 'u64'],
+  ])(
+    'migrateUserPages(%s, %s) is refused EINVAL naming %s (%s), and nothing is recorded',
+    (addr, size, field, rule) => {
+      const sink = new MemorySink();
+      const host = testHost({ log: sink });
+      expect(host.migrateUserPages(addr, size)).toMatchObject({
+        ok: false,
+        error: { source: 'argument', errnoName: 'EINVAL', field, rule },
+      });
+      expect(sink.records).toEqual([]);
+    },
+  );
 
   it('ramRegions takes pinned or movable; anything else is refused naming options.ramRegions', () => {
     const r = Host.open({ ramRegions: 'hmm' as 'movable' });

@@ -459,6 +459,37 @@ const cases: Case[] = [
     'required',
   ],
   [
+    'migrateUserPages at an address that is not 4 KiB aligned (extension)',
+    (s) => s.steps.push({ op: 'migrateUserPages', partition: 'vm0', userAddr: '0x7f0000000800', size: '4K' }),
+    '$.steps[6].userAddr',
+    'range',
+  ],
+  [
+    'migrateUserPages of no bytes',
+    (s) => s.steps.push({ op: 'migrateUserPages', partition: 'vm0', userAddr: '0x7f0000000000', size: 0 }),
+    '$.steps[6].size',
+    'range',
+  ],
+  [
+    'migrateUserPages of a size that is not a multiple of 4 KiB',
+    (s) => s.steps.push({ op: 'migrateUserPages', partition: 'vm0', userAddr: '0x7f0000000000', size: 6144 }),
+    '$.steps[6].size',
+    'range',
+  ],
+  [
+    'migrateUserPages past 2^64',
+    (s) =>
+      s.steps.push({ op: 'migrateUserPages', partition: 'vm0', userAddr: '0xfffffffffffff000', size: '8K' }),
+    '$.steps[6].size',
+    'range',
+  ],
+  [
+    'migrateUserPages without size',
+    (s) => s.steps.push({ op: 'migrateUserPages', partition: 'vm0', userAddr: '0x7f0000000000' }),
+    '$.steps[6].size',
+    'required',
+  ],
+  [
     'writeEventfd value beyond u64',
     (s) => s.steps.push({ op: 'writeEventfd', partition: 'vm0', fd: 3, value: '0x10000000000000000' }),
     '$.steps[6].value',

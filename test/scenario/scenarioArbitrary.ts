@@ -138,6 +138,11 @@ const opFields: fc.Arbitrary<Record<string, unknown> & { op: Step['op'] }> = fc.
   // expectCount needs expect ok (the common fields are drawn apart): the loader tests cover it.
   rec({ op: fc.constant('readEventfd' as const), fd: s32 }),
   rec({ op: fc.constant('writeEventfd' as const), fd: s32, value: u64 }),
+  rec({
+    op: fc.constant('migrateUserPages' as const),
+    userAddr: fc.bigInt({ min: 0n, max: (1n << 40n) - 1n }).map((p) => p * 4096n),
+    size: fc.bigInt({ min: 1n, max: 1n << 20n }).map((p) => p * 4096n),
+  }),
 );
 
 /** Host memory laid out upwards without overlap, each range aligned to its page size. */
