@@ -63,7 +63,12 @@ export type IntentTemplate =
   | { readonly intent: 'guest'; readonly exits: readonly GuestExit[] }
   | { readonly intent: 'signal' }
   /** A device model raising each of a partition's irqfds (a `writeEventfd` of 1 on its eventfd). */
-  | { readonly intent: 'signalIrqfd' };
+  | { readonly intent: 'signalIrqfd' }
+  /**
+   * The host's mm moving `[userAddr, userAddr + size)` of the VMM process (`migrateUserPages`): offered
+   * while a partition is open (the movable regions' MMU notifiers run, then the pages move).
+   */
+  | { readonly intent: 'migrateUserPages'; readonly userAddr: bigint; readonly size: bigint };
 
 /**
  * A hypervisor fault a path may arm: the call `skip + 1` calls of `call` from now answers `status`

@@ -68,6 +68,8 @@ function describeIntent(i: Intent): string {
       return `${key}${vp} signal`;
     case 'writeEventfd':
       return `eventfd ${String(a.fd)} write ${String(a.value)}`;
+    case 'migrateUserPages':
+      return `host migrates ${String(a.size)} bytes at ${String(a.userAddr)}`;
     default:
       return `${i.name} ${JSON.stringify(i.args)}`;
   }

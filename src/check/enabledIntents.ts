@@ -68,7 +68,8 @@ export function crashApplies(model: CheckModel, world: CheckWorld): boolean {
  * The intents the explorer tries from the world's current state, in a fixed order (which makes every
  * strategy deterministic): creating the next partition, then each open partition's requests and each
  * of its VPs' requests, guest exits and signals, in alphabet order; with a `signalIrqfd` template,
- * a write of 1 to each of the partition's irqfd eventfds after its requests. What the bounds rule out is not
+ * a write of 1 to each of the partition's irqfd eventfds after its requests; last, while a partition is
+ * open, each host migration of the alphabet. What the bounds rule out is not
  * offered: MAP_MEMORY with the partition's regions at the bound, guest exits for a VP whose script is
  * not empty, a second pending signal. Requests the machines refuse are offered: refusals are part of
  * what is checked, and cost no rebuild. Faults and the crash are not intents: the explorer pairs each
@@ -135,5 +136,15 @@ export function enabledIntents(model: CheckModel, world: CheckWorld): Step[] {
       }
     }
   }
+  // The host's mm moves pages whenever it likes; only while a partition is open is it worth a branch.
+  if (open.length > 0)
+    for (const t of model.intents)
+      if (t.intent === 'migrateUserPages')
+        out.push(
+          intent('migrateUserPages', {
+            userAddr: `0x${t.userAddr.toString(16)}`,
+            size: `0x${t.size.toString(16)}`,
+          }),
+        );
   return out;
 }

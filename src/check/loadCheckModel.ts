@@ -4,7 +4,7 @@ import { HANDLERS } from '../../adapters/simulated/handlers/index.js';
 import { HypercallCode, type HypercallName } from '../hv/HypercallCode.js';
 import { HvStatus, hvStatusName } from '../hv/HvStatus.js';
 import { MSHV_MAX_VPS } from '../hv/uapi/flags.js';
-import { bool, int, list, oneOf, text, u64, unknownName, type Codec } from '../scenario/Codec.js';
+import { bool, bytes, int, list, oneOf, text, u64, unknownName, type Codec } from '../scenario/Codec.js';
 import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import { hostMemoryCodec } from '../scenario/hostMemoryCodec.js';
 import {
@@ -190,7 +190,15 @@ const faultCodec: Codec<FaultChoice> = objectCodec<FaultChoice>(
   },
 );
 
-const intentKinds = ['createPartition', 'partition', 'vp', 'guest', 'signal', 'signalIrqfd'] as const;
+const intentKinds = [
+  'createPartition',
+  'partition',
+  'vp',
+  'guest',
+  'signal',
+  'signalIrqfd',
+  'migrateUserPages',
+] as const;
 
 const intentSpecs = {
   createPartition: {
@@ -202,6 +210,7 @@ const intentSpecs = {
   guest: { exits: required(list(guestExitCodec)) },
   signal: {},
   signalIrqfd: {},
+  migrateUserPages: { userAddr: required(u64()), size: required(bytes()) },
 } as const;
 
 const intentCodec: Codec<IntentTemplate> = {

@@ -45,12 +45,28 @@ describe('docs/check/movable-regions.json: NEW movable RAM regions under the che
     expect(reproduce(again, wholeRegionUnmap)).toBeUndefined();
   });
 
-  it('with the whole region unmapped, the model is clean: guest accesses fault in, runs reach the VMM, crashes recover', async () => {
+  it('with the whole region unmapped, the model is clean: guest accesses fault in, runs reach the VMM, host migrations invalidate, crashes recover', async () => {
     const r = await runCheck({ model, variant: wholeRegionUnmap, strategy: 'bfs' });
     expect(r.verdict).toBe('clean');
+    expect(r.coverage.intents['migrateUserPages → done'] ?? 0).toBeGreaterThan(0);
     expect(r.states).toBeGreaterThan(200);
     expect(r.coverage.intents['vp RUN → done'] ?? 0).toBeGreaterThan(0);
     expect(r.coverage.calls['MAP_GPA_PAGES SUCCESS'] ?? 0).toBeGreaterThan(0);
+  });
+
+  it('a host migration whose no-access remap the hypervisor refuses leaves the guest mapping pages the host freed: found, reproduced (the kernel only WARNs)', async () => {
+    // Any MAP_GPA_PAGES refused at its first issue, so the MMU notifier's single remap can fail.
+    const refuseFirst = { ...model, faults: [...model.faults, { ...model.faults[1]!, skip: 0 }] };
+    expect(refuseFirst.faults.at(-1)).toMatchObject({ call: 'MAP_GPA_PAGES', skip: 0 });
+    const r = await runCheck({ model: refuseFirst, variant: wholeRegionUnmap, strategy: 'bfs' });
+    expect(r.verdict).toBe('violation');
+    const cex = r.counterexample;
+    if (cex === undefined) throw new Error('no counterexample');
+    expect(cex.invariant).toBe('conservation');
+    expect(cex.message).toMatch(/is free but mapped into a guest/);
+    expect(cex.intents.at(-1)?.name).toBe('migrateUserPages');
+    expect(cex.steps.length).toBeLessThanOrEqual(12);
+    expect(r.reproduced).toBe(true);
   });
 
   it('the kernel before the March 2026 fix spins on a write to the read-only region: found in at most 12 steps', async () => {
