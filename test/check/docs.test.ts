@@ -30,7 +30,7 @@ describe('docs/guide/check.md and its example files', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as unknown);
-    expect(intents).toHaveLength(6);
+    expect(intents).toHaveLength(7);
     const model = loadCheckModel({ format: 1, name: 'guide', world: { seed: 1 }, intents });
     expect(model.intents.map((i) => i.intent)).toEqual([
       'createPartition',
@@ -39,6 +39,7 @@ describe('docs/guide/check.md and its example files', () => {
       'guest',
       'signal',
       'signalIrqfd',
+      'migrateUserPages',
     ]);
   });
 

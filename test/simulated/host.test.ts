@@ -34,6 +34,29 @@ describe('host memory: VMAs, pinning, PFN choice (HostPort)', () => {
     expect(m.audit().violations).toEqual([]);
   });
 
+  it('migrate moves unpinned 4K-backed pages to new host pages with their contents; pinned and hugetlb pages stay; faulting in pins nothing', () => {
+    const m = smallMachine();
+    const pinned = m.pinnedUserPages;
+    const before = m.host.faultUserRange(USER_4K, 16);
+    if (before.kind !== 'ram') throw new Error('fault');
+    expect(m.pinnedUserPages).toBe(pinned);
+    const first = before.runs[0]!.pfn;
+    m.host.physPage(first).bytes[7] = 0xab;
+    const kept = m.host.pinUserRange(USER_4K + 8n * 4096n, 8);
+    if (kept.kind !== 'ram') throw new Error('pin');
+    expect(m.migrateUserPages(USER_4K, 16)).toEqual({ moved: 8, pinned: 8, mappedFreed: 0 });
+    const after = m.host.faultUserRange(USER_4K, 16);
+    if (after.kind !== 'ram') throw new Error('fault');
+    const pfns = (r: typeof after) =>
+      r.runs.flatMap((x) => Array.from({ length: x.count }, (_, i) => x.pfn + i));
+    const [was, now] = [pfns(before), pfns(after)];
+    expect(now.slice(8)).toEqual(was.slice(8));
+    expect(now.slice(0, 8).filter((p) => was.includes(p))).toEqual([]);
+    expect(m.host.physPage(now[0]!).bytes[7]).toBe(0xab);
+    expect(m.migrateUserPages(USER_2M, 512)).toEqual({ moved: 0, pinned: 0, mappedFreed: 0 });
+    expect(m.audit().violations).toEqual([]);
+  });
+
   it('backs 2M memory with 512-aligned runs at construction (a hugetlb pool)', () => {
     const m = smallMachine();
     const r = m.host.pinUserRange(USER_2M, 16384);
