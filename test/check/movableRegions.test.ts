@@ -27,6 +27,22 @@ const faultAnyAccess: CheckVariant = {
   },
 };
 
+/** A driver whose MMU notifier forgets the pages without remapping them no-access first. */
+const forgetWithoutRemap: CheckVariant = {
+  name: 'forgetWithoutRemap',
+  world: {
+    hooks: {
+      ...wholeRegionUnmap.world?.hooks,
+      invalidateMovable: (_env, _pt, region, pageOffset, pages) => {
+        for (const f of [...(region.faulted?.values() ?? [])])
+          if (f.pageOffset < pageOffset + pages && f.pageOffset + f.pages > pageOffset)
+            region.faulted?.delete(f.pageOffset);
+        return true;
+      },
+    },
+  },
+};
+
 describe('docs/check/movable-regions.json: NEW movable RAM regions under the checker (docs/DECISIONS.md 4)', () => {
   it('finds the no-access rest NEW leaves mapped when it unmaps a movable region: 4 intents, reproduced', async () => {
     expect(model.world.kernel).toEqual({ ramRegions: 'movable' });
@@ -60,6 +76,17 @@ describe('docs/check/movable-regions.json: NEW movable RAM regions under the che
     expect(refuseFirst.faults.at(-1)).toMatchObject({ call: 'MAP_GPA_PAGES', skip: 0 });
     const r = await runCheck({ model: refuseFirst, variant: wholeRegionUnmap, strategy: 'bfs' });
     expect(r.verdict).toBe('violation');
+    const cex = r.counterexample;
+    if (cex === undefined) throw new Error('no counterexample');
+    expect(cex.invariant).toBe('conservation');
+    expect(cex.message).toMatch(/is free but mapped into a guest/);
+    expect(cex.intents.at(-1)?.name).toBe('migrateUserPages');
+    expect(cex.steps.length).toBeLessThanOrEqual(12);
+    expect(r.reproduced).toBe(true);
+  });
+
+  it('a notifier that forgets the pages without remapping them no-access is found: the guest keeps the moved pages', async () => {
+    const r = await runCheck({ model, variant: forgetWithoutRemap, strategy: 'bfs' });
     const cex = r.counterexample;
     if (cex === undefined) throw new Error('no counterexample');
     expect(cex.invariant).toBe('conservation');

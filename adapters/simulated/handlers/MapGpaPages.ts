@@ -114,7 +114,7 @@ export const MapGpaPagesHandler = repHandler(
         p.gpa.slatPages += cost;
         for (const r of runs)
           p.gpa.map(r.gfn, r.pages, { pfn: r.pfn, flags: stored, large, backing: r.backing });
-        // A no-access remap (an MMU notifier invalidation) resolves no stopped access.
+        // A no-access map never resolves a stopped access (`noteRemapped`).
         if (!noAccess) noteRemapped(p, gfn, (okEnd - i) * stride);
       }
       if (error !== S.SUCCESS) return { status: error, done: okEnd - from };

@@ -170,8 +170,13 @@ function resumeAccess(vp: Vp): void {
 }
 
 /**
- * MAP_GPA_PAGES or UNMAP_GPA_PAGES changed `[gfn, gfn + pages)`: a VP stopped on an access there
- * executes it again when it resumes (`resumeAccess`).
+ * A MAP_GPA_PAGES that grants access (not NO_ACCESS), or an UNMAP_GPA_PAGES, changed `[gfn, gfn +
+ * pages)`: a VP stopped on an access there executes it again when it resumes (`resumeAccess`): the
+ * root kernel resolved the intercept beneath the VMM (NEW's fault-in maps with the region's flags,
+ * whether they permit the access or not: before the March 2026 fix a write to a read-only chunk ran
+ * again, and again), or the VMM lifted a protection and resumed without emulating. A no-access map
+ * (a movable region mapped again, an MMU notifier's invalidation) is never the kernel's fault-in: the
+ * intercept went to the VMM, which emulated the access. The caller leaves no-access maps out.
  *
  * @example
  * noteRemapped(p, 0x200, 512); // a VP whose retry GFN is 0x2a0 retries its access

@@ -62,4 +62,17 @@ export interface DriverHooks {
    * pages), which leaves the rest mapped no-access until the partition is deleted.
    */
   movableUnmapRanges(region: KernelRegion): readonly Chunk[];
+  /**
+   * A movable region's MMU notifier over `[pageOffset, pageOffset + pages)` of it (NEW
+   * mshv_region_interval_invalidate, `invalidateMovableRange`): true when the range was remapped
+   * no-access and its pages forgotten, false when the remap failed (the kernel's WARN_ONCE). What a
+   * driver that forgets the pages without telling the hypervisor gets wrong is this hook's.
+   */
+  invalidateMovable(
+    env: DriverEnv,
+    pt: KernelPartition,
+    region: KernelRegion,
+    pageOffset: number,
+    pages: number,
+  ): boolean;
 }

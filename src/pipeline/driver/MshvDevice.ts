@@ -1,4 +1,3 @@
-import { invalidateMovableRange } from './invalidateMovableRange.js';
 import type { PartitionId } from '../../hv/ids.js';
 import type {
   CreatePartitionArgs,
@@ -186,7 +185,7 @@ export class MshvDevice implements DevicePort {
   /**
    * The host's mm is about to move `[userAddr, userAddr + pages × 4096)` of the VMM process
    * (migration, compaction, swap-out): the MMU interval notifier of every movable region over it runs
-   * (`invalidateMovableRange`, mshv_region_interval_invalidate), in partition then region order, for
+   * (the `invalidateMovable` hook: NEW's mshv_region_interval_invalidate), in partition then region order, for
    * every partition the driver still holds (an fd closed but a reference left included). Answers how
    * many regions it invalidated and how many of those failed their remap (the kernel's WARN_ONCE).
    *
@@ -211,7 +210,13 @@ export class MshvDevice implements DevicePort {
           const offset = Number((from - region.userAddr) / BigInt(HV_PAGE_SIZE));
           regions += 1;
           if (
-            !invalidateMovableRange(this.env, pt, region, offset, Number((to - from) / BigInt(HV_PAGE_SIZE)))
+            !this.env.hooks.invalidateMovable(
+              this.env,
+              pt,
+              region,
+              offset,
+              Number((to - from) / BigInt(HV_PAGE_SIZE)),
+            )
           )
             failed += 1;
         }

@@ -1,6 +1,7 @@
 import { awaitAsyncCompletion } from './awaitAsyncCompletion.js';
 import type { DriverHooks } from './DriverHooks.js';
 import { faultedRanges } from './faultedRanges.js';
+import { invalidateMovableRange } from './invalidateMovableRange.js';
 import { unmapGpaPages } from './gpaMapping.js';
 import { unwindPartialMap } from './mapRegion.js';
 import { movableRegionFaulting } from './movableRegion.js';
@@ -16,4 +17,5 @@ export const defaultHooks: DriverHooks = {
   awaitAsyncCompletion,
   gpaFaultRegion: movableRegionFaulting,
   movableUnmapRanges: faultedRanges,
+  invalidateMovable: invalidateMovableRange,
 };

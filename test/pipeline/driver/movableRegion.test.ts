@@ -112,7 +112,7 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
     expect(region(r.pt).faulted?.size).toBe(1);
   });
 
-  it('a VP stopped on a refused write whose page was remapped since runs the write again: its run is not predicted to sleep', () => {
+  it('a VP stopped on a refused write does not run it again after a no-access map over its page (the region mapped again): the VMM emulated it', () => {
     const r = rig();
     const rom = { size: 2n * MiB, guestPfn: 0n, userspaceAddr: RAM };
     value(r.d.setGuestMemory(r.ptFd, { ...rom, flags: 0 }));
@@ -122,10 +122,36 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
     expect(r.w.runWouldBlock(r.vpFd)).toBe(true);
     value(r.d.setGuestMemory(r.ptFd, { ...rom, flags: 1 << 2 }));
     value(r.d.setGuestMemory(r.ptFd, { ...rom, flags: 0 }));
-    // The new no-access map covered the page: the write executes again and is refused again.
-    expect(r.w.runWouldBlock(r.vpFd)).toBe(false);
-    const again = value(r.d.runVp(r.vpFd));
-    expect(u32(again, 0)).toBe(HVMSG.GPA_INTERCEPT);
+    // The new region is mapped no-access: the VMM emulated the write, which does not run again.
+    expect(r.w.runWouldBlock(r.vpFd)).toBe(true);
+  });
+
+  it('a VP stopped on a write to a read-only page runs it again once the VMM maps the page writable: its run is not predicted to sleep', () => {
+    // A pinned world (the write protection a VMM lifts, as dirty tracking does).
+    const w = new SimWorld(
+      loadScenario({
+        format: 1,
+        name: 'retry',
+        seed: 9,
+        hostMemory: [{ userAddr: `0x${RAM.toString(16)}`, size: '2MiB', pageSize: '2M' }],
+        steps: [],
+      }),
+      { wantsBytes: false, record: () => undefined },
+    );
+    const d = w.device;
+    const ptFd = value(d.createPartition({ ptFlags: 0x7n, ptIsolation: 0n }));
+    value(d.initializePartition(ptFd));
+    const vpFd = value(d.createVp(ptFd, 0));
+    const rom = { size: 2n * MiB, guestPfn: 0n, userspaceAddr: RAM };
+    value(d.setGuestMemory(ptFd, { ...rom, flags: 0 }));
+    w.setGuestScript(ptFd, 0, [{ exit: 'MMIO', gpa: 0x1000n, write: true, size: 4, value: 1n }, OUT]);
+    expect(u32(value(d.runVp(vpFd)), 0)).toBe(HVMSG.GPA_INTERCEPT);
+    value(d.setGuestMemory(ptFd, { ...rom, flags: 1 << 2 }));
+    value(d.setGuestMemory(ptFd, { ...rom, flags: WRITABLE_EXEC }));
+    // The write runs again and completes in the guest; the port write behind it reaches the VMM.
+    expect(w.runWouldBlock(vpFd)).toBe(false);
+    expect(u32(value(d.runVp(vpFd)), 0)).toBe(HVMSG.X64_IO_PORT_INTERCEPT);
+    expect(w.machine.model.resolve(d.partitionIdOf(ptFd)!)!.gpa.accessState(1)).toBe(3);
   });
 
   it('the kernel before the fix faults a read-only chunk in again and again: the model stops the run as a livelock', () => {
