@@ -42,9 +42,9 @@ const caseArb = fc
  * A movable region (NEW, inventory §c.4, §c.6) of any size, place and backing, and any guest
  * accesses to it: each permitted access faults in exactly the 512-aligned chunk around its page
  * (fewer pages at the region's end), nothing else; the VMM sees only the writes a read-only region
- * refuses; every access completes with its accessed/dirty bits; the mapped pages are the ones the
- * faulted chunks pin; the unmap releases every pin and leaves the no-access rest (NEW); the
- * partition closes with nothing leaked.
+ * refuses; every access completes with its accessed/dirty bits; the mapped pages are the faulted
+ * chunks' host pages, none of them pinned (HMM); the unmap leaves no page mapped into the guest but
+ * the no-access rest (NEW); the partition closes with nothing leaked.
  */
 describe('movable regions, any shape and any accesses (property)', () => {
   it('fault in exactly the chunks the permitted accesses touch, and release them', () => {
