@@ -488,12 +488,15 @@ export class ControlPlane {
    * (`mm-migrate`, on no fd): the MMU notifiers of the movable regions over the range run (their
    * no-access remaps are its hypercalls), then every unpinned resident page of the range moves. A
    * range that is not page aligned, empty or past the 64-bit address space is refused EINVAL
-   * naming the field, before anything moves. The value says what happened (`HostMigration`).
+   * naming the field, before anything moves; an argument that is not a u64 bigint is refused EINVAL
+   * (`u64`) before anything is recorded. The value says what happened (`HostMigration`).
    *
    * @example
    * plane.migrateUserPages(0x7f0000000000n, 0x200000n); // { status: 'done', value: { regions: 1, failed: 0, moved: 512, … } }
    */
   migrateUserPages(userAddr: bigint, size: bigint): RequestOutcome {
+    // A value no u64 holds (a caller past the types) could not be written as the intent replay reads.
+    if (!isU64(userAddr) || !isU64(size)) return rejected('EINVAL', 'u64');
     const args = { userAddr: `0x${userAddr.toString(16)}`, size: `0x${size.toString(16)}` };
     this.intent('migrateUserPages', args);
     const r = this.#runOp(null, null, MM_MIGRATE, null, args, () => {
@@ -845,13 +848,16 @@ export class ControlPlane {
 /** The highest user address plus one a migration may reach (the 64-bit address space). */
 const USER_SPACE_END = 1n << 64n;
 
+function isU64(v: unknown): v is bigint {
+  return typeof v === 'bigint' && v >= 0n && v < USER_SPACE_END;
+}
+
 /**
  * Why `[userAddr, userAddr + size)` is not a range the mm can move, or null when it is: both page
  * aligned, size non-zero, the end within the 64-bit address space.
  */
 function migrateRangeError(userAddr: bigint, size: bigint): string | null {
-  if (userAddr < 0n || userAddr % 4096n !== 0n)
-    return `userAddr 0x${userAddr.toString(16)}: not page aligned`;
+  if (userAddr % 4096n !== 0n) return `userAddr 0x${userAddr.toString(16)}: not page aligned`;
   if (size <= 0n || size % 4096n !== 0n)
     return `size 0x${size.toString(16)}: not a non-zero multiple of 4 KiB`;
   if (userAddr + size > USER_SPACE_END)

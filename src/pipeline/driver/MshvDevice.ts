@@ -198,7 +198,7 @@ export class MshvDevice implements DevicePort {
   ): { readonly regions: number; readonly failed: number } {
     let regions = 0;
     let failed = 0;
-    const end = userAddr + BigInt(pages * HV_PAGE_SIZE);
+    const end = userAddr + BigInt(pages) * BigInt(HV_PAGE_SIZE);
     this.#inIoctl(() => {
       for (const pt of this.#byId.values())
         for (const region of pt.regions) {
