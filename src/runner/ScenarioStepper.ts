@@ -4,6 +4,7 @@ import type { JsonObject } from '../log/JsonValue.js';
 import { toJsonValue } from '../log/toJsonValue.js';
 import { EVENTFD_READ, EVENTFD_WRITE } from '../pipeline/driver/Eventfd.js';
 import { type IoctlResult, ok } from '../pipeline/driver/IoctlResult.js';
+import type { KernelPartition } from '../pipeline/driver/KernelPartition.js';
 import type { Step } from '../scenario/Scenario.js';
 import type { OperationObserver } from './OperationObserver.js';
 import { type HostMigration, MM_MIGRATE, type RunWorld } from './RunWorld.js';
@@ -331,8 +332,8 @@ export class ScenarioStepper {
       }
       case 'migrateUserPages': {
         // The host's mm, not an ioctl: an operation of the log, no ioctl record; its hypercalls are
-        // the MMU notifiers' no-access remaps, traced for the step's partition.
-        this.#trace?.setPartition(step.partition);
+        // the MMU notifiers' no-access remaps, traced for a partition whose region they remap.
+        this.#trace?.setPartition(this.#migrationOwner(step.userAddr, step.size, step.partition));
         const r = this.#operation(
           step.partition,
           MM_MIGRATE,
@@ -365,6 +366,24 @@ export class ScenarioStepper {
    * irqfd bound, `stepPartition`.
    */
   #irqfdOwner(fd: number, stepPartition: string): string {
+    return this.#ownerOf(stepPartition, (pt) => pt.irqfds.some((f) => f.eventfd === fd));
+  }
+
+  /**
+   * The partition a migration's hypercalls are traced for: the step's when one of its movable regions
+   * lies in `[userAddr, userAddr + size)` or none does, else the first (fd order) whose one does.
+   */
+  #migrationOwner(userAddr: bigint, size: bigint, stepPartition: string): string {
+    const end = userAddr + size;
+    return this.#ownerOf(stepPartition, (pt) =>
+      pt.regions.some(
+        (r) => r.kind === 'movable' && r.userAddr < end && r.userAddr + BigInt(r.pages) * 4096n > userAddr,
+      ),
+    );
+  }
+
+  /** The step's partition when `holds` it or no open partition does, else the first that does. */
+  #ownerOf(stepPartition: string, holds: (pt: KernelPartition) => boolean): string {
     const dev = this.#world.device;
     const nameById = new Map<bigint, string>();
     for (const [name, ptFd] of this.#partitions) {
@@ -374,7 +393,7 @@ export class ScenarioStepper {
     const owners: string[] = [];
     for (const pt of dev.partitions()) {
       const name = nameById.get(pt.id);
-      if (name !== undefined && pt.irqfds.some((f) => f.eventfd === fd)) owners.push(name);
+      if (name !== undefined && holds(pt)) owners.push(name);
     }
     return owners.length === 0 || owners.includes(stepPartition)
       ? stepPartition

@@ -6,6 +6,7 @@ import { runScenario } from '../../src/runner/runScenario.js';
 import { SimWorld } from '../../src/runner/SimWorld.js';
 import { TraceRecorder } from '../../src/runner/TraceRecorder.js';
 import { readScenarioFile } from '../../src/scenario/readScenarioFile.js';
+import { loadScenario } from '../../src/scenario/loadScenario.js';
 import type { Scenario } from '../../src/scenario/Scenario.js';
 
 const dir = 'docs/scenarios';
@@ -89,5 +90,39 @@ describe('example scenarios on the simulated stack', () => {
     expect(fast).toMatchObject({ fast: true, window: null });
     const seqs = lines.map((l) => l.seq as number);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+});
+
+describe('migrateUserPages in a trace (docs/scenario-format.md "Trace")', () => {
+  it("traces the notifiers' remaps for the partition whose region they remap, whichever partition the step names", () => {
+    const scenario = loadScenario({
+      format: 1,
+      name: 'migrate-trace',
+      seed: 3,
+      kernel: { ramRegions: 'movable' },
+      hostMemory: [{ userAddr: '0x7f0000000000', size: '4MiB', pageSize: '4K' }],
+      steps: [
+        { op: 'createPartition', partition: 'vm0' },
+        { op: 'initializePartition', partition: 'vm0' },
+        { op: 'createPartition', partition: 'vm1' },
+        { op: 'setGuestMemory', partition: 'vm0', guestPfn: '0x0', size: '4MiB', userAddr: '0x7f0000000000' },
+        { op: 'createVp', partition: 'vm0', vpIndex: 0 },
+        {
+          op: 'runVp',
+          partition: 'vm0',
+          vpIndex: 0,
+          guest: [
+            { exit: 'MMIO', gpa: '0x1000', write: false, size: 4 },
+            { exit: 'IO_PORT', port: '0x3f8', write: true, size: 1, value: 65 },
+          ],
+        },
+        { op: 'migrateUserPages', partition: 'vm1', userAddr: '0x7f0000000000', size: '8KiB' },
+      ],
+    });
+    const lines = trace(scenario).map(
+      (l) => JSON.parse(l) as { kind: string; name?: string; partition?: string },
+    );
+    const remap = lines.at(-1);
+    expect(remap).toMatchObject({ kind: 'hypercall', name: 'MAP_GPA_PAGES', partition: 'vm0' });
   });
 });
