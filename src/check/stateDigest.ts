@@ -1,7 +1,7 @@
 import { HV_X64_REGISTER_RIP } from '../../adapters/simulated/model/Guest.js';
 import type { Partition } from '../../adapters/simulated/model/Partition.js';
 import type { Vp } from '../../adapters/simulated/model/Vp.js';
-import type { KernelPartition } from '../pipeline/driver/KernelPartition.js';
+import type { KernelPartition, KernelRegion } from '../pipeline/driver/KernelPartition.js';
 import { HV_PARTITION_PROPERTY } from '../hv/flags/HvPartitionProperty.js';
 import { partitionId } from '../hv/ids.js';
 import { checksumHex, fnv64Ascii, fnv64Init } from '../log/checksum.js';
@@ -91,10 +91,18 @@ function dirtyText(hp: Partition): string {
   return `${hp.properties.get(HV_PARTITION_PROPERTY.GPA_PAGE_ACCESS_TRACKING) ?? 0n}:${runs.join(',')}`;
 }
 
+/** A movable region's present pages (`o+n` per chunk or piece, ascending); '' for the other kinds. */
+function presentText(r: KernelRegion): string {
+  if (r.faulted === undefined) return '';
+  const pieces = [...r.faulted.values()].sort((a, b) => a.pageOffset - b.pageOffset);
+  return `[${pieces.map((f) => `${f.pageOffset}+${f.pages}`).join(' ')}]`;
+}
+
 /**
  * The digest of a world from what the ControlPlane's machines believe (state value and context of
  * every partition and VP machine, sleeping runs), what the driver holds (initialized, regions, VP
- * pages and run flags, references, MSI routes and irqfds, async completion) and what the hypervisor
+ * pages and run flags, references, MSI routes and irqfds, async completion, a movable region's present
+ * pages) and what the hypervisor
  * holds (state, pool pages, mapped pages, VPs with their suspend flags, queued guest exits by
  * content, state pages, RIP and last intercept, ports, dirty-page tracking with the accessed and
  * dirty bits), each VP's restore so far (`CheckWorld.restores`), plus host page ownership totals and pinned user pages,
@@ -157,7 +165,9 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
     }
     if (vpSymmetry) vps.sort();
     const regions =
-      kp === undefined ? '-' : kp.regions.map((r) => `${r.guestPfn}+${r.pages}${r.kind}`).join(',');
+      kp === undefined
+        ? '-'
+        : kp.regions.map((r) => `${r.guestPfn}+${r.pages}${r.kind}${presentText(r)}`).join(',');
     parts.push(
       [
         symmetry.partitions ? '' : key,

@@ -28,8 +28,14 @@ export function worldDigest(world: SimWorld): JsonObject {
         guestPfn: r.guestPfn,
         pages: r.pages,
         kind: r.kind,
-        // A movable region's state is also which chunks are faulted in.
-        ...(r.faulted === undefined ? {} : { faulted: [...r.faulted.keys()].sort((a, b) => a - b) }),
+        // A movable region's state is also which pages are present: [pageOffset, pages] per piece.
+        ...(r.faulted === undefined
+          ? {}
+          : {
+              faulted: [...r.faulted.values()]
+                .sort((a, b) => a.pageOffset - b.pageOffset)
+                .map((f) => [f.pageOffset, f.pages]),
+            }),
       })),
       vps: [...pt.vps.values()].map((vp) => ({ index: vp.index, fd: vp.fd })),
       ioeventfds: pt.ioeventfds.map((io) => ({ eventfd: io.eventfd, portId: io.portId })),

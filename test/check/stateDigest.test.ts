@@ -138,3 +138,28 @@ describe('VP symmetry keeps the VP index where an MSI route or irqfd can name it
     expect(digestAfter(ex, bare(0))).toBe(digestAfter(ex, bare(1)));
   });
 });
+
+describe('the state digest holds a movable region’s present pages (docs/check/movable-regions.json)', () => {
+  it('two worlds that differ only in which pages of a region the driver holds present are two states', () => {
+    const model = loadCheckModel(JSON.parse(readFileSync('docs/check/movable-regions.json', 'utf8')));
+    const ex = new Explorer({ ...model, faults: [], crash: false });
+    const path = pathOf(ex, [
+      'createPartition',
+      'vm0 INITIALIZE',
+      'vm0 CREATE_VP {"vp":0}',
+      'vm0 MAP_MEMORY {"region":"ram2m"',
+      'vm0 START',
+      'vm0/vp0 READY',
+      'vm0/vp0 guest [{"gpa":"0x201000"',
+      'vm0/vp0 RUN',
+    ]);
+    const world = ex.replay(path);
+    const before = ex.digestOf(world);
+    const region = world.kernelPartition('vm0')?.regions[0];
+    const chunk = region?.faulted?.get(512);
+    if (region?.faulted === undefined || chunk === undefined) throw new Error('no chunk faulted in at 512');
+    // The hypervisor is left as it is: only what the driver believes present changes.
+    region.faulted.set(512, { ...chunk, pages: 256 });
+    expect(ex.digestOf(world)).not.toBe(before);
+  });
+});

@@ -15,7 +15,8 @@ const PFN_LIMIT = 2 ** 40;
  * A guest memory region as JSON: `{ v, guestPfn, pages, userAddr, mapFlags, kind, runs, mmioPfn,
  * chunks: [[pageOffset, pages, large]] }`, the pinned runs as `[pfnDelta, count, …]`: a region of a
  * million pages costs what its runs cost. A movable region adds `faulted: [[pageOffset, pages, runs,
- * chunks]]`, its chunks faulted in (the other kinds are written as before).
+ * chunks]]`, its present pages: chunks faulted in and pieces an invalidation left of them (the other
+ * kinds are written as before).
  *
  * @example
  * writeKernelRegion(pt.regions[0]);
