@@ -14,9 +14,10 @@ import type { IntentDriver, RuntimeFds } from './IntentDriver.js';
 
 /**
  * The ControlPlane as an IntentDriver: each intent the plane recorded (`createPartition`,
- * `partition`, `vp`, `guest`, `signal`, `eventfd`, `writeEventfd`, `closeEventfd`, `migrateUserPages`) is turned back into the call that
- * recorded it, so the machines and the driver run it again and the plane records it again. Settled
- * runs are drained after each intent (nothing records taking them).
+ * `partition`, `vp`, `guest`, `signal`, `eventfd`, `writeEventfd`, `closeEventfd`,
+ * `migrateUserPages`) is turned back into the call that recorded it, so the machines and the driver
+ * run it again and the plane records it again. Settled runs are drained after each intent (nothing
+ * records taking them).
  *
  * @example
  * const driver = new PlaneDriver(new ControlPlane(world, { sink }), world);

@@ -175,7 +175,8 @@ describe.each(files)('event log of %s', (file) => {
     const ioctls = lines.filter((l) => l.kind === 'ioctl').map((l) => l.name);
     expect(
       records
-        // close(2), eventfd read(2)/write(2) and host migrations are operations of the log, not ioctls of the trace.
+        // close(2), eventfd read(2)/write(2) and host migrations are operations of the log, not
+        // ioctls of the trace.
         .filter((r) => r.kind === 'operation' && !NOT_IOCTLS.has(r.name))
         .map((r) => (r as { name: string }).name),
     ).toEqual(ioctls);

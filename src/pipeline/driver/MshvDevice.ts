@@ -185,9 +185,10 @@ export class MshvDevice implements DevicePort {
   /**
    * The host's mm is about to move `[userAddr, userAddr + pages × 4096)` of the VMM process
    * (migration, compaction, swap-out): the MMU interval notifier of every movable region over it runs
-   * (the `invalidateMovable` hook: NEW's mshv_region_interval_invalidate), in partition then region order, for
-   * every partition the driver still holds (an fd closed but a reference left included). Answers how
-   * many regions it invalidated and how many of those failed their remap (the kernel's WARN_ONCE).
+   * (the `invalidateMovable` hook: NEW's mshv_region_interval_invalidate), in partition then region
+   * order, for every partition the driver still holds (an fd closed but a reference left included).
+   * Answers how many regions it invalidated and how many of those failed their remap (the kernel's
+   * WARN_ONCE).
    *
    * @example
    * dev.invalidateUserRange(0x7f0000000000n, 512); // { regions: 1, failed: 0 }
