@@ -174,8 +174,8 @@ export class UserSpace {
    * Migrate the resident pages of `[userAddr, userAddr + pages × 4096)` (compaction, NUMA balancing,
    * swap-out and in: the mm moves a page and frees the old one), after the caller ran the MMU
    * notifiers over the range. Only unpinned pages of 4 KiB-backed VMAs move (a pinned page cannot be
-   * migrated; hugetlb pages stay), each to a newly allocated page with its contents copied; pages
-   * outside the VMAs or not resident are skipped. An old page a guest still maps is freed anyway, as
+   * migrated; hugetlb pages stay: the pool holds no free huge page to move one to), each to a newly
+   * allocated page with its contents copied; pages outside the VMAs or not resident are skipped. An old page a guest still maps is freed anyway, as
    * the mm does once the notifiers returned (HMM holds no reference): it stays counted as mapped, so
    * the audit reports it (`free but mapped into a guest`), and the allocator never hands it out again.
    * Pages move while free memory lasts; the rest stay.
