@@ -8,6 +8,7 @@ import {
   errors,
   hypervisorFault,
   interrupts,
+  movableMigration,
   openHost,
   pauseKicksSleepingRun,
   runLoop,
@@ -41,6 +42,13 @@ describe('the Host API guide examples (docs/guide/host-api.md)', () => {
     } finally {
       log.close();
     }
+  });
+
+  it('movable RAM: the VMM sees only the port writes; the migration moves the 512 pages the write faulted in, which the next write faults in again', async () => {
+    expect(await movableMigration()).toEqual({
+      moved: 512,
+      exits: ['IO_PORT', 'IO_PORT'],
+    });
   });
 
   it('a fault-plan status comes back with its raw status and hypercall', () => {

@@ -168,6 +168,40 @@ export function hypervisorFault(): HostError | undefined {
   return error;
 }
 
+/**
+ * Movable RAM (NEW's default): a run faults the guest's RAM in beneath the VMM; the host's mm then
+ * moves some of it, the region's MMU notifier forgets those pages, and the next access faults them in
+ * again. Returns the migration's counts and the exits the VMM saw.
+ */
+export async function movableMigration(): Promise<{ moved: number; exits: string[] }> {
+  // #region movable
+  const host = must(
+    Host.open({
+      seed: 7,
+      ramRegions: 'movable',
+      hostMemory: [{ kind: 'ram', userAddr: 0x7f00_0000_0000n, size: 1n << 30n, pageSize: 4096 }],
+    }),
+  );
+  const vm = must(host.createPartition({ flags: ['LAPIC', 'X2APIC'] }));
+  must(vm.initialize());
+  must(vm.mapMemory({ guestPfn: 0n, size: 1n << 30n, userAddr: 0x7f00_0000_0000n, writable: true }));
+  const vp = must(vm.createVp(0));
+  must(vm.start());
+  const touch = [
+    { exit: 'MMIO', gpa: 0x20_0000n, write: true, size: 8, value: 1n },
+    { exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x41 },
+  ] as const;
+  host.guest(vm, vp).exits(touch); // MSHV_RUN_VP faults the written 2 MiB in: the VMM sees the port write
+  const first = must(await vp.run()); // { kind: 'IO_PORT', … }
+  must(vp.skipInstruction(first));
+  const migration = must(host.migrateUserPages(0x7f00_0020_0000n, 0x20_0000n)); // { regions: 1, failed: 0, moved: 512, … }
+  host.guest(vm, vp).exits(touch); // the notifier forgot those pages: the write faults them in again
+  const second = must(await vp.run()); // { kind: 'IO_PORT', … }
+  must(host.close());
+  // #endregion
+  return { moved: migration.moved, exits: [first.kind, second.kind] };
+}
+
 /** Close everything: partitions first (kicking any sleeping run), then the log. */
 export function closeHost(host: Host): void {
   // #region close
