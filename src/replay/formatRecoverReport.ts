@@ -80,7 +80,7 @@ function partitionLines(p: LivePartition): string[] {
   ];
   if (p.regions.length > 0)
     lines.push(
-      `    regions: ${p.regions.map((r) => `gfn 0x${r.guestPfn.toString(16)} +${r.pages} pages ${r.kind} at ${r.userAddr}`).join('; ')}`,
+      `    regions: ${p.regions.map((r) => `gfn 0x${r.guestPfn.toString(16)} +${r.pages} pages ${r.kind}${r.presentPages === undefined ? '' : ` (${r.presentPages} present)`} at ${r.userAddr}`).join('; ')}`,
     );
   if (p.vps.length > 0)
     lines.push(

@@ -26,6 +26,8 @@ export interface LivePartition {
     readonly pages: number;
     readonly kind: KernelRegion['kind'];
     readonly userAddr: string;
+    /** A movable region's pages present (faulted in and not invalidated since); absent for the other kinds. */
+    readonly presentPages?: number;
   }[];
   readonly vps: readonly LiveVp[];
   /** Ioeventfds: each a doorbell port in the hypervisor. */
@@ -102,6 +104,9 @@ export function liveInventory(driver: IntentDriver): LiveInventory {
         pages: r.pages,
         kind: r.kind,
         userAddr: `0x${r.userAddr.toString(16)}`,
+        ...(r.faulted === undefined
+          ? {}
+          : { presentPages: [...r.faulted.values()].reduce((n, f) => n + f.pages, 0) }),
       })),
       vps: held.vps
         .sort((a, b) => a.index - b.index)
