@@ -12,7 +12,7 @@ export interface HostMigration {
   readonly failed: number;
   /** Pages moved to new host pages. */
   readonly moved: number;
-  /** Pages left in place because they are pinned (pinned regions, VP pages). */
+  /** Pages left in place because they are pinned (a pinned region's). */
   readonly pinned: number;
   /** Old pages freed while a guest still mapped them: a stale mapping (the host audit reports it). */
   readonly mappedFreed: number;

@@ -465,13 +465,13 @@ export class HostRam {
 }
 
 export const FREE: Owner = owner('free', -1, 0, 0, -1);
+export const KERNEL: Owner = owner('kernel', -1, 0, 0, -1);
+export const USER: Owner = owner('user', -1, 0, 0, -1);
 
 /** A free page a guest still maps. */
 function mappedFree(o: Owner): boolean {
   return o.kind === 'free' && o.maps > 0;
 }
-export const KERNEL: Owner = owner('kernel', -1, 0, 0, -1);
-export const USER: Owner = owner('user', -1, 0, 0, -1);
 
 function alignUp(pfn: number): number {
   return Math.ceil(pfn / 512) * 512;
