@@ -43,6 +43,20 @@ const forgetWithoutRemap: CheckVariant = {
   },
 };
 
+/**
+ * A migration's counterexample: the guest still maps pages the host freed (the host audit, under
+ * `conservation`), the migration its last intent, at most 12 steps, reproduced.
+ */
+function expectFreedUnderGuest(r: Awaited<ReturnType<typeof runCheck>>): void {
+  const cex = r.counterexample;
+  if (cex === undefined) throw new Error('no counterexample');
+  expect(cex.invariant).toBe('conservation');
+  expect(cex.message).toMatch(/is free but mapped into a guest/);
+  expect(cex.intents.at(-1)?.name).toBe('migrateUserPages');
+  expect(cex.steps.length).toBeLessThanOrEqual(12);
+  expect(r.reproduced).toBe(true);
+}
+
 describe('docs/check/movable-regions.json: NEW movable RAM regions under the checker (docs/DECISIONS.md 4)', () => {
   it('finds the no-access rest NEW leaves mapped when it unmaps a movable region: 4 intents, reproduced', async () => {
     expect(model.world.kernel).toEqual({ ramRegions: 'movable' });
@@ -76,24 +90,13 @@ describe('docs/check/movable-regions.json: NEW movable RAM regions under the che
     expect(refuseFirst.faults.at(-1)).toMatchObject({ call: 'MAP_GPA_PAGES', skip: 0 });
     const r = await runCheck({ model: refuseFirst, variant: wholeRegionUnmap, strategy: 'bfs' });
     expect(r.verdict).toBe('violation');
-    const cex = r.counterexample;
-    if (cex === undefined) throw new Error('no counterexample');
-    expect(cex.invariant).toBe('conservation');
-    expect(cex.message).toMatch(/is free but mapped into a guest/);
-    expect(cex.intents.at(-1)?.name).toBe('migrateUserPages');
-    expect(cex.steps.length).toBeLessThanOrEqual(12);
-    expect(r.reproduced).toBe(true);
+    expectFreedUnderGuest(r);
   });
 
   it('a notifier that forgets the pages without remapping them no-access is found: the guest keeps the moved pages', async () => {
     const r = await runCheck({ model, variant: forgetWithoutRemap, strategy: 'bfs' });
-    const cex = r.counterexample;
-    if (cex === undefined) throw new Error('no counterexample');
-    expect(cex.invariant).toBe('conservation');
-    expect(cex.message).toMatch(/is free but mapped into a guest/);
-    expect(cex.intents.at(-1)?.name).toBe('migrateUserPages');
-    expect(cex.steps.length).toBeLessThanOrEqual(12);
-    expect(r.reproduced).toBe(true);
+    expect(r.verdict).toBe('violation');
+    expectFreedUnderGuest(r);
   });
 
   it('the kernel before the March 2026 fix spins on a write to the read-only region: found in at most 12 steps', async () => {

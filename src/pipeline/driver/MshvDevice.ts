@@ -199,26 +199,19 @@ export class MshvDevice implements DevicePort {
   ): { readonly regions: number; readonly failed: number } {
     let regions = 0;
     let failed = 0;
-    const end = userAddr + BigInt(pages) * BigInt(HV_PAGE_SIZE);
+    const page = BigInt(HV_PAGE_SIZE);
+    const end = userAddr + BigInt(pages) * page;
     this.#inIoctl(() => {
       for (const pt of this.#byId.values())
         for (const region of pt.regions) {
           if (region.kind !== 'movable') continue;
-          const rEnd = region.userAddr + BigInt(region.pages * HV_PAGE_SIZE);
+          const rEnd = region.userAddr + BigInt(region.pages) * page;
           if (rEnd <= userAddr || region.userAddr >= end) continue;
           const from = userAddr > region.userAddr ? userAddr : region.userAddr;
           const to = end < rEnd ? end : rEnd;
-          const offset = Number((from - region.userAddr) / BigInt(HV_PAGE_SIZE));
+          const offset = Number((from - region.userAddr) / page);
           regions += 1;
-          if (
-            !this.env.hooks.invalidateMovable(
-              this.env,
-              pt,
-              region,
-              offset,
-              Number((to - from) / BigInt(HV_PAGE_SIZE)),
-            )
-          )
+          if (!this.env.hooks.invalidateMovable(this.env, pt, region, offset, Number((to - from) / page)))
             failed += 1;
         }
     });

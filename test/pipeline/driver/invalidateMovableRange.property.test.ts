@@ -4,9 +4,7 @@ import { misplacedPage } from '../../../src/check/invariants/misplacedPage.js';
 import { HV_MAP_GPA } from '../../../src/hv/flags/HvMapGpaFlag.js';
 import { HVMSG } from '../../../src/hv/flags/HvMessageType.js';
 import { MSHV_MAP_FAULT_IN_PAGES } from '../../../src/hv/KernelConstants.js';
-import { SimWorld } from '../../../src/runner/SimWorld.js';
-import { loadScenario } from '../../../src/scenario/loadScenario.js';
-import { OUT, RAM, u32, value } from './movableRig.js';
+import { OUT, RAM, oneVpWorld, u32, value } from './movableRig.js';
 
 /** The VMA: 8 MiB, 2,048 pages, the region over all of it but `tail` pages. */
 const VMA_PAGES = 2048;
@@ -42,24 +40,14 @@ describe('MMU notifier invalidations of movable regions, any order (property)', 
     fc.assert(
       fc.property(caseArb, ({ pageSize, guestPfn, tail, ops }) => {
         const pages = VMA_PAGES - tail;
-        const w = new SimWorld(
-          loadScenario({
-            format: 1,
-            name: 'invalidate-property',
-            seed: 5,
-            kernel: { ramRegions: 'movable' },
-            hostMemory: [{ userAddr: `0x${RAM.toString(16)}`, size: '8MiB', pageSize }],
-            steps: [],
-          }),
-          { wantsBytes: false, record: () => undefined },
-        );
-        const d = w.device;
-        const ptFd = value(d.createPartition({ ptFlags: 0x7n, ptIsolation: 0n }));
-        value(d.initializePartition(ptFd));
-        const vpFd = value(d.createVp(ptFd, 0));
+        const { w, d, ptFd, pt, vpFd } = oneVpWorld({
+          name: 'invalidate-property',
+          seed: 5,
+          kernel: { ramRegions: 'movable' },
+          hostMemory: [{ userAddr: `0x${RAM.toString(16)}`, size: '8MiB', pageSize }],
+        });
         const region = { size: BigInt(pages * 4096), guestPfn: BigInt(guestPfn), userspaceAddr: RAM };
         value(d.setGuestMemory(ptFd, { ...region, flags: 1 }));
-        const pt = d.partitionOf(ptFd)!;
         const hv = w.machine.model.resolve(pt.id)!;
         const present = new Uint8Array(pages);
         for (const op of ops) {

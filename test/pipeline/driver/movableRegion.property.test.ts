@@ -3,20 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { misplacedPage } from '../../../src/check/invariants/misplacedPage.js';
 import { HVMSG } from '../../../src/hv/flags/HvMessageType.js';
 import { MSHV_MAP_FAULT_IN_PAGES } from '../../../src/hv/KernelConstants.js';
-import type { IoctlResult } from '../../../src/pipeline/driver/IoctlResult.js';
-import { SimWorld } from '../../../src/runner/SimWorld.js';
-import { loadScenario } from '../../../src/scenario/loadScenario.js';
 import type { GuestExit } from '../../../src/scenario/Scenario.js';
+import { OUT, RAM, oneVpWorld, value } from './movableRig.js';
 
-function value<T>(r: IoctlResult<T>): T {
-  if (!r.ok) throw new Error(`${r.error.op}: ${r.error.errnoName} ${r.error.message}`);
-  return r.value;
-}
-
-const RAM = 0x7f00_0000_0000n;
 /** The VMA: 8 MiB, 2,048 pages. */
 const VMA_PAGES = 2048;
-const OUT: GuestExit = { exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x41 };
 
 const caseArb = fc
   .record({
@@ -50,26 +41,16 @@ describe('movable regions, any shape and any accesses (property)', () => {
   it('fault in exactly the chunks the permitted accesses touch, and release them', () => {
     fc.assert(
       fc.property(caseArb, ({ c, accesses }) => {
-        const w = new SimWorld(
-          loadScenario({
-            format: 1,
-            name: 'movable-property',
-            seed: 3,
-            kernel: { ramRegions: 'movable' },
-            hostMemory: [{ userAddr: `0x${RAM.toString(16)}`, size: '8MiB', pageSize: c.pageSize }],
-            steps: [],
-          }),
-          { wantsBytes: false, record: () => undefined },
-        );
-        const d = w.device;
-        const ptFd = value(d.createPartition({ ptFlags: 0x7n, ptIsolation: 0n }));
-        value(d.initializePartition(ptFd));
-        const vpFd = value(d.createVp(ptFd, 0));
+        const { w, d, ptFd, pt, vpFd } = oneVpWorld({
+          name: 'movable-property',
+          seed: 3,
+          kernel: { ramRegions: 'movable' },
+          hostMemory: [{ userAddr: `0x${RAM.toString(16)}`, size: '8MiB', pageSize: c.pageSize }],
+        });
         const pinned = w.machine.pinnedUserPages;
         const userspaceAddr = RAM + BigInt(c.vmaOffset * 4096);
         const region = { size: BigInt(c.pages * 4096), guestPfn: BigInt(c.guestPfn), userspaceAddr };
         value(d.setGuestMemory(ptFd, { ...region, flags: c.writable ? 1 : 0 }));
-        const pt = d.partitionOf(ptFd)!;
         const hv = w.machine.model.resolve(pt.id)!;
         expect(w.machine.pinnedUserPages).toBe(pinned);
 

@@ -16,6 +16,7 @@ import {
   mapBase,
   mapFlags,
   mapPfns,
+  oneVpWorld,
   region,
   rig,
   u32,
@@ -128,20 +129,11 @@ describe('movable RAM regions (NEW, inventory §c.4 "Movable RAM", §c.6 "GPA in
 
   it('a VP stopped on a write to a read-only page runs it again once the VMM maps the page writable: its run is not predicted to sleep', () => {
     // A pinned world (the write protection a VMM lifts, as dirty tracking does).
-    const w = new SimWorld(
-      loadScenario({
-        format: 1,
-        name: 'retry',
-        seed: 9,
-        hostMemory: [{ userAddr: `0x${RAM.toString(16)}`, size: '2MiB', pageSize: '2M' }],
-        steps: [],
-      }),
-      { wantsBytes: false, record: () => undefined },
-    );
-    const d = w.device;
-    const ptFd = value(d.createPartition({ ptFlags: 0x7n, ptIsolation: 0n }));
-    value(d.initializePartition(ptFd));
-    const vpFd = value(d.createVp(ptFd, 0));
+    const { w, d, ptFd, vpFd } = oneVpWorld({
+      name: 'retry',
+      seed: 9,
+      hostMemory: [{ userAddr: `0x${RAM.toString(16)}`, size: '2MiB', pageSize: '2M' }],
+    });
     const rom = { size: 2n * MiB, guestPfn: 0n, userspaceAddr: RAM };
     value(d.setGuestMemory(ptFd, { ...rom, flags: 0 }));
     w.setGuestScript(ptFd, 0, [{ exit: 'MMIO', gpa: 0x1000n, write: true, size: 4, value: 1n }, OUT]);

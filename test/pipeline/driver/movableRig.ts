@@ -34,6 +34,35 @@ export const mapFlags = (c: Call): number => u32(c.input, 16);
 export const mapPfns = (c: Call): bigint[] =>
   Array.from({ length: c.repCount }, (_, i) => u64(c.input, 24 + 8 * i));
 
+/** What a one-VP world is built from: the scenario's name, seed and world fields (no steps). */
+export interface WorldFields {
+  readonly name: string;
+  readonly seed: number;
+  readonly kernel?: object;
+  readonly hypervisor?: object;
+  readonly hostMemory: readonly object[];
+}
+
+const NO_RECORD = { wantsBytes: false, record: () => undefined } as const;
+
+/**
+ * A SimWorld over `fields` with one partition (LAPIC, X2APIC, GPA_SUPER_PAGES), initialized, and its
+ * VP 0: what every movable-region rig starts from.
+ */
+export function oneVpWorld(
+  fields: WorldFields,
+  recorder: ConstructorParameters<typeof SimWorld>[1] = NO_RECORD,
+  options: SimWorldOptions = {},
+) {
+  const w = new SimWorld(loadScenario({ format: 1, ...fields, steps: [] }), recorder, options);
+  const d = w.device;
+  const ptFd = value(d.createPartition({ ptFlags: 0x7n, ptIsolation: 0n }));
+  value(d.initializePartition(ptFd));
+  const pt = d.partitionOf(ptFd)!;
+  const vpFd = value(d.createVp(ptFd, 0));
+  return { w, d, ptFd, pt, vpFd };
+}
+
 /**
  * A movable-region world (kernel.ramRegions movable, inventory §c.4 "Movable RAM (NEW)", §c.6): 8 MiB
  * of 2 MiB-backed RAM and 600 4 KiB pages, a partition (LAPIC, X2APIC, GPA_SUPER_PAGES) with one VP;
@@ -41,9 +70,8 @@ export const mapPfns = (c: Call): bigint[] =>
  */
 export function rig(options: SimWorldOptions = {}, faults: readonly object[] = []) {
   const calls: Call[] = [];
-  const w = new SimWorld(
-    loadScenario({
-      format: 1,
+  const { w, d, ptFd, pt, vpFd } = oneVpWorld(
+    {
       name: 'movable',
       seed: 9,
       kernel: { ramRegions: 'movable' },
@@ -52,8 +80,7 @@ export function rig(options: SimWorldOptions = {}, faults: readonly object[] = [
         { userAddr: `0x${RAM.toString(16)}`, size: '8MiB', pageSize: '2M' },
         { userAddr: `0x${SMALL.toString(16)}`, size: `0x${(600 * 4096).toString(16)}`, pageSize: '4K' },
       ],
-      steps: [],
-    }),
+    },
     {
       wantsBytes: true,
       record: (e: HypercallEvent) =>
@@ -61,11 +88,6 @@ export function rig(options: SimWorldOptions = {}, faults: readonly object[] = [
     },
     options,
   );
-  const d = w.device;
-  const ptFd = value(d.createPartition({ ptFlags: 0x7n, ptIsolation: 0n }));
-  value(d.initializePartition(ptFd));
-  const pt = d.partitionOf(ptFd)!;
-  const vpFd = value(d.createVp(ptFd, 0));
   const hv = () => {
     const p = w.machine.model.resolve(pt.id);
     if (p === undefined) throw new Error('no partition');
