@@ -10,9 +10,8 @@ import { HV_PAGE_SIZE } from '../hv/Page.js';
  */
 export class HvPage {
   readonly bytes: Uint8Array;
-  readonly view: DataView;
-  /** Little-endian u32 view, for writing u64 list entries as lo/hi halves without bigint. */
-  readonly u32: Uint32Array;
+  #view: DataView | undefined;
+  #u32: Uint32Array | undefined;
 
   /**
    * The page at `byteOffset` (a multiple of 4096) of `buffer`: a fresh page by default, or one page of
@@ -26,8 +25,19 @@ export class HvPage {
         `HvPage: ${buffer.byteLength} bytes hold no page at offset ${byteOffset} (want ${HV_PAGE_SIZE})`,
       );
     this.bytes = new Uint8Array(buffer, byteOffset, HV_PAGE_SIZE);
-    this.view = new DataView(buffer, byteOffset, HV_PAGE_SIZE);
-    this.u32 = new Uint32Array(buffer, byteOffset, HV_PAGE_SIZE >>> 2);
+  }
+
+  /**
+   * A DataView of the page, made on first use: most pages (host RAM contents, a checker's short-lived
+   * worlds) are only ever read and written as bytes, and a typed view costs an allocation each.
+   */
+  get view(): DataView {
+    return (this.#view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, HV_PAGE_SIZE));
+  }
+
+  /** Little-endian u32 view, for writing u64 list entries as lo/hi halves without bigint (made on first use). */
+  get u32(): Uint32Array {
+    return (this.#u32 ??= new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, HV_PAGE_SIZE >>> 2));
   }
 
   /**

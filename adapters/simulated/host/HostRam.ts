@@ -1,4 +1,5 @@
 import { HvPage } from '../../../src/ports/HvPage.js';
+import { HV_PAGE_SIZE } from '../../../src/hv/Page.js';
 import type { PfnRun } from '../../../src/ports/HostPort.js';
 import { allZero } from '../../../src/snapshot/allZero.js';
 import { ExtentMap, flatCodec, type Extent } from '../ExtentMap.js';
@@ -140,8 +141,10 @@ const CONTENT_SLAB_PAGES = 8;
 export class HostRam {
   readonly owners = new ExtentMap<Owner>(flatCodec(sameOwner));
   readonly #contents = new Map<number, HvPage>();
-  /** Zeroed pages of the current slab not handed out yet (last one first). */
-  #fresh: HvPage[] = [];
+  /** The current slab of zeroed content pages, carved one page at a time. */
+  #slab: ArrayBuffer | null = null;
+  /** The next page of `#slab` to hand out (CONTENT_SLAB_PAGES: the slab is used up). */
+  #slabNext = CONTENT_SLAB_PAGES;
   readonly #counts: Record<OwnerKind, number> = { free: 0, kernel: 0, user: 0, pool: 0, hv: 0 };
   /** Pages exclusive to each partition host-tag (SNP), kept by `retag` and `restore`: no scan per delete. */
   readonly #exclusive = new Map<number, number>();
@@ -400,9 +403,14 @@ export class HostRam {
     let page = this.#contents.get(pfn);
     if (page === undefined) {
       // Fresh pages come from slabs: one buffer per CONTENT_SLAB_PAGES pages (a world writes a few
-      // pages per VP: state, stats), never reused, so a page handed out is zero.
-      page = this.#fresh.pop() ?? (this.#fresh = HvPage.slab(CONTENT_SLAB_PAGES).reverse()).pop();
-      if (page === undefined) throw new Error('HostRam: empty slab');
+      // pages per VP: state, stats), never reused, so a page handed out is zero. A page object is
+      // made only when handed out (a model checker's short-lived world uses one or two of a slab).
+      if (this.#slab === null || this.#slabNext === CONTENT_SLAB_PAGES) {
+        this.#slab = new ArrayBuffer(CONTENT_SLAB_PAGES * HV_PAGE_SIZE);
+        this.#slabNext = 0;
+      }
+      page = new HvPage(this.#slab, this.#slabNext * HV_PAGE_SIZE);
+      this.#slabNext += 1;
       this.#contents.set(pfn, page);
     }
     return page;
