@@ -51,7 +51,11 @@ export interface OperationRecord {
   readonly id: number | null;
   /** The ioctl name, e.g. MSHV_SET_GUEST_MEMORY. */
   readonly name: string;
-  /** The fd the ioctl was issued on; null before one exists (or when not modelled). */
+  /**
+   * The fd the ioctl was issued on, a C int: negative for a bad fd passed as is (a scenario's
+   * negative eventfd number, or -1 where the step's partition or VP has no fd: EBADF); null before
+   * one exists (or when not modelled).
+   */
   readonly fd: number | null;
   /** The partition key; null for /dev/mshv itself. */
   readonly partition: string | null;

@@ -1,5 +1,5 @@
 import { RecordError } from './LogError.js';
-import { HYPERCALL_BYTES_MAX } from './encodeRecord.js';
+import { FD_MAX, FD_MIN, HYPERCALL_BYTES_MAX } from './encodeRecord.js';
 import { hexToBytes, hexToWord } from './hexBytes.js';
 import type { JsonValue } from './JsonValue.js';
 import {
@@ -91,7 +91,7 @@ export function decodeRecordValue(value: unknown, extraKeys: readonly string[] =
         kind,
         id: f.intOrNull('id'),
         name: f.name('name'),
-        fd: f.intOrNull('fd'),
+        fd: f.fdOrNull('fd'),
         partition: f.nameOrNull('partition'),
         vp: f.intOrNull('vp'),
         request: f.uint('request', 32),
@@ -171,6 +171,15 @@ class Fields {
 
   intOrNull(field: string): number | null {
     return this.o[field] === null ? null : this.uint(field, 53);
+  }
+
+  /** An fd: a C int, negative too (a bad fd an ioctl was issued on), or null. */
+  fdOrNull(field: string): number | null {
+    const v = this.o[field];
+    if (v === null) return null;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < FD_MIN || v > FD_MAX)
+      return this.#bad(field, `expected an fd (an integer in [${FD_MIN}, ${FD_MAX}]) or null`);
+    return v;
   }
 
   word(field: string): bigint {

@@ -19,6 +19,10 @@ export const HYPERCALL_BYTES_MAX = HV_PAGE_SIZE;
 
 const U64_MAX = (1n << 64n) - 1n;
 
+/** The range of a C int, the type of every fd the uapi passes (`operation.fd`). */
+export const FD_MIN = -(2 ** 31);
+export const FD_MAX = 2 ** 31 - 1;
+
 /**
  * The canonical body of a record: canonical JSON (sorted keys, ASCII, no whitespace) of its
  * encoded form, with `kind` and `v` (the kind's encoding version). This text is what is stored and
@@ -60,7 +64,7 @@ function encodeBody(r: LogRecord): string {
 
 function encodeOperation(r: OperationRecord): string {
   return (
-    `{"args":${json(r.args, 'operation.args')},"fd":${intOrNull(r.fd, 'operation.fd')}` +
+    `{"args":${json(r.args, 'operation.args')},"fd":${fdOrNull(r.fd, 'operation.fd')}` +
     `,"id":${intOrNull(r.id, 'operation.id')},"kind":"operation","name":${name(r.name, 'operation.name')}` +
     `,"partition":${r.partition === null ? 'null' : name(r.partition, 'operation.partition')}` +
     `,"request":${uint(r.request, 32, 'operation.request')},"v":${RECORD_VERSIONS.operation}` +
@@ -125,6 +129,14 @@ function name(v: string, field: string): string {
 function intOrNull(v: number | null, field: string): string {
   if (v === null) return 'null';
   return uint(v, 53, field);
+}
+
+/** An fd as ioctl(2) and read(2) take it: a C int, negative too (a bad fd the caller passed: EBADF). */
+function fdOrNull(v: number | null, field: string): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < FD_MIN || v > FD_MAX)
+    throw new RangeError(`${field}: ${String(v)} is not an fd (an integer in [${FD_MIN}, ${FD_MAX}])`);
+  return String(v);
 }
 
 function uint(v: number, bits: 16 | 32 | 53, field: string): string {

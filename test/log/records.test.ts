@@ -68,8 +68,27 @@ describe('LogRecord encoding (canonical JSON, versioned per kind)', () => {
     expect(decodeRecord(body)).toEqual(r);
   });
 
+  it('keeps a negative operation fd as issued: a bad fd passed as is (scenario-format: a negative eventfd; a step on a partition with no fd)', () => {
+    for (const fd of [-1, -(2 ** 31), 2 ** 31 - 1]) {
+      const r: LogRecord = { ...examples.operation, fd };
+      const body = encodeRecord(r);
+      expect(body).toContain(`"fd":${fd},`);
+      expect(decodeRecord(body)).toEqual(r);
+    }
+  });
+
   it.each([
     ['hypercall.code', { ...examples.hypercall, code: 0x10000 }, 'hypercall.code: 65536 does not fit u16'],
+    [
+      'operation.fd',
+      { ...examples.operation, fd: 2 ** 31 },
+      'operation.fd: 2147483648 is not an fd (an integer in [-2147483648, 2147483647])',
+    ],
+    [
+      'operation.fd',
+      { ...examples.operation, fd: 1.5 },
+      'operation.fd: 1.5 is not an fd (an integer in [-2147483648, 2147483647])',
+    ],
     [
       'hypercall.control',
       { ...examples.hypercall, control: 1n << 64n },
@@ -144,6 +163,12 @@ describe('LogRecord encoding (canonical JSON, versioned per kind)', () => {
       encodeRecord(examples.result).replace('"hvStatus":5', '"hvStatus":9007199254740992'),
       'undecodable',
       'result.outcome.hvStatus: expected a non-negative safe integer',
+    ],
+    [
+      'an fd past a C int',
+      encodeRecord(examples.operation).replace(/"fd":\d+/, '"fd":-2147483649'),
+      'undecodable',
+      'operation.fd: expected an fd (an integer in [-2147483648, 2147483647]) or null',
     ],
     [
       'bad outcome',
