@@ -88,6 +88,11 @@ export class LogWriter {
       throw new RangeError(
         `header.formatVersion: ${init.formatVersion} is not the format this build writes (${LOG_FORMAT_VERSION})`,
       );
+    const durability: unknown = options.durability;
+    if (durability !== undefined && durability !== 'full' && durability !== 'normal')
+      throw new RangeError(
+        `durability: ${typeof durability === 'string' ? `'${durability}'` : `a ${typeof durability}`} is not one of full, normal`,
+      );
     const header = makeHeader(init);
     // The log itself first: a log being written has a -wal beside it, and its path is the news. (A
     // directory is left to the exclusive open below, which names it: EISDIR.)

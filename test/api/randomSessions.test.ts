@@ -23,13 +23,15 @@ const session = fc.record({
   root: fc.boolean(),
   smallPages: fc.boolean(),
   mapVpRegisterPages: fc.boolean(),
-  calls: fc.array(fc.record({ op: fc.nat(21), n: fc.nat(1 << 16) }), { maxLength: 40 }),
+  movable: fc.boolean(),
+  calls: fc.array(fc.record({ op: fc.nat(23), n: fc.nat(1 << 16) }), { maxLength: 40 }),
 });
 
 /**
  * Random Host API sessions (any order of the calls a VMM makes, most of them refused by the
  * machines at some point): nothing throws, closing the host leaves the hypervisor with every page
- * accounted, and the log replays identically. With and without the VMM mapping register pages.
+ * accounted, and the log replays identically. With and without the VMM mapping register pages, with
+ * pinned and movable RAM regions, guest writes to RAM and host migrations of it.
  */
 describe('random Host API sessions', () => {
   const tempDir = useTempDir();
@@ -46,6 +48,7 @@ describe('random Host API sessions', () => {
             durability: 'normal',
             scheduler: s.root ? 'root' : 'core-smt',
             mapVpRegisterPages: s.mapVpRegisterPages,
+            ramRegions: s.movable ? 'movable' : 'pinned',
             hostMemory: [
               {
                 kind: 'ram',
@@ -147,9 +150,22 @@ describe('random Host API sessions', () => {
             case 20:
               host.guest(vp.partition, vp.index).signal();
               break;
-            default:
+            case 21:
               if (c.n % 2 === 0) pt.freezeTime();
               else pt.thawTime();
+              break;
+            case 22:
+              // The host's mm moves some of the RAM: movable regions' notifiers remap it no-access.
+              host.migrateUserPages(RAM_USER_ADDR + (BigInt(c.n % 32) << 21n), BigInt((c.n % 3) + 1) << 20n);
+              break;
+            default:
+              // A guest write to RAM: completes in the guest, or faults a movable chunk in first.
+              host
+                .guest(vp.partition, vp.index)
+                .exits([
+                  { exit: 'MMIO', gpa: BigInt(c.n % 2048) << 12n, write: true, size: 8, value: BigInt(c.n) },
+                  { exit: 'HALT' },
+                ]);
           }
         }
         must(host.close());

@@ -1,5 +1,5 @@
 import { readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportLines } from '../../src/log/exportLog.js';
 import { checksumOfHeader } from '../../src/log/LogHeader.js';
@@ -92,6 +92,19 @@ describe('LogWriter and openLog', () => {
     expect(w.pendingCount).toBe(1);
     w.close();
     expect(() => w.append(sampleRecord(3))).toThrow('is closed');
+  });
+
+  it('create refuses a durability it does not know, naming the option, before it makes the file', () => {
+    const path = join(tempDir(), 'run.log');
+    for (const durability of ['off', 'NORMAL', 1])
+      expect(() =>
+        LogWriter.create(path, testHeader, { durability } as unknown as { durability: 'full' }),
+      ).toThrow(
+        new RangeError(
+          `durability: ${typeof durability === 'string' ? `'${durability}'` : 'a number'} is not one of full, normal`,
+        ),
+      );
+    expect(readdirSync(dirname(path))).toEqual([]);
   });
 
   it('never overwrites: create refuses an existing file or a stale -wal beside the path', () => {

@@ -70,7 +70,7 @@ describe('LogRecord encoding (canonical JSON, versioned per kind)', () => {
 
   it('keeps a negative operation fd as issued: a bad fd passed as is (scenario-format: a negative eventfd; a step on a partition with no fd)', () => {
     for (const fd of [-1, -(2 ** 31), 2 ** 31 - 1]) {
-      const r: LogRecord = { ...examples.operation, fd };
+      const r = { ...examples.operation, fd } as LogRecord;
       const body = encodeRecord(r);
       expect(body).toContain(`"fd":${fd},`);
       expect(decodeRecord(body)).toEqual(r);

@@ -92,7 +92,7 @@ describe('mutated scenarios', () => {
           const path = join(tempDir(), 'run.log');
           const options = { snapshotEvery };
           const writer = LogWriter.create(path, runHeader(scenarioRunMeta(scenario, options), 'test'), {
-            durability: 'off',
+            durability: 'normal',
           });
           runScenarioLogged(scenario, writer, options);
           writer.close();
