@@ -19,6 +19,7 @@ import type { StateDigest } from './stateDigest.js';
 import type { Step } from './Step.js';
 import { VisitedBudgets } from './VisitedBudgets.js';
 import { WorkerRunner } from './WorkerRunner.js';
+import { describeJson } from '../scenario/parseNumber.js';
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
 
@@ -390,11 +391,10 @@ async function random(
  * result.verdict; // 'clean'
  */
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  checkCheckOptions(options);
   const model = options.model;
   const strategy = options.strategy ?? 'bfs';
   const workers = options.workers ?? 1;
-  if (!Number.isInteger(workers) || workers < 1)
-    throw new RangeError(`workers: ${workers} is not a positive integer`);
   if (workers > 1 && options.variant !== undefined)
     throw new RangeError('a planted variant runs in-process only (workers: 1)');
   checkStrategyFits(model, strategy);
@@ -485,4 +485,42 @@ function observedViolation(ex: Explorer, found: FoundViolation): Violation | und
 /** The intents on a path (what `bounds.steps` counts and `depth` reports): faults and crashes are not. */
 function intentDepth(path: readonly Step[]): number {
   return path.filter((s) => s.kind === 'intent').length;
+}
+
+/** The members `CheckOptions` has: anything else is refused (a misspelt option would be ignored). */
+const CHECK_OPTIONS: readonly string[] = [
+  'model',
+  'strategy',
+  'seed',
+  'workers',
+  'variant',
+  'digest',
+  'now',
+  'timeLimitMs',
+  'onProgress',
+] satisfies readonly (keyof CheckOptions)[];
+
+/**
+ * Refuse options `runCheck` would otherwise misread, naming the option and the rule (a RangeError,
+ * or a TypeError for an option that is not one): an unknown strategy ran as BFS, a negative or
+ * fractional seed or time limit was taken as given.
+ */
+function checkCheckOptions(options: CheckOptions): void {
+  for (const name of Object.keys(options))
+    if (!CHECK_OPTIONS.includes(name))
+      throw new TypeError(`${name}: not an option of runCheck (the options are ${CHECK_OPTIONS.join(', ')})`);
+  const { strategy, seed, workers, timeLimitMs } = options as unknown as Record<string, unknown>;
+  if (strategy !== undefined && strategy !== 'bfs' && strategy !== 'dfs' && strategy !== 'random')
+    throw new RangeError(`strategy: ${describeJson(strategy)} is not bfs, dfs or random`);
+  if (
+    seed !== undefined &&
+    !(Number.isInteger(seed) && (seed as number) >= 0 && (seed as number) <= 0xffff_ffff)
+  )
+    throw new RangeError(`seed: ${describeJson(seed)} is not a u32`);
+  if (workers !== undefined && !(Number.isInteger(workers) && (workers as number) >= 1))
+    throw new RangeError(`workers: ${describeJson(workers)} is not a positive integer`);
+  if (timeLimitMs !== undefined && !(typeof timeLimitMs === 'number' && timeLimitMs >= 0))
+    throw new RangeError(
+      `timeLimitMs: ${describeJson(timeLimitMs)} is not a non-negative number of milliseconds`,
+    );
 }

@@ -66,6 +66,31 @@ export interface ReadOptions {
   readonly deferKinds?: readonly RecordKind[];
 }
 
+/** The members `ReadOptions` has: anything else is refused (a misspelt option would be ignored). */
+const READ_OPTIONS: readonly string[] = [
+  'fromSeq',
+  'verify',
+  'checksumKinds',
+  'deferKinds',
+] satisfies readonly (keyof ReadOptions)[];
+
+/**
+ * Refuse read options `records` would misread, naming the option (`verify: 'no'` read as true);
+ * `fromSeq` is checked where it is used.
+ */
+function checkReadOptions(options: ReadOptions): void {
+  for (const name of Object.keys(options))
+    if (!READ_OPTIONS.includes(name))
+      throw new TypeError(`records.${name}: not an option (the options are ${READ_OPTIONS.join(', ')})`);
+  if (options.verify !== undefined && typeof options.verify !== 'boolean')
+    throw new TypeError(`records.verify: ${typeof options.verify} is not true or false`);
+  for (const name of ['checksumKinds', 'deferKinds'] as const) {
+    const kinds: unknown = options[name];
+    if (kinds !== undefined && !(Array.isArray(kinds) && kinds.every((k) => typeof k === 'string')))
+      throw new TypeError(`records.${name}: expected an array of record kinds`);
+  }
+}
+
 /**
  * Open a log for reading. The file is opened read-only (SQLite SQLITE_OPEN_READONLY) and never
  * written: not the main file, not its -wal. With a -wal present (a writer that crashed or is still
@@ -214,6 +239,7 @@ export class LogReader {
    * of a closed log, a missing tail.
    */
   *records(options: ReadOptions = {}): Generator<StoredRecord, void, undefined> {
+    checkReadOptions(options);
     const fromSeq = options.fromSeq ?? 1;
     const verify = options.verify ?? true;
     const only = options.checksumKinds === undefined ? null : new Set(options.checksumKinds);

@@ -11,6 +11,7 @@ import { type LiveInventory, liveInventory } from './liveInventory.js';
 import type { LoggedRecord } from './LoggedRecord.js';
 import { memorySource, readerSource, type ReplaySource } from './ReplaySource.js';
 import { type ReplayOptions, type ReplayVerdict, replaySession } from './replaySession.js';
+import { replayOptionsError } from './replayOptionsError.js';
 
 export interface RecoverOptions extends ReplayOptions {
   /** Only rebuild and list what was live; close nothing. */
@@ -112,6 +113,9 @@ export function recoverRecords(
   records: readonly (LogRecord | LoggedRecord)[],
   options: RecoverOptions & { readonly closed?: boolean } = {},
 ): RecoverReport {
+  const badOption = replayOptionsError(options, ['dryRun', 'closed']);
+  if (badOption !== null)
+    return failed({ status: 'bad-input', message: badOption }, null, 'bad-input', badOption);
   const { closed, ...rest } = options;
   return recoverSource(memorySource(header, records, { closed: closed ?? false }), rest);
 }
@@ -124,6 +128,9 @@ export function recoverRecords(
  * recoverLog('crashed.log', { dryRun: true }).live?.partitions.length; // 2
  */
 export function recoverLog(path: string, options: RecoverOptions = {}): RecoverReport {
+  const badOption = replayOptionsError(options, ['dryRun']);
+  if (badOption !== null)
+    return failed({ status: 'bad-input', message: badOption }, null, 'bad-input', badOption);
   let reader;
   try {
     reader = openLog(path);
@@ -150,6 +157,9 @@ export function recoverLog(path: string, options: RecoverOptions = {}): RecoverR
  * recoverSource(memorySource(header, records, { closed: false }), { dryRun: true });
  */
 export function recoverSource(source: ReplaySource, options: RecoverOptions = {}): RecoverReport {
+  const badOption = replayOptionsError(options, ['dryRun']);
+  if (badOption !== null)
+    return failed({ status: 'bad-input', message: badOption }, source.closed, 'bad-input', badOption);
   const { dryRun, ...replayOptions } = options;
   const session = replaySession(source, replayOptions);
   const v = session.verdict;

@@ -5,6 +5,7 @@ import type { LogRecord } from '../log/LogRecord.js';
 import type { LoggedRecord } from './LoggedRecord.js';
 import { memorySource, readerSource } from './ReplaySource.js';
 import { type ReplayOptions, type ReplayVerdict, replaySession } from './replaySession.js';
+import { replayOptionsError } from './replayOptionsError.js';
 
 /**
  * Replay a log file (opened read-only; nothing is written) and return the verdict. A file that is
@@ -15,6 +16,8 @@ import { type ReplayOptions, type ReplayVerdict, replaySession } from './replayS
  * v.status; // 'identical'
  */
 export function replayLog(path: string, options: ReplayOptions = {}): ReplayVerdict {
+  const badOption = replayOptionsError(options);
+  if (badOption !== null) return { status: 'bad-input', message: badOption };
   let reader;
   try {
     reader = openLog(path);
@@ -44,6 +47,8 @@ export function replayRecords(
   records: readonly (LogRecord | LoggedRecord)[],
   options: ReplayOptions & { readonly closed?: boolean } = {},
 ): ReplayVerdict {
+  const badOption = replayOptionsError(options, ['closed']);
+  if (badOption !== null) return { status: 'bad-input', message: badOption };
   const { closed, ...rest } = options;
   return replaySession(memorySource(header, records, closed === undefined ? {} : { closed }), rest).verdict;
 }

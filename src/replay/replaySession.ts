@@ -26,6 +26,7 @@ import { captureSnapshot, restoreSnapshot } from './restoreSnapshot.js';
 import { SnapshottingSink } from './SnapshottingSink.js';
 import type { WorldBuild, WorldCodec } from './WorldCodec.js';
 import { worldDigest } from './worldDigest.js';
+import { replayOptionsError } from './replayOptionsError.js';
 
 export interface ReplayOptions {
   /**
@@ -127,6 +128,8 @@ export function createIntentDriver(
  */
 export function replaySession(source: ReplaySource, options: ReplayOptions = {}): ReplaySession {
   const cursor = new ReplayCursor();
+  const badOption = replayOptionsError(options);
+  if (badOption !== null) return { verdict: { status: 'bad-input', message: badOption }, cursor };
   if (source.unreadable !== undefined) {
     const e = source.unreadable;
     return { verdict: { status: 'damaged', message: e.message, seq: e.seq }, cursor };
