@@ -20,6 +20,7 @@ import type { Step } from './Step.js';
 import { VisitedBudgets } from './VisitedBudgets.js';
 import { WorkerRunner } from './WorkerRunner.js';
 import { describeJson } from '../scenario/parseNumber.js';
+import { unknownOption } from '../scenario/unknownOption.js';
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
 
@@ -506,9 +507,8 @@ const CHECK_OPTIONS: readonly string[] = [
  * fractional seed or time limit was taken as given.
  */
 function checkCheckOptions(options: CheckOptions): void {
-  for (const name of Object.keys(options))
-    if (!CHECK_OPTIONS.includes(name))
-      throw new TypeError(`${name}: not an option of runCheck (the options are ${CHECK_OPTIONS.join(', ')})`);
+  const unknown = unknownOption('', options, CHECK_OPTIONS);
+  if (unknown !== undefined) throw new TypeError(unknown);
   const { strategy, seed, workers, timeLimitMs } = options as unknown as Record<string, unknown>;
   if (strategy !== undefined && strategy !== 'bfs' && strategy !== 'dfs' && strategy !== 'random')
     throw new RangeError(`strategy: ${describeJson(strategy)} is not bfs, dfs or random`);

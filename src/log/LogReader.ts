@@ -12,6 +12,7 @@ import { RECORD_KINDS, type RecordKind, type StoredRecord } from './LogRecord.js
 import { LOG_APPLICATION_ID } from './schema.js';
 import { walDamage, type WalDamage } from './walDamage.js';
 import type { JsonObject } from './JsonValue.js';
+import { unknownOption } from '../scenario/unknownOption.js';
 
 /** The end marker a clean close writes: the last record's seq and checksum. */
 export interface EndMarker {
@@ -79,9 +80,8 @@ const READ_OPTIONS: readonly string[] = [
  * `fromSeq` is checked where it is used.
  */
 function checkReadOptions(options: ReadOptions): void {
-  for (const name of Object.keys(options))
-    if (!READ_OPTIONS.includes(name))
-      throw new TypeError(`records.${name}: not an option (the options are ${READ_OPTIONS.join(', ')})`);
+  const unknown = unknownOption('records.', options, READ_OPTIONS);
+  if (unknown !== undefined) throw new TypeError(unknown);
   if (options.verify !== undefined && typeof options.verify !== 'boolean')
     throw new TypeError(`records.verify: ${typeof options.verify} is not true or false`);
   for (const name of ['checksumKinds', 'deferKinds'] as const) {

@@ -28,7 +28,9 @@ export class SnapshottingSink implements RecordSink {
     options: { readonly appended?: number; readonly sinceSnapshot?: number } = {},
   ) {
     if (!Number.isSafeInteger(every) || every < 0)
-      throw new RangeError(`snapshotEvery: ${every} is not a non-negative integer`);
+      throw new RangeError(
+        `snapshotEvery: ${typeof every === 'number' ? every : JSON.stringify(every)} is not a non-negative integer`,
+      );
     this.#appended = options.appended ?? 0;
     this.#sinceSnapshot = options.sinceSnapshot ?? 0;
   }

@@ -6,7 +6,13 @@ import { PlaneDriver } from './PlaneDriver.js';
 import { simWorldCodec } from './simWorldCodec.js';
 import { captureSnapshot } from './restoreSnapshot.js';
 import type { RunMeta } from './RunMeta.js';
-import { type LoggedRunOptions, loggedRunMeta, wireLoggedWorld } from './wireLoggedWorld.js';
+import {
+  LOGGED_RUN_OPTIONS,
+  type LoggedRunOptions,
+  loggedRunMeta,
+  wireLoggedWorld,
+} from './wireLoggedWorld.js';
+import { unknownOption } from '../scenario/unknownOption.js';
 
 /**
  * The run meta of a ControlPlane session logged with `openLoggedPlane` and these options.
@@ -33,6 +39,8 @@ export function openLoggedPlane(
   sink: RecordSink,
   options: LoggedRunOptions & Pick<PlaneParts, 'machines' | 'memo' | 'vmmHooks'> = {},
 ): { readonly plane: ControlPlane; readonly world: SimWorld; readonly driver: PlaneDriver } {
+  const unknown = unknownOption('options.', options, [...LOGGED_RUN_OPTIONS, 'machines', 'memo', 'vmmHooks']);
+  if (unknown !== undefined) throw new TypeError(unknown);
   const { snap, sim } = wireLoggedWorld(world, sink, options);
   const plane = new ControlPlane(sim, {
     sink: snap,

@@ -1,4 +1,5 @@
 import { describeJson } from '../scenario/parseNumber.js';
+import { unknownOption } from '../scenario/unknownOption.js';
 
 /** The members `ReplayOptions` has (`replaySession`). */
 const REPLAY_OPTIONS = [
@@ -45,9 +46,9 @@ export function replayOptionsError(options: unknown, extra: readonly string[] = 
   if (options === undefined) return null;
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     return `options: ${describeJson(options)} is not an object of replay options`;
-  const known: readonly string[] = [...REPLAY_OPTIONS, ...extra];
+  const unknown = unknownOption('options.', options, [...REPLAY_OPTIONS, ...extra]);
+  if (unknown !== undefined) return unknown;
   for (const [name, value] of Object.entries(options)) {
-    if (!known.includes(name)) return `options.${name}: not an option (the options are ${known.join(', ')})`;
     const rule = RULES[name];
     if (value !== undefined && rule !== undefined && !rule[0](value))
       return `options.${name}: ${describeJson(value)} is not ${rule[1]}`;

@@ -7,7 +7,13 @@ import { simWorldCodec } from './simWorldCodec.js';
 import { captureSnapshot } from './restoreSnapshot.js';
 import type { RunMeta } from './RunMeta.js';
 import { ScenarioDriver } from './ScenarioDriver.js';
-import { type LoggedRunOptions, loggedRunMeta, wireLoggedWorld } from './wireLoggedWorld.js';
+import {
+  LOGGED_RUN_OPTIONS,
+  type LoggedRunOptions,
+  loggedRunMeta,
+  wireLoggedWorld,
+} from './wireLoggedWorld.js';
+import { unknownOption } from '../scenario/unknownOption.js';
 
 /**
  * The run meta of a scenario run logged with `runScenarioLogged` and these options.
@@ -35,6 +41,8 @@ export function runScenarioLogged(
   sink: RecordSink,
   options: LoggedRunOptions & { readonly onWorld?: (world: SimWorld) => void } = {},
 ): { readonly report: RunReport; readonly world: SimWorld; readonly driver: ScenarioDriver } {
+  const unknown = unknownOption('options.', options, [...LOGGED_RUN_OPTIONS, 'onWorld']);
+  if (unknown !== undefined) throw new TypeError(unknown);
   const { snap, sim } = wireLoggedWorld(scenario, sink, options);
   const driver = new ScenarioDriver(sim, snap);
   const codec = options.worldCodec ?? simWorldCodec();

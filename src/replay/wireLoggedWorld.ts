@@ -25,6 +25,15 @@ export interface LoggedRunOptions {
   readonly vmm?: VmmConfig;
 }
 
+/** The members `LoggedRunOptions` has: anything else is refused (a misspelt option would be ignored). */
+export const LOGGED_RUN_OPTIONS: readonly string[] = [
+  'snapshotEvery',
+  'worldCodec',
+  'recorder',
+  'world',
+  'vmm',
+] satisfies readonly (keyof LoggedRunOptions)[];
+
 /**
  * The run meta of a logged run (put it in the header with `runHeader` so the log replays).
  *

@@ -23,6 +23,7 @@ import { plannedFaultAbort } from './plannedFaultAbort.js';
 import type { HostMigration, RunWorld } from './RunWorld.js';
 import { type PendingSignal, SimHvShared } from './SimHvShared.js';
 import { checkWorldReferences, readWorld, writeWorld } from './worldJson.js';
+import { unknownOption } from '../scenario/unknownOption.js';
 
 /** The CPU the driver's thread runs on (its per-CPU hypercall pages). */
 export const DRIVER_CPU = 0;
@@ -46,6 +47,18 @@ export interface SimWorldOptions {
    */
   readonly wrapHypervisor?: (simulated: HypervisorPort) => HypervisorPort;
 }
+
+/** The members `SimWorldOptions` has: anything else is refused (a misspelt hook would be ignored). */
+const SIM_WORLD_OPTIONS: readonly string[] = [
+  'hooks',
+  'fill',
+  'wrapExecutor',
+  'wrapListExecutor',
+  'randomFaults',
+  'verify',
+  'hostRamBytes',
+  'wrapHypervisor',
+] satisfies readonly (keyof SimWorldOptions)[];
 
 /** What a world adds to its machine, as `fromSnapshot` decoded it. */
 export interface SavedWorldParts {
@@ -78,6 +91,8 @@ export class SimWorld implements RunWorld {
     options: SimWorldOptions = {},
     restored?: SavedWorldParts,
   ) {
+    const unknown = unknownOption('SimWorld options.', options, SIM_WORLD_OPTIONS);
+    if (unknown !== undefined) throw new TypeError(unknown);
     this.machine =
       source instanceof SimulatedMachine
         ? source

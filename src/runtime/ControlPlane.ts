@@ -32,6 +32,7 @@ import { stateName } from './stateName.js';
 import { defaultVmmHooks } from './defaultVmmHooks.js';
 import { DEFAULT_VMM, type VmmConfig } from './VmmConfig.js';
 import type { VmmHooks } from './VmmHooks.js';
+import { unknownOption } from '../scenario/unknownOption.js';
 
 /**
  * Times PARK re-signals a VP whose run has not returned (vmm-lifecycle-rules 4: there is no sticky
@@ -62,6 +63,15 @@ export interface ControlPlaneOptions {
   /** The VMM's extension points; a checker's planted VMM replaces one (`VmmHooks`). */
   readonly vmmHooks?: Partial<VmmHooks> | undefined;
 }
+
+/** The members `ControlPlaneOptions` has: anything else is refused (a misspelt option would be ignored). */
+const CONTROL_PLANE_OPTIONS: readonly string[] = [
+  'sink',
+  'machines',
+  'memo',
+  'vmm',
+  'vmmHooks',
+] satisfies readonly (keyof ControlPlaneOptions)[];
 
 /**
  * What a plane is made of besides its world and sink: machine definitions, the table of steps taken,
@@ -163,6 +173,8 @@ export class ControlPlane {
   #ticket = 0;
 
   constructor(world: RunWorld, options: ControlPlaneOptions = {}) {
+    const unknown = unknownOption('ControlPlane options.', options, CONTROL_PLANE_OPTIONS);
+    if (unknown !== undefined) throw new TypeError(unknown);
     this.#world = world;
     this.#sink = options.sink ?? NULL_SINK;
     const machines: Machines = options.machines ?? SHIPPED_MACHINES;

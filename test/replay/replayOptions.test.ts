@@ -10,6 +10,12 @@ import { replayLog, replayRecords } from '../../src/replay/replayLog.js';
 import { replayOptionsError } from '../../src/replay/replayOptionsError.js';
 import { runHeader } from '../../src/replay/RunMeta.js';
 import { runScenarioLogged, scenarioRunMeta } from '../../src/replay/runScenarioLogged.js';
+import { openLoggedPlane } from '../../src/replay/openLoggedPlane.js';
+import { CountingRecorder } from '../../src/pipeline/HypercallRecorder.js';
+import { ControlPlane } from '../../src/runtime/ControlPlane.js';
+import { MemorySink } from '../../src/runtime/RecordSink.js';
+import { SimWorld } from '../../src/runner/SimWorld.js';
+import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { readScenarioFile } from '../../src/scenario/readScenarioFile.js';
 import { logFileHashes, useTempDir } from '../log/tempDir.js';
 
@@ -82,7 +88,7 @@ describe('replay and recover options are checked, naming the option and the rule
   });
 });
 
-describe('other entry points refuse what they would misread', () => {
+describe('other entry points refuse options they would misread or ignore', () => {
   it('LogReader.records: an unknown option, a verify that is not a boolean, kinds that are not an array', async () => {
     const { path } = await crashedRun();
     const log = openLog(path);
@@ -103,6 +109,26 @@ describe('other entry points refuse what they would misread', () => {
     }
   });
 
+  it('the world, the control plane and the logged runs refuse an option they do not have, naming it', () => {
+    const world = loadScenario({ format: 1, name: 'w', seed: 1, steps: [] });
+    expect(() => new SimWorld(world, new CountingRecorder(), { hook: {} } as never)).toThrow(
+      'SimWorld options.hook: not an option (the options are hooks, fill, wrapExecutor',
+    );
+    const sim = new SimWorld(world, new CountingRecorder());
+    expect(() => new ControlPlane(sim, { sinks: new MemorySink() } as never)).toThrow(
+      'ControlPlane options.sinks: not an option (the options are sink, machines, memo, vmm, vmmHooks)',
+    );
+    expect(() => runScenarioLogged(world, new MemorySink(), { snapshotEvry: 8 } as never)).toThrow(
+      'options.snapshotEvry: not an option (the options are snapshotEvery, worldCodec, recorder, world, vmm, onWorld)',
+    );
+    expect(() => openLoggedPlane(world, new MemorySink(), { memos: {} } as never)).toThrow(
+      'options.memos: not an option (the options are snapshotEvery, worldCodec, recorder, world, vmm, machines, memo, vmmHooks)',
+    );
+    expect(() => runScenarioLogged(world, new MemorySink(), { snapshotEvery: '8' } as never)).toThrow(
+      'snapshotEvery: "8" is not a non-negative integer',
+    );
+  });
+
   it.each([
     [{ strategy: 'zzz' }, new RangeError('strategy: string "zzz" is not bfs, dfs or random')],
     [{ seed: -1 }, new RangeError('seed: number -1 is not a u32')],
@@ -112,10 +138,7 @@ describe('other entry points refuse what they would misread', () => {
       { timeLimitMs: -5 },
       new RangeError('timeLimitMs: number -5 is not a non-negative number of milliseconds'),
     ],
-    [
-      { timelimit: 5 },
-      new TypeError('timelimit: not an option of runCheck (the options are model, strategy, seed'),
-    ],
+    [{ timelimit: 5 }, new TypeError('timelimit: not an option (the options are model, strategy, seed')],
   ])('runCheck refuses %j before exploring', async (options, error) => {
     await expect(runCheck({ model: defaultModel(), ...(options as object) })).rejects.toThrow(error.message);
     await expect(runCheck({ model: defaultModel(), ...(options as object) })).rejects.toBeInstanceOf(
