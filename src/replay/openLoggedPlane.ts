@@ -21,8 +21,13 @@ import { unknownOption } from '../scenario/unknownOption.js';
  * LogWriter.create(path, runHeader(planeRunMeta(world), 'demo'));
  */
 export function planeRunMeta(world: Scenario, options: LoggedRunOptions = {}): RunMeta {
+  const unknown = unknownOption('options.', options, PLANE_RUN_OPTIONS);
+  if (unknown !== undefined) throw new TypeError(unknown);
   return loggedRunMeta('control-plane', world, options);
 }
+
+/** What `openLoggedPlane` (and `planeRunMeta`, which takes the same object) accepts. */
+const PLANE_RUN_OPTIONS: readonly string[] = [...LOGGED_RUN_OPTIONS, 'machines', 'memo', 'vmmHooks'];
 
 /**
  * A ControlPlane over a simulated world built from `world` (a scenario's seed, hypervisor and host
@@ -39,7 +44,7 @@ export function openLoggedPlane(
   sink: RecordSink,
   options: LoggedRunOptions & Pick<PlaneParts, 'machines' | 'memo' | 'vmmHooks'> = {},
 ): { readonly plane: ControlPlane; readonly world: SimWorld; readonly driver: PlaneDriver } {
-  const unknown = unknownOption('options.', options, [...LOGGED_RUN_OPTIONS, 'machines', 'memo', 'vmmHooks']);
+  const unknown = unknownOption('options.', options, PLANE_RUN_OPTIONS);
   if (unknown !== undefined) throw new TypeError(unknown);
   const { snap, sim } = wireLoggedWorld(world, sink, options);
   const plane = new ControlPlane(sim, {

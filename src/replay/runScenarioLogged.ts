@@ -22,8 +22,13 @@ import { unknownOption } from '../scenario/unknownOption.js';
  * LogWriter.create(path, runHeader(scenarioRunMeta(scenario), 'mshv-control run boot.json'));
  */
 export function scenarioRunMeta(scenario: Scenario, options: LoggedRunOptions = {}): RunMeta {
+  const unknown = unknownOption('options.', options, SCENARIO_RUN_OPTIONS);
+  if (unknown !== undefined) throw new TypeError(unknown);
   return loggedRunMeta('scenario', scenario, options);
 }
+
+/** What `runScenarioLogged` (and `scenarioRunMeta`, which takes the same object) accepts. */
+const SCENARIO_RUN_OPTIONS: readonly string[] = [...LOGGED_RUN_OPTIONS, 'onWorld'];
 
 /**
  * Run a scenario on the simulated stack writing its event log to `sink` (a LogWriter whose header
@@ -41,7 +46,7 @@ export function runScenarioLogged(
   sink: RecordSink,
   options: LoggedRunOptions & { readonly onWorld?: (world: SimWorld) => void } = {},
 ): { readonly report: RunReport; readonly world: SimWorld; readonly driver: ScenarioDriver } {
-  const unknown = unknownOption('options.', options, [...LOGGED_RUN_OPTIONS, 'onWorld']);
+  const unknown = unknownOption('options.', options, SCENARIO_RUN_OPTIONS);
   if (unknown !== undefined) throw new TypeError(unknown);
   const { snap, sim } = wireLoggedWorld(scenario, sink, options);
   const driver = new ScenarioDriver(sim, snap);

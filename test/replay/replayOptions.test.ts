@@ -10,7 +10,7 @@ import { replayLog, replayRecords } from '../../src/replay/replayLog.js';
 import { replayOptionsError } from '../../src/replay/replayOptionsError.js';
 import { runHeader } from '../../src/replay/RunMeta.js';
 import { runScenarioLogged, scenarioRunMeta } from '../../src/replay/runScenarioLogged.js';
-import { openLoggedPlane } from '../../src/replay/openLoggedPlane.js';
+import { openLoggedPlane, planeRunMeta } from '../../src/replay/openLoggedPlane.js';
 import { CountingRecorder } from '../../src/pipeline/HypercallRecorder.js';
 import { ControlPlane } from '../../src/runtime/ControlPlane.js';
 import { MemorySink } from '../../src/runtime/RecordSink.js';
@@ -124,6 +124,12 @@ describe('other entry points refuse options they would misread or ignore', () =>
     expect(() => openLoggedPlane(world, new MemorySink(), { memos: {} } as never)).toThrow(
       'options.memos: not an option (the options are snapshotEvery, worldCodec, recorder, world, vmm, machines, memo, vmmHooks)',
     );
+    // The run meta takes the object its run takes, and refuses the same.
+    expect(() => scenarioRunMeta(world, { snapshotEvry: 8 } as never)).toThrow(
+      'options.snapshotEvry: not an option',
+    );
+    expect(() => planeRunMeta(world, { memos: {} } as never)).toThrow('options.memos: not an option');
+    expect(planeRunMeta(world, { snapshotEvery: 8, memo: undefined } as never).snapshotEvery).toBe(8);
     expect(() => runScenarioLogged(world, new MemorySink(), { snapshotEvery: '8' } as never)).toThrow(
       'snapshotEvery: "8" is not a non-negative integer',
     );
