@@ -113,9 +113,8 @@ export function recoverRecords(
   records: readonly (LogRecord | LoggedRecord)[],
   options: RecoverOptions & { readonly closed?: boolean } = {},
 ): RecoverReport {
-  const badOption = replayOptionsError(options, ['dryRun', 'closed']);
-  if (badOption !== null)
-    return failed({ status: 'bad-input', message: badOption }, null, 'bad-input', badOption);
+  const bad = badOptions(options, ['dryRun', 'closed']);
+  if (bad !== null) return bad;
   const { closed, ...rest } = options;
   return recoverSource(memorySource(header, records, { closed: closed ?? false }), rest);
 }
@@ -128,9 +127,8 @@ export function recoverRecords(
  * recoverLog('crashed.log', { dryRun: true }).live?.partitions.length; // 2
  */
 export function recoverLog(path: string, options: RecoverOptions = {}): RecoverReport {
-  const badOption = replayOptionsError(options, ['dryRun']);
-  if (badOption !== null)
-    return failed({ status: 'bad-input', message: badOption }, null, 'bad-input', badOption);
+  const bad = badOptions(options, ['dryRun']);
+  if (bad !== null) return bad;
   let reader;
   try {
     reader = openLog(path);
@@ -157,9 +155,8 @@ export function recoverLog(path: string, options: RecoverOptions = {}): RecoverR
  * recoverSource(memorySource(header, records, { closed: false }), { dryRun: true });
  */
 export function recoverSource(source: ReplaySource, options: RecoverOptions = {}): RecoverReport {
-  const badOption = replayOptionsError(options, ['dryRun']);
-  if (badOption !== null)
-    return failed({ status: 'bad-input', message: badOption }, source.closed, 'bad-input', badOption);
+  const bad = badOptions(options, ['dryRun']);
+  if (bad !== null) return bad;
   const { dryRun, ...replayOptions } = options;
   const session = replaySession(source, replayOptions);
   const v = session.verdict;
@@ -210,6 +207,12 @@ export function recoverSource(source: ReplaySource, options: RecoverOptions = {}
     unreachable,
     audit,
   };
+}
+
+/** The report for options a recovery does not take (`replayOptionsError`), or null when it takes them. */
+function badOptions(options: unknown, extra: readonly string[]): RecoverReport | null {
+  const message = replayOptionsError(options, extra);
+  return message === null ? null : failed({ status: 'bad-input', message }, null, 'bad-input', message);
 }
 
 function failed(
