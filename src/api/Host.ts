@@ -21,6 +21,7 @@ import { type Result, failure, success } from './Result.js';
 import { retryInterrupted } from './retryInterrupted.js';
 import { U64_END, intField, u64Field } from './u64Field.js';
 import { Vp } from './Vp.js';
+import { describeArg } from './describeArg.js';
 
 /** Bytes per page of the ranges the host's mm moves. */
 const PAGE = 4096n;
@@ -159,7 +160,7 @@ export class Host {
           op,
           'name',
           'partitionName',
-          `${JSON.stringify(spec.name)}: 1 to 64 letters, digits, '.', '_' or '-'`,
+          `${describeArg(spec.name)}: 1 to 64 letters, digits, '.', '_' or '-'`,
         ),
       );
     const args = createArgsOf(op, spec);

@@ -10,6 +10,7 @@ import { argumentError } from './HostError.js';
 import { type Result, failure, success } from './Result.js';
 import { codecJson, viaCodec } from './scenarioFieldError.js';
 import { boolField } from './u64Field.js';
+import { describeArg } from './describeArg.js';
 
 /** The seed a host runs with when none is given. */
 export const DEFAULT_SEED = 1;
@@ -140,7 +141,7 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
         op,
         'options.durability',
         'durability',
-        `${JSON.stringify(durability)}: expected 'full' or 'normal'`,
+        `${describeArg(durability)}: expected 'full' or 'normal'`,
       ),
     );
   if (options.machines !== undefined && !isMachines(options.machines))
@@ -159,7 +160,7 @@ export function hostWorld(options: HostOptions): Result<Scenario> {
         op,
         'options.adapter',
         'adapterAvailable',
-        `${JSON.stringify(adapter)}: the Host API runs on the simulated adapter; drive a real /dev/mshv with NativeDevice (mshv-control/native)`,
+        `${describeArg(adapter)}: the Host API runs on the simulated adapter; drive a real /dev/mshv with NativeDevice (mshv-control/native)`,
       ),
     );
   if (

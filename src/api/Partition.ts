@@ -25,6 +25,7 @@ import { type Result, failure, success } from './Result.js';
 import { retryInterrupted } from './retryInterrupted.js';
 import { boolField, intField, U64_END, u64Field } from './u64Field.js';
 import { Vp } from './Vp.js';
+import { describeArg } from './describeArg.js';
 
 const IOEVENTFD_LENGTHS: readonly number[] = [0, 1, 2, 4, 8];
 
@@ -131,7 +132,7 @@ export class Partition {
           op,
           'name',
           'knownProperty',
-          `${JSON.stringify(name)} is not an HV_PARTITION_PROPERTY name`,
+          `${describeArg(name)} is not an HV_PARTITION_PROPERTY name`,
         ),
       );
     const v = u64Field(op, 'value', value);
@@ -616,7 +617,7 @@ export class Partition {
           op,
           'kind',
           'knownInterceptKind',
-          `${JSON.stringify(kind)} is not one of ${Object.keys(HV_INTERCEPT_TYPE).join(', ')}`,
+          `${describeArg(kind)} is not one of ${Object.keys(HV_INTERCEPT_TYPE).join(', ')}`,
         ),
       );
     const bad = objectArg(op, 'options', options, 'options { access?, parameter? }', ['access', 'parameter']);

@@ -4,6 +4,7 @@ import { argumentError } from './HostError.js';
 import type { PartitionFlag, PartitionSpec } from './PartitionSpec.js';
 import { type Result, failure, success } from './Result.js';
 import { u64Field } from './u64Field.js';
+import { describeArg } from './describeArg.js';
 
 const FLAG_NAMES = Object.keys(MSHV_PT_BIT).filter((k) => k !== 'COUNT') as PartitionFlag[];
 
@@ -29,7 +30,7 @@ export function createArgsOf(op: string, spec: PartitionSpec): Result<CreatePart
           op,
           `flags[${i}]`,
           'knownFlag',
-          `${JSON.stringify(name)} is not one of ${FLAG_NAMES.join(', ')}`,
+          `${describeArg(name)} is not one of ${FLAG_NAMES.join(', ')}`,
         ),
       );
     if (seen.has(name))

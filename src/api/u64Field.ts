@@ -1,5 +1,6 @@
 import { argumentError } from './HostError.js';
 import { type Result, failure, success } from './Result.js';
+import { describeArg } from './describeArg.js';
 
 /** 2^64: the first value a u64 cannot hold. */
 export const U64_END = 1n << 64n;
@@ -18,7 +19,7 @@ export function u64Field(op: string, field: string, value: unknown): Result<bigi
   else if (typeof value === 'number' && Number.isSafeInteger(value)) v = BigInt(value);
   if (v === undefined)
     return failure(
-      argumentError(op, field, 'u64', `${describe(value)} is not an integer (bigint or safe number)`),
+      argumentError(op, field, 'u64', `${describeArg(value)} is not an integer (bigint or safe number)`),
     );
   if (v < 0n || v >= U64_END)
     return failure(argumentError(op, field, 'u64', `${v < 0n ? v : `0x${v.toString(16)}`} does not fit u64`));
@@ -41,17 +42,9 @@ export function intField(
 ): Result<number> {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
     return failure(
-      argumentError(op, field, rule, `${describe(value)} is not an integer in [${min}, ${max}]`),
+      argumentError(op, field, rule, `${describeArg(value)} is not an integer in [${min}, ${max}]`),
     );
   return success(value);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
-    return String(value);
-  return typeof value;
 }
 
 /**
@@ -64,5 +57,5 @@ function describe(value: unknown): string {
 export function boolField(op: string, field: string, value: unknown): Result<boolean> {
   if (value === undefined) return success(false);
   if (typeof value === 'boolean') return success(value);
-  return failure(argumentError(op, field, 'boolean', `${describe(value)} is not true or false`));
+  return failure(argumentError(op, field, 'boolean', `${describeArg(value)} is not true or false`));
 }

@@ -43,6 +43,25 @@ describe('object arguments a JavaScript caller gets wrong', () => {
   });
 
   it.each([
+    ['partition.setProperty', 'name', '1n', () => api.setProperty?.(1n, 1)],
+    ['partition.setProperty', 'name', '{"code":"2n"}', () => api.setProperty?.({ code: 2n }, 1)],
+    ['partition.installIntercept', 'kind', '3n', () => api.installIntercept?.(3n, {})],
+    ['host.createPartition', 'name', '4n', () => hostApi.createPartition?.({ name: 4n })],
+    ['host.createPartition', 'flags[0]', '5n', () => hostApi.createPartition?.({ flags: [5n] })],
+    ['partition.setProperty', 'name', 'symbol', () => api.setProperty?.(Symbol('s'), 1)],
+  ])(
+    '%s: a bigint or symbol where a name goes is EINVAL naming %s and showing %s, not a TypeError from the message',
+    (op, field, shown, call) => {
+      const before = host.stats().hypercalls;
+      const r = call();
+      expect(r).toMatchObject({ ok: false, error: { source: 'argument', errnoName: 'EINVAL', op } });
+      expect((r as { error: { field: string } }).error.field).toContain(field);
+      expect((r as { error: { message: string } }).error.message).toContain(`${field}: ${shown}`);
+      expect(host.stats().hypercalls).toEqual(before);
+    },
+  );
+
+  it.each([
     ['partition.assignIoeventfd', () => api.assignIoeventfd?.({ addr: 0x3f8n, len: 1, pio: 'yes' }), 'pio'],
     ['partition.assignIrqfd', () => api.assignIrqfd?.({ gsi: 24, resample: 1 }), 'resample'],
     ['partition.createVp', () => api.createVp?.(2, { restore: 'yes' }), 'options.restore'],
