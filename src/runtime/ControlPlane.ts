@@ -415,6 +415,7 @@ export class ControlPlane {
    * plane.writeEventfd(4); // { status: 'done', value: null }: gsi 5's interrupt injected
    */
   writeEventfd(fd: number, value = 1n): RequestOutcome {
+    if (!isU64(value)) return rejected('EINVAL', 'u64');
     const hex = `0x${value.toString(16)}`;
     this.intent('writeEventfd', { fd, value: hex });
     if (this.#irqfdOfPausedPartition(fd)) return rejected('EBUSY', 'noDeviceIoWhilePaused');
@@ -442,6 +443,9 @@ export class ControlPlane {
 
   /** A request to a partition machine, driven until no operation is in flight. */
   partition(key: string, request: PartitionRequest): RequestOutcome {
+    // A request that is not an object with a type (a caller past the types) is refused before it is
+    // recorded: replay could not re-run it.
+    if (!isRequestShape(request)) return rejected('EINVAL', 'knownRequest');
     this.intent('partition', { key, request: request as unknown as JsonValue });
     const slot = this.#slots.get(key);
     if (slot === undefined) return rejected('EBADF', 'partitionExists');
@@ -478,6 +482,7 @@ export class ControlPlane {
    * could not be created again and every SNAPSHOT failed reading it.
    */
   vp(key: string, index: number, request: VpRequest | { readonly type: 'RUN' }): RequestOutcome {
+    if (!isRequestShape(request)) return rejected('EINVAL', 'knownRequest');
     this.intent('vp', { key, vp: index, request: request as unknown as JsonValue });
     const slot = this.#slots.get(key);
     if (slot === undefined) return rejected('EBADF', 'partitionExists');
@@ -859,6 +864,43 @@ export class ControlPlane {
 
 /** The highest user address plus one a migration may reach (the 64-bit address space). */
 const USER_SPACE_END = 1n << 64n;
+
+/**
+ * A plain JSON object with a string `type`: what a machine event is and what the intent records.
+ * Anything else (no type, a bigint, a function, NaN inside) is refused unrecorded: the log could not
+ * hold it, and a handler reading it could throw in the middle of its operation.
+ */
+function isRequestShape(v: unknown): boolean {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    typeof (v as { readonly type?: unknown }).type === 'string' &&
+    isJson(v, 0)
+  );
+}
+
+/** A JSON value (finite numbers, plain objects and arrays), at most 32 levels deep. */
+function isJson(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (v === null) return true;
+      if (depth > 32) return false;
+      if (Array.isArray(v)) return v.every((x) => isJson(x, depth + 1));
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const x of Object.values(v)) if (x !== undefined && !isJson(x, depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
 
 function isU64(v: unknown): v is bigint {
   return typeof v === 'bigint' && v >= 0n && v < USER_SPACE_END;

@@ -137,7 +137,7 @@ function propertyCodeOf(op: string, args: OpArgs): IoctlResult<number> {
     return fail(
       op,
       'EINVAL',
-      `args.property: ${JSON.stringify(name ?? null)} is not a known HV_PARTITION_PROPERTY name`,
+      `args.property: ${typeof name === 'string' ? JSON.stringify(name) : typeof name} is not a known HV_PARTITION_PROPERTY name`,
     );
   return ok(code);
 }
@@ -278,7 +278,7 @@ function installIntercept(dev: DevicePort, slot: PartitionSlot, args: OpArgs): I
     return fail(
       op,
       'EINVAL',
-      `args.kind: ${JSON.stringify(args.kind ?? null)} is not one of ${Object.keys(INTERCEPT_KINDS).join(', ')}`,
+      `args.kind: ${typeof args.kind === 'string' ? JSON.stringify(args.kind) : typeof args.kind} is not one of ${Object.keys(INTERCEPT_KINDS).join(', ')}`,
     );
   const access = intArg(op, args, 'access', 0x7, 0x3);
   if (!access.ok) return access;

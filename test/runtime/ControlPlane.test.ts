@@ -150,6 +150,34 @@ describe('ControlPlane review fixes', () => {
     expect(run).toMatchObject({ name: 'MSHV_RUN_VP', args: { clearInterceptSuspend: true } });
   });
 
+  it.each([
+    ['no request', undefined],
+    ['null', null],
+    ['no type', { property: 'SYNTHETIC_PROC_FEATURES' }],
+    ['a type that is not a string', { type: 5 }],
+    ['a bigint inside', { type: 'SET_PROPERTY', property: 1n, value: 1 }],
+    ['NaN inside', { type: 'SET_PROPERTY', property: 'SYNTHETIC_PROC_FEATURES', value: NaN }],
+  ])(
+    'a request a caller past the types sends (%s) is refused EINVAL knownRequest, unrecorded, and the plane takes the next',
+    (_what, request) => {
+      const { plane, sink } = world();
+      boot(plane, 1);
+      const from = sink.records.length;
+      const refused = { status: 'rejected', errno: 'EINVAL', rule: 'knownRequest' };
+      expect(plane.partition('vm0', request as unknown as { type: 'INITIALIZE' })).toEqual(refused);
+      expect(plane.vp('vm0', 0, request as unknown as { type: 'RUN' })).toEqual(refused);
+      expect(plane.writeEventfd(3, null as unknown as bigint)).toEqual({
+        status: 'rejected',
+        errno: 'EINVAL',
+        rule: 'u64',
+      });
+      expect(sink.records.length).toBe(from);
+      // Before: a bigint property threw from inside SET_PROPERTY's operation and left it in flight,
+      // so every later request was EBUSY (noOperationInFlight).
+      expect(plane.partition('vm0', { type: 'PAUSE' }).status).toBe('done');
+    },
+  );
+
   it('an OP_OK / OP_FAILED from a caller is refused: it cannot end a sleeping run, whose ticket still settles', () => {
     const { plane } = world();
     boot(plane, 1);
