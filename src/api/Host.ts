@@ -21,7 +21,7 @@ import { type Result, failure, success } from './Result.js';
 import { retryInterrupted } from './retryInterrupted.js';
 import { U64_END, intField, u64Field } from './u64Field.js';
 import { Vp } from './Vp.js';
-import { describeArg } from './describeArg.js';
+import { describeArg } from '../scenario/describeArg.js';
 
 /** Bytes per page of the ranges the host's mm moves. */
 const PAGE = 4096n;

@@ -10,7 +10,7 @@ import { argumentError } from './HostError.js';
 import { type Result, failure, success } from './Result.js';
 import { codecJson, viaCodec } from './scenarioFieldError.js';
 import { boolField } from './u64Field.js';
-import { describeArg } from './describeArg.js';
+import { describeArg } from '../scenario/describeArg.js';
 
 /** The seed a host runs with when none is given. */
 export const DEFAULT_SEED = 1;

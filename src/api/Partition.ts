@@ -25,7 +25,7 @@ import { type Result, failure, success } from './Result.js';
 import { retryInterrupted } from './retryInterrupted.js';
 import { boolField, intField, U64_END, u64Field } from './u64Field.js';
 import { Vp } from './Vp.js';
-import { describeArg } from './describeArg.js';
+import { describeArg } from '../scenario/describeArg.js';
 
 const IOEVENTFD_LENGTHS: readonly number[] = [0, 1, 2, 4, 8];
 

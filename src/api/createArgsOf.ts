@@ -4,7 +4,7 @@ import { argumentError } from './HostError.js';
 import type { PartitionFlag, PartitionSpec } from './PartitionSpec.js';
 import { type Result, failure, success } from './Result.js';
 import { u64Field } from './u64Field.js';
-import { describeArg } from './describeArg.js';
+import { describeArg } from '../scenario/describeArg.js';
 
 const FLAG_NAMES = Object.keys(MSHV_PT_BIT).filter((k) => k !== 'COUNT') as PartitionFlag[];
 

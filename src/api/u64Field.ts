@@ -1,6 +1,6 @@
 import { argumentError } from './HostError.js';
 import { type Result, failure, success } from './Result.js';
-import { describeArg } from './describeArg.js';
+import { describeArg } from '../scenario/describeArg.js';
 
 /** 2^64: the first value a u64 cannot hold. */
 export const U64_END = 1n << 64n;

@@ -1,6 +1,7 @@
 import type { JsonValue } from '../log/JsonValue.js';
 import type { LogRecord } from '../log/LogRecord.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
+import { describeArg } from '../scenario/describeArg.js';
 
 /**
  * A sink that writes a snapshot record every `every` records: when an intent arrives and at least
@@ -28,9 +29,7 @@ export class SnapshottingSink implements RecordSink {
     options: { readonly appended?: number; readonly sinceSnapshot?: number } = {},
   ) {
     if (!Number.isSafeInteger(every) || every < 0)
-      throw new RangeError(
-        `snapshotEvery: ${typeof every === 'number' ? every : JSON.stringify(every)} is not a non-negative integer`,
-      );
+      throw new RangeError(`snapshotEvery: ${describeArg(every)} is not a non-negative integer`);
     this.#appended = options.appended ?? 0;
     this.#sinceSnapshot = options.sinceSnapshot ?? 0;
   }

@@ -20,6 +20,7 @@ import type { DevicePort, UserIrqEntry, UserMemRegion } from '../ports/DevicePor
 import { fdArg, hex64, intArg, u64Arg } from './opArgs.js';
 import { passthrough } from './passthrough.js';
 import type { PartitionSlot } from './Slots.js';
+import { describeArg } from '../scenario/describeArg.js';
 
 /** What partition operations need of the control plane beyond the device: its VPs and teardown. */
 export interface PartitionOpHost {
@@ -137,7 +138,7 @@ function propertyCodeOf(op: string, args: OpArgs): IoctlResult<number> {
     return fail(
       op,
       'EINVAL',
-      `args.property: ${typeof name === 'string' ? JSON.stringify(name) : typeof name} is not a known HV_PARTITION_PROPERTY name`,
+      `args.property: ${describeArg(name)} is not a known HV_PARTITION_PROPERTY name`,
     );
   return ok(code);
 }
@@ -278,7 +279,7 @@ function installIntercept(dev: DevicePort, slot: PartitionSlot, args: OpArgs): I
     return fail(
       op,
       'EINVAL',
-      `args.kind: ${typeof args.kind === 'string' ? JSON.stringify(args.kind) : typeof args.kind} is not one of ${Object.keys(INTERCEPT_KINDS).join(', ')}`,
+      `args.kind: ${describeArg(args.kind)} is not one of ${Object.keys(INTERCEPT_KINDS).join(', ')}`,
     );
   const access = intArg(op, args, 'access', 0x7, 0x3);
   if (!access.ok) return access;
