@@ -130,6 +130,9 @@ describe('other entry points refuse options they would misread or ignore', () =>
     );
     expect(() => planeRunMeta(world, { memos: {} } as never)).toThrow('options.memos: not an option');
     expect(planeRunMeta(world, { snapshotEvery: 8, memo: undefined } as never).snapshotEvery).toBe(8);
+    expect(() => runScenarioLogged(world, new MemorySink(), { snapshotEvery: 8n } as never)).toThrow(
+      new RangeError('snapshotEvery: 8n is not a non-negative integer'),
+    );
     expect(() => runScenarioLogged(world, new MemorySink(), { snapshotEvery: '8' } as never)).toThrow(
       'snapshotEvery: "8" is not a non-negative integer',
     );
