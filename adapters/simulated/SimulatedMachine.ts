@@ -4,6 +4,7 @@ import type { JsonValue } from '../../src/log/JsonValue.js';
 import { HV_PAGE_SIZE } from '../../src/hv/Page.js';
 import { HvPage } from '../../src/ports/HvPage.js';
 import type { GuestExit } from '../../src/scenario/Scenario.js';
+import type { PfnRun } from '../../src/ports/HostPort.js';
 import { allZero } from '../../src/snapshot/allZero.js';
 import { canonicalDigest, streamDigest } from '../../src/snapshot/jsonDigest.js';
 import { SnapshotError, type SnapshotResult } from '../../src/snapshot/SnapshotError.js';
@@ -12,7 +13,7 @@ import { FaultPlan } from './faults/FaultPlan.js';
 import { HostRam, type OwnerKind, ramRanges } from './host/HostRam.js';
 import { SimulatedHost } from './host/SimulatedHost.js';
 import { Synic } from './host/Synic.js';
-import { type MigrateReport, UserSpace } from './host/UserSpace.js';
+import { type MigrateReport, type RacingMigration, UserSpace } from './host/UserSpace.js';
 import { type Knobs, type MachineConfig, deriveKnobs, describeKnobs } from './MachineConfig.js';
 import { type FaultedIn, exitsSeenByVmm, pushExits, vpHasExitForVmm } from './model/Guest.js';
 import type { GpaValue } from './model/GpaMap.js';
@@ -347,6 +348,31 @@ export class SimulatedMachine {
    */
   migrateUserPages(userAddr: bigint, pages: number): MigrateReport {
     return this.#user.migrate(userAddr, pages);
+  }
+
+  /**
+   * Arm a migration of `[userAddr, userAddr + pages × 4096)` that the mm starts while the next
+   * hmm_range_fault over any page of it runs, after that fault resolved its pages
+   * (`SimulatedHost.faultUserRange`: the MMU notifiers, then the move). False when one is armed already.
+   *
+   * @example
+   * machine.armMigrationRace(0x7f0000000000n, 512); // true
+   */
+  armMigrationRace(userAddr: bigint, pages: number): boolean {
+    return this.#user.armRace(userAddr, pages);
+  }
+
+  /**
+   * What the VMM's mm holds at `[userAddr, userAddr + pages × 4096)` now, as runs of host pages (pfn -1
+   * where a page is not resident RAM), without faulting anything in (`UserSpace.residentRuns`).
+   */
+  residentUserRuns(userAddr: bigint, pages: number): PfnRun[] {
+    return this.#user.residentRuns(userAddr, pages);
+  }
+
+  /** The migration armed to race the next fault-in, or null (`armMigrationRace`). */
+  get migrationRace(): RacingMigration | null {
+    return this.#user.race;
   }
 
   /** User pages pinned, counted once per pin (a checker sees a pin the driver forgot to drop). */

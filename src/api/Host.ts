@@ -6,6 +6,7 @@ import { runHeader } from '../replay/RunMeta.js';
 import { ControlPlane, type PlaneParts } from '../runtime/ControlPlane.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import type { HostMigration } from '../runner/RunWorld.js';
+import { MIGRATE_DURING, type MigrateDuring } from '../scenario/MigrateDuring.js';
 import { SimWorld } from '../runner/SimWorld.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { createArgsOf } from './createArgsOf.js';
@@ -235,11 +236,24 @@ export class Host {
    * Logged as an intent, so a replay moves the same pages. A range not page aligned, empty or past
    * 2^64 is EINVAL naming the field.
    *
+   * `{ during: 'nextFaultIn' }` arms the migration instead: it starts while the next movable-region
+   * fault-in over a page of the range runs, after the kernel resolved the pages and before it maps
+   * them (the race NEW's mmu_interval_read_retry loop handles: the fault-in is taken again); the
+   * value is all zeros, and a second armed migration is EBUSY until the first has fired. An options
+   * object with another key, or another `during`, is EINVAL naming it.
+   *
    * @example
    * host.migrateUserPages(0x7f00_0000_0000n, 0x20_0000n); // { ok: true, value: { regions: 1, failed: 0, moved: 512, pinned: 0, mappedFreed: 0 } }
+   * host.migrateUserPages(0x7f00_0000_0000n, 0x20_0000n, { during: 'nextFaultIn' }); // armed
    */
-  migrateUserPages(userAddr: bigint, size: bigint): Result<HostMigration> {
+  migrateUserPages(
+    userAddr: bigint,
+    size: bigint,
+    options: { readonly during?: MigrateDuring } = {},
+  ): Result<HostMigration> {
     const op = 'host.migrateUserPages';
+    const during = migrateDuring(op, options);
+    if (!during.ok) return during;
     const addr = u64Field(op, 'userAddr', userAddr);
     if (!addr.ok) return addr;
     const bytes = u64Field(op, 'size', size);
@@ -257,7 +271,9 @@ export class Host {
       );
     if (addr.value + bytes.value > U64_END)
       return failure(argumentError(op, 'size', 'noWrap', 'userAddr + size passes 2^64'));
-    const r = this.#session.request(op, (plane) => plane.migrateUserPages(addr.value, bytes.value));
+    const r = this.#session.request(op, (plane) =>
+      plane.migrateUserPages(addr.value, bytes.value, during.value),
+    );
     return r.ok ? success(r.value as unknown as HostMigration) : r;
   }
 
@@ -353,4 +369,27 @@ function createLog(op: string, path: string, scenario: Scenario, options: HostOp
     if (typeof code !== 'string' || !isErrnoName(code)) throw e;
     return failure(hostError(op, code, 'logCreatable', `${path}: ${(e as Error).message}`, 'options.log'));
   }
+}
+
+/** `migrateUserPages`'s options: `during` absent or one of MIGRATE_DURING, and no other key. */
+function migrateDuring(op: string, options: unknown): Result<MigrateDuring | undefined> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    return failure(
+      argumentError(op, 'options', 'object', `expected an options object, got ${describeArg(options)}`),
+    );
+  for (const key of Object.keys(options))
+    if (key !== 'during')
+      return failure(argumentError(op, `options.${key}`, 'knownOption', 'the only option is during'));
+  const during = (options as { readonly during?: unknown }).during;
+  if (during === undefined) return success(undefined);
+  if (typeof during === 'string' && (MIGRATE_DURING as readonly string[]).includes(during))
+    return success(during as MigrateDuring);
+  return failure(
+    argumentError(
+      op,
+      'options.during',
+      'oneOf',
+      `${describeArg(during)} is not one of ${MIGRATE_DURING.join(', ')}`,
+    ),
+  );
 }

@@ -2,6 +2,7 @@ import type { VmmConfig } from '../runtime/VmmConfig.js';
 import type { HypercallName } from '../hv/HypercallCode.js';
 import type { JsonValue } from '../log/JsonValue.js';
 import type { GuestExit, HostMemoryDecl, HypervisorConfig, KernelConfig } from '../scenario/Scenario.js';
+import type { MigrateDuring } from '../scenario/MigrateDuring.js';
 
 /** The format version of a check model file this build reads. */
 export const CHECK_MODEL_FORMAT = 1;
@@ -66,9 +67,15 @@ export type IntentTemplate =
   | { readonly intent: 'signalIrqfd' }
   /**
    * The host's mm moving `[userAddr, userAddr + size)` of the VMM process (`migrateUserPages`): offered
-   * while a partition is open (the movable regions' MMU notifiers run, then the pages move).
+   * while a partition is open (the movable regions' MMU notifiers run, then the pages move); with
+   * `during: 'nextFaultIn'`, armed to race the next movable-region fault-in over the range.
    */
-  | { readonly intent: 'migrateUserPages'; readonly userAddr: bigint; readonly size: bigint };
+  | {
+      readonly intent: 'migrateUserPages';
+      readonly userAddr: bigint;
+      readonly size: bigint;
+      readonly during?: MigrateDuring;
+    };
 
 /**
  * A hypervisor fault a path may arm: the call `skip + 1` calls of `call` from now answers `status`

@@ -7,6 +7,7 @@ import type { HypercallEvent, HypercallRecorder } from '../pipeline/HypercallRec
 import { INTENT_NAMES, type Intent } from '../runtime/applyIntent.js';
 import type { RequestOutcome } from '../runtime/RequestOutcome.js';
 import { bool, type Codec, int, list, oneOf, text, u64, unknownName } from '../scenario/Codec.js';
+import { MIGRATE_DURING } from '../scenario/MigrateDuring.js';
 import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import { hostMemoryCodec } from '../scenario/hostMemoryCodec.js';
 import { kernelCodec } from '../scenario/kernelCodec.js';
@@ -376,7 +377,11 @@ const intentArgs: Readonly<Record<IntentName, Codec<JsonObject>>> = Object.fromE
     eventfd: {},
     writeEventfd: { fd: required(jsonInt('s32', false)), value: required(u64Json) },
     closeEventfd: { fd: required(jsonInt('s32', false)) },
-    migrateUserPages: { userAddr: required(u64Json), size: required(u64Json) },
+    migrateUserPages: {
+      userAddr: required(u64Json),
+      size: required(u64Json),
+      during: optional(oneOf(MIGRATE_DURING, 'migration time')),
+    },
   } satisfies Record<IntentName, LooseSpec>).map(([name, spec]) => [
     name,
     jsonObjectCodec(spec, `the arguments of a ${name} intent`),

@@ -69,7 +69,9 @@ function describeIntent(i: Intent): string {
     case 'writeEventfd':
       return `eventfd ${String(a.fd)} write ${String(a.value)}`;
     case 'migrateUserPages':
-      return `host migrates ${String(a.size)} bytes at ${String(a.userAddr)}`;
+      return a.during === 'nextFaultIn'
+        ? `host migrates ${String(a.size)} bytes at ${String(a.userAddr)} during the next fault-in`
+        : `host migrates ${String(a.size)} bytes at ${String(a.userAddr)}`;
     default:
       return `${i.name} ${JSON.stringify(i.args)}`;
   }

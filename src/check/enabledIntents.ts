@@ -144,6 +144,7 @@ export function enabledIntents(model: CheckModel, world: CheckWorld): Step[] {
           intent('migrateUserPages', {
             userAddr: `0x${t.userAddr.toString(16)}`,
             size: `0x${t.size.toString(16)}`,
+            ...(t.during === undefined ? {} : { during: t.during }),
           }),
         );
   return out;

@@ -7,6 +7,7 @@ import { MSHV_MAX_VPS } from '../hv/uapi/flags.js';
 import { bool, bytes, int, list, oneOf, text, u64, unknownName, type Codec } from '../scenario/Codec.js';
 import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import { hostMemoryCodec } from '../scenario/hostMemoryCodec.js';
+import { MIGRATE_DURING } from '../scenario/MigrateDuring.js';
 import {
   completionDelayProblem,
   defaultScheduler,
@@ -210,7 +211,11 @@ const intentSpecs = {
   guest: { exits: required(list(guestExitCodec)) },
   signal: {},
   signalIrqfd: {},
-  migrateUserPages: { userAddr: required(u64()), size: required(bytes()) },
+  migrateUserPages: {
+    userAddr: required(u64()),
+    size: required(bytes()),
+    during: optional(oneOf(MIGRATE_DURING, 'migration time')),
+  },
 } as const;
 
 const intentCodec: Codec<IntentTemplate> = {

@@ -91,6 +91,11 @@ function dirtyText(hp: Partition): string {
   return `${hp.properties.get(HV_PARTITION_PROPERTY.GPA_PAGE_ACCESS_TRACKING) ?? 0n}:${runs.join(',')}`;
 }
 
+/** The migration armed to race the next fault-in (`migrateUserPages` during `nextFaultIn`), or '-'. */
+function raceText(race: { readonly userAddr: bigint; readonly pages: number } | null): string {
+  return race === null ? '-' : `${race.userAddr}+${race.pages}`;
+}
+
 /** A movable region's present pages (`o+n` per chunk or piece, ascending); '' for the other kinds. */
 function presentText(r: KernelRegion): string {
   if (r.faulted === undefined) return '';
@@ -213,6 +218,8 @@ export const controlPlaneDigest: StateDigest = (world, symmetry, extra) => {
       .sort()
       .join(',')}`,
     `crashed ${bool(world.crashed)}`,
+    // A migration armed to race the next fault-in decides what that fault-in does.
+    `race ${raceText(world.sim.machine.migrationRace)}`,
     // Signals still to lose (world.lostSignals): a path past the lost one is another state.
     `lost ${world.sim.lostAhead}`,
     // Conservation does not judge "holds nothing" after a refused teardown call: it decides verdicts.

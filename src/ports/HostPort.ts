@@ -60,6 +60,11 @@ export interface HostPort {
    * migrate the pages once the MMU notifiers over them ran).
    */
   faultUserRange(userAddr: bigint, pages: number): UserRange;
+  /**
+   * The mm's invalidation sequence: how many invalidations (migrations) of the address space have
+   * started, as mmu_interval_read_begin samples it and mmu_interval_read_retry compares it.
+   */
+  mmInvalidations(): number;
   /** unpin_user_pages over runs. Throws when a page is not pinned, or crashes the host when it is exclusive to a guest. */
   unpinUserRange(runs: readonly PfnRun[]): void;
   /** One pass over the range (not page_is_ram per page, review point 5): true when any page is RAM. */

@@ -7,6 +7,7 @@ import { ControlPlane, type PlaneParts } from '../runtime/ControlPlane.js';
 import type { RecordSink } from '../runtime/RecordSink.js';
 import { stateName } from '../runtime/stateName.js';
 import type { SimWorld } from '../runner/SimWorld.js';
+import { MIGRATE_DURING } from '../scenario/MigrateDuring.js';
 import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import type { GuestExit } from '../scenario/Scenario.js';
 import { ScenarioError } from '../scenario/ScenarioError.js';
@@ -110,7 +111,9 @@ export class PlaneDriver implements IntentDriver {
           return 'intent.args.userAddr: expected a user address as 0x hex';
         if (typeof a.size !== 'string' || !hex.test(a.size))
           return 'intent.args.size: expected a size as 0x hex';
-        p.migrateUserPages(BigInt(a.userAddr), BigInt(a.size));
+        if (a.during !== undefined && a.during !== 'nextFaultIn')
+          return `intent.args.during: expected one of ${MIGRATE_DURING.join(', ')}`;
+        p.migrateUserPages(BigInt(a.userAddr), BigInt(a.size), a.during);
         break;
       }
       default:

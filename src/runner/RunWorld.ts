@@ -4,6 +4,9 @@ import type { MshvDevice } from '../pipeline/driver/MshvDevice.js';
 /** The operation name of a host migration (`migrateUserPages`): not an ioctl, the mm's own doing. */
 export const MM_MIGRATE = 'mm-migrate';
 
+/** A migration armed for later moved nothing yet: what `migrateUserPages` answers for one. */
+export const NOTHING_MIGRATED: HostMigration = { regions: 0, failed: 0, moved: 0, pinned: 0, mappedFreed: 0 };
+
 /** What a host migration did: the notifiers' side (movable regions) and the mm's (pages, in 4 KiB pages). */
 export interface HostMigration {
   /** Movable regions whose MMU notifier ran. */
@@ -48,6 +51,12 @@ export interface RunWorld {
    * it no-access and forget its pages), then every unpinned resident page of it moves.
    */
   migrateUserPages(userAddr: bigint, pages: number): HostMigration;
+  /**
+   * Arm the same migration to happen during the next movable-region fault-in over any page of the
+   * range instead of now: after hmm_range_fault resolved the pages and before the driver takes the
+   * region's lock (the race mmu_interval_read_retry exists for). False when one is armed already.
+   */
+  armMigrationRace(userAddr: bigint, pages: number): boolean;
   /** Lines describing the seed and every derived knob (printed first by `run` and `trace`). */
   describe(): readonly string[];
   /**

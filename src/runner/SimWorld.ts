@@ -135,6 +135,10 @@ export class SimWorld implements RunWorld {
     });
     if (restored !== undefined) installPortIds(env, PortIdAllocator.restore(restored.driver.portIds));
     this.device = new MshvDevice(env, restored?.driver.device);
+    // The driver's movable regions register their MMU notifiers on the VMM's mm.
+    this.machine.host.mmNotifier = (userAddr, pages) => {
+      this.device.invalidateUserRange(userAddr, pages);
+    };
   }
 
   /**
@@ -226,6 +230,10 @@ export class SimWorld implements RunWorld {
   migrateUserPages(userAddr: bigint, pages: number): HostMigration {
     const notified = this.device.invalidateUserRange(userAddr, pages);
     return { ...notified, ...this.machine.migrateUserPages(userAddr, pages) };
+  }
+
+  armMigrationRace(userAddr: bigint, pages: number): boolean {
+    return this.machine.armMigrationRace(userAddr, pages);
   }
 
   exitsSeenByVmm(partitionFd: number, exits: readonly GuestExit[]): number {

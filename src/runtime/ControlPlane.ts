@@ -16,7 +16,8 @@ import { resultRecordOf } from '../log/resultRecordOf.js';
 import type { IoctlResult, MshvError } from '../pipeline/driver/IoctlResult.js';
 import { fail, ok } from '../pipeline/driver/IoctlResult.js';
 import type { CreatePartitionArgs, UserMemRegion } from '../ports/DevicePort.js';
-import { MM_MIGRATE, type RunWorld } from '../runner/RunWorld.js';
+import { MM_MIGRATE, NOTHING_MIGRATED, type RunWorld } from '../runner/RunWorld.js';
+import { MIGRATE_DURING, type MigrateDuring } from '../scenario/MigrateDuring.js';
 import type { GuestExit } from '../scenario/Scenario.js';
 import { decodeRunExit } from './decodeRunExit.js';
 import { driveMachine } from './driveMachine.js';
@@ -508,17 +509,34 @@ export class ControlPlane {
    * naming the field, before anything moves; an argument that is not a u64 bigint is refused EINVAL
    * (`u64`) before anything is recorded. The value says what happened (`HostMigration`).
    *
+   * With `during: 'nextFaultIn'` nothing moves now: the migration is armed to start while the next
+   * movable-region fault-in over a page of the range runs, after hmm_range_fault resolved its pages
+   * and before the driver takes the region's lock (`RunWorld.armMigrationRace`); the value is
+   * NOTHING_MIGRATED. One is armed at a time: a second is EBUSY. A `during` that is not one of
+   * MIGRATE_DURING is refused EINVAL (`during`) before anything is recorded.
+   *
    * @example
    * plane.migrateUserPages(0x7f0000000000n, 0x200000n); // { status: 'done', value: { regions: 1, failed: 0, moved: 512, … } }
+   * plane.migrateUserPages(0x7f0000000000n, 0x200000n, 'nextFaultIn'); // armed: the next fault-in races it
    */
-  migrateUserPages(userAddr: bigint, size: bigint): RequestOutcome {
+  migrateUserPages(userAddr: bigint, size: bigint, during?: MigrateDuring): RequestOutcome {
     // A value no u64 holds (a caller past the types) could not be written as the intent replay reads.
     if (!isU64(userAddr) || !isU64(size)) return rejected('EINVAL', 'u64');
-    const args = { userAddr: `0x${userAddr.toString(16)}`, size: `0x${size.toString(16)}` };
+    if (during !== undefined && !(MIGRATE_DURING as readonly unknown[]).includes(during))
+      return rejected('EINVAL', 'during');
+    const args = {
+      userAddr: `0x${userAddr.toString(16)}`,
+      size: `0x${size.toString(16)}`,
+      ...(during === undefined ? {} : { during }),
+    };
     this.intent('migrateUserPages', args);
     const r = this.#runOp(null, null, MM_MIGRATE, null, args, () => {
       const bad = migrateRangeError(userAddr, size);
       if (bad !== null) return fail(MM_MIGRATE, 'EINVAL', bad);
+      if (during === 'nextFaultIn')
+        return this.#world.armMigrationRace(userAddr, Number(size / 4096n))
+          ? ok({ ...NOTHING_MIGRATED })
+          : fail(MM_MIGRATE, 'EBUSY', 'a migration is already armed to race the next fault-in');
       const m = this.#world.migrateUserPages(userAddr, Number(size / 4096n));
       return ok({ ...m });
     });

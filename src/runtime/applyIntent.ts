@@ -2,6 +2,7 @@ import type { PartitionRequest } from '../../machines/partition/PartitionEvent.j
 import type { VpRequest } from '../../machines/vp/VpEvent.js';
 import type { JsonObject, JsonValue } from '../log/JsonValue.js';
 import type { CreatePartitionArgs } from '../ports/DevicePort.js';
+import { MIGRATE_DURING, type MigrateDuring } from '../scenario/MigrateDuring.js';
 import { guestExitCodec } from '../scenario/guestExitCodec.js';
 import type { GuestExit } from '../scenario/Scenario.js';
 import type { ControlPlane } from './ControlPlane.js';
@@ -44,6 +45,11 @@ function num(o: JsonObject, field: string, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v))
     throw new TypeError(`${what}.${field}: expected an integer, got ${JSON.stringify(v ?? null)}`);
   return v;
+}
+
+function during(v: JsonValue, what: string): MigrateDuring {
+  if (typeof v === 'string' && (MIGRATE_DURING as readonly string[]).includes(v)) return v as MigrateDuring;
+  throw new TypeError(`${what}: expected one of ${MIGRATE_DURING.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
 function big(v: JsonValue | undefined, what: string): bigint {
@@ -136,7 +142,11 @@ export function applyIntent(plane: ControlPlane, intent: Intent): RequestOutcome
     case 'closeEventfd':
       return plane.closeEventfd(num(a, 'fd', what));
     case 'migrateUserPages':
-      return plane.migrateUserPages(big(a.userAddr, `${what}.userAddr`), big(a.size, `${what}.size`));
+      return plane.migrateUserPages(
+        big(a.userAddr, `${what}.userAddr`),
+        big(a.size, `${what}.size`),
+        a.during === undefined ? undefined : during(a.during, `${what}.during`),
+      );
     default:
       throw new TypeError(`intent '${intent.name}': not one of ${INTENT_NAMES.join(', ')}`);
   }

@@ -1,5 +1,6 @@
 import type { ErrnoName } from '../hv/Errno.js';
 import type { HypercallName } from '../hv/HypercallCode.js';
+import type { MigrateDuring } from './MigrateDuring.js';
 
 /**
  * A loaded scenario (format version 1, ../../docs/scenario-format.md): the typed value
@@ -313,6 +314,12 @@ export interface MigrateUserPagesStep extends StepCommon<'migrateUserPages'> {
   readonly userAddr: bigint;
   /** Bytes (a non-zero multiple of 4 KiB). */
   readonly size: bigint;
+  /**
+   * `nextFaultIn`: nothing moves now; the migration starts while the next movable-region fault-in
+   * over a page of the range runs, after its pages were resolved (one armed at a time: a second is
+   * EBUSY). Absent: at once.
+   */
+  readonly during?: MigrateDuring;
 }
 
 export type Step =

@@ -2,6 +2,7 @@ import { Errno, type ErrnoName } from '../hv/Errno.js';
 import { HypercallCode, OtherHypercallCode } from '../hv/HypercallCode.js';
 import { bool, bytes, hexBytes, int, list, oneOf, text, u64 } from './Codec.js';
 import { guestExitCodec } from './guestExitCodec.js';
+import { MIGRATE_DURING } from './MigrateDuring.js';
 import { childPath } from './jsonPath.js';
 import { enumBig, enumeration, flags, flagsBig } from './nameCodecs.js';
 import { defaulted, objectCodec, optional, required, type SpecFor } from './objectCodec.js';
@@ -133,7 +134,11 @@ export const StepSpecs: { readonly [Op in StepOp]: SpecFor<OpFields<Op>> } = {
   closePartition: {},
   readEventfd: { fd: required(int('s32')), expectCount: optional(u64()) },
   writeEventfd: { fd: required(int('s32')), value: defaulted(u64(), 1n) },
-  migrateUserPages: { userAddr: required(u64()), size: required(bytes()) },
+  migrateUserPages: {
+    userAddr: required(u64()),
+    size: required(bytes()),
+    during: optional(oneOf(MIGRATE_DURING, 'migration time')),
+  },
 };
 
 /** The ops of format version 1, in the contract's order, then the extensions. */

@@ -45,6 +45,7 @@ describe('recoverRecords at every crash point (every commit) reconciles: nothing
     'run-root-scheduler.json',
     'dirty-bitmap.json',
     'movable-regions.json',
+    'movable-fault-in-race.json',
   ])('a scenario run: %s', async (file) => {
     const scenario = await readScenarioFile(join('docs/scenarios', file));
     const sink = new MemorySink();

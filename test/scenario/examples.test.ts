@@ -47,7 +47,7 @@ describe('docs/scenarios: the shipped examples (issue 4, "ship example scenarios
     expect(loadScenario(JSON.parse(JSON.stringify(scenarioToJson(s))))).toStrictEqual(s);
   });
 
-  it('ships the eleven scenarios the issue names, and movable-regions (NEW kernels)', () => {
+  it('ships the eleven scenarios the issue names, and movable-regions and movable-fault-in-race (NEW kernels)', () => {
     expect([...examples.keys()]).toEqual(
       [
         'bad-input-rejected',
@@ -57,6 +57,7 @@ describe('docs/scenarios: the shipped examples (issue 4, "ship example scenarios
         'irqfd-ioeventfd-msi',
         'large-pages-2m',
         'mmio',
+        'movable-fault-in-race',
         'movable-regions',
         'root-hvcall',
         'run-root-scheduler',

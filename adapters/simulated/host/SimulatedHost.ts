@@ -17,6 +17,12 @@ import type { UserSpace } from './UserSpace.js';
  */
 export class SimulatedHost implements HostPort {
   #kernelCursor: number;
+  /**
+   * The MMU notifiers registered on the VMM's mm (the driver's movable regions): called with a range
+   * before the mm migrates it. The world that owns the driver registers them (`SimWorld`); a racing
+   * migration (`UserSpace.armRace`) calls them from inside `faultUserRange`.
+   */
+  mmNotifier: ((userAddr: bigint, pages: number) => void) | null = null;
 
   constructor(
     /** @internal */
@@ -77,8 +83,24 @@ export class SimulatedHost implements HostPort {
     return this.user.pin(userAddr, pages);
   }
 
+  /**
+   * hmm_range_fault. When a migration is armed to race a fault-in over the range (`UserSpace.armRace`),
+   * it happens here, after the pages are resolved and before the caller takes its region's lock: the
+   * MMU notifiers run, the mm moves the pages, and the runs answered are the pages it just freed. A
+   * driver that checks `mmInvalidations` (mmu_interval_read_retry) faults the range in again.
+   */
   faultUserRange(userAddr: bigint, pages: number): UserRange {
-    return this.user.fault(userAddr, pages);
+    const range = this.user.fault(userAddr, pages);
+    const race = this.user.takeRace(userAddr, pages);
+    if (race !== undefined) {
+      this.mmNotifier?.(race.userAddr, race.pages);
+      this.user.migrate(race.userAddr, race.pages);
+    }
+    return range;
+  }
+
+  mmInvalidations(): number {
+    return this.user.invalidations;
   }
 
   unpinUserRange(runs: readonly PfnRun[]): void {

@@ -40,12 +40,20 @@ export interface FragmentationKnobs {
   readonly hugeRunChunksMax: number;
 }
 
+/** A migration of `[userAddr, userAddr + pages × 4096)` the mm starts during the next fault-in over it. */
+export interface RacingMigration {
+  readonly userAddr: bigint;
+  readonly pages: number;
+}
+
 /** What UserSpace holds beyond its VMAs (which come from the configuration). */
 export interface SavedUserSpace {
   /** Next-fit cursor for faulting 4 KiB-backed memory in. */
   readonly cursor: number;
   /** Resident extents (page index → PFN) of each VMA, in VMA address order. */
   readonly resident: readonly (readonly Extent<number>[])[];
+  /** The migration armed to race the next fault-in (`armRace`), when one is. */
+  readonly race?: RacingMigration;
 }
 
 /**
@@ -62,6 +70,12 @@ export interface SavedUserSpace {
 export class UserSpace {
   readonly vmas: readonly Vma[];
   #cursor: number;
+  #race: RacingMigration | null = null;
+  /**
+   * Invalidations started (`migrate` calls): the mm's invalidate sequence. Not saved: only its change
+   * across one fault-in means anything (`mmInvalidations`), and no snapshot falls inside a fault-in.
+   */
+  #invalidations = 0;
 
   constructor(
     decls: readonly HostMemoryDecl[],
@@ -104,6 +118,7 @@ export class UserSpace {
         v.resident.load(restored.resident[i] ?? []);
       });
       this.#cursor = restored.cursor;
+      this.#race = restored.race ?? null;
       return;
     }
     this.#cursor = ram.ranges[0]?.pfn ?? 0;
@@ -186,6 +201,7 @@ export class UserSpace {
   migrate(userAddr: bigint, pages: number): MigrateReport {
     const report = { moved: 0, pinned: 0, mappedFreed: 0 };
     if (userAddr % 4096n !== 0n || !Number.isSafeInteger(pages) || pages <= 0) return report;
+    this.#invalidations += 1;
     const end = userAddr + BigInt(pages) * 4096n;
     for (const v of this.vmas) {
       if (v.kind !== 'ram-4k' || v.end <= userAddr || v.start >= end) continue;
@@ -230,6 +246,81 @@ export class UserSpace {
     return report;
   }
 
+  /**
+   * The host page the mm holds at each page of `[userAddr, userAddr + pages × 4096)` now, as runs,
+   * without faulting anything in; -1 for a page that is not resident RAM (outside the VMAs, MMIO, or
+   * not faulted in). What a movable region's present pages must mirror.
+   *
+   * @example
+   * user.residentRuns(0x7f0000000000n, 4); // [{ pfn: 0x1c000, count: 4 }] once faulted in
+   */
+  residentRuns(userAddr: bigint, pages: number): PfnRun[] {
+    const runs: PfnRun[] = [];
+    let addr = userAddr;
+    let left = pages;
+    while (left > 0) {
+      const v = this.findVma(addr);
+      if (v === undefined || v.kind === 'mmio') {
+        pushResident(runs, -1, 1);
+        addr += 4096n;
+        left -= 1;
+        continue;
+      }
+      const from = Number((addr - v.start) >> 12n);
+      const count = Math.min(left, v.pages - from);
+      let at = from;
+      v.resident.forEachOverlap(from, from + count, (e) => {
+        const lo = Math.max(e.start, from);
+        const hi = Math.min(e.end, from + count);
+        if (lo > at) pushResident(runs, -1, lo - at);
+        pushResident(runs, e.value + (lo - e.start), hi - lo);
+        at = hi;
+      });
+      if (at < from + count) pushResident(runs, -1, from + count - at);
+      left -= count;
+      addr += BigInt(count) * 4096n;
+    }
+    return runs;
+  }
+
+  /** Invalidations the mm has started (every `migrate`): what mmu_interval_read_begin samples. */
+  get invalidations(): number {
+    return this.#invalidations;
+  }
+
+  /** The migration armed to race the next fault-in over its range, or null. */
+  get race(): RacingMigration | null {
+    return this.#race;
+  }
+
+  /**
+   * Arm a migration of `[userAddr, userAddr + pages × 4096)` that the mm starts while the next
+   * hmm_range_fault over any page of it runs, after that fault has resolved its pages (`takeRace`).
+   * False, and nothing armed, when one is armed already.
+   *
+   * @example
+   * user.armRace(0x7f0000000000n, 512); // true
+   */
+  armRace(userAddr: bigint, pages: number): boolean {
+    if (this.#race !== null) return false;
+    this.#race = { userAddr, pages };
+    return true;
+  }
+
+  /**
+   * The armed migration, disarmed, when it overlaps `[userAddr, userAddr + pages × 4096)` (the range
+   * a fault-in has just resolved); else undefined.
+   */
+  takeRace(userAddr: bigint, pages: number): RacingMigration | undefined {
+    const race = this.#race;
+    if (race === null) return undefined;
+    const end = userAddr + BigInt(pages) * 4096n;
+    const raceEnd = race.userAddr + BigInt(race.pages) * 4096n;
+    if (raceEnd <= userAddr || race.userAddr >= end) return undefined;
+    this.#race = null;
+    return race;
+  }
+
   #copyPage(from: number, to: number): void {
     const src = this.ram.storedContents(from);
     if (src !== undefined) this.ram.contents(to).bytes.set(src.bytes);
@@ -259,7 +350,11 @@ export class UserSpace {
    * user.save().resident.length === user.vmas.length; // true
    */
   save(): SavedUserSpace {
-    return { cursor: this.#cursor, resident: this.vmas.map((v) => [...v.resident]) };
+    return {
+      cursor: this.#cursor,
+      resident: this.vmas.map((v) => [...v.resident]),
+      ...(this.#race === null ? {} : { race: this.#race }),
+    };
   }
 
   /** Resident pages over all VMAs. */
@@ -324,6 +419,14 @@ export class UserSpace {
 function pushRun(runs: PfnRun[], pfn: number, count: number): void {
   const last = runs[runs.length - 1];
   if (last !== undefined && last.pfn + last.count === pfn)
+    runs[runs.length - 1] = { pfn: last.pfn, count: last.count + count };
+  else runs.push({ pfn, count });
+}
+
+/** `pushRun` that also keeps holes (pfn -1) as runs of their own, joined only with holes. */
+function pushResident(runs: PfnRun[], pfn: number, count: number): void {
+  const last = runs[runs.length - 1];
+  if (last !== undefined && (pfn < 0 ? last.pfn < 0 : last.pfn >= 0 && last.pfn + last.count === pfn))
     runs[runs.length - 1] = { pfn: last.pfn, count: last.count + count };
   else runs.push({ pfn, count });
 }

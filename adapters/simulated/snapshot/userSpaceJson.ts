@@ -1,10 +1,10 @@
 import type { RngState } from '../../../src/det/Rng.js';
 import type { JsonValue } from '../../../src/log/JsonValue.js';
 import { type ExtentValueJson, readExtents, writeExtents } from '../../../src/snapshot/extentsJson.js';
-import { FieldReader } from '../../../src/snapshot/FieldReader.js';
+import { FieldReader, hexWord64 } from '../../../src/snapshot/FieldReader.js';
 import { readRng, writeRng } from '../../../src/snapshot/rngJson.js';
 import { SnapshotError } from '../../../src/snapshot/SnapshotError.js';
-import type { SavedUserSpace } from '../host/UserSpace.js';
+import type { RacingMigration, SavedUserSpace } from '../host/UserSpace.js';
 
 const V = 1;
 
@@ -19,7 +19,8 @@ const residentJson: ExtentValueJson<number> = {
 
 /**
  * The VMM's address space as JSON: `{ v, cursor, rng, resident }`, one extent list per VMA in
- * address order.
+ * address order, and `race: { userAddr, pages }` while a migration is armed to race the next
+ * fault-in (absent otherwise, so a snapshot without one reads as it always did).
  *
  * @example
  * writeUserSpace(user.save(), user.rng.state());
@@ -30,6 +31,7 @@ export function writeUserSpace(s: SavedUserSpace, rng: RngState): JsonValue {
     cursor: s.cursor,
     rng: writeRng(rng),
     resident: s.resident.map((extents) => writeExtents(extents, residentJson)),
+    ...(s.race === undefined ? {} : { race: { userAddr: hexWord64(s.race.userAddr), pages: s.race.pages } }),
   };
 }
 
@@ -65,6 +67,12 @@ export function readUserSpace(
     },
     { length: vmaPages.length },
   );
+  let race: RacingMigration | undefined;
+  if (r.has('race')) {
+    const rr = r.object('race', 'a racing migration');
+    race = { userAddr: rr.word('userAddr'), pages: rr.int('pages', 1) };
+    rr.end();
+  }
   r.end();
-  return { saved: { cursor, resident }, rng };
+  return { saved: { cursor, resident, ...(race === undefined ? {} : { race }) }, rng };
 }

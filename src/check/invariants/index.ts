@@ -10,6 +10,7 @@ import { inputPages } from './inputPages.js';
 import type { Invariant } from './Invariant.js';
 import { kernelErrno } from './kernelErrno.js';
 import { liveness } from './liveness.js';
+import { mmMirror } from './mmMirror.js';
 import { recovery } from './recovery.js';
 import { refinement } from './refinement.js';
 import { restoreOutOfOrder } from './restoreOutOfOrder.js';
@@ -49,6 +50,7 @@ export const ALL_INVARIANTS: readonly Invariant[] = [
   refinement,
   kernelErrno,
   conservation,
+  mmMirror,
   recovery,
   liveness,
 ];
@@ -65,6 +67,7 @@ export {
   inputPages,
   kernelErrno,
   liveness,
+  mmMirror,
   recovery,
   refinement,
   restoreOutOfOrder,

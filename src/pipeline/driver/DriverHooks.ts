@@ -75,4 +75,10 @@ export interface DriverHooks {
     pageOffset: number,
     pages: number,
   ): boolean;
+  /**
+   * mmu_interval_read_retry after a movable region's fault-in: true when an invalidation started
+   * since `seq` (what mmu_interval_read_begin sampled before hmm_range_fault), so the pages just
+   * resolved may be gone and the fault-in runs again. A driver that maps them anyway is this hook's.
+   */
+  faultInRetry(env: DriverEnv, region: KernelRegion, seq: number): boolean;
 }

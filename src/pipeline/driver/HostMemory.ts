@@ -15,6 +15,12 @@ export interface HostMemory {
   pinUserRange(userAddr: bigint, pages: number): UserRange;
   /** hmm_range_fault: resolve the range without pinning it (a movable region's fault-in). */
   faultUserRange(userAddr: bigint, pages: number): UserRange;
+  /**
+   * The mm's invalidation sequence: how many invalidations (migrations) of the address space have
+   * started. What mmu_interval_read_begin samples before a fault-in and mmu_interval_read_retry
+   * compares after it: a change means the pages just resolved may already be gone.
+   */
+  mmInvalidations(): number;
   unpinUserRange(runs: readonly PfnRun[]): void;
   /** One pass over the range: true when any page of `[startPfn, startPfn + count)` is RAM. */
   rangeHasRam(startPfn: number, count: number): boolean;

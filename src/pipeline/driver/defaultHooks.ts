@@ -18,4 +18,5 @@ export const defaultHooks: DriverHooks = {
   gpaFaultRegion: movableRegionFaulting,
   movableUnmapRanges: faultedRanges,
   invalidateMovable: invalidateMovableRange,
+  faultInRetry: (env, _region, seq) => env.host.mmInvalidations() !== seq,
 };

@@ -5,11 +5,18 @@ import { HV_PAGE_SIZE, PAGES_PER_LARGE_PAGE } from '../../hv/Page.js';
 import { PfnRunList, ZeroPfns } from '../PfnRuns.js';
 import type { BatchResult } from '../runBatches.js';
 import type { DriverEnv } from './DriverEnv.js';
+import type { UserRange } from './HostMemory.js';
 import { mapGpaPages } from './gpaMapping.js';
 import type { FaultedChunk, KernelPartition, KernelRegion } from './KernelPartition.js';
 import { SET_GUEST_MEMORY } from './mapRegion.js';
 import { type Chunk, planChunks } from './planChunks.js';
 import { RUN_VP } from './waitForKick.js';
+
+/**
+ * Most times one fault-in is taken before the model declares a livelock: each retry follows an
+ * invalidation that raced the one before, and the model's host starts at most one per armed race.
+ */
+export const FAULT_IN_TRIES_MAX = 16;
 
 /** hv_message: 16-byte header; in the memory intercept payload, the access type @5 and the GPA @56. */
 const PAYLOAD = 16;
@@ -59,7 +66,11 @@ export function mapMovableRegion(
  * pages where the backing allows (`planChunks`). A chunk that cannot be faulted in (its range leaves
  * the RAM VMAs) or mapped returns false, as the kernel's WARN_ONCE path does: the message goes to the
  * VMM. The pages are not pinned (hmm_range_fault takes no reference): the mm may migrate them once
- * the region's MMU notifier ran (`invalidateMovableRange`).
+ * the region's MMU notifier ran (`invalidateMovableRange`), even while the fault-in runs: so the
+ * fault is taken between mmu_interval_read_begin and, under the region's mutex,
+ * mmu_interval_read_retry (the `faultInRetry` hook), and taken again when an invalidation started
+ * in between (mshv_region_hmm_fault_and_lock's -EBUSY loop), at most FAULT_IN_TRIES_MAX times in the
+ * model (the kernel loops for as long as it races; more is a broken invariant and throws).
  *
  * @example
  * if (handleGpaIntercept(env, pt, message)) runAgain();
@@ -72,7 +83,8 @@ export function handleGpaIntercept(env: DriverEnv, pt: KernelPartition, message:
   if (region?.faulted === undefined) return false;
   const pageOffset = alignDown(gfn - region.guestPfn, MSHV_MAP_FAULT_IN_PAGES);
   const pages = Math.min(region.pages - pageOffset, MSHV_MAP_FAULT_IN_PAGES);
-  const range = env.host.faultUserRange(region.userAddr + BigInt(pageOffset * HV_PAGE_SIZE), pages);
+  const userAddr = region.userAddr + BigInt(pageOffset * HV_PAGE_SIZE);
+  const range = faultInRange(env, region, userAddr, pages);
   if (range.kind !== 'ram') return false;
   // The chunk's pages replace whatever of it was present (pieces an invalidation left, or the whole
   // chunk faulted in again by the kernel before the access check).
@@ -87,6 +99,22 @@ export function handleGpaIntercept(env: DriverEnv, pt: KernelPartition, message:
   // The kernel stores the pages before it remaps them: a remap that fails leaves them in the region.
   region.faulted.set(pageOffset, chunk);
   return remapChunk(env, pt, region, chunk);
+}
+
+/**
+ * hmm_range_fault between mmu_interval_read_begin and mmu_interval_read_retry, again for as long as
+ * an invalidation started in between (`faultInRetry`); a fault that does not resolve to RAM ends it.
+ */
+function faultInRange(env: DriverEnv, region: KernelRegion, userAddr: bigint, pages: number): UserRange {
+  for (let tries = 1; ; tries++) {
+    const seq = env.host.mmInvalidations();
+    const range = env.host.faultUserRange(userAddr, pages);
+    if (range.kind !== 'ram' || !env.hooks.faultInRetry(env, region, seq)) return range;
+    if (tries === FAULT_IN_TRIES_MAX)
+      throw new Error(
+        `${RUN_VP}: a fault-in of region 0x${region.guestPfn.toString(16)} raced an invalidation ${FAULT_IN_TRIES_MAX} times in a row`,
+      );
+  }
 }
 
 /**

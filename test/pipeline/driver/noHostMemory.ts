@@ -8,6 +8,7 @@ export const NO_HOST_MEMORY: HostMemory = {
   findVma: () => undefined,
   pinUserRange: () => ({ kind: 'none' }),
   faultUserRange: () => ({ kind: 'none' }),
+  mmInvalidations: () => 0,
   unpinUserRange: () => {
     throw new Error('NO_HOST_MEMORY: nothing was pinned');
   },
