@@ -186,6 +186,56 @@ describe('Host.open', () => {
     },
   );
 
+  it('migrateUserPages with { during: nextFaultIn } races the next fault-in: the guest still reaches the VMM, the host closes clean and the log replays identically', async () => {
+    const path = `${tempDir()}/race.log`;
+    const host = testHost({
+      seed: 13,
+      log: path,
+      ramRegions: 'movable',
+      hostMemory: [{ kind: 'ram', userAddr: RAM_USER_ADDR, size: GiB, pageSize: 4096 }],
+    });
+    const { partition, vps } = running(host, 1);
+    const vp = vps[0]!;
+    expect(must(host.migrateUserPages(RAM_USER_ADDR, 0x20_0000n, { during: 'nextFaultIn' }))).toEqual({
+      regions: 0,
+      failed: 0,
+      moved: 0,
+      pinned: 0,
+      mappedFreed: 0,
+    });
+    expect(host.migrateUserPages(RAM_USER_ADDR, 0x1000n, { during: 'nextFaultIn' })).toMatchObject({
+      ok: false,
+      error: { errnoName: 'EBUSY' },
+    });
+    host.guest(partition, vp).exits([
+      { exit: 'MMIO', gpa: 0x1000n, write: true, size: 8, value: 1n },
+      { exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x41 },
+    ]);
+    expect(must(await vp.run())).toMatchObject({ kind: 'IO_PORT' });
+    // Fired: another can be armed now.
+    must(host.migrateUserPages(RAM_USER_ADDR, 0x1000n, { during: 'nextFaultIn' }));
+    must(host.close());
+    expect(host.audit()).toEqual({ ok: true, violations: [], leakedPages: 0 });
+    expect(replayLog(path)).toMatchObject({ status: 'identical', complete: true });
+  });
+
+  it.each([
+    [{ during: 'now' }, 'options.during', 'oneOf'],
+    [{ when: 'nextFaultIn' }, 'options.when', 'knownOption'],
+    [null, 'options', 'object'],
+  ])(
+    'migrateUserPages options %j are refused EINVAL naming %s (%s), and nothing is recorded',
+    (options, field, rule) => {
+      const sink = new MemorySink();
+      const host = testHost({ log: sink });
+      expect(host.migrateUserPages(RAM_USER_ADDR, 0x1000n, options as never)).toMatchObject({
+        ok: false,
+        error: { source: 'argument', errnoName: 'EINVAL', field, rule },
+      });
+      expect(sink.records).toEqual([]);
+    },
+  );
+
   it('ramRegions takes pinned or movable; anything else is refused naming options.ramRegions', () => {
     const r = Host.open({ ramRegions: 'hmm' as 'movable' });
     expect(r).toMatchObject({ ok: false, error: { source: 'argument', field: 'options.ramRegions' } });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyIntent } from '../../src/runtime/applyIntent.js';
 import { ControlPlane } from '../../src/runtime/ControlPlane.js';
 import { MemorySink } from '../../src/runtime/RecordSink.js';
 import { SinkRecorder } from '../../src/runtime/SinkRecorder.js';
@@ -68,5 +69,47 @@ describe('ControlPlane.migrateUserPages (world control: the host mm moves pages)
       rule: 'u64',
     });
     expect(sink.records).toEqual([]);
+  });
+
+  it("during 'nextFaultIn' arms the migration: nothing moves now, a second is EBUSY (logged), and the intent records it", () => {
+    const { plane, sink } = world();
+    expect(plane.migrateUserPages(RAM, 0x4000n, 'nextFaultIn')).toEqual({
+      status: 'done',
+      value: { regions: 0, failed: 0, moved: 0, pinned: 0, mappedFreed: 0 },
+    });
+    expect(sink.records[0]).toMatchObject({
+      name: 'migrateUserPages',
+      args: { userAddr: '0x7f0000000000', size: '0x4000', during: 'nextFaultIn' },
+    });
+    expect(plane.migrateUserPages(RAM, 0x1000n, 'nextFaultIn')).toMatchObject({
+      status: 'failed',
+      error: { errnoName: 'EBUSY', op: MM_MIGRATE },
+    });
+    expect(sink.records.map((x) => x.kind)).toEqual([
+      ...['intent', 'operation', 'result'],
+      ...['intent', 'operation', 'result'],
+    ]);
+    // Migrating at once is still possible while one is armed.
+    expect(plane.migrateUserPages(RAM, 0x1000n)).toMatchObject({ status: 'done' });
+  });
+
+  it('refuses a during that is not nextFaultIn before anything is recorded', () => {
+    const { plane, sink } = world();
+    expect(plane.migrateUserPages(RAM, 0x1000n, 'now' as 'nextFaultIn')).toEqual({
+      status: 'rejected',
+      errno: 'EINVAL',
+      rule: 'during',
+    });
+    expect(sink.records).toEqual([]);
+  });
+
+  it('applyIntent re-runs a recorded during, and refuses another value naming the field', () => {
+    const { plane, sink } = world();
+    const args = { userAddr: '0x7f0000000000', size: '0x1000', during: 'nextFaultIn' };
+    expect(applyIntent(plane, { name: 'migrateUserPages', args })).toMatchObject({ status: 'done' });
+    expect(sink.records[0]).toMatchObject({ name: 'migrateUserPages', args });
+    expect(() =>
+      applyIntent(plane, { name: 'migrateUserPages', args: { ...args, during: 'later' } }),
+    ).toThrow('migrateUserPages.args.during: expected one of nextFaultIn, got "later"');
   });
 });

@@ -4,6 +4,7 @@ import { HostCrash } from '../../adapters/simulated/host/HostCrash.js';
 import { Synic } from '../../adapters/simulated/host/Synic.js';
 import { buildMessage } from '../../adapters/simulated/model/Messages.js';
 import { SimulatedMachine } from '../../adapters/simulated/SimulatedMachine.js';
+import { canonicalJson } from '../../src/log/canonicalJson.js';
 import { Caller, USER_2M, USER_4K, smallMachine } from './harness.js';
 
 const facts = JSON.parse(readFileSync(new URL('../fixtures/mshv-facts.json', import.meta.url), 'utf8')) as {
@@ -205,5 +206,67 @@ describe('describe() (house style: the simulator prints its seed first and every
     expect(a.join('\n')).toMatch(/scheduler core-smt/);
     expect(a.join('\n')).toMatch(/costs createPartitionRoot \d+ initialize \d+ vp \d+/);
     expect(new SimulatedMachine({ seed: 99 }).describe()).toEqual(a);
+  });
+});
+
+describe('a migration racing a fault-in (UserSpace.armRace, SimulatedHost.faultUserRange)', () => {
+  const pfnsOf = (runs: readonly { pfn: number; count: number }[]): number[] =>
+    runs.flatMap((x) => Array.from({ length: x.count }, (_, i) => x.pfn + i));
+
+  it('fires inside the next fault-in over its range, after the pages were resolved: the notifier runs first, the answer holds the freed pages, the sequence moved', () => {
+    const m = smallMachine();
+    const notified: [bigint, number][] = [];
+    m.host.mmNotifier = (userAddr, pages) => notified.push([userAddr, pages]);
+    expect(m.armMigrationRace(USER_4K + 4n * 4096n, 4)).toBe(true);
+    expect(m.armMigrationRace(USER_4K, 1)).toBe(false);
+    // A fault-in that does not reach the range leaves it armed.
+    const elsewhere = m.host.faultUserRange(USER_4K + 64n * 4096n, 4);
+    expect(elsewhere.kind).toBe('ram');
+    expect(m.migrationRace).toEqual({ userAddr: USER_4K + 4n * 4096n, pages: 4 });
+    const seq = m.host.mmInvalidations();
+    const raced = m.host.faultUserRange(USER_4K, 8);
+    if (raced.kind !== 'ram') throw new Error('fault');
+    expect(notified).toEqual([[USER_4K + 4n * 4096n, 4]]);
+    expect(m.host.mmInvalidations()).toBe(seq + 1);
+    expect(m.migrationRace).toBeNull();
+    const again = m.host.faultUserRange(USER_4K, 8);
+    if (again.kind !== 'ram') throw new Error('fault');
+    const [was, now] = [pfnsOf(raced.runs), pfnsOf(again.runs)];
+    expect(now.slice(0, 4)).toEqual(was.slice(0, 4));
+    expect(now.slice(4).filter((p) => was.includes(p))).toEqual([]);
+    expect(m.host.mmInvalidations()).toBe(seq + 1);
+    expect(m.audit().violations).toEqual([]);
+  });
+
+  it('residentRuns answers what the mm holds without faulting: -1 for pages not resident or outside RAM', () => {
+    const m = smallMachine();
+    expect(m.residentUserRuns(USER_4K, 4)).toEqual([{ pfn: -1, count: 4 }]);
+    const r = m.host.faultUserRange(USER_4K + 2n * 4096n, 2);
+    if (r.kind !== 'ram') throw new Error('fault');
+    const held = m.residentUserRuns(USER_4K, 6);
+    expect(held[0]).toEqual({ pfn: -1, count: 2 });
+    expect(pfnsOf(held.slice(1, -1))).toEqual(pfnsOf(r.runs));
+    expect(held.at(-1)).toEqual({ pfn: -1, count: 2 });
+    expect(m.residentUserRuns(0x1000n, 3)).toEqual([{ pfn: -1, count: 3 }]);
+  });
+
+  it('an armed race is part of the snapshot: the restored machine fires it too, and reads as never armed once fired', () => {
+    const m = smallMachine();
+    const plain = canonicalJson(m.snapshot());
+    m.armMigrationRace(USER_4K, 2);
+    const armed = canonicalJson(m.snapshot());
+    expect(armed).not.toBe(plain);
+    const r = SimulatedMachine.fromSnapshot(JSON.parse(armed));
+    if (!r.ok) throw r.error;
+    expect(r.value.migrationRace).toEqual({ userAddr: USER_4K, pages: 2 });
+    expect(canonicalJson(r.value.snapshot())).toBe(armed);
+    const seq = r.value.host.mmInvalidations();
+    r.value.host.faultUserRange(USER_4K, 1);
+    expect(r.value.host.mmInvalidations()).toBe(seq + 1);
+    expect(canonicalJson(r.value.snapshot())).not.toContain('"race"');
+    const bad = JSON.parse(armed) as { user: { race: Record<string, unknown> } };
+    bad.user.race.extra = 1;
+    const refused = SimulatedMachine.fromSnapshot(bad);
+    expect(refused.ok ? undefined : refused.error.path).toBe('$.user.race.extra');
   });
 });
