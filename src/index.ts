@@ -26,7 +26,8 @@ export type { Json } from './scenario/Codec.js';
 // Running scenarios on the simulated stack; traces.
 export { DRIVER_CPU, SimWorld, type SimWorldOptions } from './runner/SimWorld.js';
 export type { SimHvShared } from './runner/SimHvShared.js';
-export { type HostMigration, MM_MIGRATE, type RunWorld } from './runner/RunWorld.js';
+export { type HostMigration, MM_MIGRATE, NOTHING_MIGRATED, type RunWorld } from './runner/RunWorld.js';
+export { MIGRATE_DURING, type MigrateDuring } from './scenario/MigrateDuring.js';
 export { runScenario, type RunReport } from './runner/runScenario.js';
 export type { OperationObserver, OperationStart } from './runner/OperationObserver.js';
 export { stepMet, type StepOutcome } from './runner/StepOutcome.js';
@@ -96,7 +97,7 @@ export type { AuditReport, PoolAudit } from '../adapters/simulated/audit.js';
 export type { SimulatedHypervisor } from '../adapters/simulated/SimulatedHypervisor.js';
 export type { SimulatedHost } from '../adapters/simulated/host/SimulatedHost.js';
 export type { OwnerKind } from '../adapters/simulated/host/HostRam.js';
-export type { FragmentationKnobs, MigrateReport } from '../adapters/simulated/host/UserSpace.js';
+export type { FragmentationKnobs, MigrateReport, RacingMigration } from '../adapters/simulated/host/UserSpace.js';
 export type { PartitionState } from '../adapters/simulated/model/Partition.js';
 export type { GpaValue } from '../adapters/simulated/model/GpaMap.js';
 export type { FaultPlan } from '../adapters/simulated/faults/FaultPlan.js';

@@ -171,7 +171,8 @@ export function hypervisorFault(): HostError | undefined {
 /**
  * Movable RAM (NEW's default): a run faults the guest's RAM in beneath the VMM; the host's mm then
  * moves some of it, the region's MMU notifier forgets those pages, and the next access faults them in
- * again. Returns the migration's counts and the exits the VMM saw.
+ * again; then a migration armed to race the next fault-in. Returns the migration's counts and the
+ * exits the VMM saw.
  */
 export async function movableMigration(): Promise<{ moved: number; exits: string[] }> {
   // #region movable
@@ -197,9 +198,13 @@ export async function movableMigration(): Promise<{ moved: number; exits: string
   const migration = must(host.migrateUserPages(0x7f00_0020_0000n, 0x20_0000n)); // { regions: 1, failed: 0, moved: 512, … }
   host.guest(vm, vp).exits(touch); // the notifier forgot those pages: the write faults them in again
   const second = must(await vp.run()); // { kind: 'IO_PORT', … }
+  must(vp.skipInstruction(second));
+  must(host.migrateUserPages(0x7f00_0000_0000n, 0x20_0000n, { during: 'nextFaultIn' })); // armed, nothing moves yet
+  host.guest(vm, vp).exits([{ ...touch[0], gpa: 0x1000n }, touch[1]]); // its fault-in races the migration
+  const third = must(await vp.run()); // { kind: 'IO_PORT', … }: the kernel faulted the chunk in again
   must(host.close());
   // #endregion
-  return { moved: migration.moved, exits: [first.kind, second.kind] };
+  return { moved: migration.moved, exits: [first.kind, second.kind, third.kind] };
 }
 
 /** Close everything: partitions first (kicking any sleeping run), then the log. */
