@@ -97,7 +97,11 @@ export type { AuditReport, PoolAudit } from '../adapters/simulated/audit.js';
 export type { SimulatedHypervisor } from '../adapters/simulated/SimulatedHypervisor.js';
 export type { SimulatedHost } from '../adapters/simulated/host/SimulatedHost.js';
 export type { OwnerKind } from '../adapters/simulated/host/HostRam.js';
-export type { FragmentationKnobs, MigrateReport, RacingMigration } from '../adapters/simulated/host/UserSpace.js';
+export type {
+  FragmentationKnobs,
+  MigrateReport,
+  RacingMigration,
+} from '../adapters/simulated/host/UserSpace.js';
 export type { PartitionState } from '../adapters/simulated/model/Partition.js';
 export type { GpaValue } from '../adapters/simulated/model/GpaMap.js';
 export type { FaultPlan } from '../adapters/simulated/faults/FaultPlan.js';
