@@ -16,6 +16,18 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** A host logging to `path` over 1 GiB of movable 4 KiB-backed RAM, with one running partition of one VP. */
+function movableHost(path: string) {
+  const host = testHost({
+    seed: 13,
+    log: path,
+    ramRegions: 'movable',
+    hostMemory: [{ kind: 'ram', userAddr: RAM_USER_ADDR, size: GiB, pageSize: 4096 }],
+  });
+  const { partition, vps } = running(host, 1);
+  return { path, host, partition, vp: vps[0]! };
+}
+
 describe('Host.open', () => {
   const tempDir = useTempDir();
 
@@ -131,15 +143,7 @@ describe('Host.open', () => {
   });
 
   it('migrateUserPages under movable RAM: the MMU notifier forgets the chunk, its pages move, the next access faults it in again; the host closes clean and the log replays identically', async () => {
-    const path = `${tempDir()}/migrate.log`;
-    const host = testHost({
-      seed: 13,
-      log: path,
-      ramRegions: 'movable',
-      hostMemory: [{ kind: 'ram', userAddr: RAM_USER_ADDR, size: GiB, pageSize: 4096 }],
-    });
-    const { partition, vps } = running(host, 1);
-    const vp = vps[0]!;
+    const { path, host, partition, vp } = movableHost(`${tempDir()}/migrate.log`);
     const touch: GuestExit[] = [
       { exit: 'MMIO', gpa: 0x20_0000n, write: true, size: 8, value: 1n },
       { exit: 'IO_PORT', port: 0x3f8, write: true, size: 1, value: 0x41 },
@@ -187,15 +191,7 @@ describe('Host.open', () => {
   );
 
   it('migrateUserPages with { during: nextFaultIn } races the next fault-in: the guest still reaches the VMM, the host closes clean and the log replays identically', async () => {
-    const path = `${tempDir()}/race.log`;
-    const host = testHost({
-      seed: 13,
-      log: path,
-      ramRegions: 'movable',
-      hostMemory: [{ kind: 'ram', userAddr: RAM_USER_ADDR, size: GiB, pageSize: 4096 }],
-    });
-    const { partition, vps } = running(host, 1);
-    const vp = vps[0]!;
+    const { path, host, partition, vp } = movableHost(`${tempDir()}/race.log`);
     expect(must(host.migrateUserPages(RAM_USER_ADDR, 0x20_0000n, { during: 'nextFaultIn' }))).toEqual({
       regions: 0,
       failed: 0,
