@@ -155,8 +155,13 @@ describe('random Host API sessions', () => {
               else pt.thawTime();
               break;
             case 22:
-              // The host's mm moves some of the RAM: movable regions' notifiers remap it no-access.
-              host.migrateUserPages(RAM_USER_ADDR + (BigInt(c.n % 32) << 21n), BigInt((c.n % 3) + 1) << 20n);
+              // The host's mm moves some of the RAM: movable regions' notifiers remap it no-access;
+              // one time in four it is armed to race the next fault-in over it instead.
+              host.migrateUserPages(
+                RAM_USER_ADDR + (BigInt(c.n % 32) << 21n),
+                BigInt((c.n % 3) + 1) << 20n,
+                c.n % 4 === 0 ? { during: 'nextFaultIn' } : {},
+              );
               break;
             default:
               // A guest write to RAM: completes in the guest, or faults a movable chunk in first.
