@@ -163,3 +163,16 @@ describe('the state digest holds a movable region’s present pages (docs/check/
     expect(ex.digestOf(world)).not.toBe(before);
   });
 });
+
+describe('the state digest holds a migration armed to race the next fault-in (docs/check/movable-fault-in-race.json)', () => {
+  it('the same world with and without the armed migration are two states', () => {
+    const model = loadCheckModel(JSON.parse(readFileSync('docs/check/movable-fault-in-race.json', 'utf8')));
+    const ex = new Explorer({ ...model, crash: false });
+    const prefix = ['createPartition', 'vm0 INITIALIZE', 'vm0 CREATE_VP {"vp":0}', 'vm0 MAP_MEMORY'];
+    const plainWorld = digestAfter(ex, prefix);
+    const armed = [...prefix, 'host migrates 0x8000 bytes at 0x7f0100000000 during the next fault-in'];
+    expect(digestAfter(ex, armed)).not.toBe(plainWorld);
+    const world = ex.replay(pathOf(ex, armed));
+    expect(world.sim.machine.migrationRace).toEqual({ userAddr: 0x7f01_0000_0000n, pages: 8 });
+  });
+});
