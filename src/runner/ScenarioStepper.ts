@@ -3,11 +3,12 @@ import { MSHV_REQUEST } from '../hv/uapi/MshvIoctl.js';
 import type { JsonObject } from '../log/JsonValue.js';
 import { toJsonValue } from '../log/toJsonValue.js';
 import { EVENTFD_READ, EVENTFD_WRITE } from '../pipeline/driver/Eventfd.js';
-import { type IoctlResult, fail, ok } from '../pipeline/driver/IoctlResult.js';
+import { type IoctlResult, ok } from '../pipeline/driver/IoctlResult.js';
 import type { KernelPartition } from '../pipeline/driver/KernelPartition.js';
 import type { Step } from '../scenario/Scenario.js';
 import type { OperationObserver } from './OperationObserver.js';
-import { type HostMigration, MM_MIGRATE, NOTHING_MIGRATED, type RunWorld } from './RunWorld.js';
+import { armMigrationRace } from './armMigrationRace.js';
+import { type HostMigration, MM_MIGRATE, type RunWorld } from './RunWorld.js';
 import type { StepOutcome } from './StepOutcome.js';
 import type { TraceRecorder } from './TraceRecorder.js';
 import { parseVpKey, vpKey } from './vpKey.js';
@@ -347,9 +348,7 @@ export class ScenarioStepper {
           () =>
             step.during === undefined
               ? ok(this.#world.migrateUserPages(step.userAddr, Number(step.size / 4096n)))
-              : this.#world.armMigrationRace(step.userAddr, Number(step.size / 4096n))
-                ? ok(NOTHING_MIGRATED)
-                : fail(MM_MIGRATE, 'EBUSY', 'a migration is already armed to race the next fault-in'),
+              : armMigrationRace(this.#world, step.userAddr, Number(step.size / 4096n)),
         );
         return done(r, step.during === undefined ? migrationDetail : () => 'armed to race the next fault-in');
       }

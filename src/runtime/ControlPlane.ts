@@ -16,7 +16,8 @@ import { resultRecordOf } from '../log/resultRecordOf.js';
 import type { IoctlResult, MshvError } from '../pipeline/driver/IoctlResult.js';
 import { fail, ok } from '../pipeline/driver/IoctlResult.js';
 import type { CreatePartitionArgs, UserMemRegion } from '../ports/DevicePort.js';
-import { MM_MIGRATE, NOTHING_MIGRATED, type RunWorld } from '../runner/RunWorld.js';
+import { armMigrationRace } from '../runner/armMigrationRace.js';
+import { MM_MIGRATE, type RunWorld } from '../runner/RunWorld.js';
 import { MIGRATE_DURING, type MigrateDuring } from '../scenario/MigrateDuring.js';
 import type { GuestExit } from '../scenario/Scenario.js';
 import { decodeRunExit } from './decodeRunExit.js';
@@ -533,10 +534,10 @@ export class ControlPlane {
     const r = this.#runOp(null, null, MM_MIGRATE, null, args, () => {
       const bad = migrateRangeError(userAddr, size);
       if (bad !== null) return fail(MM_MIGRATE, 'EINVAL', bad);
-      if (during === 'nextFaultIn')
-        return this.#world.armMigrationRace(userAddr, Number(size / 4096n))
-          ? ok({ ...NOTHING_MIGRATED })
-          : fail(MM_MIGRATE, 'EBUSY', 'a migration is already armed to race the next fault-in');
+      if (during === 'nextFaultIn') {
+        const armed = armMigrationRace(this.#world, userAddr, Number(size / 4096n));
+        return armed.ok ? ok({ ...armed.value }) : armed;
+      }
       const m = this.#world.migrateUserPages(userAddr, Number(size / 4096n));
       return ok({ ...m });
     });
