@@ -57,6 +57,8 @@ export interface RunWorld {
    * region's lock (the race mmu_interval_read_retry exists for). False when one is armed already.
    */
   armMigrationRace(userAddr: bigint, pages: number): boolean;
+  /** Whether a migration is armed and has not fired yet (`armMigrationRace`). */
+  migrationRaceArmed(): boolean;
   /** Lines describing the seed and every derived knob (printed first by `run` and `trace`). */
   describe(): readonly string[];
   /**

@@ -205,6 +205,7 @@ export class ScenarioStepper {
         this.#world.setGuestScript(ptFd, step.vpIndex, step.guest);
         if (step.signal) this.#world.raiseSignal(ptFd, step.vpIndex);
         const seen: string[] = [];
+        const armed = this.#world.migrationRaceArmed();
         for (let i = 0; i < runs; i++) {
           // A thread in MSHV_RUN_VP that nothing wakes sleeps for ever (a runtime keeps it waiting,
           // see ControlPlane): the step fails here instead of entering the driver's bounded wait.
@@ -218,7 +219,10 @@ export class ScenarioStepper {
           const type = new DataView(r.value.buffer, r.value.byteOffset, 4).getUint32(0, true);
           seen.push(messageName(type));
         }
-        return { ...base, actual: 'ok', detail: `exits: ${seen.join(', ')}` };
+        // A migration armed with `during: nextFaultIn` that fired inside these runs is worth a word.
+        const raced =
+          armed && !this.#world.migrationRaceArmed() ? '; the armed migration raced a fault-in' : '';
+        return { ...base, actual: 'ok', detail: `exits: ${seen.join(', ')}${raced}` };
       }
       case 'getVpState':
       case 'setVpState': {

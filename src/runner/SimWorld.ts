@@ -236,6 +236,10 @@ export class SimWorld implements RunWorld {
     return this.machine.armMigrationRace(userAddr, pages);
   }
 
+  migrationRaceArmed(): boolean {
+    return this.machine.migrationRace !== null;
+  }
+
   exitsSeenByVmm(partitionFd: number, exits: readonly GuestExit[]): number {
     const id = this.device.partitionIdOf(partitionFd);
     if (id === undefined || this.machine.model.resolve(id) === undefined) return exits.length;

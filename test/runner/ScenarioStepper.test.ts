@@ -5,6 +5,7 @@ import { describeFailure } from '../../src/runner/StepOutcome.js';
 import { TraceRecorder } from '../../src/runner/TraceRecorder.js';
 import { parseVpKey, vpKey } from '../../src/runner/vpKey.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
+import { readScenarioFile } from '../../src/scenario/readScenarioFile.js';
 import type { Scenario } from '../../src/scenario/Scenario.js';
 import { runTraced } from './runTraced.js';
 
@@ -198,5 +199,18 @@ describe('resamplefd names a scenario eventfd like fd, 0 included (review findin
 
   it('a negative resamplefd still passes as is (a bad fd)', () => {
     expect(run(resample({ resamplefd: -1 })).report.failed).toMatchObject({ index: 4, actual: 'EBADF' });
+  });
+});
+
+describe('migrateUserPages during nextFaultIn (docs/scenarios/movable-fault-in-race.json)', () => {
+  it('the arming step says so, a second is EBUSY, and the runVp steps whose fault-in the migration raced say so too', async () => {
+    const s = await readScenarioFile('docs/scenarios/movable-fault-in-race.json');
+    const { report } = run(s);
+    expect(report.failed).toBeUndefined();
+    const detail = (i: number): string | undefined => report.outcomes[i]?.detail;
+    expect([detail(4), report.outcomes[5]?.actual]).toEqual(['armed to race the next fault-in', 'EBUSY']);
+    for (const i of [6, 9])
+      expect(detail(i)).toBe('exits: X64_IO_PORT_INTERCEPT; the armed migration raced a fault-in');
+    expect(detail(7)).toMatch(/^1 movable region\(s\) notified \(0 remap\(s\) failed\), 16 pages moved/);
   });
 });
