@@ -270,3 +270,16 @@ describe('a migration racing a fault-in (UserSpace.armRace, SimulatedHost.faultU
     expect(refused.ok ? undefined : refused.error.path).toBe('$.user.race.extra');
   });
 });
+
+describe('UserSpace.residentRuns over holes', () => {
+  it('answers a hole of any length as one run, however far the range reaches past the VMAs', () => {
+    const m = smallMachine();
+    const r = m.host.faultUserRange(USER_4K, 2);
+    if (r.kind !== 'ram') throw new Error('fault');
+    const before = USER_4K - (1n << 40n);
+    const runs = m.residentUserRuns(before, 2 ** 28 + 4);
+    expect(runs[0]).toEqual({ pfn: -1, count: 2 ** 28 });
+    expect(runs.slice(1, -1).reduce((n, x) => n + x.count, 0)).toBe(2);
+    expect(runs.at(-1)).toEqual({ pfn: -1, count: 2 });
+  });
+});

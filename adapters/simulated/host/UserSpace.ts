@@ -261,9 +261,12 @@ export class UserSpace {
     while (left > 0) {
       const v = this.findVma(addr);
       if (v === undefined || v.kind === 'mmio') {
-        pushResident(runs, -1, 1);
-        addr += 4096n;
-        left -= 1;
+        // No RAM up to the end of this MMIO VMA, or to the next VMA: one hole, however long.
+        const next = v?.end ?? this.vmas.find((x) => x.start > addr)?.start;
+        const gap = next === undefined ? left : Math.min(left, Number((next - addr) >> 12n));
+        pushResident(runs, -1, gap);
+        addr += BigInt(gap) * 4096n;
+        left -= gap;
         continue;
       }
       const from = Number((addr - v.start) >> 12n);
