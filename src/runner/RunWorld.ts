@@ -5,7 +5,13 @@ import type { MshvDevice } from '../pipeline/driver/MshvDevice.js';
 export const MM_MIGRATE = 'mm-migrate';
 
 /** A migration armed for later moved nothing yet: what `migrateUserPages` answers for one. */
-export const NOTHING_MIGRATED: HostMigration = { regions: 0, failed: 0, moved: 0, pinned: 0, mappedFreed: 0 };
+export const NOTHING_MIGRATED: HostMigration = Object.freeze({
+  regions: 0,
+  failed: 0,
+  moved: 0,
+  pinned: 0,
+  mappedFreed: 0,
+});
 
 /** What a host migration did: the notifiers' side (movable regions) and the mm's (pages, in 4 KiB pages). */
 export interface HostMigration {
