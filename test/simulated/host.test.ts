@@ -238,6 +238,14 @@ describe('a migration racing a fault-in (UserSpace.armRace, SimulatedHost.faultU
     expect(m.audit().violations).toEqual([]);
   });
 
+  it('refuses a range that is not whole pages, naming the argument, and arms nothing', () => {
+    const m = smallMachine();
+    expect(() => m.armMigrationRace(USER_4K + 1n, 1)).toThrow('armRace.userAddr: 0x7f0000000001');
+    expect(() => m.armMigrationRace(USER_4K, 0)).toThrow('armRace.pages: 0 is not a positive page count');
+    expect(() => m.armMigrationRace(USER_4K, 1.5)).toThrow('armRace.pages');
+    expect(m.migrationRace).toBeNull();
+  });
+
   it('residentRuns answers what the mm holds without faulting: -1 for pages not resident or outside RAM', () => {
     const m = smallMachine();
     expect(m.residentUserRuns(USER_4K, 4)).toEqual([{ pfn: -1, count: 4 }]);

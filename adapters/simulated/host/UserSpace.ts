@@ -305,6 +305,10 @@ export class UserSpace {
    * user.armRace(0x7f0000000000n, 512); // true
    */
   armRace(userAddr: bigint, pages: number): boolean {
+    if (userAddr < 0n || userAddr % 4096n !== 0n)
+      throw new RangeError(`armRace.userAddr: 0x${userAddr.toString(16)} is not a page address`);
+    if (!Number.isSafeInteger(pages) || pages <= 0)
+      throw new RangeError(`armRace.pages: ${pages} is not a positive page count`);
     if (this.#race !== null) return false;
     this.#race = { userAddr, pages };
     return true;
