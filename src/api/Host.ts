@@ -371,15 +371,10 @@ function createLog(op: string, path: string, scenario: Scenario, options: HostOp
   }
 }
 
-/** `migrateUserPages`'s options: `during` absent or one of MIGRATE_DURING, and no other key. */
+/** `migrateUserPages`'s options: an object whose only member is `during`, absent or one of MIGRATE_DURING. */
 function migrateDuring(op: string, options: unknown): Result<MigrateDuring | undefined> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options))
-    return failure(
-      argumentError(op, 'options', 'object', `expected an options object, got ${describeArg(options)}`),
-    );
-  for (const key of Object.keys(options))
-    if (key !== 'during')
-      return failure(argumentError(op, `options.${key}`, 'knownOption', 'the only option is during'));
+  const bad = objectArg(op, 'options', options, 'options { during? }', ['during']);
+  if (bad !== undefined) return bad;
   const during = (options as { readonly during?: unknown }).during;
   if (during === undefined) return success(undefined);
   if (typeof during === 'string' && (MIGRATE_DURING as readonly string[]).includes(during))

@@ -1,6 +1,7 @@
 import { HV_X64_REGISTER_RIP } from '../../adapters/simulated/model/Guest.js';
 import type { Partition } from '../../adapters/simulated/model/Partition.js';
 import type { Vp } from '../../adapters/simulated/model/Vp.js';
+import type { RacingMigration } from '../../adapters/simulated/host/UserSpace.js';
 import type { KernelPartition, KernelRegion } from '../pipeline/driver/KernelPartition.js';
 import { HV_PARTITION_PROPERTY } from '../hv/flags/HvPartitionProperty.js';
 import { partitionId } from '../hv/ids.js';
@@ -92,7 +93,7 @@ function dirtyText(hp: Partition): string {
 }
 
 /** The migration armed to race the next fault-in (`migrateUserPages` during `nextFaultIn`), or '-'. */
-function raceText(race: { readonly userAddr: bigint; readonly pages: number } | null): string {
+function raceText(race: RacingMigration | null): string {
   return race === null ? '-' : `${race.userAddr}+${race.pages}`;
 }
 

@@ -217,7 +217,7 @@ describe('Host.open', () => {
 
   it.each([
     [{ during: 'now' }, 'options.during', 'oneOf'],
-    [{ when: 'nextFaultIn' }, 'options.when', 'knownOption'],
+    [{ when: 'nextFaultIn' }, 'options.when', 'unknown-field'],
     [null, 'options', 'object'],
   ])(
     'migrateUserPages options %j are refused EINVAL naming %s (%s), and nothing is recorded',

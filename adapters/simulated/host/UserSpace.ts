@@ -264,7 +264,7 @@ export class UserSpace {
         // No RAM up to the end of this MMIO VMA, or to the next VMA: one hole, however long.
         const next = v?.end ?? this.vmas.find((x) => x.start > addr)?.start;
         const gap = next === undefined ? left : Math.min(left, Number((next - addr) >> 12n));
-        pushResident(runs, -1, gap);
+        pushRun(runs, -1, gap);
         addr += BigInt(gap) * 4096n;
         left -= gap;
         continue;
@@ -275,11 +275,11 @@ export class UserSpace {
       v.resident.forEachOverlap(from, from + count, (e) => {
         const lo = Math.max(e.start, from);
         const hi = Math.min(e.end, from + count);
-        if (lo > at) pushResident(runs, -1, lo - at);
-        pushResident(runs, e.value + (lo - e.start), hi - lo);
+        if (lo > at) pushRun(runs, -1, lo - at);
+        pushRun(runs, e.value + (lo - e.start), hi - lo);
         at = hi;
       });
-      if (at < from + count) pushResident(runs, -1, from + count - at);
+      if (at < from + count) pushRun(runs, -1, from + count - at);
       left -= count;
       addr += BigInt(count) * 4096n;
     }
@@ -423,15 +423,8 @@ export class UserSpace {
   }
 }
 
+/** Append a run, joined to the last when it continues it; a hole (pfn -1) joins only a hole. */
 function pushRun(runs: PfnRun[], pfn: number, count: number): void {
-  const last = runs[runs.length - 1];
-  if (last !== undefined && last.pfn + last.count === pfn)
-    runs[runs.length - 1] = { pfn: last.pfn, count: last.count + count };
-  else runs.push({ pfn, count });
-}
-
-/** `pushRun` that also keeps holes (pfn -1) as runs of their own, joined only with holes. */
-function pushResident(runs: PfnRun[], pfn: number, count: number): void {
   const last = runs[runs.length - 1];
   if (last !== undefined && (pfn < 0 ? last.pfn < 0 : last.pfn >= 0 && last.pfn + last.count === pfn))
     runs[runs.length - 1] = { pfn: last.pfn, count: last.count + count };

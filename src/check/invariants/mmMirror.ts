@@ -57,7 +57,8 @@ function firstDifference(a: readonly PfnRun[], b: readonly PfnRun[]): number | u
     const ra = a[i];
     const rb = b[j];
     if (ra === undefined || rb === undefined) break;
-    if (ra.pfn + ai !== rb.pfn + bj || ra.pfn < 0 !== rb.pfn < 0) return page;
+    // Two holes agree; a hole and a page, or two other pages, do not.
+    if (ra.pfn < 0 ? rb.pfn >= 0 : rb.pfn < 0 || ra.pfn + ai !== rb.pfn + bj) return page;
     const step = Math.min(ra.count - ai, rb.count - bj);
     page += step;
     ai += step;
